@@ -1,0 +1,60 @@
+/** A decoded certificate for a person reading a terminal. */
+import type { ChalkInstance } from 'chalk'
+import { describeEntries, relativeTime } from '../../dcc/describe.js'
+import type { DecodeResult, LayersView } from '../../services/decode.js'
+
+const dateOf = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+
+export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInstance): string {
+  const lines: string[] = []
+  const row = (label: string, value: string): void => {
+    lines.push(`  ${c.dim(label.padEnd(22))} ${value}`)
+  }
+  lines.push(c.bold(`${result.type ? capitalise(result.type) : 'Unknown'} certificate`) + c.dim(`  (${result.source})`))
+  row('Signature', `${result.alg}, kid ${result.kid ?? c.yellow('none')}${result.kidSource ? c.dim(` (in the ${result.kidSource} header)`) : ''}`)
+  const { iss, iat, exp } = result.claims
+  row('Issuing country', iss ?? c.dim('not given'))
+  if (iat !== undefined) row('Issued', `${dateOf(iat)} ${c.dim(`(${relativeTime(iat, now)})`)}`)
+  if (exp !== undefined) {
+    const expired = exp * 1000 <= now.getTime()
+    const text = expired ? `expired ${relativeTime(exp, now)}` : `expires ${relativeTime(exp, now)}`
+    row('Expires', `${dateOf(exp)} ${expired ? c.red(`(${text})`) : c.green(`(${text})`)}`)
+  }
+  const payload = result.payload as { nam?: Record<string, string>; dob?: string; ver?: string }
+  const nam = payload.nam ?? {}
+  lines.push('')
+  row('Name', [nam.gn, nam.fn].filter(Boolean).join(' ') || c.dim('not given'))
+  row('Standardised name', [nam.fnt, nam.gnt].filter(Boolean).join(' / ') || c.dim('not given'))
+  row('Date of birth', payload.dob === '' ? c.dim('unknown') : String(payload.dob))
+  row('Schema version', String(payload.ver))
+  for (const entry of describeEntries(result.payload)) {
+    lines.push('', c.bold(`  ${capitalise(entry.typeName)}`))
+    for (const field of entry.fields) {
+      const named = field.display
+        ? `${field.display} ${c.dim(`(${field.value})`)}`
+        : field.unknownCode
+          ? `${field.value} ${c.yellow('(not in the EU value set)')}`
+          : field.value
+      row(field.label, named)
+    }
+  }
+  return lines.join('\n')
+}
+
+export function renderLayers(layers: LayersView, c: ChalkInstance): string {
+  const lines = [c.bold('Layers')]
+  const row = (label: string, value: string): void => {
+    lines.push(`  ${c.dim(label.padEnd(22))} ${value}`)
+  }
+  if (layers.image) row('image', `${layers.image.format.toUpperCase()} ${layers.image.width}x${layers.image.height}, QR found ${layers.image.attempt}`)
+  row('prefix', layers.prefix ?? c.yellow('none (accepted with --allow-missing-prefix)'))
+  row('base45', `${layers.base45Length} characters`)
+  row('zlib', `${layers.compressedBytes} bytes compressed → ${layers.inflatedBytes} bytes inflated`)
+  row('COSE', `${layers.coseTags.length ? `tags ${layers.coseTags.join(' → ')}` : 'untagged'}, ${layers.signatureBytes}-byte signature`)
+  lines.push('', c.dim('  CBOR diagnostic notation:'), layers.diagnostic.replace(/^/gm, '    '))
+  return lines.join('\n')
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -1,0 +1,79 @@
+/** Base45 (RFC 9285): the text encoding HCERT uses so that the QR code can use alphanumeric mode. */
+import { DccError } from '../errors.js'
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:'
+const DECODE_TABLE = new Int8Array(128).fill(-1)
+for (let i = 0; i < ALPHABET.length; i++) DECODE_TABLE[ALPHABET.charCodeAt(i)] = i
+
+function valueAt(text: string, index: number, offset: number): number {
+  const code = text.charCodeAt(index)
+  const value = code < 128 ? (DECODE_TABLE[code] as number) : -1
+  if (value < 0) {
+    throw new DccError(
+      'ERR_BASE45',
+      `base45: character ${describeChar(text, index)} at position ${offset + index + 1} is not in the alphabet`,
+    )
+  }
+  return value
+}
+
+function describeChar(text: string, index: number): string {
+  const char = String.fromCodePoint(text.codePointAt(index) ?? 0)
+  const code = char.codePointAt(0) ?? 0
+  if (code < 0x20 || code === 0x7f || /\s/u.test(char)) return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
+  return `'${char}'`
+}
+
+/**
+ * @param offset how many characters preceded `text` in what the user gave (e.g. 4 for `HC1:`), so
+ *   that error positions count from the start of their input (1-based).
+ */
+export function decodeBase45(text: string, offset = 0): Uint8Array {
+  if (typeof text !== 'string') throw new TypeError('decodeBase45 expects a string')
+  for (let i = 0; i < text.length; i++) valueAt(text, i, offset)
+  const remainder = text.length % 3
+  if (remainder === 1) {
+    throw new DccError(
+      'ERR_BASE45',
+      `base45: ${text.length} characters is not a valid length (base45 text has 3n or 3n+2 characters)`,
+    )
+  }
+  const out = new Uint8Array(Math.floor(text.length / 3) * 2 + (remainder === 2 ? 1 : 0))
+  let o = 0
+  let i = 0
+  for (; i + 3 <= text.length; i += 3) {
+    const n = valueAt(text, i, offset) + valueAt(text, i + 1, offset) * 45 + valueAt(text, i + 2, offset) * 2025
+    if (n > 0xffff) {
+      throw new DccError('ERR_BASE45', `base45: the group at position ${offset + i + 1} encodes ${n}, above 65535`)
+    }
+    out[o++] = n >> 8
+    out[o++] = n & 0xff
+  }
+  if (remainder === 2) {
+    const n = valueAt(text, i, offset) + valueAt(text, i + 1, offset) * 45
+    if (n > 0xff) {
+      throw new DccError('ERR_BASE45', `base45: the final pair at position ${offset + i + 1} encodes ${n}, above 255`)
+    }
+    out[o] = n
+  }
+  return out
+}
+
+export function encodeBase45(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('encodeBase45 expects a Uint8Array')
+  const parts: string[] = []
+  let i = 0
+  for (; i + 2 <= bytes.length; i += 2) {
+    let n = (bytes[i] as number) * 256 + (bytes[i + 1] as number)
+    const c = n % 45
+    n = (n - c) / 45
+    const d = n % 45
+    const e = (n - d) / 45
+    parts.push(ALPHABET[c] as string, ALPHABET[d] as string, ALPHABET[e] as string)
+  }
+  if (i < bytes.length) {
+    const n = bytes[i] as number
+    parts.push(ALPHABET[n % 45] as string, ALPHABET[Math.floor(n / 45)] as string)
+  }
+  return parts.join('')
+}

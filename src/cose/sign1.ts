@@ -1,0 +1,153 @@
+/** COSE_Sign1 (RFC 9052 section 4.2) as HCERT uses it: parse the structure, build the Sig_structure. */
+import { decodeCbor, encodeCbor, Tag } from '../codec/cbor.js'
+import { DccError } from '../errors.js'
+
+export const TAG_COSE_SIGN1 = 18
+export const TAG_CWT = 61
+const HEADER_ALG = 1
+const HEADER_KID = 4
+
+const OTHER_COSE_TAGS: Readonly<Record<number, string>> = {
+  16: 'COSE_Encrypt0',
+  17: 'COSE_Mac0',
+  96: 'COSE_Encrypt',
+  97: 'COSE_Mac',
+  98: 'COSE_Sign',
+}
+
+export type HeaderMap = Map<number | string, unknown>
+
+export interface Sign1 {
+  /** Tags found around the array, outermost first (e.g. [61, 18]); [] when untagged. */
+  tags: number[]
+  protectedBytes: Uint8Array
+  protectedHeader: HeaderMap
+  unprotectedHeader: HeaderMap
+  payload: Uint8Array
+  signature: Uint8Array
+  alg: number | undefined
+  kid: Uint8Array | undefined
+  kidSource: 'protected' | 'unprotected' | undefined
+}
+
+function fail(message: string): never {
+  throw new DccError('ERR_COSE', `cose: ${message}`)
+}
+
+function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array
+}
+
+export function parseSign1(bytes: Uint8Array): Sign1 {
+  let item = decodeCbor(bytes, 'the COSE message')
+  const tags: number[] = []
+  while (item instanceof Tag) {
+    const tag = item.tag
+    if (tag !== TAG_CWT && tag !== TAG_COSE_SIGN1) {
+      const known = OTHER_COSE_TAGS[tag]
+      fail(`tag ${tag}${known ? ` (${known})` : ''} is not COSE_Sign1 (tag 18)${tags.length ? ` inside tag ${tags.join(', ')}` : ''}`)
+    }
+    tags.push(tag)
+    item = item.value
+  }
+  if (!Array.isArray(item)) fail(`expected a COSE_Sign1 array, found ${describe(item)}`)
+  if (item.length !== 4) fail(`a COSE_Sign1 array has 4 items, this one has ${item.length}`)
+  const [protectedBytes, unprotectedHeader, payload, signature] = item as unknown[]
+  if (!isBytes(protectedBytes)) fail(`the protected header must be a byte string, found ${describe(protectedBytes)}`)
+  if (!(unprotectedHeader instanceof Map)) fail(`the unprotected header must be a map, found ${describe(unprotectedHeader)}`)
+  if (payload === null || payload === undefined) fail('the payload is detached (nil); HCERT carries it inline')
+  if (!isBytes(payload)) fail(`the payload must be a byte string, found ${describe(payload)}`)
+  if (!isBytes(signature)) fail(`the signature must be a byte string, found ${describe(signature)}`)
+
+  let protectedHeader: HeaderMap = new Map()
+  if (protectedBytes.length > 0) {
+    const decoded = decodeCbor(protectedBytes, 'the protected header')
+    if (!(decoded instanceof Map)) fail(`the protected header must encode a map, found ${describe(decoded)}`)
+    protectedHeader = decoded as HeaderMap
+  }
+  const header = unprotectedHeader as HeaderMap
+  const alg = readAlg(protectedHeader) ?? readAlg(header)
+  const protectedKid = readKid(protectedHeader, 'protected')
+  const unprotectedKid = readKid(header, 'unprotected')
+  const kid = protectedKid ?? unprotectedKid
+  const kidSource = protectedKid ? 'protected' : unprotectedKid ? 'unprotected' : undefined
+  return { tags, protectedBytes, protectedHeader, unprotectedHeader: header, payload, signature, alg, kid, kidSource }
+}
+
+function readAlg(header: HeaderMap): number | undefined {
+  const alg = header.get(HEADER_ALG)
+  if (alg === undefined) return undefined
+  if (typeof alg !== 'number') fail(`the alg header (label 1) must be an integer, found ${describe(alg)}`)
+  return alg
+}
+
+function readKid(header: HeaderMap, where: string): Uint8Array | undefined {
+  const kid = header.get(HEADER_KID)
+  if (kid === undefined) return undefined
+  if (!isBytes(kid)) fail(`the kid in the ${where} header (label 4) must be a byte string, found ${describe(kid)}`)
+  return kid
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (value instanceof Uint8Array) return `a ${value.length}-byte string`
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  if (value instanceof Map) return 'a map'
+  if (value instanceof Tag) return `tag ${value.tag}`
+  return typeof value === 'string' ? 'a text string' : `a ${typeof value}`
+}
+
+const SIGNATURE1 = new TextEncoder().encode('Signature1')
+
+function byteStringHeader(length: number): Uint8Array {
+  if (length < 24) return Uint8Array.of(0x40 | length)
+  if (length < 0x100) return Uint8Array.of(0x58, length)
+  if (length < 0x10000) return Uint8Array.of(0x59, length >> 8, length & 0xff)
+  return Uint8Array.of(0x5a, length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff)
+}
+
+/**
+ * The bytes that are signed: CBOR ["Signature1", protected, external_aad = h'', payload], with the
+ * protected header exactly as received. Written directly, without a CBOR encoder, as it is on the hot path.
+ */
+export function buildSigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
+  const protectedHead = byteStringHeader(protectedBytes.length)
+  const payloadHead = byteStringHeader(payload.length)
+  const out = new Uint8Array(
+    2 + SIGNATURE1.length + protectedHead.length + protectedBytes.length + 1 + payloadHead.length + payload.length,
+  )
+  let o = 0
+  out[o++] = 0x84 // array(4)
+  out[o++] = 0x60 | SIGNATURE1.length
+  out.set(SIGNATURE1, o)
+  o += SIGNATURE1.length
+  out.set(protectedHead, o)
+  o += protectedHead.length
+  out.set(protectedBytes, o)
+  o += protectedBytes.length
+  out[o++] = 0x40 // external_aad: empty byte string
+  out.set(payloadHead, o)
+  o += payloadHead.length
+  out.set(payload, o)
+  return out
+}
+
+export interface Sign1Parts {
+  protectedHeader: HeaderMap
+  unprotectedHeader?: HeaderMap
+  payload: Uint8Array
+  signature: Uint8Array
+}
+
+/** Encode a tagged COSE_Sign1 message; the protected header must be the bytes that were signed. */
+export function encodeSign1(protectedBytes: Uint8Array, parts: Omit<Sign1Parts, 'protectedHeader'>): Uint8Array {
+  return encodeCbor(
+    new Tag([protectedBytes, parts.unprotectedHeader ?? new Map(), parts.payload, parts.signature], TAG_COSE_SIGN1),
+  )
+}
+
+export function encodeProtectedHeader(alg: number, kid: Uint8Array | undefined): Uint8Array {
+  const header: HeaderMap = new Map<number, unknown>([[HEADER_ALG, alg]])
+  if (kid) header.set(HEADER_KID, kid)
+  return encodeCbor(header)
+}
