@@ -20,7 +20,8 @@ Nothing is verified here: use 'hcert verify' for that.`
   ]
 
   static override args = {
-    input: Args.string({ description: 'HC1: string, path to a text or image file, or - for stdin', required: false }),
+    // stdin is read by the command itself (it may be an image), not by oclif
+    input: Args.string({ description: 'HC1: string, path to a text or image file, or - for stdin', ignoreStdin: true }),
   }
 
   static override flags = {

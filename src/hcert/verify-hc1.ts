@@ -1,0 +1,215 @@
+/**
+ * Verification as a list of named checks, each pass / fail / skipped. The names map one-to-one to
+ * the EXPECTED* fields of the EU test data and are a contract (README "verify checks").
+ * Pure: the clock and the trust list are arguments.
+ */
+import { decodeBase45 } from '../codec/base45.js'
+import { removePrefix } from '../codec/prefix.js'
+import { inflate } from '../codec/zlib.js'
+import { algName } from '../cose/algorithms.js'
+import { buildSigStructure, parseSign1, type Sign1 } from '../cose/sign1.js'
+import { verifySign1 } from '../cose/verify-signature.js'
+import { parseClaims, type CwtClaims } from '../cwt/claims.js'
+import { allowedTypes } from '../dcc/key-usage.js'
+import { validateSchema } from '../dcc/schema.js'
+import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
+import { checkValueSets } from '../dcc/valueset-check.js'
+import { DccError, type ErrorCode } from '../errors.js'
+import type { TrustList } from '../trust/trust-list.js'
+import type { TrustedCertificate } from '../trust/trusted-certificate.js'
+import type { DecodeOptions } from './decode-hc1.js'
+
+export const CHECK_NAMES = [
+  'unprefix',
+  'base45',
+  'compression',
+  'decode',
+  'signature',
+  'expiration',
+  'keyUsage',
+  'schema',
+] as const
+export type CheckName = (typeof CHECK_NAMES)[number]
+export type CheckStatus = 'pass' | 'fail' | 'skipped'
+
+export interface CheckError {
+  code: ErrorCode
+  /** the failed check; 'input' when the input itself could not be read (a missing file, an image without a QR code) */
+  check: CheckName | 'input'
+  message: string
+}
+
+export interface VerifyResult {
+  valid: boolean
+  checks: Record<CheckName, CheckStatus>
+  errors: CheckError[]
+  warnings: Array<{ check: CheckName; message: string }>
+  kid: string | null
+  alg: string | null
+  /** subject of the document signer certificate whose key verified the signature */
+  signer: string | null
+  claims: { iss?: string; iat?: number; exp?: number } | null
+  payload: Record<string, unknown> | null
+}
+
+export interface VerifyOptions extends DecodeOptions {
+  trust: TrustList
+  now: Date
+}
+
+const DECODE_CHECK: Partial<Record<ErrorCode, CheckName>> = {
+  ERR_PREFIX: 'unprefix',
+  ERR_BASE45: 'base45',
+  ERR_INFLATE: 'compression',
+}
+
+class Report {
+  readonly checks = Object.fromEntries(CHECK_NAMES.map((n) => [n, 'skipped'])) as Record<CheckName, CheckStatus>
+  readonly errors: CheckError[] = []
+  readonly warnings: VerifyResult['warnings'] = []
+
+  pass(check: CheckName): void {
+    this.checks[check] = 'pass'
+  }
+
+  fail(check: CheckName, code: ErrorCode, message: string): void {
+    this.checks[check] = 'fail'
+    this.errors.push({ code, check, message })
+  }
+}
+
+/** Verify an HC1 string through every check. Never throws for bad input: failures are in the result. */
+export function verifyHc1(text: string, options: VerifyOptions): VerifyResult {
+  const report = new Report()
+  let cose: Uint8Array
+  try {
+    const { base45 } = removePrefix(text, options)
+    report.pass('unprefix')
+    const compressed = decodeBase45(base45, text.length - base45.length)
+    report.pass('base45')
+    cose = inflate(compressed)
+    report.pass('compression')
+  } catch (err) {
+    if (!(err instanceof DccError)) throw err
+    report.fail(DECODE_CHECK[err.code] ?? 'decode', err.code, err.message)
+    return finish(report, undefined, undefined, undefined)
+  }
+  return verifyCose(cose, options, report)
+}
+
+/** Verify from the COSE bytes on (the conformance runner starts here for vectors without PREFIX). */
+export function verifyCose(cose: Uint8Array, options: VerifyOptions, report = new Report()): VerifyResult {
+  let sign1: Sign1
+  let claims: CwtClaims
+  try {
+    sign1 = parseSign1(cose)
+    claims = parseClaims(sign1.payload)
+    report.pass('decode')
+  } catch (err) {
+    if (!(err instanceof DccError)) throw err
+    report.fail('decode', err.code, err.message)
+    return finish(report, undefined, undefined, undefined)
+  }
+  const signer = checkSignature(sign1, options.trust, report)
+  checkExpiration(claims, signer, options.now, report)
+  checkKeyUsage(claims, signer, report)
+  checkSchema(claims, report)
+  return finish(report, sign1, claims, signer)
+}
+
+function checkSignature(sign1: Sign1, trust: TrustList, report: Report): TrustedCertificate | undefined {
+  const kid = sign1.kid ? Buffer.from(sign1.kid).toString('base64') : undefined
+  const alg = algName(sign1.alg)
+  if (sign1.alg !== -7 && sign1.alg !== -37) {
+    report.fail('signature', 'ERR_ALG_UNSUPPORTED', `signature: algorithm ${alg} is not supported (HCERT uses ES256 or PS256)`)
+    return undefined
+  }
+  const candidates = trust.candidates(kid)
+  if (candidates.length === 0) {
+    report.fail(
+      'signature',
+      'ERR_KID_UNKNOWN',
+      kid === undefined
+        ? `signature: the certificate has no kid and the trust list is empty`
+        : `signature: kid ${kid} is not in the trust list (${trust.size} key${trust.size === 1 ? '' : 's'})`,
+    )
+    return undefined
+  }
+  const sigStructure = buildSigStructure(sign1.protectedBytes, sign1.payload)
+  let mismatched = 0
+  for (const candidate of candidates) {
+    const outcome = verifySign1(sign1, candidate.publicKey, sigStructure)
+    if (outcome === 'valid') {
+      report.pass('signature')
+      return candidate
+    }
+    if (outcome === 'key-mismatch') mismatched++
+  }
+  const who = kid === undefined ? `any of the ${candidates.length} trusted keys (the certificate has no kid)` : `the key${candidates.length > 1 ? `s (${candidates.length})` : ''} for kid ${kid}`
+  report.fail(
+    'signature',
+    'ERR_SIGNATURE',
+    mismatched === candidates.length
+      ? `signature: ${alg} does not match the key type of ${who}`
+      : `signature: the ${alg} signature does not verify with ${who}`,
+  )
+  return undefined
+}
+
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString()
+
+function checkExpiration(claims: CwtClaims, signer: TrustedCertificate | undefined, now: Date, report: Report): void {
+  const { iat, exp } = claims
+  const clock = now.getTime() / 1000
+  if (exp === undefined) return report.fail('expiration', 'ERR_EXPIRED', 'expiration: the certificate has no exp claim')
+  if (clock > exp) return report.fail('expiration', 'ERR_EXPIRED', `expiration: the certificate expired at ${iso(exp)}`)
+  if (iat !== undefined && clock < iat) {
+    return report.fail('expiration', 'ERR_NOT_YET_VALID', `expiration: the certificate is issued at ${iso(iat)}, after the validation clock`)
+  }
+  if (signer) {
+    const notBefore = signer.notBefore.getTime() / 1000
+    const notAfter = signer.notAfter.getTime() / 1000
+    if (iat !== undefined && iat < notBefore) {
+      return report.fail('expiration', 'ERR_DSC_VALIDITY', `expiration: issued at ${iso(iat)}, before its signing certificate was valid (${signer.notBefore.toISOString()})`)
+    }
+    if (exp > notAfter) {
+      return report.fail('expiration', 'ERR_DSC_VALIDITY', `expiration: expires at ${iso(exp)}, after its signing certificate does (${signer.notAfter.toISOString()})`)
+    }
+  }
+  report.pass('expiration')
+}
+
+function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined, report: Report): void {
+  if (!signer) return
+  const types = certificateTypes(claims.hcert)
+  const allowed = allowedTypes(signer.eku)
+  const refused = types.filter((t) => !allowed.includes(t))
+  if (refused.length > 0) {
+    const names = (list: typeof types): string => list.map((t) => CERTIFICATE_TYPE_NAMES[t]).join(', ')
+    return report.fail('keyUsage', 'ERR_KEY_USAGE', `keyUsage: the signing certificate may sign ${names(allowed)} certificates, not ${names(refused)}`)
+  }
+  report.pass('keyUsage')
+}
+
+function checkSchema(claims: CwtClaims, report: Report): void {
+  const issues = validateSchema(claims.hcert)
+  if (issues.length > 0) {
+    report.fail('schema', 'ERR_SCHEMA', `schema: ${issues.slice(0, 3).map((i) => i.message).join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`)
+  } else report.pass('schema')
+  for (const warning of checkValueSets(claims.hcert)) report.warnings.push({ check: 'schema', message: warning.message })
+}
+
+function finish(report: Report, sign1: Sign1 | undefined, claims: CwtClaims | undefined, signer: TrustedCertificate | undefined): VerifyResult {
+  const { hcert, ...named } = claims ?? { hcert: null }
+  return {
+    valid: report.errors.length === 0,
+    checks: report.checks,
+    errors: report.errors,
+    warnings: report.warnings,
+    kid: sign1?.kid ? Buffer.from(sign1.kid).toString('base64') : null,
+    alg: sign1 ? algName(sign1.alg) : null,
+    signer: signer?.subject ?? null,
+    claims: claims ? named : null,
+    payload: hcert,
+  }
+}

@@ -1,0 +1,42 @@
+/** A document signer certificate a verifier trusts, parsed once so that verifying is only the signature maths. */
+import { X509Certificate, type KeyObject } from 'node:crypto'
+import { DccError } from '../errors.js'
+import { computeKid } from '../keys/kid.js'
+
+export interface TrustedCertificate {
+  /** base64 kid, as trust lists write it */
+  kid: string
+  subject: string
+  country: string | undefined
+  publicKey: KeyObject
+  keyType: 'ec' | 'rsa' | 'rsa-pss' | string
+  notBefore: Date
+  notAfter: Date
+  /** Extended Key Usage OIDs; undefined when the certificate has no EKU extension */
+  eku: string[] | undefined
+  fingerprint256: string
+  der: Uint8Array
+}
+
+export function parseTrustedCertificate(der: Uint8Array, origin: string, kidHint?: string): TrustedCertificate {
+  let cert: X509Certificate
+  try {
+    cert = new X509Certificate(der)
+  } catch (cause) {
+    throw new DccError('ERR_TRUST', `trust: ${origin} is not an X.509 certificate (${(cause as Error).message})`, { cause })
+  }
+  const computed = Buffer.from(computeKid(der)).toString('base64')
+  const country = /(?:^|\n)C=([A-Z]{2})/.exec(cert.subject)?.[1]
+  return {
+    kid: kidHint ?? computed,
+    subject: cert.subject.replace(/\n/g, ', '),
+    country,
+    publicKey: cert.publicKey,
+    keyType: cert.publicKey.asymmetricKeyType ?? 'unknown',
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    eku: cert.keyUsage,
+    fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+    der,
+  }
+}
