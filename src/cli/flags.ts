@@ -1,19 +1,45 @@
 /** Flags that several commands share, built once. */
 import { Flags } from '@oclif/core'
-import { parseInstant } from '../time/parse-instant.js'
 import { DccError } from '../errors.js'
+import type { CertificateType } from '../dcc/types.js'
+import { parseDuration, type Duration } from '../time/duration.js'
+import { parseInstant } from '../time/parse-instant.js'
 
 export const atFlag = Flags.custom<Date>({
   summary: 'The clock to use, as ISO 8601 (e.g. 2021-06-01T12:00:00+02:00); default now.',
   helpValue: '<ISO 8601>',
   parse: async (input) => {
     const date = parseInstant(input)
-    if (!date) throw new DccError('ERR_USAGE', `--at: '${input}' is not an ISO 8601 date-time`)
+    if (!date) throw new DccError('ERR_USAGE', `--at: '${input}' is not an ISO 8601 date or date-time`)
     return date
+  },
+})
+
+export const durationFlag = Flags.custom<Duration>({
+  helpValue: '<12m|365d|4y>',
+  parse: async (input) => {
+    const duration = parseDuration(input)
+    if (!duration) throw new DccError('ERR_USAGE', `'${input}' is not a duration such as 12m, 365d or 4y`)
+    return duration
+  },
+})
+
+export const usageFlag = Flags.custom<CertificateType[]>({
+  helpValue: '<v,t,r>',
+  parse: async (input) => {
+    const parts = input.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean)
+    const bad = parts.filter((p) => p !== 'v' && p !== 't' && p !== 'r')
+    if (bad.length > 0) throw new DccError('ERR_USAGE', `--usage takes v, t and r (vaccination, test, recovery); not ${bad.join(', ')}`)
+    return [...new Set(parts)] as CertificateType[]
   },
 })
 
 export const allowMissingPrefixFlag = Flags.boolean({
   summary: "Read text without the 'HC1:' prefix as bare base45 (the EU test data expects it refused).",
+  default: false,
+})
+
+export const noPromptFlag = Flags.boolean({
+  summary: 'Never prompt (prompts are also skipped when stdin is not a terminal).',
   default: false,
 })

@@ -133,14 +133,13 @@ export function buildSigStructure(protectedBytes: Uint8Array, payload: Uint8Arra
 }
 
 export interface Sign1Parts {
-  protectedHeader: HeaderMap
   unprotectedHeader?: HeaderMap
   payload: Uint8Array
   signature: Uint8Array
 }
 
 /** Encode a tagged COSE_Sign1 message; the protected header must be the bytes that were signed. */
-export function encodeSign1(protectedBytes: Uint8Array, parts: Omit<Sign1Parts, 'protectedHeader'>): Uint8Array {
+export function encodeSign1(protectedBytes: Uint8Array, parts: Sign1Parts): Uint8Array {
   return encodeCbor(
     new Tag([protectedBytes, parts.unprotectedHeader ?? new Map(), parts.payload, parts.signature], TAG_COSE_SIGN1),
   )

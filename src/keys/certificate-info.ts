@@ -1,0 +1,39 @@
+/** What a person or a script needs to know about a certificate: never key material. */
+import type { CertificateType } from '../dcc/types.js'
+import { allowedTypes } from '../dcc/key-usage.js'
+import type { TrustedCertificate } from '../trust/trusted-certificate.js'
+import { algFor } from './signer.js'
+
+export interface CertificateInfo {
+  kid: string
+  alg: string
+  subject: string
+  country: string | null
+  notBefore: string
+  notAfter: string
+  /** HCERT EKU OIDs present, [] when there is no EKU extension */
+  eku: string[]
+  /** what the certificate may sign as a DSC */
+  mayIssue: CertificateType[]
+  sha256: string
+}
+
+export function certificateInfo(cert: TrustedCertificate): CertificateInfo {
+  let alg: string
+  try {
+    alg = algFor(cert.publicKey)
+  } catch {
+    alg = cert.keyType
+  }
+  return {
+    kid: cert.kid,
+    alg,
+    subject: cert.subject,
+    country: cert.country ?? null,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    eku: cert.eku ?? [],
+    mayIssue: allowedTypes(cert.eku),
+    sha256: cert.fingerprint256,
+  }
+}

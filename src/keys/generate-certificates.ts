@@ -1,0 +1,131 @@
+/**
+ * A national issuer's certificates: a self-signed country signing CA (CSCA) and a document signer
+ * (DSC) signed by it, with the DSC's Authority Key Identifier equal to the CSCA's Subject Key
+ * Identifier and optional HCERT Extended Key Usage. X.509 encoding is @peculiar/x509's; keys are
+ * node:crypto's so that the same KeyObject signs certificates and COSE messages.
+ */
+import { createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto'
+// @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill loaded first
+import 'reflect-metadata'
+import * as x509 from '@peculiar/x509'
+import type { SupportedAlg } from '../cose/algorithms.js'
+import { ekuOidsFor } from '../dcc/key-usage.js'
+import type { CertificateType } from '../dcc/types.js'
+import { algFor } from './signer.js'
+
+x509.cryptoProvider.set(webcrypto as never)
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair
+type SigningAlgorithm = webcrypto.Algorithm | webcrypto.EcdsaParams
+
+export interface KeyPair {
+  privateKey: KeyObject
+  publicKey: KeyObject
+}
+
+export function generateKeyPair(alg: SupportedAlg, rsaBits: 2048 | 3072 = 2048): KeyPair {
+  if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return generateKeyPairSync('rsa', { modulusLength: rsaBits, publicExponent: 0x10001 })
+}
+
+export function keyPairFrom(privateKey: KeyObject): KeyPair {
+  return { privateKey, publicKey: createPublicKey(privateKey) }
+}
+
+/** WebCrypto views of node keys, for @peculiar/x509; certificates are signed with ECDSA-SHA256 or RSA PKCS#1 v1.5 SHA-256. */
+async function toCryptoKeys(pair: KeyPair): Promise<CryptoKeyPair> {
+  const algorithm =
+    algFor(pair.privateKey) === 'ES256'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
+  const subtle = webcrypto.subtle
+  const privateKey = await subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), algorithm, true, ['sign'])
+  const publicKey = await subtle.importKey('spki', pair.publicKey.export({ type: 'spki', format: 'der' }), algorithm, true, ['verify'])
+  return { privateKey, publicKey } as CryptoKeyPair
+}
+
+function signingAlgorithm(pair: KeyPair): SigningAlgorithm {
+  return algFor(pair.privateKey) === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5' }
+}
+
+export interface Subject {
+  country: string
+  organisation: string
+}
+
+function distinguishedName(subject: Subject, commonName: string): string {
+  const escape = (value: string): string => value.replace(/([,+"\\<>;=])/g, '\\$1')
+  return `C=${subject.country}, O=${escape(subject.organisation)}, CN=${escape(commonName)}`
+}
+
+const serial = (): string => {
+  const bytes = randomBytes(16)
+  bytes[0] = (bytes[0] as number) & 0x7f // positive
+  return bytes.toString('hex')
+}
+
+export interface CreateCscaOptions {
+  keys: KeyPair
+  subject: Subject
+  notBefore: Date
+  notAfter: Date
+}
+
+export async function createCscaCertificate(options: CreateCscaOptions): Promise<Uint8Array> {
+  const keys = await toCryptoKeys(options.keys)
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: distinguishedName(options.subject, `${options.subject.organisation} CSCA`),
+    notBefore: options.notBefore,
+    notAfter: options.notAfter,
+    signingAlgorithm: signingAlgorithm(options.keys),
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  })
+  return new Uint8Array(cert.rawData)
+}
+
+export interface CreateDscOptions {
+  keys: KeyPair
+  csca: { keys: KeyPair; certificate: Uint8Array }
+  subject: Subject
+  /** what the DSC may sign; empty means every type (no EKU extension) */
+  usage: readonly CertificateType[]
+  notBefore: Date
+  notAfter: Date
+  commonName?: string
+}
+
+export async function createDscCertificate(options: CreateDscOptions): Promise<Uint8Array> {
+  const keys = await toCryptoKeys(options.keys)
+  const cscaKeys = await toCryptoKeys(options.csca.keys)
+  const csca = new x509.X509Certificate(options.csca.certificate)
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  ]
+  const cscaSki = csca.getExtension(x509.SubjectKeyIdentifierExtension)
+  extensions.push(
+    cscaSki
+      ? new x509.AuthorityKeyIdentifierExtension(cscaSki.keyId)
+      : await x509.AuthorityKeyIdentifierExtension.create(cscaKeys.publicKey),
+  )
+  if (options.usage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(ekuOidsFor(options.usage), false))
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: distinguishedName(options.subject, options.commonName ?? `${options.subject.organisation} DSC`),
+    issuer: csca.subject,
+    notBefore: options.notBefore,
+    notAfter: options.notAfter,
+    signingAlgorithm: signingAlgorithm(options.csca.keys),
+    publicKey: keys.publicKey,
+    signingKey: cscaKeys.privateKey,
+    extensions,
+  })
+  return new Uint8Array(cert.rawData)
+}

@@ -1,0 +1,68 @@
+/** A document signer ready to sign: private key, algorithm and kid, parsed once. */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import { ALG_ID, type SupportedAlg } from '../cose/algorithms.js'
+import { DccError } from '../errors.js'
+import { parseTrustedCertificate, type TrustedCertificate } from '../trust/trusted-certificate.js'
+import { computeKid } from './kid.js'
+
+export interface Signer {
+  alg: SupportedAlg
+  algId: number
+  kid: Uint8Array
+  privateKey: KeyObject
+  certificate: TrustedCertificate
+}
+
+export function algFor(key: KeyObject): SupportedAlg {
+  const type = key.asymmetricKeyType
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve
+    if (curve !== 'prime256v1' && curve !== 'P-256') {
+      throw new DccError('ERR_KEYS', `keys: EC keys must be on P-256 for ES256 (this one is on ${curve ?? 'an unknown curve'})`)
+    }
+    return 'ES256'
+  }
+  if (type === 'rsa' || type === 'rsa-pss') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+    if (bits < 2048 || bits > 4096) throw new DccError('ERR_KEYS', `keys: RSA keys for PS256 must have 2048 to 4096 bits (this one has ${bits})`)
+    return 'PS256'
+  }
+  throw new DccError('ERR_KEYS', `keys: ${type ?? 'this'} keys are not supported; HCERT signs with ES256 (P-256) or PS256 (RSA)`)
+}
+
+/**
+ * Read a private key in PEM (PKCS#8, PKCS#1 or SEC1, optionally encrypted) or DER (PKCS#8, PKCS#1 or SEC1).
+ * The passphrase is needed only for an encrypted key.
+ */
+export function readPrivateKey(bytes: Uint8Array, origin: string, passphrase?: string): KeyObject {
+  const text = Buffer.from(bytes).toString('utf8')
+  const isPem = text.includes('-----BEGIN')
+  const encrypted = text.includes('ENCRYPTED')
+  if (isPem && encrypted && !passphrase) {
+    throw new DccError('ERR_KEYS', `keys: ${origin} is encrypted; give its passphrase in HCERT_KEY_PASSPHRASE (or at the prompt)`)
+  }
+  const attempts: Array<Parameters<typeof createPrivateKey>[0]> = isPem
+    ? [{ key: text, format: 'pem', ...(passphrase ? { passphrase } : {}) }]
+    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({ key: Buffer.from(bytes), format: 'der' as const, type }))
+  for (const attempt of attempts) {
+    try {
+      return createPrivateKey(attempt)
+    } catch (cause) {
+      if (isPem) {
+        const wrongPass = encrypted && /decrypt|bad/i.test((cause as Error).message)
+        throw new DccError('ERR_KEYS', wrongPass ? `keys: the passphrase for ${origin} is wrong` : `keys: ${origin} is not a private key this tool can read (PKCS#8, PKCS#1 or SEC1)`, { cause })
+      }
+    }
+  }
+  throw new DccError('ERR_KEYS', `keys: ${origin} is not a DER private key (PKCS#8, PKCS#1 or SEC1)`)
+}
+
+export function createSigner(privateKey: KeyObject, certificateDer: Uint8Array, origin: string): Signer {
+  const alg = algFor(privateKey)
+  const certificate = parseTrustedCertificate(certificateDer, origin)
+  const publicDer = certificate.publicKey.export({ type: 'spki', format: 'der' })
+  if (!publicDer.equals(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }))) {
+    throw new DccError('ERR_KEYS', `keys: the private key does not belong to the certificate ${origin}`)
+  }
+  return { alg, algId: ALG_ID[alg], kid: computeKid(certificateDer), privateKey, certificate }
+}

@@ -1,0 +1,117 @@
+/** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { SupportedAlg } from '../cose/algorithms.js'
+import type { CertificateType } from '../dcc/types.js'
+import { DccError } from '../errors.js'
+import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
+import { createCscaCertificate, createDscCertificate, generateKeyPair, keyPairFrom, type KeyPair } from '../keys/generate-certificates.js'
+import { algFor } from '../keys/signer.js'
+import { addDuration, type Duration } from '../time/duration.js'
+import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
+import { addToTrustList, ensureDir, KEY_FILES, privateKeyPem, readCertificateFile, readKeyFile, toPem, writePrivateFile } from './key-dir.js'
+import { readPrivateKey } from '../keys/signer.js'
+import { readFileSync } from 'node:fs'
+
+export interface GenerateKeysOptions {
+  out: string
+  alg: SupportedAlg
+  rsaBits: 2048 | 3072
+  usage: CertificateType[]
+  country: string
+  organisation: string
+  cscaValidity: Duration
+  dscValidity: Duration
+  now: Date
+  /** reuse the CSCA in this key directory instead of creating one */
+  cscaDir?: string
+  /** import this private key (PEM or DER) as the DSC key instead of generating one */
+  dscKeyFile?: string
+  passphrase?: string
+  force: boolean
+}
+
+export interface GenerateKeysResult {
+  out: string
+  csca: CertificateInfo
+  dsc: CertificateInfo
+  encrypted: boolean
+  files: string[]
+  warnings: string[]
+}
+
+export async function generateKeys(options: GenerateKeysOptions): Promise<GenerateKeysResult> {
+  if (!/^[A-Z]{2}$/.test(options.country)) throw new DccError('ERR_USAGE', `--country must be an ISO 3166-1 alpha-2 code such as VN (got '${options.country}')`)
+  const out = options.out
+  const reuseCsca = options.cscaDir !== undefined
+  const writes = [KEY_FILES.dscKey, KEY_FILES.dscCert, ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert])]
+  const existing = writes.filter((name) => existsSync(join(out, name)))
+  if (existing.length > 0 && !options.force) {
+    throw new DccError('ERR_KEYS', `keys: ${out} already holds ${existing.join(', ')}; refusing to overwrite keys without --force`)
+  }
+  const warnings: string[] = []
+
+  let csca: { keys: KeyPair; certificate: Uint8Array }
+  if (options.cscaDir) {
+    csca = {
+      keys: keyPairFrom(readKeyFile(join(options.cscaDir, KEY_FILES.cscaKey), options.passphrase)),
+      certificate: readCertificateFile(join(options.cscaDir, KEY_FILES.cscaCert)),
+    }
+  } else {
+    const keys = generateKeyPair(options.alg, options.rsaBits)
+    const certificate = await createCscaCertificate({
+      keys,
+      subject: { country: options.country, organisation: options.organisation },
+      notBefore: options.now,
+      notAfter: addDuration(options.now, options.cscaValidity),
+    })
+    csca = { keys, certificate }
+  }
+  const cscaInfo = certificateInfo(parseTrustedCertificate(csca.certificate, 'the CSCA certificate'))
+  const cscaNotAfter = new Date(cscaInfo.notAfter)
+  if (cscaNotAfter <= options.now) throw new DccError('ERR_KEYS', `keys: the CSCA expired on ${cscaInfo.notAfter}; it cannot sign a new DSC`)
+
+  let dscKeys: KeyPair
+  if (options.dscKeyFile) {
+    const key = readPrivateKey(readFileSync(options.dscKeyFile), options.dscKeyFile, options.passphrase)
+    if (algFor(key) !== options.alg) throw new DccError('ERR_KEYS', `keys: ${options.dscKeyFile} is a ${algFor(key)} key, not ${options.alg}`)
+    dscKeys = keyPairFrom(key)
+  } else dscKeys = generateKeyPair(options.alg, options.rsaBits)
+
+  let dscNotAfter = addDuration(options.now, options.dscValidity)
+  if (dscNotAfter > cscaNotAfter) {
+    warnings.push(`the DSC validity was shortened to end with the CSCA's, on ${cscaInfo.notAfter}`)
+    dscNotAfter = cscaNotAfter
+  }
+  const dscDer = await createDscCertificate({
+    keys: dscKeys,
+    csca,
+    subject: { country: options.country, organisation: options.organisation },
+    usage: options.usage,
+    notBefore: options.now,
+    notAfter: dscNotAfter,
+  })
+
+  ensureDir(out)
+  const files: string[] = []
+  const write = (name: string, content: string, secret = false): void => {
+    const path = join(out, name)
+    if (secret) writePrivateFile(path, content)
+    else writeFileSync(path, content)
+    files.push(path)
+  }
+  if (!reuseCsca) write(KEY_FILES.cscaKey, privateKeyPem(csca.keys.privateKey, options.passphrase), true)
+  write(KEY_FILES.cscaCert, toPem(csca.certificate, 'CERTIFICATE'))
+  write(KEY_FILES.dscKey, privateKeyPem(dscKeys.privateKey, options.passphrase), true)
+  write(KEY_FILES.dscCert, toPem(dscDer, 'CERTIFICATE'))
+  addToTrustList(out, dscDer)
+  files.push(join(out, KEY_FILES.trustList))
+  return {
+    out,
+    csca: cscaInfo,
+    dsc: certificateInfo(parseTrustedCertificate(dscDer, 'the new DSC')),
+    encrypted: options.passphrase !== undefined,
+    files,
+    warnings,
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * A key directory, as `hcert keys generate` writes it and `hcert issue` reads it:
+ *   csca.key.pem  csca.crt.pem   the country signing CA (the key only where it was generated)
+ *   dsc.key.pem   dsc.crt.pem    the document signer
+ *   trust-list.json              every DSC issued into this folder, for verifiers
+ * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { KeyObject } from 'node:crypto'
+import { DccError } from '../errors.js'
+import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
+import { createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
+import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
+
+export const KEY_FILES = {
+  cscaKey: 'csca.key.pem',
+  cscaCert: 'csca.crt.pem',
+  dscKey: 'dsc.key.pem',
+  dscCert: 'dsc.crt.pem',
+  trustList: 'trust-list.json',
+} as const
+
+export const PASSPHRASE_ENV = 'HCERT_KEY_PASSPHRASE'
+
+export function toPem(der: Uint8Array, label: string): string {
+  const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`
+}
+
+export function fromPem(text: string, origin: string): Uint8Array {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text)
+  if (!m) throw new DccError('ERR_KEYS', `keys: ${origin} holds no PEM certificate`)
+  return new Uint8Array(Buffer.from(m[1] ?? '', 'base64'))
+}
+
+export function privateKeyPem(key: KeyObject, passphrase: string | undefined): string {
+  return key.export({ type: 'pkcs8', format: 'pem', ...(passphrase ? { cipher: 'aes-256-cbc', passphrase } : {}) }) as string
+}
+
+/** Written with mode 0600 from the first byte: never world-readable, even for an instant. */
+export function writePrivateFile(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 })
+  chmodSync(path, 0o600)
+}
+
+export function readCertificateFile(path: string): Uint8Array {
+  if (!existsSync(path)) throw new DccError('ERR_KEYS', `keys: ${path} does not exist`)
+  const bytes = readFileSync(path)
+  const text = bytes.toString('utf8')
+  return text.includes('-----BEGIN') ? fromPem(text, path) : new Uint8Array(bytes)
+}
+
+export function readKeyFile(path: string, passphrase: string | undefined): KeyObject {
+  if (!existsSync(path)) throw new DccError('ERR_KEYS', `keys: ${path} does not exist`)
+  return readPrivateKey(readFileSync(path), path, passphrase)
+}
+
+export function isKeyEncrypted(path: string): boolean {
+  return existsSync(path) && readFileSync(path, 'utf8').includes('ENCRYPTED')
+}
+
+export function loadSigner(dir: string, passphrase: string | undefined): Signer {
+  const certPath = join(dir, KEY_FILES.dscCert)
+  const der = readCertificateFile(certPath)
+  return createSigner(readKeyFile(join(dir, KEY_FILES.dscKey), passphrase), der, certPath)
+}
+
+export interface TrustListFile {
+  certificates: Array<CertificateInfo & { certificateType: 'DSC'; rawData: string; thumbprint: string }>
+}
+
+/** Add a DSC to the folder's trust list, keeping the DSCs already there (old certificates must still verify). */
+export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
+  const path = join(dir, KEY_FILES.trustList)
+  const list: TrustListFile = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as TrustListFile) : { certificates: [] }
+  const info = certificateInfo(parseTrustedCertificate(der, 'the new DSC'))
+  list.certificates = list.certificates.filter((c) => c.thumbprint !== info.sha256)
+  list.certificates.push({ certificateType: 'DSC', ...info, thumbprint: info.sha256, rawData: Buffer.from(der).toString('base64') })
+  writeFileSync(path, `${JSON.stringify(list, null, 2)}\n`)
+  return list
+}
+
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+}
