@@ -2,7 +2,7 @@
  * What every hcert command shares: --json, one error shape, one exit-code table.
  * run() returns the result that --json prints; text is printed only when --json is off.
  */
-import { Command } from '@oclif/core'
+import { Command } from '@oclif/core/command'
 import type { ChalkInstance } from 'chalk'
 import { DccError, EXIT, exitCodeFor, type ExitCode } from '../errors.js'
 import { colorsFor } from './colors.js'
@@ -18,9 +18,15 @@ export abstract class HcertCommand extends Command {
   protected exitCode: ExitCode = EXIT.OK
   private chalk: ChalkInstance | undefined
 
+  /** For text output only: loaded in init() unless --json is on. */
   protected get colors(): ChalkInstance {
-    this.chalk ??= colorsFor(process.stdout)
+    if (!this.chalk) throw new TypeError('colors are not loaded when --json is on')
     return this.chalk
+  }
+
+  override async init(): Promise<void> {
+    await super.init()
+    if (!this.jsonEnabled()) this.chalk = await colorsFor(process.stdout)
   }
 
   protected override async _run<T>(): Promise<T> {
@@ -44,7 +50,7 @@ export abstract class HcertCommand extends Command {
     const exit = exitCodeFor(error.code)
     if (this.jsonEnabled()) this.logJson({ error: error.toJSON() } satisfies ErrorJson)
     else {
-      const c = colorsFor(process.stderr)
+      const c = await colorsFor(process.stderr)
       process.stderr.write(`${c.red('error')} ${c.dim(`[${error.code}]`)} ${error.message}\n`)
       if (exit === EXIT.USAGE && error.layer === 'usage') process.stderr.write(c.dim(`See: hcert ${this.id ?? ''} --help\n`))
       if (exit === EXIT.BUG && process.env.DEBUG) process.stderr.write(`${err.stack ?? ''}\n`)

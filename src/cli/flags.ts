@@ -1,5 +1,5 @@
 /** Flags that several commands share, built once. */
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DccError } from '../errors.js'
 import type { CertificateType } from '../dcc/types.js'
 import { parseDuration, type Duration } from '../time/duration.js'

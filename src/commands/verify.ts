@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'

@@ -3,7 +3,7 @@ import { PNG } from 'pngjs'
 import jpeg from 'jpeg-js'
 import { DccError } from '../errors.js'
 
-export type ImageFormat = 'png' | 'jpeg'
+import type { ImageFormat } from './image-format.js'
 
 export interface Raster {
   width: number
@@ -14,12 +14,6 @@ export interface Raster {
 
 /** Refuse images whose pixels alone would take more memory than a phone photo of a QR code needs. */
 export const MAX_PIXELS = 40_000_000
-
-export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png'
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg'
-  return undefined
-}
 
 export function decodeRaster(bytes: Uint8Array, format: ImageFormat): Raster {
   try {

@@ -4,8 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
-import { decodeRaster, detectImageFormat, type ImageFormat } from '../qr/raster.js'
-import { scanQr } from '../qr/scan.js'
+import { detectImageFormat, type ImageFormat } from '../qr/image-format.js'
 
 /** Larger files are refused before being read: a phone photo is a few MB, a certificate 1 KB. */
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024
@@ -34,22 +33,13 @@ export async function readCertificateInput(arg: string | undefined, stdin: NodeJ
   return fromBytes(bytes, arg)
 }
 
-export function fromBytes(bytes: Uint8Array, source: string): CertificateInput {
+export async function fromBytes(bytes: Uint8Array, source: string): Promise<CertificateInput> {
   const format = detectImageFormat(bytes)
   if (format) {
-    const raster = decodeRaster(bytes, format)
-    const found = scanQr(raster)
-    if (!found) {
-      throw new DccError(
-        'ERR_QR_NOT_FOUND',
-        `image: no QR code was found in the ${format.toUpperCase()} image (${raster.width}x${raster.height}) from ${source}, after rescaling, binarisation and inversion`,
-      )
-    }
-    return {
-      source,
-      text: normaliseText(found.text, `the QR code in ${source}`),
-      image: { format, width: raster.width, height: raster.height, attempt: found.attempt },
-    }
+    // the image decoders and the QR scanner take ~100 ms to load: only when an image is given
+    const { readQrImage } = await import('../qr/read-qr-image.js')
+    const { text, image } = readQrImage(bytes, format, source)
+    return { source, text: normaliseText(text, `the QR code in ${source}`), image }
   }
   return { source, text: normaliseText(decodeUtf8(bytes, source), source) }
 }

@@ -1,7 +1,7 @@
 /** `hcert verify`: many inputs, one result each, one trust list and one process. */
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { verifyHc1, type VerifyOptions, type VerifyResult } from '../hcert/verify-hc1.js'
-import { detectImageFormat } from '../qr/raster.js'
+import { detectImageFormat } from '../qr/image-format.js'
 import { fromBytes, readCertificateInput, MAX_INPUT_BYTES } from './read-input.js'
 
 export interface SourcedVerifyResult extends VerifyResult {
@@ -91,7 +91,7 @@ export async function* verifyStream(stream: NodeJS.ReadableStream, options: Veri
   }
   if (image) {
     try {
-      const input = fromBytes(Buffer.concat(image), 'stdin')
+      const input = await fromBytes(Buffer.concat(image), 'stdin')
       yield verifyText(input.text, 'stdin', options)
     } catch (err) {
       if (!(err instanceof DccError)) throw err

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../../cli/base-command.js'
 import { atFlag, durationFlag, noPromptFlag, usageFlag } from '../../cli/flags.js'
 import { passphraseFor } from '../../cli/passphrase.js'

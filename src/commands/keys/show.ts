@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { HcertCommand } from '../../cli/base-command.js'
