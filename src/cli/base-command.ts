@@ -52,7 +52,8 @@ export abstract class HcertCommand extends Command {
     else {
       const c = await colorsFor(process.stderr)
       process.stderr.write(`${c.red('error')} ${c.dim(`[${error.code}]`)} ${error.message}\n`)
-      if (exit === EXIT.USAGE && error.layer === 'usage') process.stderr.write(c.dim(`See: hcert ${this.id ?? ''} --help\n`))
+      if (exit === EXIT.USAGE && error.layer === 'usage')
+        process.stderr.write(c.dim(`See: hcert ${this.id ?? ''} --help\n`))
       if (exit === EXIT.BUG && process.env.DEBUG) process.stderr.write(`${err.stack ?? ''}\n`)
     }
     return this.exit(exit)
@@ -62,10 +63,17 @@ export abstract class HcertCommand extends Command {
 function toDccError(err: Error & { oclif?: { exit?: number } }): DccError {
   if (err instanceof DccError) return err
   // oclif's own parse errors (unknown flag, missing argument, ...) are usage errors
-  if (err.oclif?.exit === 2 || err.constructor.name.endsWith('Error') && /flag|argument|Unexpected/i.test(err.message) && err.oclif) {
+  if (
+    err.oclif?.exit === 2 ||
+    (err.constructor.name.endsWith('Error') && /flag|argument|Unexpected/i.test(err.message) && err.oclif)
+  ) {
     return new DccError('ERR_USAGE', stripAnsi(err.message).split('\n')[0] ?? 'usage error')
   }
-  return new DccError('ERR_INTERNAL', `internal error: ${err.message} (this is a bug in hcert; set DEBUG=1 for details and please report it)`, { cause: err })
+  return new DccError(
+    'ERR_INTERNAL',
+    `internal error: ${err.message} (this is a bug in hcert; set DEBUG=1 for details and please report it)`,
+    { cause: err },
+  )
 }
 
 function stripAnsi(text: string): string {

@@ -27,9 +27,16 @@ export const durationFlag = Flags.custom<Duration>({
 export const usageFlag = Flags.custom<CertificateType[]>({
   helpValue: '<v,t,r>',
   parse: async (input) => {
-    const parts = input.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean)
+    const parts = input
+      .split(',')
+      .map((p) => p.trim().toLowerCase())
+      .filter(Boolean)
     const bad = parts.filter((p) => p !== 'v' && p !== 't' && p !== 'r')
-    if (bad.length > 0) throw new DccError('ERR_USAGE', `--usage takes v, t and r (vaccination, test, recovery); not ${bad.join(', ')}`)
+    if (bad.length > 0)
+      throw new DccError(
+        'ERR_USAGE',
+        `--usage takes v, t and r (vaccination, test, recovery); not ${bad.join(', ')}`,
+      )
     return [...new Set(parts)] as CertificateType[]
   },
 })

@@ -5,17 +5,27 @@
 import { DccError } from '../errors.js'
 import { PASSPHRASE_ENV } from '../services/key-dir.js'
 
-export async function passphraseFor(purpose: 'new' | 'existing', options: { required: boolean; prompt: boolean }): Promise<string | undefined> {
+export async function passphraseFor(
+  purpose: 'new' | 'existing',
+  options: { required: boolean; prompt: boolean },
+): Promise<string | undefined> {
   const fromEnv = process.env[PASSPHRASE_ENV]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   if (!options.required) return undefined
   if (!options.prompt || !process.stdin.isTTY) {
-    throw new DccError('ERR_KEYS', `keys: a passphrase is needed; set ${PASSPHRASE_ENV} (no terminal to prompt on)`)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: a passphrase is needed; set ${PASSPHRASE_ENV} (no terminal to prompt on)`,
+    )
   }
   const { password } = await import('@inquirer/prompts')
-  const first = await password({ message: purpose === 'new' ? 'Passphrase for the new private keys' : 'Passphrase of the private key', mask: '*' })
+  const first = await password({
+    message: purpose === 'new' ? 'Passphrase for the new private keys' : 'Passphrase of the private key',
+    mask: '*',
+  })
   if (purpose === 'new') {
-    if (first.length < 8) throw new DccError('ERR_KEYS', 'keys: the passphrase must have at least 8 characters')
+    if (first.length < 8)
+      throw new DccError('ERR_KEYS', 'keys: the passphrase must have at least 8 characters')
     const again = await password({ message: 'Repeat the passphrase', mask: '*' })
     if (again !== first) throw new DccError('ERR_KEYS', 'keys: the two passphrases differ')
   }

@@ -1,7 +1,8 @@
 /** CBOR diagnostic notation (RFC 8949 section 8) of decoded values, for people debugging a payload. */
 import { Tag } from './cbor.js'
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+const hex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 
 export interface DiagnosticOptions {
   /** byte strings to show as embedded CBOR (<< >>) instead of hex, with their decoded value */
@@ -20,7 +21,9 @@ export function toDiagnostic(value: unknown, options: DiagnosticOptions = {}, de
   if (value instanceof Tag) return `${value.tag}(${toDiagnostic(value.value, options, depth)})`
   if (value instanceof Map) {
     if (value.size === 0) return '{}'
-    const entries = [...value].map(([k, v]) => `${pad}${toDiagnostic(k, options, depth + 1)}: ${toDiagnostic(v, options, depth + 1)}`)
+    const entries = [...value].map(
+      ([k, v]) => `${pad}${toDiagnostic(k, options, depth + 1)}: ${toDiagnostic(v, options, depth + 1)}`,
+    )
     return `{\n${entries.join(',\n')}\n${end}}`
   }
   if (Array.isArray(value)) {

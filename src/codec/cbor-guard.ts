@@ -19,7 +19,11 @@ function fail(message: string): never {
   throw new DccError('ERR_CBOR', `cbor: ${message}`)
 }
 
-export function checkCborWellFormed(bytes: Uint8Array, what: string, maxDepth: number = MAX_CBOR_DEPTH): void {
+export function checkCborWellFormed(
+  bytes: Uint8Array,
+  what: string,
+  maxDepth: number = MAX_CBOR_DEPTH,
+): void {
   const end = bytes.length
   if (end === 0) fail(`${what} is empty`)
   const stack: Frame[] = []
@@ -51,7 +55,8 @@ export function checkCborWellFormed(bytes: Uint8Array, what: string, maxDepth: n
       for (let i = 0; i < size; i++) argument = argument * 256 + (bytes[pos + i] as number)
       pos += size
     } else if (info === 31) {
-      if (major === 0 || major === 1 || major === 6) fail(`${what} has an invalid indefinite length at byte ${start}`)
+      if (major === 0 || major === 1 || major === 6)
+        fail(`${what} has an invalid indefinite length at byte ${start}`)
       if (major === 7) fail(`${what} has an unexpected break byte at byte ${start}`)
       if (top && top.chunkType >= 0) fail(`${what} nests indefinite-length strings at byte ${start}`)
       push(-1, major === 2 || major === 3 ? major : -1, start)
@@ -62,17 +67,22 @@ export function checkCborWellFormed(bytes: Uint8Array, what: string, maxDepth: n
     switch (major) {
       case 2:
       case 3:
-        if (argument > left) fail(`${what} declares a ${argument}-byte string at byte ${start} but only ${left} bytes follow`)
+        if (argument > left)
+          fail(`${what} declares a ${argument}-byte string at byte ${start} but only ${left} bytes follow`)
         pos += argument
         finishItem()
         break
       case 4:
-        if (argument > left) fail(`${what} declares an array of ${argument} items at byte ${start} but only ${left} bytes follow`)
+        if (argument > left)
+          fail(
+            `${what} declares an array of ${argument} items at byte ${start} but only ${left} bytes follow`,
+          )
         if (argument === 0) finishItem()
         else push(argument, -1, start)
         break
       case 5:
-        if (argument > left / 2) fail(`${what} declares a map of ${argument} entries at byte ${start} but only ${left} bytes follow`)
+        if (argument > left / 2)
+          fail(`${what} declares a map of ${argument} entries at byte ${start} but only ${left} bytes follow`)
         if (argument === 0) finishItem()
         else push(argument * 2, -1, start)
         break

@@ -28,7 +28,9 @@ export function decodeCbor(bytes: Uint8Array, what: string): unknown {
   try {
     return decoder.decode(bytes)
   } catch (cause) {
-    throw new DccError('ERR_CBOR', `cbor: ${what} could not be decoded (${(cause as Error).message})`, { cause })
+    throw new DccError('ERR_CBOR', `cbor: ${what} could not be decoded (${(cause as Error).message})`, {
+      cause,
+    })
   }
 }
 

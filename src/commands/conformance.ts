@@ -5,24 +5,39 @@ import { EXIT } from '../errors.js'
 import { runConformance, type ConformanceResult } from '../services/conformance.js'
 
 export default class Conformance extends HcertCommand {
-  static override summary = 'Run test vectors in the public EU dgc-testdata format and compare every EXPECTED* result.'
+  static override summary =
+    'Run test vectors in the public EU dgc-testdata format and compare every EXPECTED* result.'
   static override description = `Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
 through the same code paths as 'hcert decode' and 'hcert verify'. Expectations whose input fields a
 vector lacks are skipped, as the reference harness does. A known-issues file (known_issues.csv in <dir>
 by default) marks expected failures with their reason. Exits 4 on any unexpected result.`
 
   static override examples = [
-    { description: 'Run the bundled EU vectors', command: '<%= config.bin %> conformance test/fixtures/dgc-testdata' },
+    {
+      description: 'Run the bundled EU vectors',
+      command: '<%= config.bin %> conformance test/fixtures/dgc-testdata',
+    },
     { description: 'For CI, as JSON', command: '<%= config.bin %> conformance vectors/ --json' },
   ]
 
   static override args = {
-    dir: Args.directory({ description: 'folder of test vectors (searched recursively)', required: true, exists: true }),
+    dir: Args.directory({
+      description: 'folder of test vectors (searched recursively)',
+      required: true,
+      exists: true,
+    }),
   }
 
   static override flags = {
-    'known-issues': Flags.file({ summary: 'CSV of expected failures (test_name,country,test_set,reason); default <dir>/known_issues.csv', exists: true }),
-    verbose: Flags.boolean({ char: 'v', summary: 'Also list skipped expectations and known issues.', default: false }),
+    'known-issues': Flags.file({
+      summary: 'CSV of expected failures (test_name,country,test_set,reason); default <dir>/known_issues.csv',
+      exists: true,
+    }),
+    verbose: Flags.boolean({
+      char: 'v',
+      summary: 'Also list skipped expectations and known issues.',
+      default: false,
+    }),
   }
 
   async run(): Promise<ConformanceResult> {
@@ -37,13 +52,21 @@ by default) marks expected failures with their reason. Exits 4 on any unexpected
     const c = this.colors
     for (const o of result.outcomes) {
       if (o.status === 'fail') {
-        this.log(`${c.red('FAIL')} ${o.file} ${o.expectation}: expected ${o.expected}, got ${o.got}${o.reason ? ` — ${o.reason}` : ''}`)
+        this.log(
+          `${c.red('FAIL')} ${o.file} ${o.expectation}: expected ${o.expected}, got ${o.got}${o.reason ? ` — ${o.reason}` : ''}`,
+        )
       } else if (verbose) {
         const tag = o.status === 'known' ? c.yellow('KNOWN') : c.dim('SKIP')
-        this.log(`${tag} ${o.file} ${o.expectation}: ${o.status === 'known' ? `${o.knownIssue} — ` : ''}${o.reason}`)
+        this.log(
+          `${tag} ${o.file} ${o.expectation}: ${o.status === 'known' ? `${o.knownIssue} — ` : ''}${o.reason}`,
+        )
       }
     }
-    this.log(c.dim(`${result.vectors} vectors; ${result.known} known issues and ${result.skipped} expectations without input fields are counted as skipped`))
+    this.log(
+      c.dim(
+        `${result.vectors} vectors; ${result.known} known issues and ${result.skipped} expectations without input fields are counted as skipped`,
+      ),
+    )
     this.log(`${result.passed} passed, ${result.failed} failed, ${result.known + result.skipped} skipped`)
   }
 }

@@ -17,16 +17,25 @@ Nothing is verified here: use 'hcert verify' for that.`
     { description: 'Decode a string', command: "<%= config.bin %> decode 'HC1:NCFOXN%TS3DH...'" },
     { description: 'Decode a photo of a QR code', command: '<%= config.bin %> decode qr-photo.jpg' },
     { description: 'From stdin, as JSON', command: 'cat cert.txt | <%= config.bin %> decode - --json' },
-    { description: 'Show each layer (sizes, CBOR diagnostic notation)', command: '<%= config.bin %> decode cert.txt --layers' },
+    {
+      description: 'Show each layer (sizes, CBOR diagnostic notation)',
+      command: '<%= config.bin %> decode cert.txt --layers',
+    },
   ]
 
   static override args = {
     // stdin is read by the command itself (it may be an image), not by oclif
-    input: Args.string({ description: 'HC1: string, path to a text or image file, or - for stdin', ignoreStdin: true }),
+    input: Args.string({
+      description: 'HC1: string, path to a text or image file, or - for stdin',
+      ignoreStdin: true,
+    }),
   }
 
   static override flags = {
-    layers: Flags.boolean({ summary: 'Also show each layer: prefix, base45 length, zlib sizes, CBOR diagnostic notation.', default: false }),
+    layers: Flags.boolean({
+      summary: 'Also show each layer: prefix, base45 length, zlib sizes, CBOR diagnostic notation.',
+      default: false,
+    }),
     at: atFlag({ summary: 'The clock for "expires in ..." (ISO 8601); default now.' }),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }
@@ -37,7 +46,10 @@ Nothing is verified here: use 'hcert verify' for that.`
       this.error('give a certificate: an HC1: string, a file, or - for stdin', { exit: 2 })
     }
     const input = await readCertificateInput(args.input, process.stdin)
-    const result = decodeCertificate(input, { layers: flags.layers, allowMissingPrefix: flags['allow-missing-prefix'] })
+    const result = decodeCertificate(input, {
+      layers: flags.layers,
+      allowMissingPrefix: flags['allow-missing-prefix'],
+    })
     if (!this.jsonEnabled()) {
       this.log(renderCertificate(result, flags.at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderLayers(result.layers, this.colors)}`)

@@ -22,19 +22,36 @@ check (with several inputs, the highest applies) · 2 usage or trust-list error.
 With --json, one JSON object per input, one per line.`
 
   static override examples = [
-    { description: 'Verify one certificate', command: "<%= config.bin %> verify 'HC1:NCF...' --trust keys-example/trust-list.json" },
-    { description: 'At a given moment', command: '<%= config.bin %> verify cert.png --trust dsc.pem --at 2021-06-01T12:00:00+02:00' },
-    { description: 'A folder of fixtures in one process, as JSON Lines', command: 'cat fixtures/*.txt | <%= config.bin %> verify - --trust trust/ --json' },
+    {
+      description: 'Verify one certificate',
+      command: "<%= config.bin %> verify 'HC1:NCF...' --trust keys-example/trust-list.json",
+    },
+    {
+      description: 'At a given moment',
+      command: '<%= config.bin %> verify cert.png --trust dsc.pem --at 2021-06-01T12:00:00+02:00',
+    },
+    {
+      description: 'A folder of fixtures in one process, as JSON Lines',
+      command: 'cat fixtures/*.txt | <%= config.bin %> verify - --trust trust/ --json',
+    },
   ]
 
   static override strict = false
   static override args = {
     // stdin is read by the command itself (images, one certificate per line), not by oclif
-    input: Args.string({ description: 'HC1: strings or files (text or image); - or nothing for stdin', ignoreStdin: true }),
+    input: Args.string({
+      description: 'HC1: strings or files (text or image); - or nothing for stdin',
+      ignoreStdin: true,
+    }),
   }
 
   static override flags = {
-    trust: Flags.string({ char: 't', summary: 'Trusted certificates (file, folder or trust list JSON); repeatable.', multiple: true, env: 'HCERT_TRUST' }),
+    trust: Flags.string({
+      char: 't',
+      summary: 'Trusted certificates (file, folder or trust list JSON); repeatable.',
+      multiple: true,
+      env: 'HCERT_TRUST',
+    }),
     at: atFlag(),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }
@@ -43,12 +60,21 @@ With --json, one JSON object per input, one per line.`
     const { argv, flags } = await this.parse(Verify)
     const inputs = argv as string[]
     if (!flags.trust || flags.trust.length === 0) {
-      throw new DccError('ERR_USAGE', 'verify needs trusted certificates: pass --trust <file|folder> or set HCERT_TRUST')
+      throw new DccError(
+        'ERR_USAGE',
+        'verify needs trusted certificates: pass --trust <file|folder> or set HCERT_TRUST',
+      )
     }
     const useStdin = inputs.length === 0 || (inputs.length === 1 && inputs[0] === '-')
-    if (useStdin && process.stdin.isTTY) throw new DccError('ERR_USAGE', 'give certificates as arguments, or pipe them on stdin')
-    if (!useStdin && inputs.includes('-')) throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
-    const options = { trust: loadTrustList(flags.trust), now: flags.at ?? new Date(), allowMissingPrefix: flags['allow-missing-prefix'] }
+    if (useStdin && process.stdin.isTTY)
+      throw new DccError('ERR_USAGE', 'give certificates as arguments, or pipe them on stdin')
+    if (!useStdin && inputs.includes('-'))
+      throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
+    const options = {
+      trust: loadTrustList(flags.trust),
+      now: flags.at ?? new Date(),
+      allowMissingPrefix: flags['allow-missing-prefix'],
+    }
     const results = useStdin ? verifyStream(process.stdin, options) : verifyArguments(inputs, options)
     let exit: ExitCode = EXIT.OK
     let count = 0
@@ -56,7 +82,8 @@ With --json, one JSON object per input, one per line.`
       count++
       exit = Math.max(exit, exitCodeOf(result)) as ExitCode
       if (this.jsonEnabled()) this.logJsonLine(result)
-      else this.log(renderVerifyResult(result, options.now, this.colors, !useStdin ? inputs.length > 1 : true))
+      else
+        this.log(renderVerifyResult(result, options.now, this.colors, !useStdin ? inputs.length > 1 : true))
     }
     if (!this.jsonEnabled() && count > 1) this.log(this.colors.dim(`${count} certificates verified`))
     this.exitCode = exit

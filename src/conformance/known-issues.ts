@@ -15,11 +15,16 @@ export interface KnownIssue {
 }
 
 /** EXPECTEDVALIDOBJECT applies the same schema to the JSON field, so a schema finding covers both. */
-const ALSO_COVERS: Partial<Record<Expectation, Expectation>> = { EXPECTEDSCHEMAVALIDATION: 'EXPECTEDVALIDOBJECT' }
+const ALSO_COVERS: Partial<Record<Expectation, Expectation>> = {
+  EXPECTEDSCHEMAVALIDATION: 'EXPECTEDVALIDOBJECT',
+}
 
 export function parseKnownIssues(text: string, origin: string): KnownIssue[] {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '')
-  const header = lines.shift()?.split(',').map((h) => h.trim())
+  const header = lines
+    .shift()
+    ?.split(',')
+    .map((h) => h.trim())
   if (!header || header.join(',') !== 'test_name,country,test_set,reason') {
     throw new DccError('ERR_USAGE', `${origin}: the first line must be 'test_name,country,test_set,reason'`)
   }
@@ -39,7 +44,12 @@ export function parseKnownIssues(text: string, origin: string): KnownIssue[] {
   })
 }
 
-export function findKnownIssue(issues: readonly KnownIssue[], expectation: Expectation, country: string, testSet: string): KnownIssue | undefined {
+export function findKnownIssue(
+  issues: readonly KnownIssue[],
+  expectation: Expectation,
+  country: string,
+  testSet: string,
+): KnownIssue | undefined {
   return issues.find(
     (issue) =>
       issue.expectations.includes(expectation) &&

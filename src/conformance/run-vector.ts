@@ -65,9 +65,14 @@ export function sameContent(a: unknown, b: unknown): boolean {
 }
 
 function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1))
+  if (Array.isArray(value))
+    return value.map(canonical).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1))
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([k, v]) => [k, canonical(v)]),
+    )
   }
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[T ]/.test(value)) {
     const instant = parseInstant(value)
@@ -91,7 +96,12 @@ function checkStep(check: CheckName): Step {
     const result = context.verification()
     const status = result.checks[check]
     const error = result.errors.find((e) => e.check === check) ?? result.errors[0]
-    expect(status === 'pass', status === 'skipped' ? `${check} was skipped: ${error?.message ?? 'an earlier check failed'}` : (error?.message ?? `${check} failed`))
+    expect(
+      status === 'pass',
+      status === 'skipped'
+        ? `${check} was skipped: ${error?.message ?? 'an earlier check failed'}`
+        : (error?.message ?? `${check} failed`),
+    )
   }
 }
 
@@ -106,16 +116,24 @@ const STEPS: Readonly<Record<Expectation, Step>> = {
   },
   EXPECTEDB45DECODE: (vector) => {
     const bytes = decodeBase45(required(vector.BASE45, 'BASE45'))
-    expect(vector.COMPRESSED === undefined || equalBytes(bytes, fromHex(vector.COMPRESSED)), 'the decoded bytes differ from COMPRESSED')
+    expect(
+      vector.COMPRESSED === undefined || equalBytes(bytes, fromHex(vector.COMPRESSED)),
+      'the decoded bytes differ from COMPRESSED',
+    )
   },
   EXPECTEDCOMPRESSION: (vector) => {
     const bytes = inflate(fromHex(required(vector.COMPRESSED, 'COMPRESSED')))
-    expect(vector.COSE === undefined || equalBytes(bytes, fromHex(vector.COSE)), 'the inflated bytes differ from COSE')
+    expect(
+      vector.COSE === undefined || equalBytes(bytes, fromHex(vector.COSE)),
+      'the inflated bytes differ from COSE',
+    )
   },
   EXPECTEDDECODE: (vector) => {
     const { claims } = decodeCose(coseOf(vector))
-    if (vector.CBOR !== undefined) expect(sameContent(claims.hcert, cborToJson(vector.CBOR)), 'the COSE payload differs from CBOR')
-    if (vector.JSON !== undefined) expect(sameContent(claims.hcert, vector.JSON), 'the COSE payload differs from JSON')
+    if (vector.CBOR !== undefined)
+      expect(sameContent(claims.hcert, cborToJson(vector.CBOR)), 'the COSE payload differs from CBOR')
+    if (vector.JSON !== undefined)
+      expect(sameContent(claims.hcert, vector.JSON), 'the COSE payload differs from JSON')
   },
   EXPECTEDVALIDJSON: (vector) => {
     const text = vector.PREFIX ?? pictureText(required(vector['2DCODE'], 'PREFIX or 2DCODE'))
@@ -136,7 +154,10 @@ const STEPS: Readonly<Record<Expectation, Step>> = {
   EXPECTEDENCODE: (vector) => {
     const encoded = encodeCbor(required(vector.JSON, 'JSON'))
     const expected = cborToJson(required(vector.CBOR, 'CBOR'))
-    expect(sameContent(toJson(decodeCbor(encoded, 'the encoded JSON'), 'JSON'), expected), 'the JSON encodes to other CBOR content')
+    expect(
+      sameContent(toJson(decodeCbor(encoded, 'the encoded JSON'), 'JSON'), expected),
+      'the JSON encodes to other CBOR content',
+    )
   },
 }
 
@@ -170,7 +191,10 @@ export function runVector(vector: TestVector, defaultNow: Date): ExpectationOutc
 function verifyVector(vector: TestVector, defaultNow: Date): VerifyResult {
   const trust = new TrustList()
   const certificate = vector.TESTCTX?.CERTIFICATE
-  if (certificate) trust.add(parseTrustedCertificate(new Uint8Array(Buffer.from(certificate, 'base64')), 'TESTCTX.CERTIFICATE'))
+  if (certificate)
+    trust.add(
+      parseTrustedCertificate(new Uint8Array(Buffer.from(certificate, 'base64')), 'TESTCTX.CERTIFICATE'),
+    )
   const clock = vector.TESTCTX?.VALIDATIONCLOCK
   const now = (clock && parseInstant(clock)) || defaultNow
   if (vector.COSE !== undefined) return verifyCose(fromHex(vector.COSE), { trust, now })

@@ -45,7 +45,9 @@ export function parseSign1(bytes: Uint8Array): Sign1 {
     const tag = item.tag
     if (tag !== TAG_CWT && tag !== TAG_COSE_SIGN1) {
       const known = OTHER_COSE_TAGS[tag]
-      fail(`tag ${tag}${known ? ` (${known})` : ''} is not COSE_Sign1 (tag 18)${tags.length ? ` inside tag ${tags.join(', ')}` : ''}`)
+      fail(
+        `tag ${tag}${known ? ` (${known})` : ''} is not COSE_Sign1 (tag 18)${tags.length ? ` inside tag ${tags.join(', ')}` : ''}`,
+      )
     }
     tags.push(tag)
     item = item.value
@@ -53,9 +55,12 @@ export function parseSign1(bytes: Uint8Array): Sign1 {
   if (!Array.isArray(item)) fail(`expected a COSE_Sign1 array, found ${describe(item)}`)
   if (item.length !== 4) fail(`a COSE_Sign1 array has 4 items, this one has ${item.length}`)
   const [protectedBytes, unprotectedHeader, payload, signature] = item as unknown[]
-  if (!isBytes(protectedBytes)) fail(`the protected header must be a byte string, found ${describe(protectedBytes)}`)
-  if (!(unprotectedHeader instanceof Map)) fail(`the unprotected header must be a map, found ${describe(unprotectedHeader)}`)
-  if (payload === null || payload === undefined) fail('the payload is detached (nil); HCERT carries it inline')
+  if (!isBytes(protectedBytes))
+    fail(`the protected header must be a byte string, found ${describe(protectedBytes)}`)
+  if (!(unprotectedHeader instanceof Map))
+    fail(`the unprotected header must be a map, found ${describe(unprotectedHeader)}`)
+  if (payload === null || payload === undefined)
+    fail('the payload is detached (nil); HCERT carries it inline')
   if (!isBytes(payload)) fail(`the payload must be a byte string, found ${describe(payload)}`)
   if (!isBytes(signature)) fail(`the signature must be a byte string, found ${describe(signature)}`)
 
@@ -71,7 +76,17 @@ export function parseSign1(bytes: Uint8Array): Sign1 {
   const unprotectedKid = readKid(header, 'unprotected')
   const kid = protectedKid ?? unprotectedKid
   const kidSource = protectedKid ? 'protected' : unprotectedKid ? 'unprotected' : undefined
-  return { tags, protectedBytes, protectedHeader, unprotectedHeader: header, payload, signature, alg, kid, kidSource }
+  return {
+    tags,
+    protectedBytes,
+    protectedHeader,
+    unprotectedHeader: header,
+    payload,
+    signature,
+    alg,
+    kid,
+    kidSource,
+  }
 }
 
 function readAlg(header: HeaderMap): number | undefined {
@@ -84,7 +99,8 @@ function readAlg(header: HeaderMap): number | undefined {
 function readKid(header: HeaderMap, where: string): Uint8Array | undefined {
   const kid = header.get(HEADER_KID)
   if (kid === undefined) return undefined
-  if (!isBytes(kid)) fail(`the kid in the ${where} header (label 4) must be a byte string, found ${describe(kid)}`)
+  if (!isBytes(kid))
+    fail(`the kid in the ${where} header (label 4) must be a byte string, found ${describe(kid)}`)
   return kid
 }
 
@@ -114,7 +130,13 @@ export function buildSigStructure(protectedBytes: Uint8Array, payload: Uint8Arra
   const protectedHead = byteStringHeader(protectedBytes.length)
   const payloadHead = byteStringHeader(payload.length)
   const out = new Uint8Array(
-    2 + SIGNATURE1.length + protectedHead.length + protectedBytes.length + 1 + payloadHead.length + payload.length,
+    2 +
+      SIGNATURE1.length +
+      protectedHead.length +
+      protectedBytes.length +
+      1 +
+      payloadHead.length +
+      payload.length,
   )
   let o = 0
   out[o++] = 0x84 // array(4)
@@ -141,7 +163,10 @@ export interface Sign1Parts {
 /** Encode a tagged COSE_Sign1 message; the protected header must be the bytes that were signed. */
 export function encodeSign1(protectedBytes: Uint8Array, parts: Sign1Parts): Uint8Array {
   return encodeCbor(
-    new Tag([protectedBytes, parts.unprotectedHeader ?? new Map(), parts.payload, parts.signature], TAG_COSE_SIGN1),
+    new Tag(
+      [protectedBytes, parts.unprotectedHeader ?? new Map(), parts.payload, parts.signature],
+      TAG_COSE_SIGN1,
+    ),
   )
 }
 

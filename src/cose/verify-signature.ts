@@ -11,7 +11,9 @@ export function verifySign1(sign1: Sign1, key: KeyObject, sigStructure?: Uint8Ar
   if (sign1.alg === ALG_ID.ES256) {
     if (type !== 'ec') return 'key-mismatch'
     if (sign1.signature.length !== 64) return 'invalid'
-    return verify('sha256', toBeSigned, { key, dsaEncoding: 'ieee-p1363' }, sign1.signature) ? 'valid' : 'invalid'
+    return verify('sha256', toBeSigned, { key, dsaEncoding: 'ieee-p1363' }, sign1.signature)
+      ? 'valid'
+      : 'invalid'
   }
   if (sign1.alg === ALG_ID.PS256) {
     if (type !== 'rsa' && type !== 'rsa-pss') return 'key-mismatch'

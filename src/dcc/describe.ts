@@ -48,7 +48,11 @@ export function describeEntries(dcc: Record<string, unknown>): DescribedEntry[] 
   for (const type of certificateTypes(dcc)) {
     for (const entry of dcc[type] as unknown[]) {
       if (typeof entry !== 'object' || entry === null) continue
-      out.push({ type, typeName: CERTIFICATE_TYPE_NAMES[type], fields: describeEntry(type, entry as Record<string, unknown>) })
+      out.push({
+        type,
+        typeName: CERTIFICATE_TYPE_NAMES[type],
+        fields: describeEntry(type, entry as Record<string, unknown>),
+      })
     }
   }
   return out

@@ -17,7 +17,8 @@ export interface SchemaIssue {
   message: string
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/
+const DATE =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/
 
 export function isSchemaDate(text: string): boolean {
@@ -31,7 +32,9 @@ export function isSchemaDateTime(text: string): boolean {
 let validate: ValidateFunction | undefined
 
 function compile(): ValidateFunction {
-  const schema = JSON.parse(readFileSync(new URL('../../data/schema/DCC.combined-schema.json', import.meta.url), 'utf8'))
+  const schema = JSON.parse(
+    readFileSync(new URL('../../data/schema/DCC.combined-schema.json', import.meta.url), 'utf8'),
+  )
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
   ajv.addFormat('date', { type: 'string', validate: isSchemaDate })
   ajv.addFormat('date-time', { type: 'string', validate: isSchemaDateTime })

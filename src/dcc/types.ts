@@ -61,5 +61,7 @@ export const CERTIFICATE_TYPE_NAMES: Readonly<Record<CertificateType, string>> =
 
 /** Which of v / t / r the payload carries (the types present, in that order). */
 export function certificateTypes(dcc: Record<string, unknown>): CertificateType[] {
-  return (['v', 't', 'r'] as const).filter((key) => Array.isArray(dcc[key]) && (dcc[key] as unknown[]).length > 0)
+  return (['v', 't', 'r'] as const).filter(
+    (key) => Array.isArray(dcc[key]) && (dcc[key] as unknown[]).length > 0,
+  )
 }

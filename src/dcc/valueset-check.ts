@@ -16,7 +16,10 @@ export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] 
         const value = (entry as Record<string, unknown>)[field]
         if (value === undefined) continue
         if (displayName(set, value) === undefined) {
-          warnings.push({ path: `/${type}/${index}/${field}`, message: `/${type}/${index}/${field} '${String(value)}' is not in the value set ${set}` })
+          warnings.push({
+            path: `/${type}/${index}/${field}`,
+            message: `/${type}/${index}/${field} '${String(value)}' is not in the value set ${set}`,
+          })
         }
       }
     })

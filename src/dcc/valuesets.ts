@@ -31,7 +31,13 @@ export const CODED_FIELDS: Readonly<Record<'v' | 't' | 'r', Readonly<Record<stri
     ma: 'vaccine-mah-manf',
     co: 'country-2-codes',
   },
-  t: { tg: 'disease-agent-targeted', tt: 'test-type', ma: 'test-manf', tr: 'test-result', co: 'country-2-codes' },
+  t: {
+    tg: 'disease-agent-targeted',
+    tt: 'test-type',
+    ma: 'test-manf',
+    tr: 'test-result',
+    co: 'country-2-codes',
+  },
   r: { tg: 'disease-agent-targeted', co: 'country-2-codes' },
 }
 

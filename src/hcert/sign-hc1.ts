@@ -39,7 +39,11 @@ export function signPayload(payload: Uint8Array, signer: Signer): Uint8Array {
   const signature =
     signer.alg === 'ES256'
       ? sign('sha256', toBeSigned, { key: signer.privateKey, dsaEncoding: 'ieee-p1363' })
-      : sign('sha256', toBeSigned, { key: signer.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+      : sign('sha256', toBeSigned, {
+          key: signer.privateKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: 32,
+        })
   return encodeSign1(protectedBytes, { payload, signature })
 }
 

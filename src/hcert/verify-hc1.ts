@@ -64,7 +64,10 @@ const DECODE_CHECK: Partial<Record<ErrorCode, CheckName>> = {
 }
 
 class Report {
-  readonly checks = Object.fromEntries(CHECK_NAMES.map((n) => [n, 'skipped'])) as Record<CheckName, CheckStatus>
+  readonly checks = Object.fromEntries(CHECK_NAMES.map((n) => [n, 'skipped'])) as Record<
+    CheckName,
+    CheckStatus
+  >
   readonly errors: CheckError[] = []
   readonly warnings: VerifyResult['warnings'] = []
 
@@ -121,7 +124,11 @@ function checkSignature(sign1: Sign1, trust: TrustList, report: Report): Trusted
   const kid = sign1.kid ? Buffer.from(sign1.kid).toString('base64') : undefined
   const alg = algName(sign1.alg)
   if (sign1.alg !== -7 && sign1.alg !== -37) {
-    report.fail('signature', 'ERR_ALG_UNSUPPORTED', `signature: algorithm ${alg} is not supported (HCERT uses ES256 or PS256)`)
+    report.fail(
+      'signature',
+      'ERR_ALG_UNSUPPORTED',
+      `signature: algorithm ${alg} is not supported (HCERT uses ES256 or PS256)`,
+    )
     return undefined
   }
   const candidates = trust.candidates(kid)
@@ -145,7 +152,10 @@ function checkSignature(sign1: Sign1, trust: TrustList, report: Report): Trusted
     }
     if (outcome === 'key-mismatch') mismatched++
   }
-  const who = kid === undefined ? `any of the ${candidates.length} trusted keys (the certificate has no kid)` : `the key${candidates.length > 1 ? `s (${candidates.length})` : ''} for kid ${kid}`
+  const who =
+    kid === undefined
+      ? `any of the ${candidates.length} trusted keys (the certificate has no kid)`
+      : `the key${candidates.length > 1 ? `s (${candidates.length})` : ''} for kid ${kid}`
   report.fail(
     'signature',
     'ERR_SIGNATURE',
@@ -158,22 +168,41 @@ function checkSignature(sign1: Sign1, trust: TrustList, report: Report): Trusted
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString()
 
-function checkExpiration(claims: CwtClaims, signer: TrustedCertificate | undefined, now: Date, report: Report): void {
+function checkExpiration(
+  claims: CwtClaims,
+  signer: TrustedCertificate | undefined,
+  now: Date,
+  report: Report,
+): void {
   const { iat, exp } = claims
   const clock = now.getTime() / 1000
-  if (exp === undefined) return report.fail('expiration', 'ERR_EXPIRED', 'expiration: the certificate has no exp claim')
-  if (clock > exp) return report.fail('expiration', 'ERR_EXPIRED', `expiration: the certificate expired at ${iso(exp)}`)
+  if (exp === undefined)
+    return report.fail('expiration', 'ERR_EXPIRED', 'expiration: the certificate has no exp claim')
+  if (clock > exp)
+    return report.fail('expiration', 'ERR_EXPIRED', `expiration: the certificate expired at ${iso(exp)}`)
   if (iat !== undefined && clock < iat) {
-    return report.fail('expiration', 'ERR_NOT_YET_VALID', `expiration: the certificate is issued at ${iso(iat)}, after the validation clock`)
+    return report.fail(
+      'expiration',
+      'ERR_NOT_YET_VALID',
+      `expiration: the certificate is issued at ${iso(iat)}, after the validation clock`,
+    )
   }
   if (signer) {
     const notBefore = signer.notBefore.getTime() / 1000
     const notAfter = signer.notAfter.getTime() / 1000
     if (iat !== undefined && iat < notBefore) {
-      return report.fail('expiration', 'ERR_DSC_VALIDITY', `expiration: issued at ${iso(iat)}, before its signing certificate was valid (${signer.notBefore.toISOString()})`)
+      return report.fail(
+        'expiration',
+        'ERR_DSC_VALIDITY',
+        `expiration: issued at ${iso(iat)}, before its signing certificate was valid (${signer.notBefore.toISOString()})`,
+      )
     }
     if (exp > notAfter) {
-      return report.fail('expiration', 'ERR_DSC_VALIDITY', `expiration: expires at ${iso(exp)}, after its signing certificate does (${signer.notAfter.toISOString()})`)
+      return report.fail(
+        'expiration',
+        'ERR_DSC_VALIDITY',
+        `expiration: expires at ${iso(exp)}, after its signing certificate does (${signer.notAfter.toISOString()})`,
+      )
     }
   }
   report.pass('expiration')
@@ -186,7 +215,11 @@ function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined
   const refused = types.filter((t) => !allowed.includes(t))
   if (refused.length > 0) {
     const names = (list: typeof types): string => list.map((t) => CERTIFICATE_TYPE_NAMES[t]).join(', ')
-    return report.fail('keyUsage', 'ERR_KEY_USAGE', `keyUsage: the signing certificate may sign ${names(allowed)} certificates, not ${names(refused)}`)
+    return report.fail(
+      'keyUsage',
+      'ERR_KEY_USAGE',
+      `keyUsage: the signing certificate may sign ${names(allowed)} certificates, not ${names(refused)}`,
+    )
   }
   report.pass('keyUsage')
 }
@@ -194,12 +227,25 @@ function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined
 function checkSchema(claims: CwtClaims, report: Report): void {
   const issues = validateSchema(claims.hcert)
   if (issues.length > 0) {
-    report.fail('schema', 'ERR_SCHEMA', `schema: ${issues.slice(0, 3).map((i) => i.message).join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`)
+    report.fail(
+      'schema',
+      'ERR_SCHEMA',
+      `schema: ${issues
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`,
+    )
   } else report.pass('schema')
-  for (const warning of checkValueSets(claims.hcert)) report.warnings.push({ check: 'schema', message: warning.message })
+  for (const warning of checkValueSets(claims.hcert))
+    report.warnings.push({ check: 'schema', message: warning.message })
 }
 
-function finish(report: Report, sign1: Sign1 | undefined, claims: CwtClaims | undefined, signer: TrustedCertificate | undefined): VerifyResult {
+function finish(
+  report: Report,
+  sign1: Sign1 | undefined,
+  claims: CwtClaims | undefined,
+  signer: TrustedCertificate | undefined,
+): VerifyResult {
   const { hcert, ...named } = claims ?? { hcert: null }
   return {
     valid: report.errors.length === 0,

@@ -39,13 +39,27 @@ async function toCryptoKeys(pair: KeyPair): Promise<CryptoKeyPair> {
       ? { name: 'ECDSA', namedCurve: 'P-256' }
       : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
   const subtle = webcrypto.subtle
-  const privateKey = await subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), algorithm, true, ['sign'])
-  const publicKey = await subtle.importKey('spki', pair.publicKey.export({ type: 'spki', format: 'der' }), algorithm, true, ['verify'])
+  const privateKey = await subtle.importKey(
+    'pkcs8',
+    pair.privateKey.export({ type: 'pkcs8', format: 'der' }),
+    algorithm,
+    true,
+    ['sign'],
+  )
+  const publicKey = await subtle.importKey(
+    'spki',
+    pair.publicKey.export({ type: 'spki', format: 'der' }),
+    algorithm,
+    true,
+    ['verify'],
+  )
   return { privateKey, publicKey } as CryptoKeyPair
 }
 
 function signingAlgorithm(pair: KeyPair): SigningAlgorithm {
-  return algFor(pair.privateKey) === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5' }
+  return algFor(pair.privateKey) === 'ES256'
+    ? { name: 'ECDSA', hash: 'SHA-256' }
+    : { name: 'RSASSA-PKCS1-v1_5' }
 }
 
 export interface Subject {
@@ -115,7 +129,8 @@ export async function createDscCertificate(options: CreateDscOptions): Promise<U
       ? new x509.AuthorityKeyIdentifierExtension(cscaSki.keyId)
       : await x509.AuthorityKeyIdentifierExtension.create(cscaKeys.publicKey),
   )
-  if (options.usage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(ekuOidsFor(options.usage), false))
+  if (options.usage.length > 0)
+    extensions.push(new x509.ExtendedKeyUsageExtension(ekuOidsFor(options.usage), false))
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: distinguishedName(options.subject, options.commonName ?? `${options.subject.organisation} DSC`),

@@ -18,16 +18,26 @@ export function algFor(key: KeyObject): SupportedAlg {
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve
     if (curve !== 'prime256v1' && curve !== 'P-256') {
-      throw new DccError('ERR_KEYS', `keys: EC keys must be on P-256 for ES256 (this one is on ${curve ?? 'an unknown curve'})`)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: EC keys must be on P-256 for ES256 (this one is on ${curve ?? 'an unknown curve'})`,
+      )
     }
     return 'ES256'
   }
   if (type === 'rsa' || type === 'rsa-pss') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
-    if (bits < 2048 || bits > 4096) throw new DccError('ERR_KEYS', `keys: RSA keys for PS256 must have 2048 to 4096 bits (this one has ${bits})`)
+    if (bits < 2048 || bits > 4096)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: RSA keys for PS256 must have 2048 to 4096 bits (this one has ${bits})`,
+      )
     return 'PS256'
   }
-  throw new DccError('ERR_KEYS', `keys: ${type ?? 'this'} keys are not supported; HCERT signs with ES256 (P-256) or PS256 (RSA)`)
+  throw new DccError(
+    'ERR_KEYS',
+    `keys: ${type ?? 'this'} keys are not supported; HCERT signs with ES256 (P-256) or PS256 (RSA)`,
+  )
 }
 
 /**
@@ -39,18 +49,31 @@ export function readPrivateKey(bytes: Uint8Array, origin: string, passphrase?: s
   const isPem = text.includes('-----BEGIN')
   const encrypted = text.includes('ENCRYPTED')
   if (isPem && encrypted && !passphrase) {
-    throw new DccError('ERR_KEYS', `keys: ${origin} is encrypted; give its passphrase in HCERT_KEY_PASSPHRASE (or at the prompt)`)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${origin} is encrypted; give its passphrase in HCERT_KEY_PASSPHRASE (or at the prompt)`,
+    )
   }
   const attempts: Array<Parameters<typeof createPrivateKey>[0]> = isPem
     ? [{ key: text, format: 'pem', ...(passphrase ? { passphrase } : {}) }]
-    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({ key: Buffer.from(bytes), format: 'der' as const, type }))
+    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({
+        key: Buffer.from(bytes),
+        format: 'der' as const,
+        type,
+      }))
   for (const attempt of attempts) {
     try {
       return createPrivateKey(attempt)
     } catch (cause) {
       if (isPem) {
         const wrongPass = encrypted && /decrypt|bad/i.test((cause as Error).message)
-        throw new DccError('ERR_KEYS', wrongPass ? `keys: the passphrase for ${origin} is wrong` : `keys: ${origin} is not a private key this tool can read (PKCS#8, PKCS#1 or SEC1)`, { cause })
+        throw new DccError(
+          'ERR_KEYS',
+          wrongPass
+            ? `keys: the passphrase for ${origin} is wrong`
+            : `keys: ${origin} is not a private key this tool can read (PKCS#8, PKCS#1 or SEC1)`,
+          { cause },
+        )
       }
     }
   }

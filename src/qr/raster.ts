@@ -23,7 +23,11 @@ export function decodeRaster(bytes: Uint8Array, format: ImageFormat): Raster {
         checkSize(view.getUint32(16), view.getUint32(20))
       }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-      return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length) }
+      return {
+        width: png.width,
+        height: png.height,
+        data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length),
+      }
     }
     const image = jpeg.decode(bytes, {
       useTArray: true,
@@ -31,15 +35,26 @@ export function decodeRaster(bytes: Uint8Array, format: ImageFormat): Raster {
       maxResolutionInMP: MAX_PIXELS / 1_000_000,
       maxMemoryUsageInMB: 512,
     })
-    return { width: image.width, height: image.height, data: new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length) }
+    return {
+      width: image.width,
+      height: image.height,
+      data: new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length),
+    }
   } catch (cause) {
     if (cause instanceof DccError) throw cause
-    throw new DccError('ERR_IMAGE', `image: the ${format.toUpperCase()} file could not be read (${(cause as Error).message})`, { cause })
+    throw new DccError(
+      'ERR_IMAGE',
+      `image: the ${format.toUpperCase()} file could not be read (${(cause as Error).message})`,
+      { cause },
+    )
   }
 }
 
 function checkSize(width: number, height: number): void {
   if (width * height > MAX_PIXELS) {
-    throw new DccError('ERR_IMAGE', `image: ${width}x${height} pixels is larger than the ${MAX_PIXELS / 1_000_000} megapixels accepted`)
+    throw new DccError(
+      'ERR_IMAGE',
+      `image: ${width}x${height} pixels is larger than the ${MAX_PIXELS / 1_000_000} megapixels accepted`,
+    )
   }
 }

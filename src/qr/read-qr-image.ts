@@ -18,5 +18,8 @@ export function readQrImage(bytes: Uint8Array, format: ImageFormat, source: stri
       `image: no QR code was found in the ${format.toUpperCase()} image (${raster.width}x${raster.height}) from ${source}, after rescaling, binarisation and inversion`,
     )
   }
-  return { text: found.text, image: { format, width: raster.width, height: raster.height, attempt: found.attempt } }
+  return {
+    text: found.text,
+    image: { format, width: raster.width, height: raster.height, attempt: found.attempt },
+  }
 }

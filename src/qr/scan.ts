@@ -46,7 +46,10 @@ export function addQuietZone(image: Raster): Raster {
   const height = image.height + 2 * border
   const data = new Uint8ClampedArray(width * height * 4).fill(255)
   for (let y = 0; y < image.height; y++) {
-    data.set(image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4), ((y + border) * width + border) * 4)
+    data.set(
+      image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4),
+      ((y + border) * width + border) * 4,
+    )
   }
   return { width, height, data }
 }

@@ -30,15 +30,30 @@ export interface ConformanceResult {
   outcomes: VectorOutcome[]
 }
 
-export function runConformance(dir: string, options: { knownIssuesFile?: string; now: Date }): ConformanceResult {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DccError('ERR_USAGE', `conformance: ${dir} is not a directory`)
-  const knownFile = options.knownIssuesFile ?? (existsSync(join(dir, 'known_issues.csv')) ? join(dir, 'known_issues.csv') : undefined)
+export function runConformance(
+  dir: string,
+  options: { knownIssuesFile?: string; now: Date },
+): ConformanceResult {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new DccError('ERR_USAGE', `conformance: ${dir} is not a directory`)
+  const knownFile =
+    options.knownIssuesFile ??
+    (existsSync(join(dir, 'known_issues.csv')) ? join(dir, 'known_issues.csv') : undefined)
   let known: KnownIssue[] = []
   if (knownFile) {
-    if (!existsSync(knownFile)) throw new DccError('ERR_USAGE', `conformance: known-issues file ${knownFile} does not exist`)
+    if (!existsSync(knownFile))
+      throw new DccError('ERR_USAGE', `conformance: known-issues file ${knownFile} does not exist`)
     known = parseKnownIssues(readFileSync(knownFile, 'utf8'), knownFile)
   }
-  const result: ConformanceResult = { dir, vectors: 0, passed: 0, failed: 0, known: 0, skipped: 0, outcomes: [] }
+  const result: ConformanceResult = {
+    dir,
+    vectors: 0,
+    passed: 0,
+    failed: 0,
+    known: 0,
+    skipped: 0,
+    outcomes: [],
+  }
   for (const path of findFiles(dir, (name) => name.endsWith('.json'))) {
     const file = relative(dir, path)
     let vector: TestVector
@@ -46,7 +61,14 @@ export function runConformance(dir: string, options: { knownIssuesFile?: string;
       vector = JSON.parse(readFileSync(path, 'utf8')) as TestVector
     } catch (err) {
       result.failed++
-      result.outcomes.push({ file, expectation: 'EXPECTEDDECODE', expected: true, got: false, status: 'fail', reason: `not valid JSON (${(err as Error).message})` })
+      result.outcomes.push({
+        file,
+        expectation: 'EXPECTEDDECODE',
+        expected: true,
+        got: false,
+        status: 'fail',
+        reason: `not valid JSON (${(err as Error).message})`,
+      })
       continue
     }
     if (typeof vector !== 'object' || vector === null || !vector.EXPECTEDRESULTS) continue
@@ -54,11 +76,14 @@ export function runConformance(dir: string, options: { knownIssuesFile?: string;
     const country = file.split(sep)[0] ?? ''
     const testSet = basename(file, '.json')
     for (const outcome of runVector(vector, options.now)) {
-      let status: OutcomeStatus = outcome.got === null ? 'skipped' : outcome.got === outcome.expected ? 'pass' : 'fail'
-      const issue = status === 'fail' ? findKnownIssue(known, outcome.expectation, country, testSet) : undefined
+      let status: OutcomeStatus =
+        outcome.got === null ? 'skipped' : outcome.got === outcome.expected ? 'pass' : 'fail'
+      const issue =
+        status === 'fail' ? findKnownIssue(known, outcome.expectation, country, testSet) : undefined
       if (issue) status = 'known'
       result[status === 'pass' ? 'passed' : status === 'fail' ? 'failed' : status]++
-      if (status !== 'pass') result.outcomes.push({ file, ...outcome, status, ...(issue ? { knownIssue: issue.reason } : {}) })
+      if (status !== 'pass')
+        result.outcomes.push({ file, ...outcome, status, ...(issue ? { knownIssue: issue.reason } : {}) })
     }
   }
   return result

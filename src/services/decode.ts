@@ -34,7 +34,14 @@ export interface LayersView {
 export const base64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 
-const HEADER_NAMES: Readonly<Record<number, string>> = { 1: 'alg', 2: 'crit', 3: 'content type', 4: 'kid', 5: 'IV', 6: 'Partial IV' }
+const HEADER_NAMES: Readonly<Record<number, string>> = {
+  1: 'alg',
+  2: 'crit',
+  3: 'content type',
+  4: 'kid',
+  5: 'IV',
+  6: 'Partial IV',
+}
 
 export function headerToJson(header: HeaderMap): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -64,7 +71,10 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
     alg: algName(sign1.alg),
     kid: sign1.kid ? base64(sign1.kid) : null,
     kidSource: sign1.kidSource ?? null,
-    header: { protected: headerToJson(sign1.protectedHeader), unprotected: headerToJson(sign1.unprotectedHeader) },
+    header: {
+      protected: headerToJson(sign1.protectedHeader),
+      unprotected: headerToJson(sign1.unprotectedHeader),
+    },
     claims: named,
     type: types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
     payload: hcert,
@@ -91,7 +101,10 @@ export function layersView(decoded: DecodedHcert, input: CertificateInput): Laye
   }
 }
 
-export function decodeCertificate(input: CertificateInput, options: DecodeOptions & { layers?: boolean } = {}): DecodeResult {
+export function decodeCertificate(
+  input: CertificateInput,
+  options: DecodeOptions & { layers?: boolean } = {},
+): DecodeResult {
   const decoded = decodeHc1(input.text, options)
   const result = summarise(decoded, input.source)
   if (options.layers) result.layers = layersView(decoded, input)

@@ -5,11 +5,26 @@ import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
 import { DccError } from '../errors.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
-import { createCscaCertificate, createDscCertificate, generateKeyPair, keyPairFrom, type KeyPair } from '../keys/generate-certificates.js'
+import {
+  createCscaCertificate,
+  createDscCertificate,
+  generateKeyPair,
+  keyPairFrom,
+  type KeyPair,
+} from '../keys/generate-certificates.js'
 import { algFor } from '../keys/signer.js'
 import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
-import { addToTrustList, ensureDir, KEY_FILES, privateKeyPem, readCertificateFile, readKeyFile, toPem, writePrivateFile } from './key-dir.js'
+import {
+  addToTrustList,
+  ensureDir,
+  KEY_FILES,
+  privateKeyPem,
+  readCertificateFile,
+  readKeyFile,
+  toPem,
+  writePrivateFile,
+} from './key-dir.js'
 import { readPrivateKey } from '../keys/signer.js'
 import { readFileSync } from 'node:fs'
 
@@ -41,13 +56,24 @@ export interface GenerateKeysResult {
 }
 
 export async function generateKeys(options: GenerateKeysOptions): Promise<GenerateKeysResult> {
-  if (!/^[A-Z]{2}$/.test(options.country)) throw new DccError('ERR_USAGE', `--country must be an ISO 3166-1 alpha-2 code such as VN (got '${options.country}')`)
+  if (!/^[A-Z]{2}$/.test(options.country))
+    throw new DccError(
+      'ERR_USAGE',
+      `--country must be an ISO 3166-1 alpha-2 code such as VN (got '${options.country}')`,
+    )
   const out = options.out
   const reuseCsca = options.cscaDir !== undefined
-  const writes = [KEY_FILES.dscKey, KEY_FILES.dscCert, ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert])]
+  const writes = [
+    KEY_FILES.dscKey,
+    KEY_FILES.dscCert,
+    ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert]),
+  ]
   const existing = writes.filter((name) => existsSync(join(out, name)))
   if (existing.length > 0 && !options.force) {
-    throw new DccError('ERR_KEYS', `keys: ${out} already holds ${existing.join(', ')}; refusing to overwrite keys without --force`)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${out} already holds ${existing.join(', ')}; refusing to overwrite keys without --force`,
+    )
   }
   const warnings: string[] = []
 
@@ -69,12 +95,17 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   }
   const cscaInfo = certificateInfo(parseTrustedCertificate(csca.certificate, 'the CSCA certificate'))
   const cscaNotAfter = new Date(cscaInfo.notAfter)
-  if (cscaNotAfter <= options.now) throw new DccError('ERR_KEYS', `keys: the CSCA expired on ${cscaInfo.notAfter}; it cannot sign a new DSC`)
+  if (cscaNotAfter <= options.now)
+    throw new DccError('ERR_KEYS', `keys: the CSCA expired on ${cscaInfo.notAfter}; it cannot sign a new DSC`)
 
   let dscKeys: KeyPair
   if (options.dscKeyFile) {
     const key = readPrivateKey(readFileSync(options.dscKeyFile), options.dscKeyFile, options.passphrase)
-    if (algFor(key) !== options.alg) throw new DccError('ERR_KEYS', `keys: ${options.dscKeyFile} is a ${algFor(key)} key, not ${options.alg}`)
+    if (algFor(key) !== options.alg)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: ${options.dscKeyFile} is a ${algFor(key)} key, not ${options.alg}`,
+      )
     dscKeys = keyPairFrom(key)
   } else dscKeys = generateKeyPair(options.alg, options.rsaBits)
 

@@ -24,7 +24,10 @@ export const KEY_FILES = {
 export const PASSPHRASE_ENV = 'HCERT_KEY_PASSPHRASE'
 
 export function toPem(der: Uint8Array, label: string): string {
-  const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()
+  const body = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`
 }
 
@@ -35,7 +38,11 @@ export function fromPem(text: string, origin: string): Uint8Array {
 }
 
 export function privateKeyPem(key: KeyObject, passphrase: string | undefined): string {
-  return key.export({ type: 'pkcs8', format: 'pem', ...(passphrase ? { cipher: 'aes-256-cbc', passphrase } : {}) }) as string
+  return key.export({
+    type: 'pkcs8',
+    format: 'pem',
+    ...(passphrase ? { cipher: 'aes-256-cbc', passphrase } : {}),
+  }) as string
 }
 
 /** Written with mode 0600 from the first byte: never world-readable, even for an instant. */
@@ -73,10 +80,17 @@ export interface TrustListFile {
 /** Add a DSC to the folder's trust list, keeping the DSCs already there (old certificates must still verify). */
 export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
   const path = join(dir, KEY_FILES.trustList)
-  const list: TrustListFile = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as TrustListFile) : { certificates: [] }
+  const list: TrustListFile = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as TrustListFile)
+    : { certificates: [] }
   const info = certificateInfo(parseTrustedCertificate(der, 'the new DSC'))
   list.certificates = list.certificates.filter((c) => c.thumbprint !== info.sha256)
-  list.certificates.push({ certificateType: 'DSC', ...info, thumbprint: info.sha256, rawData: Buffer.from(der).toString('base64') })
+  list.certificates.push({
+    certificateType: 'DSC',
+    ...info,
+    thumbprint: info.sha256,
+    rawData: Buffer.from(der).toString('base64'),
+  })
   writeFileSync(path, `${JSON.stringify(list, null, 2)}\n`)
   return list
 }

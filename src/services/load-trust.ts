@@ -27,9 +27,15 @@ function loadPath(path: string): TrustedCertificate[] {
     throw new DccError('ERR_TRUST', `trust: ${path} does not exist`)
   }
   if (info.isDirectory()) {
-    const files = readdirSync(path).filter((name) => CERT_FILE.test(name)).sort()
+    const files = readdirSync(path)
+      .filter((name) => CERT_FILE.test(name))
+      .sort()
     const certs = files.flatMap((name) => loadFile(join(path, name)))
-    if (certs.length === 0) throw new DccError('ERR_TRUST', `trust: ${path} holds no certificate (.pem, .crt, .cer, .der or trust list .json)`)
+    if (certs.length === 0)
+      throw new DccError(
+        'ERR_TRUST',
+        `trust: ${path} holds no certificate (.pem, .crt, .cer, .der or trust list .json)`,
+      )
     return certs
   }
   return loadFile(path)
@@ -39,12 +45,20 @@ function loadFile(path: string): TrustedCertificate[] {
   const bytes = readFileSync(path)
   const text = bytes.toString('utf8')
   if (text.includes('-----BEGIN CERTIFICATE-----')) {
-    return [...text.matchAll(PEM_BLOCK)].map((m, i) => parseTrustedCertificate(new Uint8Array(Buffer.from(m[1] ?? '', 'base64')), `${path} (certificate ${i + 1})`))
+    return [...text.matchAll(PEM_BLOCK)].map((m, i) =>
+      parseTrustedCertificate(
+        new Uint8Array(Buffer.from(m[1] ?? '', 'base64')),
+        `${path} (certificate ${i + 1})`,
+      ),
+    )
   }
   const jsonStart = text.search(/[[{]/)
   if (bytes[0] !== 0x30 && jsonStart >= 0) return fromJson(text.slice(jsonStart), path)
   if (text.includes('-----BEGIN')) {
-    throw new DccError('ERR_TRUST', `trust: ${path} holds a PEM block that is not a certificate (a private key? verifiers need the certificate)`)
+    throw new DccError(
+      'ERR_TRUST',
+      `trust: ${path} holds a PEM block that is not a certificate (a private key? verifiers need the certificate)`,
+    )
   }
   return [parseTrustedCertificate(new Uint8Array(bytes), path)]
 }
@@ -62,18 +76,29 @@ function fromJson(text: string, path: string): TrustedCertificate[] {
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    throw new DccError('ERR_TRUST', `trust: ${path} is not valid JSON (${(cause as Error).message})`, { cause })
+    throw new DccError('ERR_TRUST', `trust: ${path} is not valid JSON (${(cause as Error).message})`, {
+      cause,
+    })
   }
   const list = Array.isArray(json) ? json : (json as { certificates?: unknown }).certificates
-  if (!Array.isArray(list)) throw new DccError('ERR_TRUST', `trust: ${path} is neither a list of certificates nor {"certificates": [...]}`)
+  if (!Array.isArray(list))
+    throw new DccError(
+      'ERR_TRUST',
+      `trust: ${path} is neither a list of certificates nor {"certificates": [...]}`,
+    )
   const out: TrustedCertificate[] = []
   list.forEach((entry: TrustEntry, i) => {
     if (entry.certificateType && entry.certificateType !== 'DSC') return
     const raw = entry.rawData ?? entry.certificate
     if (raw === null) return // a deleted DSC in a gateway delta
-    if (typeof raw !== 'string') throw new DccError('ERR_TRUST', `trust: ${path} entry ${i + 1} has no rawData (base64 DER certificate)`)
+    if (typeof raw !== 'string')
+      throw new DccError('ERR_TRUST', `trust: ${path} entry ${i + 1} has no rawData (base64 DER certificate)`)
     const der = raw.includes('-----BEGIN') ? raw.replace(/-----[A-Z ]+-----|\s/g, '') : raw
-    const cert = parseTrustedCertificate(new Uint8Array(Buffer.from(der, 'base64')), `${path} entry ${i + 1}`, entry.kid)
+    const cert = parseTrustedCertificate(
+      new Uint8Array(Buffer.from(der, 'base64')),
+      `${path} entry ${i + 1}`,
+      entry.kid,
+    )
     out.push(entry.country && !cert.country ? { ...cert, country: entry.country } : cert)
   })
   return out

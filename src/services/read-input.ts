@@ -18,17 +18,25 @@ export interface CertificateInput {
 
 const LITERAL = /^[A-Z0-9]{3}:/
 
-export async function readCertificateInput(arg: string | undefined, stdin: NodeJS.ReadableStream): Promise<CertificateInput> {
+export async function readCertificateInput(
+  arg: string | undefined,
+  stdin: NodeJS.ReadableStream,
+): Promise<CertificateInput> {
   if (arg === undefined || arg === '-') return fromBytes(await readStream(stdin), 'stdin')
   if (LITERAL.test(arg)) return { source: 'argument', text: normaliseText(arg, 'the argument') }
   const info = await stat(arg).catch(() => undefined)
   if (!info) return { source: 'argument', text: normaliseText(arg, 'the argument') }
   if (!info.isFile()) throw new DccError('ERR_INPUT', `input: ${arg} is not a file`)
   if (info.size > MAX_INPUT_BYTES) {
-    throw new DccError('ERR_INPUT', `input: ${arg} is ${info.size} bytes, more than the ${MAX_INPUT_BYTES} accepted`)
+    throw new DccError(
+      'ERR_INPUT',
+      `input: ${arg} is ${info.size} bytes, more than the ${MAX_INPUT_BYTES} accepted`,
+    )
   }
   const bytes = await readFile(arg).catch((cause: NodeJS.ErrnoException) => {
-    throw new DccError('ERR_INPUT', `input: ${arg} could not be read (${cause.code ?? cause.message})`, { cause })
+    throw new DccError('ERR_INPUT', `input: ${arg} could not be read (${cause.code ?? cause.message})`, {
+      cause,
+    })
   })
   return fromBytes(bytes, arg)
 }
@@ -48,7 +56,11 @@ export function decodeUtf8(bytes: Uint8Array, source: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch (cause) {
-    throw new DccError('ERR_INPUT', `input: ${source} is neither text (it is not valid UTF-8) nor a PNG or JPEG image`, { cause })
+    throw new DccError(
+      'ERR_INPUT',
+      `input: ${source} is neither text (it is not valid UTF-8) nor a PNG or JPEG image`,
+      { cause },
+    )
   }
 }
 
@@ -58,13 +70,17 @@ function normaliseText(text: string, what: string): string {
   return trimmed
 }
 
-export async function readStream(stream: NodeJS.ReadableStream, maxBytes: number = MAX_INPUT_BYTES): Promise<Uint8Array> {
+export async function readStream(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number = MAX_INPUT_BYTES,
+): Promise<Uint8Array> {
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
     total += buffer.length
-    if (total > maxBytes) throw new DccError('ERR_INPUT', `input: stdin holds more than the ${maxBytes} bytes accepted`)
+    if (total > maxBytes)
+      throw new DccError('ERR_INPUT', `input: stdin holds more than the ${maxBytes} bytes accepted`)
     chunks.push(buffer)
   }
   return Buffer.concat(chunks)

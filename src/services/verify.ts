@@ -13,7 +13,11 @@ const DECODE_CHECKS = ['unprefix', 'base45', 'compression', 'decode'] as const
 /** 0 valid · 3 could not be read or decoded · 4 decoded, but a check failed. */
 export function exitCodeOf(result: VerifyResult): ExitCode {
   if (result.valid) return EXIT.OK
-  if (result.errors.some((e) => e.check === 'input') || DECODE_CHECKS.some((c) => result.checks[c] === 'fail')) return EXIT.DECODE
+  if (
+    result.errors.some((e) => e.check === 'input') ||
+    DECODE_CHECKS.some((c) => result.checks[c] === 'fail')
+  )
+    return EXIT.DECODE
   return EXIT.INVALID
 }
 
@@ -21,7 +25,16 @@ function inputFailure(source: string, err: DccError): SourcedVerifyResult {
   return {
     source,
     valid: false,
-    checks: { unprefix: 'skipped', base45: 'skipped', compression: 'skipped', decode: 'skipped', signature: 'skipped', expiration: 'skipped', keyUsage: 'skipped', schema: 'skipped' },
+    checks: {
+      unprefix: 'skipped',
+      base45: 'skipped',
+      compression: 'skipped',
+      decode: 'skipped',
+      signature: 'skipped',
+      expiration: 'skipped',
+      keyUsage: 'skipped',
+      schema: 'skipped',
+    },
     errors: [{ code: err.code, check: 'input', message: err.message }],
     warnings: [],
     kid: null,
@@ -37,7 +50,10 @@ export function verifyText(text: string, source: string, options: VerifyOptions)
 }
 
 /** Each argument is an HC1 string or a file (text or image). */
-export async function* verifyArguments(args: readonly string[], options: VerifyOptions): AsyncGenerator<SourcedVerifyResult> {
+export async function* verifyArguments(
+  args: readonly string[],
+  options: VerifyOptions,
+): AsyncGenerator<SourcedVerifyResult> {
   for (const arg of args) {
     try {
       const input = await readCertificateInput(arg, process.stdin)
@@ -53,7 +69,10 @@ export async function* verifyArguments(args: readonly string[], options: VerifyO
  * stdin: an image (one certificate), or text with one certificate per line, verified as lines
  * arrive so that a long stream needs no more memory than one line.
  */
-export async function* verifyStream(stream: NodeJS.ReadableStream, options: VerifyOptions): AsyncGenerator<SourcedVerifyResult> {
+export async function* verifyStream(
+  stream: NodeJS.ReadableStream,
+  options: VerifyOptions,
+): AsyncGenerator<SourcedVerifyResult> {
   let pending = ''
   let lineNumber = 0
   let first = true
@@ -69,7 +88,10 @@ export async function* verifyStream(stream: NodeJS.ReadableStream, options: Veri
     if (image) {
       imageBytes += bytes.length
       if (imageBytes > MAX_INPUT_BYTES) {
-        yield inputFailure('stdin', new DccError('ERR_INPUT', `input: stdin holds more than the ${MAX_INPUT_BYTES} bytes accepted`))
+        yield inputFailure(
+          'stdin',
+          new DccError('ERR_INPUT', `input: stdin holds more than the ${MAX_INPUT_BYTES} bytes accepted`),
+        )
         return
       }
       image.push(bytes)
@@ -78,7 +100,14 @@ export async function* verifyStream(stream: NodeJS.ReadableStream, options: Veri
     try {
       pending += decoder.decode(bytes, { stream: true })
     } catch (cause) {
-      yield inputFailure(`stdin:${lineNumber + 1}`, new DccError('ERR_INPUT', 'input: stdin is neither text (it is not valid UTF-8) nor a PNG or JPEG image', { cause }))
+      yield inputFailure(
+        `stdin:${lineNumber + 1}`,
+        new DccError(
+          'ERR_INPUT',
+          'input: stdin is neither text (it is not valid UTF-8) nor a PNG or JPEG image',
+          { cause },
+        ),
+      )
       return
     }
     const lines = pending.split('\n')

@@ -15,7 +15,8 @@ export function parseInstant(text: string): Date | undefined {
   const hour = Number(h)
   const minute = Number(mi)
   const second = Number(s)
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return undefined
   const ms = Math.floor(Number(`0.${frac || '0'}`) * 1000)
   let utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms)
   if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined

@@ -18,12 +18,20 @@ export interface TrustedCertificate {
   der: Uint8Array
 }
 
-export function parseTrustedCertificate(der: Uint8Array, origin: string, kidHint?: string): TrustedCertificate {
+export function parseTrustedCertificate(
+  der: Uint8Array,
+  origin: string,
+  kidHint?: string,
+): TrustedCertificate {
   let cert: X509Certificate
   try {
     cert = new X509Certificate(der)
   } catch (cause) {
-    throw new DccError('ERR_TRUST', `trust: ${origin} is not an X.509 certificate (${(cause as Error).message})`, { cause })
+    throw new DccError(
+      'ERR_TRUST',
+      `trust: ${origin} is not an X.509 certificate (${(cause as Error).message})`,
+      { cause },
+    )
   }
   const computed = Buffer.from(computeKid(der)).toString('base64')
   const country = /(?:^|\n)C=([A-Z]{2})/.exec(cert.subject)?.[1]

@@ -35,11 +35,14 @@ describe('base45 (RFC 9285)', () => {
     throw new Error('expected a failure')
   }
 
-  it.each([...'!"#&\'(),;<=>?@[\\]^_`abcz{|}~'])('refuses the character %j, naming it and its position', (char) => {
-    const err = failure(`BB8${char}B`)
-    expect(err.code).toBe('ERR_BASE45')
-    expect(err.message).toContain('position 4')
-  })
+  it.each([...'!"#&\'(),;<=>?@[\\]^_`abcz{|}~'])(
+    'refuses the character %j, naming it and its position',
+    (char) => {
+      const err = failure(`BB8${char}B`)
+      expect(err.code).toBe('ERR_BASE45')
+      expect(err.message).toContain('position 4')
+    },
+  )
 
   it('counts positions from the start of the user input', () => {
     expect(failure('BB8!A', 4).message).toBe("base45: character '!' at position 8 is not in the alphabet")

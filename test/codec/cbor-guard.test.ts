@@ -8,14 +8,25 @@ const check = (bytes: Uint8Array): void => checkCborWellFormed(bytes, 'the item'
 
 describe('CBOR guard', () => {
   it('accepts well-formed items, including indefinite lengths and tags', () => {
-    for (const h of ['00', '830182020304', 'a201020304', 'bf6161f5ff', '5f42010243030405ff', 'd28440a0f640', 'd83dd28440a0f640', 'f97e00']) {
+    for (const h of [
+      '00',
+      '830182020304',
+      'a201020304',
+      'bf6161f5ff',
+      '5f42010243030405ff',
+      'd28440a0f640',
+      'd83dd28440a0f640',
+      'f97e00',
+    ]) {
       expect(() => check(hex(h)), h).not.toThrow()
     }
   })
 
   it('refuses an array declaring 2^32 items before allocating anything', () => {
     const started = performance.now()
-    expect(() => check(hex('9b0000000100000000' + '00'))).toThrow('declares an array of 4294967296 items at byte 0 but only 1 bytes follow')
+    expect(() => check(hex('9b0000000100000000' + '00'))).toThrow(
+      'declares an array of 4294967296 items at byte 0 but only 1 bytes follow',
+    )
     expect(performance.now() - started).toBeLessThan(50)
   })
 
@@ -54,7 +65,12 @@ describe('CBOR guard', () => {
 
 describe('CBOR codec for COSE', () => {
   it('keeps integer map keys as integers and writes no tag 259 or 64', () => {
-    const encoded = encodeCbor(new Map<number, unknown>([[1, -7], [4, Uint8Array.of(1, 2)]]))
+    const encoded = encodeCbor(
+      new Map<number, unknown>([
+        [1, -7],
+        [4, Uint8Array.of(1, 2)],
+      ]),
+    )
     expect(Buffer.from(encoded).toString('hex')).toBe('a201260442' + '0102')
     const decoded = decodeCbor(encoded, 'x') as Map<number, unknown>
     expect([...decoded.keys()]).toEqual([1, 4])

@@ -6,10 +6,13 @@ describe('HC1: prefix', () => {
     expect(removePrefix('HC1:ABC')).toEqual({ base45: 'ABC', prefix: 'HC1:' })
   })
 
-  it.each(['HC2:ABC', 'HL0:ABC', 'HCA:ABC'])('refuses the foreign prefix in %s, even when lenient', (input) => {
-    expect(() => removePrefix(input)).toThrow(/not supported/)
-    expect(() => removePrefix(input, { allowMissingPrefix: true })).toThrow(/not supported/)
-  })
+  it.each(['HC2:ABC', 'HL0:ABC', 'HCA:ABC'])(
+    'refuses the foreign prefix in %s, even when lenient',
+    (input) => {
+      expect(() => removePrefix(input)).toThrow(/not supported/)
+      expect(() => removePrefix(input, { allowMissingPrefix: true })).toThrow(/not supported/)
+    },
+  )
 
   it('refuses a missing prefix by default and names the flag that accepts it', () => {
     expect(() => removePrefix('NCFOXN')).toThrow(/--allow-missing-prefix/)
@@ -18,7 +21,9 @@ describe('HC1: prefix', () => {
 
   it('refuses empty input and text longer than any QR code holds', () => {
     expect(() => removePrefix('')).toThrow(/empty/)
-    expect(() => removePrefix(`HC1:${'A'.repeat(MAX_QR_TEXT_LENGTH)}`)).toThrow(/no QR code holds more than 4296/)
+    expect(() => removePrefix(`HC1:${'A'.repeat(MAX_QR_TEXT_LENGTH)}`)).toThrow(
+      /no QR code holds more than 4296/,
+    )
   })
 
   it('is case sensitive, as the QR alphanumeric alphabet has no lower case', () => {

@@ -12,7 +12,21 @@ const mode = (path: string): number => statSync(path).mode & 0o777
 
 describe('hcert keys generate', () => {
   const out = join(tmp, 'es256')
-  const generated = runCli(['keys', 'generate', '--out', out, '--country', 'VN', '--org', 'Bộ Y tế', '--usage', 'v,r', '--valid-from', '2021-01-01', '--json'])
+  const generated = runCli([
+    'keys',
+    'generate',
+    '--out',
+    out,
+    '--country',
+    'VN',
+    '--org',
+    'Bộ Y tế',
+    '--usage',
+    'v,r',
+    '--valid-from',
+    '2021-01-01',
+    '--json',
+  ])
   const result = JSON.parse(generated.stdout)
 
   it('writes a CSCA and a DSC, private keys 0600, and prints no key material', () => {
@@ -20,7 +34,12 @@ describe('hcert keys generate', () => {
     expect(mode(join(out, 'dsc.key.pem'))).toBe(0o600)
     expect(mode(join(out, 'csca.key.pem'))).toBe(0o600)
     expect(generated.stdout).not.toMatch(/PRIVATE KEY/)
-    expect(result.dsc).toMatchObject({ alg: 'ES256', country: 'VN', eku: ['1.3.6.1.4.1.1847.2021.1.2', '1.3.6.1.4.1.1847.2021.1.3'], mayIssue: ['v', 'r'] })
+    expect(result.dsc).toMatchObject({
+      alg: 'ES256',
+      country: 'VN',
+      eku: ['1.3.6.1.4.1.1847.2021.1.2', '1.3.6.1.4.1.1847.2021.1.3'],
+      mayIssue: ['v', 'r'],
+    })
     expect(result.dsc.kid).toMatch(/^[A-Za-z0-9+/]{11}=$/)
     expect(result.dsc.notBefore).toBe('2021-01-01T00:00:00.000Z')
     expect(result.dsc.notAfter).toBe('2023-01-01T00:00:00.000Z')
@@ -37,32 +56,67 @@ describe('hcert keys generate', () => {
 
   it('writes a trust list that verify loads, and signs certificates that verify against it', () => {
     const { hc1 } = signHc1(VACCINATION, { iss: 'VN', iat: IAT, exp: EXP }, loadSigner(out, undefined))
-    const verified = runCli(['verify', hc1, '--trust', join(out, 'trust-list.json'), '--at', DURING.toISOString(), '--json'])
+    const verified = runCli([
+      'verify',
+      hc1,
+      '--trust',
+      join(out, 'trust-list.json'),
+      '--at',
+      DURING.toISOString(),
+      '--json',
+    ])
     expect(verified.code).toBe(0)
     expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, kid: result.dsc.kid })
     // the folder and the PEM certificate load too
-    expect(runCli(['verify', hc1, '--trust', join(out, 'dsc.crt.pem'), '--at', DURING.toISOString()]).code).toBe(0)
+    expect(
+      runCli(['verify', hc1, '--trust', join(out, 'dsc.crt.pem'), '--at', DURING.toISOString()]).code,
+    ).toBe(0)
   })
 
   it('rolls a new PS256 DSC under the existing CSCA, keeping the old DSC in the trust list', () => {
-    const rolled = runCli(['keys', 'generate', '--csca', out, '--out', out, '--force', '--alg', 'PS256', '--valid-from', '2022-01-01', '--dsc-validity', '5y', '--json'])
+    const rolled = runCli([
+      'keys',
+      'generate',
+      '--csca',
+      out,
+      '--out',
+      out,
+      '--force',
+      '--alg',
+      'PS256',
+      '--valid-from',
+      '2022-01-01',
+      '--dsc-validity',
+      '5y',
+      '--json',
+    ])
     expect(rolled.code).toBe(0)
     const json = JSON.parse(rolled.stdout)
     expect(json.dsc.alg).toBe('PS256')
     expect(json.csca.sha256).toBe(result.csca.sha256)
-    expect(json.warnings).toEqual([`the DSC validity was shortened to end with the CSCA's, on ${result.csca.notAfter}`])
-    expect(JSON.parse(readFileSync(join(out, 'trust-list.json'), 'utf8')).certificates.map((c: { kid: string }) => c.kid)).toEqual([result.dsc.kid, json.dsc.kid])
+    expect(json.warnings).toEqual([
+      `the DSC validity was shortened to end with the CSCA's, on ${result.csca.notAfter}`,
+    ])
+    expect(
+      JSON.parse(readFileSync(join(out, 'trust-list.json'), 'utf8')).certificates.map(
+        (c: { kid: string }) => c.kid,
+      ),
+    ).toEqual([result.dsc.kid, json.dsc.kid])
   })
 
   it('encrypts private keys with a passphrase, which is then needed to use them', () => {
     const enc = join(tmp, 'encrypted')
-    const made = runCli(['keys', 'generate', '--out', enc, '--encrypt', '--json'], { env: { HCERT_KEY_PASSPHRASE: 'correct horse battery' } })
+    const made = runCli(['keys', 'generate', '--out', enc, '--encrypt', '--json'], {
+      env: { HCERT_KEY_PASSPHRASE: 'correct horse battery' },
+    })
     expect(made.code).toBe(0)
     expect(readFileSync(join(enc, 'dsc.key.pem'), 'utf8')).toContain('BEGIN ENCRYPTED PRIVATE KEY')
     expect(() => loadSigner(enc, undefined)).toThrow(/is encrypted; give its passphrase/)
     expect(() => loadSigner(enc, 'wrong passphrase')).toThrow(/passphrase for .* is wrong/)
     expect(loadSigner(enc, 'correct horse battery').alg).toBe('ES256')
-    const noPass = runCli(['keys', 'generate', '--out', join(tmp, 'nopass'), '--encrypt', '--json'], { env: { HCERT_KEY_PASSPHRASE: '' } })
+    const noPass = runCli(['keys', 'generate', '--out', join(tmp, 'nopass'), '--encrypt', '--json'], {
+      env: { HCERT_KEY_PASSPHRASE: '' },
+    })
     expect(JSON.parse(noPass.stdout).error.message).toMatch(/set HCERT_KEY_PASSPHRASE/)
   })
 
@@ -79,17 +133,32 @@ describe('hcert keys generate', () => {
     for (const [name, content, alg] of files) {
       writeFileSync(join(tmp, name), content)
       const dir = join(tmp, `imported-${name}`)
-      const made = runCli(['keys', 'generate', '--out', dir, '--alg', alg, '--import-key', join(tmp, name), '--json'])
+      const made = runCli([
+        'keys',
+        'generate',
+        '--out',
+        dir,
+        '--alg',
+        alg,
+        '--import-key',
+        join(tmp, name),
+        '--json',
+      ])
       expect(made.code, made.stdout).toBe(0)
       const publicDer = (alg === 'PS256' ? rsa : ec).publicKey.export({ type: 'spki', format: 'der' })
-      expect(loadSigner(dir, undefined).certificate.publicKey.export({ type: 'spki', format: 'der' })).toEqual(publicDer)
+      expect(
+        loadSigner(dir, undefined).certificate.publicKey.export({ type: 'spki', format: 'der' }),
+      ).toEqual(publicDer)
     }
   })
 
   it('keys show prints kid, subject and validity of a key directory', () => {
     const shown = runCli(['keys', 'show', out, '--json'])
     const json = JSON.parse(shown.stdout)
-    expect(json.certificates.map((c: { role: string }) => c.role)).toEqual(['Document signer (DSC)', 'Country signing CA (CSCA)'])
+    expect(json.certificates.map((c: { role: string }) => c.role)).toEqual([
+      'Document signer (DSC)',
+      'Country signing CA (CSCA)',
+    ])
     const text = runCli(['keys', 'show', join(out, 'csca.crt.pem')]).stdout
     expect(text).toContain(result.csca.sha256)
   })

@@ -24,26 +24,68 @@ describe('hcert verify', () => {
 
   it('--json has the documented shape', () => {
     const json = JSON.parse(runCli(['verify', ps256, '--trust', TRUST, '--at', AT_CLOCK, '--json']).stdout)
-    expect(Object.keys(json)).toEqual(['source', 'valid', 'checks', 'errors', 'warnings', 'kid', 'alg', 'signer', 'claims', 'payload'])
-    expect(json.checks).toEqual({ unprefix: 'pass', base45: 'pass', compression: 'pass', decode: 'pass', signature: 'pass', expiration: 'pass', keyUsage: 'pass', schema: 'pass' })
-    expect(json).toMatchObject({ valid: true, alg: 'PS256', kid: '5iZNLeQeml4=', claims: { iss: 'VN', iat: IAT, exp: EXP }, payload: TEST })
+    expect(Object.keys(json)).toEqual([
+      'source',
+      'valid',
+      'checks',
+      'errors',
+      'warnings',
+      'kid',
+      'alg',
+      'signer',
+      'claims',
+      'payload',
+    ])
+    expect(json.checks).toEqual({
+      unprefix: 'pass',
+      base45: 'pass',
+      compression: 'pass',
+      decode: 'pass',
+      signature: 'pass',
+      expiration: 'pass',
+      keyUsage: 'pass',
+      schema: 'pass',
+    })
+    expect(json).toMatchObject({
+      valid: true,
+      alg: 'PS256',
+      kid: '5iZNLeQeml4=',
+      claims: { iss: 'VN', iat: IAT, exp: EXP },
+      payload: TEST,
+    })
   })
 
   it('an expired certificate is INVALID with exit 4, naming the check', () => {
     const result = runCli(['verify', es256, '--trust', TRUST, '--at', '2030-01-01'])
     expect(result.code).toBe(4)
-    expect(result.stdout).toMatch(/^INVALID\n {2}✗ expiration \[ERR_EXPIRED\] expiration: the certificate expired at 2022-06-02T00:00:00.000Z/)
+    expect(result.stdout).toMatch(
+      /^INVALID\n {2}✗ expiration \[ERR_EXPIRED\] expiration: the certificate expired at 2022-06-02T00:00:00.000Z/,
+    )
   })
 
   it('an unknown kid names the kid and the size of the trust list', () => {
     const other = join(tmp, 'other.pem')
-    writeFileSync(other, `-----BEGIN CERTIFICATE-----\n${vector('common/2DCode/raw/CO1.json').TESTCTX?.CERTIFICATE}\n-----END CERTIFICATE-----\n`)
+    writeFileSync(
+      other,
+      `-----BEGIN CERTIFICATE-----\n${vector('common/2DCode/raw/CO1.json').TESTCTX?.CERTIFICATE}\n-----END CERTIFICATE-----\n`,
+    )
     const json = JSON.parse(runCli(['verify', es256, '--trust', other, '--at', AT_CLOCK, '--json']).stdout)
-    expect(json.errors).toEqual([{ code: 'ERR_KID_UNKNOWN', check: 'signature', message: 'signature: kid kzlQn+5disA= is not in the trust list (1 key)' }])
+    expect(json.errors).toEqual([
+      {
+        code: 'ERR_KID_UNKNOWN',
+        check: 'signature',
+        message: 'signature: kid kzlQn+5disA= is not in the trust list (1 key)',
+      },
+    ])
   })
 
   it('accepts the EU vector clock forms for --at', () => {
-    for (const at of ['2021-06-03T02:00:00+02:00', '2021-06-03T02:00:00+0200', '2021-06-03T00:00:00.1234567Z', '2021-06-03T00:00:00']) {
+    for (const at of [
+      '2021-06-03T02:00:00+02:00',
+      '2021-06-03T02:00:00+0200',
+      '2021-06-03T00:00:00.1234567Z',
+      '2021-06-03T00:00:00',
+    ]) {
       expect(runCli(['verify', es256, '--trust', TRUST, '--at', at]).code, at).toBe(0)
     }
     const bad = runCli(['verify', es256, '--trust', TRUST, '--at', 'tomorrow', '--json'])
@@ -55,24 +97,51 @@ describe('hcert verify', () => {
     const file = join(tmp, 'cert.txt')
     writeFileSync(file, `${ps256}\n`)
     const args = runCli(['verify', es256, file, 'HC1:BB8', '--trust', TRUST, '--at', AT_CLOCK, '--json'])
-    const lines = args.stdout.trim().split('\n').map((l) => JSON.parse(l))
-    expect(lines.map((l) => [l.source, l.valid])).toEqual([['argument', true], [file, true], ['argument', false]])
+    const lines = args.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines.map((l) => [l.source, l.valid])).toEqual([
+      ['argument', true],
+      [file, true],
+      ['argument', false],
+    ])
     expect(args.code).toBe(3) // the worst result: one input could not be decoded
-    const stdin = runCli(['verify', '--trust', TRUST, '--at', '2030-01-01', '--json'], { input: `${es256}\n\n${ps256}\n` })
-    const results = stdin.stdout.trim().split('\n').map((l) => JSON.parse(l))
-    expect(results.map((r) => [r.source, r.checks.expiration])).toEqual([['stdin:1', 'fail'], ['stdin:3', 'fail']])
+    const stdin = runCli(['verify', '--trust', TRUST, '--at', '2030-01-01', '--json'], {
+      input: `${es256}\n\n${ps256}\n`,
+    })
+    const results = stdin.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(results.map((r) => [r.source, r.checks.expiration])).toEqual([
+      ['stdin:1', 'fail'],
+      ['stdin:3', 'fail'],
+    ])
     expect(stdin.code).toBe(4)
   })
 
   it('loads the national-backend list shapes', () => {
     const co1 = vector('common/2DCode/raw/CO1.json')
-    const entry = { kid: 'Mk0jdOOrzrU=', country: 'XX', certificateType: 'DSC', rawData: co1.TESTCTX?.CERTIFICATE }
+    const entry = {
+      kid: 'Mk0jdOOrzrU=',
+      country: 'XX',
+      certificateType: 'DSC',
+      rawData: co1.TESTCTX?.CERTIFICATE,
+    }
     const arrayShape = join(tmp, 'gateway.json')
     writeFileSync(arrayShape, JSON.stringify([entry]))
     const germanShape = join(tmp, 'de.json')
     writeFileSync(germanShape, `MEUCIQDsignature\n${JSON.stringify({ certificates: [entry] })}`)
     for (const trust of [arrayShape, germanShape]) {
-      const result = runCli(['verify', co1.PREFIX as string, '--trust', trust, '--at', '2021-05-03T20:00:00+02:00'])
+      const result = runCli([
+        'verify',
+        co1.PREFIX as string,
+        '--trust',
+        trust,
+        '--at',
+        '2021-05-03T20:00:00+02:00',
+      ])
       expect(result.code, trust).toBe(0)
     }
   })
@@ -96,7 +165,10 @@ describe('hcert conformance', () => {
   it('reports a mismatch with file, expectation and reason, and exits 4', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcert-vectors-'))
     const co1 = vector('common/2DCode/raw/CO1.json')
-    writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ ...co1, EXPECTEDRESULTS: { EXPECTEDVERIFY: false } }))
+    writeFileSync(
+      join(dir, 'wrong.json'),
+      JSON.stringify({ ...co1, EXPECTEDRESULTS: { EXPECTEDVERIFY: false } }),
+    )
     const result = runCli(['conformance', dir])
     expect(result.code).toBe(4)
     expect(result.stdout).toContain('FAIL wrong.json EXPECTEDVERIFY: expected false, got true')

@@ -11,8 +11,12 @@ import { parseTrustedCertificate } from '../../src/trust/trusted-certificate.js'
 import { freshKeys, type FreshKeys } from '../helpers/keys.js'
 import { DURING, EXP, IAT, RECOVERY, TEST, VACCINATION } from '../helpers/payloads.js'
 
-const trustFor = (...ders: Uint8Array[]): TrustList => new TrustList(ders.map((d, i) => parseTrustedCertificate(d, `cert ${i}`)))
-const failed = (r: VerifyResult): string[] => Object.entries(r.checks).filter(([, s]) => s === 'fail').map(([n]) => n)
+const trustFor = (...ders: Uint8Array[]): TrustList =>
+  new TrustList(ders.map((d, i) => parseTrustedCertificate(d, `cert ${i}`)))
+const failed = (r: VerifyResult): string[] =>
+  Object.entries(r.checks)
+    .filter(([, s]) => s === 'fail')
+    .map(([n]) => n)
 
 /** Re-encode an HC1 string after changing its COSE bytes. */
 function rewrap(hc1: string, change: (cose: Uint8Array) => Uint8Array): string {
@@ -49,7 +53,7 @@ describe.each([
     const { hc1 } = signHc1(VACCINATION, { iss: 'VN', iat: IAT, exp: EXP }, keys.signer)
     const tampered = rewrap(hc1, (cose) => {
       const copy = Uint8Array.from(cose)
-      copy[copy.length - 5] ^= 0x01
+      copy[copy.length - 5] = (copy[copy.length - 5] as number) ^ 0x01
       return copy
     })
     const result = verifyHc1(tampered, { trust: trustFor(keys.dscDer), now: DURING })
@@ -65,12 +69,17 @@ describe('tampering and clocks (ES256)', () => {
     const { hc1 } = signHc1(VACCINATION, { iat: IAT, exp: EXP }, keys.signer)
     const swapped = rewrap(hc1, (cose) => {
       const sign1 = parseSign1(cose)
-      return encodeSign1(encodeProtectedHeader(-7, other.signer.kid), { payload: sign1.payload, signature: sign1.signature })
+      return encodeSign1(encodeProtectedHeader(-7, other.signer.kid), {
+        payload: sign1.payload,
+        signature: sign1.signature,
+      })
     })
     const result = verifyHc1(swapped, { trust: trustFor(keys.dscDer), now: DURING })
     expect(failed(result)).toEqual(['signature'])
     expect(result.errors[0]?.code).toBe('ERR_KID_UNKNOWN')
-    expect(result.errors[0]?.message).toBe(`signature: kid ${Buffer.from(other.signer.kid).toString('base64')} is not in the trust list (1 key)`)
+    expect(result.errors[0]?.message).toBe(
+      `signature: kid ${Buffer.from(other.signer.kid).toString('base64')} is not in the trust list (1 key)`,
+    )
     // the same kid pointing at the other certificate: the signature does not verify with it
     const misattributed = verifyHc1(swapped, { trust: trustFor(keys.dscDer, other.dscDer), now: DURING })
     expect(misattributed.errors[0]?.code).toBe('ERR_SIGNATURE')
@@ -79,9 +88,14 @@ describe('tampering and clocks (ES256)', () => {
   it('a test-only DSC signing a vaccination certificate fails keyUsage', async () => {
     const keys = await freshKeys({ usage: ['t'] })
     const trust = trustFor(keys.dscDer)
-    const vaccination = verifyHc1(signHc1(VACCINATION, { iat: IAT, exp: EXP }, keys.signer).hc1, { trust, now: DURING })
+    const vaccination = verifyHc1(signHc1(VACCINATION, { iat: IAT, exp: EXP }, keys.signer).hc1, {
+      trust,
+      now: DURING,
+    })
     expect(failed(vaccination)).toEqual(['keyUsage'])
-    expect(vaccination.errors[0]?.message).toBe('keyUsage: the signing certificate may sign test certificates, not vaccination')
+    expect(vaccination.errors[0]?.message).toBe(
+      'keyUsage: the signing certificate may sign test certificates, not vaccination',
+    )
     const test = verifyHc1(signHc1(TEST, { iat: IAT, exp: EXP }, keys.signer).hc1, { trust, now: DURING })
     expect(test.valid).toBe(true)
   })
@@ -120,7 +134,10 @@ describe('tampering and clocks (ES256)', () => {
 
   it('an exp beyond the DSC notAfter fails expiration', async () => {
     const keys = await freshKeys({ notAfter: new Date((IAT + 86400 * 100) * 1000) })
-    const result = verifyHc1(signHc1(VACCINATION, { iat: IAT, exp: EXP }, keys.signer).hc1, { trust: trustFor(keys.dscDer), now: DURING })
+    const result = verifyHc1(signHc1(VACCINATION, { iat: IAT, exp: EXP }, keys.signer).hc1, {
+      trust: trustFor(keys.dscDer),
+      now: DURING,
+    })
     expect(result.errors[0]?.message).toMatch(/after its signing certificate does/)
   })
 
@@ -132,7 +149,10 @@ describe('tampering and clocks (ES256)', () => {
       parseTrustedCertificate(a.dscDer, 'a'),
     ])
     expect(trust.candidates(Buffer.from(a.signer.kid).toString('base64'))).toHaveLength(2)
-    const result = verifyHc1(signHc1(VACCINATION, { iat: IAT, exp: EXP }, a.signer).hc1, { trust, now: DURING })
+    const result = verifyHc1(signHc1(VACCINATION, { iat: IAT, exp: EXP }, a.signer).hc1, {
+      trust,
+      now: DURING,
+    })
     expect(result.valid).toBe(true)
     expect(result.signer).toBe(parseTrustedCertificate(a.dscDer, 'a').subject)
   })
@@ -144,7 +164,10 @@ describe('tampering and clocks (ES256)', () => {
     const noKid = rewrap(hc1, (cose) => {
       const sign1 = parseSign1(cose)
       // re-sign without a kid: build the same message with alg only
-      return encodeSign1(encodeProtectedHeader(-7, undefined), { payload: sign1.payload, signature: sign1.signature })
+      return encodeSign1(encodeProtectedHeader(-7, undefined), {
+        payload: sign1.payload,
+        signature: sign1.signature,
+      })
     })
     const result = verifyHc1(noKid, { trust: trustFor(b.dscDer, a.dscDer), now: DURING })
     // the signature covered the protected header with the kid, so it no longer verifies: all keys were tried

@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would, with optional stdin bytes. */
-export function runCli(args: string[], options: { input?: string | Uint8Array; env?: Record<string, string> } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { input?: string | Uint8Array; env?: Record<string, string> } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     input: options.input ?? '',
     env: { ...process.env, NO_COLOR: '1', ...options.env },

@@ -20,7 +20,9 @@ describe('hcert conformance on the copied EU vectors', () => {
     const known = result.outcomes.filter((o) => o.status === 'known')
     expect(known.length).toBeGreaterThan(0)
     for (const o of known) {
-      expect(o.knownIssue).toMatch(/^https:\/\/github.com\/eu-digital-green-certificates\/dgc-testdata\/issues\/\d+$/)
+      expect(o.knownIssue).toMatch(
+        /^https:\/\/github.com\/eu-digital-green-certificates\/dgc-testdata\/issues\/\d+$/,
+      )
       expect(['EXPECTEDSCHEMAVALIDATION', 'EXPECTEDVALIDOBJECT']).toContain(o.expectation)
     }
     // every known failure is in a country the list names

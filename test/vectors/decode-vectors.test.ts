@@ -23,7 +23,9 @@ const DECODE_EXPECTATIONS: readonly Expectation[] = [
  */
 const KNOWN: ReadonlyArray<{ vector: string; expectation: Expectation; reason: string }> = []
 
-const vectors = loadVectors().filter(({ vector }) => DECODE_EXPECTATIONS.some((e) => typeof vector.EXPECTEDRESULTS?.[e] === 'boolean'))
+const vectors = loadVectors().filter(({ vector }) =>
+  DECODE_EXPECTATIONS.some((e) => typeof vector.EXPECTEDRESULTS?.[e] === 'boolean'),
+)
 
 describe('EU test vectors: decode expectations', () => {
   it('covers the copied vectors', () => {

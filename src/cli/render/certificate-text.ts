@@ -10,8 +10,14 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
   const row = (label: string, value: string): void => {
     lines.push(`  ${c.dim(label.padEnd(22))} ${value}`)
   }
-  lines.push(c.bold(`${result.type ? capitalise(result.type) : 'Unknown'} certificate`) + c.dim(`  (${result.source})`))
-  row('Signature', `${result.alg}, kid ${result.kid ?? c.yellow('none')}${result.kidSource ? c.dim(` (in the ${result.kidSource} header)`) : ''}`)
+  lines.push(
+    c.bold(`${result.type ? capitalise(result.type) : 'Unknown'} certificate`) +
+      c.dim(`  (${result.source})`),
+  )
+  row(
+    'Signature',
+    `${result.alg}, kid ${result.kid ?? c.yellow('none')}${result.kidSource ? c.dim(` (in the ${result.kidSource} header)`) : ''}`,
+  )
   const { iss, iat, exp } = result.claims
   row('Issuing country', iss ?? c.dim('not given'))
   if (iat !== undefined) row('Issued', `${dateOf(iat)} ${c.dim(`(${relativeTime(iat, now)})`)}`)
@@ -23,8 +29,9 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
   const payload = result.payload as { nam?: Record<string, string>; dob?: string; ver?: string }
   const nam = payload.nam ?? {}
   lines.push('')
-  row('Name', [nam.gn, nam.fn].filter(Boolean).join(' ') || c.dim('not given'))
-  row('Standardised name', [nam.fnt, nam.gnt].filter(Boolean).join(' / ') || c.dim('not given'))
+  row('Surname', nam.fn ?? c.dim('not given'))
+  row('Forename', nam.gn ?? c.dim('not given'))
+  row('Standardised name', `${nam.fnt ?? ''}<<${nam.gnt ?? ''}`)
   row('Date of birth', payload.dob === '' ? c.dim('unknown') : String(payload.dob))
   row('Schema version', String(payload.ver))
   for (const entry of describeEntries(result.payload)) {
@@ -46,11 +53,18 @@ export function renderLayers(layers: LayersView, c: ChalkInstance): string {
   const row = (label: string, value: string): void => {
     lines.push(`  ${c.dim(label.padEnd(22))} ${value}`)
   }
-  if (layers.image) row('image', `${layers.image.format.toUpperCase()} ${layers.image.width}x${layers.image.height}, QR found ${layers.image.attempt}`)
+  if (layers.image)
+    row(
+      'image',
+      `${layers.image.format.toUpperCase()} ${layers.image.width}x${layers.image.height}, QR found ${layers.image.attempt}`,
+    )
   row('prefix', layers.prefix ?? c.yellow('none (accepted with --allow-missing-prefix)'))
   row('base45', `${layers.base45Length} characters`)
   row('zlib', `${layers.compressedBytes} bytes compressed → ${layers.inflatedBytes} bytes inflated`)
-  row('COSE', `${layers.coseTags.length ? `tags ${layers.coseTags.join(' → ')}` : 'untagged'}, ${layers.signatureBytes}-byte signature`)
+  row(
+    'COSE',
+    `${layers.coseTags.length ? `tags ${layers.coseTags.join(' → ')}` : 'untagged'}, ${layers.signatureBytes}-byte signature`,
+  )
   lines.push('', c.dim('  CBOR diagnostic notation:'), layers.diagnostic.replace(/^/gm, '    '))
   return lines.join('\n')
 }

@@ -3,11 +3,21 @@ import type { ChalkInstance } from 'chalk'
 import { relativeTime } from '../../dcc/describe.js'
 import type { SourcedVerifyResult } from '../../services/verify.js'
 
-export function renderVerifyResult(result: SourcedVerifyResult, now: Date, c: ChalkInstance, showSource: boolean): string {
+export function renderVerifyResult(
+  result: SourcedVerifyResult,
+  now: Date,
+  c: ChalkInstance,
+  showSource: boolean,
+): string {
   const where = showSource ? `  ${c.dim(result.source)}` : ''
   if (result.valid) {
     const exp = result.claims?.exp
-    const detail = [result.alg, result.kid && `kid ${result.kid}`, result.signer && `signed by ${result.signer}`, exp !== undefined && `expires ${relativeTime(exp, now)}`]
+    const detail = [
+      result.alg,
+      result.kid && `kid ${result.kid}`,
+      result.signer && `signed by ${result.signer}`,
+      exp !== undefined && `expires ${relativeTime(exp, now)}`,
+    ]
       .filter(Boolean)
       .join(', ')
     const lines = [`${c.green.bold('VALID')}${where}`, c.dim(`  ${detail}`)]
@@ -16,8 +26,11 @@ export function renderVerifyResult(result: SourcedVerifyResult, now: Date, c: Ch
   }
   const lines = [`${c.red.bold('INVALID')}${where}`]
   for (const e of result.errors) lines.push(`  ${c.red('✗')} ${e.check} ${c.dim(`[${e.code}]`)} ${e.message}`)
-  const skipped = Object.entries(result.checks).filter(([, s]) => s === 'skipped').map(([name]) => name)
-  if (skipped.length > 0 && result.errors.length > 0) lines.push(c.dim(`  not checked: ${skipped.join(', ')}`))
+  const skipped = Object.entries(result.checks)
+    .filter(([, s]) => s === 'skipped')
+    .map(([name]) => name)
+  if (skipped.length > 0 && result.errors.length > 0)
+    lines.push(c.dim(`  not checked: ${skipped.join(', ')}`))
   for (const w of result.warnings) lines.push(c.yellow(`  warning (${w.check}): ${w.message}`))
   return lines.join('\n')
 }

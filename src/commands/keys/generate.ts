@@ -8,7 +8,8 @@ import { generateKeys, type GenerateKeysResult } from '../../services/generate-k
 import { join } from 'node:path'
 
 export default class KeysGenerate extends HcertCommand {
-  static override summary = 'Create a country signing CA (CSCA) and a document signer certificate (DSC) signed by it.'
+  static override summary =
+    'Create a country signing CA (CSCA) and a document signer certificate (DSC) signed by it.'
   static override description = `Writes to --out: csca.key.pem and dsc.key.pem (PKCS#8, mode 0600, AES-256 encrypted when a
 passphrase is given), csca.crt.pem and dsc.crt.pem, and trust-list.json for verifiers (kept across
 rolls, so certificates signed by an earlier DSC still verify).
@@ -16,33 +17,77 @@ The passphrase comes from HCERT_KEY_PASSPHRASE, or a prompt with --encrypt; neve
 kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is ever printed.`
 
   static override examples = [
-    { description: 'ES256 keys for Viet Nam', command: '<%= config.bin %> keys generate --country VN --org "Ministry of Health" --out keys/' },
-    { description: 'PS256 (RSA 3072), vaccination certificates only', command: '<%= config.bin %> keys generate --alg PS256 --rsa-bits 3072 --usage v --out keys-ps/' },
-    { description: 'Roll a new DSC under an existing CSCA', command: '<%= config.bin %> keys generate --csca keys/ --out keys-2022/' },
-    { description: 'Encrypt the private keys (passphrase prompted)', command: '<%= config.bin %> keys generate --encrypt --out keys/' },
+    {
+      description: 'ES256 keys for Viet Nam',
+      command: '<%= config.bin %> keys generate --country VN --org "Ministry of Health" --out keys/',
+    },
+    {
+      description: 'PS256 (RSA 3072), vaccination certificates only',
+      command: '<%= config.bin %> keys generate --alg PS256 --rsa-bits 3072 --usage v --out keys-ps/',
+    },
+    {
+      description: 'Roll a new DSC under an existing CSCA',
+      command: '<%= config.bin %> keys generate --csca keys/ --out keys-2022/',
+    },
+    {
+      description: 'Encrypt the private keys (passphrase prompted)',
+      command: '<%= config.bin %> keys generate --encrypt --out keys/',
+    },
   ]
 
   static override flags = {
     out: Flags.directory({ char: 'o', summary: 'Key directory to write.', default: 'hcert-keys' }),
-    alg: Flags.option({ summary: 'Signature algorithm of the DSC.', options: ['ES256', 'PS256'] as const, default: 'ES256' })(),
-    'rsa-bits': Flags.option({ summary: 'RSA modulus for PS256.', options: ['2048', '3072'] as const, default: '2048' })(),
-    usage: usageFlag({ summary: 'Certificate types the DSC may sign (Extended Key Usage): v, t, r; default all.' }),
-    country: Flags.string({ char: 'c', summary: 'Country (ISO 3166-1 alpha-2) in the subjects.', default: 'VN' }),
+    alg: Flags.option({
+      summary: 'Signature algorithm of the DSC.',
+      options: ['ES256', 'PS256'] as const,
+      default: 'ES256',
+    })(),
+    'rsa-bits': Flags.option({
+      summary: 'RSA modulus for PS256.',
+      options: ['2048', '3072'] as const,
+      default: '2048',
+    })(),
+    usage: usageFlag({
+      summary: 'Certificate types the DSC may sign (Extended Key Usage): v, t, r; default all.',
+    }),
+    country: Flags.string({
+      char: 'c',
+      summary: 'Country (ISO 3166-1 alpha-2) in the subjects.',
+      default: 'VN',
+    }),
     org: Flags.string({ summary: 'Organisation in the subjects.', default: 'Example Ministry of Health' }),
     'csca-validity': durationFlag({ summary: 'Validity of a new CSCA.', default: { amount: 4, unit: 'y' } }),
-    'valid-from': atFlag({ summary: 'Start of the validity of the new certificates (ISO 8601); default now.' }),
-    'dsc-validity': durationFlag({ summary: 'Validity of the DSC (capped at the CSCA’s).', default: { amount: 2, unit: 'y' } }),
-    csca: Flags.directory({ summary: 'Reuse the CSCA in this key directory (csca.key.pem, csca.crt.pem) to roll a new DSC.', exists: true }),
-    'import-key': Flags.file({ summary: 'Use this existing private key (PEM PKCS#8/PKCS#1/SEC1, or DER) for the DSC.', exists: true }),
-    encrypt: Flags.boolean({ summary: `Encrypt the private keys (passphrase from ${'HCERT_KEY_PASSPHRASE'} or a prompt).`, default: false }),
+    'valid-from': atFlag({
+      summary: 'Start of the validity of the new certificates (ISO 8601); default now.',
+    }),
+    'dsc-validity': durationFlag({
+      summary: 'Validity of the DSC (capped at the CSCA’s).',
+      default: { amount: 2, unit: 'y' },
+    }),
+    csca: Flags.directory({
+      summary: 'Reuse the CSCA in this key directory (csca.key.pem, csca.crt.pem) to roll a new DSC.',
+      exists: true,
+    }),
+    'import-key': Flags.file({
+      summary: 'Use this existing private key (PEM PKCS#8/PKCS#1/SEC1, or DER) for the DSC.',
+      exists: true,
+    }),
+    encrypt: Flags.boolean({
+      summary: `Encrypt the private keys (passphrase from ${'HCERT_KEY_PASSPHRASE'} or a prompt).`,
+      default: false,
+    }),
     force: Flags.boolean({ summary: 'Overwrite keys already in --out.', default: false }),
     'no-prompt': noPromptFlag,
   }
 
   async run(): Promise<GenerateKeysResult> {
     const { flags } = await this.parse(KeysGenerate)
-    const needsPassphrase = flags.encrypt || (flags.csca !== undefined && isKeyEncrypted(join(flags.csca, KEY_FILES.cscaKey)))
-    const passphrase = await passphraseFor(flags.encrypt ? 'new' : 'existing', { required: needsPassphrase, prompt: !flags['no-prompt'] })
+    const needsPassphrase =
+      flags.encrypt || (flags.csca !== undefined && isKeyEncrypted(join(flags.csca, KEY_FILES.cscaKey)))
+    const passphrase = await passphraseFor(flags.encrypt ? 'new' : 'existing', {
+      required: needsPassphrase,
+      prompt: !flags['no-prompt'],
+    })
     const result = await generateKeys({
       out: flags.out,
       alg: flags.alg,

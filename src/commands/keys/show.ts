@@ -13,7 +13,8 @@ export interface KeysShowResult {
 }
 
 export default class KeysShow extends HcertCommand {
-  static override summary = 'Show kid, subject, algorithm, EKU and validity of a certificate or a key directory.'
+  static override summary =
+    'Show kid, subject, algorithm, EKU and validity of a certificate or a key directory.'
   static override examples = [
     { description: 'A key directory', command: '<%= config.bin %> keys show keys-example' },
     { description: 'One certificate', command: '<%= config.bin %> keys show dsc.crt.pem --json' },
@@ -27,13 +28,24 @@ export default class KeysShow extends HcertCommand {
     const { args } = await this.parse(KeysShow)
     const isDir = existsSync(args.path) && statSync(args.path).isDirectory()
     const files: Array<[string, string]> = isDir
-      ? ([
-          [join(args.path, KEY_FILES.dscCert), 'Document signer (DSC)'],
-          [join(args.path, KEY_FILES.cscaCert), 'Country signing CA (CSCA)'],
-        ] as Array<[string, string]>).filter(([file]) => existsSync(file))
+      ? (
+          [
+            [join(args.path, KEY_FILES.dscCert), 'Document signer (DSC)'],
+            [join(args.path, KEY_FILES.cscaCert), 'Country signing CA (CSCA)'],
+          ] as Array<[string, string]>
+        ).filter(([file]) => existsSync(file))
       : [[args.path, 'Certificate']]
-    const certificates = files.map(([file, role]) => ({ file, role, ...certificateInfo(parseTrustedCertificate(readCertificateFile(file), file)) }))
-    if (!this.jsonEnabled()) this.log(certificates.map((c) => renderCertificateInfo(`${c.role}  ${this.colors.dim(c.file)}`, c, this.colors)).join('\n\n'))
+    const certificates = files.map(([file, role]) => ({
+      file,
+      role,
+      ...certificateInfo(parseTrustedCertificate(readCertificateFile(file), file)),
+    }))
+    if (!this.jsonEnabled())
+      this.log(
+        certificates
+          .map((c) => renderCertificateInfo(`${c.role}  ${this.colors.dim(c.file)}`, c, this.colors))
+          .join('\n\n'),
+      )
     return { certificates }
   }
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Benchmarks print figures measured side by side in one run; they never assert. Machines here are
+// shared and noisy, so each comparison is a ratio of two figures taken moments apart.
+// Run with `npm run bench` (builds first). Options: --quick (shorter runs).
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { deflateSync, inflateSync, constants } from 'node:zlib'
+import * as pako from 'pako'
+import { signHc1 } from '../dist/hcert/sign-hc1.js'
+import { verifyHc1 } from '../dist/hcert/verify-hc1.js'
+import { loadSigner } from '../dist/services/key-dir.js'
+import { TrustList } from '../dist/trust/trust-list.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const quick = process.argv.includes('--quick')
+const seconds = quick ? 1 : 3
+const bin = join(root, 'bin', 'run.js')
+
+const DCC = JSON.parse(readFileSync(join(root, 'examples', 'vaccination.json'), 'utf8'))
+const CLAIMS = { iss: 'VN', iat: 1622592000, exp: 1654128000 }
+const NOW = new Date(1630000000000)
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+/** Operations per second of fn, run for about `seconds` after a warm-up. */
+function rate(fn, secs = seconds) {
+  for (let i = 0; i < 500; i++) fn()
+  let n = 0
+  const start = performance.now()
+  const end = start + secs * 1000
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i++) fn()
+    n += 100
+  }
+  return n / ((performance.now() - start) / 1000)
+}
+
+function openssl(alg) {
+  const out = execFileSync('openssl', ['speed', '-seconds', String(seconds), alg], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+  const line = out.split('\n').find((l) => /\d+ bits? (ecdsa|rsa)/.test(l) || /^rsa\s*2048/.test(l))
+  const numbers = line
+    .trim()
+    .split(/\s+/)
+    .filter((x) => /^\d+(\.\d+)?$/.test(x))
+    .map(Number)
+  const [sign, verify] = numbers.slice(-2)
+  return { sign, verify }
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US')
+const pct = (a, b) => `${((a / b) * 100).toFixed(0)}%`
+
+console.log(
+  `hcert bench — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}${quick ? ' (quick)' : ''}\n`,
+)
+
+// 1. Start-up: what a CI script pays per call
+{
+  const signer = loadSigner(join(root, 'keys-example'), undefined)
+  const { hc1 } = signHc1(DCC, CLAIMS, signer)
+  const runs = quick ? 5 : 15
+  const t = { node: [], version: [], decode: [], verify: [] }
+  const time = (args) => {
+    const started = performance.now()
+    const r = spawnSync(process.execPath, args, { stdio: 'ignore' })
+    if (r.status !== 0 && args.length > 2) throw new Error(`${args.join(' ')} exited ${r.status}`)
+    return performance.now() - started
+  }
+  for (let i = 0; i < runs; i++) {
+    t.node.push(time(['-e', '0']))
+    t.version.push(time([bin, '--version']))
+    t.decode.push(time([bin, 'decode', hc1, '--json']))
+    t.verify.push(
+      time([
+        bin,
+        'verify',
+        hc1,
+        '--trust',
+        join(root, 'keys-example', 'trust-list.json'),
+        '--at',
+        NOW.toISOString(),
+        '--json',
+      ]),
+    )
+  }
+  const base = median(t.node)
+  console.log('Start-up (median of %d, interleaved)', runs)
+  console.log(`  node -e 0                     ${base.toFixed(0).padStart(5)} ms`)
+  console.log(
+    `  hcert --version               ${median(t.version).toFixed(0).padStart(5)} ms  ${(median(t.version) / base).toFixed(2)}x node`,
+  )
+  console.log(
+    `  hcert decode <string> --json  ${median(t.decode).toFixed(0).padStart(5)} ms  ${(median(t.decode) / base).toFixed(2)}x node   (target < 3x)`,
+  )
+  console.log(
+    `  hcert verify <string> --json  ${median(t.verify).toFixed(0).padStart(5)} ms  ${(median(t.verify) / base).toFixed(2)}x node\n`,
+  )
+}
+
+// 2. zlib: node:zlib against pako for one certificate
+{
+  const signer = loadSigner(join(root, 'keys-example'), undefined)
+  const { cose } = signHc1(DCC, CLAIMS, signer)
+  const compressed = deflateSync(cose, { level: 9 })
+  const ni = rate(() => inflateSync(compressed), seconds / 2)
+  const pi = rate(() => pako.inflate(compressed), seconds / 2)
+  const nd = rate(() => deflateSync(cose, { level: constants.Z_BEST_COMPRESSION }), seconds / 2)
+  const pd = rate(() => pako.deflate(cose, { level: 9 }), seconds / 2)
+  console.log(`zlib, one ${cose.length}-byte COSE message (${compressed.length} bytes compressed)`)
+  console.log(
+    `  inflate  node:zlib ${fmt(ni).padStart(9)}/s   pako ${fmt(pi).padStart(9)}/s   node is ${(ni / pi).toFixed(1)}x`,
+  )
+  console.log(
+    `  deflate  node:zlib ${fmt(nd).padStart(9)}/s   pako ${fmt(pd).padStart(9)}/s   node is ${(nd / pd).toFixed(1)}x\n`,
+  )
+}
+
+// 3. Verify and sign throughput, one thread, against openssl speed on the same machine
+{
+  const es = loadSigner(join(root, 'keys-example'), undefined)
+  const ps = loadSigner(join(root, 'keys-example', 'ps256'), undefined)
+  const trust = new TrustList([es.certificate, ps.certificate])
+  const esCert = signHc1(DCC, CLAIMS, es).hc1
+  const psCert = signHc1(DCC, CLAIMS, ps).hc1
+  if (!verifyHc1(esCert, { trust, now: NOW }).valid) throw new Error('bench certificate does not verify')
+  const sslEc = openssl('ecdsap256')
+  const verifyEs = rate(() => verifyHc1(esCert, { trust, now: NOW }))
+  const signEs = rate(() => signHc1(DCC, CLAIMS, es))
+  const sslRsa = openssl('rsa2048')
+  const verifyPs = rate(() => verifyHc1(psCert, { trust, now: NOW }))
+  console.log('Throughput, one thread, full pipeline (HC1 text in, every check; payload in, HC1 text out)')
+  console.log(
+    `  openssl speed ecdsap256   sign ${fmt(sslEc.sign).padStart(8)}/s   verify ${fmt(sslEc.verify).padStart(8)}/s`,
+  )
+  console.log(
+    `  hcert ES256 verify        ${fmt(verifyEs).padStart(8)}/s   = ${pct(verifyEs, sslEc.verify)} of openssl verify   (target >= 75%)`,
+  )
+  console.log(
+    `  hcert ES256 sign (issue)  ${fmt(signEs).padStart(8)}/s   = ${pct(signEs, sslEc.sign)} of openssl sign`,
+  )
+  console.log(`  openssl speed rsa2048     verify ${fmt(sslRsa.verify).padStart(8)}/s`)
+  console.log(
+    `  hcert PS256 verify        ${fmt(verifyPs).padStart(8)}/s   = ${pct(verifyPs, sslRsa.verify)} of openssl rsa2048 verify`,
+  )
+}
