@@ -21,6 +21,7 @@ export type Layer =
   | 'schema'
   | 'trust'
   | 'keys'
+  | 'ledger'
   | 'usage'
   | 'internal'
 
@@ -45,6 +46,7 @@ export const ERROR_CODES = {
   ERR_SCHEMA: 'schema',
   ERR_TRUST: 'trust',
   ERR_KEYS: 'keys',
+  ERR_LEDGER: 'ledger',
   ERR_USAGE: 'usage',
   ERR_INTERNAL: 'internal',
 } as const satisfies Record<string, Layer>
@@ -74,7 +76,7 @@ const DECODE_LAYERS: ReadonlySet<Layer> = new Set([
 export function exitCodeFor(code: ErrorCode): ExitCode {
   const layer = ERROR_CODES[code]
   if (DECODE_LAYERS.has(layer)) return EXIT.DECODE
-  if (layer === 'trust' || layer === 'keys' || layer === 'usage') return EXIT.USAGE
+  if (layer === 'trust' || layer === 'keys' || layer === 'ledger' || layer === 'usage') return EXIT.USAGE
   if (layer === 'internal') return EXIT.BUG
   return EXIT.INVALID
 }

@@ -1,0 +1,51 @@
+/**
+ * ICAO Doc 9303 Part 3 transliteration for the standardised names `fnt` / `gnt`: A–Z and `<` only.
+ * Letters the ICAO table spells out (Ä→AE, ß→SS, Þ→TH, Ø→OE…) and letters Unicode does not
+ * decompose (Đ, Ł, Ħ, ı…) come from a table; other accented Latin letters lose their marks (NFD),
+ * which covers Vietnamese (Ư→U, Ơ→O, Ặ→A). Spaces and hyphens become `<`; apostrophes are dropped.
+ */
+const TABLE: Readonly<Record<string, string>> = {
+  Ä: 'AE',
+  Å: 'AA',
+  Æ: 'AE',
+  Ö: 'OE',
+  Ø: 'OE',
+  Œ: 'OE',
+  Ü: 'UE',
+  ß: 'SS',
+  ẞ: 'SS',
+  Þ: 'TH',
+  Ð: 'D',
+  Đ: 'D',
+  Ĳ: 'IJ',
+  Ł: 'L',
+  Ħ: 'H',
+  Ŧ: 'T',
+  Ŀ: 'L',
+  Ŋ: 'N',
+  I: 'I',
+  ı: 'I',
+  Ɨ: 'I',
+  Ƶ: 'Z',
+  Ɖ: 'D',
+}
+
+export const MAX_STANDARDISED_LENGTH = 80
+
+export function transliterate(name: string): string {
+  let out = ''
+  for (const char of name.normalize('NFC').toUpperCase()) {
+    const mapped = TABLE[char] ?? TABLE[char.toLowerCase()]
+    if (mapped !== undefined) {
+      out += mapped
+      continue
+    }
+    const base = char.normalize('NFD').replace(/\p{M}/gu, '')
+    if (/^[A-Z]+$/.test(base)) out += base
+    else if (/[\s\-‐‑–]/u.test(char)) out += '<'
+    // apostrophes, dots and anything without a Latin transliteration are dropped
+  }
+  out = out.replace(/<+/g, '<').replace(/^<|<$/g, '')
+  if (out.length > MAX_STANDARDISED_LENGTH) out = out.slice(0, MAX_STANDARDISED_LENGTH).replace(/<+$/, '')
+  return out
+}

@@ -1,0 +1,51 @@
+/**
+ * Unique vaccination certificate identifiers (UVCI, eHN guidelines Annex 2):
+ * `URN:UVCI:01:<CC>:<issuer>/<unique>#<check>`, with the optional Luhn mod 38 check character over the
+ * whole string (code points `A–Z 0–9 / :`). The check character is for print; it is never a validity
+ * criterion when reading.
+ */
+import { randomBytes } from 'node:crypto'
+
+const CODE_POINTS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:'
+const N = CODE_POINTS.length
+
+export function luhnMod38(text: string): string {
+  let factor = 2
+  let sum = 0
+  const input = text.toUpperCase()
+  for (let i = input.length - 1; i >= 0; i--) {
+    const codePoint = CODE_POINTS.indexOf(input[i] as string)
+    if (codePoint < 0) throw new TypeError(`luhnMod38: '${input[i]}' is not in the UVCI alphabet`)
+    const addend = factor * codePoint
+    factor = factor === 2 ? 1 : 2
+    sum += Math.floor(addend / N) + (addend % N)
+  }
+  return CODE_POINTS[(N - (sum % N)) % N] as string
+}
+
+export function hasValidChecksum(uvci: string): boolean {
+  const [body, check] = uvci.split('#')
+  return (
+    check !== undefined && check.length === 1 && body !== undefined && luhnMod38(body) === check.toUpperCase()
+  )
+}
+
+const UNIQUE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789' // no 0/O or 1/I, for people reading it aloud
+
+/** 20 random characters from a 32-letter alphabet: 100 bits, unique without coordination. */
+export function randomUniquePart(length = 20): string {
+  const bytes = randomBytes(length)
+  let out = ''
+  for (const byte of bytes) out += UNIQUE_ALPHABET[byte & 31]
+  return out
+}
+
+export function makeUvci(
+  country: string,
+  issuerSegment: string | undefined,
+  unique: string = randomUniquePart(),
+): string {
+  const segment = issuerSegment ? `${issuerSegment.toUpperCase()}/` : ''
+  const body = `URN:UVCI:01:${country.toUpperCase()}:${segment}${unique}`
+  return `${body}#${luhnMod38(body)}`
+}

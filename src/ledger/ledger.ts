@@ -1,0 +1,149 @@
+/**
+ * The issuance ledger: every certificate issued and every record rejected, in SQLite. Writes happen
+ * in transactions, so a run killed at any point leaves either whole chunks or nothing; the unique
+ * idempotency key makes a rerun issue each input record exactly once.
+ * The file is created readable by its owner only: it holds personal health data.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { DccError } from '../errors.js'
+
+export interface IssuedRow {
+  idempotencyKey: string
+  uvci: string
+  type: string
+  country: string
+  issuer: string
+  kid: string
+  iat: number
+  exp: number
+  product: string | null
+  dose: number | null
+  doses: number | null
+  payload: string
+  hc1: string
+  batch: string
+  line: number | null
+  replaces: number | null
+}
+
+export interface StoredCertificate extends IssuedRow {
+  id: number
+  supersededBy: number | null
+  createdAt: number
+}
+
+export interface RejectionRow {
+  idempotencyKey: string
+  batch: string
+  line: number
+  field: string
+  reason: string
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS certificates (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  uvci TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  country TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  kid TEXT NOT NULL,
+  iat INTEGER NOT NULL,
+  exp INTEGER NOT NULL,
+  product TEXT,
+  dose INTEGER,
+  doses INTEGER,
+  payload TEXT NOT NULL,
+  hc1 TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  line INTEGER,
+  replaces INTEGER REFERENCES certificates(id),
+  superseded_by INTEGER REFERENCES certificates(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certificates_exp ON certificates(exp);
+CREATE INDEX IF NOT EXISTS certificates_iat ON certificates(iat);
+CREATE TABLE IF NOT EXISTS rejections (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (idempotency_key, field, reason)
+);
+`
+
+const COLUMNS = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
+  payload, hc1, batch, line, replaces, superseded_by AS supersededBy, created_at AS createdAt`
+
+export class Ledger {
+  readonly path: string
+  private readonly db: Database.Database
+  private readonly findByKey: Database.Statement<[string], StoredCertificate>
+  private readonly insertIssued: Database.Statement
+  private readonly insertRejection: Database.Statement
+
+  constructor(path: string) {
+    this.path = path
+    try {
+      if (path !== ':memory:') {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+        closeSync(openSync(path, 'a', 0o600)) // create it 0600 before SQLite does, with the umask's mode
+      }
+      this.db = new Database(path)
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = NORMAL')
+      this.db.exec(SCHEMA)
+    } catch (cause) {
+      throw new DccError('ERR_LEDGER', `ledger: ${path} cannot be opened (${(cause as Error).message})`, {
+        cause,
+      })
+    }
+    this.findByKey = this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = ?`)
+    this.insertIssued = this.db
+      .prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid, iat, exp,
+      product, dose, doses, payload, hc1, batch, line, replaces, created_at)
+      VALUES (@idempotencyKey, @uvci, @type, @country, @issuer, @kid, @iat, @exp, @product, @dose, @doses, @payload, @hc1,
+      @batch, @line, @replaces, @createdAt)`)
+    this.insertRejection = this.db
+      .prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
+      VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`)
+  }
+
+  issuedFor(idempotencyKey: string): StoredCertificate | undefined {
+    return this.findByKey.get(idempotencyKey)
+  }
+
+  /** One transaction for a whole chunk: all of it lands, or none of it. Returns the new row ids. */
+  record(issued: readonly IssuedRow[], rejected: readonly RejectionRow[], now: Date): number[] {
+    const createdAt = Math.floor(now.getTime() / 1000)
+    const ids: number[] = []
+    this.db.transaction(() => {
+      for (const row of issued) {
+        const { lastInsertRowid } = this.insertIssued.run({ ...row, createdAt })
+        ids.push(Number(lastInsertRowid))
+        if (row.replaces !== null) {
+          this.db
+            .prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?')
+            .run(lastInsertRowid, row.replaces)
+        }
+      }
+      for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
+    })()
+    return ids
+  }
+
+  /** Direct access for read-only reports (stats) and renewal selection. */
+  get database(): Database.Database {
+    return this.db
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}
