@@ -10,6 +10,6 @@ export default tseslint.config(
   prettier,
   {
     languageOptions: { globals: globals.node },
-    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }] },
   },
 )
