@@ -59,7 +59,9 @@ export function checkRecord(
   const out: Rejection[] = []
   for (const issue of validateSchema(dcc)) {
     const missing = /must have required property '(\w+)'/.exec(issue.message)?.[1]
-    if (missing) out.push({ field: columnFor(`${issue.path}/${missing}`), reason: 'is missing' })
+    if (missing === 'fnt' || missing === 'gnt')
+      out.push({ field: 'fn', reason: 'is missing: a surname or a forename is needed' })
+    else if (missing) out.push({ field: columnFor(`${issue.path}/${missing}`), reason: 'is missing' })
     else
       out.push({
         field: columnFor(issue.path),

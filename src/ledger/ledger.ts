@@ -85,6 +85,7 @@ export class Ledger {
   readonly path: string
   private readonly db: Database.Database
   private readonly findByKey: Database.Statement<[string], StoredCertificate>
+  private readonly findUvci: Database.Statement<[string], { id: number }>
   private readonly insertIssued: Database.Statement
   private readonly insertRejection: Database.Statement
 
@@ -105,6 +106,7 @@ export class Ledger {
       })
     }
     this.findByKey = this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = ?`)
+    this.findUvci = this.db.prepare('SELECT id FROM certificates WHERE uvci = ?')
     this.insertIssued = this.db
       .prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid, iat, exp,
       product, dose, doses, payload, hc1, batch, line, replaces, created_at)
@@ -117,6 +119,10 @@ export class Ledger {
 
   issuedFor(idempotencyKey: string): StoredCertificate | undefined {
     return this.findByKey.get(idempotencyKey)
+  }
+
+  uvciTaken(uvci: string): boolean {
+    return this.findUvci.get(uvci) !== undefined
   }
 
   /** One transaction for a whole chunk: all of it lands, or none of it. Returns the new row ids. */

@@ -1,0 +1,228 @@
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
+import { readFileSync, statSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { HcertCommand } from '../cli/base-command.js'
+import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
+import { passphraseFor } from '../cli/passphrase.js'
+import { Progress } from '../cli/progress.js'
+import { DccError, EXIT } from '../errors.js'
+import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
+import { Ledger } from '../ledger/ledger.js'
+import { isKeyEncrypted, KEY_FILES, loadSigner } from '../services/key-dir.js'
+import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
+import { defaultLedgerPath, LEDGER_ENV } from '../services/ledger-path.js'
+
+export default class Issue extends HcertCommand {
+  static override summary =
+    'Sign certificates from JSON, JSON Lines or CSV records, with data cleaning, QR images and a ledger.'
+  static override description = `Every record is checked before anything is signed (the DCC schema, the value sets, and sanity
+across fields); a rejected record is never signed, and the report says which field is wrong and why.
+Accepted records are signed with the key directory's DSC (ES256 or PS256), recorded in the SQLite
+ledger, and written out: one certificate as its HC1 text (and a QR code on a terminal), a batch as
+JSON Lines {line, uvci, type, iat, exp, hc1}. Running the same input again issues nothing twice:
+each record's idempotency key (its id column, else a hash of its content) is looked up in the ledger.
+Exit codes: 0 every record issued · 4 some records rejected (the others are issued) · 2 usage.`
+
+  static override examples = [
+    {
+      description: 'A batch, with QR images and a rejects file for the vaccination sites',
+      command:
+        '<%= config.bin %> issue records.csv --key-dir keys/ --out issued.jsonl --qr-dir qr/ --rejects rejects.csv',
+    },
+    {
+      description: 'One certificate from a DCC payload',
+      command: '<%= config.bin %> issue examples/vaccination.json --key-dir keys-example',
+    },
+    {
+      description: 'Check a file without signing',
+      command: '<%= config.bin %> issue records.csv --key-dir keys/ --dry-run',
+    },
+    {
+      description: 'Walk an operator through one certificate',
+      command: '<%= config.bin %> issue --interactive --key-dir keys/',
+    },
+  ]
+
+  static override args = {
+    input: Args.string({
+      description: 'records: .csv, .json or .jsonl file, or - for stdin',
+      ignoreStdin: true,
+    }),
+  }
+
+  static override flags = {
+    'key-dir': Flags.directory({
+      char: 'k',
+      summary: 'Key directory from `hcert keys generate` (dsc.key.pem, dsc.crt.pem).',
+      env: 'HCERT_KEY_DIR',
+    }),
+    ledger: Flags.string({
+      summary: `SQLite ledger of issued certificates (default $${LEDGER_ENV}, else the user data directory).`,
+    }),
+    out: Flags.string({
+      char: 'o',
+      summary: 'Write the certificates as JSON Lines to this file (replaced whole at the end of the run).',
+    }),
+    'qr-dir': Flags.string({
+      summary: 'Write a PNG and an SVG QR code per certificate here, named by UVCI.',
+    }),
+    rejects: Flags.string({
+      summary: 'Write rejected records here, in the input format, with a reason column.',
+    }),
+    'dry-run': Flags.boolean({ summary: 'Check every record, sign nothing, write nothing.', default: false }),
+    country: Flags.string({ summary: 'Country (co) for records without one; default the DSC’s country.' }),
+    issuer: Flags.string({ summary: 'Issuer (is) for records without one; default the DSC’s organisation.' }),
+    'uvci-issuer': Flags.string({
+      summary: 'Issuer segment of generated UVCIs: URN:UVCI:01:<CC>:<segment>/<unique>#<check>.',
+    }),
+    validity: durationFlag({
+      summary: 'Validity from issuance (exp = iat + validity, capped at the DSC’s expiry).',
+      default: { amount: 12, unit: 'm' },
+    }),
+    at: atFlag({ summary: 'Issuance time iat (ISO 8601); default now.' }),
+    batch: Flags.string({ summary: 'Batch name recorded in the ledger; default the input file name.' }),
+    format: Flags.option({
+      summary: 'Input format; default from the file extension, else from its first bytes.',
+      options: ['csv', 'json', 'jsonl'] as const,
+    })(),
+    workers: Flags.integer({
+      summary: 'Signing threads for large batches (default: one per core; 0 signs in the main thread).',
+      min: 0,
+    }),
+    interactive: Flags.boolean({ char: 'i', summary: 'Prompt for one certificate.', default: false }),
+    'no-prompt': noPromptFlag,
+  }
+
+  async run(): Promise<IssueReport> {
+    const { args, flags } = await this.parse(Issue)
+    if (!flags['key-dir'])
+      throw new DccError(
+        'ERR_USAGE',
+        'issue needs a key directory: pass --key-dir <dir> or set HCERT_KEY_DIR (try keys-example/ for tests)',
+      )
+    if (!flags.interactive && args.input === undefined && process.stdin.isTTY)
+      throw new DccError('ERR_USAGE', 'give a file of records, - for stdin, or --interactive')
+    const keyDir = flags['key-dir']
+    const passphrase = await passphraseFor('existing', {
+      required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
+      prompt: !flags['no-prompt'],
+    })
+    const signer = loadSigner(keyDir, passphrase)
+    const source = args.input ?? '-'
+    const country = flags.country ?? signer.certificate.country
+    const issuer = flags.issuer ?? /(?:^|, )O=([^,]+)/.exec(signer.certificate.subject)?.[1]
+    const records = flags.interactive
+      ? (await import('../cli/interactive-record.js')).promptRecord({ country, issuer })
+      : undefined
+
+    const large =
+      source !== '-' &&
+      !flags.interactive &&
+      statSync(source, { throwIfNoEntry: false })?.isFile() &&
+      statSync(source).size > 64 * 1024
+    const threads = flags.workers ?? (large ? undefined : 0)
+    const jobSigner: JobSigner =
+      threads === 0 || import.meta.url.endsWith('.ts')
+        ? inlineSigner(signer)
+        : workerSigner({ dir: keyDir, passphrase }, threads)
+    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
+    const total =
+      source !== '-' && !flags.interactive && process.stderr.isTTY ? countLines(source) : undefined
+    const progress = new Progress(total)
+    const certificates: IssuedCertificate[] = []
+    let streaming = false
+    const toStdout = !flags.out && !this.jsonEnabled()
+    const onCertificate = (certificate: IssuedCertificate): void => {
+      if (this.jsonEnabled() && !flags.out) certificates.push(certificate)
+      if (!toStdout) return
+      // one certificate prints as its HC1 text; a batch streams as JSON Lines
+      if (!streaming && certificates.length === 0) {
+        certificates.push(certificate)
+        return
+      }
+      if (!streaming) {
+        streaming = true
+        for (const c of certificates.splice(0)) this.log(JSON.stringify(c))
+      }
+      this.log(JSON.stringify(certificate))
+    }
+    let report: IssueReport
+    try {
+      report = await issueCertificates({
+        source,
+        ...(records
+          ? {
+              records: (async function* () {
+                yield await records
+              })(),
+            }
+          : {}),
+        ...(flags.format ? { format: flags.format } : {}),
+        signer,
+        jobSigner,
+        ledger,
+        batch: flags.batch ?? (source === '-' ? 'stdin' : basename(source)),
+        now: flags.at ?? new Date(),
+        validity: flags.validity,
+        defaults: { ...(country ? { country } : {}), ...(issuer ? { issuer } : {}) },
+        ...(flags['uvci-issuer'] ? { uvciIssuer: flags['uvci-issuer'] } : {}),
+        ...(flags.out ? { out: flags.out } : {}),
+        ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
+        ...(flags.rejects ? { rejects: flags.rejects } : {}),
+        dryRun: flags['dry-run'],
+        onCertificate,
+        onProgress: (n) => progress.update(n),
+      })
+    } finally {
+      progress.finish()
+      await jobSigner.close()
+      ledger.close()
+    }
+    if (this.jsonEnabled() && !flags.out) report.certificates = certificates
+    if (report.rejected > 0) this.exitCode = EXIT.INVALID
+    if (!this.jsonEnabled()) {
+      const single = toStdout && !streaming ? certificates[0] : undefined
+      if (single) {
+        this.log(single.hc1)
+        if (process.stdout.isTTY) {
+          const qr = (await import('qrcode-terminal')).default
+          qr.generate(single.hc1, { small: true }, (text: string) => this.log(text))
+        }
+      }
+      this.printReport(report)
+    }
+    return report
+  }
+
+  private printReport(report: IssueReport): void {
+    const c = this.colors
+    const w = (line: string): void => {
+      process.stderr.write(`${line}\n`)
+    }
+    const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${report.batch}`
+    w(
+      c.bold(
+        `${head}: ${report.records} records, ${report.issued} issued, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
+      ),
+    )
+    for (const warning of report.warnings) w(c.yellow(`warning: ${warning}`))
+    for (const r of report.rejections)
+      w(`  ${c.red('rejected')} record ${r.index} (line ${r.line}) ${c.bold(r.field)}: ${r.reason}`)
+    if (report.rejected > report.rejections.length)
+      w(c.dim(`  … the rest are in the ledger${report.rejected ? ' and the --rejects file' : ''}`))
+  }
+}
+
+function countLines(path: string): number | undefined {
+  try {
+    const size = statSync(path).size
+    if (size > 512 * 1024 * 1024) return undefined
+    const data = readFileSync(path)
+    let n = 0
+    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++
+    return path.toLowerCase().endsWith('.csv') ? Math.max(0, n - 1) : n
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Signing many certificates: inline for small batches, on worker threads (one per core) for large
+ * ones. A job is a payload and its claims; the answer is the HC1 text, in the same order.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { signHc1, type SignClaims } from '../hcert/sign-hc1.js'
+import type { Signer } from '../keys/signer.js'
+
+export interface SignJob {
+  dcc: Record<string, unknown>
+  claims: SignClaims
+}
+
+export interface SignerSource {
+  dir: string
+  passphrase: string | undefined
+}
+
+export interface JobSigner {
+  sign(jobs: readonly SignJob[]): Promise<string[]>
+  close(): Promise<void>
+}
+
+export function inlineSigner(signer: Signer): JobSigner {
+  return {
+    sign: async (jobs) => jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
+    close: async () => undefined,
+  }
+}
+
+/** Workers load the key themselves from the key directory; each chunk is split between them. */
+export function workerSigner(source: SignerSource, threads: number = availableParallelism()): JobSigner {
+  const url = new URL('./sign-worker.js', import.meta.url)
+  const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(url, { workerData: source }))
+  let sequence = 0
+  const pending = new Map<number, { resolve: (hc1: string[]) => void; reject: (err: Error) => void }>()
+  for (const worker of workers) {
+    worker.on('message', (message: { id: number; hc1?: string[]; error?: string }) => {
+      const waiter = pending.get(message.id)
+      pending.delete(message.id)
+      if (message.error !== undefined) waiter?.reject(new Error(message.error))
+      else waiter?.resolve(message.hc1 ?? [])
+    })
+    worker.on('error', (err) => {
+      for (const waiter of pending.values()) waiter.reject(err)
+      pending.clear()
+    })
+  }
+  const run = (worker: Worker, jobs: readonly SignJob[]): Promise<string[]> =>
+    new Promise((resolve, reject) => {
+      const id = sequence++
+      pending.set(id, { resolve, reject })
+      worker.postMessage({ id, jobs })
+    })
+  return {
+    async sign(jobs) {
+      const size = Math.ceil(jobs.length / workers.length)
+      const parts = await Promise.all(
+        workers.map((worker, i) => run(worker, jobs.slice(i * size, (i + 1) * size))),
+      )
+      return parts.flat()
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.terminate()))
+    },
+  }
+}

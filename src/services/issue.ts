@@ -1,0 +1,331 @@
+/**
+ * `hcert issue`: records in, signed certificates out, every record either signed exactly once or
+ * rejected with a reason. Records are streamed in chunks; each chunk is checked, signed, committed to
+ * the ledger in one transaction, and only then written out. A rerun after any interruption finds the
+ * committed records by their idempotency key and writes them out again from the ledger, unsigned twice.
+ */
+import { createWriteStream, mkdirSync, renameSync, type WriteStream } from 'node:fs'
+import { allowedTypes } from '../dcc/key-usage.js'
+import { CERTIFICATE_TYPE_NAMES, type CertificateType } from '../dcc/types.js'
+import { makeUvci } from '../dcc/uvci.js'
+import { DccError } from '../errors.js'
+import { buildDcc, type IssueDefaults, type Rejection } from '../issue/build-dcc.js'
+import { checkRecord } from '../issue/check-record.js'
+import { RejectsWriter } from '../issue/rejects-writer.js'
+import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
+import type { JobSigner } from '../issue/sign-jobs.js'
+import type { Signer } from '../keys/signer.js'
+import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
+import { writeQrFiles } from '../qr/write-qr.js'
+import { addDuration, type Duration } from '../time/duration.js'
+
+export const CHUNK_SIZE = 1000
+
+export interface IssuedCertificate {
+  line: number
+  uvci: string
+  type: string
+  iat: number
+  exp: number
+  hc1: string
+}
+
+export interface RejectedRecord {
+  index: number
+  line: number
+  field: string
+  reason: string
+}
+
+export interface IssueReport {
+  batch: string
+  /** records read */
+  records: number
+  /** signed in this run */
+  issued: number
+  /** found in the ledger from an earlier run of the same records, written out again, not re-signed */
+  alreadyIssued: number
+  rejected: number
+  rejections: RejectedRecord[]
+  warnings: string[]
+  dryRun: boolean
+  out: string | null
+  /** the certificates, when no --out file was given and the caller wants them in the report */
+  certificates?: IssuedCertificate[]
+}
+
+export interface IssueOptions {
+  /** a file, or '-' for stdin; ignored when `records` is given */
+  source: string
+  records?: AsyncIterable<InputRecord>
+  format?: InputFormat
+  signer: Signer
+  jobSigner: JobSigner
+  ledger: Ledger
+  batch: string
+  now: Date
+  validity: Duration
+  defaults: IssueDefaults
+  /** the issuer segment of generated UVCIs (URN:UVCI:01:VN:<segment>/...) */
+  uvciIssuer?: string
+  /** JSON Lines of certificates: a file (written whole, then renamed into place) or a callback */
+  out?: string
+  onCertificate?: (certificate: IssuedCertificate) => void
+  qrDir?: string
+  rejects?: string
+  dryRun: boolean
+  onProgress?: (records: number) => void
+  /** report rejections for at most this many records (all are counted, and all go to --rejects) */
+  maxReportedRejections?: number
+}
+
+interface RecordResult {
+  record: InputRecord
+  /** idempotency key; for a record that could not be read, its line */
+  key: string
+  certificate?: IssuedCertificate
+  rejections?: Rejection[]
+}
+
+interface Pending {
+  result: RecordResult
+  type: CertificateType
+  dcc: Record<string, unknown>
+}
+
+export async function issueCertificates(options: IssueOptions): Promise<IssueReport> {
+  const { signer, ledger, now } = options
+  const iat = Math.floor(now.getTime() / 1000)
+  const warnings: string[] = []
+  checkSignerUsable(signer, now)
+  let expDate = addDuration(now, options.validity)
+  if (expDate > signer.certificate.notAfter) {
+    expDate = signer.certificate.notAfter
+    warnings.push(
+      `the validity was capped at ${expDate.toISOString()}, when the signing certificate expires (HCERT: exp must not exceed the DSC's validity); renew these certificates with a new DSC before then`,
+    )
+  }
+  const exp = Math.floor(expDate.getTime() / 1000)
+  const mayIssue = allowedTypes(signer.certificate.eku)
+  const kid = Buffer.from(signer.kid).toString('base64')
+
+  const format = options.format ?? (options.source !== '-' ? formatFromName(options.source) : undefined)
+  const report: IssueReport = {
+    batch: options.batch,
+    records: 0,
+    issued: 0,
+    alreadyIssued: 0,
+    rejected: 0,
+    rejections: [],
+    warnings,
+    dryRun: options.dryRun,
+    out: options.out ?? null,
+  }
+  const maxReported = options.maxReportedRejections ?? 1000
+  let out: WriteStream | undefined
+  const tmpOut = options.out ? `${options.out}.partial` : undefined
+  if (tmpOut && !options.dryRun) out = createWriteStream(tmpOut, { mode: 0o600 })
+  if (options.qrDir && !options.dryRun) mkdirSync(options.qrDir, { recursive: true })
+  let rejectsWriter: RejectsWriter | undefined
+
+  const emit = async (certificate: IssuedCertificate): Promise<void> => {
+    if (out && !out.write(`${JSON.stringify(certificate)}\n`))
+      await new Promise<void>((resolve) => out?.once('drain', () => resolve()))
+    options.onCertificate?.(certificate)
+    if (options.qrDir) await writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
+  }
+
+  let chunk: InputRecord[] = []
+  const flush = async (): Promise<void> => {
+    const records = chunk
+    chunk = []
+    const results: RecordResult[] = []
+    const toSign: Pending[] = []
+    const seenInChunk = new Map<string, number>()
+    for (const record of records) {
+      if (record.error) {
+        results.push({
+          record,
+          key: `line:${record.line}`,
+          rejections: [{ field: 'record', reason: record.error }],
+        })
+        continue
+      }
+      const built = buildDcc(record.raw, options.defaults)
+      const key = built.key
+      const entry = built.type
+        ? (built.dcc[built.type] as Array<Record<string, unknown>> | undefined)?.[0]
+        : undefined
+      // the UVCI is ours to assign; one given in the input is kept (and must be new to the ledger)
+      const givenUvci = entry?.ci !== undefined
+      if (entry && !givenUvci)
+        entry.ci = makeUvci(String(entry.co ?? options.defaults.country ?? 'XX'), options.uvciIssuer)
+      const rejections = [...built.rejections, ...checkRecord(built.dcc, built.type, now)]
+      if (built.type && !mayIssue.includes(built.type)) {
+        rejections.push({
+          field: 'type',
+          reason: `the signing certificate may not sign ${CERTIFICATE_TYPE_NAMES[built.type]} certificates (its Extended Key Usage)`,
+        })
+      }
+      if (rejections.length > 0 || !built.type) {
+        results.push({
+          record,
+          key,
+          rejections: rejections.length > 0 ? rejections : [{ field: 'type', reason: 'is missing' }],
+        })
+        continue
+      }
+      const existing = ledger.issuedFor(built.key)
+      if (existing) {
+        results.push({
+          record,
+          key,
+          certificate: {
+            line: record.line,
+            uvci: existing.uvci,
+            type: existing.type,
+            iat: existing.iat,
+            exp: existing.exp,
+            hc1: existing.hc1,
+          },
+        })
+        report.alreadyIssued++
+        continue
+      }
+      const duplicate = seenInChunk.get(built.key)
+      if (duplicate !== undefined) {
+        results.push({
+          record,
+          key,
+          rejections: [
+            {
+              field: 'record',
+              reason: `is the same record as record ${duplicate} of this input (issued once)`,
+            },
+          ],
+        })
+        continue
+      }
+      seenInChunk.set(built.key, record.index)
+      if (givenUvci && ledger.uvciTaken(String(entry?.ci))) {
+        results.push({
+          record,
+          key,
+          rejections: [
+            {
+              field: 'ci',
+              reason: `the UVCI ${String(entry?.ci)} is already used by another certificate in the ledger`,
+            },
+          ],
+        })
+        continue
+      }
+      const result: RecordResult = { record, key }
+      results.push(result)
+      toSign.push({ result, type: built.type, dcc: built.dcc })
+    }
+
+    const issuedRows: IssuedRow[] = []
+    const rejectionRows: RejectionRow[] = []
+    if (!options.dryRun && toSign.length > 0) {
+      const hc1s = await options.jobSigner.sign(
+        toSign.map((p) => ({ dcc: p.dcc, claims: { iss: String(entryOf(p).co), iat, exp } })),
+      )
+      toSign.forEach((pending, i) => {
+        const entry = entryOf(pending)
+        const hc1 = hc1s[i] as string
+        issuedRows.push({
+          idempotencyKey: pending.result.key,
+          uvci: String(entry.ci),
+          type: pending.type,
+          country: String(entry.co),
+          issuer: String(entry.is),
+          kid,
+          iat,
+          exp,
+          product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
+          dose: typeof entry.dn === 'number' ? entry.dn : null,
+          doses: typeof entry.sd === 'number' ? entry.sd : null,
+          payload: JSON.stringify(pending.dcc),
+          hc1,
+          batch: options.batch,
+          line: pending.result.record.line,
+          replaces: null,
+        })
+        pending.result.certificate = {
+          line: pending.result.record.line,
+          uvci: String(entry.ci),
+          type: pending.type,
+          iat,
+          exp,
+          hc1,
+        }
+      })
+    }
+    for (const result of results) {
+      if (!result.rejections) continue
+      for (const r of result.rejections) {
+        rejectionRows.push({
+          idempotencyKey: result.key,
+          batch: options.batch,
+          line: result.record.line,
+          ...r,
+        })
+      }
+    }
+    if (!options.dryRun) ledger.record(issuedRows, rejectionRows, now)
+    report.issued += issuedRows.length
+
+    for (const result of results) {
+      if (result.rejections) {
+        report.rejected++
+        for (const r of result.rejections) {
+          if (report.rejections.length < maxReported)
+            report.rejections.push({ index: result.record.index, line: result.record.line, ...r })
+        }
+        if (options.rejects) {
+          rejectsWriter ??= new RejectsWriter(options.rejects, format ?? 'jsonl')
+          rejectsWriter.write(
+            result.record.raw,
+            result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
+          )
+        }
+      } else if (result.certificate) await emit(result.certificate)
+    }
+    report.records += records.length
+    options.onProgress?.(report.records)
+  }
+
+  for await (const record of options.records ?? readRecords(options.source, format)) {
+    chunk.push(record)
+    if (chunk.length >= CHUNK_SIZE) await flush()
+  }
+  await flush()
+  await rejectsWriter?.close()
+  if (out && tmpOut && options.out) {
+    const stream = out
+    await new Promise<void>((resolve, reject) =>
+      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    )
+    renameSync(tmpOut, options.out)
+  }
+  return report
+}
+
+function entryOf(pending: Pending): Record<string, unknown> {
+  return (pending.dcc[pending.type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
+}
+
+export function checkSignerUsable(signer: Signer, now: Date): void {
+  const { notBefore, notAfter, subject } = signer.certificate
+  if (now < notBefore)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: the signing certificate (${subject}) is not valid before ${notBefore.toISOString()}`,
+    )
+  if (now > notAfter)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: the signing certificate (${subject}) expired on ${notAfter.toISOString()}; roll a new one with 'hcert keys generate --csca'`,
+    )
+}
