@@ -99,6 +99,9 @@ export function checkRecord(
           dcc.dob.length === 4 ? `${dcc.dob}-01-01` : dcc.dob.length === 7 ? `${dcc.dob}-01` : dcc.dob,
         )
       : undefined
+  if (typeof dcc.dob === 'string' && dcc.dob !== '' && !dob && /^\d{4}(-\d{2}){0,2}$/.test(dcc.dob)) {
+    out.push({ field: 'dob', reason: `'${dcc.dob}' is not a calendar date` })
+  }
   if (dob && dob.getTime() > now.getTime())
     out.push({ field: 'dob', reason: `the date of birth ${String(dcc.dob)} is in the future` })
   const eventField = type === 'v' ? 'dt' : type === 't' ? 'sc' : 'fr'

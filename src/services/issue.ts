@@ -135,13 +135,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (options.qrDir) await writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
 
+  // keys seen in this run, to flag a record sent twice; 64 bits of each key keep a million small
+  const seenInRun = new Map<string, number>()
   let chunk: InputRecord[] = []
   const flush = async (): Promise<void> => {
     const records = chunk
     chunk = []
     const results: RecordResult[] = []
     const toSign: Pending[] = []
-    const seenInChunk = new Map<string, number>()
     for (const record of records) {
       if (record.error) {
         results.push({
@@ -175,6 +176,21 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
         continue
       }
+      const previous = seenInRun.get(shortKey(key))
+      if (previous !== undefined) {
+        results.push({
+          record,
+          key,
+          rejections: [
+            {
+              field: 'record',
+              reason: `is the same record as record ${previous} of this input (issued once)`,
+            },
+          ],
+        })
+        continue
+      }
+      seenInRun.set(shortKey(key), record.index)
       const existing = ledger.issuedFor(built.key)
       if (existing) {
         results.push({
@@ -192,21 +208,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         report.alreadyIssued++
         continue
       }
-      const duplicate = seenInChunk.get(built.key)
-      if (duplicate !== undefined) {
-        results.push({
-          record,
-          key,
-          rejections: [
-            {
-              field: 'record',
-              reason: `is the same record as record ${duplicate} of this input (issued once)`,
-            },
-          ],
-        })
-        continue
-      }
-      seenInChunk.set(built.key, record.index)
       if (givenUvci && ledger.uvciTaken(String(entry?.ci))) {
         results.push({
           record,
@@ -310,6 +311,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     renameSync(tmpOut, options.out)
   }
   return report
+}
+
+function shortKey(key: string): string {
+  return key.startsWith('sha256:') ? key.slice(7, 23) : key
 }
 
 function entryOf(pending: Pending): Record<string, unknown> {

@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { fromBytes } from '../../src/services/read-input.js'
+import { BIN, runCli } from '../helpers/cli.js'
+import { KEYS_EXAMPLE } from '../helpers/keys.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-issue-cli-'))
+const AT = '2021-12-21T00:00:00Z'
+const base = (ledger: string): string[] => [
+  '--key-dir',
+  KEYS_EXAMPLE,
+  '--ledger',
+  join(tmp, ledger),
+  '--at',
+  AT,
+]
+
+function csv(count: number, bad: (i: number) => boolean = () => false): string {
+  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
+  for (let i = 1; i <= count; i++)
+    rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,${bad(i) ? 5 : 1},2,2021-06-01`)
+  return `${rows.join('\n')}\n`
+}
+
+describe('hcert issue', () => {
+  it('one certificate: its HC1 text on stdout, which verifies', () => {
+    const result = runCli([
+      'issue',
+      join(import.meta.dirname, '..', '..', 'examples', 'vaccination.json'),
+      ...base('one.sqlite'),
+    ])
+    expect(result.code).toBe(0)
+    const hc1 = result.stdout.trim()
+    expect(hc1).toMatch(/^HC1:[0-9A-Z $%*+\-./:]+$/)
+    expect(result.stderr).toContain('1 records, 1 issued, 0 already issued, 0 rejected')
+    expect(
+      runCli(['verify', hc1, '--trust', join(KEYS_EXAMPLE, 'trust-list.json'), '--at', '2022-01-01']).code,
+    ).toBe(0)
+    expect(statSync(join(tmp, 'one.sqlite')).mode & 0o777).toBe(0o600)
+  })
+
+  it('a batch: JSON Lines {line, uvci, type, iat, exp, hc1}, QR images named by UVCI, exit 4 when some records are rejected', async () => {
+    const file = join(tmp, 'batch.csv')
+    writeFileSync(
+      file,
+      csv(5, (i) => i === 3),
+    )
+    const qrDir = join(tmp, 'qr')
+    const result = runCli([
+      'issue',
+      file,
+      ...base('batch.sqlite'),
+      '--qr-dir',
+      qrDir,
+      '--rejects',
+      join(tmp, 'rejects.csv'),
+    ])
+    expect(result.code).toBe(4)
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines.map((l) => l.line)).toEqual([2, 3, 5, 6])
+    expect(Object.keys(lines[0])).toEqual(['line', 'uvci', 'type', 'iat', 'exp', 'hc1'])
+    expect(result.stderr).toMatch(/rejected record 3 \(line 4\) dose: dose 5 of 2/)
+    expect(readFileSync(join(tmp, 'rejects.csv'), 'utf8')).toContain('P3,v,Nguyễn,Văn 3')
+    const files = readdirSync(qrDir).sort()
+    expect(files).toHaveLength(8)
+    const png = files.find((f) => f.endsWith('.png')) as string
+    const decoded = await fromBytes(readFileSync(join(qrDir, png)), png)
+    expect(lines.map((l) => l.hc1)).toContain(decoded.text)
+    expect(readFileSync(join(qrDir, png.replace('.png', '.svg')), 'utf8')).toMatch(/^<svg/)
+  })
+
+  it('--json prints the report; --dry-run signs nothing', () => {
+    const file = join(tmp, 'dry.csv')
+    writeFileSync(
+      file,
+      csv(3, (i) => i === 2),
+    )
+    const report = JSON.parse(runCli(['issue', file, ...base('dry.sqlite'), '--dry-run', '--json']).stdout)
+    expect(report).toMatchObject({ records: 3, issued: 0, rejected: 1, dryRun: true, certificates: [] })
+    expect(report.rejections).toEqual([
+      { index: 2, line: 3, field: 'dose', reason: expect.stringMatching(/^dose 5 of 2/) },
+    ])
+  })
+
+  it('needs a key directory, and says so', () => {
+    const result = runCli(['issue', 'x.csv', '--json'], { env: { HCERT_KEY_DIR: '' } })
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error.message).toMatch(/--key-dir/)
+  })
+
+  it('killed with SIGKILL mid-run and run again: every record issued exactly once, in the ledger and in the output', async () => {
+    const count = 6000
+    const file = join(tmp, 'big.csv')
+    writeFileSync(
+      file,
+      csv(count, (i) => i % 500 === 0),
+    )
+    const ledger = join(tmp, 'big.sqlite')
+    const out = join(tmp, 'big.jsonl')
+    const args = [BIN, 'issue', file, ...base('big.sqlite'), '--out', out, '--workers', '2']
+
+    const child = spawn(process.execPath, args, { stdio: 'ignore' })
+    const committed = await new Promise<number>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (!existsSync(ledger)) return
+        try {
+          const db = new Database(ledger, { readonly: true, fileMustExist: true })
+          const { n } = db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }
+          db.close()
+          if (n > 0) {
+            clearInterval(poll)
+            child.kill('SIGKILL')
+            resolve(n)
+          }
+        } catch {
+          // the schema may not exist yet
+        }
+      }, 5)
+      child.on('exit', () => {
+        clearInterval(poll)
+        reject(new Error('the run finished before it could be killed; make the input larger'))
+      })
+    })
+    await new Promise((resolve) => child.on('exit', resolve))
+    // chunks may have landed between the poll and the kill: count again
+    const before = new Database(ledger, { readonly: true })
+    const atKill = (before.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n
+    before.close()
+    expect(committed).toBeGreaterThan(0)
+    expect(atKill).toBeGreaterThanOrEqual(committed)
+    expect(atKill).toBeLessThan(count - count / 500)
+    expect(existsSync(out)).toBe(false) // the output is only moved into place at the end of a run
+
+    const rerun = runCli(args.slice(1), {})
+    expect(rerun.code).toBe(4)
+    const db = new Database(ledger, { readonly: true })
+    const rows = db.prepare('SELECT idempotency_key AS key, uvci FROM certificates').all() as Array<{
+      key: string
+      uvci: string
+    }>
+    db.close()
+    const valid = count - count / 500
+    expect(rows).toHaveLength(valid)
+    expect(new Set(rows.map((r) => r.key)).size).toBe(valid)
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { uvci: string; line: number })
+    expect(lines).toHaveLength(valid)
+    expect(new Set(lines.map((l) => l.line)).size).toBe(valid)
+    expect(new Set(lines.map((l) => l.uvci))).toEqual(new Set(rows.map((r) => r.uvci)))
+    expect(rerun.stderr).toMatch(
+      new RegExp(
+        `${count} records, ${valid - atKill} issued, ${atKill} already issued, ${count / 500} rejected`,
+      ),
+    )
+  })
+})
