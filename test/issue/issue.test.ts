@@ -46,10 +46,10 @@ describe('issue → verify round trip', () => {
     ['PS256', 'recovery', RECOVERY],
   ] as const)('%s %s certificates verify, valid for 12 months', async (alg, _type, dcc) => {
     const signer = exampleSigner(alg)
-    const { ci: _ci, ...entry } = (dcc as Record<string, unknown[]>)[
-      Object.keys(dcc).find((k) => ['v', 't', 'r'].includes(k)) as string
-    ]?.[0] as Record<string, unknown>
     const type = 'v' in dcc ? 'v' : 't' in dcc ? 't' : 'r'
+    // drop the UVCI: issue assigns one
+    const { ci: _ci, ...entry } =
+      (dcc as unknown as Record<string, Array<Record<string, unknown>>>)[type]?.[0] ?? {}
     const payload = { ...dcc, [type]: [entry] }
     const { report, certificates } = await issue(JSON.stringify(payload), 'one.json', { signer })
     expect(report).toMatchObject({ records: 1, issued: 1, rejected: 0 })
