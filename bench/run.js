@@ -3,7 +3,8 @@
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -151,4 +152,79 @@ console.log(
   console.log(
     `  hcert PS256 verify        ${fmt(verifyPs).padStart(8)}/s   = ${pct(verifyPs, sslRsa.verify)} of openssl rsa2048 verify`,
   )
+}
+
+// 4. Issuance: the real CLI path (CSV in, checks, signing, ledger, JSON Lines out) into a fresh ledger
+{
+  const dir = mkdtempSync(join(tmpdir(), 'hcert-bench-'))
+  const makeCsv = (path, count) => {
+    const fd = openSync(path, 'w')
+    writeSync(fd, 'id,type,fn,gn,dob,vaccine,dose,doses,date\n')
+    let rows = []
+    for (let i = 1; i <= count; i++) {
+      rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
+      if (rows.length === 10_000 || i === count) {
+        writeSync(fd, `${rows.join('\n')}\n`)
+        rows = []
+      }
+    }
+    closeSync(fd)
+  }
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+  const issue = (csv, count, workers) => {
+    const ledger = join(dir, `ledger-${count}-${workers}.sqlite`)
+    rmSync(ledger, { force: true })
+    const args = [
+      bin,
+      'issue',
+      csv,
+      '--key-dir',
+      join(root, 'keys-example'),
+      '--ledger',
+      ledger,
+      '--at',
+      '2021-12-21T00:00:00Z',
+      '--out',
+      join(dir, 'out.jsonl'),
+      '--workers',
+      String(workers),
+    ]
+    const started = performance.now()
+    const r = timeBin
+      ? spawnSync(timeBin, ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' })
+      : spawnSync(process.execPath, args, { encoding: 'utf8' })
+    const seconds = (performance.now() - started) / 1000
+    if (r.status !== 0) throw new Error(`issue exited ${r.status}: ${r.stderr}`)
+    const peakKb = timeBin ? Number(r.stderr.trim().split('\n').at(-1)) : NaN
+    return { rate: count / seconds, seconds, peakMb: peakKb / 1024 }
+  }
+  const count = quick ? 10_000 : 100_000
+  const csv = join(dir, 'records.csv')
+  makeCsv(csv, count)
+  const sslEc = openssl('ecdsap256')
+  const one = issue(csv, count, 1)
+  const two = issue(csv, count, 2)
+  const inline = issue(csv, count, 0)
+  console.log(
+    `\nIssuance, ${count.toLocaleString('en-US')} CSV records into a fresh ledger (hcert issue, start-up included)`,
+  )
+  console.log(`  openssl speed ecdsap256 sign (one core)  ${fmt(sslEc.sign).padStart(8)}/s`)
+  console.log(
+    `  main thread only (--workers 0)           ${fmt(inline.rate).padStart(8)}/s = ${pct(inline.rate, sslEc.sign)} of openssl, peak ${inline.peakMb.toFixed(0)} MB`,
+  )
+  console.log(
+    `  1 signing worker                         ${fmt(one.rate).padStart(8)}/s = ${pct(one.rate, sslEc.sign)} of openssl (target >= 40% per core), peak ${one.peakMb.toFixed(0)} MB`,
+  )
+  console.log(
+    `  2 signing workers                        ${fmt(two.rate).padStart(8)}/s = ${(two.rate / one.rate).toFixed(2)}x one worker (target >= 1.8x), peak ${two.peakMb.toFixed(0)} MB`,
+  )
+  const million = quick ? undefined : join(dir, 'million.csv')
+  if (million) {
+    makeCsv(million, 1_000_000)
+    const big = issue(million, 1_000_000, 2)
+    console.log(
+      `  1,000,000 records, 2 workers              ${fmt(big.rate).padStart(8)}/s in ${big.seconds.toFixed(0)} s, peak ${big.peakMb.toFixed(0)} MB (target < 300 MB)`,
+    )
+  } else console.log('  (the 1,000,000-record memory run is skipped with --quick)')
+  rmSync(dir, { recursive: true, force: true })
 }

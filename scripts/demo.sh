@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# The Quickstart's main job on the embedded defaults: the test-only keys in keys-example/ and the
-# example certificate in examples/. Run by `npm run demo` (after `npm ci`, which builds).
-set -euo pipefail
+# The Quickstart's main job on the embedded defaults: the test-only keys in keys-example/, a SQLite
+# ledger in .hcert-demo/, and the example records in examples/. Run by `npm run demo` (after `npm ci`,
+# which builds). Safe to run again: the ledger makes every record issue exactly once.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 hcert() { node bin/run.js "$@"; }
 step() { printf '\n\033[1m$ hcert %s\033[0m\n' "$*"; }
+demo=.hcert-demo
+mkdir -p "$demo"
+keys=(--key-dir keys-example --ledger "$demo/ledger.sqlite")
 
-step decode examples/vaccination.png
-hcert decode examples/vaccination.png --at 2021-12-01T00:00:00Z
+step issue examples/batch.csv "${keys[@]}" --out "$demo/issued.jsonl" --qr-dir "$demo/qr" --rejects "$demo/rejects.csv"
+hcert issue examples/batch.csv "${keys[@]}" --out "$demo/issued.jsonl" --qr-dir "$demo/qr" --rejects "$demo/rejects.csv"
+echo "(exit $?: 4 means some records were rejected, and sent back in $demo/rejects.csv; the rest are signed)"
 
-step verify examples/vaccination.hc1.txt --trust keys-example/trust-list.json --at 2021-12-01T00:00:00Z
-hcert verify examples/vaccination.hc1.txt --trust keys-example/trust-list.json --at 2021-12-01T00:00:00Z
+step issue examples/vaccination.json "${keys[@]}"
+hcert issue examples/vaccination.json "${keys[@]}" | tee "$demo/one.txt"
+
+step decode "$demo/one.txt"
+hcert decode "$(head -n 1 "$demo/one.txt")"
+
+step verify --trust keys-example/trust-list.json "< the batch's certificates"
+node -e "for (const l of require('fs').readFileSync('$demo/issued.jsonl','utf8').trim().split('\n')) console.log(JSON.parse(l).hc1)" |
+  hcert verify --trust keys-example/trust-list.json
 
 step conformance test/fixtures/dgc-testdata
 hcert conformance test/fixtures/dgc-testdata | tail -n 1
+printf '\nQR images: %s/qr  ·  certificates: %s/issued.jsonl  ·  ledger: %s/ledger.sqlite\n' "$demo" "$demo" "$demo"

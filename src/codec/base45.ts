@@ -79,21 +79,26 @@ function firstInvalid(text: string, from: number, offset: number): never {
   for (let j = from; ; j++) valueAt(text, j, offset)
 }
 
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0))
+
 export function encodeBase45(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('encodeBase45 expects a Uint8Array')
-  const parts: string[] = []
+  const out = Buffer.allocUnsafe(Math.floor(bytes.length / 2) * 3 + (bytes.length % 2) * 2)
+  let o = 0
   let i = 0
   for (; i + 2 <= bytes.length; i += 2) {
     let n = (bytes[i] as number) * 256 + (bytes[i + 1] as number)
     const c = n % 45
     n = (n - c) / 45
     const d = n % 45
-    const e = (n - d) / 45
-    parts.push(ALPHABET[c] as string, ALPHABET[d] as string, ALPHABET[e] as string)
+    out[o++] = ALPHABET_CODES[c] as number
+    out[o++] = ALPHABET_CODES[d] as number
+    out[o++] = ALPHABET_CODES[(n - d) / 45] as number
   }
   if (i < bytes.length) {
     const n = bytes[i] as number
-    parts.push(ALPHABET[n % 45] as string, ALPHABET[Math.floor(n / 45)] as string)
+    out[o++] = ALPHABET_CODES[n % 45] as number
+    out[o++] = ALPHABET_CODES[Math.floor(n / 45)] as number
   }
-  return parts.join('')
+  return out.toString('latin1', 0, o)
 }

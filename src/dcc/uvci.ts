@@ -32,11 +32,24 @@ export function hasValidChecksum(uvci: string): boolean {
 
 const UNIQUE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789' // no 0/O or 1/I, for people reading it aloud
 
+// random bytes drawn in bulk: one call per 4 KiB instead of one per UVCI (each call costs ~15 µs here)
+let pool = Buffer.alloc(0)
+let poolOffset = 0
+
+function takeRandom(length: number): Uint8Array {
+  if (poolOffset + length > pool.length) {
+    pool = randomBytes(Math.max(4096, length))
+    poolOffset = 0
+  }
+  const out = pool.subarray(poolOffset, poolOffset + length)
+  poolOffset += length
+  return out
+}
+
 /** 20 random characters from a 32-letter alphabet: 100 bits, unique without coordination. */
 export function randomUniquePart(length = 20): string {
-  const bytes = randomBytes(length)
   let out = ''
-  for (const byte of bytes) out += UNIQUE_ALPHABET[byte & 31]
+  for (const byte of takeRandom(length)) out += UNIQUE_ALPHABET[byte & 31]
   return out
 }
 

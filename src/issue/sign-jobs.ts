@@ -32,7 +32,12 @@ export function inlineSigner(signer: Signer): JobSigner {
 /** Workers load the key themselves from the key directory; each chunk is split between them. */
 export function workerSigner(source: SignerSource, threads: number = availableParallelism()): JobSigner {
   const url = new URL('./sign-worker.js', import.meta.url)
-  const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(url, { workerData: source }))
+  // small heaps: a signing thread holds one chunk at a time, and a million-record run must stay flat
+  const resourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 }
+  const workers = Array.from(
+    { length: Math.max(1, threads) },
+    () => new Worker(url, { workerData: source, resourceLimits }),
+  )
   let sequence = 0
   const pending = new Map<number, { resolve: (hc1: string[]) => void; reject: (err: Error) => void }>()
   for (const worker of workers) {

@@ -121,6 +121,21 @@ export class Ledger {
     return this.findByKey.get(idempotencyKey)
   }
 
+  /** The certificates already issued for any of these keys, in one query (a chunk at a time). */
+  issuedForKeys(keys: readonly string[]): Map<string, StoredCertificate> {
+    const found = new Map<string, StoredCertificate>()
+    for (let i = 0; i < keys.length; i += 500) {
+      const part = keys.slice(i, i + 500)
+      const rows = this.db
+        .prepare(
+          `SELECT ${COLUMNS} FROM certificates WHERE idempotency_key IN (${part.map(() => '?').join(',')})`,
+        )
+        .all(...part) as StoredCertificate[]
+      for (const row of rows) found.set(row.idempotencyKey, row)
+    }
+    return found
+  }
+
   uvciTaken(uvci: string): boolean {
     return this.findUvci.get(uvci) !== undefined
   }

@@ -135,15 +135,20 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (options.qrDir) await writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
 
-  // keys seen in this run, to flag a record sent twice; 64 bits of each key keep a million small
-  const seenInRun = new Map<string, number>()
   let chunk: InputRecord[] = []
   const flush = async (): Promise<void> => {
     const records = chunk
     chunk = []
     const results: RecordResult[] = []
     const toSign: Pending[] = []
-    for (const record of records) {
+    const builds = records.map((record) =>
+      record.error ? undefined : buildDcc(record.raw, options.defaults),
+    )
+    const issuedBefore = ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
+    // a record sent twice in one chunk is flagged; across chunks the second finds the first in the
+    // ledger and is written out again as already issued, the same on a rerun (memory stays flat)
+    const seenInChunk = new Map<string, number>()
+    for (const [i, record] of records.entries()) {
       if (record.error) {
         results.push({
           record,
@@ -152,7 +157,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
         continue
       }
-      const built = buildDcc(record.raw, options.defaults)
+      const built = builds[i] as NonNullable<(typeof builds)[number]>
       const key = built.key
       const entry = built.type
         ? (built.dcc[built.type] as Array<Record<string, unknown>> | undefined)?.[0]
@@ -176,7 +181,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
         continue
       }
-      const previous = seenInRun.get(shortKey(key))
+      const previous = seenInChunk.get(key)
       if (previous !== undefined) {
         results.push({
           record,
@@ -190,8 +195,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
         continue
       }
-      seenInRun.set(shortKey(key), record.index)
-      const existing = ledger.issuedFor(built.key)
+      seenInChunk.set(key, record.index)
+      const existing = issuedBefore.get(key)
       if (existing) {
         results.push({
           record,
@@ -311,10 +316,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     renameSync(tmpOut, options.out)
   }
   return report
-}
-
-function shortKey(key: string): string {
-  return key.startsWith('sha256:') ? key.slice(7, 23) : key
 }
 
 function entryOf(pending: Pending): Record<string, unknown> {
