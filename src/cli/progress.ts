@@ -8,7 +8,7 @@ export class Progress {
     private readonly total: number | undefined,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
-    this.enabled = Boolean(stream.isTTY)
+    this.enabled = Boolean(stream.isTTY) && total !== undefined
   }
 
   update(done: number): void {

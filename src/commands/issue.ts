@@ -127,9 +127,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ? inlineSigner(signer)
         : workerSigner({ dir: keyDir, passphrase }, threads)
     const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
-    const total =
-      source !== '-' && !flags.interactive && process.stderr.isTTY ? countLines(source) : undefined
-    const progress = new Progress(total)
+    // a progress line for batches worth watching: CSV and JSON Lines files, counted by their lines
+    const countable =
+      source !== '-' && !flags.interactive && process.stderr.isTTY && /\.(csv|jsonl|ndjson)$/i.test(source)
+    const total = countable ? countLines(source) : undefined
+    const progress = new Progress(total !== undefined && total >= 1000 ? total : undefined)
     const certificates: IssuedCertificate[] = []
     let streaming = false
     const toStdout = !flags.out && !this.jsonEnabled()
