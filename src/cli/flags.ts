@@ -15,6 +15,16 @@ export const atFlag = Flags.custom<Date>({
   },
 })
 
+/** An instant that ends a range: a date alone means the end of that day (UTC). */
+export const untilFlag = Flags.custom<Date>({
+  helpValue: '<ISO 8601>',
+  parse: async (input) => {
+    const date = parseInstant(input)
+    if (!date) throw new DccError('ERR_USAGE', `'${input}' is not an ISO 8601 date or date-time`)
+    return /^\d{4}-\d{2}-\d{2}$/.test(input.trim()) ? new Date(date.getTime() + 86_399_999) : date
+  },
+})
+
 export const durationFlag = Flags.custom<Duration>({
   helpValue: '<12m|365d|4y>',
   parse: async (input) => {

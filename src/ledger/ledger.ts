@@ -25,6 +25,10 @@ export interface IssuedRow {
   hc1: string
   batch: string
   line: number | null
+  /** hash of the holder (standardised names, date of birth) and the event (type, date, dose): see holderEventKey */
+  holderEvent: string
+  /** issue: signed from a record · renew: signed as a renewal · import: recorded so a renewal can point to it, not signed here */
+  origin: 'issue' | 'renew' | 'import'
   replaces: number | null
 }
 
@@ -60,12 +64,16 @@ CREATE TABLE IF NOT EXISTS certificates (
   hc1 TEXT NOT NULL,
   batch TEXT NOT NULL,
   line INTEGER,
+  holder_event TEXT NOT NULL,
+  origin TEXT NOT NULL CHECK (origin IN ('issue', 'renew', 'import')),
   replaces INTEGER REFERENCES certificates(id),
   superseded_by INTEGER REFERENCES certificates(id),
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS certificates_exp ON certificates(exp);
-CREATE INDEX IF NOT EXISTS certificates_iat ON certificates(iat);
+CREATE INDEX IF NOT EXISTS certificates_holder_event ON certificates(holder_event, iat);
+-- every column stats reads, so that its GROUP BYs scan this index and never the payloads
+CREATE INDEX IF NOT EXISTS certificates_stats ON certificates(iat, origin, type, product, dose, country, issuer, kid, exp, superseded_by);
 CREATE TABLE IF NOT EXISTS rejections (
   id INTEGER PRIMARY KEY,
   idempotency_key TEXT NOT NULL,
@@ -79,7 +87,7 @@ CREATE TABLE IF NOT EXISTS rejections (
 `
 
 const COLUMNS = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
-  payload, hc1, batch, line, replaces, superseded_by AS supersededBy, created_at AS createdAt`
+  payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt`
 
 export class Ledger {
   readonly path: string
@@ -109,9 +117,9 @@ export class Ledger {
     this.findUvci = this.db.prepare('SELECT id FROM certificates WHERE uvci = ?')
     this.insertIssued = this.db
       .prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid, iat, exp,
-      product, dose, doses, payload, hc1, batch, line, replaces, created_at)
+      product, dose, doses, payload, hc1, batch, line, holder_event, origin, replaces, created_at)
       VALUES (@idempotencyKey, @uvci, @type, @country, @issuer, @kid, @iat, @exp, @product, @dose, @doses, @payload, @hc1,
-      @batch, @line, @replaces, @createdAt)`)
+      @batch, @line, @holderEvent, @origin, @replaces, @createdAt)`)
     this.insertRejection = this.db
       .prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`)
@@ -157,6 +165,41 @@ export class Ledger {
       for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
     })()
     return ids
+  }
+
+  findByUvci(uvci: string): StoredCertificate | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE uvci = ?`).get(uvci) as
+      StoredCertificate | undefined
+  }
+
+  findById(id: number): StoredCertificate | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE id = ?`).get(id) as
+      StoredCertificate | undefined
+  }
+
+  /** The newest certificate for the same holder and event (by iat, then id). */
+  latestForHolderEvent(holderEvent: string): StoredCertificate | undefined {
+    return this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM certificates WHERE holder_event = ? ORDER BY iat DESC, id DESC LIMIT 1`,
+      )
+      .get(holderEvent) as StoredCertificate | undefined
+  }
+
+  /**
+   * Ids of certificates not yet superseded whose exp is at or before `dueBy`, oldest expiry first.
+   * Ids, not rows: the caller writes while it works through them, which an open cursor would forbid.
+   */
+  dueIds(filter: { dueBy: number; country?: string; type?: string; batch?: string; kid?: string }): number[] {
+    const where = ['superseded_by IS NULL', 'exp <= @dueBy']
+    if (filter.country) where.push('country = @country')
+    if (filter.type) where.push('type = @type')
+    if (filter.batch) where.push('batch = @batch')
+    if (filter.kid) where.push('kid = @kid')
+    return this.db
+      .prepare(`SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`)
+      .pluck()
+      .all(filter) as number[]
   }
 
   /** Direct access for read-only reports (stats) and renewal selection. */

@@ -5,6 +5,7 @@
  * committed records by their idempotency key and writes them out again from the ledger, unsigned twice.
  */
 import { createWriteStream, mkdirSync, renameSync, type WriteStream } from 'node:fs'
+import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import { CERTIFICATE_TYPE_NAMES, type CertificateType } from '../dcc/types.js'
 import { makeUvci } from '../dcc/uvci.js'
@@ -256,6 +257,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           hc1,
           batch: options.batch,
           line: pending.result.record.line,
+          holderEvent: holderEventKey(pending.dcc),
+          origin: 'issue',
           replaces: null,
         })
         pending.result.certificate = {

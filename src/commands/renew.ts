@@ -1,0 +1,213 @@
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
+import { createWriteStream } from 'node:fs'
+import { join } from 'node:path'
+import { HcertCommand } from '../cli/base-command.js'
+import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
+import { passphraseFor } from '../cli/passphrase.js'
+import { DccError, EXIT } from '../errors.js'
+import { Ledger } from '../ledger/ledger.js'
+import { isKeyEncrypted, KEY_FILES, loadSigner } from '../services/key-dir.js'
+import { defaultLedgerPath, LEDGER_ENV } from '../services/ledger-path.js'
+import { loadTrustList } from '../services/load-trust.js'
+import { readCertificateInput } from '../services/read-input.js'
+import {
+  renewCertificates,
+  type RenewedCertificate,
+  type RenewInput,
+  type RenewReport,
+} from '../services/renew.js'
+import { addDuration, formatDuration } from '../time/duration.js'
+
+export interface RenewResult extends RenewReport {
+  dueBy: string
+  certificates?: RenewedCertificate[]
+}
+
+export default class Renew extends HcertCommand {
+  static override summary =
+    'Issue new certificates for those that expired or are about to, without the holder asking.'
+  static override description = `Without inputs, selects from the ledger every certificate not yet renewed that expires by the
+due date (--expired: the clock; --expiring-within 30d by default), narrowed by --country, --type,
+--batch or --kid. With inputs (HC1 strings, files, or - for stdin, one per line), renews those,
+after verifying each against --trust: an expired certificate is what renew is for, but a bad
+signature, an unknown signer or a failed schema is never renewed.
+A renewal keeps the health content, gets a new iat and exp (--validity, 12 months) and a new UVCI
+(the UVCI identifies one certificate for revocation, so it is not reused); the ledger links it to
+the certificate it replaces, which is marked superseded. Only the latest certificate of a holder
+for an event is renewed, and each certificate once: running renew again does nothing.
+Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
+
+  static override examples = [
+    {
+      description: 'Everything that has expired',
+      command: '<%= config.bin %> renew --expired --key-dir keys/',
+    },
+    {
+      description: 'What expires in the next 30 days, for one batch, as JSON Lines with QR images',
+      command:
+        '<%= config.bin %> renew --expiring-within 30d --batch records.csv --key-dir keys/ --out renewed.jsonl --qr-dir qr/',
+    },
+    {
+      description: 'Everything signed by a DSC being retired',
+      command: '<%= config.bin %> renew --kid kzlQn+5disA= --expiring-within 400d --key-dir keys-2023/',
+    },
+    {
+      description: 'Certificates a holder brought',
+      command: '<%= config.bin %> renew old.txt --trust trust-list.json --expired --key-dir keys/',
+    },
+  ]
+
+  static override strict = false
+  static override args = {
+    input: Args.string({
+      description: 'certificates to renew (HC1 strings, files, or - for stdin); none: select from the ledger',
+      ignoreStdin: true,
+    }),
+  }
+
+  static override flags = {
+    'key-dir': Flags.directory({
+      char: 'k',
+      summary: 'Key directory of the current DSC.',
+      env: 'HCERT_KEY_DIR',
+    }),
+    ledger: Flags.string({
+      summary: `SQLite ledger (default $${LEDGER_ENV}, else the user data directory).`,
+    }),
+    trust: Flags.string({
+      char: 't',
+      summary: 'Trusted certificates, to verify given certificates first; repeatable.',
+      multiple: true,
+      env: 'HCERT_TRUST',
+    }),
+    expired: Flags.boolean({
+      summary: 'Renew what has expired by the clock.',
+      default: false,
+      exclusive: ['expiring-within'],
+    }),
+    'expiring-within': durationFlag({ summary: 'Renew what expires within this time (default 30d).' }),
+    country: Flags.string({ summary: 'Only certificates of this country.' }),
+    type: Flags.option({ summary: 'Only this type.', options: ['v', 't', 'r'] as const })(),
+    batch: Flags.string({ summary: 'Only certificates from this batch.' }),
+    kid: Flags.string({ summary: 'Only certificates signed by this kid (e.g. a DSC being retired).' }),
+    at: atFlag(),
+    validity: durationFlag({ summary: 'Validity of the renewals.', default: { amount: 12, unit: 'm' } }),
+    out: Flags.string({ char: 'o', summary: 'Write the renewals as JSON Lines to this file.' }),
+    'qr-dir': Flags.string({ summary: 'Write a PNG and an SVG QR code per renewal here.' }),
+    'uvci-issuer': Flags.string({ summary: 'Issuer segment of the new UVCIs.' }),
+    'no-prompt': noPromptFlag,
+  }
+
+  async run(): Promise<RenewResult> {
+    const { argv, flags } = await this.parse(Renew)
+    const inputs = argv as string[]
+    if (!flags['key-dir'])
+      throw new DccError(
+        'ERR_USAGE',
+        'renew needs the key directory of the current DSC: pass --key-dir <dir> or set HCERT_KEY_DIR',
+      )
+    const keyDir = flags['key-dir']
+    const passphrase = await passphraseFor('existing', {
+      required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
+      prompt: !flags['no-prompt'],
+    })
+    const signer = loadSigner(keyDir, passphrase)
+    const now = flags.at ?? new Date()
+    const window = flags['expiring-within'] ?? { amount: 30, unit: 'd' as const }
+    const dueBy = flags.expired ? now : addDuration(now, window)
+    if (inputs.length > 0 && !flags.trust?.length)
+      throw new DccError(
+        'ERR_USAGE',
+        'renewing given certificates needs --trust (or HCERT_TRUST), to verify them first',
+      )
+    const trust = inputs.length > 0 ? loadTrustList(flags.trust ?? []) : undefined
+    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
+    const certificates: RenewedCertificate[] = []
+    const out = flags.out ? createWriteStream(flags.out, { mode: 0o600 }) : undefined
+    const toStdout = !flags.out && !this.jsonEnabled()
+    let report: RenewReport
+    try {
+      report = await renewCertificates({
+        ledger,
+        signer,
+        now,
+        validity: flags.validity,
+        dueBy: Math.floor(dueBy.getTime() / 1000),
+        filter: {
+          ...(flags.country ? { country: flags.country } : {}),
+          ...(flags.type ? { type: flags.type } : {}),
+          ...(flags.batch ? { batch: flags.batch } : {}),
+          ...(flags.kid ? { kid: flags.kid } : {}),
+        },
+        ...(inputs.length > 0 ? { inputs: readInputs(inputs), ...(trust ? { trust } : {}) } : {}),
+        ...(flags['uvci-issuer'] ? { uvciIssuer: flags['uvci-issuer'] } : {}),
+        batch: `renew ${now.toISOString()}`,
+        ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
+        onCertificate: (c) => {
+          if (out) out.write(`${JSON.stringify(c)}\n`)
+          else if (toStdout) this.log(JSON.stringify(c))
+          else certificates.push(c)
+        },
+      })
+    } finally {
+      ledger.close()
+      if (out) await new Promise<void>((resolve) => out.end(() => resolve()))
+    }
+    if (report.refused.length > 0) this.exitCode = EXIT.INVALID
+    const result: RenewResult = {
+      ...report,
+      dueBy: dueBy.toISOString(),
+      ...(this.jsonEnabled() && !flags.out ? { certificates } : {}),
+    }
+    if (!this.jsonEnabled()) {
+      const c = this.colors
+      const w = (line: string): void => {
+        process.stderr.write(`${line}\n`)
+      }
+      const due = flags.expired
+        ? `expired by ${dueBy.toISOString()}`
+        : `expiring by ${dueBy.toISOString()} (within ${formatDuration(window)})`
+      w(
+        c.bold(
+          `Renew ${due}: ${report.renewed} renewed, ${report.skipped.length} skipped, ${report.refused.length} refused`,
+        ),
+      )
+      for (const warning of report.warnings) w(c.yellow(`warning: ${warning}`))
+      for (const s of report.skipped.slice(0, 50))
+        w(`  ${c.dim('skipped')} ${s.uvci ?? s.source}: ${s.reason}`)
+      if (report.skipped.length > 50)
+        w(c.dim(`  … and ${report.skipped.length - 50} more skipped (--json lists them all)`))
+      for (const r of report.refused) w(`  ${c.red('refused')} ${r.source}: ${r.reason}`)
+    }
+    return result
+  }
+}
+
+/** Arguments are certificates or files of them; `-` reads stdin, one certificate per line. */
+async function* readInputs(args: readonly string[]): AsyncGenerator<RenewInput> {
+  for (const arg of args) {
+    if (arg === '-') {
+      let pending = ''
+      let line = 0
+      for await (const chunk of process.stdin) {
+        pending += String(chunk)
+        const lines = pending.split('\n')
+        pending = lines.pop() ?? ''
+        for (const text of lines) {
+          line++
+          if (text.trim()) yield { source: `stdin:${line}`, text: text.trim() }
+        }
+      }
+      if (pending.trim()) yield { source: `stdin:${line + 1}`, text: pending.trim() }
+      continue
+    }
+    try {
+      const input = await readCertificateInput(arg, process.stdin)
+      yield { source: input.source, text: input.text }
+    } catch (err) {
+      if (!(err instanceof DccError)) throw err
+      yield { source: arg, text: '', error: err }
+    }
+  }
+}

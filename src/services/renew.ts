@@ -1,0 +1,274 @@
+/**
+ * `hcert renew`: certificates that expired or are about to are issued again without the holder asking:
+ * the same health content, re-signed with the current DSC, a new iat and exp, and a new UVCI.
+ *
+ * Why a new UVCI: the UVCI identifies one certificate, and revocation lists carry hashes of it; if
+ * the renewal kept it, revoking either certificate would revoke both, and the ledger could not tell
+ * them apart. The renewal records which certificate it replaces, and the old one is marked superseded.
+ *
+ * Only the latest certificate of a holder for the same event is renewed, and a certificate is renewed
+ * once: its renewal's idempotency key is `renew:<old UVCI>`, and a superseded certificate is never due.
+ */
+import { holderEventKey } from '../dcc/holder-event.js'
+import { certificateTypes } from '../dcc/types.js'
+import { makeUvci } from '../dcc/uvci.js'
+import { DccError } from '../errors.js'
+import { signHc1 } from '../hcert/sign-hc1.js'
+import { verifyHc1 } from '../hcert/verify-hc1.js'
+import type { Signer } from '../keys/signer.js'
+import type { IssuedRow, Ledger, StoredCertificate } from '../ledger/ledger.js'
+import { writeQrFiles } from '../qr/write-qr.js'
+import { addDuration, type Duration } from '../time/duration.js'
+import type { TrustList } from '../trust/trust-list.js'
+import { checkSignerUsable } from './issue.js'
+
+export interface RenewedCertificate {
+  uvci: string
+  replaces: string
+  type: string
+  iat: number
+  exp: number
+  hc1: string
+}
+
+export interface RenewOutcome {
+  source: string
+  uvci: string | null
+  reason: string
+  code?: string
+}
+
+export interface RenewReport {
+  renewed: number
+  skipped: RenewOutcome[]
+  refused: RenewOutcome[]
+  warnings: string[]
+  /** every due certificate considered */
+  considered: number
+}
+
+export interface RenewInput {
+  source: string
+  text: string
+  /** the input could not be read at all */
+  error?: DccError
+}
+
+export interface RenewOptions {
+  ledger: Ledger
+  signer: Signer
+  now: Date
+  validity: Duration
+  /** renew what expires at or before this instant (seconds) */
+  dueBy: number
+  filter?: { country?: string; type?: string; batch?: string; kid?: string }
+  /** renew these certificates (verified against `trust` first) instead of selecting from the ledger */
+  inputs?: AsyncIterable<RenewInput>
+  trust?: TrustList
+  uvciIssuer?: string
+  batch: string
+  qrDir?: string
+  onCertificate?: (certificate: RenewedCertificate) => void
+  onProgress?: (considered: number) => void
+}
+
+const CHUNK = 500
+
+export async function renewCertificates(options: RenewOptions): Promise<RenewReport> {
+  const { ledger, signer, now } = options
+  checkSignerUsable(signer, now)
+  const report: RenewReport = { renewed: 0, skipped: [], refused: [], warnings: [], considered: 0 }
+  const iat = Math.floor(now.getTime() / 1000)
+  let expDate = addDuration(now, options.validity)
+  if (expDate > signer.certificate.notAfter) {
+    expDate = signer.certificate.notAfter
+    report.warnings.push(
+      `the validity was capped at ${expDate.toISOString()}, when the signing certificate expires`,
+    )
+  }
+  const exp = Math.floor(expDate.getTime() / 1000)
+  const kid = Buffer.from(signer.kid).toString('base64')
+
+  let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate }> = []
+  const pendingKeys = new Set<string>()
+  const commit = async (): Promise<void> => {
+    if (pending.length === 0) return
+    const batch = pending
+    pending = []
+    pendingKeys.clear()
+    ledger.record(
+      batch.map((p) => p.row),
+      [],
+      now,
+    )
+    report.renewed += batch.length
+    for (const { renewed } of batch) {
+      options.onCertificate?.(renewed)
+      if (options.qrDir) await writeQrFiles(options.qrDir, renewed.uvci, renewed.hc1)
+    }
+  }
+
+  const renewRow = async (old: StoredCertificate, source: string): Promise<void> => {
+    report.considered++
+    if (pendingKeys.has(old.uvci)) {
+      report.skipped.push({ source, uvci: old.uvci, reason: 'given twice: renewed once' })
+      return
+    }
+    if (old.supersededBy !== null) {
+      const renewal = ledger.findById(old.supersededBy)
+      report.skipped.push({
+        source,
+        uvci: old.uvci,
+        reason: `already renewed${renewal ? ` as ${renewal.uvci}` : ''}`,
+      })
+      return
+    }
+    const latest = ledger.latestForHolderEvent(old.holderEvent)
+    if (latest && latest.id !== old.id && latest.iat >= old.iat) {
+      report.skipped.push({
+        source,
+        uvci: old.uvci,
+        reason: `a later certificate for the same holder and event exists (${latest.uvci})`,
+      })
+      return
+    }
+    if (old.exp > options.dueBy) {
+      report.skipped.push({
+        source,
+        uvci: old.uvci,
+        reason: `not yet due: it expires at ${new Date(old.exp * 1000).toISOString()}`,
+      })
+      return
+    }
+    const dcc = JSON.parse(old.payload) as Record<string, unknown>
+    const type = certificateTypes(dcc)[0]
+    const entry = type ? (dcc[type] as Array<Record<string, unknown>>)[0] : undefined
+    if (!type || !entry) {
+      report.refused.push({
+        source,
+        uvci: old.uvci,
+        reason: 'the stored payload has no vaccination, test or recovery entry',
+      })
+      return
+    }
+    entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
+    const { hc1 } = signHc1(dcc, { iss: String(entry.co ?? old.country), iat, exp }, signer)
+    pending.push({
+      row: {
+        idempotencyKey: `renew:${old.uvci}`,
+        uvci: String(entry.ci),
+        type: old.type,
+        country: old.country,
+        issuer: old.issuer,
+        kid,
+        iat,
+        exp,
+        product: old.product,
+        dose: old.dose,
+        doses: old.doses,
+        payload: JSON.stringify(dcc),
+        hc1,
+        batch: options.batch,
+        line: old.line,
+        holderEvent: old.holderEvent,
+        origin: 'renew',
+        replaces: old.id,
+      },
+      renewed: { uvci: String(entry.ci), replaces: old.uvci, type: old.type, iat, exp, hc1 },
+    })
+    pendingKeys.add(old.uvci)
+    if (pending.length >= CHUNK) await commit()
+  }
+
+  if (options.inputs) {
+    if (!options.trust)
+      throw new DccError('ERR_USAGE', 'renewing given certificates needs --trust, to verify them first')
+    for await (const input of options.inputs) {
+      const old = admit(input, options.trust, ledger, now, report)
+      if (old) await renewRow(old, input.source)
+      options.onProgress?.(report.considered)
+    }
+  } else {
+    const ids = ledger.dueIds({ dueBy: options.dueBy, ...options.filter })
+    for (const id of ids) {
+      const old = ledger.findById(id)
+      if (old) await renewRow(old, 'ledger')
+      if (report.considered % 1000 === 0) options.onProgress?.(report.considered)
+    }
+  }
+  await commit()
+  return report
+}
+
+/**
+ * A certificate given to renew: verified first. An expired one is what renew is for; a bad
+ * signature, an unknown signer, a failed schema or a key-usage violation is refused with the reason.
+ * One not yet in the ledger (issued elsewhere, or before the ledger) is recorded, so that its
+ * renewal can point to it.
+ */
+function admit(
+  input: RenewInput,
+  trust: TrustList,
+  ledger: Ledger,
+  now: Date,
+  report: RenewReport,
+): StoredCertificate | undefined {
+  if (input.error) {
+    report.considered++
+    report.refused.push({
+      source: input.source,
+      uvci: null,
+      code: input.error.code,
+      reason: input.error.message,
+    })
+    return undefined
+  }
+  const result = verifyHc1(input.text, { trust, now })
+  const blocking = result.errors.filter((e) => !(e.check === 'expiration' && e.code === 'ERR_EXPIRED'))
+  if (blocking.length > 0 || !result.payload || !result.claims) {
+    const first = blocking[0] ?? result.errors[0]
+    report.considered++
+    report.refused.push({
+      source: input.source,
+      uvci: null,
+      code: first?.code ?? 'ERR_INPUT',
+      reason: first?.message ?? 'it could not be read',
+    })
+    return undefined
+  }
+  const dcc = result.payload
+  const type = certificateTypes(dcc)[0] as string
+  const entry = (dcc[type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
+  const uvci = String(entry.ci)
+  const known = ledger.findByUvci(uvci)
+  if (known) return known
+  const { iat = 0, exp = 0, iss } = result.claims
+  const country = String(entry.co ?? iss ?? '')
+  const [id] = ledger.record(
+    [
+      {
+        idempotencyKey: `import:${uvci}`,
+        uvci,
+        type,
+        country,
+        issuer: String(entry.is ?? ''),
+        kid: result.kid ?? '',
+        iat: Math.floor(iat),
+        exp: Math.floor(exp),
+        product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
+        dose: typeof entry.dn === 'number' ? entry.dn : null,
+        doses: typeof entry.sd === 'number' ? entry.sd : null,
+        payload: JSON.stringify(dcc),
+        hc1: input.text,
+        batch: 'renew-import',
+        line: null,
+        holderEvent: holderEventKey(dcc),
+        origin: 'import',
+        replaces: null,
+      },
+    ],
+    [],
+    now,
+  )
+  return id === undefined ? undefined : ledger.findById(id)
+}

@@ -1,0 +1,34 @@
+/** `hcert stats`: the ledger's figures, with product codes named from the value sets. */
+import { displayName } from '../dcc/valuesets.js'
+import type { Ledger } from '../ledger/ledger.js'
+import { ledgerStats, type Count, type LedgerStats, type StatsQuery } from '../ledger/stats.js'
+
+export interface NamedCount extends Count {
+  name: string
+}
+
+export interface StatsResult extends Omit<LedgerStats, 'byProduct' | 'byType'> {
+  byType: NamedCount[]
+  byProduct: NamedCount[]
+  /** seconds the queries took */
+  seconds: number
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = { v: 'vaccination', t: 'test', r: 'recovery' }
+
+export function statsOf(ledger: Ledger, query: StatsQuery): StatsResult {
+  const started = performance.now()
+  const stats = ledgerStats(ledger.database, query)
+  return {
+    ...stats,
+    byType: stats.byType.map((c) => ({ ...c, name: TYPE_NAMES[c.key] ?? c.key })),
+    byProduct: stats.byProduct.map((c) => ({
+      ...c,
+      name:
+        displayName('vaccine-medicinal-product', c.key) ??
+        displayName('test-type', c.key) ??
+        (c.key || 'none'),
+    })),
+    seconds: (performance.now() - started) / 1000,
+  }
+}
