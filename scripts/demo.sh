@@ -27,6 +27,15 @@ step verify --trust keys-example/trust-list.json "< the batch's certificates"
 node -e "for (const l of require('fs').readFileSync('$demo/issued.jsonl','utf8').trim().split('\n')) console.log(JSON.parse(l).hc1)" |
   hcert verify --trust keys-example/trust-list.json
 
+later=$(node -e "const d=new Date(); d.setUTCMonth(d.getUTCMonth()+13); console.log(d.toISOString())")
+step renew --expired --at "$later" "${keys[@]}" --out "$demo/renewed.jsonl" "   # 13 months later: every certificate has expired"
+hcert renew --expired --at "$later" "${keys[@]}" --out "$demo/renewed.jsonl"
+node -e "for (const l of require('fs').readFileSync('$demo/renewed.jsonl','utf8').trim().split('\n')) if (l) console.log(JSON.parse(l).hc1)" |
+  hcert verify --trust keys-example/trust-list.json --at "$later" | tail -n 1
+
+step stats "${keys[@]:2}" --at "$later"
+hcert stats --ledger "$demo/ledger.sqlite" --at "$later"
+
 step conformance test/fixtures/dgc-testdata
 hcert conformance test/fixtures/dgc-testdata | tail -n 1
 printf '\nQR images: %s/qr  ·  certificates: %s/issued.jsonl  ·  ledger: %s/ledger.sqlite\n' "$demo" "$demo" "$demo"

@@ -19,10 +19,14 @@ const base = (ledger: string): string[] => [
   AT,
 ]
 
+/** a distinct given name per number (standardised names keep letters only) */
+const letters = (i: number): string =>
+  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
+
 function csv(count: number, bad: (i: number) => boolean = () => false): string {
   const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
   for (let i = 1; i <= count; i++)
-    rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,${bad(i) ? 5 : 1},2,2021-06-01`)
+    rows.push(`P${i},v,Nguyễn,Văn ${letters(i)},1980-01-01,Comirnaty,${bad(i) ? 5 : 1},2,2021-06-01`)
   return `${rows.join('\n')}\n`
 }
 
@@ -67,7 +71,7 @@ describe('hcert issue', () => {
     expect(lines.map((l) => l.line)).toEqual([2, 3, 5, 6])
     expect(Object.keys(lines[0])).toEqual(['line', 'uvci', 'type', 'iat', 'exp', 'hc1'])
     expect(result.stderr).toMatch(/rejected record 3 \(line 4\) dose: dose 5 of 2/)
-    expect(readFileSync(join(tmp, 'rejects.csv'), 'utf8')).toContain('P3,v,Nguyễn,Văn 3')
+    expect(readFileSync(join(tmp, 'rejects.csv'), 'utf8')).toContain(`P3,v,Nguyễn,Văn ${letters(3)}`)
     const files = readdirSync(qrDir).sort()
     expect(files).toHaveLength(8)
     const png = files.find((f) => f.endsWith('.png')) as string
@@ -161,5 +165,55 @@ describe('hcert issue', () => {
         `${count} records, ${valid - atKill} issued, ${atKill} already issued, ${count / 500} rejected`,
       ),
     )
+  })
+})
+
+describe('hcert renew and hcert stats', () => {
+  it('the life cycle through the CLI: issue, time passes, renew, renew again, stats', () => {
+    const file = join(tmp, 'life.csv')
+    writeFileSync(file, csv(3))
+    const ledger = ['--ledger', join(tmp, 'life.sqlite')]
+    const keys = ['--key-dir', KEYS_EXAMPLE]
+    expect(
+      runCli([
+        'issue',
+        file,
+        ...keys,
+        ...ledger,
+        '--at',
+        '2021-06-01T00:00:00Z',
+        '--out',
+        join(tmp, 'life.jsonl'),
+      ]).code,
+    ).toBe(0)
+    const renew = runCli(['renew', ...keys, ...ledger, '--expired', '--at', '2022-06-02T00:00:00Z', '--json'])
+    expect(renew.code).toBe(0)
+    const report = JSON.parse(renew.stdout)
+    expect(report).toMatchObject({ renewed: 3, refused: [], dueBy: '2022-06-02T00:00:00.000Z' })
+    for (const c of report.certificates) {
+      expect(
+        runCli(['verify', c.hc1, '--trust', join(KEYS_EXAMPLE, 'trust-list.json'), '--at', '2022-06-03'])
+          .code,
+      ).toBe(0)
+    }
+    const again = runCli(['renew', ...keys, ...ledger, '--expired', '--at', '2022-06-02T00:00:00Z'])
+    expect(again.stderr).toContain('0 renewed, 0 skipped, 0 refused')
+    const stats = JSON.parse(runCli(['stats', ...ledger, '--at', '2022-06-02T00:00:00Z', '--json']).stdout)
+    expect(stats.totals).toMatchObject({ issued: 3, renewed: 3, superseded: 3, active: 3, expired: 0 })
+    const text = runCli(['stats', ...ledger, '--at', '2022-06-02T00:00:00Z', '--by', 'month']).stdout
+    expect(text).toMatch(/2021-06 {2}3 {2}█+/)
+    expect(text).toMatch(/Comirnaty \(EU\/1\/20\/1528\) {2}6/)
+  })
+
+  it('renewing given certificates needs --trust; an unknown ledger is an error with exit 2', () => {
+    const result = runCli(
+      ['renew', 'HC1:XYZ', '--key-dir', KEYS_EXAMPLE, '--ledger', join(tmp, 'x.sqlite'), '--json'],
+      { env: { HCERT_TRUST: '' } },
+    )
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error.message).toMatch(/--trust/)
+    const stats = runCli(['stats', '--ledger', join(tmp, 'none.sqlite'), '--json'])
+    expect(stats.code).toBe(2)
+    expect(JSON.parse(stats.stdout).error.code).toBe('ERR_LEDGER')
   })
 })

@@ -40,12 +40,10 @@ export function renderStats(stats: StatsResult, periodName: string, c: ChalkInst
       '',
       c.bold(title),
       ...barChart(
-        rows
-          .slice(0, 15)
-          .map((r) => ({
-            label: r.key === '' ? 'none' : r.name && r.name !== r.key ? `${r.name} (${r.key})` : r.key,
-            count: r.count,
-          })),
+        rows.slice(0, 15).map((r) => ({
+          label: r.key === '' ? 'none' : r.name && r.name !== r.key ? `${r.name} (${r.key})` : r.key,
+          count: r.count,
+        })),
         30,
       ),
     )
