@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { isSchemaDate, isSchemaDateTime, validateSchema } from '../../src/dcc/schema.js'
+import { VACCINATION } from '../helpers/payloads.js'
+
+describe('DCC schema', () => {
+  it('the generated validator is up to date with data/schema and the generator', () => {
+    const script = join(import.meta.dirname, '..', '..', 'scripts', 'compile-schema.js')
+    expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow()
+  })
+
+  it('accepts a valid payload and names the path of each problem', () => {
+    expect(validateSchema(VACCINATION)).toEqual([])
+    const issues = validateSchema({ ...VACCINATION, dob: '17.05.1980', v: [{ ...VACCINATION.v[0], dn: 0 }] })
+    expect(issues.map((i) => i.path)).toEqual(['/dob', '/v/0/dn'])
+  })
+
+  it.each([
+    ['2021-05-01', true],
+    ['2021-05-01T10:00:00Z', true],
+    ['2021-05-01T00:00:00', true],
+    ['2021-13-01', false],
+    ['2021-02-30', false],
+    ['01.05.2021', false],
+    ['2021-05', false],
+  ])('a date %s is %s (a full date, optionally followed by a time)', (text, ok) => {
+    expect(isSchemaDate(text)).toBe(ok)
+  })
+
+  it.each([
+    ['2021-05-01T10:00:00Z', true],
+    ['2021-05-01T10:00:00+02', true],
+    ['2021-05-01T10:00:00+0200', true],
+    ['2021-05-01T10:00:00.1234567+02:00', true],
+    ['2021-05-01T10:00:00', false],
+    ['2021-05-01', false],
+    ['2021-05-01T25:00:00Z', false],
+  ])('a date-time %s is %s', (text, ok) => {
+    expect(isSchemaDateTime(text)).toBe(ok)
+  })
+})
