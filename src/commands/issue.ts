@@ -1,17 +1,16 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import { readFileSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
 import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
-import { passphraseFor } from '../cli/passphrase.js'
+import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
 import { Ledger } from '../ledger/ledger.js'
-import { isKeyEncrypted, KEY_FILES, loadSigner } from '../services/key-dir.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
-import { defaultLedgerPath, LEDGER_ENV } from '../services/ledger-path.js'
+import { defaultLedgerPath } from '../services/ledger-path.js'
 
 export default class Issue extends HcertCommand {
   static override summary =
@@ -52,14 +51,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
   }
 
   static override flags = {
-    'key-dir': Flags.directory({
-      char: 'k',
-      summary: 'Key directory from `hcert keys generate` (dsc.key.pem, dsc.crt.pem).',
-      env: 'HCERT_KEY_DIR',
-    }),
-    ledger: Flags.string({
-      summary: `SQLite ledger of issued certificates (default $${LEDGER_ENV}, else the user data directory).`,
-    }),
+    'key-dir': keyDirFlag,
+    ledger: ledgerFlag,
     out: Flags.string({
       char: 'o',
       summary: 'Write the certificates as JSON Lines to this file (replaced whole at the end of the run).',
@@ -96,19 +89,13 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
 
   async run(): Promise<IssueReport> {
     const { args, flags } = await this.parse(Issue)
-    if (!flags['key-dir'])
-      throw new DccError(
-        'ERR_USAGE',
-        'issue needs a key directory: pass --key-dir <dir> or set HCERT_KEY_DIR (try keys-example/ for tests)',
-      )
     if (!flags.interactive && args.input === undefined && process.stdin.isTTY)
       throw new DccError('ERR_USAGE', 'give a file of records, - for stdin, or --interactive')
-    const keyDir = flags['key-dir']
-    const passphrase = await passphraseFor('existing', {
-      required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
-      prompt: !flags['no-prompt'],
-    })
-    const signer = loadSigner(keyDir, passphrase)
+    const { signer, keyDir, passphrase } = await signerFromFlags(
+      'issue',
+      flags['key-dir'],
+      flags['no-prompt'],
+    )
     const source = args.input ?? '-'
     const country = flags.country ?? signer.certificate.country
     const issuer = flags.issuer ?? /(?:^|, )O=([^,]+)/.exec(signer.certificate.subject)?.[1]

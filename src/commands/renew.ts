@@ -1,14 +1,12 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import { createWriteStream } from 'node:fs'
-import { join } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
 import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
-import { passphraseFor } from '../cli/passphrase.js'
+import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { Ledger } from '../ledger/ledger.js'
-import { isKeyEncrypted, KEY_FILES, loadSigner } from '../services/key-dir.js'
-import { defaultLedgerPath, LEDGER_ENV } from '../services/ledger-path.js'
+import { defaultLedgerPath } from '../services/ledger-path.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { readCertificateInput } from '../services/read-input.js'
 import {
@@ -67,14 +65,8 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
   }
 
   static override flags = {
-    'key-dir': Flags.directory({
-      char: 'k',
-      summary: 'Key directory of the current DSC.',
-      env: 'HCERT_KEY_DIR',
-    }),
-    ledger: Flags.string({
-      summary: `SQLite ledger (default $${LEDGER_ENV}, else the user data directory).`,
-    }),
+    'key-dir': keyDirFlag,
+    ledger: ledgerFlag,
     trust: Flags.string({
       char: 't',
       summary: 'Trusted certificates, to verify given certificates first; repeatable.',
@@ -102,17 +94,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
   async run(): Promise<RenewResult> {
     const { argv, flags } = await this.parse(Renew)
     const inputs = argv as string[]
-    if (!flags['key-dir'])
-      throw new DccError(
-        'ERR_USAGE',
-        'renew needs the key directory of the current DSC: pass --key-dir <dir> or set HCERT_KEY_DIR',
-      )
-    const keyDir = flags['key-dir']
-    const passphrase = await passphraseFor('existing', {
-      required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
-      prompt: !flags['no-prompt'],
-    })
-    const signer = loadSigner(keyDir, passphrase)
+    const { signer } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'])
     const now = flags.at ?? new Date()
     const window = flags['expiring-within'] ?? { amount: 30, unit: 'd' as const }
     const dueBy = flags.expired ? now : addDuration(now, window)

@@ -5,7 +5,8 @@ import { atFlag, untilFlag } from '../cli/flags.js'
 import { renderStats } from '../cli/render/stats-text.js'
 import { DccError } from '../errors.js'
 import { Ledger } from '../ledger/ledger.js'
-import { defaultLedgerPath, LEDGER_ENV } from '../services/ledger-path.js'
+import { defaultLedgerPath } from '../services/ledger-path.js'
+import { ledgerFlag } from '../cli/signing-key.js'
 import { statsOf, type StatsResult } from '../services/stats.js'
 
 export default class Stats extends HcertCommand {
@@ -24,9 +25,7 @@ issuance time; --at sets the clock for active / expired.`
   ]
 
   static override flags = {
-    ledger: Flags.string({
-      summary: `SQLite ledger (default $${LEDGER_ENV}, else the user data directory).`,
-    }),
+    ledger: ledgerFlag,
     since: atFlag({ summary: 'Only certificates issued at or after this instant (ISO 8601).' }),
     until: untilFlag({
       summary:

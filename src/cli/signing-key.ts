@@ -1,0 +1,42 @@
+/** What issue and renew share: the key directory and ledger flags, and loading the signer (with its passphrase). */
+import * as Flags from '@oclif/core/flags'
+import { join } from 'node:path'
+import { DccError } from '../errors.js'
+import type { Signer } from '../keys/signer.js'
+import { isKeyEncrypted, KEY_FILES, loadSigner } from '../services/key-dir.js'
+import { LEDGER_ENV } from '../services/ledger-path.js'
+import { passphraseFor } from './passphrase.js'
+
+export const keyDirFlag = Flags.directory({
+  char: 'k',
+  summary: 'Key directory of the signing DSC, from `hcert keys generate` (dsc.key.pem, dsc.crt.pem).',
+  env: 'HCERT_KEY_DIR',
+})
+
+export const ledgerFlag = Flags.string({
+  summary: `SQLite ledger (default $${LEDGER_ENV}, else $XDG_DATA_HOME/hcert/ledger.sqlite).`,
+})
+
+export interface LoadedSigner {
+  signer: Signer
+  keyDir: string
+  passphrase: string | undefined
+}
+
+export async function signerFromFlags(
+  command: string,
+  keyDir: string | undefined,
+  noPrompt: boolean,
+): Promise<LoadedSigner> {
+  if (!keyDir) {
+    throw new DccError(
+      'ERR_USAGE',
+      `${command} needs a key directory: pass --key-dir <dir> or set HCERT_KEY_DIR (try keys-example/ for tests)`,
+    )
+  }
+  const passphrase = await passphraseFor('existing', {
+    required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
+    prompt: !noPrompt,
+  })
+  return { signer: loadSigner(keyDir, passphrase), keyDir, passphrase }
+}
