@@ -217,3 +217,11 @@ describe('hcert renew and hcert stats', () => {
     expect(JSON.parse(stats.stdout).error.code).toBe('ERR_LEDGER')
   })
 })
+
+describe('hcert issue --interactive', () => {
+  it('needs a terminal, and says so instead of waiting', () => {
+    const result = runCli(['issue', '--interactive', ...base('interactive.sqlite'), '--json'])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error.message).toMatch(/--interactive needs a terminal/)
+  })
+})
