@@ -102,6 +102,13 @@ describe('hcert decode', () => {
     })
   })
 
+  it('hcert --help and hcert decode --help show examples', () => {
+    expect(runCli(['--help']).stdout).toMatch(/Examples:\n {2}\$ hcert decode "HC1:NCF\.\.\."/)
+    const help = runCli(['decode', '--help']).stdout
+    expect(help).toContain('EXAMPLES')
+    expect(help).toContain('hcert decode qr-photo.jpg')
+  })
+
   it('gives usage errors exit code 2', () => {
     const result = runCli(['decode', '--no-such-flag', '--json'])
     expect(result.code).toBe(2)
