@@ -1,7 +1,8 @@
 /**
  * Data cleaning before anything is signed: the DCC schema, value-set membership of every coded field,
  * and sanity across fields. Each problem names the input column and says what is wrong in words that a
- * vaccination site can act on. Messages quote codes and dates, never names.
+ * vaccination site can act on. Reasons quote codes, never names or dates (they are stored in the
+ * ledger and grouped by stats): the record itself, in the rejects file, shows the value.
  */
 import { validateSchema } from '../dcc/schema.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -89,7 +90,7 @@ export function checkRecord(
     if (date && date.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
       out.push({
         field: columnFor(`${type}/${field}`),
-        reason: `${what} ${String(entry[field])} is in the future`,
+        reason: `${what} is in the future`,
       })
     }
   }
@@ -100,16 +101,16 @@ export function checkRecord(
         )
       : undefined
   if (typeof dcc.dob === 'string' && dcc.dob !== '' && !dob && /^\d{4}(-\d{2}){0,2}$/.test(dcc.dob)) {
-    out.push({ field: 'dob', reason: `'${dcc.dob}' is not a calendar date` })
+    out.push({ field: 'dob', reason: 'is not a calendar date' })
   }
   if (dob && dob.getTime() > now.getTime())
-    out.push({ field: 'dob', reason: `the date of birth ${String(dcc.dob)} is in the future` })
+    out.push({ field: 'dob', reason: 'the date of birth is in the future' })
   const eventField = type === 'v' ? 'dt' : type === 't' ? 'sc' : 'fr'
   const event = when(eventField)
   if (dob && event && dob.getTime() > event.getTime()) {
     out.push({
       field: 'dob',
-      reason: `the date of birth ${String(dcc.dob)} is after the ${type === 'v' ? 'vaccination' : type === 't' ? 'test' : 'first positive test'} (${String(entry[eventField])})`,
+      reason: `the date of birth is after the ${type === 'v' ? 'vaccination' : type === 't' ? 'test' : 'first positive test'}`,
     })
   }
 
@@ -158,19 +159,19 @@ export function checkRecord(
     if (fr && df && df.getTime() < fr.getTime() + 11 * 86_400_000) {
       out.push({
         field: 'valid_from',
-        reason: `valid from ${String(entry.df)}, earlier than 11 days after the first positive test (${String(entry.fr)})`,
+        reason: 'is earlier than 11 days after the first positive test',
       })
     }
     if (fr && du && du.getTime() > fr.getTime() + 180 * 86_400_000) {
       out.push({
         field: 'valid_until',
-        reason: `valid until ${String(entry.du)}, more than 180 days after the first positive test (${String(entry.fr)})`,
+        reason: 'is more than 180 days after the first positive test',
       })
     }
     if (df && du && df.getTime() > du.getTime())
       out.push({
         field: 'valid_until',
-        reason: `valid until ${String(entry.du)} is before valid from ${String(entry.df)}`,
+        reason: 'is before valid_from',
       })
   }
   return dedupe(out)

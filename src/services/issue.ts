@@ -4,7 +4,7 @@
  * the ledger in one transaction, and only then written out. A rerun after any interruption finds the
  * committed records by their idempotency key and writes them out again from the ledger, unsigned twice.
  */
-import { createWriteStream, mkdirSync, renameSync, type WriteStream } from 'node:fs'
+import { createWriteStream, renameSync, type WriteStream } from 'node:fs'
 import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import { CERTIFICATE_TYPE_NAMES, type CertificateType } from '../dcc/types.js'
@@ -126,7 +126,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   let out: WriteStream | undefined
   const tmpOut = options.out ? `${options.out}.partial` : undefined
   if (tmpOut && !options.dryRun) out = createWriteStream(tmpOut, { mode: 0o600 })
-  if (options.qrDir && !options.dryRun) mkdirSync(options.qrDir, { recursive: true })
   let rejectsWriter: RejectsWriter | undefined
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {

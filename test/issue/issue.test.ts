@@ -93,14 +93,14 @@ const BAD: Array<[string, string, RegExp]> = [
   [
     'b6,v,Võ,Sáu,1980-01-01,Comirnaty,,,1,2,2022-06-01,,,,,,VN',
     'date',
-    /the vaccination date 2022-06-01 is in the future/,
+    /the vaccination date is in the future/,
   ],
   ['b7,v,Võ,Sáu,2021-07-01,Comirnaty,,,1,2,2021-06-01,,,,,,VN', 'dob', /is after the vaccination/],
   ['b8,v,Võ,Sáu,1980-01-01,Comirnaty,,,one,2,2021-06-01,,,,,,VN', 'dose', /'one' is not a whole number/],
   [
     'b9,t,Võ,Sáu,1980-01-01,,,,,,2022-01-05T00:00:00Z,PCR,,negative,,,VN',
     'date',
-    /sample collection time .* is in the future/,
+    /the sample collection time is in the future/,
   ],
   [
     'b10,t,Võ,Sáu,1980-01-01,,,,,,2021-12-01T00:00:00Z,RAT,,negative,,,VN',
@@ -115,15 +115,11 @@ const BAD: Array<[string, string, RegExp]> = [
   [
     'b12,r,Võ,Sáu,1980-01-01,,,,,,2021-10-01,,,,2021-10-05,,VN',
     'valid_from',
-    /earlier than 11 days after the first positive test/,
+    /is earlier than 11 days after the first positive test/,
   ],
   ['b13,r,Võ,Sáu,1980-01-01,,,,,,2021-10-01,,,,,2022-12-01,VN', 'valid_until', /more than 180 days after/],
   ['b14,x,Võ,Sáu,1980-01-01,,,,,,2021-10-01,,,,,,VN', 'type', /'x' is not v, t or r/],
-  [
-    'b15,v,Võ,Sáu,1980-13-01,Comirnaty,,,1,2,2021-06-01,,,,,,VN',
-    'dob',
-    /'1980-13-01' is not a calendar date/,
-  ],
+  ['b15,v,Võ,Sáu,1980-13-01,Comirnaty,,,1,2,2021-06-01,,,,,,VN', 'dob', /^is not a calendar date$/],
   [
     'b16,v,Võ,Sáu,1980-01-01,Comirnaty,,,1,2,2021-06-01,,,,,,Vietnam',
     'country',
