@@ -1,7 +1,7 @@
 /**
  * Figures from the ledger, as plain data. Breakdowns come from daily_counts (kept by a trigger on
- * insert) for the whole UTC days inside the range, and from the certificates_stats covering index
- * for the part-days at its edges; the validity totals read the certificates_validity index. So a
+ * insert) for the whole UTC days inside the range, and from the certificates themselves (through the
+ * iat index) for the part-days at its edges; the validity totals read the certificates_validity index. So a
  * million-row ledger answers in well under a second, and the figures are exact for any range.
  */
 import type Database from 'better-sqlite3'
@@ -86,7 +86,7 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
       add(
         db
           .prepare(
-            `SELECT ${indexKey} AS key, count(*) AS count FROM certificates INDEXED BY certificates_stats
+            `SELECT ${indexKey} AS key, count(*) AS count FROM certificates INDEXED BY certificates_iat
              WHERE iat BETWEEN ? AND ? AND origin != 'import' GROUP BY key`,
           )
           .all(from, to) as Array<{ key: string; count: number }>,

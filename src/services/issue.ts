@@ -88,6 +88,12 @@ interface RecordResult {
   rejections?: Rejection[]
 }
 
+interface Prepared {
+  records: InputRecord[]
+  results: RecordResult[]
+  toSign: Pending[]
+}
+
 interface Pending {
   result: RecordResult
   type: CertificateType
@@ -135,18 +141,16 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (options.qrDir) await writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
 
-  let chunk: InputRecord[] = []
-  const flush = async (): Promise<void> => {
-    const records = chunk
-    chunk = []
+  /** Checks a chunk and finds what is already issued: runs while the previous chunk is being signed. */
+  const prepare = (records: InputRecord[]): Prepared => {
     const results: RecordResult[] = []
     const toSign: Pending[] = []
     const builds = records.map((record) =>
       record.error ? undefined : buildDcc(record.raw, options.defaults),
     )
     const issuedBefore = ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
-    // a record sent twice in one chunk is flagged; across chunks the second finds the first in the
-    // ledger and is written out again as already issued, the same on a rerun (memory stays flat)
+    // a record sent twice in one chunk, or in this chunk and the one being signed, is flagged; further
+    // apart, the second finds the first in the ledger and is written out again as already issued
     const seenInChunk = new Map<string, number>()
     for (const [i, record] of records.entries()) {
       if (record.error) {
@@ -181,7 +185,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
         continue
       }
-      const previous = seenInChunk.get(key)
+      const previous = seenInChunk.get(key) ?? inFlightKeys.get(key)
       if (previous !== undefined) {
         results.push({
           record,
@@ -213,7 +217,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         report.alreadyIssued++
         continue
       }
-      if (givenUvci && ledger.uvciTaken(String(entry?.ci))) {
+      if (givenUvci && (ledger.uvciTaken(String(entry?.ci)) || inFlightUvcis.has(String(entry?.ci)))) {
         results.push({
           record,
           key,
@@ -231,12 +235,18 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       toSign.push({ result, type: built.type, dcc: built.dcc })
     }
 
+    return { records, results, toSign }
+  }
+
+  /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
+  const finish = async (
+    { records, results, toSign }: Prepared,
+    signing: Promise<string[]>,
+  ): Promise<void> => {
     const issuedRows: IssuedRow[] = []
     const rejectionRows: RejectionRow[] = []
     if (!options.dryRun && toSign.length > 0) {
-      const hc1s = await options.jobSigner.sign(
-        toSign.map((p) => ({ dcc: p.dcc, claims: { iss: String(entryOf(p).co), iat, exp } })),
-      )
+      const hc1s = await signing
       toSign.forEach((pending, i) => {
         const entry = entryOf(pending)
         const hc1 = hc1s[i] as string
@@ -304,11 +314,37 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     options.onProgress?.(report.records)
   }
 
+  // two stages: while the workers sign chunk N, this thread checks chunk N+1, then commits N
+  const inFlightKeys = new Map<string, number>()
+  const inFlightUvcis = new Set<string>()
+  let inFlight: { prepared: Prepared; signing: Promise<string[]> } | undefined
+  let chunk: InputRecord[] = []
+  const flush = async (): Promise<void> => {
+    const prepared = prepare(chunk)
+    chunk = []
+    const signing =
+      options.dryRun || prepared.toSign.length === 0
+        ? Promise.resolve([])
+        : options.jobSigner.sign(
+            prepared.toSign.map((p) => ({ dcc: p.dcc, claims: { iss: String(entryOf(p).co), iat, exp } })),
+          )
+    signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
+    if (inFlight) await finish(inFlight.prepared, inFlight.signing)
+    inFlight = { prepared, signing }
+    inFlightKeys.clear()
+    inFlightUvcis.clear()
+    for (const pending of prepared.toSign) {
+      inFlightKeys.set(pending.result.key, pending.result.record.index)
+      inFlightUvcis.add(String(entryOf(pending).ci))
+    }
+  }
+
   for await (const record of options.records ?? readRecords(options.source, format)) {
     chunk.push(record)
     if (chunk.length >= CHUNK_SIZE) await flush()
   }
   await flush()
+  if (inFlight) await finish(inFlight.prepared, inFlight.signing)
   await rejectsWriter?.close()
   if (out && tmpOut && options.out) {
     const stream = out
