@@ -1,6 +1,6 @@
 /**
- * Figures from the ledger, as plain data. Breakdowns come from daily_counts (kept by a trigger on
- * insert) for the whole UTC days inside the range, and from the certificates themselves (through the
+ * Figures from the ledger, as plain data. Breakdowns come from daily_counts (kept by Ledger.record
+ * in the same transaction as the certificates) for the whole UTC days inside the range, and from the certificates themselves (through the
  * iat index) for the part-days at its edges; the validity totals read the certificates_validity index. So a
  * million-row ledger answers in well under a second, and the figures are exact for any range.
  */
