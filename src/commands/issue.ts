@@ -151,7 +151,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         signer,
         jobSigner,
         ledger,
-        batch: flags.batch ?? (flags.interactive ? 'interactive' : source === '-' ? 'stdin' : basename(source)),
+        batch:
+          flags.batch ?? (flags.interactive ? 'interactive' : source === '-' ? 'stdin' : basename(source)),
         now: flags.at ?? new Date(),
         validity: flags.validity,
         defaults: { ...(country ? { country } : {}), ...(issuer ? { issuer } : {}) },
