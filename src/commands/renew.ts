@@ -8,13 +8,8 @@ import { DccError, EXIT } from '../errors.js'
 import { Ledger } from '../ledger/ledger.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { loadTrustList } from '../services/load-trust.js'
-import { readCertificateInput } from '../services/read-input.js'
-import {
-  renewCertificates,
-  type RenewedCertificate,
-  type RenewInput,
-  type RenewReport,
-} from '../services/renew.js'
+import { readCertificates } from '../services/read-certificate-stream.js'
+import { renewCertificates, type RenewedCertificate, type RenewReport } from '../services/renew.js'
 import { addDuration, formatDuration } from '../time/duration.js'
 
 export interface RenewResult extends RenewReport {
@@ -122,7 +117,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
           ...(flags.batch ? { batch: flags.batch } : {}),
           ...(flags.kid ? { kid: flags.kid } : {}),
         },
-        ...(inputs.length > 0 ? { inputs: readInputs(inputs), ...(trust ? { trust } : {}) } : {}),
+        ...(inputs.length > 0
+          ? { inputs: readCertificates(inputs, process.stdin), ...(trust ? { trust } : {}) }
+          : {}),
         ...(flags['uvci-issuer'] ? { uvciIssuer: flags['uvci-issuer'] } : {}),
         batch: `renew ${now.toISOString()}`,
         ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
@@ -163,33 +160,5 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
       for (const r of report.refused) w(`  ${c.red('refused')} ${r.source}: ${r.reason}`)
     }
     return result
-  }
-}
-
-/** Arguments are certificates or files of them; `-` reads stdin, one certificate per line. */
-async function* readInputs(args: readonly string[]): AsyncGenerator<RenewInput> {
-  for (const arg of args) {
-    if (arg === '-') {
-      let pending = ''
-      let line = 0
-      for await (const chunk of process.stdin) {
-        pending += String(chunk)
-        const lines = pending.split('\n')
-        pending = lines.pop() ?? ''
-        for (const text of lines) {
-          line++
-          if (text.trim()) yield { source: `stdin:${line}`, text: text.trim() }
-        }
-      }
-      if (pending.trim()) yield { source: `stdin:${line + 1}`, text: pending.trim() }
-      continue
-    }
-    try {
-      const input = await readCertificateInput(arg, process.stdin)
-      yield { source: input.source, text: input.text }
-    } catch (err) {
-      if (!(err instanceof DccError)) throw err
-      yield { source: arg, text: '', error: err }
-    }
   }
 }

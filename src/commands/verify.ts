@@ -5,7 +5,7 @@ import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { loadTrustList } from '../services/load-trust.js'
-import { exitCodeOf, verifyArguments, verifyStream } from '../services/verify.js'
+import { exitCodeOf, verifyCertificates } from '../services/verify.js'
 
 export default class Verify extends HcertCommand {
   static override summary = 'Verify certificates: signature, validity clock, key usage and schema.'
@@ -75,7 +75,7 @@ With --json, one JSON object per input, one per line.`
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
     }
-    const results = useStdin ? verifyStream(process.stdin, options) : verifyArguments(inputs, options)
+    const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     let count = 0
     for await (const result of results) {

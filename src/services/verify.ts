@@ -1,8 +1,7 @@
 /** `hcert verify`: many inputs, one result each, one trust list and one process. */
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { verifyHc1, type VerifyOptions, type VerifyResult } from '../hcert/verify-hc1.js'
-import { detectImageFormat } from '../qr/image-format.js'
-import { fromBytes, readCertificateInput, MAX_INPUT_BYTES } from './read-input.js'
+import { readCertificates } from './read-certificate-stream.js'
 
 export interface SourcedVerifyResult extends VerifyResult {
   source: string
@@ -49,87 +48,15 @@ export function verifyText(text: string, source: string, options: VerifyOptions)
   return { source, ...verifyHc1(text, options) }
 }
 
-/** Each argument is an HC1 string or a file (text or image). */
-export async function* verifyArguments(
+/** One result per certificate, in input order: arguments (strings or files), or stdin as lines or one image. */
+export async function* verifyCertificates(
   args: readonly string[],
+  stdin: NodeJS.ReadableStream,
   options: VerifyOptions,
 ): AsyncGenerator<SourcedVerifyResult> {
-  for (const arg of args) {
-    try {
-      const input = await readCertificateInput(arg, process.stdin)
-      yield verifyText(input.text, input.source, options)
-    } catch (err) {
-      if (!(err instanceof DccError)) throw err
-      yield inputFailure(arg, err)
-    }
+  for await (const input of readCertificates(args, stdin)) {
+    yield input.error
+      ? inputFailure(input.source, input.error)
+      : verifyText(input.text, input.source, options)
   }
-}
-
-/**
- * stdin: an image (one certificate), or text with one certificate per line, verified as lines
- * arrive so that a long stream needs no more memory than one line.
- */
-export async function* verifyStream(
-  stream: NodeJS.ReadableStream,
-  options: VerifyOptions,
-): AsyncGenerator<SourcedVerifyResult> {
-  let pending = ''
-  let lineNumber = 0
-  let first = true
-  let image: Buffer[] | undefined
-  let imageBytes = 0
-  const decoder = new TextDecoder('utf-8', { fatal: true })
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
-    if (first) {
-      first = false
-      if (detectImageFormat(bytes)) image = []
-    }
-    if (image) {
-      imageBytes += bytes.length
-      if (imageBytes > MAX_INPUT_BYTES) {
-        yield inputFailure(
-          'stdin',
-          new DccError('ERR_INPUT', `input: stdin holds more than the ${MAX_INPUT_BYTES} bytes accepted`),
-        )
-        return
-      }
-      image.push(bytes)
-      continue
-    }
-    try {
-      pending += decoder.decode(bytes, { stream: true })
-    } catch (cause) {
-      yield inputFailure(
-        `stdin:${lineNumber + 1}`,
-        new DccError(
-          'ERR_INPUT',
-          'input: stdin is neither text (it is not valid UTF-8) nor a PNG or JPEG image',
-          { cause },
-        ),
-      )
-      return
-    }
-    const lines = pending.split('\n')
-    pending = lines.pop() ?? ''
-    for (const line of lines) {
-      lineNumber++
-      const text = line.trim()
-      if (text) yield verifyText(text, `stdin:${lineNumber}`, options)
-    }
-  }
-  if (image) {
-    try {
-      const input = await fromBytes(Buffer.concat(image), 'stdin')
-      yield verifyText(input.text, 'stdin', options)
-    } catch (err) {
-      if (!(err instanceof DccError)) throw err
-      yield inputFailure('stdin', err)
-    }
-    return
-  }
-  lineNumber++
-  const text = pending.trim()
-  if (text) yield verifyText(text, `stdin:${lineNumber}`, options)
-  else if (lineNumber === 1) yield inputFailure('stdin', new DccError('ERR_INPUT', 'input: stdin is empty'))
 }
