@@ -7,29 +7,20 @@
 import { createWriteStream, renameSync, type WriteStream } from 'node:fs'
 import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
-import { CERTIFICATE_TYPE_NAMES, type CertificateType } from '../dcc/types.js'
-import { makeUvci } from '../dcc/uvci.js'
-import { DccError } from '../errors.js'
-import { buildDcc, type IssueDefaults, type Rejection } from '../issue/build-dcc.js'
-import { checkRecord } from '../issue/check-record.js'
+import type { IssueDefaults } from '../issue/build-dcc.js'
+import { entryOf, prepareChunk, type IssuedCertificate, type PreparedChunk } from '../issue/prepare-chunk.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import type { JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
 import { writeQrFiles } from '../qr/write-qr.js'
-import { addDuration, type Duration } from '../time/duration.js'
+import type { Duration } from '../time/duration.js'
+import { signingWindow } from '../issue/signing-window.js'
 
 export const CHUNK_SIZE = 1000
 
-export interface IssuedCertificate {
-  line: number
-  uvci: string
-  type: string
-  iat: number
-  exp: number
-  hc1: string
-}
+export type { IssuedCertificate }
 
 export interface RejectedRecord {
   index: number
@@ -80,39 +71,10 @@ export interface IssueOptions {
   maxReportedRejections?: number
 }
 
-interface RecordResult {
-  record: InputRecord
-  /** idempotency key; for a record that could not be read, its line */
-  key: string
-  certificate?: IssuedCertificate
-  rejections?: Rejection[]
-}
-
-interface Prepared {
-  records: InputRecord[]
-  results: RecordResult[]
-  toSign: Pending[]
-}
-
-interface Pending {
-  result: RecordResult
-  type: CertificateType
-  dcc: Record<string, unknown>
-}
-
 export async function issueCertificates(options: IssueOptions): Promise<IssueReport> {
   const { signer, ledger, now } = options
-  const iat = Math.floor(now.getTime() / 1000)
-  const warnings: string[] = []
-  checkSignerUsable(signer, now)
-  let expDate = addDuration(now, options.validity)
-  if (expDate > signer.certificate.notAfter) {
-    expDate = signer.certificate.notAfter
-    warnings.push(
-      `the validity was capped at ${expDate.toISOString()}, when the signing certificate expires (HCERT: exp must not exceed the DSC's validity); renew these certificates with a new DSC before then`,
-    )
-  }
-  const exp = Math.floor(expDate.getTime() / 1000)
+  const { iat, exp, warning } = signingWindow(signer, now, options.validity)
+  const warnings = warning ? [warning] : []
   const mayIssue = allowedTypes(signer.certificate.eku)
   const kid = Buffer.from(signer.kid).toString('base64')
 
@@ -141,106 +103,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (options.qrDir) await writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
 
-  /** Checks a chunk and finds what is already issued: runs while the previous chunk is being signed. */
-  const prepare = (records: InputRecord[]): Prepared => {
-    const results: RecordResult[] = []
-    const toSign: Pending[] = []
-    const builds = records.map((record) =>
-      record.error ? undefined : buildDcc(record.raw, options.defaults),
-    )
-    const issuedBefore = ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
-    // a record sent twice in one chunk, or in this chunk and the one being signed, is flagged; further
-    // apart, the second finds the first in the ledger and is written out again as already issued
-    const seenInChunk = new Map<string, number>()
-    for (const [i, record] of records.entries()) {
-      if (record.error) {
-        results.push({
-          record,
-          key: `line:${record.line}`,
-          rejections: [{ field: 'record', reason: record.error }],
-        })
-        continue
-      }
-      const built = builds[i] as NonNullable<(typeof builds)[number]>
-      const key = built.key
-      const entry = built.type
-        ? (built.dcc[built.type] as Array<Record<string, unknown>> | undefined)?.[0]
-        : undefined
-      // the UVCI is ours to assign; one given in the input is kept (and must be new to the ledger)
-      const givenUvci = entry?.ci !== undefined
-      if (entry && !givenUvci)
-        entry.ci = makeUvci(String(entry.co ?? options.defaults.country ?? 'XX'), options.uvciIssuer)
-      const rejections = [...built.rejections, ...checkRecord(built.dcc, built.type, now)]
-      if (built.type && !mayIssue.includes(built.type)) {
-        rejections.push({
-          field: 'type',
-          reason: `the signing certificate may not sign ${CERTIFICATE_TYPE_NAMES[built.type]} certificates (its Extended Key Usage)`,
-        })
-      }
-      if (rejections.length > 0 || !built.type) {
-        results.push({
-          record,
-          key,
-          rejections: rejections.length > 0 ? rejections : [{ field: 'type', reason: 'is missing' }],
-        })
-        continue
-      }
-      const previous = seenInChunk.get(key) ?? inFlightKeys.get(key)
-      if (previous !== undefined) {
-        results.push({
-          record,
-          key,
-          rejections: [
-            {
-              field: 'record',
-              reason: `is the same record as record ${previous} of this input (issued once)`,
-            },
-          ],
-        })
-        continue
-      }
-      seenInChunk.set(key, record.index)
-      const existing = issuedBefore.get(key)
-      if (existing) {
-        results.push({
-          record,
-          key,
-          certificate: {
-            line: record.line,
-            uvci: existing.uvci,
-            type: existing.type,
-            iat: existing.iat,
-            exp: existing.exp,
-            hc1: existing.hc1,
-          },
-        })
-        report.alreadyIssued++
-        continue
-      }
-      if (givenUvci && (ledger.uvciTaken(String(entry?.ci)) || inFlightUvcis.has(String(entry?.ci)))) {
-        results.push({
-          record,
-          key,
-          rejections: [
-            {
-              field: 'ci',
-              reason: `the UVCI ${String(entry?.ci)} is already used by another certificate in the ledger`,
-            },
-          ],
-        })
-        continue
-      }
-      const result: RecordResult = { record, key }
-      results.push(result)
-      toSign.push({ result, type: built.type, dcc: built.dcc })
-    }
-
-    return { records, results, toSign }
-  }
-
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
   const finish = async (
-    { records, results, toSign }: Prepared,
+    { records, results, toSign }: PreparedChunk,
     signing: Promise<string[]>,
   ): Promise<void> => {
     const issuedRows: IssuedRow[] = []
@@ -317,10 +182,19 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // two stages: while the workers sign chunk N, this thread checks chunk N+1, then commits N
   const inFlightKeys = new Map<string, number>()
   const inFlightUvcis = new Set<string>()
-  let inFlight: { prepared: Prepared; signing: Promise<string[]> } | undefined
+  let inFlight: { prepared: PreparedChunk; signing: Promise<string[]> } | undefined
   let chunk: InputRecord[] = []
   const flush = async (): Promise<void> => {
-    const prepared = prepare(chunk)
+    const prepared = prepareChunk(chunk, {
+      ledger,
+      now,
+      defaults: options.defaults,
+      ...(options.uvciIssuer ? { uvciIssuer: options.uvciIssuer } : {}),
+      mayIssue,
+      inFlightKeys,
+      inFlightUvcis,
+    })
+    report.alreadyIssued += prepared.alreadyIssued
     chunk = []
     const signing =
       options.dryRun || prepared.toSign.length === 0
@@ -354,22 +228,4 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     renameSync(tmpOut, options.out)
   }
   return report
-}
-
-function entryOf(pending: Pending): Record<string, unknown> {
-  return (pending.dcc[pending.type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
-}
-
-export function checkSignerUsable(signer: Signer, now: Date): void {
-  const { notBefore, notAfter, subject } = signer.certificate
-  if (now < notBefore)
-    throw new DccError(
-      'ERR_KEYS',
-      `keys: the signing certificate (${subject}) is not valid before ${notBefore.toISOString()}`,
-    )
-  if (now > notAfter)
-    throw new DccError(
-      'ERR_KEYS',
-      `keys: the signing certificate (${subject}) expired on ${notAfter.toISOString()}; roll a new one with 'hcert keys generate --csca'`,
-    )
 }

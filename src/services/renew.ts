@@ -18,9 +18,9 @@ import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, StoredCertificate } from '../ledger/ledger.js'
 import { writeQrFiles } from '../qr/write-qr.js'
-import { addDuration, type Duration } from '../time/duration.js'
+import type { Duration } from '../time/duration.js'
 import type { TrustList } from '../trust/trust-list.js'
-import { checkSignerUsable } from './issue.js'
+import { signingWindow } from '../issue/signing-window.js'
 
 export interface RenewedCertificate {
   uvci: string
@@ -76,17 +76,14 @@ const CHUNK = 500
 
 export async function renewCertificates(options: RenewOptions): Promise<RenewReport> {
   const { ledger, signer, now } = options
-  checkSignerUsable(signer, now)
-  const report: RenewReport = { renewed: 0, skipped: [], refused: [], warnings: [], considered: 0 }
-  const iat = Math.floor(now.getTime() / 1000)
-  let expDate = addDuration(now, options.validity)
-  if (expDate > signer.certificate.notAfter) {
-    expDate = signer.certificate.notAfter
-    report.warnings.push(
-      `the validity was capped at ${expDate.toISOString()}, when the signing certificate expires`,
-    )
+  const { iat, exp, warning } = signingWindow(signer, now, options.validity)
+  const report: RenewReport = {
+    renewed: 0,
+    skipped: [],
+    refused: [],
+    warnings: warning ? [warning] : [],
+    considered: 0,
   }
-  const exp = Math.floor(expDate.getTime() / 1000)
   const kid = Buffer.from(signer.kid).toString('base64')
 
   let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate }> = []
