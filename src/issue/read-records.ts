@@ -2,7 +2,7 @@
  * Input records for `hcert issue`, streamed: CSV (header row), JSON Lines, a JSON array or one JSON
  * object, from a file or stdin. The format comes from the file extension, else from the first bytes.
  */
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { CsvParser } from './csv.js'
@@ -43,6 +43,8 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
 }
 
 export async function* readRecords(source: string, format?: InputFormat): AsyncGenerator<InputRecord> {
+  if (source !== '-' && !existsSync(source))
+    throw new DccError('ERR_INPUT', `input: ${source} does not exist`)
   const stream = source === '-' ? process.stdin : createReadStream(source, { highWaterMark: 256 * 1024 })
   const text = chunks(stream)
   let first = ''

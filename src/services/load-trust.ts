@@ -30,7 +30,9 @@ function loadPath(path: string): TrustedCertificate[] {
     const files = readdirSync(path)
       .filter((name) => CERT_FILE.test(name))
       .sort()
-    const certs = files.flatMap((name) => loadFile(join(path, name)))
+    // a key directory holds private keys next to the certificates: in a folder, files without a
+    // certificate are passed over (given by name, they are an error)
+    const certs = files.flatMap((name) => loadFile(join(path, name), { skipNonCertificates: true }))
     if (certs.length === 0)
       throw new DccError(
         'ERR_TRUST',
@@ -41,7 +43,7 @@ function loadPath(path: string): TrustedCertificate[] {
   return loadFile(path)
 }
 
-function loadFile(path: string): TrustedCertificate[] {
+function loadFile(path: string, options: { skipNonCertificates?: boolean } = {}): TrustedCertificate[] {
   const bytes = readFileSync(path)
   const text = bytes.toString('utf8')
   if (text.includes('-----BEGIN CERTIFICATE-----')) {
@@ -55,6 +57,7 @@ function loadFile(path: string): TrustedCertificate[] {
   const jsonStart = text.search(/[[{]/)
   if (bytes[0] !== 0x30 && jsonStart >= 0) return fromJson(text.slice(jsonStart), path)
   if (text.includes('-----BEGIN')) {
+    if (options.skipNonCertificates) return []
     throw new DccError(
       'ERR_TRUST',
       `trust: ${path} holds a PEM block that is not a certificate (a private key? verifiers need the certificate)`,

@@ -93,6 +93,16 @@ describe('hcert issue', () => {
     ])
   })
 
+  it('a missing input file is an input error (exit 3), named', () => {
+    const result = runCli(['issue', join(tmp, 'nope.csv'), ...base('missing.sqlite'), '--json'])
+    expect(result.code).toBe(3)
+    expect(JSON.parse(result.stdout).error).toEqual({
+      code: 'ERR_INPUT',
+      layer: 'input',
+      message: `input: ${join(tmp, 'nope.csv')} does not exist`,
+    })
+  })
+
   it('needs a key directory, and says so', () => {
     const result = runCli(['issue', 'x.csv', '--json'], { env: { HCERT_KEY_DIR: '' } })
     expect(result.code).toBe(2)

@@ -146,6 +146,13 @@ describe('hcert verify', () => {
     }
   })
 
+  it('a key directory works as a trust folder: private keys in it are passed over', () => {
+    expect(runCli(['verify', es256, '--trust', KEYS_EXAMPLE, '--at', AT_CLOCK]).code).toBe(0)
+    const key = runCli(['verify', es256, '--trust', join(KEYS_EXAMPLE, 'dsc.key.pem'), '--json'])
+    expect(key.code).toBe(2)
+    expect(JSON.parse(key.stdout).error.message).toMatch(/not a certificate \(a private key\?/)
+  })
+
   it('needs a trust list, and says so with exit 2', () => {
     const result = runCli(['verify', es256, '--json'], { env: { HCERT_TRUST: '' } })
     expect(result.code).toBe(2)
