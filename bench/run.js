@@ -210,13 +210,13 @@ console.log(
   )
   console.log(`  openssl speed ecdsap256 sign (one core)  ${fmt(sslEc.sign).padStart(8)}/s`)
   console.log(
-    `  main thread only (--workers 0)           ${fmt(inline.rate).padStart(8)}/s = ${pct(inline.rate, sslEc.sign)} of openssl, peak ${inline.peakMb.toFixed(0)} MB`,
+    `  one core: main thread only (--workers 0)  ${fmt(inline.rate).padStart(8)}/s = ${pct(inline.rate, sslEc.sign)} of openssl (target >= 40% per core), peak ${inline.peakMb.toFixed(0)} MB`,
   )
   console.log(
-    `  1 signing worker                         ${fmt(one.rate).padStart(8)}/s = ${pct(one.rate, sslEc.sign)} of openssl (target >= 40% per core), peak ${one.peakMb.toFixed(0)} MB`,
+    `  1 signing worker (2 threads overlap)      ${fmt(one.rate).padStart(8)}/s, peak ${one.peakMb.toFixed(0)} MB`,
   )
   console.log(
-    `  2 signing workers                        ${fmt(two.rate).padStart(8)}/s = ${(two.rate / one.rate).toFixed(2)}x one worker (target >= 1.8x), peak ${two.peakMb.toFixed(0)} MB`,
+    `  2 signing workers (both cores)            ${fmt(two.rate).padStart(8)}/s = ${(two.rate / inline.rate).toFixed(2)}x one core (target >= 1.8x), ${pct(two.rate / 2, sslEc.sign)} of openssl per core, peak ${two.peakMb.toFixed(0)} MB`,
   )
   const million = quick ? undefined : join(dir, 'million.csv')
   if (million) {
