@@ -80,7 +80,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       options: ['csv', 'json', 'jsonl'] as const,
     })(),
     workers: Flags.integer({
-      summary: 'Signing threads for large batches (default: one per core; 0 signs in the main thread).',
+      summary:
+        'Signing threads for large batches (default: one per core but one; 0 signs in the main thread).',
       min: 0,
     }),
     interactive: Flags.boolean({ char: 'i', summary: 'Prompt for one certificate.', default: false }),
