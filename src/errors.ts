@@ -103,7 +103,3 @@ export class DccError extends Error {
     return { code: this.code, layer: this.layer, message: this.message }
   }
 }
-
-export function isDccError(value: unknown): value is DccError {
-  return value instanceof DccError
-}

@@ -108,7 +108,6 @@ const COLUMNS = `id, idempotency_key AS idempotencyKey, uvci, type, country, iss
 export class Ledger {
   readonly path: string
   private readonly db: Database.Database
-  private readonly findByKey: Database.Statement<[string], StoredCertificate>
   private readonly findUvci: Database.Statement<[string], { id: number }>
   private readonly insertIssued: Database.Statement
   private readonly markSuperseded: Database.Statement
@@ -131,7 +130,6 @@ export class Ledger {
         cause,
       })
     }
-    this.findByKey = this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = ?`)
     this.findUvci = this.db.prepare('SELECT id FROM certificates WHERE uvci = ?')
     this.insertIssued = this.db
       .prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid,
@@ -143,10 +141,6 @@ export class Ledger {
     this.insertRejection = this.db
       .prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`)
-  }
-
-  issuedFor(idempotencyKey: string): StoredCertificate | undefined {
-    return this.findByKey.get(idempotencyKey)
   }
 
   /** The certificates already issued for any of these keys, in one query (a chunk at a time). */
