@@ -13,9 +13,24 @@ import { parseTrustedCertificate, type TrustedCertificate } from '../trust/trust
 const CERT_FILE = /\.(pem|crt|cer|der|json)$/i
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g
 
+/**
+ * Only document signer certificates are trusted: there is no chain building, so a CA certificate
+ * (a CSCA, say, found in a key directory) is passed over, lest an HCERT signed with the CA's own key
+ * verify. A path that holds nothing but CA certificates is an error.
+ */
 export function loadTrustList(paths: readonly string[]): TrustList {
   const trust = new TrustList()
-  for (const path of paths) for (const cert of loadPath(path)) trust.add(cert)
+  for (const path of paths) {
+    const certs = loadPath(path)
+    const signers = certs.filter((cert) => !cert.ca)
+    if (certs.length > 0 && signers.length === 0) {
+      throw new DccError(
+        'ERR_TRUST',
+        `trust: ${path} holds only CA certificates (${certs[0]?.subject}); verify trusts the document signer certificates (DSCs) themselves`,
+      )
+    }
+    for (const cert of signers) trust.add(cert)
+  }
   return trust
 }
 

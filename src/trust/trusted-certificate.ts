@@ -15,6 +15,8 @@ export interface TrustedCertificate {
   /** Extended Key Usage OIDs; undefined when the certificate has no EKU extension */
   eku: string[] | undefined
   fingerprint256: string
+  /** a CA certificate (basicConstraints CA:TRUE), e.g. a CSCA: it signs certificates, not HCERTs */
+  ca: boolean
   der: Uint8Array
 }
 
@@ -45,6 +47,7 @@ export function parseTrustedCertificate(
     notAfter: new Date(cert.validTo),
     eku: cert.keyUsage,
     fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+    ca: cert.ca,
     der,
   }
 }

@@ -153,6 +153,26 @@ describe('hcert verify', () => {
     expect(JSON.parse(key.stdout).error.message).toMatch(/not a certificate \(a private key\?/)
   })
 
+  it('trusts document signers only: a CSCA is passed over in a folder and refused alone', () => {
+    const csca = runCli(['verify', es256, '--trust', join(KEYS_EXAMPLE, 'csca.crt.pem'), '--json'])
+    expect(csca.code).toBe(2)
+    expect(JSON.parse(csca.stdout).error.message).toMatch(/holds only CA certificates/)
+    const folder = JSON.parse(runCli(['verify', 'HC1:BB8', '--trust', KEYS_EXAMPLE, '--json']).stdout)
+    expect(folder.errors[0].code).toBe('ERR_INFLATE')
+    const unknown = JSON.parse(
+      runCli([
+        'verify',
+        es256.replace(/^HC1:/, 'HC1:'),
+        '--trust',
+        join(KEYS_EXAMPLE, 'ps256'),
+        '--at',
+        AT_CLOCK,
+        '--json',
+      ]).stdout,
+    )
+    expect(unknown.errors[0].message).toMatch(/is not in the trust list \(1 key\)/)
+  })
+
   it('needs a trust list, and says so with exit 2', () => {
     const result = runCli(['verify', es256, '--json'], { env: { HCERT_TRUST: '' } })
     expect(result.code).toBe(2)
