@@ -107,8 +107,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const large =
       source !== '-' &&
       !flags.interactive &&
-      statSync(source, { throwIfNoEntry: false })?.isFile() &&
-      statSync(source).size > 64 * 1024
+      (statSync(source, { throwIfNoEntry: false })?.size ?? 0) > 64 * 1024
     const threads = flags.workers ?? (large ? undefined : 0)
     const jobSigner: JobSigner =
       threads === 0 || import.meta.url.endsWith('.ts')

@@ -63,11 +63,13 @@ const DECODE_CHECK: Partial<Record<ErrorCode, CheckName>> = {
   ERR_INFLATE: 'compression',
 }
 
+/** Every check, not yet run. */
+export function skippedChecks(): Record<CheckName, CheckStatus> {
+  return Object.fromEntries(CHECK_NAMES.map((n) => [n, 'skipped'])) as Record<CheckName, CheckStatus>
+}
+
 class Report {
-  readonly checks = Object.fromEntries(CHECK_NAMES.map((n) => [n, 'skipped'])) as Record<
-    CheckName,
-    CheckStatus
-  >
+  readonly checks = skippedChecks()
   readonly errors: CheckError[] = []
   readonly warnings: VerifyResult['warnings'] = []
 

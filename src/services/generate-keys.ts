@@ -1,5 +1,5 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -12,7 +12,7 @@ import {
   keyPairFrom,
   type KeyPair,
 } from '../keys/generate-certificates.js'
-import { algFor } from '../keys/signer.js'
+import { algFor, readPrivateKey } from '../keys/signer.js'
 import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
@@ -25,8 +25,6 @@ import {
   toPem,
   writePrivateFile,
 } from './key-dir.js'
-import { readPrivateKey } from '../keys/signer.js'
-import { readFileSync } from 'node:fs'
 
 export interface GenerateKeysOptions {
   out: string

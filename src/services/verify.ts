@@ -1,6 +1,6 @@
 /** `hcert verify`: many inputs, one result each, one trust list and one process. */
 import { DccError, EXIT, type ExitCode } from '../errors.js'
-import { verifyHc1, type VerifyOptions, type VerifyResult } from '../hcert/verify-hc1.js'
+import { skippedChecks, verifyHc1, type VerifyOptions, type VerifyResult } from '../hcert/verify-hc1.js'
 import { readCertificates } from './read-certificate-stream.js'
 
 export interface SourcedVerifyResult extends VerifyResult {
@@ -24,16 +24,7 @@ function inputFailure(source: string, err: DccError): SourcedVerifyResult {
   return {
     source,
     valid: false,
-    checks: {
-      unprefix: 'skipped',
-      base45: 'skipped',
-      compression: 'skipped',
-      decode: 'skipped',
-      signature: 'skipped',
-      expiration: 'skipped',
-      keyUsage: 'skipped',
-      schema: 'skipped',
-    },
+    checks: skippedChecks(),
     errors: [{ code: err.code, check: 'input', message: err.message }],
     warnings: [],
     kid: null,
