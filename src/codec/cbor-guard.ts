@@ -8,12 +8,11 @@ import { DccError } from '../errors.js'
 
 export const MAX_CBOR_DEPTH = 32
 
-interface Frame {
-  /** items still expected; -1 for indefinite length (ends with a break) */
-  remaining: number
-  /** an indefinite string accepts only chunks of this major type */
-  chunkType: number
-}
+// reused between calls (the guard runs to completion synchronously): a new typed array per call
+// cost more than checking a certificate
+const SCRATCH_DEPTH = 64
+const REMAINING = new Float64Array(SCRATCH_DEPTH)
+const CHUNK_TYPE = new Int8Array(SCRATCH_DEPTH)
 
 function fail(message: string): never {
   throw new DccError('ERR_CBOR', `cbor: ${message}`)
@@ -26,7 +25,12 @@ export function checkCborWellFormed(
 ): void {
   const end = bytes.length
   if (end === 0) fail(`${what} is empty`)
-  const stack: Frame[] = []
+  // the open containers, as two parallel stacks (no object per container: this runs on every
+  // certificate verified): items still expected, -1 for indefinite length (ends with a break); and
+  // for an indefinite string, the only major type its chunks may have (-1 otherwise)
+  const remaining = maxDepth <= SCRATCH_DEPTH ? REMAINING : new Float64Array(maxDepth)
+  const chunkType = maxDepth <= SCRATCH_DEPTH ? CHUNK_TYPE : new Int8Array(maxDepth)
+  let depth = 0
   let pos = 0
   let done = false
   while (!done) {
@@ -35,15 +39,16 @@ export function checkCborWellFormed(
     const initial = bytes[pos++] as number
     const major = initial >> 5
     const info = initial & 0x1f
-    const top = stack[stack.length - 1]
+    const inString = depth > 0 && (chunkType[depth - 1] as number) >= 0
 
     if (initial === 0xff) {
-      if (!top || top.remaining !== -1) fail(`${what} has an unexpected break byte at byte ${start}`)
-      stack.pop()
+      if (depth === 0 || remaining[depth - 1] !== -1)
+        fail(`${what} has an unexpected break byte at byte ${start}`)
+      depth--
       finishItem()
       continue
     }
-    if (top && top.chunkType >= 0 && major !== top.chunkType) {
+    if (inString && major !== chunkType[depth - 1]) {
       fail(`${what} has a chunk of the wrong type inside an indefinite-length string at byte ${start}`)
     }
 
@@ -58,7 +63,7 @@ export function checkCborWellFormed(
       if (major === 0 || major === 1 || major === 6)
         fail(`${what} has an invalid indefinite length at byte ${start}`)
       if (major === 7) fail(`${what} has an unexpected break byte at byte ${start}`)
-      if (top && top.chunkType >= 0) fail(`${what} nests indefinite-length strings at byte ${start}`)
+      if (inString) fail(`${what} nests indefinite-length strings at byte ${start}`)
       push(-1, major === 2 || major === 3 ? major : -1, start)
       continue
     } else fail(`${what} uses reserved additional information ${info} at byte ${start}`)
@@ -96,22 +101,26 @@ export function checkCborWellFormed(
   }
   if (pos !== end) fail(`${what} has ${end - pos} unexpected bytes after the end of the item, at byte ${pos}`)
 
-  function push(remaining: number, chunkType: number, at: number): void {
-    if (stack.length >= maxDepth) fail(`${what} nests deeper than ${maxDepth} levels at byte ${at}`)
-    stack.push({ remaining, chunkType })
+  function push(count: number, chunks: number, at: number): void {
+    if (depth >= maxDepth) fail(`${what} nests deeper than ${maxDepth} levels at byte ${at}`)
+    remaining[depth] = count
+    chunkType[depth] = chunks
+    depth++
   }
 
   function finishItem(): void {
     for (;;) {
-      const top = stack[stack.length - 1]
-      if (!top) {
+      if (depth === 0) {
         done = true
         return
       }
-      if (top.remaining === -1) return
-      top.remaining--
-      if (top.remaining > 0) return
-      stack.pop()
+      const left = remaining[depth - 1] as number
+      if (left === -1) return
+      if (left > 1) {
+        remaining[depth - 1] = left - 1
+        return
+      }
+      depth--
     }
   }
 }

@@ -115,27 +115,48 @@ function describe(value: unknown): string {
 
 const SIGNATURE1 = new TextEncoder().encode('Signature1')
 
-function byteStringHeader(length: number): Uint8Array {
-  if (length < 24) return Uint8Array.of(0x40 | length)
-  if (length < 0x100) return Uint8Array.of(0x58, length)
-  if (length < 0x10000) return Uint8Array.of(0x59, length >> 8, length & 0xff)
-  return Uint8Array.of(0x5a, length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff)
+/** Length of a CBOR byte string head (major type 2) for `length` bytes */
+function headLength(length: number): number {
+  return length < 24 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5
+}
+
+function writeByteStringHead(out: Uint8Array, o: number, length: number): number {
+  if (length < 24) {
+    out[o] = 0x40 | length
+    return o + 1
+  }
+  if (length < 0x100) {
+    out[o] = 0x58
+    out[o + 1] = length
+    return o + 2
+  }
+  if (length < 0x10000) {
+    out[o] = 0x59
+    out[o + 1] = length >> 8
+    out[o + 2] = length & 0xff
+    return o + 3
+  }
+  out[o] = 0x5a
+  out[o + 1] = length >>> 24
+  out[o + 2] = (length >> 16) & 0xff
+  out[o + 3] = (length >> 8) & 0xff
+  out[o + 4] = length & 0xff
+  return o + 5
 }
 
 /**
  * The bytes that are signed: CBOR ["Signature1", protected, external_aad = h'', payload], with the
- * protected header exactly as received. Written directly, without a CBOR encoder, as it is on the hot path.
+ * protected header exactly as received. Written directly into a pooled Buffer, without a CBOR
+ * encoder or a new typed array, as it is on the hot path of both verify and issue.
  */
 export function buildSigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  const protectedHead = byteStringHeader(protectedBytes.length)
-  const payloadHead = byteStringHeader(payload.length)
-  const out = new Uint8Array(
+  const out = Buffer.allocUnsafe(
     2 +
       SIGNATURE1.length +
-      protectedHead.length +
+      headLength(protectedBytes.length) +
       protectedBytes.length +
       1 +
-      payloadHead.length +
+      headLength(payload.length) +
       payload.length,
   )
   let o = 0
@@ -143,13 +164,11 @@ export function buildSigStructure(protectedBytes: Uint8Array, payload: Uint8Arra
   out[o++] = 0x60 | SIGNATURE1.length
   out.set(SIGNATURE1, o)
   o += SIGNATURE1.length
-  out.set(protectedHead, o)
-  o += protectedHead.length
+  o = writeByteStringHead(out, o, protectedBytes.length)
   out.set(protectedBytes, o)
   o += protectedBytes.length
   out[o++] = 0x40 // external_aad: empty byte string
-  out.set(payloadHead, o)
-  o += payloadHead.length
+  o = writeByteStringHead(out, o, payload.length)
   out.set(payload, o)
   return out
 }

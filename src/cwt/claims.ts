@@ -48,20 +48,58 @@ function readTime(map: Map<unknown, unknown>, key: number, name: string): number
   return value
 }
 
-/** CBOR values → JSON values. Map keys must be text in the DCC; tagged values keep their content. */
+/**
+ * CBOR values → JSON values. Map keys must be text in the DCC; tagged values keep their content.
+ * The path names where a value cannot be JSON; it is only built when that happens (this runs once
+ * per certificate verified, and a path string per value cost more than the conversion).
+ */
 export function toJson(value: unknown, path: string): unknown {
+  try {
+    return convert(value)
+  } catch (err) {
+    if (!(err instanceof NotJson)) throw err
+    fail(`${path}${err.path.reverse().join('')} ${err.problem}`)
+  }
+}
+
+class NotJson extends Error {
+  /** the path from the failing value up, innermost first */
+  readonly path: string[] = []
+  constructor(readonly problem: string) {
+    super(problem)
+  }
+}
+
+function convert(value: unknown): unknown {
   if (value instanceof Map) {
     const out: Record<string, unknown> = {}
     for (const [key, entry] of value) {
-      if (typeof key !== 'string') fail(`${path} has a non-text key (${String(key)})`)
-      out[key] = toJson(entry, `${path}.${key}`)
+      if (typeof key !== 'string') throw new NotJson(`has a non-text key (${String(key)})`)
+      const converted = within(`.${key}`, entry)
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true })
+      else out[key] = converted
     }
     return out
   }
-  if (Array.isArray(value)) return value.map((entry, i) => toJson(entry, `${path}[${i}]`))
-  if (value instanceof Tag) return toJson(value.value, path)
-  if (value instanceof Uint8Array) fail(`${path} holds a byte string, which has no JSON form`)
-  if (typeof value === 'bigint') fail(`${path} holds an integer too large for JSON`)
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = within(`[${i}]`, value[i])
+    return out
+  }
+  if (value instanceof Tag) return convert(value.value)
+  if (value instanceof Uint8Array) throw new NotJson('holds a byte string, which has no JSON form')
+  if (typeof value === 'bigint') throw new NotJson('holds an integer too large for JSON')
   if (value === undefined) return null
   return value
+}
+
+function within(step: string, value: unknown): unknown {
+  if (typeof value !== 'object' && typeof value !== 'bigint') return value === undefined ? null : value
+  try {
+    return convert(value)
+  } catch (err) {
+    if (err instanceof NotJson) err.path.push(step)
+    throw err
+  }
 }

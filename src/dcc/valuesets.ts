@@ -53,6 +53,19 @@ export function loadValueSet(name: ValueSetName): ValueSet {
   return set
 }
 
+const codes = new Map<ValueSetName, Set<string>>()
+
+/** Whether a code is in the value set (a Set per value set, built on first use). */
+export function isInValueSet(name: ValueSetName, code: unknown): boolean {
+  if (typeof code !== 'string') return false
+  let set = codes.get(name)
+  if (!set) {
+    set = new Set(Object.keys(loadValueSet(name).valueSetValues))
+    codes.set(name, set)
+  }
+  return set.has(code)
+}
+
 /** The display name of a code, or undefined when the code is not in the value set. */
 export function displayName(name: ValueSetName, code: unknown): string | undefined {
   if (typeof code !== 'string') return undefined

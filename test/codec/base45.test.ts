@@ -18,7 +18,7 @@ describe('base45 (RFC 9285)', () => {
 
   it('round-trips every byte value', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i)
-    expect(decodeBase45(encodeBase45(all))).toEqual(all)
+    expect(decodeBase45(encodeBase45(all))).toEqual(Buffer.from(all))
   })
 
   it('encodes a subarray from its own offset, not from the start of the buffer', () => {
@@ -66,7 +66,7 @@ describe('base45 (RFC 9285)', () => {
   })
 
   it('accepts the largest triplet, 65535', () => {
-    expect(decodeBase45('FGW')).toEqual(Uint8Array.of(255, 255))
+    expect(decodeBase45('FGW')).toEqual(Buffer.of(255, 255))
   })
 
   it('refuses a final pair above 255', () => {

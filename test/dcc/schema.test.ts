@@ -24,6 +24,15 @@ describe('DCC schema', () => {
     ['2021-02-30', false],
     ['01.05.2021', false],
     ['2021-05', false],
+    ['2020-02-29', true],
+    ['2000-02-29', true],
+    ['2021-02-29', false],
+    ['1900-02-29', false],
+    ['2021-04-31', false],
+    ['2021-05-01T24:00', false],
+    ['2021-05-01T10:60', false],
+    ['2021-05-01T23:59:60Z', true],
+    ['2021-05-01T23:59:61Z', false],
   ])('a date %s is %s (a full date, optionally followed by a time)', (text, ok) => {
     expect(isSchemaDate(text)).toBe(ok)
   })
