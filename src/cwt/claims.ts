@@ -1,6 +1,7 @@
 /** CWT claims (RFC 8392) carried in the COSE payload: iss 1, exp 4, iat 6, hcert -260 (HCERT 3.3). */
 import { decodeCbor, Tag } from '../codec/cbor.js'
 import { DccError } from '../errors.js'
+import { parseClaimsFast } from './fast-claims.js'
 
 export const CLAIM = { iss: 1, exp: 4, iat: 6, hcert: -260 } as const
 export const HCERT_EU_DCC_V1 = 1
@@ -19,6 +20,11 @@ function fail(message: string): never {
 }
 
 export function parseClaims(payload: Uint8Array): CwtClaims {
+  return parseClaimsFast(payload) ?? parseClaimsGeneral(payload)
+}
+
+/** Every input, through the well-formedness guard and cbor-x: the words for every error come from here. */
+export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
   const map = decodeCbor(payload, 'the CWT payload')
   if (!(map instanceof Map)) fail('the COSE payload is not a CWT claims map')
   const hcertMap = map.get(CLAIM.hcert)
