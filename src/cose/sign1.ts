@@ -189,6 +189,34 @@ export function encodeSign1(protectedBytes: Uint8Array, parts: Sign1Parts): Uint
   )
 }
 
+/**
+ * A tagged COSE_Sign1 with an empty unprotected header, written directly into a pooled Buffer: the
+ * same bytes as encodeSign1 (tested), without a CBOR encoder on the issuing hot path.
+ */
+export function writeSign1(protectedBytes: Uint8Array, payload: Uint8Array, signature: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(
+    3 +
+      headLength(protectedBytes.length) +
+      protectedBytes.length +
+      headLength(payload.length) +
+      payload.length +
+      headLength(signature.length) +
+      signature.length,
+  )
+  out[0] = 0xd2 // tag 18
+  out[1] = 0x84 // array(4)
+  let o = writeByteStringHead(out, 2, protectedBytes.length)
+  out.set(protectedBytes, o)
+  o += protectedBytes.length
+  out[o++] = 0xa0 // unprotected: {}
+  o = writeByteStringHead(out, o, payload.length)
+  out.set(payload, o)
+  o += payload.length
+  o = writeByteStringHead(out, o, signature.length)
+  out.set(signature, o)
+  return out
+}
+
 export function encodeProtectedHeader(alg: number, kid: Uint8Array | undefined): Uint8Array {
   const header: HeaderMap = new Map<number, unknown>([[HEADER_ALG, alg]])
   if (kid) header.set(HEADER_KID, kid)

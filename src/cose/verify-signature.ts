@@ -46,3 +46,25 @@ export function derSignature(raw: Uint8Array): Buffer {
   out[1] = o - 2
   return out.subarray(0, o)
 }
+
+/**
+ * The DER SEQUENCE { INTEGER r, INTEGER s } that node:crypto signs as ES256's raw r‖s (32 + 32
+ * bytes): signing with the key itself and converting here costs less than dsaEncoding 'ieee-p1363'.
+ */
+export function rawSignature(der: Uint8Array): Buffer {
+  const out = Buffer.alloc(64)
+  let o = 2 // 0x30, length (under 128 for P-256)
+  for (let half = 0; half < 64; half += 32) {
+    if (der[o] !== 0x02) throw new Error('rawSignature: not a DER ECDSA signature')
+    let length = der[o + 1] as number
+    let from = o + 2
+    o = from + length
+    while (length > 32 && der[from] === 0) {
+      from++
+      length--
+    }
+    if (length > 32) throw new Error('rawSignature: an integer longer than 32 bytes')
+    out.set(der.subarray(from, from + length), half + 32 - length)
+  }
+  return out
+}

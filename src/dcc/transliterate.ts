@@ -35,6 +35,16 @@ export const MAX_STANDARDISED_LENGTH = 80
 export function transliterate(name: string): string {
   let out = ''
   for (const char of name.normalize('NFC').toUpperCase()) {
+    // A–Z and the space as they are (most letters of most names): no table, no regular expression
+    const code = char.charCodeAt(0)
+    if (code >= 65 && code <= 90) {
+      out += char
+      continue
+    }
+    if (code === 32) {
+      out += '<'
+      continue
+    }
     const mapped = TABLE[char] ?? TABLE[char.toLowerCase()]
     if (mapped !== undefined) {
       out += mapped

@@ -49,7 +49,7 @@ export interface ChunkContext {
   uvciIssuer?: string
   /** the certificate types the DSC may sign */
   mayIssue: readonly CertificateType[]
-  /** idempotency keys and given UVCIs of the chunk being signed (not in the ledger yet) */
+  /** idempotency keys and given UVCIs of the chunks being signed (not in the ledger yet) */
   inFlightKeys: ReadonlyMap<string, number>
   inFlightUvcis: ReadonlySet<string>
 }
@@ -64,7 +64,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
   const toSign: Pending[] = []
   const builds = records.map((record) => (record.error ? undefined : buildDcc(record.raw, context.defaults)))
   const issuedBefore = context.ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
-  // a record sent twice in one chunk, or in this chunk and the one being signed, is flagged; further
+  // a record sent twice in one chunk, or in this chunk and one being signed, is flagged; further
   // apart, the second finds the first in the ledger and is written out again as already issued
   const seenInChunk = new Map<string, number>()
   for (const [i, record] of records.entries()) {

@@ -1,17 +1,18 @@
 /** A signing thread for `hcert issue`: loads the document signer once, then signs chunk after chunk. */
 import { parentPort, workerData } from 'node:worker_threads'
-import { signHc1 } from '../hcert/sign-hc1.js'
+import { encodeClaimsAround, signClaims } from '../hcert/sign-hc1.js'
 import { loadSigner } from '../services/key-dir.js'
-import type { SignJob, SignerSource } from './sign-jobs.js'
+import type { SignClaims } from '../hcert/sign-hc1.js'
+import type { SignerSource } from './sign-jobs.js'
 
 const source = workerData as SignerSource
 const signer = loadSigner(source.dir, source.passphrase)
 
-parentPort?.on('message', (message: { id: number; jobs: SignJob[] }) => {
+parentPort?.on('message', (message: { id: number; jobs: Array<[Uint8Array, SignClaims]> }) => {
   try {
     parentPort?.postMessage({
       id: message.id,
-      hc1: message.jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
+      hc1: message.jobs.map(([dcc, claims]) => signClaims(encodeClaimsAround(dcc, claims), signer).hc1),
     })
   } catch (err) {
     parentPort?.postMessage({ id: message.id, error: (err as Error).message })

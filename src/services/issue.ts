@@ -19,6 +19,14 @@ import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
 
 export const CHUNK_SIZE = 1000
+const CHUNKS_IN_FLIGHT = 2
+
+interface InFlight {
+  prepared: PreparedChunk
+  signing: Promise<string[]>
+  /** the payloads of prepared.toSign as JSON, in order */
+  json: string[]
+}
 
 export type { IssuedCertificate }
 
@@ -104,10 +112,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   }
 
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
-  const finish = async (
-    { records, results, toSign }: PreparedChunk,
-    signing: Promise<string[]>,
-  ): Promise<void> => {
+  const finish = async ({ prepared, signing, json }: InFlight): Promise<void> => {
+    const { records, results, toSign } = prepared
     const issuedRows: IssuedRow[] = []
     const rejectionRows: RejectionRow[] = []
     if (!options.dryRun && toSign.length > 0) {
@@ -127,7 +133,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
           dose: typeof entry.dn === 'number' ? entry.dn : null,
           doses: typeof entry.sd === 'number' ? entry.sd : null,
-          payload: JSON.stringify(pending.dcc),
+          payload: json[i] as string,
           hc1,
           batch: options.batch,
           line: pending.result.record.line,
@@ -179,10 +185,22 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     options.onProgress?.(report.records)
   }
 
-  // two stages: while the workers sign chunk N, this thread checks chunk N+1, then commits N
+  // A pipeline: while the workers sign the chunks in flight, this thread reads and checks the next
+  // one, then commits the oldest. Two chunks in flight keep both threads busy through the ups and
+  // downs of either (a WAL checkpoint, a garbage collection); one left each waiting ~20% of the time.
+  const inFlight: InFlight[] = []
+  /** idempotency keys (→ record index) and given UVCIs of the chunks in flight, not yet in the ledger */
   const inFlightKeys = new Map<string, number>()
   const inFlightUvcis = new Set<string>()
-  let inFlight: { prepared: PreparedChunk; signing: Promise<string[]> } | undefined
+  const settle = async (): Promise<void> => {
+    const oldest = inFlight.shift()
+    if (!oldest) return
+    await finish(oldest)
+    for (const pending of oldest.prepared.toSign) {
+      inFlightKeys.delete(pending.result.key)
+      inFlightUvcis.delete(String(entryOf(pending).ci))
+    }
+  }
   let chunk: InputRecord[] = []
   const flush = async (): Promise<void> => {
     const prepared = prepareChunk(chunk, {
@@ -196,6 +214,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     })
     report.alreadyIssued += prepared.alreadyIssued
     chunk = []
+    const json = prepared.toSign.map((p) => JSON.stringify(p.dcc))
     const signing =
       options.dryRun || prepared.toSign.length === 0
         ? Promise.resolve([])
@@ -203,14 +222,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             prepared.toSign.map((p) => ({ dcc: p.dcc, claims: { iss: String(entryOf(p).co), iat, exp } })),
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
-    if (inFlight) await finish(inFlight.prepared, inFlight.signing)
-    inFlight = { prepared, signing }
-    inFlightKeys.clear()
-    inFlightUvcis.clear()
     for (const pending of prepared.toSign) {
       inFlightKeys.set(pending.result.key, pending.result.record.index)
       inFlightUvcis.add(String(entryOf(pending).ci))
     }
+    inFlight.push({ prepared, signing, json })
+    while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
 
   for await (const record of options.records ?? readRecords(options.source, format)) {
@@ -218,7 +235,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (chunk.length >= CHUNK_SIZE) await flush()
   }
   await flush()
-  if (inFlight) await finish(inFlight.prepared, inFlight.signing)
+  while (inFlight.length > 0) await settle()
   await rejectsWriter?.close()
   if (out && tmpOut && options.out) {
     const stream = out

@@ -5,7 +5,31 @@
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
 
+const isDigit = (code: number): boolean => code >= 48 && code <= 57
+
+/** Midnight UTC of a calendar day, or undefined when the day does not exist (2021-02-29) */
+function calendarDay(year: number, month: number, day: number): Date | undefined {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day) // not Date.UTC, which reads years 0–99 as 1900–1999
+  return date.getUTCDate() === day && date.getUTCMonth() === month - 1 ? date : undefined
+}
+
+/** YYYY-MM-DD, the form of nearly every date in a batch: read without a regular expression */
+function plainDate(text: string): Date | undefined {
+  for (let i = 0; i < 10; i++) {
+    const code = text.charCodeAt(i)
+    if (i === 4 || i === 7 ? code !== 45 : !isDigit(code)) return undefined
+  }
+  const month = Number(text.slice(5, 7))
+  if (month < 1 || month > 12) return undefined
+  return calendarDay(Number(text.slice(0, 4)), month, Number(text.slice(8, 10)))
+}
+
 export function parseInstant(text: string): Date | undefined {
+  if (text.length === 10) {
+    const date = plainDate(text)
+    if (date) return date
+  }
   const m = INSTANT.exec(text.trim())
   if (!m) return undefined
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset = 'Z'] = m
@@ -18,8 +42,9 @@ export function parseInstant(text: string): Date | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return undefined
   const ms = Math.floor(Number(`0.${frac || '0'}`) * 1000)
-  let utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms)
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined
+  const date = calendarDay(year, month, day)
+  if (!date) return undefined
+  let utc = date.getTime() + ((hour * 60 + minute) * 60 + Math.min(second, 59)) * 1000 + ms
   if (offset !== 'Z' && offset !== 'z') {
     const sign = offset.startsWith('-') ? -1 : 1
     const digits = offset.slice(1).replace(':', '')
