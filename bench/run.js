@@ -224,19 +224,37 @@ console.log(
   const count = quick ? 10_000 : 100_000
   const csv = join(dir, 'records.csv')
   makeCsv(csv, count)
-  const sslEc = openssl('ecdsap256')
-  const inline = issue(csv, count, 0)
-  const both = issue(csv, count, undefined)
+  // Rounds alternate openssl, one core and both cores, so that each ratio compares runs made
+  // moments apart; the median round is reported with the range of all rounds.
+  const rounds = quick ? 1 : 3
+  const runs = { ssl: [], inline: [], both: [], perCore: [], scaling: [] }
+  for (let r = 0; r < rounds; r++) {
+    const ssl = openssl('ecdsap256').sign
+    const inline = issue(csv, count, 0)
+    const both = issue(csv, count, undefined)
+    runs.ssl.push(ssl)
+    runs.inline.push(inline)
+    runs.both.push(both)
+    runs.perCore.push(inline.rate / ssl)
+    runs.scaling.push(both.rate / inline.rate)
+  }
   const two = issue(csv, count, 2)
+  const mid = (list) => median(list)
+  const span = (list, f = (x) => x) =>
+    rounds > 1 ? ` (rounds ${f(Math.min(...list))}–${f(Math.max(...list))})` : ''
+  const percent = (x) => `${(x * 100).toFixed(0)}%`
+  const times = (x) => `${x.toFixed(2)}x`
+  const inlineRate = mid(runs.inline.map((x) => x.rate))
+  const bothRate = mid(runs.both.map((x) => x.rate))
   console.log(
-    `\nIssuance, ${count.toLocaleString('en-US')} CSV records into a fresh ledger (hcert issue, start-up included)`,
+    `\nIssuance, ${count.toLocaleString('en-US')} CSV records into a fresh ledger (hcert issue, start-up included), median of ${rounds} round${rounds > 1 ? 's' : ''}`,
   )
-  console.log(`  openssl speed ecdsap256 sign (one core)  ${fmt(sslEc.sign).padStart(8)}/s`)
+  console.log(`  openssl speed ecdsap256 sign (one core)  ${fmt(mid(runs.ssl)).padStart(8)}/s`)
   console.log(
-    `  one core: main thread only (--workers 0)  ${fmt(inline.rate).padStart(8)}/s = ${pct(inline.rate, sslEc.sign)} of openssl (target >= 40% per core), peak ${inline.peakMb.toFixed(0)} MB`,
+    `  one core: main thread only (--workers 0)  ${fmt(inlineRate).padStart(8)}/s = ${percent(mid(runs.perCore))} of openssl${span(runs.perCore, percent)} (target >= 40% per core), peak ${mid(runs.inline.map((x) => x.peakMb)).toFixed(0)} MB`,
   )
   console.log(
-    `  both cores (default: main + ${Math.max(1, cpus().length - 1)} signing worker)   ${fmt(both.rate).padStart(8)}/s = ${(both.rate / inline.rate).toFixed(2)}x one core (target >= 1.8x), ${pct(both.rate / cpus().length, sslEc.sign)} of openssl per core, peak ${both.peakMb.toFixed(0)} MB`,
+    `  both cores (default: main + ${Math.max(1, cpus().length - 1)} signing worker)   ${fmt(bothRate).padStart(8)}/s = ${times(mid(runs.scaling))} one core${span(runs.scaling, times)} (target >= 1.8x), ${percent(bothRate / cpus().length / mid(runs.ssl))} of openssl per core, peak ${mid(runs.both.map((x) => x.peakMb)).toFixed(0)} MB`,
   )
   console.log(
     `  2 signing workers                         ${fmt(two.rate).padStart(8)}/s, peak ${two.peakMb.toFixed(0)} MB`,

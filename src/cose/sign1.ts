@@ -1,6 +1,7 @@
 /** COSE_Sign1 (RFC 9052 section 4.2) as HCERT uses it: parse the structure, build the Sig_structure. */
 import { decodeCbor, encodeCbor, Tag } from '../codec/cbor.js'
 import { DccError } from '../errors.js'
+import { parseSign1Fast } from './fast-sign1.js'
 
 export const TAG_COSE_SIGN1 = 18
 export const TAG_CWT = 61
@@ -39,6 +40,11 @@ function isBytes(value: unknown): value is Uint8Array {
 }
 
 export function parseSign1(bytes: Uint8Array): Sign1 {
+  return parseSign1Fast(bytes) ?? parseSign1General(bytes)
+}
+
+/** Every input, through the well-formedness guard and cbor-x: the words for every error come from here. */
+export function parseSign1General(bytes: Uint8Array): Sign1 {
   let item = decodeCbor(bytes, 'the COSE message')
   const tags: number[] = []
   while (item instanceof Tag) {

@@ -7,12 +7,13 @@ import { decodeHc1 } from '../../src/hcert/decode-hc1.js'
 import { signHc1 } from '../../src/hcert/sign-hc1.js'
 import { exampleSigner } from '../helpers/keys.js'
 import { RECOVERY, TEST, VACCINATION } from '../helpers/payloads.js'
+import { seeded } from '../helpers/random.js'
 import { loadVectors } from '../helpers/vectors.js'
 
-/** A seeded generator, so that a failure can be replayed */
+/** A seeded generator of numbers in [0, 1) */
 function random(seed: number): () => number {
-  let state = seed
-  return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32
+  const next = seeded(seed)
+  return () => next(2 ** 32) / 2 ** 32
 }
 
 /** Bytes from an alphabet of `symbols` values, with repeats now and then, as real data has */
