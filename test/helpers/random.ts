@@ -9,3 +9,23 @@ export function seeded(seed: number): (n: number) => number {
     return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n)
   }
 }
+
+/**
+ * A copy of `bytes` with one mutation at `at`: a flipped bit, a byte replaced, the rest cut off, or
+ * a byte inserted (chosen by `next`).
+ */
+export function mutate(bytes: Uint8Array, at: number, next: (n: number) => number): Buffer {
+  const copy = Buffer.from(bytes)
+  switch (next(4)) {
+    case 0:
+      copy[at] = (copy[at] as number) ^ (1 << next(8))
+      return copy
+    case 1:
+      copy[at] = next(256)
+      return copy
+    case 2:
+      return copy.subarray(0, at)
+    default:
+      return Buffer.concat([copy.subarray(0, at), Buffer.of(next(256)), copy.subarray(at)])
+  }
+}
