@@ -32,7 +32,22 @@ const TABLE: Readonly<Record<string, string>> = {
 
 export const MAX_STANDARDISED_LENGTH = 80
 
+// Names repeat (a family name, a common given name), and names with marks take the slow path per
+// letter: results are remembered, up to a bound, for a batch's worth of distinct names.
+const remembered = new Map<string, string>()
+const REMEMBER_AT_MOST = 50_000
+
 export function transliterate(name: string): string {
+  let known = remembered.get(name)
+  if (known === undefined) {
+    known = transliterateName(name)
+    if (remembered.size >= REMEMBER_AT_MOST) remembered.clear()
+    remembered.set(name, known)
+  }
+  return known
+}
+
+function transliterateName(name: string): string {
   let out = ''
   for (const char of name.normalize('NFC').toUpperCase()) {
     // A–Z and the space as they are (most letters of most names): no table, no regular expression

@@ -197,8 +197,14 @@ function fromFlat(raw: Record<string, unknown>, key: string, defaults: IssueDefa
   return { key, type, dcc, rejections }
 }
 
+/** The entry without its undefined fields, in the same order (a loop: this runs for every record) */
 function prune(entry: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))
+  const out: Record<string, unknown> = {}
+  for (const key in entry) {
+    const value = entry[key]
+    if (value !== undefined) out[key] = value
+  }
+  return out
 }
 
 /** Recovery validity per Regulation 2021/953: from day 11 after the first positive test, for 180 days. */
