@@ -16,6 +16,8 @@ import { CLAIM, HCERT_EU_DCC_V1, type CwtClaims } from './claims.js'
 const FALLBACK = Symbol('fallback')
 
 let bytes: Uint8Array = new Uint8Array(0)
+/** the same bytes as a Buffer, for its native latin1 decoding of ASCII strings */
+let latin1: Buffer = Buffer.alloc(0)
 let pos = 0
 let end = 0
 
@@ -24,6 +26,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export function parseClaimsFast(payload: Uint8Array): CwtClaims | undefined {
   bytes = payload
+  latin1 = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.length)
   pos = 0
   end = payload.length
   try {
@@ -144,13 +149,9 @@ function text(length: number): string {
   if (length > end - pos) fallback()
   const start = pos
   pos += length
-  let out = ''
-  for (let i = start; i < pos; i++) {
-    const byte = bytes[i] as number
-    if (byte >= 0x80) return decodeUtf8(start, pos)
-    out += String.fromCharCode(byte)
-  }
-  return out
+  for (let i = start; i < pos; i++) if ((bytes[i] as number) >= 0x80) return decodeUtf8(start, pos)
+  // one string, sliced natively: building it a character at a time made a string per character
+  return latin1.toString('latin1', start, pos)
 }
 
 function decodeUtf8(start: number, stop: number): string {

@@ -61,7 +61,12 @@ export const CERTIFICATE_TYPE_NAMES: Readonly<Record<CertificateType, string>> =
 
 /** Which of v / t / r the payload carries (the types present, in that order). */
 export function certificateTypes(dcc: Record<string, unknown>): CertificateType[] {
-  return (['v', 't', 'r'] as const).filter(
-    (key) => Array.isArray(dcc[key]) && (dcc[key] as unknown[]).length > 0,
-  )
+  const types: CertificateType[] = []
+  for (const key of TYPES) {
+    const entries = dcc[key]
+    if (Array.isArray(entries) && entries.length > 0) types.push(key)
+  }
+  return types
 }
+
+const TYPES: readonly CertificateType[] = ['v', 't', 'r']

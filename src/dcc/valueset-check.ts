@@ -1,18 +1,23 @@
 /** Codes that are not in the official EU value sets: warnings, as verifier policy decides what to do. */
 import { certificateTypes } from './types.js'
-import { CODED_FIELDS, isInValueSet } from './valuesets.js'
+import { CODED_FIELDS, isInValueSet, type ValueSetName } from './valuesets.js'
 
 export interface ValueSetWarning {
   path: string
   message: string
 }
 
-/** [field, value set] pairs per entry type, computed once */
+/** The coded fields of each entry type and their value sets, as parallel arrays computed once */
 const FIELDS = {
-  v: Object.entries(CODED_FIELDS.v),
-  t: Object.entries(CODED_FIELDS.t),
-  r: Object.entries(CODED_FIELDS.r),
-} as const
+  v: Object.keys(CODED_FIELDS.v),
+  t: Object.keys(CODED_FIELDS.t),
+  r: Object.keys(CODED_FIELDS.r),
+}
+const SETS = {
+  v: Object.values(CODED_FIELDS.v),
+  t: Object.values(CODED_FIELDS.t),
+  r: Object.values(CODED_FIELDS.r),
+}
 
 export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] {
   const warnings: ValueSetWarning[] = []
@@ -21,7 +26,11 @@ export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] 
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index]
       if (typeof entry !== 'object' || entry === null) continue
-      for (const [field, set] of FIELDS[type]) {
+      const fields = FIELDS[type]
+      const sets = SETS[type]
+      for (let f = 0; f < fields.length; f++) {
+        const field = fields[f] as string
+        const set = sets[f] as ValueSetName
         const value = (entry as Record<string, unknown>)[field]
         if (value === undefined || isInValueSet(set, value)) continue
         warnings.push({
