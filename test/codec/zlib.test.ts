@@ -85,6 +85,27 @@ describe('zlib: our DEFLATE coder against node:zlib', () => {
     }
   })
 
+  it('inflates streams of many blocks (stored, fixed and dynamic in one stream), up to the cap given', () => {
+    const next = random(99)
+    for (const level of [0, 1, 6, 9]) {
+      for (const strategy of [constants.Z_DEFAULT_STRATEGY, constants.Z_FIXED]) {
+        // runs of noise and of repeats, so that zlib switches block types along the way
+        const parts: Buffer[] = []
+        for (let k = 0; k < 12; k++) {
+          parts.push(
+            k % 2 === 0
+              ? Buffer.from(Array.from({ length: 9000 }, () => Math.floor(next() * 256)))
+              : sample(next, 9000),
+          )
+        }
+        const data = Buffer.concat(parts)
+        const compressed = deflateSync(data, { level, strategy, chunkSize: 1024 })
+        expect(inflate(compressed, 200_000), `level ${level}`).toEqual(data)
+        expect(() => inflate(compressed, 100_000)).toThrow(/more than 100000 bytes/)
+      }
+    }
+  })
+
   it('writes streams node:zlib reads back, from empty to beyond one stored block (65,535 bytes)', () => {
     const next = random(42)
     const lengths = [0, 1, 2, 3, 257, 258, 259, 4096, 40_000, 70_000, 140_000]
