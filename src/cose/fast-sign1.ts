@@ -15,86 +15,99 @@ function fallback(): never {
   throw FALLBACK
 }
 
-class Cursor {
-  constructor(
-    readonly bytes: Uint8Array,
-    public pos: number,
-    readonly end: number,
-  ) {}
+// The bytes being read and the position: module state rather than a cursor object per call (this
+// runs once per certificate verified, and every object counts towards the next garbage collection).
+let bytes: Uint8Array = new Uint8Array(0)
+let pos = 0
+let end = 0
 
-  next(): number {
-    if (this.pos >= this.end) fallback()
-    return this.bytes[this.pos++] as number
-  }
-
-  /** a definite byte string of under 64 KiB, as a view of the input */
-  byteString(): Uint8Array {
-    const head = this.next()
-    let length: number
-    if (head >= 0x40 && head < 0x58) length = head - 0x40
-    else if (head === 0x58) length = this.next()
-    else if (head === 0x59) length = (this.next() << 8) | this.next()
-    else return fallback()
-    if (this.pos + length > this.end) fallback()
-    const out = this.bytes.subarray(this.pos, this.pos + length)
-    this.pos += length
-    return out
-  }
-
-  /** a map of up to two entries: alg (1, an integer from -256 to 23) and kid (4, a byte string) */
-  header(): HeaderMap {
-    const head = this.next()
-    if (head < 0xa0 || head > 0xa2) fallback()
-    const map: HeaderMap = new Map()
-    for (let i = 0; i < head - 0xa0; i++) {
-      const key = this.next()
-      if (key === 0x01) {
-        const value = this.next()
-        if (value < 0x18) map.set(1, value)
-        else if (value >= 0x20 && value < 0x38) map.set(1, 0x1f - value)
-        else if (value === 0x38) map.set(1, -1 - this.next())
-        else fallback()
-      } else if (key === 0x04) map.set(4, this.byteString())
-      else fallback()
-    }
-    return map
-  }
+function next(): number {
+  if (pos >= end) fallback()
+  return bytes[pos++] as number
 }
 
-export function parseSign1Fast(bytes: Uint8Array): Sign1 | undefined {
+/** a definite byte string of under 64 KiB, as a view of the input */
+function byteString(): Uint8Array {
+  const head = next()
+  let length: number
+  if (head >= 0x40 && head < 0x58) length = head - 0x40
+  else if (head === 0x58) length = next()
+  else if (head === 0x59) length = (next() << 8) | next()
+  else return fallback()
+  if (pos + length > end) fallback()
+  const out = bytes.subarray(pos, pos + length)
+  pos += length
+  return out
+}
+
+/** a map of up to two entries: alg (1, an integer from -256 to 23) and kid (4, a byte string) */
+function header(): HeaderMap {
+  const head = next()
+  if (head < 0xa0 || head > 0xa2) fallback()
+  const map: HeaderMap = new Map()
+  for (let i = 0; i < head - 0xa0; i++) {
+    const key = next()
+    if (key === 0x01) {
+      const value = next()
+      if (value < 0x18) map.set(1, value)
+      else if (value >= 0x20 && value < 0x38) map.set(1, 0x1f - value)
+      else if (value === 0x38) map.set(1, -1 - next())
+      else fallback()
+    } else if (key === 0x04) map.set(4, byteString())
+    else fallback()
+  }
+  return map
+}
+
+export function parseSign1Fast(input: Uint8Array): Sign1 | undefined {
+  bytes = input
+  pos = 0
+  end = input.length
   try {
-    return read(new Cursor(bytes, 0, bytes.length))
+    return read()
   } catch (err) {
     if (err === FALLBACK) return undefined
     throw err
+  } finally {
+    bytes = EMPTY
   }
 }
 
-function read(cursor: Cursor): Sign1 {
+const EMPTY = new Uint8Array(0)
+
+function read(): Sign1 {
   const tags: number[] = []
   for (;;) {
-    const at = cursor.pos
-    if (cursor.bytes[at] === 0xd2) {
+    if (bytes[pos] === 0xd2) {
       tags.push(18) // COSE_Sign1
-      cursor.pos += 1
-    } else if (cursor.bytes[at] === 0xd8 && cursor.bytes[at + 1] === 61) {
+      pos += 1
+    } else if (bytes[pos] === 0xd8 && bytes[pos + 1] === 61) {
       tags.push(61) // CWT
-      cursor.pos += 2
+      pos += 2
     } else break
     if (tags.length > 2) fallback()
   }
-  if (cursor.next() !== 0x84) fallback() // an array of 4 items
-  const protectedBytes = cursor.byteString()
+  if (next() !== 0x84) fallback() // an array of 4 items
+  const protectedBytes = byteString()
   let protectedHeader: HeaderMap = new Map()
   if (protectedBytes.length > 0) {
-    const inner = new Cursor(protectedBytes, 0, protectedBytes.length)
-    protectedHeader = inner.header()
-    if (inner.pos !== inner.end) fallback()
+    // the protected header is CBOR inside the byte string: read it there, then come back
+    const outer = bytes
+    const resume = pos
+    const stop = end
+    bytes = protectedBytes
+    pos = 0
+    end = protectedBytes.length
+    protectedHeader = header()
+    if (pos !== end) fallback()
+    bytes = outer
+    pos = resume
+    end = stop
   }
-  const unprotectedHeader = cursor.header()
-  const payload = cursor.byteString()
-  const signature = cursor.byteString()
-  if (cursor.pos !== cursor.end) fallback()
+  const unprotectedHeader = header()
+  const payload = byteString()
+  const signature = byteString()
+  if (pos !== end) fallback()
 
   const protectedKid = protectedHeader.get(4) as Uint8Array | undefined
   const unprotectedKid = unprotectedHeader.get(4) as Uint8Array | undefined

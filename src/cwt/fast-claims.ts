@@ -154,6 +154,27 @@ function text(length: number): string {
   return latin1.toString('latin1', start, pos)
 }
 
+/**
+ * A map key of 1 to 3 bytes (every key of the DCC: ver, nam, fnt, tg, ci…), as the same string
+ * object each time rather than a new one per certificate; the bytes themselves are the cache key.
+ */
+const shortKeys = new Map<number, string>()
+
+function shortKey(length: number): string {
+  if (pos + length > end) fallback()
+  let packed = length
+  for (let i = 0; i < length; i++) packed = (packed << 8) | (bytes[pos + i] as number)
+  let key = shortKeys.get(packed)
+  if (key === undefined) {
+    key = text(length)
+    // bounded: hostile input cannot grow it past a few thousand keys
+    if (shortKeys.size < 4096) shortKeys.set(packed, key)
+    return key
+  }
+  pos += length
+  return key
+}
+
 function decodeUtf8(start: number, stop: number): string {
   try {
     return utf8.decode(bytes.subarray(start, stop))
@@ -194,7 +215,8 @@ function readValue(depth: number): unknown {
       for (let i = 0; i < entries; i++) {
         const keyHead = next()
         if (keyHead >> 5 !== 3) fallback()
-        const key = text(argument(keyHead & 31))
+        const key =
+          keyHead >= 0x61 && keyHead <= 0x63 ? shortKey(keyHead - 0x60) : text(argument(keyHead & 31))
         const value = readValue(depth + 1)
         if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true })
         else out[key] = value

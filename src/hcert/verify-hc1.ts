@@ -256,8 +256,19 @@ function checkSchema(claims: CwtClaims, report: Report): void {
     report.warnings.push({ check: 'schema', message: warning.message })
 }
 
-const base64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64')
+// The kid of the last certificate verified, as text: a batch from one issuer has a handful of kids,
+// and this saves a Buffer and a string per certificate.
+let lastKid: Uint8Array = new Uint8Array(0)
+let lastKidText = ''
+
+function base64(bytes: Uint8Array): string {
+  let same = bytes.length === lastKid.length
+  for (let i = 0; same && i < bytes.length; i++) same = bytes[i] === lastKid[i]
+  if (same) return lastKidText
+  lastKidText = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64')
+  lastKid = Uint8Array.from(bytes)
+  return lastKidText
+}
 
 function finish(
   report: Report,
