@@ -16,6 +16,12 @@ import { CLAIM, HCERT_EU_DCC_V1, type CwtClaims } from './claims.js'
 const FALLBACK = Symbol('fallback')
 
 let bytes: Uint8Array = new Uint8Array(0)
+/**
+ * Buffer's own latin1 slice, which toString('latin1') calls after checking its arguments: called
+ * directly where Node has it (every version to date), through toString otherwise.
+ */
+const latin1Slice = (Buffer.prototype as { latin1Slice?: (start: number, end: number) => string }).latin1Slice
+
 /** the same bytes as a Buffer, for its native latin1 decoding of ASCII strings */
 let latin1: Buffer = Buffer.alloc(0)
 let pos = 0
@@ -151,7 +157,7 @@ function text(length: number): string {
   pos += length
   for (let i = start; i < pos; i++) if ((bytes[i] as number) >= 0x80) return decodeUtf8(start, pos)
   // one string, sliced natively: building it a character at a time made a string per character
-  return latin1.toString('latin1', start, pos)
+  return latin1Slice ? latin1Slice.call(latin1, start, pos) : latin1.toString('latin1', start, pos)
 }
 
 /**
