@@ -140,7 +140,7 @@ console.log(
   if (!verifyHc1(esCert, { trust, now: NOW }).valid) throw new Error('bench certificate does not verify')
   // Rounds alternate openssl and hcert, so that both see the same machine load; the ratio of each
   // round is taken, and the median round is reported with the range of all rounds.
-  const rounds = quick ? 3 : 5
+  const rounds = quick ? 3 : 9
   const per = seconds / 2
   const verifyRatios = []
   const signRatios = []

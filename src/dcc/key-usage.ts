@@ -10,12 +10,20 @@ export const EKU_OIDS: Readonly<Record<CertificateType, readonly string[]>> = {
   r: ['1.3.6.1.4.1.1847.2021.1.3', '1.3.6.1.4.1.0.1847.2021.1.3'],
 }
 
+const ALL_TYPES: readonly CertificateType[] = ['v', 't', 'r']
+/** per EKU list (a certificate's own array): verify asks once per certificate verified */
+const allowedByEku = new WeakMap<readonly string[], readonly CertificateType[]>()
+
 /** The certificate types an EKU list allows; all three when the DSC carries none of the HCERT OIDs. */
-export function allowedTypes(eku: readonly string[] | undefined): CertificateType[] {
-  const all: CertificateType[] = ['v', 't', 'r']
-  if (!eku) return all
-  const allowed = all.filter((type) => EKU_OIDS[type].some((oid) => eku.includes(oid)))
-  return allowed.length > 0 ? allowed : all
+export function allowedTypes(eku: readonly string[] | undefined): readonly CertificateType[] {
+  if (!eku) return ALL_TYPES
+  let allowed = allowedByEku.get(eku)
+  if (!allowed) {
+    const found = ALL_TYPES.filter((type) => EKU_OIDS[type].some((oid) => eku.includes(oid)))
+    allowed = found.length > 0 ? found : ALL_TYPES
+    allowedByEku.set(eku, allowed)
+  }
+  return allowed
 }
 
 export function ekuOidsFor(types: readonly CertificateType[]): string[] {

@@ -12,7 +12,7 @@ import { verifySign1 } from '../cose/verify-signature.js'
 import { parseClaims, type CwtClaims } from '../cwt/claims.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import { validateSchema } from '../dcc/schema.js'
-import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
+import { CERTIFICATE_TYPE_NAMES, certificateTypes, type CertificateType } from '../dcc/types.js'
 import { checkValueSets } from '../dcc/valueset-check.js'
 import { DccError, type ErrorCode } from '../errors.js'
 import type { TrustList } from '../trust/trust-list.js'
@@ -228,16 +228,17 @@ function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined
   if (!signer) return
   const types = certificateTypes(claims.hcert)
   const allowed = allowedTypes(signer.eku)
+  let permitted = true
+  for (const type of types) permitted &&= allowed.includes(type)
+  if (permitted) return report.pass('keyUsage')
   const refused = types.filter((t) => !allowed.includes(t))
-  if (refused.length > 0) {
-    const names = (list: typeof types): string => list.map((t) => CERTIFICATE_TYPE_NAMES[t]).join(', ')
-    return report.fail(
-      'keyUsage',
-      'ERR_KEY_USAGE',
-      `keyUsage: the signing certificate may sign ${names(allowed)} certificates, not ${names(refused)}`,
-    )
-  }
-  report.pass('keyUsage')
+  const names = (list: readonly CertificateType[]): string =>
+    list.map((t) => CERTIFICATE_TYPE_NAMES[t]).join(', ')
+  report.fail(
+    'keyUsage',
+    'ERR_KEY_USAGE',
+    `keyUsage: the signing certificate may sign ${names(allowed)} certificates, not ${names(refused)}`,
+  )
 }
 
 function checkSchema(claims: CwtClaims, report: Report): void {

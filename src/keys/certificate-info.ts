@@ -33,7 +33,7 @@ export function certificateInfo(cert: TrustedCertificate): CertificateInfo {
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
     eku: cert.eku ?? [],
-    mayIssue: allowedTypes(cert.eku),
+    mayIssue: [...allowedTypes(cert.eku)],
     sha256: cert.fingerprint256,
   }
 }
