@@ -6,14 +6,8 @@
  * and parseSign1 takes the general path, which words the errors. The two give the same Sign1 for
  * every input the fast one accepts (test/cose/fast-sign1.test.ts).
  */
+import { attempt, fallback } from '../codec/fast-path.js'
 import type { HeaderMap, Sign1 } from './sign1.js'
-
-/** thrown inside this module only: the input needs the general path */
-const FALLBACK = Symbol('fallback')
-
-function fallback(): never {
-  throw FALLBACK
-}
 
 // The bytes being read and the position: module state rather than a cursor object per call (this
 // runs once per certificate verified, and every object counts towards the next garbage collection).
@@ -64,10 +58,7 @@ export function parseSign1Fast(input: Uint8Array): Sign1 | undefined {
   pos = 0
   end = input.length
   try {
-    return read()
-  } catch (err) {
-    if (err === FALLBACK) return undefined
-    throw err
+    return attempt(read)
   } finally {
     bytes = EMPTY
   }

@@ -10,10 +10,8 @@
  * input the fast one accepts (test/cwt/fast-claims.test.ts compares them).
  */
 import { MAX_CBOR_DEPTH } from '../codec/cbor-guard.js'
+import { attempt, fallback } from '../codec/fast-path.js'
 import { CLAIM, HCERT_EU_DCC_V1, type CwtClaims } from './claims.js'
-
-/** thrown inside this module only: the input needs the general path */
-const FALLBACK = Symbol('fallback')
 
 let bytes: Uint8Array = new Uint8Array(0)
 /**
@@ -38,21 +36,14 @@ export function parseClaimsFast(payload: Uint8Array): CwtClaims | undefined {
   pos = 0
   end = payload.length
   try {
-    const claims = readClaims()
+    const claims = attempt(readClaims)
     return pos === end ? claims : undefined
-  } catch (err) {
-    if (err === FALLBACK) return undefined
-    throw err
   } finally {
     bytes = EMPTY
   }
 }
 
 const EMPTY = new Uint8Array(0)
-
-function fallback(): never {
-  throw FALLBACK
-}
 
 /** The argument of a head whose major type the caller has read; only 0..2^32-1. */
 function argument(info: number): number {
