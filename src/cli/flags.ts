@@ -51,6 +51,10 @@ export const usageFlag = Flags.custom<CertificateType[]>({
   },
 })
 
+/** Trusted certificates: a file, a folder or a trust list JSON; repeatable, or $HCERT_TRUST. */
+export const trustFlag = (summary: string) =>
+  Flags.string({ char: 't', summary, multiple: true, env: 'HCERT_TRUST' })
+
 export const allowMissingPrefixFlag = Flags.boolean({
   summary: "Read text without the 'HC1:' prefix as bare base45 (the EU test data expects it refused).",
   default: false,

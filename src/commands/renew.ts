@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import { createWriteStream } from 'node:fs'
 import { HcertCommand } from '../cli/base-command.js'
-import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
+import { atFlag, durationFlag, noPromptFlag, trustFlag } from '../cli/flags.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { Ledger } from '../ledger/ledger.js'
@@ -62,12 +62,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
   static override flags = {
     'key-dir': keyDirFlag,
     ledger: ledgerFlag,
-    trust: Flags.string({
-      char: 't',
-      summary: 'Trusted certificates, to verify given certificates first; repeatable.',
-      multiple: true,
-      env: 'HCERT_TRUST',
-    }),
+    trust: trustFlag('Trusted certificates, to verify given certificates first; repeatable.'),
     expired: Flags.boolean({
       summary: 'Renew what has expired by the clock.',
       default: false,

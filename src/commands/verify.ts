@@ -1,7 +1,6 @@
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
-import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
+import { allowMissingPrefixFlag, atFlag, trustFlag } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { loadTrustList } from '../services/load-trust.js'
@@ -46,12 +45,7 @@ With --json, one JSON object per input, one per line.`
   }
 
   static override flags = {
-    trust: Flags.string({
-      char: 't',
-      summary: 'Trusted certificates (file, folder or trust list JSON); repeatable.',
-      multiple: true,
-      env: 'HCERT_TRUST',
-    }),
+    trust: trustFlag('Trusted certificates (file, folder or trust list JSON); repeatable.'),
     at: atFlag(),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }

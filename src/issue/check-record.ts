@@ -6,7 +6,7 @@
  */
 import { validateSchema } from '../dcc/schema.js'
 import type { CertificateType } from '../dcc/types.js'
-import { CODED_FIELDS, displayName } from '../dcc/valuesets.js'
+import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
 import { parseInstant } from '../time/parse-instant.js'
 import type { Rejection } from './build-dcc.js'
 import { findVaccine } from './vaccines.js'
@@ -76,7 +76,7 @@ export function checkRecord(
     const value = entry[field]
     if (value === undefined || value === '') continue
     if (type === 't' && field === 'ma' && entry.tt !== 'LP217198-3') continue
-    if (displayName(set, value) === undefined) {
+    if (!isInValueSet(set, value)) {
       out.push({
         field: columnFor(`${type}/${field}`),
         reason: `'${String(value)}' is not in the EU value set ${set}`,

@@ -168,6 +168,12 @@ describe('zlib', () => {
     expect(inflate(compressed)).toEqual(Buffer.from(data))
   })
 
+  it('refuses a stream that needs a preset dictionary (78 BB: FDICT set), which HCERT never uses', () => {
+    expect(() => inflate(Uint8Array.of(0x78, 0xbb, 0, 0, 0, 0, 0x03, 0x00))).toThrow(
+      expect.objectContaining({ code: 'ERR_INFLATE', message: expect.stringMatching(/preset dictionary/) }),
+    )
+  })
+
   it('refuses data that is not zlib, naming its first bytes', () => {
     expect(() => inflate(Uint8Array.of(0xd2, 0x84, 0x43))).toThrow(
       'zlib: the data is not zlib-compressed (it starts with d2 84',
