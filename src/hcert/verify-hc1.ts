@@ -290,7 +290,7 @@ function finish(
     checks: report.checks,
     errors: report.errors,
     warnings: report.warnings,
-    kid: kid ?? (sign1?.kid ? base64(sign1.kid) : null),
+    kid: kid ?? null,
     alg: sign1 ? algName(sign1.alg) : null,
     signer: signer?.subject ?? null,
     claims: named,

@@ -24,8 +24,6 @@ const CHUNKS_IN_FLIGHT = 2
 interface InFlight {
   prepared: PreparedChunk
   signing: Promise<string[]>
-  /** the payloads of prepared.toSign as JSON, in order */
-  json: string[]
 }
 
 export type { IssuedCertificate }
@@ -112,7 +110,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   }
 
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
-  const finish = async ({ prepared, signing, json }: InFlight): Promise<void> => {
+  const finish = async ({ prepared, signing }: InFlight): Promise<void> => {
     const { records, results, toSign } = prepared
     const issuedRows: IssuedRow[] = []
     const rejectionRows: RejectionRow[] = []
@@ -133,7 +131,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
           dose: typeof entry.dn === 'number' ? entry.dn : null,
           doses: typeof entry.sd === 'number' ? entry.sd : null,
-          payload: json[i] as string,
+          payload: JSON.stringify(pending.dcc),
           hc1,
           batch: options.batch,
           line: pending.result.record.line,
@@ -214,7 +212,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     })
     report.alreadyIssued += prepared.alreadyIssued
     chunk = []
-    const json = prepared.toSign.map((p) => JSON.stringify(p.dcc))
     const signing =
       options.dryRun || prepared.toSign.length === 0
         ? Promise.resolve([])
@@ -226,7 +223,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       inFlightKeys.set(pending.result.key, pending.result.record.index)
       inFlightUvcis.add(String(entryOf(pending).ci))
     }
-    inFlight.push({ prepared, signing, json })
+    inFlight.push({ prepared, signing })
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
 
