@@ -54,7 +54,11 @@ function distanceSymbol(distance: number): number {
 const DISTANCE_LOW = Uint8Array.from({ length: 256 }, (_, i) => distanceSymbol(i + 1))
 const DISTANCE_HIGH = Uint8Array.from({ length: 256 }, (_, i) => distanceSymbol((i << 7) + 1))
 
-/** Writes bits least significant first into a scratch buffer kept between calls. */
+/**
+ * Writes bits least significant first into a scratch buffer kept between calls. The buffer holds
+ * under 24 bits (fewer than 8 left over plus at most 16 put), so `>>` shifts it and it stays a
+ * small integer (see the decoder in inflate-raw.ts).
+ */
 class BitWriter {
   out = new Uint8Array(4096)
   length = 0
@@ -73,7 +77,7 @@ class BitWriter {
     this.count += n
     while (this.count >= 8) {
       this.out[this.length++] = this.bits & 0xff
-      this.bits >>>= 8
+      this.bits >>= 8
       this.count -= 8
     }
   }

@@ -93,7 +93,12 @@ FIXED_LITERALS.build(fixedLiteralLengths(), 0, 288)
 const FIXED_DISTANCES = new Huffman(30)
 FIXED_DISTANCES.build(fixedDistanceLengths(), 0, 30)
 
-/** One decoder per thread, reused: its tables are rebuilt per block and its output copied out. */
+/**
+ * One decoder per thread, reused: its tables are rebuilt per block and its output copied out.
+ * The bit buffer never holds more than 24 bits, so it is shifted with `>>`, not `>>>`: `>>>` gives
+ * an unsigned result, and mixed with the signed `|` it makes V8 keep the buffer as a double (the
+ * decoding loop ran at half speed).
+ */
 class Inflater {
   private input: Uint8Array = EMPTY
   private pos = 0
@@ -148,7 +153,7 @@ class Inflater {
       bits |= (this.input[this.pos++] as number) << this.bitCount
       this.bitCount += 8
     }
-    this.bits = bits >>> n
+    this.bits = bits >> n
     this.bitCount -= n
     return bits & ((1 << n) - 1)
   }
@@ -194,7 +199,7 @@ class Inflater {
     const entry = code.fast[this.bits & (FAST_SIZE - 1)] as number
     const len = entry & 15
     if (len !== 0 && len <= this.bitCount) {
-      this.bits >>>= len
+      this.bits >>= len
       this.bitCount -= len
       return entry >> 4
     }
@@ -242,7 +247,7 @@ class Inflater {
       const len = entry & 15
       let symbol: number
       if (len !== 0 && len <= bitCount) {
-        bits >>>= len
+        bits >>= len
         bitCount -= len
         symbol = entry >> 4
         if (symbol < 256 && o < capacity) {
