@@ -39,3 +39,28 @@ export function encodeCbor(value: unknown): Uint8Array {
   // cbor-x may reuse its buffer between calls: hand out bytes the caller owns.
   return new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.length))
 }
+
+/**
+ * Encode each value, end to end in one new buffer (its own ArrayBuffer, so that it can be transferred
+ * to another thread); `ends[i]` is where value i ends. One allocation for the lot, not one per value.
+ */
+export function encodeCborSequence(values: readonly unknown[]): {
+  bytes: Uint8Array<ArrayBuffer>
+  ends: Uint32Array
+} {
+  const ends = new Uint32Array(values.length)
+  let scratch = new Uint8Array(values.length * 256)
+  let length = 0
+  values.forEach((value, i) => {
+    const out = encoder.encode(value) as Uint8Array
+    if (length + out.length > scratch.length) {
+      const grown = new Uint8Array(Math.max(scratch.length * 2, length + out.length))
+      grown.set(scratch.subarray(0, length))
+      scratch = grown
+    }
+    scratch.set(out, length)
+    length += out.length
+    ends[i] = length
+  })
+  return { bytes: scratch.slice(0, length), ends }
+}

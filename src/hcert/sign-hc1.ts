@@ -27,14 +27,35 @@ export interface SignedHcert {
 
 /**
  * The CWT claims around a DCC already encoded as CBOR: exactly the bytes cbor-x writes for the map
- * {1: iss, 4: exp, 6: iat, -260: {1: dcc}}. `hcert issue` encodes the DCC on its main thread and
- * signs on workers, which then neither parse nor encode the payload again.
+ * {1: iss, 4: exp, 6: iat, -260: {1: dcc}} (tested). `hcert issue` encodes the DCC on its main thread
+ * and signs on workers, which then neither parse nor encode the payload again.
  */
 export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buffer {
+  const iat = Math.floor(claims.iat)
+  const exp = Math.floor(claims.exp)
+  const iss = claims.iss
+  // the usual shape (an ASCII country code, times between 1970 and 2106) is written by hand; any
+  // other goes through the encoder
+  if (isUint32(iat) && isUint32(exp) && (iss === undefined || isShortAscii(iss))) {
+    const issLength = iss === undefined ? 0 : 2 + iss.length
+    const out = Buffer.allocUnsafe(1 + issLength + 6 + 6 + HCERT_HEAD.length + dccCbor.length)
+    let o = 0
+    out[o++] = iss === undefined ? 0xa3 : 0xa4 // a map of 3 or 4 entries
+    if (iss !== undefined) {
+      out[o++] = CLAIM.iss
+      out[o++] = 0x60 + iss.length // a text string of fewer than 24 bytes
+      o += out.write(iss, o, 'latin1')
+    }
+    o = writeUint32Claim(out, o, CLAIM.exp, exp)
+    o = writeUint32Claim(out, o, CLAIM.iat, iat)
+    out.set(HCERT_HEAD, o)
+    out.set(dccCbor, o + HCERT_HEAD.length)
+    return out.subarray(0, o + HCERT_HEAD.length + dccCbor.length)
+  }
   const head = new Map<number, unknown>()
-  if (claims.iss !== undefined) head.set(CLAIM.iss, claims.iss)
-  head.set(CLAIM.exp, Math.floor(claims.exp))
-  head.set(CLAIM.iat, Math.floor(claims.iat))
+  if (iss !== undefined) head.set(CLAIM.iss, iss)
+  head.set(CLAIM.exp, exp)
+  head.set(CLAIM.iat, iat)
   const start = encodeCbor(head) // a map of 2 or 3 entries: its first byte is 0xa2 or 0xa3
   const out = Buffer.allocUnsafe(start.length + HCERT_HEAD.length + dccCbor.length)
   out.set(start, 0)
@@ -42,6 +63,31 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
   out.set(HCERT_HEAD, start.length)
   out.set(dccCbor, start.length + HCERT_HEAD.length)
   return out
+}
+
+const isUint32 = (n: number): boolean => n >= 0 && n <= 0xffffffff
+
+function isShortAscii(text: string): boolean {
+  if (text.length >= 24) return false
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/** A claim key (< 24) and an unsigned integer value, in the shortest form (as CBOR encoders write it). */
+function writeUint32Claim(out: Buffer, o: number, key: number, value: number): number {
+  out[o++] = key
+  if (value < 24) out[o++] = value
+  else if (value < 0x100) {
+    out[o++] = 0x18
+    out[o++] = value
+  } else if (value < 0x10000) {
+    out[o++] = 0x19
+    o = out.writeUInt16BE(value, o)
+  } else {
+    out[o++] = 0x1a
+    o = out.writeUInt32BE(value, o)
+  }
+  return o
 }
 
 /** -260 (0x39 0x0103), then a map of one entry whose key is 1 (eu_dcc_v1) */

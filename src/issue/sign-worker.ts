@@ -2,18 +2,17 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { encodeClaimsAround, signClaims } from '../hcert/sign-hc1.js'
 import { loadSigner } from '../services/key-dir.js'
-import type { SignClaims } from '../hcert/sign-hc1.js'
-import type { SignerSource } from './sign-jobs.js'
+import { unpackJobs, type SignerSource, type SignMessage } from './sign-jobs.js'
 
 const source = workerData as SignerSource
 const signer = loadSigner(source.dir, source.passphrase)
 
-parentPort?.on('message', (message: { id: number; jobs: Array<[Uint8Array, SignClaims]> }) => {
+parentPort?.on('message', (message: SignMessage) => {
   try {
-    parentPort?.postMessage({
-      id: message.id,
-      hc1: message.jobs.map(([dcc, claims]) => signClaims(encodeClaimsAround(dcc, claims), signer).hc1),
-    })
+    const hc1: string[] = []
+    for (const [dcc, claims] of unpackJobs(message))
+      hc1.push(signClaims(encodeClaimsAround(dcc, claims), signer).hc1)
+    parentPort?.postMessage({ id: message.id, hc1 })
   } catch (err) {
     parentPort?.postMessage({ id: message.id, error: (err as Error).message })
   }

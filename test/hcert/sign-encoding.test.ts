@@ -23,6 +23,12 @@ describe('the issuing hot path writes the same bytes as the CBOR encoder', () =>
     ['test, no iss', TEST, { iat: 1622592000.7, exp: 1654128000 }],
     ['recovery, small times', RECOVERY, { iss: 'AT', iat: 0, exp: 23 }],
     ['vaccination, exp beyond 2^32', VACCINATION, { iss: 'VN', iat: 1622592000, exp: 2 ** 32 + 5 }],
+    ['times of one, two and four bytes', VACCINATION, { iss: 'VN', iat: 200, exp: 65_000 }],
+    ['times at the edges of each size', TEST, { iss: 'DE', iat: 255, exp: 65_536 }],
+    ['a negative iat', RECOVERY, { iss: 'AT', iat: -5, exp: 1654128000 }],
+    ['a non-ASCII iss', VACCINATION, { iss: 'VÑ', iat: 1622592000, exp: 1654128000 }],
+    ['an iss of 23 and of 24 characters', TEST, { iss: 'X'.repeat(23), iat: 24, exp: 0xffffffff }],
+    ['an iss of 24 characters', TEST, { iss: 'Y'.repeat(24), iat: 23, exp: 0x100000000 }],
   ])('CWT claims around a pre-encoded DCC: %s', (_, dcc, claims) => {
     expect(Buffer.from(encodeClaimsAround(encodeCbor(dcc), claims))).toEqual(
       Buffer.from(wholeMap(dcc, claims)),
