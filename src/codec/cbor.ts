@@ -41,6 +41,14 @@ export function encodeCbor(value: unknown): Uint8Array {
 }
 
 /**
+ * As encodeCbor, but the bytes are the encoder's own, valid only until it runs again: for a caller
+ * that copies them at once (saves an ArrayBuffer per certificate signed).
+ */
+export function encodeCborTransient(value: unknown): Uint8Array {
+  return encoder.encode(value) as Uint8Array
+}
+
+/**
  * Encode each value, end to end in one new buffer (its own ArrayBuffer, so that it can be transferred
  * to another thread); `ends[i]` is where value i ends. One allocation for the lot, not one per value.
  */

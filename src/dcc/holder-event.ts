@@ -4,7 +4,7 @@
  * with the same key describe the same vaccination, test or recovery of the same person; renew
  * renews only the latest of them. Stored as a hash, so the ledger index holds no names.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { certificateTypes } from './types.js'
 
 export function holderEventKey(dcc: Record<string, unknown>): string {
@@ -21,5 +21,5 @@ export function holderEventKey(dcc: Record<string, unknown>): string {
         ? [entry.tg, entry.sc, entry.tt]
         : [entry.tg, entry.fr]
   const parts = [nam.fnt ?? '', nam.gnt ?? '', dcc.dob ?? '', type, ...event].map((p) => String(p ?? ''))
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32)
 }

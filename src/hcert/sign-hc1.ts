@@ -4,7 +4,7 @@
  */
 import { constants, sign } from 'node:crypto'
 import { encodeBase45 } from '../codec/base45.js'
-import { encodeCbor } from '../codec/cbor.js'
+import { encodeCbor, encodeCborTransient } from '../codec/cbor.js'
 import { addPrefix } from '../codec/prefix.js'
 import { deflate } from '../codec/zlib.js'
 import { buildSigStructure, encodeProtectedHeader, writeSign1 } from '../cose/sign1.js'
@@ -36,7 +36,7 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
   const iss = claims.iss
   // the usual shape (an ASCII country code, times between 1970 and 2106) is written by hand; any
   // other goes through the encoder
-  if (isUint32(iat) && isUint32(exp) && (iss === undefined || isShortAscii(iss))) {
+  if (handWritten(claims)) {
     const issLength = iss === undefined ? 0 : 2 + iss.length
     const out = Buffer.allocUnsafe(1 + issLength + 6 + 6 + HCERT_HEAD.length + dccCbor.length)
     let o = 0
@@ -67,6 +67,15 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
 
 const isUint32 = (n: number): boolean => n >= 0 && n <= 0xffffffff
 
+/** The claims head is written without the CBOR encoder (an ASCII iss under 24 characters, times in 0..2^32-1). */
+function handWritten(claims: SignClaims): boolean {
+  return (
+    isUint32(Math.floor(claims.iat)) &&
+    isUint32(Math.floor(claims.exp)) &&
+    (claims.iss === undefined || isShortAscii(claims.iss))
+  )
+}
+
 function isShortAscii(text: string): boolean {
   if (text.length >= 24) return false
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
@@ -94,7 +103,8 @@ function writeUint32Claim(out: Buffer, o: number, key: number, value: number): n
 const HCERT_HEAD = Uint8Array.of(0x39, 0x01, 0x03, 0xa1, HCERT_EU_DCC_V1)
 
 export function encodeClaims(dcc: unknown, claims: SignClaims): Uint8Array {
-  return encodeClaimsAround(encodeCbor(dcc), claims)
+  // the encoder's own bytes serve when nothing encodes again before they are copied into the claims
+  return encodeClaimsAround(handWritten(claims) ? encodeCborTransient(dcc) : encodeCbor(dcc), claims)
 }
 
 /** The protected header is the same for every certificate a signer signs: encoded once. */

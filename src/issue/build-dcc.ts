@@ -4,7 +4,7 @@
  * recovery validity, country and issuer. The UVCI is assigned later, once the record is accepted.
  * Column names are a contract (README "Input columns").
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { transliterate } from '../dcc/transliterate.js'
 import type { CertificateType } from '../dcc/types.js'
 import { findVaccine } from './vaccines.js'
@@ -57,7 +57,7 @@ export function idempotencyKey(raw: Record<string, unknown>): string {
   const id = raw.id
   if (typeof id === 'string' && id.trim() !== '') return `id:${id.trim()}`
   if (typeof id === 'number') return `id:${id}`
-  return `sha256:${createHash('sha256').update(canonical(raw)).digest('hex')}`
+  return `sha256:${hash('sha256', canonical(raw), 'hex')}`
 }
 
 function canonical(value: unknown): string {
