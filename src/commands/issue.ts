@@ -121,9 +121,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const progress = new Progress(total !== undefined && total >= 1000 ? total : undefined)
     const certificates: IssuedCertificate[] = []
     let streaming = false
-    const toStdout = !flags.out && !this.jsonEnabled()
+    // asked once: oclif's jsonEnabled() reads the environment each time (1.6 µs a certificate)
+    const json = this.jsonEnabled()
+    const toStdout = !flags.out && !json
     const onCertificate = (certificate: IssuedCertificate): void => {
-      if (this.jsonEnabled() && !flags.out) certificates.push(certificate)
+      if (json && !flags.out) certificates.push(certificate)
       if (!toStdout) return
       // one certificate prints as its HC1 text; a batch streams as JSON Lines
       if (!streaming && certificates.length === 0) {
@@ -169,9 +171,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       await jobSigner.close()
       ledger.close()
     }
-    if (this.jsonEnabled() && !flags.out) report.certificates = certificates
+    if (json && !flags.out) report.certificates = certificates
     if (report.rejected > 0) this.exitCode = EXIT.INVALID
-    if (!this.jsonEnabled()) {
+    if (!json) {
       const single = toStdout && !streaming ? certificates[0] : undefined
       if (single) {
         this.log(single.hc1)

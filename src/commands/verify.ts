@@ -72,14 +72,15 @@ With --json, one JSON object per input, one per line.`
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     let count = 0
+    const json = this.jsonEnabled() // once: it reads the environment each time
     for await (const result of results) {
       count++
       exit = Math.max(exit, exitCodeOf(result)) as ExitCode
-      if (this.jsonEnabled()) this.logJsonLine(result)
+      if (json) this.logJsonLine(result)
       else
         this.log(renderVerifyResult(result, options.now, this.colors, !useStdin ? inputs.length > 1 : true))
     }
-    if (!this.jsonEnabled() && count > 1) this.log(this.colors.dim(`${count} certificates verified`))
+    if (!json && count > 1) this.log(this.colors.dim(`${count} certificates verified`))
     this.exitCode = exit
   }
 }
