@@ -14,7 +14,6 @@ export type Layer =
   | 'cbor'
   | 'cose'
   | 'cwt'
-  | 'dcc'
   | 'signature'
   | 'expiration'
   | 'keyUsage'
@@ -35,7 +34,6 @@ export const ERROR_CODES = {
   ERR_CBOR: 'cbor',
   ERR_COSE: 'cose',
   ERR_CWT: 'cwt',
-  ERR_DCC: 'dcc',
   ERR_SIGNATURE: 'signature',
   ERR_KID_UNKNOWN: 'signature',
   ERR_ALG_UNSUPPORTED: 'signature',
@@ -70,7 +68,6 @@ const DECODE_LAYERS: ReadonlySet<Layer> = new Set([
   'cbor',
   'cose',
   'cwt',
-  'dcc',
 ])
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

@@ -1,0 +1,48 @@
+/**
+ * What scripts rely on is documented in the README: every error code with its layer, every verify
+ * check with its EU test-data field, every exit code. A README edit once cut these tables out
+ * without anyone noticing; this keeps them in step with the code.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ERROR_CODES, EXIT } from '../../src/errors.js'
+import { CHECK_NAMES } from '../../src/hcert/verify-hc1.js'
+
+const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
+const rows = README.split('\n').filter((line) => line.startsWith('|'))
+const cells = (line: string): string[] => line.split('|').map((cell) => cell.trim())
+
+const EU_FIELDS: Record<string, string> = {
+  unprefix: 'EXPECTEDUNPREFIX',
+  base45: 'EXPECTEDB45DECODE',
+  compression: 'EXPECTEDCOMPRESSION',
+  decode: 'EXPECTEDDECODE',
+  signature: 'EXPECTEDVERIFY',
+  expiration: 'EXPECTEDEXPIRATIONCHECK',
+  keyUsage: 'EXPECTEDKEYUSAGE',
+  schema: 'EXPECTEDSCHEMAVALIDATION',
+}
+
+describe('the README documents the contracts', () => {
+  it.each(Object.entries(ERROR_CODES))('error code %s, with its layer %s', (code, layer) => {
+    const row = rows.map(cells).find((c) => c[1] === `\`${code}\``)
+    expect(row, `no row for ${code} in the error code table`).toBeDefined()
+    expect(row?.[2]).toBe(layer)
+  })
+
+  it('no error code in the table that the code does not have', () => {
+    const documented = rows.map(cells).flatMap((c) => (/^`ERR_[A-Z0-9_]+`$/.test(c[1] ?? '') ? [c[1]] : []))
+    expect(documented.map((c) => c?.slice(1, -1)).sort()).toEqual(Object.keys(ERROR_CODES).sort())
+  })
+
+  it.each(CHECK_NAMES)('verify check %s, with its EU test-data field', (check) => {
+    const row = rows.map(cells).find((c) => c[1] === `\`${check}\``)
+    expect(row, `no row for ${check} in the verify check table`).toBeDefined()
+    expect(row?.[2]).toBe(EU_FIELDS[check])
+  })
+
+  it.each(Object.values(EXIT))('exit code %i', (exit) => {
+    expect(rows.map(cells).some((c) => c[1] === String(exit))).toBe(true)
+  })
+})
