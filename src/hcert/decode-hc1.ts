@@ -22,7 +22,7 @@ export type DecodeOptions = UnprefixOptions
 
 export function decodeHc1(text: string, options: DecodeOptions = {}): DecodedHcert {
   const { base45, prefix } = removePrefix(text, options)
-  const compressed = decodeBase45(base45, text.length - base45.length)
+  const compressed = decodeBase45(text, text.length - base45.length)
   const cose = inflate(compressed)
   return { prefix, base45Length: base45.length, compressed, ...decodeCose(cose) }
 }

@@ -99,7 +99,7 @@ export function verifyHc1(text: string, options: VerifyOptions): VerifyResult {
   try {
     const { base45 } = removePrefix(text, options)
     report.pass('unprefix')
-    const compressed = decodeBase45(base45, text.length - base45.length)
+    const compressed = decodeBase45(text, text.length - base45.length)
     report.pass('base45')
     cose = inflate(compressed)
     report.pass('compression')

@@ -26,9 +26,9 @@ describe('base45 (RFC 9285)', () => {
     expect(encodeBase45(whole.subarray(2, 4))).toBe('BB8')
   })
 
-  const failure = (input: string, offset?: number): DccError => {
+  const failure = (input: string, start?: number): DccError => {
     try {
-      decodeBase45(input, offset)
+      decodeBase45(input, start)
     } catch (err) {
       return err as DccError
     }
@@ -45,7 +45,18 @@ describe('base45 (RFC 9285)', () => {
   )
 
   it('counts positions from the start of the user input', () => {
-    expect(failure('BB8!A', 4).message).toBe("base45: character '!' at position 8 is not in the alphabet")
+    expect(failure('HC1:BB8!A', 4).message).toBe("base45: character '!' at position 8 is not in the alphabet")
+    expect(failure('HC1::::', 4).message).toBe('base45: the group at position 5 encodes 91124, above 65535')
+    expect(failure('HC1:BB8::', 4).message).toBe(
+      'base45: the final pair at position 8 encodes 2024, above 255',
+    )
+    expect(failure('HC1:BB8A', 4).message).toMatch(/^base45: 4 characters is not a valid length/)
+  })
+
+  it('decodes from a start index the same bytes as from the slice', () => {
+    const encoded = encodeBase45(Uint8Array.from({ length: 257 }, (_, i) => (i * 37) & 0xff))
+    expect(decodeBase45(`HC1:${encoded}`, 4)).toEqual(decodeBase45(encoded))
+    expect(decodeBase45('HC1:', 4)).toEqual(Buffer.alloc(0))
   })
 
   it('names invisible characters by code point', () => {
