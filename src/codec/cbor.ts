@@ -35,7 +35,7 @@ export function decodeCbor(bytes: Uint8Array, what: string): unknown {
 }
 
 export function encodeCbor(value: unknown): Uint8Array {
-  const out = encoder.encode(value) as Uint8Array
+  const out = encodeCborTransient(value)
   // cbor-x may reuse its buffer between calls: hand out bytes the caller owns.
   return new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.length))
 }
@@ -60,7 +60,7 @@ export function encodeCborSequence(values: readonly unknown[]): {
   let scratch = new Uint8Array(values.length * 256)
   let length = 0
   values.forEach((value, i) => {
-    const out = encoder.encode(value) as Uint8Array
+    const out = encodeCborTransient(value)
     if (length + out.length > scratch.length) {
       const grown = new Uint8Array(Math.max(scratch.length * 2, length + out.length))
       grown.set(scratch.subarray(0, length))

@@ -28,7 +28,8 @@ export interface SignedHcert {
 /**
  * The CWT claims around a DCC already encoded as CBOR: exactly the bytes cbor-x writes for the map
  * {1: iss, 4: exp, 6: iat, -260: {1: dcc}} (tested). `hcert issue` encodes the DCC on its main thread
- * and signs on workers, which then neither parse nor encode the payload again.
+ * and signs on workers, which then neither parse nor encode the payload again. `dccCbor` may be the
+ * encoder's own transient bytes (encodeCborTransient): they are copied before the encoder runs again.
  */
 export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buffer {
   const iat = Math.floor(claims.iat)
@@ -36,7 +37,7 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
   const iss = claims.iss
   // the usual shape (an ASCII country code, times between 1970 and 2106) is written by hand; any
   // other goes through the encoder
-  if (handWritten(claims)) {
+  if (isUint32(iat) && isUint32(exp) && (iss === undefined || isShortAscii(iss))) {
     const issLength = iss === undefined ? 0 : 2 + iss.length
     const out = Buffer.allocUnsafe(1 + issLength + 6 + 6 + HCERT_HEAD.length + dccCbor.length)
     let o = 0
@@ -52,6 +53,7 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
     out.set(dccCbor, o + HCERT_HEAD.length)
     return out.subarray(0, o + HCERT_HEAD.length + dccCbor.length)
   }
+  const dcc = Uint8Array.from(dccCbor) // before the encoder writes the head over transient bytes
   const head = new Map<number, unknown>()
   if (iss !== undefined) head.set(CLAIM.iss, iss)
   head.set(CLAIM.exp, exp)
@@ -61,20 +63,11 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
   out.set(start, 0)
   out[0] = (start[0] as number) + 1 // one more entry: -260
   out.set(HCERT_HEAD, start.length)
-  out.set(dccCbor, start.length + HCERT_HEAD.length)
+  out.set(dcc, start.length + HCERT_HEAD.length)
   return out
 }
 
 const isUint32 = (n: number): boolean => n >= 0 && n <= 0xffffffff
-
-/** The claims head is written without the CBOR encoder (an ASCII iss under 24 characters, times in 0..2^32-1). */
-function handWritten(claims: SignClaims): boolean {
-  return (
-    isUint32(Math.floor(claims.iat)) &&
-    isUint32(Math.floor(claims.exp)) &&
-    (claims.iss === undefined || isShortAscii(claims.iss))
-  )
-}
 
 function isShortAscii(text: string): boolean {
   if (text.length >= 24) return false
@@ -103,8 +96,9 @@ function writeUint32Claim(out: Buffer, o: number, key: number, value: number): n
 const HCERT_HEAD = Uint8Array.of(0x39, 0x01, 0x03, 0xa1, HCERT_EU_DCC_V1)
 
 export function encodeClaims(dcc: unknown, claims: SignClaims): Uint8Array {
-  // the encoder's own bytes serve when nothing encodes again before they are copied into the claims
-  return encodeClaimsAround(handWritten(claims) ? encodeCborTransient(dcc) : encodeCbor(dcc), claims)
+  // the encoder's own bytes, copied into the claims at once: a copy of their own costs an ArrayBuffer
+  // (3.8 µs with one, 1.4 µs without, for the claims of a certificate)
+  return encodeClaimsAround(encodeCborTransient(dcc), claims)
 }
 
 /** The protected header is the same for every certificate a signer signs: encoded once. */
