@@ -8,6 +8,7 @@ import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
+import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
 import { Ledger } from '../ledger/ledger.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
@@ -114,6 +115,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ? inlineSigner(signer)
         : workerSigner({ dir: keyDir, passphrase }, threads)
     const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
+    // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
+    const checkpoint =
+      jobSigner.threaded && ledger.path !== ':memory:' ? new BackgroundCheckpoint(ledger.path) : undefined
+    if (checkpoint) ledger.checkpointInBackground(checkpoint)
     // a progress line for batches worth watching: CSV and JSON Lines files, counted by their lines
     const countable =
       source !== '-' && !flags.interactive && process.stderr.isTTY && /\.(csv|jsonl|ndjson)$/i.test(source)
@@ -169,6 +174,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     } finally {
       progress.finish()
       await jobSigner.close()
+      await checkpoint?.close()
       ledger.close()
     }
     if (json && !flags.out) report.certificates = certificates

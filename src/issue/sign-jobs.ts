@@ -19,12 +19,15 @@ export interface SignerSource {
 }
 
 export interface JobSigner {
+  /** whether signing runs on threads of its own */
+  readonly threaded: boolean
   sign(jobs: readonly SignJob[]): Promise<string[]>
   close(): Promise<void>
 }
 
 export function inlineSigner(signer: Signer): JobSigner {
   return {
+    threaded: false,
     sign: async (jobs) => jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
     close: async () => undefined,
   }
@@ -107,6 +110,7 @@ export function workerSigner(source: SignerSource, threads: number = DEFAULT_SIG
       worker.postMessage(message, [message.dccs.buffer])
     })
   return {
+    threaded: true,
     async sign(jobs) {
       const size = Math.ceil(jobs.length / workers.length)
       const parts = await Promise.all(

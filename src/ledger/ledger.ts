@@ -113,6 +113,8 @@ export class Ledger {
   private readonly markSuperseded: Database.Statement
   private readonly addDaily: Database.Statement
   private readonly insertRejection: Database.Statement
+  private checkpoint: { request(): void; everyRows: number } | undefined
+  private rowsSinceCheckpoint = 0
 
   constructor(path: string) {
     this.path = path
@@ -122,6 +124,10 @@ export class Ledger {
         closeSync(openSync(path, 'a', 0o600)) // create it 0600 before SQLite does, with the umask's mode
       }
       this.db = new Database(path)
+      // A new ledger gets 16 KB pages (SQLite's default is 4 KB; an existing ledger keeps its own): a
+      // row is ~1.5 KB with its payload and HC1 text, and on 4 KB pages a 1,000-row transaction cost
+      // 11.5 µs a row, on 16 KB pages 8–8.7 µs (measured alone, checkpoints aside).
+      this.db.pragma('page_size = 16384')
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
       // The indexes on idempotency keys (content hashes) and holder/event hashes take keys in random
@@ -130,7 +136,8 @@ export class Ledger {
       // from being read back for every chunk, and checkpoints every 40 MB of WAL (default 4 MB) write
       // each hot page once instead of once per chunk. Measured in README "Benchmarks".
       this.db.pragma('cache_size = -16384')
-      this.db.pragma('wal_autocheckpoint = 10000')
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number
+      this.db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
       this.db.exec(SCHEMA)
     } catch (cause) {
       throw new DccError('ERR_LEDGER', `ledger: ${path} cannot be opened (${(cause as Error).message})`, {
@@ -148,6 +155,15 @@ export class Ledger {
     this.insertRejection = this.db
       .prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`)
+  }
+
+  /**
+   * Leaves the copying of the write-ahead log to `checkpoint` (a BackgroundCheckpoint), asked after
+   * every `everyRows` certificates: at ~1.5 KB of log a certificate, 10,000 is ~15 MB, well before
+   * this connection's own checkpoint at 40 MB, which stays as the fallback.
+   */
+  checkpointInBackground(checkpoint: { request(): void }, everyRows = 10_000): void {
+    this.checkpoint = { request: () => checkpoint.request(), everyRows }
   }
 
   /** The certificates already issued for any of these keys, in one query (a chunk at a time). */
@@ -217,6 +233,11 @@ export class Ledger {
       for (const { values, count } of daily.values()) this.addDaily.run(...values, count)
       for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
     })()
+    this.rowsSinceCheckpoint += issued.length
+    if (this.checkpoint && this.rowsSinceCheckpoint >= this.checkpoint.everyRows) {
+      this.rowsSinceCheckpoint = 0
+      this.checkpoint.request()
+    }
     return ids
   }
 
