@@ -47,6 +47,18 @@ export function transliterate(name: string): string {
   return known
 }
 
+// and so do letters: Vietnamese given names are mostly distinct, their letters with marks are not
+const letters = new Map<string, string>()
+
+function transliterateLetter(char: string): string {
+  const mapped = TABLE[char] ?? TABLE[char.toLowerCase()]
+  if (mapped !== undefined) return mapped
+  const base = char.normalize('NFD').replace(/\p{M}/gu, '')
+  if (/^[A-Z]+$/.test(base)) return base
+  if (/[\s\-‐‑–]/u.test(char)) return '<'
+  return '' // apostrophes, dots and anything without a Latin transliteration are dropped
+}
+
 function transliterateName(name: string): string {
   let out = ''
   for (const char of name.normalize('NFC').toUpperCase()) {
@@ -60,17 +72,14 @@ function transliterateName(name: string): string {
       out += '<'
       continue
     }
-    const mapped = TABLE[char] ?? TABLE[char.toLowerCase()]
-    if (mapped !== undefined) {
-      out += mapped
-      continue
+    let letter = letters.get(char)
+    if (letter === undefined) {
+      letter = transliterateLetter(char)
+      if (letters.size < REMEMBER_AT_MOST) letters.set(char, letter)
     }
-    const base = char.normalize('NFD').replace(/\p{M}/gu, '')
-    if (/^[A-Z]+$/.test(base)) out += base
-    else if (/[\s\-‐‑–]/u.test(char)) out += '<'
-    // apostrophes, dots and anything without a Latin transliteration are dropped
+    out += letter
   }
-  out = out.replace(/<+/g, '<').replace(/^<|<$/g, '')
+  if (out.includes('<')) out = out.replace(/<+/g, '<').replace(/^<|<$/g, '')
   if (out.length > MAX_STANDARDISED_LENGTH) out = out.slice(0, MAX_STANDARDISED_LENGTH).replace(/<+$/, '')
   return out
 }
