@@ -113,7 +113,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const jobSigner: JobSigner =
       threads === 0 || import.meta.url.endsWith('.ts')
         ? inlineSigner(signer)
-        : workerSigner({ dir: keyDir, passphrase }, threads)
+        : workerSigner({ dir: keyDir, passphrase }, signer, threads)
     const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
     // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
     const checkpoint =

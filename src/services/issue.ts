@@ -11,7 +11,7 @@ import type { IssueDefaults } from '../issue/build-dcc.js'
 import { entryOf, prepareChunk, type IssuedCertificate, type PreparedChunk } from '../issue/prepare-chunk.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
-import type { JobSigner } from '../issue/sign-jobs.js'
+import { signed, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
 import { writeQrFiles } from '../qr/write-qr.js'
@@ -115,7 +115,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     const issuedRows: IssuedRow[] = []
     const rejectionRows: RejectionRow[] = []
     if (!options.dryRun && toSign.length > 0) {
-      const hc1s = await signing
+      const hc1s = await signed(signing, options.jobSigner)
       toSign.forEach((pending, i) => {
         const entry = entryOf(pending)
         const hc1 = hc1s[i] as string

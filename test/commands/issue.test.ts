@@ -6,7 +6,9 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { fromBytes } from '../../src/services/read-input.js'
 import { BIN, runCli } from '../helpers/cli.js'
-import { KEYS_EXAMPLE } from '../helpers/keys.js'
+import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
+import { TrustList } from '../../src/trust/trust-list.js'
+import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-issue-cli-'))
 const AT = '2021-12-21T00:00:00Z'
@@ -78,6 +80,42 @@ describe('hcert issue', () => {
     const decoded = await fromBytes(readFileSync(join(qrDir, png)), png)
     expect(lines.map((l) => l.hc1)).toContain(decoded.text)
     expect(readFileSync(join(qrDir, png.replace('.png', '.svg')), 'utf8')).toMatch(/^<svg/)
+  })
+
+  it('a PS256 batch on a signing thread, with the main thread signing what the thread has not reached: every certificate in input order, each for its own record', () => {
+    // PS256 signing is ~20 times ES256's, so the main thread runs out of its own work and signs parts
+    // too, from the later chunks while the thread signs the first (here: 7 of the 25 parts)
+    const count = 2500
+    const file = join(tmp, 'shared.csv')
+    writeFileSync(file, csv(count))
+    const keyDir = join(KEYS_EXAMPLE, 'ps256')
+    const out = join(tmp, 'shared.jsonl')
+    const result = runCli([
+      'issue',
+      file,
+      '--key-dir',
+      keyDir,
+      '--ledger',
+      join(tmp, 'shared.sqlite'),
+      '--at',
+      AT,
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ])
+    expect(result.code).toBe(0)
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; hc1: string })
+    expect(lines.map((l) => l.line)).toEqual(Array.from({ length: count }, (_, i) => i + 2))
+    const trust = new TrustList([exampleSigner('PS256').certificate])
+    for (const [i, { hc1 }] of lines.entries()) {
+      const verified = verifyHc1(hc1, { trust, now: new Date(AT) })
+      expect(verified.valid).toBe(true)
+      expect((verified.payload as { nam: { gnt: string } }).nam.gnt).toBe(`VAN<${letters(i + 1)}`)
+    }
   })
 
   it('--json prints the report; --dry-run signs nothing', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.js'
 import { encodeClaimsAround, encodeClaims, signClaims } from '../../src/hcert/sign-hc1.js'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
-import { packJobs, unpackJobs, type SignJob } from '../../src/issue/sign-jobs.js'
+import { packJobs, signed, unpackJobs, type JobSigner, type SignJob } from '../../src/issue/sign-jobs.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { exampleSigner } from '../helpers/keys.js'
 import { RECOVERY, TEST, VACCINATION } from '../helpers/payloads.js'
@@ -47,5 +47,49 @@ describe('signing jobs as one message for a signing thread', () => {
     expect(result.valid).toBe(true)
     expect(result.claims).toEqual({ iss: 'VN', iat: 1622592000, exp: 1654128000 })
     expect(result.payload).toEqual(VACCINATION)
+  })
+})
+
+describe('the main thread signing while it waits for the threads', () => {
+  /** a signer whose texts come back once the main thread has signed `parts` parts */
+  const sharing = (
+    parts: number,
+  ): { signer: JobSigner; signing: Promise<string[]>; helped: () => number } => {
+    let helped = 0
+    let resolve: (texts: string[]) => void = () => undefined
+    const signing = new Promise<string[]>((r) => (resolve = r))
+    const signer: JobSigner = {
+      threaded: true,
+      sign: () => signing,
+      help: () => {
+        if (helped === parts) return false
+        helped++
+        if (helped === parts) setImmediate(() => resolve(['HC1:A', 'HC1:B']))
+        return true
+      },
+      close: async () => undefined,
+    }
+    return { signer, signing, helped: () => helped }
+  }
+
+  it('signs waiting parts until the texts are back, then stops', async () => {
+    const { signer, signing, helped } = sharing(3)
+    expect(await signed(signing, signer)).toEqual(['HC1:A', 'HC1:B'])
+    expect(helped()).toBe(3)
+  })
+
+  it('signs nothing when the texts are already back', async () => {
+    const { signer, helped } = sharing(3)
+    expect(await signed(Promise.resolve(['HC1:C']), signer)).toEqual(['HC1:C'])
+    expect(helped()).toBe(0)
+  })
+
+  it('waits when nothing is left to sign, and passes a failure on', async () => {
+    const { signer, helped } = sharing(0)
+    const failing = new Promise<string[]>((_, reject) =>
+      setTimeout(() => reject(new Error('thread died')), 10),
+    )
+    await expect(signed(failing, signer)).rejects.toThrow('thread died')
+    expect(helped()).toBe(0)
   })
 })
