@@ -93,11 +93,14 @@ function buildDepths(k: number, limit: number, lengths: Uint8Array): boolean {
 }
 
 /** Canonical codes for the lengths, bit-reversed as DEFLATE writes them (least significant bit first). */
+const perLength = new Uint16Array(16)
+const nextCode = new Uint16Array(16)
+
 export function canonicalCodes(lengths: Uint8Array, count: number, codes: Uint16Array): void {
-  const perLength = new Uint16Array(16)
+  perLength.fill(0)
   for (let s = 0; s < count; s++) perLength[lengths[s] as number]!++
   perLength[0] = 0
-  const next = new Uint16Array(16)
+  const next = nextCode
   let code = 0
   for (let len = 1; len < 16; len++) {
     code = (code + (perLength[len - 1] as number)) << 1
