@@ -9,10 +9,12 @@ const signer = loadSigner(source.dir, source.passphrase)
 
 parentPort?.on('message', (message: SignMessage) => {
   try {
+    const started = performance.now()
     const hc1: string[] = []
     for (const [dcc, claims] of unpackJobs(message))
       hc1.push(signClaims(encodeClaimsAround(dcc, claims), signer).hc1)
-    parentPort?.postMessage({ id: message.id, hc1 })
+    // how long the part took tells the main thread how many parts to give ahead
+    parentPort?.postMessage({ id: message.id, hc1, ms: performance.now() - started })
   } catch (err) {
     parentPort?.postMessage({ id: message.id, error: (err as Error).message })
   }
