@@ -82,7 +82,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     })(),
     workers: Flags.integer({
       summary:
-        'Signing threads for large batches (default: one per core but one; 0 signs in the main thread).',
+        'Signing threads for large batches, besides the main thread, which signs when it would wait for them (default: one per core but one; 0: the main thread alone).',
       min: 0,
     }),
     interactive: Flags.boolean({ char: 'i', summary: 'Prompt for one certificate.', default: false }),
