@@ -43,26 +43,15 @@ export interface CheckpointResult {
 }
 
 export class BackgroundCheckpoint {
-  private readonly worker: Worker
+  private readonly path: string
+  /** started at the first request: a run too short to ask for one does not pay for the thread */
+  private worker: Worker | undefined
   private running: Promise<CheckpointResult | undefined> | undefined
   private settle: ((result: CheckpointResult | undefined) => void) | undefined
   private failed = false
 
   constructor(path: string) {
-    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
-    this.worker = new Worker(THREAD, {
-      eval: true,
-      workerData: { path, sqlite },
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
-    })
-    this.worker.on('message', (message: CheckpointResult | { error: string }) => {
-      if ('error' in message) this.failed = true
-      this.done('error' in message ? undefined : message)
-    })
-    this.worker.on('error', () => {
-      this.failed = true
-      this.done(undefined)
-    })
+    this.path = path
   }
 
   /** Starts a checkpoint unless one is running (then that one will do). */
@@ -71,6 +60,7 @@ export class BackgroundCheckpoint {
     this.running = new Promise((resolve) => {
       this.settle = resolve
     })
+    this.worker ??= this.start()
     this.worker.postMessage('checkpoint')
   }
 
@@ -82,13 +72,33 @@ export class BackgroundCheckpoint {
   /** Waits for a running checkpoint, then closes the thread's connection. */
   async close(): Promise<void> {
     await this.running
+    const worker = this.worker
+    if (!worker) return
     if (this.failed) {
-      await this.worker.terminate()
+      await worker.terminate()
       return
     }
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve))
-    this.worker.postMessage('close')
+    const exited = new Promise((resolve) => worker.once('exit', resolve))
+    worker.postMessage('close')
     await exited
+  }
+
+  private start(): Worker {
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
+    const worker = new Worker(THREAD, {
+      eval: true,
+      workerData: { path: this.path, sqlite },
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    })
+    worker.on('message', (message: CheckpointResult | { error: string }) => {
+      if ('error' in message) this.failed = true
+      this.done('error' in message ? undefined : message)
+    })
+    worker.on('error', () => {
+      this.failed = true
+      this.done(undefined)
+    })
+    return worker
   }
 
   private done(result: CheckpointResult | undefined): void {
