@@ -85,8 +85,8 @@ export function* unpackJobs(message: SignMessage): Generator<[Uint8Array, SignCl
   }
 }
 
-/** Jobs go to the threads in parts of this many (~6 ms of ES256 signing, ~70 ms of PS256). */
-export const PART_SIZE = 100
+/** Jobs go to the threads in parts of this many (~6 ms of ES256 signing, ~45 ms of PS256). */
+const PART_SIZE = 100
 /**
  * A thread is given parts ahead worth this much signing: enough to outlast the main thread's longest
  * stretch without a turn of its event loop (checking a chunk, ~25 ms; committing one, ~15 ms), in
