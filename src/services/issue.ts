@@ -14,7 +14,7 @@ import { readRecords, formatFromName, type InputFormat, type InputRecord } from 
 import { signed, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
-import { writeQrFiles } from '../qr/write-qr.js'
+import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
 
@@ -106,7 +106,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (out && !out.write(`${JSON.stringify(certificate)}\n`))
       await new Promise<void>((resolve) => out?.once('drain', () => resolve()))
     options.onCertificate?.(certificate)
-    if (options.qrDir) await writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
+    if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
 
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */

@@ -17,7 +17,7 @@ import { signHc1 } from '../hcert/sign-hc1.js'
 import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, StoredCertificate } from '../ledger/ledger.js'
-import { writeQrFiles } from '../qr/write-qr.js'
+import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import type { TrustList } from '../trust/trust-list.js'
 import { signingWindow } from '../issue/signing-window.js'
@@ -101,7 +101,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     report.renewed += batch.length
     for (const { renewed } of batch) {
       options.onCertificate?.(renewed)
-      if (options.qrDir) await writeQrFiles(options.qrDir, renewed.uvci, renewed.hc1)
+      if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, renewed.uvci, renewed.hc1)
     }
   }
 

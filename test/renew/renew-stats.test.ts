@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -7,6 +7,8 @@ import { deflate, inflate } from '../../src/codec/zlib.js'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
+import { fileNameFor } from '../../src/qr/write-qr.js'
+import { fromBytes } from '../../src/services/read-input.js'
 import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
 import { renewCertificates, type RenewedCertificate } from '../../src/services/renew.js'
 import { statsOf } from '../../src/services/stats.js'
@@ -133,6 +135,23 @@ describe('hcert renew', () => {
       .get()
     expect(superseded).toBe(4)
     expect(august).toHaveLength(1)
+  })
+
+  it('--qr-dir: a PNG and an SVG per renewed certificate, named by its new UVCI, scanning to its text', async () => {
+    const ledger = new Ledger(join(tmp, 'qr.sqlite'))
+    await issueAt(ledger, '2021-06-01T00:00:00Z', [record(1), record(2)], 'qr')
+    const qrDir = join(tmp, 'renew-qr')
+    const { renewed } = await renewAt(ledger, '2022-06-15T00:00:00Z', { qrDir })
+    expect(renewed).toHaveLength(2)
+    const files = readdirSync(qrDir).sort()
+    expect(files).toHaveLength(4)
+    for (const certificate of renewed) {
+      const png = files.find((f) => f.endsWith('.png') && f.startsWith(fileNameFor(certificate.uvci)))
+      expect(png).toBeDefined()
+      const scanned = await fromBytes(readFileSync(join(qrDir, png as string)), png as string)
+      expect(scanned.text).toBe(certificate.hc1)
+    }
+    ledger.close()
   })
 
   it('narrows by kid, type and batch', async () => {
