@@ -92,24 +92,23 @@ function buildDepths(k: number, limit: number, lengths: Uint8Array): boolean {
   return true
 }
 
-/** Canonical codes for the lengths, bit-reversed as DEFLATE writes them (least significant bit first). */
 const perLength = new Uint16Array(16)
 const nextCode = new Uint16Array(16)
 
+/** Canonical codes for the lengths, bit-reversed as DEFLATE writes them (least significant bit first). */
 export function canonicalCodes(lengths: Uint8Array, count: number, codes: Uint16Array): void {
   perLength.fill(0)
   for (let s = 0; s < count; s++) perLength[lengths[s] as number]!++
   perLength[0] = 0
-  const next = nextCode
   let code = 0
   for (let len = 1; len < 16; len++) {
     code = (code + (perLength[len - 1] as number)) << 1
-    next[len] = code
+    nextCode[len] = code
   }
   for (let s = 0; s < count; s++) {
     const len = lengths[s] as number
     if (len === 0) continue
-    const c = next[len]!++
+    const c = nextCode[len]!++
     let reversed = 0
     for (let b = 0; b < len; b++) reversed |= ((c >> b) & 1) << (len - 1 - b)
     codes[s] = reversed

@@ -110,14 +110,14 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       !flags.interactive &&
       (statSync(source, { throwIfNoEntry: false })?.size ?? 0) > 64 * 1024
     const threads = flags.workers ?? (large ? undefined : 0)
-    const jobSigner: JobSigner =
-      threads === 0 || import.meta.url.endsWith('.ts')
-        ? inlineSigner(signer)
-        : workerSigner({ dir: keyDir, passphrase }, signer, threads)
+    const threaded = threads !== 0 && !import.meta.url.endsWith('.ts')
+    const jobSigner: JobSigner = threaded
+      ? workerSigner({ dir: keyDir, passphrase }, signer, threads)
+      : inlineSigner(signer)
     const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
     // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
     const checkpoint =
-      jobSigner.threaded && ledger.path !== ':memory:' ? new BackgroundCheckpoint(ledger.path) : undefined
+      threaded && ledger.path !== ':memory:' ? new BackgroundCheckpoint(ledger.path) : undefined
     if (checkpoint) ledger.checkpointInBackground(checkpoint)
     // a progress line for batches worth watching: CSV and JSON Lines files, counted by their lines
     const countable =

@@ -20,8 +20,6 @@ export interface SignerSource {
 }
 
 export interface JobSigner {
-  /** whether signing runs on threads of its own */
-  readonly threaded: boolean
   /** Starts signing; the texts come back in the order of the jobs. */
   sign(jobs: readonly SignJob[]): Promise<string[]>
   /** Signs some waiting jobs on this thread; false when none are waiting (see signed()). */
@@ -31,7 +29,6 @@ export interface JobSigner {
 
 export function inlineSigner(signer: Signer): JobSigner {
   return {
-    threaded: false,
     sign: async (jobs) => jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
     help: () => false,
     close: async () => undefined,
@@ -177,7 +174,6 @@ export function workerSigner(
     worker.thread.on('error', fail)
   }
   return {
-    threaded: true,
     sign(jobs) {
       if (jobs.length === 0) return Promise.resolve([])
       return new Promise((resolve, reject) => {

@@ -113,7 +113,8 @@ export class Ledger {
   private readonly markSuperseded: Database.Statement
   private readonly addDaily: Database.Statement
   private readonly insertRejection: Database.Statement
-  private checkpoint: { request(): void; everyRows: number } | undefined
+  private checkpoint: { request(): void } | undefined
+  private checkpointEvery = 0
   private rowsSinceCheckpoint = 0
 
   constructor(path: string) {
@@ -163,7 +164,8 @@ export class Ledger {
    * this connection's own checkpoint at 40 MB, which stays as the fallback.
    */
   checkpointInBackground(checkpoint: { request(): void }, everyRows = 10_000): void {
-    this.checkpoint = { request: () => checkpoint.request(), everyRows }
+    this.checkpoint = checkpoint
+    this.checkpointEvery = everyRows
   }
 
   /** The certificates already issued for any of these keys, in one query (a chunk at a time). */
@@ -234,7 +236,7 @@ export class Ledger {
       for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
     })()
     this.rowsSinceCheckpoint += issued.length
-    if (this.checkpoint && this.rowsSinceCheckpoint >= this.checkpoint.everyRows) {
+    if (this.checkpoint && this.rowsSinceCheckpoint >= this.checkpointEvery) {
       this.rowsSinceCheckpoint = 0
       this.checkpoint.request()
     }

@@ -59,7 +59,6 @@ describe('the main thread signing while it waits for the threads', () => {
     let resolve: (texts: string[]) => void = () => undefined
     const signing = new Promise<string[]>((r) => (resolve = r))
     const signer: JobSigner = {
-      threaded: true,
       sign: () => signing,
       help: () => {
         if (helped === parts) return false
