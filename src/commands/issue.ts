@@ -7,6 +7,8 @@ import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
+import { checkDefaults } from '../issue/check-defaults.js'
+import { organisationOf } from '../keys/certificate-info.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
 import { Ledger } from '../ledger/ledger.js'
@@ -93,14 +95,19 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const { args, flags } = await this.parse(Issue)
     if (!flags.interactive && args.input === undefined && process.stdin.isTTY)
       throw new DccError('ERR_USAGE', 'give a file of records, - for stdin, or --interactive')
+    const given = checkDefaults({
+      ...(flags.country === undefined ? {} : { country: flags.country }),
+      ...(flags.issuer === undefined ? {} : { issuer: flags.issuer }),
+      ...(flags['uvci-issuer'] === undefined ? {} : { uvciIssuer: flags['uvci-issuer'] }),
+    })
     const { signer, keyDir, passphrase } = await signerFromFlags(
       'issue',
       flags['key-dir'],
       flags['no-prompt'],
     )
     const source = args.input ?? '-'
-    const country = flags.country ?? signer.certificate.country
-    const issuer = flags.issuer ?? /(?:^|, )O=([^,]+)/.exec(signer.certificate.subject)?.[1]
+    const country = given.country ?? signer.certificate.country
+    const issuer = given.issuer ?? organisationOf(signer.certificate.der)
     const records = flags.interactive
       ? (await import('../cli/interactive-record.js')).promptRecord({ country, issuer })
       : undefined
@@ -163,7 +170,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         now: flags.at ?? new Date(),
         validity: flags.validity,
         defaults: { ...(country ? { country } : {}), ...(issuer ? { issuer } : {}) },
-        ...(flags['uvci-issuer'] ? { uvciIssuer: flags['uvci-issuer'] } : {}),
+        ...(given.uvciIssuer ? { uvciIssuer: given.uvciIssuer } : {}),
         ...(flags.out ? { out: flags.out } : {}),
         ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
         ...(flags.rejects ? { rejects: flags.rejects } : {}),

@@ -10,7 +10,12 @@ export { isSchemaDate, isSchemaDateTime } from './schema-formats.js'
 export interface SchemaIssue {
   /** JSON pointer into the payload, e.g. /v/0/dn */
   path: string
+  /** Ajv's wording with the path in front; for a person, check-record words it by `keyword` */
   message: string
+  /** the JSON Schema keyword that failed: required, pattern, format, maxLength, type, … */
+  keyword: string
+  /** the keyword's parameters, e.g. {missingProperty}, {limit}, {format} (never the value) */
+  params: Record<string, unknown>
 }
 
 interface AjvError {
@@ -37,7 +42,7 @@ function simplify(errors: readonly AjvError[]): SchemaIssue[] {
     const message = `${path} ${e.message ?? 'is invalid'}${e.keyword === 'additionalProperties' ? ` ('${String(e.params.additionalProperty)}')` : ''}`
     if (seen.has(message)) continue
     seen.add(message)
-    out.push({ path, message })
+    out.push({ path, message, keyword: e.keyword, params: e.params })
   }
   return out
 }

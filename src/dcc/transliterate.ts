@@ -1,8 +1,16 @@
 /**
- * ICAO Doc 9303 Part 3 transliteration for the standardised names `fnt` / `gnt`: A–Z and `<` only.
- * Letters the ICAO table spells out (Ä→AE, ß→SS, Þ→TH, Ø→OE…) and letters Unicode does not
- * decompose (Đ, Ł, Ħ, ı…) come from a table; other accented Latin letters lose their marks (NFD),
- * which covers Vietnamese (Ư→U, Ơ→O, Ặ→A). Spaces and hyphens become `<`; apostrophes are dropped.
+ * ICAO Doc 9303 Part 3 (8th ed., section 6) transliteration for the standardised names `fnt` / `gnt`:
+ * A–Z and `<` only.
+ * - Latin: letters the ICAO table spells out (Ä→AE, ß→SS, Þ→TH, Ø→OE…) and letters Unicode does not
+ *   decompose (Đ, Ł, Ħ, ı…) come from a table; other accented Latin letters lose their marks (NFD),
+ *   which covers Vietnamese (Ư→U, Ơ→O, Ặ→A).
+ * - Cyrillic: the ICAO Cyrillic table (Table B) as written for Russian, with the Ukrainian,
+ *   Belarusian, Serbian and Macedonian letters it lists (Є→IE, Ї→I, Ґ→G, Ў→U, Ђ→D, Љ→LJ…): Ш→SH,
+ *   Щ→SHCH, Ю→IU, Я→IA, Ъ→IE, Ь is dropped. The table's per-language variants (Ukrainian Г→H, И→Y)
+ *   need the holder's language, which a name does not carry: give `fnt`/`gnt` for those.
+ * - Spaces and hyphens become `<`; apostrophes, dots and digits are dropped.
+ * Letters of other scripts (Chinese, Arabic, Greek…) have no table here: `lacksTable` finds them, so
+ * that the caller can ask for `fnt`/`gnt` instead of a name with letters silently missing.
  */
 const TABLE: Readonly<Record<string, string>> = {
   Ä: 'AE',
@@ -30,6 +38,59 @@ const TABLE: Readonly<Record<string, string>> = {
   Ɖ: 'D',
 }
 
+/** ICAO Doc 9303 Part 3, Table B (Cyrillic), upper case; lower case is upper-cased first. */
+const CYRILLIC: Readonly<Record<string, string>> = {
+  А: 'A',
+  Б: 'B',
+  В: 'V',
+  Г: 'G',
+  Ѓ: 'G',
+  Ґ: 'G',
+  Д: 'D',
+  Ђ: 'D',
+  Е: 'E',
+  Ѐ: 'E',
+  Ё: 'E',
+  Є: 'IE',
+  Ж: 'ZH',
+  З: 'Z',
+  Ѕ: 'DZ',
+  И: 'I',
+  Ѝ: 'I',
+  І: 'I',
+  Ї: 'I',
+  Й: 'I',
+  Ј: 'J',
+  К: 'K',
+  Ќ: 'K',
+  Л: 'L',
+  Љ: 'LJ',
+  М: 'M',
+  Н: 'N',
+  Њ: 'NJ',
+  О: 'O',
+  П: 'P',
+  Р: 'R',
+  С: 'S',
+  Т: 'T',
+  Ћ: 'C',
+  У: 'U',
+  Ў: 'U',
+  Ф: 'F',
+  Х: 'KH',
+  Ц: 'TS',
+  Ч: 'CH',
+  Џ: 'DZ',
+  Ш: 'SH',
+  Щ: 'SHCH',
+  Ъ: 'IE',
+  Ы: 'Y',
+  Ь: '',
+  Э: 'E',
+  Ю: 'IU',
+  Я: 'IA',
+}
+
 export const MAX_STANDARDISED_LENGTH = 80
 
 // Names repeat (a family name, a common given name), and names with marks take the slow path per
@@ -50,13 +111,30 @@ export function transliterate(name: string): string {
 // and so do letters: Vietnamese given names are mostly distinct, their letters with marks are not
 const letters = new Map<string, string>()
 
-function transliterateLetter(char: string): string {
-  const mapped = TABLE[char] ?? TABLE[char.toLowerCase()]
+/** A letter's transliteration; undefined for a letter of a script without a table here. */
+function transliterateLetter(char: string): string | undefined {
+  const mapped = TABLE[char] ?? TABLE[char.toLowerCase()] ?? CYRILLIC[char]
   if (mapped !== undefined) return mapped
-  const base = char.normalize('NFD').replace(/\p{M}/gu, '')
+  const base = char.normalize('NFKD').replace(/\p{M}/gu, '')
   if (/^[A-Z]+$/.test(base)) return base
+  const cyrillic = CYRILLIC[base]
+  if (cyrillic !== undefined) return cyrillic
   if (/[\s\-‐‑–]/u.test(char)) return '<'
-  return '' // apostrophes, dots and anything without a Latin transliteration are dropped
+  if (/^\p{L}/u.test(base)) return undefined
+  return '' // apostrophes, dots, digits and marks are dropped
+}
+
+/**
+ * True when the name holds a letter of a script without a transliteration table here (Han, Arabic,
+ * Greek…): its `fnt`/`gnt` must be given, not made up from the letters that have one.
+ */
+export function lacksTable(name: string): boolean {
+  for (const char of name.normalize('NFC').toUpperCase()) {
+    const code = char.charCodeAt(0)
+    if ((code >= 65 && code <= 90) || code === 32) continue
+    if (transliterateLetter(char) === undefined) return true
+  }
+  return false
 }
 
 function transliterateName(name: string): string {
@@ -74,7 +152,7 @@ function transliterateName(name: string): string {
     }
     let letter = letters.get(char)
     if (letter === undefined) {
-      letter = transliterateLetter(char)
+      letter = transliterateLetter(char) ?? ''
       if (letters.size < REMEMBER_AT_MOST) letters.set(char, letter)
     }
     out += letter

@@ -5,7 +5,7 @@
  * Column names are a contract (README "Input columns").
  */
 import { hash } from 'node:crypto'
-import { transliterate } from '../dcc/transliterate.js'
+import { lacksTable, transliterate } from '../dcc/transliterate.js'
 import type { CertificateType } from '../dcc/types.js'
 import { findVaccine } from './vaccines.js'
 
@@ -82,28 +82,65 @@ export function buildDcc(raw: Record<string, unknown>, defaults: IssueDefaults):
   return 'nam' in raw ? fromPayload(raw, key, defaults) : fromFlat(raw, key, defaults)
 }
 
+/** A two-letter country code as people type it (`vn`, ` VN `), upper-cased; undefined for anything else. */
+export function countryCode(value: string): string | undefined {
+  const code = value.trim().toUpperCase()
+  return /^[A-Z]{2}$/.test(code) ? code : undefined
+}
+
+const COUNTRY_REASON = 'must be an ISO 3166 two-letter country code, such as VN (not the country name)'
+
+/**
+ * `fnt`/`gnt` from `fn`/`gn` by ICAO 9303 when not given; a name in a script without a table here
+ * is a rejection asking for them (never a standardised name with letters left out).
+ */
+function standardise(
+  names: Record<string, unknown>,
+  from: 'fn' | 'gn',
+  to: 'fnt' | 'gnt',
+  rejections: Rejection[],
+): void {
+  const given = names[from]
+  if (names[to] !== undefined || typeof given !== 'string' || given.trim() === '') return
+  if (lacksTable(given)) {
+    rejections.push({
+      field: to,
+      reason: `is needed: ${from} is written in a script hcert has no ICAO 9303 transliteration table for (it has Latin and Cyrillic); give ${to} in capital letters A–Z, with < between names`,
+    })
+    return
+  }
+  const standardised = transliterate(given)
+  if (standardised !== '') names[to] = standardised
+}
+
 function fromPayload(raw: Record<string, unknown>, key: string, defaults: IssueDefaults): BuiltRecord {
   const { id: _id, ...payload } = raw
   const dcc = structuredClone(payload)
+  const rejections: Rejection[] = []
   dcc.ver ??= SCHEMA_VERSION
   const nam = dcc.nam
   if (nam && typeof nam === 'object') {
     const names = nam as Record<string, unknown>
-    if (names.fnt === undefined && typeof names.fn === 'string') names.fnt = transliterate(names.fn)
-    if (names.gnt === undefined && typeof names.gn === 'string') names.gnt = transliterate(names.gn)
+    standardise(names, 'fn', 'fnt', rejections)
+    standardise(names, 'gn', 'gnt', rejections)
   }
   const types = (['v', 't', 'r'] as const).filter((t) => Array.isArray(dcc[t]))
   for (const t of types) {
     for (const entry of dcc[t] as Array<Record<string, unknown>>) {
       if (entry && typeof entry === 'object') {
         entry.tg ??= COVID_19
+        if (typeof entry.co === 'string' && !countryCode(entry.co)) {
+          // not a code: rejected here, and left out, so that nothing downstream (the UVCI) reads it
+          rejections.push({ field: 'country', reason: COUNTRY_REASON })
+          delete entry.co
+        }
         if (defaults.country) entry.co ??= defaults.country
         if (defaults.issuer) entry.is ??= defaults.issuer
         if (t === 'v' && typeof entry.mp === 'string') fillVaccine(entry)
       }
     }
   }
-  return { key, type: types.length === 1 ? types[0] : undefined, dcc, rejections: [] }
+  return { key, type: types.length === 1 ? types[0] : undefined, dcc, rejections }
 }
 
 function fillVaccine(entry: Record<string, unknown>): void {
@@ -118,7 +155,7 @@ function toInteger(value: unknown, field: string, rejections: Rejection[]): numb
   const s = text(value)
   if (s === undefined) return undefined
   if (!/^\d{1,2}$/.test(s)) {
-    rejections.push({ field, reason: `'${s}' is not a whole number` })
+    rejections.push({ field, reason: 'must be a whole number, such as 1 or 2' })
     return undefined
   }
   return Number(s)
@@ -130,24 +167,32 @@ function fromFlat(raw: Record<string, unknown>, key: string, defaults: IssueDefa
   const type = typeText ? TYPE_NAMES[typeText] : undefined
   if (!typeText) rejections.push({ field: 'type', reason: 'is missing (v, t or r)' })
   else if (!type)
-    rejections.push({ field: 'type', reason: `'${typeText}' is not v, t or r (vaccination, test, recovery)` })
+    rejections.push({ field: 'type', reason: 'must be v, t or r (vaccination, test, recovery)' })
 
   const fn = text(raw.fn)
   const gn = text(raw.gn)
+  const names: Record<string, string> = {}
+  if (fn) names.fn = fn
+  if (gn) names.gn = gn
+  const fnt = text(raw.fnt)
+  const gnt = text(raw.gnt)
+  if (fnt) names.fnt = fnt
+  if (gnt) names.gnt = gnt
+  standardise(names, 'fn', 'fnt', rejections)
+  standardise(names, 'gn', 'gnt', rejections)
   const nam: Record<string, string> = {}
-  if (fn) nam.fn = fn
-  if (gn) nam.gn = gn
-  const fnt = text(raw.fnt) ?? (fn ? transliterate(fn) : undefined)
-  const gnt = text(raw.gnt) ?? (gn ? transliterate(gn) : undefined)
-  if (fnt) nam.fnt = fnt
-  if (gnt) nam.gnt = gnt
+  for (const k of ['fn', 'fnt', 'gn', 'gnt'] as const) if (names[k] !== undefined) nam[k] = names[k]
   const dcc: Record<string, unknown> = { ver: SCHEMA_VERSION, nam, dob: text(raw.dob) ?? '' }
   if (text(raw.dob) === undefined)
     rejections.push({ field: 'dob', reason: 'is missing (YYYY-MM-DD, YYYY-MM or YYYY)' })
 
+  const country = text(raw.country)
+  const co = country === undefined ? undefined : countryCode(country)
+  if (country !== undefined && co === undefined) rejections.push({ field: 'country', reason: COUNTRY_REASON })
   const common = {
     tg: text(raw.disease) ?? COVID_19,
-    co: text(raw.country) ?? defaults.country,
+    // a country that is not a code is rejected above, and left out, so that the UVCI never reads it
+    co: co ?? defaults.country,
     is: text(raw.issuer) ?? defaults.issuer,
   }
   if (type === 'v') {

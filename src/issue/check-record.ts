@@ -1,14 +1,20 @@
 /**
  * Data cleaning before anything is signed: the DCC schema, value-set membership of every coded field,
- * and sanity across fields. Each problem names the input column and says what is wrong in words that a
- * vaccination site can act on. Reasons quote codes, never names or dates (they are stored in the
- * ledger and grouped by stats): the record itself, in the rejects file, shows the value.
+ * sanity across fields, and the length of the certificate against a QR code's capacity. Each problem
+ * names the input column and says what is wrong in words that a vaccination site can act on.
+ *
+ * Reasons never quote the input (they go to stderr, --json, the ledger and stats' top reasons): the
+ * column, and the kind of problem, in words; the record itself, in the rejects file, shows the value.
+ * One wrong value gives one reason: a column gets at most one, and a column filled in from another
+ * (vaccine type and manufacturer from the vaccine, fnt from fn, validity from the date) gets none
+ * when the one it comes from is already wrong.
  */
-import { validateSchema } from '../dcc/schema.js'
+import { validateSchema, type SchemaIssue } from '../dcc/schema.js'
 import type { CertificateType } from '../dcc/types.js'
 import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
 import { parseInstant } from '../time/parse-instant.js'
 import type { Rejection } from './build-dcc.js'
+import { hc1LengthBound, QR_CAPACITY_Q, type SignedShape } from './hc1-size.js'
 import { findVaccine } from './vaccines.js'
 
 /** The input column (README "Input columns") behind each DCC field. */
@@ -19,6 +25,9 @@ const COLUMNS: Readonly<Record<string, string>> = {
   'nam/gnt': 'gnt',
   nam: 'fn',
   dob: 'dob',
+  v: 'type',
+  t: 'type',
+  r: 'type',
   'v/tg': 'disease',
   'v/vp': 'vaccine_type',
   'v/mp': 'vaccine',
@@ -52,47 +61,162 @@ export function columnFor(path: string): string {
 
 const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000 // an hour, for clocks that disagree a little
 
+/** Columns filled in from another column: no reason of their own when that one is wrong. */
+const FILLED_FROM: Readonly<Record<string, readonly string[]>> = {
+  vaccine_type: ['vaccine'],
+  manufacturer: ['vaccine'],
+  fnt: ['fn'],
+  gnt: ['gn'],
+  valid_from: ['date'],
+  valid_until: ['date'],
+  ci: ['country'],
+}
+
+/** What a value set holds, for the column it is typed in. */
+const VALUE_SET_WORDS: Readonly<Record<string, string>> = {
+  vaccine:
+    'is not a vaccine the EU value set lists: give its name (such as Comirnaty) or its EU code (such as EU/1/20/1528)',
+  vaccine_type:
+    'is not a vaccine type code of the EU value set (leave it empty: it is derived from the vaccine)',
+  manufacturer:
+    'is not a manufacturer code of the EU value set, ORG-… (leave it empty: it is derived from the vaccine)',
+  disease: 'is not a disease code of the EU value set (leave it empty for COVID-19)',
+  test_type: 'is not a test type: give PCR, NAAT, RAT or antigen, or a LOINC code of the EU value set',
+  test_device: 'is not a rapid antigen test device id of the EU list (the number, such as 1232)',
+  result: 'is not a test result: give negative or positive, or a SNOMED code of the EU value set',
+  country: 'is not a country code of the EU value set (ISO 3166 two letters, such as VN)',
+}
+
+/** How a column must be written, for a value the schema's pattern or format refused. */
+const FORM_WORDS: Readonly<Record<string, string>> = {
+  dob: 'must be a date of birth written YYYY-MM-DD, YYYY-MM or YYYY, from 1900 on',
+  fnt: 'must be the standardised surname: capital letters A–Z and < only (leave it empty to derive it from fn)',
+  gnt: 'must be the standardised forename: capital letters A–Z and < only (leave it empty to derive it from gn)',
+  ci: 'must be a UVCI, URN:UVCI:01:<country>:… (leave it out: hcert assigns one)',
+  country: 'must be an ISO 3166 two-letter country code, such as VN',
+}
+
+/** A schema issue in words: the kind of problem, never the value. */
+function schemaReason(issue: SchemaIssue, column: string): string {
+  const p = issue.params
+  switch (issue.keyword) {
+    case 'pattern':
+    case 'format':
+      if (FORM_WORDS[column]) return FORM_WORDS[column] as string
+      if (p.format === 'date') return 'must be a date written YYYY-MM-DD'
+      if (p.format === 'date-time')
+        return 'must be a date and time written YYYY-MM-DDThh:mm:ss with Z or an offset, such as 2021-06-01T08:00:00+07:00'
+      return 'is not written in the form the DCC schema asks for'
+    case 'maxLength':
+      return `is longer than ${String(p.limit)} characters`
+    case 'minLength':
+      return p.limit === 1 ? 'is empty' : `is shorter than ${String(p.limit)} characters`
+    case 'type':
+      return p.type === 'integer'
+        ? 'must be a whole number'
+        : p.type === 'string'
+          ? 'must be text'
+          : p.type === 'number'
+            ? 'must be a number'
+            : `must be ${p.type === 'array' ? 'a list' : p.type === 'object' ? 'an object' : String(p.type)}`
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `must be at least ${String(issue.keyword === 'minimum' ? p.limit : Number(p.limit) + 1)}`
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return `must be at most ${String(issue.keyword === 'maximum' ? p.limit : Number(p.limit) - 1)}`
+    case 'minItems':
+      return `must hold at least ${String(p.limit)} ${p.limit === 1 ? 'entry' : 'entries'}`
+    case 'maxItems':
+      return `must hold at most ${String(p.limit)} ${p.limit === 1 ? 'entry' : 'entries'}`
+    case 'enum':
+    case 'const':
+      return 'is not one of the values the DCC schema allows'
+    case 'additionalProperties':
+      return 'is not a field of the DCC schema'
+    default:
+      return `is not valid (DCC schema: ${issue.keyword})`
+  }
+}
+
+/** Reasons, at most one per column, none for a column filled in from a wrong one. */
+class Reasons {
+  readonly list: Rejection[]
+  private readonly columns = new Set<string>()
+  constructor(earlier: readonly Rejection[]) {
+    this.list = [...earlier]
+    for (const r of earlier) this.columns.add(r.field)
+  }
+  covers(column: string): boolean {
+    return this.columns.has(column) || (FILLED_FROM[column] ?? []).some((c) => this.columns.has(c))
+  }
+  add(field: string, reason: string): void {
+    if (this.covers(field)) return
+    this.columns.add(field)
+    this.list.push({ field, reason })
+  }
+}
+
+/**
+ * The reasons to reject a record, after `earlier` (those found while building it, which come
+ * first and take the column); [] when it may be signed. With `signedShape`, a certificate too
+ * long for a QR code (QR_CAPACITY_Q) is rejected too.
+ */
 export function checkRecord(
   dcc: Record<string, unknown>,
   type: CertificateType | undefined,
   now: Date,
+  earlier: readonly Rejection[] = [],
+  signedShape?: SignedShape,
 ): Rejection[] {
-  const out: Rejection[] = []
-  for (const issue of validateSchema(dcc)) {
-    const missing = /must have required property '(\w+)'/.exec(issue.message)?.[1]
-    if (missing === 'fnt' || missing === 'gnt')
-      out.push({ field: 'fn', reason: 'is missing: a surname or a forename is needed' })
-    else if (missing) out.push({ field: columnFor(`${issue.path}/${missing}`), reason: 'is missing' })
-    else
-      out.push({
-        field: columnFor(issue.path),
-        reason: issue.message.slice(issue.path.length).trim() || issue.message,
-      })
-  }
-  if (!type) return dedupe(out)
-  const entry = (dcc[type] as Array<Record<string, unknown>> | undefined)?.[0]
-  if (!entry) return dedupe(out)
-  for (const [field, set] of Object.entries(CODED_FIELDS[type])) {
-    const value = entry[field]
-    if (value === undefined || value === '') continue
-    if (type === 't' && field === 'ma' && entry.tt !== 'LP217198-3') continue
-    if (!isInValueSet(set, value)) {
-      out.push({
-        field: columnFor(`${type}/${field}`),
-        reason: `'${String(value)}' is not in the EU value set ${set}`,
-      })
+  const out = new Reasons(earlier)
+  const entry = type ? (dcc[type] as Array<Record<string, unknown>> | undefined)?.[0] : undefined
+  if (type && entry && typeof entry === 'object') {
+    for (const [field, set] of Object.entries(CODED_FIELDS[type])) {
+      const value = entry[field]
+      if (value === undefined || value === '') continue
+      if (type === 't' && field === 'ma' && entry.tt !== 'LP217198-3') continue
+      if (!isInValueSet(set, value)) {
+        const column = columnFor(`${type}/${field}`)
+        out.add(column, VALUE_SET_WORDS[column] ?? `is not in the EU value set ${set}`)
+      }
+    }
+    if (type === 't') {
+      // fields of one test type only (DCC schema 1.3: nm "NAA Test Name", ma "RAT Test name and
+      // manufacturer"): a PCR certificate with a rapid test's device, or the reverse, is refused,
+      // not silently changed
+      if (entry.tt === 'LP6464-4' && entry.ma !== undefined)
+        out.add(
+          'test_device',
+          'belongs to rapid antigen tests only; a NAAT/PCR test has no device id: leave test_device empty (or correct test_type)',
+        )
+      if (entry.tt === 'LP217198-3' && entry.nm !== undefined)
+        out.add(
+          'test_name',
+          'belongs to NAAT/PCR tests only; a rapid antigen test is named by its device id in test_device: leave test_name empty (or correct test_type)',
+        )
     }
   }
+  for (const issue of validateSchema(dcc)) {
+    const missing = issue.keyword === 'required' ? String(issue.params.missingProperty) : undefined
+    if (missing === 'fnt' || missing === 'gnt') {
+      if (!out.covers('fnt') && !out.covers('fn'))
+        out.add('fn', 'is missing: a surname or a forename is needed')
+    } else if (missing) out.add(columnFor(`${issue.path}/${missing}`), 'is missing')
+    else if (issue.keyword === 'additionalProperties')
+      out.add(columnFor(`${issue.path}/${String(issue.params.additionalProperty)}`), schemaReason(issue, ''))
+    else {
+      const column = columnFor(issue.path)
+      out.add(column, schemaReason(issue, column))
+    }
+  }
+  if (!type || !entry) return out.list
   const when = (field: string): Date | undefined =>
     typeof entry[field] === 'string' ? parseInstant(entry[field] as string) : undefined
   const future = (field: string, what: string): void => {
     const date = when(field)
-    if (date && date.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
-      out.push({
-        field: columnFor(`${type}/${field}`),
-        reason: `${what} is in the future`,
-      })
-    }
+    if (date && date.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS)
+      out.add(columnFor(`${type}/${field}`), `${what} is in the future`)
   }
   const dob =
     typeof dcc.dob === 'string' && dcc.dob !== ''
@@ -100,18 +224,16 @@ export function checkRecord(
           dcc.dob.length === 4 ? `${dcc.dob}-01-01` : dcc.dob.length === 7 ? `${dcc.dob}-01` : dcc.dob,
         )
       : undefined
-  if (typeof dcc.dob === 'string' && dcc.dob !== '' && !dob && /^\d{4}(-\d{2}){0,2}$/.test(dcc.dob)) {
-    out.push({ field: 'dob', reason: 'is not a calendar date' })
-  }
-  if (dob && dob.getTime() > now.getTime())
-    out.push({ field: 'dob', reason: 'the date of birth is in the future' })
+  if (typeof dcc.dob === 'string' && dcc.dob !== '' && !dob && /^\d{4}(-\d{2}){0,2}$/.test(dcc.dob))
+    out.add('dob', 'is not a calendar date')
+  if (dob && dob.getTime() > now.getTime()) out.add('dob', 'the date of birth is in the future')
   const eventField = type === 'v' ? 'dt' : type === 't' ? 'sc' : 'fr'
   const event = when(eventField)
   if (dob && event && dob.getTime() > event.getTime()) {
-    out.push({
-      field: 'dob',
-      reason: `the date of birth is after the ${type === 'v' ? 'vaccination' : type === 't' ? 'test' : 'first positive test'}`,
-    })
+    out.add(
+      'dob',
+      `the date of birth is after the ${type === 'v' ? 'vaccination' : type === 't' ? 'test' : 'first positive test'}`,
+    )
   }
 
   if (type === 'v') {
@@ -119,17 +241,17 @@ export function checkRecord(
     const dn = entry.dn
     const sd = entry.sd
     if (typeof dn === 'number' && typeof sd === 'number' && dn > sd && !(dn === 2 && sd === 1)) {
-      out.push({
-        field: 'dose',
-        reason: `dose ${dn} of ${sd}: the dose number exceeds the doses in the series (the EU rules encode a booster as 3/3, 4/4…, or 2/1 after a one-dose vaccine)`,
-      })
+      out.add(
+        'dose',
+        'the dose number exceeds the doses in the series (the EU rules encode a booster as 3/3, 4/4…, or 2/1 after a one-dose vaccine)',
+      )
     }
     const product = typeof entry.mp === 'string' ? findVaccine(entry.mp) : undefined
     if (product?.manufacturer && typeof entry.ma === 'string' && entry.ma !== product.manufacturer) {
-      out.push({
-        field: 'manufacturer',
-        reason: `'${entry.ma}' does not make ${product.name} (${product.code}); the EU encoding instructions pair it with ${product.manufacturer}`,
-      })
+      out.add(
+        'manufacturer',
+        `is not the maker of ${product.name} (${product.code}); the EU encoding instructions pair it with ${product.manufacturer} (leave manufacturer empty to derive it)`,
+      )
     }
     if (
       product &&
@@ -138,51 +260,36 @@ export function checkRecord(
       !product.vaccineTypes.includes(entry.vp) &&
       entry.vp !== 'J07BX03'
     ) {
-      out.push({
-        field: 'vaccine_type',
-        reason: `'${entry.vp}' is not a vaccine type of ${product.name}; expected ${product.vaccineTypes.join(' or ')}`,
-      })
+      out.add(
+        'vaccine_type',
+        `is not a vaccine type of ${product.name}; expected ${product.vaccineTypes.join(' or ')} (leave vaccine_type empty to derive it)`,
+      )
     }
   } else if (type === 't') {
     future('sc', 'the sample collection time')
-    if (entry.tt === 'LP217198-3' && entry.ma === undefined) {
-      out.push({
-        field: 'test_device',
-        reason: 'a rapid antigen test needs the device identifier (test_device, from the EU list)',
-      })
-    }
+    if (entry.tt === 'LP217198-3' && entry.ma === undefined)
+      out.add(
+        'test_device',
+        'a rapid antigen test needs the device identifier (test_device, from the EU list)',
+      )
   } else {
     future('fr', 'the first positive test')
     const fr = when('fr')
     const df = when('df')
     const du = when('du')
-    if (fr && df && df.getTime() < fr.getTime() + 11 * 86_400_000) {
-      out.push({
-        field: 'valid_from',
-        reason: 'is earlier than 11 days after the first positive test',
-      })
-    }
-    if (fr && du && du.getTime() > fr.getTime() + 180 * 86_400_000) {
-      out.push({
-        field: 'valid_until',
-        reason: 'is more than 180 days after the first positive test',
-      })
-    }
-    if (df && du && df.getTime() > du.getTime())
-      out.push({
-        field: 'valid_until',
-        reason: 'is before valid_from',
-      })
+    if (fr && df && df.getTime() < fr.getTime() + 11 * 86_400_000)
+      out.add('valid_from', 'is earlier than 11 days after the first positive test')
+    if (fr && du && du.getTime() > fr.getTime() + 180 * 86_400_000)
+      out.add('valid_until', 'is more than 180 days after the first positive test')
+    if (df && du && df.getTime() > du.getTime()) out.add('valid_until', 'is before valid_from')
   }
-  return dedupe(out)
-}
-
-function dedupe(list: Rejection[]): Rejection[] {
-  const seen = new Set<string>()
-  return list.filter((r) => {
-    const k = `${r.field}\u0000${r.reason}`
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
+  if (signedShape && out.list.length === 0) {
+    const length = hc1LengthBound(dcc, typeof entry.co === 'string' ? entry.co : undefined, signedShape)
+    if (length > QR_CAPACITY_Q)
+      out.add(
+        'record',
+        `the certificate would be ${length} characters long; a QR code (error correction Q) holds at most ${QR_CAPACITY_Q}: shorten the longest fields`,
+      )
+  }
+  return out.list
 }

@@ -79,3 +79,27 @@ export class CsvParser {
     this.field = ''
   }
 }
+
+/**
+ * Cells a spreadsheet would run as a formula (OWASP "CSV Injection"): those starting with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return (and their full-width forms). `'*` makes the escape
+ * reversible: a value that already starts with quotes before such a character gets one more.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r＝＋－＠]/
+const NEUTRALISED = /^'+[=+\-@\t\r＝＋－＠]/
+
+/**
+ * A cell made safe to open in a spreadsheet: a leading `'` (which spreadsheets show as text, not a
+ * formula) before a cell that would otherwise be a formula. `unneutralise` undoes it exactly.
+ */
+export function neutralise(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text
+}
+
+/**
+ * The value a neutralised cell stands for: one leading `'` off a cell that would be a formula
+ * without it (`'=1` → `=1`, `'-2` → `-2`); any other cell as it is (`'Neill` stays `'Neill`).
+ */
+export function unneutralise(text: string): string {
+  return NEUTRALISED.test(text) ? text.slice(1) : text
+}

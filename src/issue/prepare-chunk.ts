@@ -7,6 +7,7 @@ import { makeUvci } from '../dcc/uvci.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
 import { checkRecord } from './check-record.js'
+import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
 
 export interface IssuedCertificate {
@@ -52,6 +53,8 @@ export interface ChunkContext {
   /** idempotency keys and given UVCIs of the chunks being signed (not in the ledger yet) */
   inFlightKeys: ReadonlyMap<string, number>
   inFlightUvcis: ReadonlySet<string>
+  /** the signer's additions, to reject a certificate too long for a QR code before signing it */
+  signedShape?: SignedShape
 }
 
 export function entryOf(pending: Pending): Record<string, unknown> {
@@ -85,7 +88,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     const givenUvci = entry?.ci !== undefined
     if (entry && !givenUvci)
       entry.ci = makeUvci(String(entry.co ?? context.defaults.country ?? 'XX'), context.uvciIssuer)
-    const rejections = [...built.rejections, ...checkRecord(built.dcc, built.type, context.now)]
+    const rejections = checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape)
     if (built.type && !context.mayIssue.includes(built.type)) {
       rejections.push({
         field: 'type',

@@ -5,7 +5,8 @@
 import { createReadStream, existsSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
-import { CsvParser } from './csv.js'
+import { CsvParser, unneutralise } from './csv.js'
+import { describeJsonError } from './json-error.js'
 
 export type InputFormat = 'csv' | 'jsonl' | 'json'
 
@@ -15,8 +16,58 @@ export interface InputRecord {
   /** the line the record starts on (for a JSON array, its position in the array) */
   line: number
   raw: Record<string, unknown>
-  /** set when the record itself could not be read (bad JSON line, wrong column count) */
+  /**
+   * Set when the record itself could not be read (bad JSON line, wrong column count): its position
+   * and the kind of problem, never the text.
+   */
   error?: string
+  /** the text of a JSON Lines row that did not parse, kept for the rejects file (never for a message) */
+  text?: string
+}
+
+/**
+ * The column a rejects file adds. Read back, it is not data: a resent rejects file issues the
+ * fixed records as if the column were not there (the same idempotency key, the same payload).
+ */
+export const REASON_COLUMN = 'reason'
+
+/**
+ * A JSON Lines rejects row for a line that did not parse: `{"unparsed": "<the line>", "reason": …}`.
+ * Read back, the text is parsed again, so fixing it inside the string (or replacing the whole line
+ * with the fixed record) and resending issues it.
+ */
+export const UNPARSED_KEY = 'unparsed'
+
+/** The input columns (README "Input columns"); others are ignored, with a warning naming them. */
+export const INPUT_COLUMNS: ReadonlySet<string> = new Set([
+  'id',
+  'type',
+  'fn',
+  'gn',
+  'fnt',
+  'gnt',
+  'dob',
+  'disease',
+  'vaccine',
+  'vaccine_type',
+  'manufacturer',
+  'dose',
+  'doses',
+  'date',
+  'test_type',
+  'test_name',
+  'test_device',
+  'result',
+  'centre',
+  'valid_from',
+  'valid_until',
+  'country',
+  'issuer',
+])
+
+export interface ReadOptions {
+  /** called once per batch for what is read but not used (unknown columns) */
+  onWarning?: (warning: string) => void
 }
 
 export function formatFromName(path: string): InputFormat | undefined {
@@ -42,7 +93,11 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
   }
 }
 
-export async function* readRecords(source: string, format?: InputFormat): AsyncGenerator<InputRecord> {
+export async function* readRecords(
+  source: string,
+  format?: InputFormat,
+  options: ReadOptions = {},
+): AsyncGenerator<InputRecord> {
   if (source !== '-' && !existsSync(source))
     throw new DccError('ERR_INPUT', `input: ${source} does not exist`)
   const stream = source === '-' ? process.stdin : createReadStream(source, { highWaterMark: 256 * 1024 })
@@ -61,9 +116,65 @@ export async function* readRecords(source: string, format?: InputFormat): AsyncG
     }
   })()
   const detected = format ?? (source !== '-' ? formatFromName(source) : undefined) ?? sniff(first)
-  if (detected === 'csv') yield* readCsv(rest)
-  else if (detected === 'jsonl') yield* readJsonLines(rest)
-  else yield* readJson(rest)
+  const columns = new UnknownColumns(options.onWarning)
+  if (detected === 'csv') yield* readCsv(rest, options.onWarning)
+  else if (detected === 'jsonl') yield* columns.watch(readJsonLines(rest))
+  else yield* columns.watch(readJson(rest))
+}
+
+/**
+ * Keys of flat JSON records that are no input column, named once each (at most 20 names): a
+ * misspelt column (`vacine`) is otherwise silently empty. DCC payloads (with `nam`) are checked by
+ * the schema instead.
+ */
+class UnknownColumns {
+  private readonly seen = new Set<string>()
+  constructor(private readonly onWarning: ((warning: string) => void) | undefined) {}
+
+  async *watch(records: AsyncIterable<InputRecord>): AsyncGenerator<InputRecord> {
+    for await (const record of records) {
+      if (this.onWarning && !record.error && !('nam' in record.raw)) {
+        const unknown = Object.keys(record.raw).filter(
+          (k) => !INPUT_COLUMNS.has(k) && k !== REASON_COLUMN && !this.seen.has(k),
+        )
+        if (unknown.length > 0 && this.seen.size < 20) {
+          for (const k of unknown) this.seen.add(k)
+          this.onWarning(unknownColumnsWarning(unknown, `record ${record.index}`))
+        }
+      }
+      yield record
+    }
+  }
+}
+
+function unknownColumnsWarning(names: string[], where: string): string {
+  const list = names.slice(0, 20).map((n) => JSON.stringify(n))
+  return `${where}: ${names.length === 1 ? 'column' : 'columns'} ${list.join(', ')} ${names.length === 1 ? 'is' : 'are'} not an input column and ${names.length === 1 ? 'is' : 'are'} ignored (README "Input columns")`
+}
+
+/** The REASON_COLUMN of a resent rejects file, and an unparsed row's text parsed again. */
+function asResent(record: InputRecord): InputRecord {
+  const raw = record.raw
+  if (REASON_COLUMN in raw) delete raw[REASON_COLUMN]
+  const unparsed = raw[UNPARSED_KEY]
+  if (typeof unparsed === 'string' && Object.keys(raw).length === 1) {
+    const again = parseObject(unparsed)
+    return again.error
+      ? { index: record.index, line: record.line, raw: {}, error: again.error, text: unparsed }
+      : { index: record.index, line: record.line, raw: again.raw }
+  }
+  return record
+}
+
+function parseObject(content: string): { raw: Record<string, unknown>; error?: string } {
+  try {
+    const value = JSON.parse(content) as unknown
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      return { raw: value as Record<string, unknown> }
+    return { raw: {}, error: 'is not a JSON object' }
+  } catch {
+    return { raw: {}, error: `is not valid JSON (${describeJsonError(content)})` }
+  }
 }
 
 function sniff(start: string): InputFormat {
@@ -81,20 +192,50 @@ function sniff(start: string): InputFormat {
   return 'csv'
 }
 
-async function* readCsv(text: AsyncIterable<string>): AsyncGenerator<InputRecord> {
+/**
+ * The header row, checked: a file separated by semicolons (as spreadsheets write CSV in locales
+ * with a decimal comma) or without a header row is a usage error, not a batch of rejections.
+ * Column names are not personal data; a header that names no input column may be a record, so its
+ * text is never quoted.
+ */
+function readHeader(fields: string[], onWarning: ((warning: string) => void) | undefined): string[] {
+  const header = fields.map((h) => unneutralise(h).trim().toLowerCase())
+  const known = header.filter((h) => INPUT_COLUMNS.has(h))
+  if (known.length === 0) {
+    const bySemicolon = fields.length === 1 ? (fields[0] ?? '').split(';') : []
+    if (bySemicolon.filter((h) => INPUT_COLUMNS.has(h.trim().toLowerCase())).length > 0)
+      throw new DccError(
+        'ERR_INPUT',
+        'input: the CSV header is separated by semicolons; hcert reads comma-separated CSV (RFC 4180): save the file as "CSV (comma delimited)" or replace the separators',
+      )
+    throw new DccError(
+      'ERR_INPUT',
+      'input: the first line of the CSV names no input column (type, fn, gn, dob…); a CSV needs a header row (README "Input columns")',
+    )
+  }
+  const unknown = [...new Set(header.filter((h) => h !== '' && !INPUT_COLUMNS.has(h) && h !== REASON_COLUMN))]
+  if (unknown.length > 0) onWarning?.(unknownColumnsWarning(unknown, 'the CSV header'))
+  return header
+}
+
+async function* readCsv(
+  text: AsyncIterable<string>,
+  onWarning: ((warning: string) => void) | undefined,
+): AsyncGenerator<InputRecord> {
   const parser = new CsvParser()
   let header: string[] | undefined
   let index = 0
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
     for (const row of rows) {
       if (!header) {
-        header = row.fields.map((h) => h.trim().toLowerCase())
+        header = readHeader(row.fields, onWarning)
         continue
       }
       index++
       const raw: Record<string, unknown> = {}
       header.forEach((name, i) => {
-        if (name !== '') raw[name] = row.fields[i] ?? ''
+        // a resent rejects file's reason is not data
+        if (name !== '' && name !== REASON_COLUMN) raw[name] = unneutralise(row.fields[i] ?? '')
       })
       const record: InputRecord = { index, line: row.line, raw }
       if (row.fields.length !== header.length)
@@ -114,14 +255,9 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
     line++
     if (content.trim() === '') return undefined
     index++
-    try {
-      const value = JSON.parse(content) as unknown
-      if (value && typeof value === 'object' && !Array.isArray(value))
-        return { index, line, raw: value as Record<string, unknown> }
-      return { index, line, raw: {}, error: 'is not a JSON object' }
-    } catch (err) {
-      return { index, line, raw: {}, error: `is not valid JSON (${(err as Error).message})` }
-    }
+    const text = content.endsWith('\r') ? content.slice(0, -1) : content
+    const { raw, error } = parseObject(text)
+    return asResent(error ? { index, line, raw, error, text } : { index, line, raw })
   }
   for await (const chunk of text) {
     pending += chunk
@@ -143,17 +279,16 @@ async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecor
   let value: unknown
   try {
     value = JSON.parse(all)
-  } catch (cause) {
-    throw new DccError('ERR_INPUT', `input: the records are not valid JSON (${(cause as Error).message})`, {
-      cause,
-    })
+  } catch {
+    // the parser's own message quotes the text around the error: position and kind only
+    throw new DccError('ERR_INPUT', `input: the records are not valid JSON (${describeJsonError(all)})`)
   }
   const list = Array.isArray(value) ? value : [value]
   let index = 0
   for (const item of list) {
     index++
     if (item && typeof item === 'object' && !Array.isArray(item))
-      yield { index, line: index, raw: item as Record<string, unknown> }
+      yield asResent({ index, line: index, raw: item as Record<string, unknown> })
     else yield { index, line: index, raw: {}, error: 'is not a JSON object' }
   }
 }

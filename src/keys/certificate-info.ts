@@ -1,4 +1,5 @@
 /** What a person or a script needs to know about a certificate: never key material. */
+import { X509Certificate } from 'node:crypto'
 import type { CertificateType } from '../dcc/types.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import type { TrustedCertificate } from '../trust/trusted-certificate.js'
@@ -36,4 +37,18 @@ export function certificateInfo(cert: TrustedCertificate): CertificateInfo {
     mayIssue: [...allowedTypes(cert.eku)],
     sha256: cert.fingerprint256,
   }
+}
+
+/**
+ * The subject's organisation (O, RFC 5280 id-at-organizationName) exactly as the certificate holds
+ * it: no RFC 4514 escapes (`\,` `\+` `\"` `\;`), not cut at a comma. Node parses the name
+ * attribute by attribute (toLegacyObject); the first O when there are several; undefined without one.
+ */
+export function organisationOf(der: Uint8Array): string | undefined {
+  const subject = new X509Certificate(der).toLegacyObject().subject as unknown as Record<
+    string,
+    string | string[] | undefined
+  >
+  const o = subject.O
+  return Array.isArray(o) ? o[0] : o
 }

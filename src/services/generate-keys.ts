@@ -53,12 +53,33 @@ export interface GenerateKeysResult {
   warnings: string[]
 }
 
+/** X.509's upper bound for an organisation name (RFC 5280 Appendix A, ub-organization-name) */
+export const MAX_ORGANISATION_LENGTH = 64
+
+/**
+ * `--org` as the certificates will hold it: 1 to 64 characters (code points), none of them a control
+ * character (a line break made an empty O= and CN=). ERR_USAGE otherwise; the value is not quoted.
+ */
+export function checkOrganisation(organisation: string): void {
+  const length = [...organisation].length
+  if (organisation.trim() === '')
+    throw new DccError('ERR_USAGE', '--org must name the organisation (it is empty)')
+  if (length > MAX_ORGANISATION_LENGTH)
+    throw new DccError(
+      'ERR_USAGE',
+      `--org is ${length} characters long; X.509 allows at most ${MAX_ORGANISATION_LENGTH} for an organisation name`,
+    )
+  if (/\p{Cc}/u.test(organisation))
+    throw new DccError('ERR_USAGE', '--org must not contain control characters (line breaks, tabs…)')
+}
+
 export async function generateKeys(options: GenerateKeysOptions): Promise<GenerateKeysResult> {
   if (!/^[A-Z]{2}$/.test(options.country))
     throw new DccError(
       'ERR_USAGE',
       `--country must be an ISO 3166-1 alpha-2 code such as VN (got '${options.country}')`,
     )
+  checkOrganisation(options.organisation)
   const out = options.out
   const reuseCsca = options.cscaDir !== undefined
   const writes = [

@@ -9,6 +9,7 @@ import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
 import { entryOf, prepareChunk, type IssuedCertificate, type PreparedChunk } from '../issue/prepare-chunk.js'
+import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { signed, type JobSigner } from '../issue/sign-jobs.js'
@@ -83,6 +84,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   const warnings = warning ? [warning] : []
   const mayIssue = allowedTypes(signer.certificate.eku)
   const kid = Buffer.from(signer.kid).toString('base64')
+  const signedShape = signedShapeOf(signer, iat, exp)
 
   const format = options.format ?? (options.source !== '-' ? formatFromName(options.source) : undefined)
   const report: IssueReport = {
@@ -175,6 +177,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           rejectsWriter.write(
             result.record.raw,
             result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
+            result.record.text,
           )
         }
       } else if (result.certificate) await emit(result.certificate)
@@ -207,6 +210,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       defaults: options.defaults,
       ...(options.uvciIssuer ? { uvciIssuer: options.uvciIssuer } : {}),
       mayIssue,
+      signedShape,
       inFlightKeys,
       inFlightUvcis,
     })
@@ -227,7 +231,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
 
-  for await (const record of options.records ?? readRecords(options.source, format)) {
+  for await (const record of options.records ??
+    readRecords(options.source, format, { onWarning: (w) => warnings.push(w) })) {
     chunk.push(record)
     if (chunk.length >= CHUNK_SIZE) await flush()
   }

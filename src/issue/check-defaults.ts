@@ -1,0 +1,51 @@
+/**
+ * The values `hcert issue` puts into every record that lacks them (`--country`, `--issuer`,
+ * `--uvci-issuer`), checked before anything is read: a wrong one would otherwise reject, or
+ * break, every record of the batch.
+ */
+import { DccError } from '../errors.js'
+import { countryCode } from './build-dcc.js'
+
+/** the UVCI alphabet (eHN guidelines Annex 2): A–Z and 0–9, with `/` between parts */
+const UVCI_SEGMENT = /^[A-Z0-9]+(?:\/[A-Z0-9]+)*$/
+/** the DCC schema's limit for `is` */
+const MAX_ISSUER_LENGTH = 80
+
+export interface DefaultFlags {
+  country?: string
+  issuer?: string
+  uvciIssuer?: string
+}
+
+/** The flags as records use them (a country code upper-cased); ERR_USAGE naming the flag. */
+export function checkDefaults(flags: DefaultFlags): DefaultFlags {
+  const out: DefaultFlags = {}
+  if (flags.country !== undefined) {
+    const code = countryCode(flags.country)
+    if (!code)
+      throw new DccError(
+        'ERR_USAGE',
+        '--country must be an ISO 3166 two-letter country code, such as VN (not the country name)',
+      )
+    out.country = code
+  }
+  if (flags.issuer !== undefined) {
+    const issuer = flags.issuer.trim()
+    if (issuer === '' || [...issuer].length > MAX_ISSUER_LENGTH || /\p{Cc}/u.test(issuer))
+      throw new DccError(
+        'ERR_USAGE',
+        `--issuer must be 1 to ${MAX_ISSUER_LENGTH} characters without control characters (the DCC schema's limit for "is")`,
+      )
+    out.issuer = issuer
+  }
+  if (flags.uvciIssuer !== undefined) {
+    const segment = flags.uvciIssuer.trim().toUpperCase()
+    if (!UVCI_SEGMENT.test(segment) || segment.length > 40)
+      throw new DccError(
+        'ERR_USAGE',
+        '--uvci-issuer must be letters A–Z and digits only (parts separated by /, at most 40 characters): a UVCI holds nothing else',
+      )
+    out.uvciIssuer = segment
+  }
+  return out
+}
