@@ -288,7 +288,7 @@ export function checkRecord(
     if (length > QR_CAPACITY_Q)
       out.add(
         'record',
-        `the certificate would be ${length} characters long; a QR code (error correction Q) holds at most ${QR_CAPACITY_Q}: shorten the longest fields`,
+        `the certificate would be about ${length} characters long; a QR code (error correction Q) holds at most ${QR_CAPACITY_Q}: shorten the longest fields`,
       )
   }
   return out.list

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { transliterate } from '../../src/dcc/transliterate.js'
+import { lacksTable, transliterate } from '../../src/dcc/transliterate.js'
 
 describe('ICAO 9303 transliteration', () => {
   it.each([
@@ -25,6 +25,21 @@ describe('ICAO 9303 transliteration', () => {
     ['Hoàng Ưng', 'HOANG<UNG'],
     ['Võ  Thị   Sáu', 'VO<THI<SAU'],
     [' -Trailing- ', 'TRAILING'],
+    // Cyrillic, ICAO 9303 part 3 table B (bug17c)
+    ['Шевченко Тарас', 'SHEVCHENKO<TARAS'],
+    ['Юлия Щеглова', 'IULIIA<SHCHEGLOVA'],
+    ['Алексей Жуков', 'ALEKSEI<ZHUKOV'],
+    ['Хрущёв Подъячев', 'KHRUSHCHEV<PODIEIACHEV'],
+    ['Ольга Соловьёва-Цой', 'OLGA<SOLOVEVA<TSOI'],
+    ['Эмма Быкова', 'EMMA<BYKOVA'],
+    // Ukrainian and Belarusian letters of the table
+    ['Ґонта Євген', 'GONTA<IEVGEN'],
+    ['Їжакевич Ірина', 'IZHAKEVICH<IRINA'],
+    ['Ўладзімір', 'ULADZIMIR'],
+    // Serbian and Macedonian letters of the table
+    ['Ђорђе Љубић Његош', 'DORDE<LJUBIC<NJEGOSH'],
+    ['Ћирић Џајић', 'CIRIC<DZAJIC'],
+    ['Ѓорѓи Ќосе Ѕвезда Јован', 'GORGI<KOSE<DZVEZDA<JOVAN'],
   ])('%s → %s', (name, expected) => {
     expect(transliterate(name)).toBe(expected)
   })
@@ -39,4 +54,20 @@ describe('ICAO 9303 transliteration', () => {
   it('gives only A-Z and <', () => {
     expect(transliterate('Ǆuro Ǉubić 123 ☃')).toMatch(/^[A-Z<]*$/)
   })
+})
+
+describe('scripts without a table', () => {
+  it.each([['王小明'], ['محمد'], ['Αλέξανδρος'], ['Nguyễn 王'], ['김민준']])(
+    '%s has letters without a table',
+    (name) => {
+      expect(lacksTable(name)).toBe(true)
+    },
+  )
+
+  it.each([['Nguyễn Văn Đức'], ['Шевченко'], ["O'Neill-Smith 3rd"], ['Ǆuro'], ['Ａｎｎａ']])(
+    '%s has none',
+    (name) => {
+      expect(lacksTable(name)).toBe(false)
+    },
+  )
 })

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { CsvParser, neutralise, unneutralise } from '../../src/issue/csv.js'
+import { csvField } from '../../src/issue/rejects-writer.js'
+
+describe('CSV cells against formula injection (OWASP), reversibly', () => {
+  const VALUES = [
+    '=1+1',
+    '+49 30 1234',
+    '-2',
+    '-',
+    '@SUM(A1)',
+    '\tTab',
+    '\rCR',
+    '＝1',
+    "'=x",
+    "''-y",
+    "O'Neill",
+    "'Neill",
+    "'",
+    '',
+    'Nguyễn',
+    'a=b',
+    ' =1',
+  ]
+
+  it.each(VALUES)('%j: written so that no spreadsheet runs it, read back as it was', (value) => {
+    const cell = csvField(value)
+    const parser = new CsvParser()
+    const [row] = [...parser.push(`${cell}\n`), ...parser.end()]
+    const written = row?.fields[0] ?? ''
+    expect(written).not.toMatch(/^[=+\-@\t\r＝＋－＠]/)
+    expect(unneutralise(written)).toBe(value)
+  })
+
+  it('changes only the cells it must', () => {
+    expect(neutralise('Nguyễn')).toBe('Nguyễn')
+    expect(neutralise("O'Neill")).toBe("O'Neill")
+    expect(neutralise('-2')).toBe("'-2")
+    expect(unneutralise("'Neill")).toBe("'Neill")
+    expect(unneutralise("'-2")).toBe('-2')
+  })
+
+  it('round-trips any text made of the awkward characters', () => {
+    const alphabet = ["'", '=', '+', '-', '@', '\t', '\r', 'a', ',', '"', '\n']
+    let seed = 7
+    for (let i = 0; i < 2000; i++) {
+      let value = ''
+      for (let j = 0; j < 1 + (i % 5); j++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31
+        value += alphabet[seed % alphabet.length]
+      }
+      expect(unneutralise(neutralise(value))).toBe(value)
+    }
+  })
+})
