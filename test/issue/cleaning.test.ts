@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CsvParser } from '../../src/issue/csv.js'
-import { readRecords, type InputRecord } from '../../src/issue/read-records.js'
+import { INPUT_COLUMNS, readRecords, type InputRecord } from '../../src/issue/read-records.js'
 import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
@@ -115,6 +115,40 @@ describe('reasons never quote the input', () => {
     ])
     const reasons = allReasons(report, ledger)
     expect(reasons).not.toMatch(/pattern|format|\^|\\d|Ngô|Bảo|17\.05|2021-13|Sputnik|01\/12/)
+  })
+
+  it('no column’s text comes back in a reason, whatever column holds it and whatever the record', async () => {
+    const columns = [...INPUT_COLUMNS].filter((c) => c !== 'id')
+    const base: Record<string, string> = {
+      type: 'v',
+      fn: 'Ngô',
+      gn: 'Bảo',
+      dob: '1980-05-17',
+      vaccine: 'Comirnaty',
+      dose: '1',
+      doses: '2',
+      date: '2021-06-01',
+    }
+    const records: Array<Record<string, string>> = []
+    for (const type of ['v', 't', 'r']) {
+      for (const column of columns) {
+        for (const mark of ['MARKxyz', 'MARK-1980-99-99', '=MARK()', 'MARK王']) {
+          records.push({
+            ...base,
+            type,
+            ...(type === 't' ? { test_type: 'PCR', result: 'negative' } : {}),
+            [column]: mark,
+          })
+        }
+      }
+    }
+    const lines = records.map((r) => JSON.stringify(r))
+    lines.push('{"fn": "MARKbroken", ', 'MARK,1980-01-01')
+    const { report, ledger } = await issue(`${lines.join('\n')}\n`, 'marks.jsonl', {
+      maxReportedRejections: 100_000,
+    })
+    expect(report.rejected).toBeGreaterThan(records.length / 2)
+    expect(allReasons(report, ledger)).not.toMatch(/MARK/)
   })
 })
 
