@@ -129,10 +129,14 @@ function fromPayload(raw: Record<string, unknown>, key: string, defaults: IssueD
     for (const entry of dcc[t] as Array<Record<string, unknown>>) {
       if (entry && typeof entry === 'object') {
         entry.tg ??= COVID_19
-        if (typeof entry.co === 'string' && !countryCode(entry.co)) {
-          // not a code: rejected here, and left out, so that nothing downstream (the UVCI) reads it
-          rejections.push({ field: 'country', reason: COUNTRY_REASON })
-          delete entry.co
+        if (entry.co !== undefined && entry.co !== null) {
+          const co = typeof entry.co === 'string' ? countryCode(entry.co) : undefined
+          if (co) entry.co = co
+          else {
+            // not a code: rejected here, and left out, so that nothing downstream (the UVCI) reads it
+            rejections.push({ field: 'country', reason: COUNTRY_REASON })
+            delete entry.co
+          }
         }
         if (defaults.country) entry.co ??= defaults.country
         if (defaults.issuer) entry.is ??= defaults.issuer

@@ -340,9 +340,11 @@ describe('names and values as people type them', () => {
     // and in a DCC payload
     const payload = JSON.parse(fixture('bug-reports/bug19-large-payload.json'))
     delete payload['x-note']
-    payload.v[0].co = 'Österreich'
-    const { report } = await issue(JSON.stringify(payload), 'payload.json')
-    expect(report.rejections.map((r) => r.field)).toEqual(['country'])
+    for (const co of ['Österreich', { name: 'AT' }, ['AT'], 43]) {
+      payload.v[0].co = co
+      const { report } = await issue(JSON.stringify(payload), 'payload.json')
+      expect(report.rejections.map((r) => r.field)).toEqual(['country'])
+    }
   })
 
   it('a lower-case code is read as the code', async () => {
