@@ -32,9 +32,9 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number): D
   } else if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     message = `${where} is damaged (${code}: not a SQLite database, or truncated or overwritten); hcert wrote nothing more to it. Restore it from a backup, or give --ledger another file (sqlite3's .recover may save what it still holds)`
   } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    message = `${where}: the disk is full (${code}); the chunk being written was not committed, and ${COMMITTED}. Free some space and run again`
+    message = `${where}: the disk is full (${code}): the chunk being written was not committed; ${COMMITTED}. Free some space and run again`
   } else if (code.startsWith('SQLITE_IOERR') || code === 'EFBIG') {
-    message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device); the chunk being written was not committed, and ${COMMITTED}. Check the disk and run again`
+    message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${COMMITTED}. Check the disk and run again`
   } else if (
     code.startsWith('SQLITE_CANTOPEN') ||
     code.startsWith('SQLITE_READONLY') ||

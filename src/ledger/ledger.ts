@@ -14,7 +14,7 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError } from './ledger-error.js'
-import { ensureSchema } from './schema.js'
+import { checkSchemaVersion, ensureSchema } from './schema.js'
 
 export interface IssuedRow {
   idempotencyKey: string
@@ -131,6 +131,7 @@ export class Ledger {
       }
       // the timeout is SQLite's busy_timeout: a lock held by another process is waited for that long
       db = new Database(path, { timeout: this.busyTimeoutMs })
+      checkSchemaVersion(db, path)
       // A new ledger gets 16 KB pages (SQLite's default is 4 KB; an existing ledger keeps its own): a
       // row is ~1.5 KB with its payload and HC1 text, and on 4 KB pages a 1,000-row transaction cost
       // 11.5 µs a row, on 16 KB pages 8–8.7 µs (measured alone, checkpoints aside).

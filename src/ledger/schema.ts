@@ -72,21 +72,30 @@ CREATE TABLE IF NOT EXISTS rejections (
 );
 `
 
+const tooNew = (path: string, version: number): DccError =>
+  new DccError(
+    'ERR_LEDGER',
+    `ledger: ${path} has schema version ${version}, newer than this hcert knows (${SCHEMA_VERSION}); use the hcert that wrote it, or a later one`,
+  )
+
+/**
+ * Reads the schema version before anything is written to the file: a file that is not a ledger
+ * (SQLITE_NOTADB) or one from a newer hcert (ERR_LEDGER) is left exactly as it was.
+ */
+export function checkSchemaVersion(db: Database.Database, path: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version > SCHEMA_VERSION) throw tooNew(path, version)
+  return version
+}
+
 /** Brings `db` to SCHEMA_VERSION (creating the tables of a new ledger). Throws ERR_LEDGER for a newer one. */
 export function ensureSchema(db: Database.Database, path: string): void {
   const current = (): number => db.pragma('user_version', { simple: true }) as number
-  const tooNew = (version: number): DccError =>
-    new DccError(
-      'ERR_LEDGER',
-      `ledger: ${path} has schema version ${version}, newer than this hcert knows (${SCHEMA_VERSION}); use the hcert that wrote it, or a later one`,
-    )
-  const seen = current()
-  if (seen === SCHEMA_VERSION) return
-  if (seen > SCHEMA_VERSION) throw tooNew(seen)
+  if (checkSchemaVersion(db, path) === SCHEMA_VERSION) return
   db.transaction(() => {
     const version = current()
     if (version === SCHEMA_VERSION) return
-    if (version > SCHEMA_VERSION) throw tooNew(version)
+    if (version > SCHEMA_VERSION) throw tooNew(path, version)
     const columns = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all() as string[]
     // schema 1 → 2: the content fingerprint (NULL for the rows already there)
     if (columns.length > 0 && !columns.includes('content'))
