@@ -49,7 +49,7 @@ describe('hcert issue', () => {
     expect(statSync(join(tmp, 'one.sqlite')).mode & 0o777).toBe(0o600)
   })
 
-  it('a batch: JSON Lines {line, uvci, type, iat, exp, hc1}, QR images named by UVCI, exit 4 when some records are rejected', async () => {
+  it('a batch: JSON Lines {line, id, uvci, type, iat, exp, hc1}, QR images named by UVCI, exit 4 when some records are rejected', async () => {
     const file = join(tmp, 'batch.csv')
     writeFileSync(
       file,
@@ -71,7 +71,7 @@ describe('hcert issue', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
     expect(lines.map((l) => l.line)).toEqual([2, 3, 5, 6])
-    expect(Object.keys(lines[0])).toEqual(['line', 'uvci', 'type', 'iat', 'exp', 'hc1'])
+    expect(Object.keys(lines[0])).toEqual(['line', 'id', 'uvci', 'type', 'iat', 'exp', 'hc1'])
     expect(result.stderr).toMatch(/rejected record 3 \(line 4\) dose: dose 5 of 2/)
     expect(readFileSync(join(tmp, 'rejects.csv'), 'utf8')).toContain(`P3,v,Nguyễn,Văn ${letters(3)}`)
     const files = readdirSync(qrDir).sort()
