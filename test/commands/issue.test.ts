@@ -263,6 +263,22 @@ describe('hcert renew and hcert stats', () => {
     const stats = runCli(['stats', '--ledger', join(tmp, 'none.sqlite'), '--json'])
     expect(stats.code).toBe(2)
     expect(JSON.parse(stats.stdout).error.code).toBe('ERR_LEDGER')
+    // selecting from a mistyped ledger: an error, not an empty ledger created and "0 renewed"
+    const renew = runCli([
+      'renew',
+      '--expired',
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      join(tmp, 'typo.sqlite'),
+      '--json',
+    ])
+    expect(renew.code).toBe(2)
+    expect(JSON.parse(renew.stdout).error).toMatchObject({
+      code: 'ERR_LEDGER',
+      message: expect.stringMatching(/does not exist/),
+    })
+    expect(existsSync(join(tmp, 'typo.sqlite'))).toBe(false)
   })
 })
 
