@@ -5,6 +5,7 @@
 import { Command } from '@oclif/core/command'
 import type { ChalkInstance } from 'chalk'
 import { DccError, EXIT, exitCodeFor, type ExitCode } from '../errors.js'
+import { isSqliteError, ledgerError } from '../ledger/ledger-error.js'
 import { colorsFor } from './colors.js'
 
 export interface ErrorJson {
@@ -62,6 +63,8 @@ export abstract class HcertCommand extends Command {
 
 function toDccError(err: Error & { oclif?: { exit?: number } }): DccError {
   if (err instanceof DccError) return err
+  // a ledger failure that reached here without the ledger's own wording is still a ledger failure
+  if (isSqliteError(err)) return ledgerError(err, 'the ledger')
   // oclif's own parse errors (unknown flag, missing argument, ...) are usage errors
   if (
     err.oclif?.exit === 2 ||

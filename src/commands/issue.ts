@@ -22,8 +22,10 @@ export default class Issue extends HcertCommand {
 across fields); a rejected record is never signed, and the report says which field is wrong and why.
 Accepted records are signed with the key directory's DSC (ES256 or PS256), recorded in the SQLite
 ledger, and written out: one certificate as its HC1 text (and a QR code on a terminal), a batch as
-JSON Lines {line, uvci, type, iat, exp, hc1}. Running the same input again issues nothing twice:
+JSON Lines {line, id, uvci, type, iat, exp, hc1}. Running the same input again issues nothing twice:
 each record's idempotency key (its id column, else a hash of its content) is looked up in the ledger.
+An id already issued for other content is rejected; --correct issues such a record as a correction
+that supersedes the certificate issued before (its line carries "replaces": the old UVCI).
 Exit codes: 0 every record issued · 4 some records rejected (the others are issued) · 2 usage.`
 
   static override examples = [
@@ -39,6 +41,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     {
       description: 'Check a file without signing',
       command: '<%= config.bin %> issue records.csv --key-dir keys/ --dry-run',
+    },
+    {
+      description: 'Correct records already issued under the same ids (the old certificates are superseded)',
+      command: '<%= config.bin %> issue corrected.csv --key-dir keys/ --correct --out corrected.jsonl',
     },
     {
       description: 'Walk an operator through one certificate',
@@ -67,6 +73,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       summary: 'Write rejected records here, in the input format, with a reason column.',
     }),
     'dry-run': Flags.boolean({ summary: 'Check every record, sign nothing, write nothing.', default: false }),
+    correct: Flags.boolean({
+      summary:
+        'Issue a record whose id was issued for other content as a correction that supersedes that certificate.',
+      default: false,
+    }),
     country: Flags.string({ summary: 'Country (co) for records without one; default the DSC’s country.' }),
     issuer: Flags.string({ summary: 'Issuer (is) for records without one; default the DSC’s organisation.' }),
     'uvci-issuer': Flags.string({
@@ -175,6 +186,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
         ...(flags.rejects ? { rejects: flags.rejects } : {}),
         dryRun: flags['dry-run'],
+        ...(flags.correct ? { correct: true } : {}),
         onCertificate,
         onProgress: (n) => progress.update(n),
       })
@@ -208,7 +220,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${report.batch}`
     w(
       c.bold(
-        `${head}: ${report.records} records, ${report.issued} issued, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
+        `${head}: ${report.records} records, ${report.issued} issued${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
       ),
     )
     for (const warning of report.warnings) w(c.yellow(`warning: ${warning}`))

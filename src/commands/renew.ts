@@ -94,7 +94,8 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
         'renewing given certificates needs --trust (or HCERT_TRUST), to verify them first',
       )
     const trust = inputs.length > 0 ? loadTrustList(flags.trust ?? []) : undefined
-    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
+    // selecting from the ledger needs one: a mistyped --ledger is an error, not "0 renewed"
+    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath(), { mustExist: inputs.length === 0 })
     const certificates: RenewedCertificate[] = []
     const out = flags.out ? createWriteStream(flags.out, { mode: 0o600 }) : undefined
     const toStdout = !flags.out && !this.jsonEnabled()

@@ -1,36 +1,67 @@
 /**
  * The first stage of issuing a chunk of records: build each payload, check it, and find what the
  * ledger (or the chunk being signed) already has. Nothing is signed or written here.
+ *
+ * An idempotency key (the `id` column, else a hash of the record) stands for one content (the
+ * payload's content fingerprint, see ledger/content-fingerprint.ts). A key that comes again with
+ * the same content is already issued: its current certificate is written out again. A key that
+ * comes again with other content is rejected (naming the id, never the holder), unless the run
+ * corrects (`--correct`): then the record is signed anew as a correction that supersedes the
+ * key's current certificate.
  */
 import { CERTIFICATE_TYPE_NAMES, type CertificateType } from '../dcc/types.js'
 import { makeUvci } from '../dcc/uvci.js'
-import type { Ledger } from '../ledger/ledger.js'
+import { contentFingerprint } from '../ledger/content-fingerprint.js'
+import type { IssuedRecord, Ledger } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
 import { checkRecord } from './check-record.js'
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
 
+/** One line of issue's JSON Lines output (and of `hcert export`). */
 export interface IssuedCertificate {
+  /** the input line of the record */
   line: number
+  /** the record's `id` column, when it has one */
+  id?: string
   uvci: string
   type: string
   iat: number
   exp: number
   hc1: string
+  /** the UVCI of the certificate this one supersedes (a correction or a renewal) */
+  replaces?: string
 }
 
 export interface RecordResult {
   record: InputRecord
   /** idempotency key; for a record that could not be read, its line */
   key: string
+  /** content fingerprint of the accepted record */
+  content?: string
   certificate?: IssuedCertificate
   rejections?: Rejection[]
+}
+
+/** The certificate a correction supersedes. */
+export interface Superseding {
+  id: number
+  uvci: string
 }
 
 export interface Pending {
   result: RecordResult
   type: CertificateType
   dcc: Record<string, unknown>
+  content: string
+  /** set for a correction: the key's current certificate, which this one replaces */
+  corrects?: Superseding
+}
+
+/** What the ledger (or a chunk in flight) holds under a key: which record, with what content. */
+export interface KeyInFlight {
+  index: number
+  content: string
 }
 
 export interface PreparedChunk {
@@ -51,10 +82,65 @@ export interface ChunkContext {
   /** the certificate types the DSC may sign */
   mayIssue: readonly CertificateType[]
   /** idempotency keys and given UVCIs of the chunks being signed (not in the ledger yet) */
-  inFlightKeys: ReadonlyMap<string, number>
+  inFlightKeys: ReadonlyMap<string, KeyInFlight>
   inFlightUvcis: ReadonlySet<string>
   /** the signer's additions, to reject a certificate too long for a QR code before signing it */
   signedShape?: SignedShape
+  /** sign a record whose key was issued for other content as a correction (`--correct`) */
+  correct?: boolean
+}
+
+/** The input's `id` of a record, from its idempotency key (`id:<id>`); undefined for content hashes. */
+export function idOfKey(key: string): string | undefined {
+  return key.startsWith('id:') ? key.slice(3) : undefined
+}
+
+/** The idempotency key of a correction of the certificate with this UVCI (unique: one correction each). */
+export function correctionKey(uvci: string): string {
+  return `correct:${uvci}`
+}
+
+/** Whether a record with this content (and given UVCI, if any) is what the ledger issued under its key. */
+export function sameContent(issued: IssuedRecord, content: string, givenUvci: string | undefined): boolean {
+  return issued.content === content && (givenUvci === undefined || issued.uvcis.includes(givenUvci))
+}
+
+/** The output line of a stored certificate, for the input record at `line`. */
+export function lineOf(line: number, key: string, issued: IssuedRecord): IssuedCertificate {
+  const { head, uvcis } = issued
+  const id = idOfKey(key)
+  const replaces = uvcis.length > 1 ? uvcis[uvcis.length - 2] : undefined
+  return {
+    line,
+    ...(id !== undefined ? { id } : {}),
+    uvci: head.uvci,
+    type: head.type,
+    iat: head.iat,
+    exp: head.exp,
+    hc1: head.hc1,
+    ...(replaces !== undefined ? { replaces } : {}),
+  }
+}
+
+/**
+ * Why a record is not issued when its key stands for other content: in this input (`record`, the
+ * earlier record's number) or in the ledger. Names the id (an office's reference), never the holder.
+ */
+export function reusedKeyRejection(key: string, record?: number): Rejection {
+  const id = idOfKey(key)
+  if (id === undefined)
+    return {
+      field: 'record',
+      reason:
+        'this record was issued before with other content (other --country or --issuer defaults); to replace that certificate, issue it again with --correct',
+    }
+  return {
+    field: 'id',
+    reason:
+      record !== undefined
+        ? `the id ${JSON.stringify(id)} is reused for different content: record ${record} of this input has it; give each record an id of its own`
+        : `the id ${JSON.stringify(id)} is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct`,
+  }
 }
 
 export function entryOf(pending: Pending): Record<string, unknown> {
@@ -69,7 +155,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
   const issuedBefore = context.ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
   // a record sent twice in one chunk, or in this chunk and one being signed, is flagged; further
   // apart, the second finds the first in the ledger and is written out again as already issued
-  const seenInChunk = new Map<string, number>()
+  const seenInChunk = new Map<string, KeyInFlight>()
   for (const [i, record] of records.entries()) {
     if (record.error) {
       results.push({
@@ -103,37 +189,38 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       })
       continue
     }
+    const content = contentFingerprint(built.dcc)
+    const given = givenUvci ? String(entry?.ci) : undefined
     const previous = seenInChunk.get(key) ?? context.inFlightKeys.get(key)
     if (previous !== undefined) {
       results.push({
         record,
         key,
         rejections: [
-          {
-            field: 'record',
-            reason: `is the same record as record ${previous} of this input (issued once)`,
-          },
+          previous.content === content
+            ? {
+                field: 'record',
+                reason: `is the same record as record ${previous.index} of this input (issued once)`,
+              }
+            : reusedKeyRejection(key, previous.index),
         ],
       })
       continue
     }
-    seenInChunk.set(key, record.index)
+    seenInChunk.set(key, { index: record.index, content })
     const existing = issuedBefore.get(key)
+    let corrects: Superseding | undefined
     if (existing) {
-      results.push({
-        record,
-        key,
-        certificate: {
-          line: record.line,
-          uvci: existing.uvci,
-          type: existing.type,
-          iat: existing.iat,
-          exp: existing.exp,
-          hc1: existing.hc1,
-        },
-      })
-      alreadyIssued++
-      continue
+      if (sameContent(existing, content, given)) {
+        results.push({ record, key, content, certificate: lineOf(record.line, key, existing) })
+        alreadyIssued++
+        continue
+      }
+      if (!context.correct) {
+        results.push({ record, key, rejections: [reusedKeyRejection(key)] })
+        continue
+      }
+      corrects = { id: existing.head.id, uvci: existing.head.uvci }
     }
     if (
       givenUvci &&
@@ -151,9 +238,9 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       })
       continue
     }
-    const result: RecordResult = { record, key }
+    const result: RecordResult = { record, key, content }
     results.push(result)
-    toSign.push({ result, type: built.type, dcc: built.dcc })
+    toSign.push({ result, type: built.type, dcc: built.dcc, content, ...(corrects ? { corrects } : {}) })
   }
 
   return { records, results, toSign, alreadyIssued }

@@ -1,13 +1,20 @@
 /**
  * The issuance ledger: every certificate issued and every record rejected, in SQLite. Writes happen
  * in transactions, so a run killed at any point leaves either whole chunks or nothing; the unique
- * idempotency key makes a rerun issue each input record exactly once.
+ * idempotency key makes a rerun issue each input record exactly once, and makes two runs at once on
+ * one ledger issue it once between them: a commit takes the write lock first (BEGIN IMMEDIATE,
+ * waiting up to the busy timeout), and a row whose key another run committed in the meantime is not
+ * inserted but reported back as a conflict (Ledger.record), for the caller to resolve.
  * The file is created readable by its owner only: it holds personal health data.
+ * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
+import { storedContentFingerprint } from './content-fingerprint.js'
+import { ledgerError } from './ledger-error.js'
+import { checkSchemaVersion, ensureSchema } from './schema.js'
 
 export interface IssuedRow {
   idempotencyKey: string
@@ -29,13 +36,55 @@ export interface IssuedRow {
   holderEvent: string
   /** issue: signed from a record · renew: signed as a renewal · import: recorded so a renewal can point to it, not signed here */
   origin: 'issue' | 'renew' | 'import'
+  /** the certificate this one supersedes: a renewal's or a correction's predecessor */
   replaces: number | null
+  /** content fingerprint of the payload (content-fingerprint.ts) */
+  content: string
 }
 
-export interface StoredCertificate extends IssuedRow {
+export interface StoredCertificate extends Omit<IssuedRow, 'content'> {
   id: number
   supersededBy: number | null
   createdAt: number
+  /** NULL for certificates recorded by schema 1: use contentOf() */
+  content: string | null
+}
+
+/** A record key's certificates: the one first issued for it, then its corrections and renewals. */
+export interface IssuedRecord {
+  /** the record's current certificate: the last of the chain, superseded by nothing */
+  head: StoredCertificate
+  /** the content fingerprint of head (the content the key stands for now) */
+  content: string
+  /** UVCIs of every certificate of the chain, first to head */
+  uvcis: string[]
+}
+
+/**
+ * What became of one row given to Ledger.record: inserted with this id, or not inserted because
+ * another run committed first: the same idempotency key (`key`), the same UVCI (`uvci`), or, for a
+ * renewal or correction, the certificate it replaces was superseded meanwhile (`superseded`).
+ */
+export type RecordOutcome = { id: number } | { conflict: 'key' | 'uvci' | 'superseded' }
+
+export interface LedgerOptions {
+  /** how long to wait for another process's write lock before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
+  busyTimeoutMs?: number
+  /** refuse to create a ledger (ERR_LEDGER when the file does not exist) */
+  mustExist?: boolean
+}
+
+/** Default busy timeout: $HCERT_LEDGER_TIMEOUT (milliseconds), else 30 s. */
+export function defaultBusyTimeoutMs(): number {
+  const fromEnv = Number(process.env.HCERT_LEDGER_TIMEOUT)
+  return Number.isFinite(fromEnv) && fromEnv >= 0 && process.env.HCERT_LEDGER_TIMEOUT !== ''
+    ? fromEnv
+    : 30_000
+}
+
+/** The fingerprint of a stored certificate, computed from its payload for rows from schema 1. */
+export function contentOf(row: StoredCertificate): string {
+  return row.content ?? storedContentFingerprint(row.payload)
 }
 
 export interface RejectionRow {
@@ -46,116 +95,81 @@ export interface RejectionRow {
   reason: string
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS certificates (
-  id INTEGER PRIMARY KEY,
-  idempotency_key TEXT NOT NULL UNIQUE,
-  uvci TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  country TEXT NOT NULL,
-  issuer TEXT NOT NULL,
-  kid TEXT NOT NULL,
-  iat INTEGER NOT NULL,
-  exp INTEGER NOT NULL,
-  product TEXT,
-  dose INTEGER,
-  doses INTEGER,
-  payload TEXT NOT NULL,
-  hc1 TEXT NOT NULL,
-  batch TEXT NOT NULL,
-  line INTEGER,
-  holder_event TEXT NOT NULL,
-  origin TEXT NOT NULL CHECK (origin IN ('issue', 'renew', 'import')),
-  replaces INTEGER REFERENCES certificates(id),
-  superseded_by INTEGER REFERENCES certificates(id),
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS certificates_holder_event ON certificates(holder_event, iat);
--- renew's due selection and stats' validity totals read this index alone, never the payloads
-CREATE INDEX IF NOT EXISTS certificates_validity ON certificates(exp, superseded_by, origin, iat);
--- stats' part-days at the edges of a range
-CREATE INDEX IF NOT EXISTS certificates_iat ON certificates(iat);
--- certificates per UTC day of issuance and every breakdown stats shows, kept by Ledger.record in the
--- same transaction as the certificates (one upsert per distinct key and chunk: a per-row trigger cost
--- 27 µs a certificate), so that stats reads a few thousand rows instead of a million
-CREATE TABLE IF NOT EXISTS daily_counts (
-  day TEXT NOT NULL,
-  origin TEXT NOT NULL,
-  type TEXT NOT NULL,
-  product TEXT NOT NULL,
-  dose INTEGER NOT NULL,
-  country TEXT NOT NULL,
-  issuer TEXT NOT NULL,
-  kid TEXT NOT NULL,
-  count INTEGER NOT NULL,
-  PRIMARY KEY (day, origin, type, product, dose, country, issuer, kid)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rejections (
-  id INTEGER PRIMARY KEY,
-  idempotency_key TEXT NOT NULL,
-  batch TEXT NOT NULL,
-  line INTEGER NOT NULL,
-  field TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  UNIQUE (idempotency_key, field, reason)
-);
-`
-
 const COLUMNS = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
-  payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt`
+  payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt,
+  content`
 
 export class Ledger {
   readonly path: string
+  readonly busyTimeoutMs: number
   private readonly db: Database.Database
   private readonly findUvci: Database.Statement<[string], { id: number }>
+  private readonly findKey: Database.Statement<[string], { id: number }>
+  private readonly findSuperseded: Database.Statement<[number], { supersededBy: number | null }>
   private readonly insertIssued: Database.Statement
   private readonly markSuperseded: Database.Statement
   private readonly addDaily: Database.Statement
   private readonly insertRejection: Database.Statement
+  private readonly byId: Database.Statement<[number], StoredCertificate>
   private checkpoint: { request(): void } | undefined
   private checkpointEvery = 0
   private rowsSinceCheckpoint = 0
 
-  constructor(path: string) {
+  constructor(path: string, options: LedgerOptions = {}) {
     this.path = path
+    this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
+    if (options.mustExist && path !== ':memory:' && !existsSync(path))
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${path} does not exist (issue certificates first, or pass --ledger)`,
+      )
+    let db: Database.Database | undefined
     try {
       if (path !== ':memory:') {
         mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
         closeSync(openSync(path, 'a', 0o600)) // create it 0600 before SQLite does, with the umask's mode
       }
-      this.db = new Database(path)
+      // the timeout is SQLite's busy_timeout: a lock held by another process is waited for that long
+      db = new Database(path, { timeout: this.busyTimeoutMs })
+      checkSchemaVersion(db, path)
       // A new ledger gets 16 KB pages (SQLite's default is 4 KB; an existing ledger keeps its own): a
       // row is ~1.5 KB with its payload and HC1 text, and on 4 KB pages a 1,000-row transaction cost
       // 11.5 µs a row, on 16 KB pages 8–8.7 µs (measured alone, checkpoints aside).
-      this.db.pragma('page_size = 16384')
-      this.db.pragma('journal_mode = WAL')
-      this.db.pragma('synchronous = NORMAL')
+      db.pragma('page_size = 16384')
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
       // The indexes on idempotency keys (content hashes) and holder/event hashes take keys in random
       // order, so each chunk of 1,000 certificates touches pages all over them (generated UVCIs start
       // with the time, so theirs does not): a 16 MB page cache (default 2 MB) keeps those pages
       // from being read back for every chunk, and checkpoints every 40 MB of WAL (default 4 MB) write
       // each hot page once instead of once per chunk. Measured in README "Benchmarks".
-      this.db.pragma('cache_size = -16384')
-      const pageSize = this.db.pragma('page_size', { simple: true }) as number
-      this.db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
-      this.db.exec(SCHEMA)
-    } catch (cause) {
-      throw new DccError('ERR_LEDGER', `ledger: ${path} cannot be opened (${(cause as Error).message})`, {
-        cause,
-      })
-    }
-    this.findUvci = this.db.prepare('SELECT id FROM certificates WHERE uvci = ?')
-    this.insertIssued = this.db
-      .prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid,
-      iat, exp, product, dose, doses, payload, hc1, batch, line, holder_event, origin, replaces, created_at)
-      VALUES (${Array(19).fill('?').join(', ')})`)
-    this.markSuperseded = this.db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?')
-    this.addDaily = this.db.prepare(`INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      db.pragma('cache_size = -16384')
+      const pageSize = db.pragma('page_size', { simple: true }) as number
+      db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
+      ensureSchema(db, path)
+      this.db = db
+      this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
+      this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
+      this.findSuperseded = db.prepare('SELECT superseded_by AS supersededBy FROM certificates WHERE id = ?')
+      this.insertIssued =
+        db.prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid,
+      iat, exp, product, dose, doses, payload, hc1, batch, line, holder_event, origin, replaces, created_at, content)
+      VALUES (${Array(20).fill('?').join(', ')}) ON CONFLICT DO NOTHING`)
+      this.markSuperseded = db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?')
+      this.addDaily = db.prepare(`INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET count = count + excluded.count`)
-    this.insertRejection = this.db
-      .prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
+      this.insertRejection =
+        db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`)
+      this.byId = db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE id = ?`)
+    } catch (cause) {
+      try {
+        db?.close()
+      } catch {
+        // the error that matters is the first one
+      }
+      throw this.error(cause)
+    }
   }
 
   /**
@@ -168,98 +182,188 @@ export class Ledger {
     this.checkpointEvery = everyRows
   }
 
-  /** The certificates already issued for any of these keys, in one query (a chunk at a time). */
-  issuedForKeys(keys: readonly string[]): Map<string, StoredCertificate> {
-    const found = new Map<string, StoredCertificate>()
-    for (let i = 0; i < keys.length; i += 500) {
-      const part = keys.slice(i, i + 500)
-      const rows = this.db
-        .prepare(
-          `SELECT ${COLUMNS} FROM certificates WHERE idempotency_key IN (${part.map(() => '?').join(',')})`,
-        )
-        .all(...part) as StoredCertificate[]
-      for (const row of rows) found.set(row.idempotencyKey, row)
+  /**
+   * The certificates already issued for any of these idempotency keys, in one query (a chunk at a
+   * time): for each key found, its current certificate (following corrections and renewals), the
+   * content that certificate stands for, and the UVCIs on the way.
+   */
+  issuedForKeys(keys: readonly string[]): Map<string, IssuedRecord> {
+    return this.guard(() => {
+      const found = new Map<string, IssuedRecord>()
+      for (let i = 0; i < keys.length; i += 500) {
+        const part = keys.slice(i, i + 500)
+        const rows = this.db
+          .prepare(
+            `SELECT ${COLUMNS} FROM certificates WHERE idempotency_key IN (${part.map(() => '?').join(',')})`,
+          )
+          .all(...part) as StoredCertificate[]
+        for (const row of rows) found.set(row.idempotencyKey, this.follow(row))
+      }
+      return found
+    })
+  }
+
+  /** The chain from `first` to its current certificate (superseded by nothing). */
+  private follow(first: StoredCertificate): IssuedRecord {
+    let head = first
+    const uvcis = [first.uvci]
+    const seen = new Set([first.id])
+    while (head.supersededBy !== null) {
+      const next = this.byId.get(head.supersededBy)
+      if (!next || seen.has(next.id)) break
+      seen.add(next.id)
+      head = next
+      uvcis.push(next.uvci)
     }
-    return found
+    return { head, content: contentOf(head), uvcis }
+  }
+
+  /** Every certificate of the record issued under `key`, first to current; empty when none. */
+  chainOf(key: string): StoredCertificate[] {
+    return this.guard(() => {
+      const first = this.db
+        .prepare(`SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = ?`)
+        .get(key) as StoredCertificate | undefined
+      if (!first) return []
+      const chain = [first]
+      const seen = new Set([first.id])
+      for (let row = first; row.supersededBy !== null;) {
+        const next = this.byId.get(row.supersededBy)
+        if (!next || seen.has(next.id)) break
+        seen.add(next.id)
+        chain.push(next)
+        row = next
+      }
+      return chain
+    })
+  }
+
+  /**
+   * The idempotency key of the record a certificate was first issued for (following `replaces`
+   * back): `id:<id>` or `sha256:<hash>` for issued records, `import:<UVCI>` for imported ones.
+   */
+  recordKeyOf(row: StoredCertificate): string {
+    return this.guard(() => {
+      let first = row
+      const seen = new Set([row.id])
+      while (first.replaces !== null) {
+        const previous = this.byId.get(first.replaces)
+        if (!previous || seen.has(previous.id)) break
+        seen.add(previous.id)
+        first = previous
+      }
+      return first.idempotencyKey
+    })
   }
 
   uvciTaken(uvci: string): boolean {
-    return this.findUvci.get(uvci) !== undefined
+    return this.guard(() => this.findUvci.get(uvci) !== undefined)
   }
 
-  /** One transaction for a whole chunk: all of it lands, or none of it. Returns the new row ids. */
-  record(issued: readonly IssuedRow[], rejected: readonly RejectionRow[], now: Date): number[] {
+  /**
+   * One transaction for a whole chunk: all of it lands, or none of it. The transaction takes the
+   * write lock first (BEGIN IMMEDIATE: waits up to the busy timeout, then ERR_LEDGER), so what it
+   * checks cannot change before it commits. A row whose idempotency key or UVCI is already there,
+   * or whose `replaces` is already superseded, is left out (another run committed first): its
+   * outcome says why, and the caller decides. Returns one outcome per row of `issued`, in order.
+   */
+  record(issued: readonly IssuedRow[], rejected: readonly RejectionRow[], now: Date): RecordOutcome[] {
     const createdAt = Math.floor(now.getTime() / 1000)
-    const ids: number[] = []
-    const daily = new Map<string, { values: unknown[]; count: number }>()
-    this.db.transaction(() => {
-      for (const row of issued) {
-        const { lastInsertRowid } = this.insertIssued.run(
-          row.idempotencyKey,
-          row.uvci,
-          row.type,
-          row.country,
-          row.issuer,
-          row.kid,
-          row.iat,
-          row.exp,
-          row.product,
-          row.dose,
-          row.doses,
-          row.payload,
-          row.hc1,
-          row.batch,
-          row.line,
-          row.holderEvent,
-          row.origin,
-          row.replaces,
-          createdAt,
-        )
-        ids.push(Number(lastInsertRowid))
-        if (row.replaces !== null) this.markSuperseded.run(lastInsertRowid, row.replaces)
-        const values = [
-          new Date(row.iat * 1000).toISOString().slice(0, 10),
-          row.origin,
-          row.type,
-          row.product ?? '',
-          row.dose ?? 0,
-          row.country,
-          row.issuer,
-          row.kid,
-        ]
-        const key = values.join('\u0000')
-        const entry = daily.get(key)
-        if (entry) entry.count++
-        else daily.set(key, { values, count: 1 })
-      }
-      for (const { values, count } of daily.values()) this.addDaily.run(...values, count)
-      for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
-    })()
-    this.rowsSinceCheckpoint += issued.length
+    let outcomes: RecordOutcome[] = []
+    let inserted = 0
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          outcomes = []
+          inserted = 0
+          const daily = new Map<string, { values: unknown[]; count: number }>()
+          for (const row of issued) {
+            if (row.replaces !== null) {
+              const target = this.findSuperseded.get(row.replaces)
+              if (!target || target.supersededBy !== null) {
+                outcomes.push({ conflict: 'superseded' })
+                continue
+              }
+            }
+            const { changes, lastInsertRowid } = this.insertIssued.run(
+              row.idempotencyKey,
+              row.uvci,
+              row.type,
+              row.country,
+              row.issuer,
+              row.kid,
+              row.iat,
+              row.exp,
+              row.product,
+              row.dose,
+              row.doses,
+              row.payload,
+              row.hc1,
+              row.batch,
+              row.line,
+              row.holderEvent,
+              row.origin,
+              row.replaces,
+              createdAt,
+              row.content,
+            )
+            if (changes === 0) {
+              outcomes.push({ conflict: this.findKey.get(row.idempotencyKey) ? 'key' : 'uvci' })
+              continue
+            }
+            inserted++
+            outcomes.push({ id: Number(lastInsertRowid) })
+            if (row.replaces !== null) this.markSuperseded.run(lastInsertRowid, row.replaces)
+            const values = [
+              new Date(row.iat * 1000).toISOString().slice(0, 10),
+              row.origin,
+              row.type,
+              row.product ?? '',
+              row.dose ?? 0,
+              row.country,
+              row.issuer,
+              row.kid,
+            ]
+            const key = values.join('\u0000')
+            const entry = daily.get(key)
+            if (entry) entry.count++
+            else daily.set(key, { values, count: 1 })
+          }
+          for (const { values, count } of daily.values()) this.addDaily.run(...values, count)
+          for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
+        })
+        .immediate(),
+    )
+    this.rowsSinceCheckpoint += inserted
     if (this.checkpoint && this.rowsSinceCheckpoint >= this.checkpointEvery) {
       this.rowsSinceCheckpoint = 0
       this.checkpoint.request()
     }
-    return ids
+    return outcomes
   }
 
   findByUvci(uvci: string): StoredCertificate | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE uvci = ?`).get(uvci) as
-      StoredCertificate | undefined
+    return this.guard(
+      () =>
+        this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE uvci = ?`).get(uvci) as
+          StoredCertificate | undefined,
+    )
   }
 
   findById(id: number): StoredCertificate | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE id = ?`).get(id) as
-      StoredCertificate | undefined
+    return this.guard(() => this.byId.get(id))
   }
 
   /** The newest certificate for the same holder and event (by iat, then id). */
   latestForHolderEvent(holderEvent: string): StoredCertificate | undefined {
-    return this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM certificates WHERE holder_event = ? ORDER BY iat DESC, id DESC LIMIT 1`,
-      )
-      .get(holderEvent) as StoredCertificate | undefined
+    return this.guard(
+      () =>
+        this.db
+          .prepare(
+            `SELECT ${COLUMNS} FROM certificates WHERE holder_event = ? ORDER BY iat DESC, id DESC LIMIT 1`,
+          )
+          .get(holderEvent) as StoredCertificate | undefined,
+    )
   }
 
   /**
@@ -272,10 +376,31 @@ export class Ledger {
     if (filter.type) where.push('type = @type')
     if (filter.batch) where.push('batch = @batch')
     if (filter.kid) where.push('kid = @kid')
-    return this.db
-      .prepare(`SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`)
-      .pluck()
-      .all(filter) as number[]
+    return this.guard(
+      () =>
+        this.db
+          .prepare(`SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`)
+          .pluck()
+          .all(filter) as number[],
+    )
+  }
+
+  /** Ids of the certificates of a batch (as --batch named it), in the order they were recorded. */
+  batchIds(batch: string): number[] {
+    return this.guard(
+      () =>
+        this.db
+          .prepare('SELECT id FROM certificates WHERE batch = ? ORDER BY id')
+          .pluck()
+          .all(batch) as number[],
+    )
+  }
+
+  /** Ids of every certificate, in the order they were recorded. */
+  allIds(): number[] {
+    return this.guard(
+      () => this.db.prepare('SELECT id FROM certificates ORDER BY id').pluck().all() as number[],
+    )
   }
 
   /** Direct access for read-only reports (stats) and renewal selection. */
@@ -283,7 +408,29 @@ export class Ledger {
     return this.db
   }
 
+  /** Runs `work`, turning SQLite's failures into ERR_LEDGER with what to do. */
+  guard<T>(work: () => T): T {
+    try {
+      return work()
+    } catch (cause) {
+      throw this.error(cause)
+    }
+  }
+
+  private error(cause: unknown): DccError {
+    return ledgerError(cause, this.path, this.busyTimeoutMs)
+  }
+
+  /**
+   * Closes the connection. Never throws: what was committed is durable in the write-ahead log
+   * already, and a failure here (a full disk at the closing checkpoint) must not hide the error
+   * that ended the run.
+   */
   close(): void {
-    this.db.close()
+    try {
+      this.db.close()
+    } catch {
+      // see above
+    }
   }
 }

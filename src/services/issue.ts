@@ -3,12 +3,27 @@
  * rejected with a reason. Records are streamed in chunks; each chunk is checked, signed, committed to
  * the ledger in one transaction, and only then written out. A rerun after any interruption finds the
  * committed records by their idempotency key and writes them out again from the ledger, unsigned twice.
+ * Two runs at once on one ledger issue each record once between them: a chunk's commit leaves out
+ * the records another run committed after this one looked them up, and those come out as already
+ * issued, with the ledger's certificate (resolveConflicts).
  */
 import { createWriteStream, renameSync, type WriteStream } from 'node:fs'
 import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
-import { entryOf, prepareChunk, type IssuedCertificate, type PreparedChunk } from '../issue/prepare-chunk.js'
+import {
+  correctionKey,
+  entryOf,
+  idOfKey,
+  lineOf,
+  prepareChunk,
+  reusedKeyRejection,
+  sameContent,
+  type IssuedCertificate,
+  type KeyInFlight,
+  type Pending,
+  type PreparedChunk,
+} from '../issue/prepare-chunk.js'
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
@@ -44,6 +59,8 @@ export interface IssueReport {
   issued: number
   /** found in the ledger from an earlier run of the same records, written out again, not re-signed */
   alreadyIssued: number
+  /** of `issued`, the corrections (--correct): records whose id was issued for other content, signed anew */
+  corrected: number
   rejected: number
   rejections: RejectedRecord[]
   warnings: string[]
@@ -76,6 +93,8 @@ export interface IssueOptions {
   onProgress?: (records: number) => void
   /** report rejections for at most this many records (all are counted, and all go to --rejects) */
   maxReportedRejections?: number
+  /** issue a record whose id was issued for other content as a correction superseding that certificate */
+  correct?: boolean
 }
 
 export async function issueCertificates(options: IssueOptions): Promise<IssueReport> {
@@ -92,6 +111,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     records: 0,
     issued: 0,
     alreadyIssued: 0,
+    corrected: 0,
     rejected: 0,
     rejections: [],
     warnings,
@@ -111,6 +131,52 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
 
+  /**
+   * Records another run committed between this run's lookup and its commit (the same key, a given
+   * UVCI, or the certificate a correction replaces): the ledger's certificate for the record is
+   * written out as already issued when it has this record's content, never a second one; otherwise
+   * the record is rejected, as it would have been had the other run committed first.
+   */
+  const resolveConflicts = (
+    lost: ReadonlyArray<{ pending: Pending; conflict: 'key' | 'uvci' | 'superseded' }>,
+  ): void => {
+    const current = ledger.issuedForKeys(lost.map(({ pending }) => pending.result.key))
+    const rejectionRows: RejectionRow[] = []
+    for (const { pending, conflict } of lost) {
+      const result = pending.result
+      delete result.certificate
+      const issued = current.get(result.key)
+      const entry = entryOf(pending)
+      if (issued && sameContent(issued, pending.content, undefined)) {
+        result.certificate = lineOf(result.record.line, result.key, issued)
+        report.alreadyIssued++
+        continue
+      }
+      result.rejections = [
+        conflict === 'uvci'
+          ? {
+              field: 'ci',
+              reason: `the UVCI ${String(entry.ci)} is already used by another certificate in the ledger`,
+            }
+          : issued && !pending.corrects
+            ? reusedKeyRejection(result.key)
+            : {
+                field: 'record',
+                reason:
+                  'another run corrected or renewed this record at the same time; run again to see what the ledger holds now',
+              },
+      ]
+      for (const r of result.rejections)
+        rejectionRows.push({
+          idempotencyKey: result.key,
+          batch: options.batch,
+          line: result.record.line,
+          ...r,
+        })
+    }
+    if (rejectionRows.length > 0) ledger.record([], rejectionRows, now)
+  }
+
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
   const finish = async ({ prepared, signing }: InFlight): Promise<void> => {
     const { records, results, toSign } = prepared
@@ -122,7 +188,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         const entry = entryOf(pending)
         const hc1 = hc1s[i] as string
         issuedRows.push({
-          idempotencyKey: pending.result.key,
+          idempotencyKey: pending.corrects ? correctionKey(pending.corrects.uvci) : pending.result.key,
           uvci: String(entry.ci),
           type: pending.type,
           country: String(entry.co),
@@ -139,15 +205,19 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           line: pending.result.record.line,
           holderEvent: holderEventKey(pending.dcc),
           origin: 'issue',
-          replaces: null,
+          replaces: pending.corrects?.id ?? null,
+          content: pending.content,
         })
+        const id = idOfKey(pending.result.key)
         pending.result.certificate = {
           line: pending.result.record.line,
+          ...(id !== undefined ? { id } : {}),
           uvci: String(entry.ci),
           type: pending.type,
           iat,
           exp,
           hc1,
+          ...(pending.corrects ? { replaces: pending.corrects.uvci } : {}),
         }
       })
     }
@@ -162,8 +232,19 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
       }
     }
-    if (!options.dryRun) ledger.record(issuedRows, rejectionRows, now)
-    report.issued += issuedRows.length
+    if (!options.dryRun) {
+      const outcomes = ledger.record(issuedRows, rejectionRows, now)
+      const lost: Array<{ pending: Pending; conflict: 'key' | 'uvci' | 'superseded' }> = []
+      outcomes.forEach((outcome, i) => {
+        const pending = toSign[i] as Pending
+        if ('conflict' in outcome) lost.push({ pending, conflict: outcome.conflict })
+        else {
+          report.issued++
+          if (pending.corrects) report.corrected++
+        }
+      })
+      if (lost.length > 0) resolveConflicts(lost)
+    }
 
     for (const result of results) {
       if (result.rejections) {
@@ -191,7 +272,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // downs of either (a WAL checkpoint, a garbage collection); one left each waiting ~20% of the time.
   const inFlight: InFlight[] = []
   /** idempotency keys (→ record index) and given UVCIs of the chunks in flight, not yet in the ledger */
-  const inFlightKeys = new Map<string, number>()
+  const inFlightKeys = new Map<string, KeyInFlight>()
   const inFlightUvcis = new Set<string>()
   const settle = async (): Promise<void> => {
     const oldest = inFlight.shift()
@@ -213,6 +294,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       signedShape,
       inFlightKeys,
       inFlightUvcis,
+      ...(options.correct ? { correct: true } : {}),
     })
     report.alreadyIssued += prepared.alreadyIssued
     chunk = []
@@ -224,7 +306,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
     for (const pending of prepared.toSign) {
-      inFlightKeys.set(pending.result.key, pending.result.record.index)
+      inFlightKeys.set(pending.result.key, { index: pending.result.record.index, content: pending.content })
       inFlightUvcis.add(String(entryOf(pending).ci))
     }
     inFlight.push({ prepared, signing })

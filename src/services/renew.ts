@@ -16,13 +16,17 @@ import { DccError } from '../errors.js'
 import { signHc1 } from '../hcert/sign-hc1.js'
 import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
+import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import type { IssuedRow, Ledger, StoredCertificate } from '../ledger/ledger.js'
+import { idOfKey } from '../issue/prepare-chunk.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import type { TrustList } from '../trust/trust-list.js'
 import { signingWindow } from '../issue/signing-window.js'
 
 export interface RenewedCertificate {
+  /** the `id` of the input record the renewed certificate was first issued for, when it had one */
+  id?: string
   uvci: string
   replaces: string
   type: string
@@ -86,20 +90,31 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
   }
   const kid = Buffer.from(signer.kid).toString('base64')
 
-  let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate }> = []
+  let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate; source: string }> = []
   const pendingKeys = new Set<string>()
   const commit = async (): Promise<void> => {
     if (pending.length === 0) return
     const batch = pending
     pending = []
     pendingKeys.clear()
-    ledger.record(
+    const outcomes = ledger.record(
       batch.map((p) => p.row),
       [],
       now,
     )
-    report.renewed += batch.length
-    for (const { renewed } of batch) {
+    // a certificate another run renewed (or corrected) between this run's selection and its commit
+    // is not renewed twice: the other run's renewal stands
+    const landed = batch.filter((p, i) => {
+      if (!('conflict' in (outcomes[i] ?? {}))) return true
+      report.skipped.push({
+        source: p.source,
+        uvci: p.renewed.replaces,
+        reason: 'renewed or corrected by another run at the same time',
+      })
+      return false
+    })
+    report.renewed += landed.length
+    for (const { renewed } of landed) {
       options.onCertificate?.(renewed)
       if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, renewed.uvci, renewed.hc1)
     }
@@ -149,6 +164,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       return
     }
     entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
+    const id = idOfKey(ledger.recordKeyOf(old))
     const { hc1 } = signHc1(dcc, { iss: String(entry.co ?? old.country), iat, exp }, signer)
     pending.push({
       row: {
@@ -170,8 +186,18 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         holderEvent: old.holderEvent,
         origin: 'renew',
         replaces: old.id,
+        content: contentFingerprint(dcc),
       },
-      renewed: { uvci: String(entry.ci), replaces: old.uvci, type: old.type, iat, exp, hc1 },
+      renewed: {
+        ...(id !== undefined ? { id } : {}),
+        uvci: String(entry.ci),
+        replaces: old.uvci,
+        type: old.type,
+        iat,
+        exp,
+        hc1,
+      },
+      source,
     })
     pendingKeys.add(old.uvci)
     if (pending.length >= CHUNK) await commit()
@@ -241,7 +267,7 @@ function admit(
   if (known) return known
   const { iat = 0, exp = 0, iss } = result.claims
   const country = String(entry.co ?? iss ?? '')
-  const [id] = ledger.record(
+  const [outcome] = ledger.record(
     [
       {
         idempotencyKey: `import:${uvci}`,
@@ -262,10 +288,12 @@ function admit(
         holderEvent: holderEventKey(dcc),
         origin: 'import',
         replaces: null,
+        content: contentFingerprint(dcc),
       },
     ],
     [],
     now,
   )
-  return id === undefined ? undefined : ledger.findById(id)
+  // another run may have recorded it first: then its row is the one to renew
+  return outcome && 'id' in outcome ? ledger.findById(outcome.id) : ledger.findByUvci(uvci)
 }

@@ -18,7 +18,7 @@ const TYPE_NAMES: Readonly<Record<string, string>> = { v: 'vaccination', t: 'tes
 
 export function statsOf(ledger: Ledger, query: StatsQuery): StatsResult {
   const started = performance.now()
-  const stats = ledgerStats(ledger.database, query)
+  const stats = ledger.guard(() => ledgerStats(ledger.database, query))
   return {
     ...stats,
     byType: stats.byType.map((c) => ({ ...c, name: TYPE_NAMES[c.key] ?? c.key })),

@@ -49,7 +49,7 @@ describe('hcert issue', () => {
     expect(statSync(join(tmp, 'one.sqlite')).mode & 0o777).toBe(0o600)
   })
 
-  it('a batch: JSON Lines {line, uvci, type, iat, exp, hc1}, QR images named by UVCI, exit 4 when some records are rejected', async () => {
+  it('a batch: JSON Lines {line, id, uvci, type, iat, exp, hc1}, QR images named by UVCI, exit 4 when some records are rejected', async () => {
     const file = join(tmp, 'batch.csv')
     writeFileSync(
       file,
@@ -71,7 +71,7 @@ describe('hcert issue', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
     expect(lines.map((l) => l.line)).toEqual([2, 3, 5, 6])
-    expect(Object.keys(lines[0])).toEqual(['line', 'uvci', 'type', 'iat', 'exp', 'hc1'])
+    expect(Object.keys(lines[0])).toEqual(['line', 'id', 'uvci', 'type', 'iat', 'exp', 'hc1'])
     expect(result.stderr).toMatch(
       /rejected record 3 \(line 4\) dose: the dose number exceeds the doses in the series/,
     )
@@ -270,6 +270,22 @@ describe('hcert renew and hcert stats', () => {
     const stats = runCli(['stats', '--ledger', join(tmp, 'none.sqlite'), '--json'])
     expect(stats.code).toBe(2)
     expect(JSON.parse(stats.stdout).error.code).toBe('ERR_LEDGER')
+    // selecting from a mistyped ledger: an error, not an empty ledger created and "0 renewed"
+    const renew = runCli([
+      'renew',
+      '--expired',
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      join(tmp, 'typo.sqlite'),
+      '--json',
+    ])
+    expect(renew.code).toBe(2)
+    expect(JSON.parse(renew.stdout).error).toMatchObject({
+      code: 'ERR_LEDGER',
+      message: expect.stringMatching(/does not exist/),
+    })
+    expect(existsSync(join(tmp, 'typo.sqlite'))).toBe(false)
   })
 })
 

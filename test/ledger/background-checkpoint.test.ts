@@ -31,6 +31,7 @@ const rows = (from: number, count: number): IssuedRow[] =>
       holderEvent: `he${i}`,
       origin: 'issue',
       replaces: null,
+      content: `c${i}`,
     }
   })
 

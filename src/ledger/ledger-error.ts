@@ -1,0 +1,54 @@
+/**
+ * SQLite's failures, as `ERR_LEDGER` errors that say what happened and what to do. Every ledger
+ * operation goes through here, so that a damaged, locked or full ledger is never reported as a bug.
+ * Messages name the file and SQLite's result code, never anything stored in the ledger.
+ */
+import { DccError } from '../errors.js'
+
+/** better-sqlite3's SqliteError, and the file-system errors met while opening. */
+export function isSqliteError(err: unknown): err is Error & { code: string } {
+  return (
+    err instanceof Error &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    ((err as unknown as { code: string }).code.startsWith('SQLITE_') || err.name === 'SqliteError')
+  )
+}
+
+const COMMITTED =
+  'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
+
+/**
+ * `cause` (a SqliteError or a file-system error) as ERR_LEDGER. `timeoutMs`: how long a busy
+ * ledger was waited for. A DccError passes through unchanged.
+ */
+export function ledgerError(cause: unknown, path: string, timeoutMs?: number): DccError {
+  if (cause instanceof DccError) return cause
+  const code = String((cause as { code?: unknown })?.code ?? '')
+  const where = `ledger: ${path}`
+  let message: string
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    const waited = timeoutMs === undefined ? '' : ` for ${Math.round(timeoutMs / 100) / 10} s`
+    message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds), and run again; ${COMMITTED}`
+  } else if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    message = `${where} is damaged (${code}: not a SQLite database, or truncated or overwritten); hcert wrote nothing more to it. Restore it from a backup, or give --ledger another file (sqlite3's .recover may save what it still holds)`
+  } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    message = `${where}: the disk is full (${code}): the chunk being written was not committed; ${COMMITTED}. Free some space and run again`
+  } else if (code.startsWith('SQLITE_IOERR') || code === 'EFBIG') {
+    message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${COMMITTED}. Check the disk and run again`
+  } else if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'SQLITE_PERM' ||
+    code === 'SQLITE_AUTH' ||
+    code === 'EACCES' ||
+    code === 'EPERM' ||
+    code === 'EROFS' ||
+    code === 'EISDIR' ||
+    code === 'ENOTDIR'
+  ) {
+    message = `${where} cannot be opened for writing (${code}): check the path, that it is a file, and its permissions`
+  } else {
+    message = `${where}: SQLite failed (${code || (cause as Error)?.message || 'unknown error'}); ${COMMITTED}`
+  }
+  return new DccError('ERR_LEDGER', message, { cause })
+}

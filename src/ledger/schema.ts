@@ -1,0 +1,106 @@
+/**
+ * The ledger's tables, and the migration of ledgers made by earlier versions. The schema version is
+ * kept in SQLite's `PRAGMA user_version`:
+ * - 0: no tables yet, or schema 1 (hcert 0.1 before content fingerprints): `certificates`,
+ *   `daily_counts`, `rejections`;
+ * - 2: `certificates.content` added (the content fingerprint of each certificate, see
+ *   content-fingerprint.ts). Rows from schema 1 keep NULL there; their fingerprint is computed from
+ *   their stored payload when it is needed, which gives the same value.
+ * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
+ * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
+ * old ledger at once migrate it once.
+ */
+import type Database from 'better-sqlite3'
+import { DccError } from '../errors.js'
+
+export const SCHEMA_VERSION = 2
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS certificates (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  uvci TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  country TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  kid TEXT NOT NULL,
+  iat INTEGER NOT NULL,
+  exp INTEGER NOT NULL,
+  product TEXT,
+  dose INTEGER,
+  doses INTEGER,
+  payload TEXT NOT NULL,
+  hc1 TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  line INTEGER,
+  holder_event TEXT NOT NULL,
+  origin TEXT NOT NULL CHECK (origin IN ('issue', 'renew', 'import')),
+  replaces INTEGER REFERENCES certificates(id),
+  superseded_by INTEGER REFERENCES certificates(id),
+  created_at INTEGER NOT NULL,
+  content TEXT
+);
+CREATE INDEX IF NOT EXISTS certificates_holder_event ON certificates(holder_event, iat);
+-- renew's due selection and stats' validity totals read this index alone, never the payloads
+CREATE INDEX IF NOT EXISTS certificates_validity ON certificates(exp, superseded_by, origin, iat);
+-- stats' part-days at the edges of a range
+CREATE INDEX IF NOT EXISTS certificates_iat ON certificates(iat);
+-- certificates per UTC day of issuance and every breakdown stats shows, kept by Ledger.record in the
+-- same transaction as the certificates (one upsert per distinct key and chunk: a per-row trigger cost
+-- 27 µs a certificate), so that stats reads a few thousand rows instead of a million
+CREATE TABLE IF NOT EXISTS daily_counts (
+  day TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  type TEXT NOT NULL,
+  product TEXT NOT NULL,
+  dose INTEGER NOT NULL,
+  country TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  kid TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (day, origin, type, product, dose, country, issuer, kid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rejections (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (idempotency_key, field, reason)
+);
+`
+
+const tooNew = (path: string, version: number): DccError =>
+  new DccError(
+    'ERR_LEDGER',
+    `ledger: ${path} has schema version ${version}, newer than this hcert knows (${SCHEMA_VERSION}); use the hcert that wrote it, or a later one`,
+  )
+
+/**
+ * Reads the schema version before anything is written to the file: a file that is not a ledger
+ * (SQLITE_NOTADB) or one from a newer hcert (ERR_LEDGER) is left exactly as it was.
+ */
+export function checkSchemaVersion(db: Database.Database, path: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version > SCHEMA_VERSION) throw tooNew(path, version)
+  return version
+}
+
+/** Brings `db` to SCHEMA_VERSION (creating the tables of a new ledger). Throws ERR_LEDGER for a newer one. */
+export function ensureSchema(db: Database.Database, path: string): void {
+  const current = (): number => db.pragma('user_version', { simple: true }) as number
+  if (checkSchemaVersion(db, path) === SCHEMA_VERSION) return
+  db.transaction(() => {
+    const version = current()
+    if (version === SCHEMA_VERSION) return
+    if (version > SCHEMA_VERSION) throw tooNew(path, version)
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all() as string[]
+    // schema 1 → 2: the content fingerprint (NULL for the rows already there)
+    if (columns.length > 0 && !columns.includes('content'))
+      db.exec('ALTER TABLE certificates ADD COLUMN content TEXT')
+    db.exec(TABLES)
+    db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  }).immediate()
+}

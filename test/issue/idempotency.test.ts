@@ -1,0 +1,270 @@
+/**
+ * Idempotency keys that cannot swap people: a key (the `id` column, else a content hash) stands for
+ * one content; reused for other content it is rejected, naming the id and never the holder, within
+ * one input and across runs; --correct issues a correction that supersedes the old certificate.
+ * Field reports: test/fixtures/field-reports/reuse_a.csv, reuse_b.csv, dupid.csv.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
+import { inlineSigner } from '../../src/issue/sign-jobs.js'
+import { Ledger } from '../../src/ledger/ledger.js'
+import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
+import { renewCertificates, type RenewedCertificate } from '../../src/services/renew.js'
+import { TrustList } from '../../src/trust/trust-list.js'
+import { runCli } from '../helpers/cli.js'
+import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
+
+const FIELD = join(import.meta.dirname, '..', 'fixtures', 'field-reports')
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ledger')
+const NOW = new Date('2021-12-21T00:00:00Z')
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-idempotency-'))
+const signer = exampleSigner('ES256')
+const trust = new TrustList([signer.certificate])
+
+async function issue(ledger: Ledger, file: string, extra: Partial<IssueOptions> = {}) {
+  const certificates: IssuedCertificate[] = []
+  const report = await issueCertificates({
+    source: file,
+    signer,
+    jobSigner: inlineSigner(signer),
+    ledger,
+    batch: file.split('/').pop() as string,
+    now: NOW,
+    validity: { amount: 12, unit: 'm' },
+    defaults: { country: 'VN', issuer: 'Ministry of Health' },
+    dryRun: false,
+    onCertificate: (c) => certificates.push(c),
+    ...extra,
+  })
+  return { report, certificates }
+}
+
+const nameOf = (hc1: string): string =>
+  (verifyHc1(hc1, { trust, now: NOW }).payload as { nam: { fn: string } }).nam.fn
+
+/** what the report, the ledger's rejections and the output say, which must never name the holder */
+function holderFree(text: string, ...data: string[]): void {
+  for (const d of data) expect(text).not.toContain(d)
+}
+
+function rows(path: string) {
+  const db = new Database(path, { readonly: true })
+  const all = db
+    .prepare(
+      'SELECT id, idempotency_key AS key, uvci, replaces, superseded_by AS supersededBy, hc1 FROM certificates ORDER BY id',
+    )
+    .all() as Array<{
+    id: number
+    key: string
+    uvci: string
+    replaces: number | null
+    supersededBy: number | null
+    hc1: string
+  }>
+  const rejections = db.prepare('SELECT field, reason FROM rejections').all() as Array<{
+    field: string
+    reason: string
+  }>
+  db.close()
+  return { all, rejections }
+}
+
+describe('an id reused for other content', () => {
+  it('across runs (reuse_a.csv then reuse_b.csv): the second record is rejected, naming the id, and nothing of the first person is written for it', async () => {
+    const path = join(tmp, 'reuse.sqlite')
+    const ledger = new Ledger(path)
+    const a = await issue(ledger, join(FIELD, 'reuse_a.csv'))
+    expect(a.report).toMatchObject({ issued: 1, rejected: 0 })
+    const b = await issue(ledger, join(FIELD, 'reuse_b.csv'))
+    expect(b.report).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
+    expect(b.certificates).toEqual([])
+    expect(b.report.rejections).toEqual([
+      {
+        index: 1,
+        line: 2,
+        field: 'id',
+        reason: expect.stringMatching(
+          /^the id "R1" is reused for different content: it was issued before for another record/,
+        ),
+      },
+    ])
+    ledger.close()
+    const { all, rejections } = rows(path)
+    expect(all).toHaveLength(1)
+    expect(rejections).toEqual([{ field: 'id', reason: b.report.rejections[0]?.reason }])
+    holderFree(JSON.stringify(b.report), 'Alice', 'Anders', 'Bob', 'Berg', '1980', '1990', 'Spikevax')
+  })
+
+  it('within one input (dupid.csv): the second record is rejected because the id is reused for different content', async () => {
+    const ledger = new Ledger(join(tmp, 'dupid.sqlite'))
+    const { report, certificates } = await issue(ledger, join(FIELD, 'dupid.csv'))
+    expect(report).toMatchObject({ issued: 1, rejected: 1 })
+    expect(report.rejections).toEqual([
+      {
+        index: 2,
+        line: 3,
+        field: 'id',
+        reason:
+          'the id "D1" is reused for different content: record 1 of this input has it; give each record an id of its own',
+      },
+    ])
+    expect(certificates.map((c) => [c.id, nameOf(c.hc1)])).toEqual([['D1', 'Smith']])
+    holderFree(JSON.stringify(report), 'Smith', 'John', 'Other', 'Person', '1990')
+    ledger.close()
+  })
+
+  it('the same id with the same content stays already issued, however it is formatted, and its line carries the id', async () => {
+    const ledger = new Ledger(join(tmp, 'same.sqlite'))
+    const first = await issue(ledger, join(FIELD, 'reuse_a.csv'))
+    const file = join(tmp, 'reuse_a-reformatted.csv')
+    // other column order, spaces around values, a product name in other case: the same content
+    writeFileSync(
+      file,
+      'country,id,type,gn,fn,dob,vaccine,dose,doses,date\r\n VN , R1 ,v,Anders,Alice,1980-01-01,comirnaty,2,2,2021-06-01\r\n',
+    )
+    const again = await issue(ledger, file)
+    expect(again.report).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
+    expect(again.certificates).toEqual(first.certificates)
+    expect(first.certificates[0]).toMatchObject({ line: 2, id: 'R1' })
+    expect(Object.keys(first.certificates[0] as object)).toEqual([
+      'line',
+      'id',
+      'uvci',
+      'type',
+      'iat',
+      'exp',
+      'hc1',
+    ])
+    ledger.close()
+  })
+
+  it('other --country or --issuer defaults are other content for a record without an id: rejected, not written out stale', async () => {
+    const ledger = new Ledger(join(tmp, 'defaults.sqlite'))
+    const file = join(tmp, 'no-id.csv')
+    writeFileSync(
+      file,
+      'type,fn,gn,dob,vaccine,dose,doses,date\nv,Alice,Anders,1980-01-01,Comirnaty,2,2,2021-06-01\n',
+    )
+    await issue(ledger, file)
+    const other = await issue(ledger, file, { defaults: { country: 'VN', issuer: 'Another Ministry' } })
+    expect(other.report).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
+    expect(other.report.rejections[0]).toMatchObject({
+      field: 'record',
+      reason: expect.stringMatching(/--correct/),
+    })
+    ledger.close()
+  })
+})
+
+describe('issue --correct', () => {
+  it('issues the new content as a correction that supersedes the old certificate, reported as corrected; reruns find the correction', async () => {
+    const path = join(tmp, 'correct.sqlite')
+    const ledger = new Ledger(path)
+    const a = await issue(ledger, join(FIELD, 'reuse_a.csv'))
+    const fixed = await issue(ledger, join(FIELD, 'reuse_b.csv'), { correct: true })
+    expect(fixed.report).toMatchObject({ issued: 1, corrected: 1, alreadyIssued: 0, rejected: 0 })
+    const [line] = fixed.certificates
+    expect(line).toMatchObject({ line: 2, id: 'R1', replaces: a.certificates[0]?.uvci })
+    expect(line?.uvci).not.toBe(a.certificates[0]?.uvci)
+    expect(nameOf(line?.hc1 as string)).toBe('Bob')
+
+    // the corrected input again, with or without --correct: already issued, the correction written out
+    for (const correct of [false, true]) {
+      const again = await issue(ledger, join(FIELD, 'reuse_b.csv'), { correct })
+      expect(again.report).toMatchObject({ issued: 0, corrected: 0, alreadyIssued: 1, rejected: 0 })
+      expect(again.certificates).toEqual(fixed.certificates)
+    }
+    // the old input is now other content
+    const old = await issue(ledger, join(FIELD, 'reuse_a.csv'))
+    expect(old.report).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
+
+    // renew renews the correction only, and its line carries the record's id
+    const renewed: RenewedCertificate[] = []
+    const at = new Date('2023-01-01T00:00:00Z')
+    const renewal = await renewCertificates({
+      ledger,
+      signer,
+      now: at,
+      validity: { amount: 12, unit: 'm' },
+      dueBy: Math.floor(at.getTime() / 1000),
+      batch: 'renew',
+      onCertificate: (c) => renewed.push(c),
+    })
+    expect(renewal.renewed).toBe(1)
+    expect(renewed[0]).toMatchObject({ id: 'R1', replaces: line?.uvci })
+    ledger.close()
+
+    const { all } = rows(path)
+    expect(all.map((r) => [r.key.replace(/URN.*/, 'U'), r.replaces, r.supersededBy])).toEqual([
+      ['id:R1', null, 2],
+      ['correct:U', 1, 3],
+      ['renew:U', 2, null],
+    ])
+  })
+
+  it('does not decide between two contents for one id in one input: the second is still rejected', async () => {
+    const ledger = new Ledger(join(tmp, 'correct-dupid.sqlite'))
+    const { report } = await issue(ledger, join(FIELD, 'dupid.csv'), { correct: true })
+    expect(report).toMatchObject({ issued: 1, corrected: 0, rejected: 1 })
+    expect(report.rejections[0]?.reason).toMatch(/reused for different content/)
+    ledger.close()
+  })
+})
+
+describe('a ledger made by the previous version (schema 1)', () => {
+  it('opens, is migrated to schema 2 (user_version, content column), and keeps its keys: same content already issued, other content rejected', () => {
+    const path = join(tmp, 'schema-1.sqlite')
+    copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
+    const before = rows(path).all
+    const base = ['--key-dir', KEYS_EXAMPLE, '--ledger', path, '--at', '2022-07-01T00:00:00Z', '--json']
+    const a = runCli(['issue', join(FIELD, 'reuse_a.csv'), ...base])
+    expect(a.code).toBe(0)
+    const report = JSON.parse(a.stdout)
+    expect(report).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
+    // the record's current certificate: the renewal, which replaced the first
+    expect(report.certificates).toEqual([
+      {
+        line: 2,
+        id: 'R1',
+        uvci: before[2]?.uvci,
+        type: 'v',
+        iat: expect.any(Number),
+        exp: expect.any(Number),
+        hc1: before[2]?.hc1,
+        replaces: before[0]?.uvci,
+      },
+    ])
+    const noId = runCli(['issue', join(FIXTURES, 'schema-1-no-id.csv'), ...base])
+    expect(JSON.parse(noId.stdout)).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
+    const b = runCli(['issue', join(FIELD, 'reuse_b.csv'), ...base])
+    expect(b.code).toBe(4)
+    expect(JSON.parse(b.stdout)).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
+    const db = new Database(path, { readonly: true })
+    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()).toContain(
+      'content',
+    )
+    db.close()
+    expect(rows(path).all).toEqual(before)
+  })
+
+  it('a ledger from a newer hcert is refused with ERR_LEDGER, untouched', () => {
+    const path = join(tmp, 'newer.sqlite')
+    copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
+    const db = new Database(path)
+    db.pragma('user_version = 99')
+    db.close()
+    const bytes = readFileSync(path)
+    const result = runCli(['export', '--all', '--ledger', path, '--json'])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      code: 'ERR_LEDGER',
+      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(2\)/),
+    })
+    expect(readFileSync(path).equals(bytes)).toBe(true)
+  })
+})
