@@ -1,5 +1,5 @@
 /** Rejected records written back in the input's own format, with a reason column, for the site to fix and resend. */
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { AtomicFile, removeStaleFile } from '../fs/atomic-file.js'
 import type { InputFormat } from './read-records.js'
 
 export function csvField(value: unknown): string {
@@ -8,16 +8,24 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
+/**
+ * The rejects file is written as an AtomicFile (mode 0600, created when the writer is, so that a
+ * destination that cannot be written fails before any record is read or committed) and moved into
+ * place by close(). A run that rejects nothing removes a rejects file left at the path by an earlier
+ * run, so that the file never lists records that were issued since.
+ */
 export class RejectsWriter {
-  private readonly stream: WriteStream
+  private readonly file: AtomicFile
+  private readonly stream: { write(text: string): void }
   private header: string[] | undefined
   private count = 0
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly format: InputFormat,
   ) {
-    this.stream = createWriteStream(path, { mode: 0o600 })
+    this.file = new AtomicFile(path)
+    this.stream = this.file
     if (format === 'json') this.stream.write('[\n')
   }
 
@@ -35,10 +43,24 @@ export class RejectsWriter {
     this.count++
   }
 
+  /** rejected records written so far */
+  get rejected(): number {
+    return this.count
+  }
+
+  /** Moves the file into place; with no rejected record, removes the file at the path instead. */
   async close(): Promise<void> {
+    if (this.count === 0) {
+      this.file.discard()
+      removeStaleFile(this.path)
+      return
+    }
     if (this.format === 'json') this.stream.write('\n]\n')
-    await new Promise<void>((resolve, reject) =>
-      this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    )
+    this.file.commit()
+  }
+
+  /** Leaves the path as it was (an error, an interrupt). */
+  discard(): void {
+    this.file.discard()
   }
 }

@@ -4,8 +4,7 @@
  * idempotency key makes a rerun issue each input record exactly once.
  * The file is created readable by its owner only: it holds personal health data.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { secureLedgerFile } from './ledger-file.js'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 
@@ -120,10 +119,8 @@ export class Ledger {
   constructor(path: string) {
     this.path = path
     try {
-      if (path !== ':memory:') {
-        mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-        closeSync(openSync(path, 'a', 0o600)) // create it 0600 before SQLite does, with the umask's mode
-      }
+      // created (or made) 0600 before SQLite opens it, never through a symbolic link
+      if (path !== ':memory:') secureLedgerFile(path)
       this.db = new Database(path)
       // A new ledger gets 16 KB pages (SQLite's default is 4 KB; an existing ledger keeps its own): a
       // row is ~1.5 KB with its payload and HC1 text, and on 4 KB pages a 1,000-row transaction cost

@@ -21,6 +21,7 @@ import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import type { TrustList } from '../trust/trust-list.js'
 import { signingWindow } from '../issue/signing-window.js'
+import { ledgerWriteError } from './ledger-path.js'
 
 export interface RenewedCertificate {
   uvci: string
@@ -38,8 +39,22 @@ export interface RenewOutcome {
   code?: string
 }
 
+/** A certificate a dry run would renew. */
+export interface DueCertificate {
+  uvci: string
+  type: string
+  /** its expiry, seconds since the epoch */
+  exp: number
+}
+
 export interface RenewReport {
+  /** with --dry-run, nothing signed or written: see wouldRenew */
+  dryRun: boolean
   renewed: number
+  /** with --dry-run: what would be renewed */
+  wouldRenew?: DueCertificate[]
+  /** set when the run was stopped by this signal: the renewals committed before it are counted and written */
+  interrupted?: string
   skipped: RenewOutcome[]
   refused: RenewOutcome[]
   warnings: string[]
@@ -70,6 +85,10 @@ export interface RenewOptions {
   qrDir?: string
   onCertificate?: (certificate: RenewedCertificate) => void
   onProgress?: (considered: number) => void
+  /** select and check, but sign, record and write nothing */
+  dryRun?: boolean
+  /** stops the run between certificates: what is signed is committed and written, then it returns */
+  signal?: AbortSignal
 }
 
 const CHUNK = 500
@@ -77,7 +96,10 @@ const CHUNK = 500
 export async function renewCertificates(options: RenewOptions): Promise<RenewReport> {
   const { ledger, signer, now } = options
   const { iat, exp, warning } = signingWindow(signer, now, options.validity)
+  const dryRun = options.dryRun ?? false
   const report: RenewReport = {
+    dryRun,
+    ...(dryRun ? { wouldRenew: [] } : {}),
     renewed: 0,
     skipped: [],
     refused: [],
@@ -93,11 +115,15 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     const batch = pending
     pending = []
     pendingKeys.clear()
-    ledger.record(
-      batch.map((p) => p.row),
-      [],
-      now,
-    )
+    try {
+      ledger.record(
+        batch.map((p) => p.row),
+        [],
+        now,
+      )
+    } catch (cause) {
+      throw ledgerWriteError(ledger.path, cause)
+    }
     report.renewed += batch.length
     for (const { renewed } of batch) {
       options.onCertificate?.(renewed)
@@ -148,6 +174,11 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
+    if (dryRun) {
+      report.wouldRenew?.push({ uvci: old.uvci, type: old.type, exp: old.exp })
+      pendingKeys.add(old.uvci)
+      return
+    }
     entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
     const { hc1 } = signHc1(dcc, { iss: String(entry.co ?? old.country), iat, exp }, signer)
     pending.push({
@@ -181,19 +212,22 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (!options.trust)
       throw new DccError('ERR_USAGE', 'renewing given certificates needs --trust, to verify them first')
     for await (const input of options.inputs) {
-      const old = admit(input, options.trust, ledger, now, report)
+      if (options.signal?.aborted) break
+      const old = admit(input, options.trust, ledger, now, report, dryRun)
       if (old) await renewRow(old, input.source)
       options.onProgress?.(report.considered)
     }
   } else {
     const ids = ledger.dueIds({ dueBy: options.dueBy, ...options.filter })
     for (const id of ids) {
+      if (options.signal?.aborted) break
       const old = ledger.findById(id)
       if (old) await renewRow(old, 'ledger')
       if (report.considered % 1000 === 0) options.onProgress?.(report.considered)
     }
   }
   await commit()
+  if (options.signal?.aborted) report.interrupted = String(options.signal.reason ?? 'interrupted')
   return report
 }
 
@@ -209,6 +243,7 @@ function admit(
   ledger: Ledger,
   now: Date,
   report: RenewReport,
+  dryRun: boolean,
 ): StoredCertificate | undefined {
   if (input.error) {
     report.considered++
@@ -241,31 +276,34 @@ function admit(
   if (known) return known
   const { iat = 0, exp = 0, iss } = result.claims
   const country = String(entry.co ?? iss ?? '')
-  const [id] = ledger.record(
-    [
-      {
-        idempotencyKey: `import:${uvci}`,
-        uvci,
-        type,
-        country,
-        issuer: String(entry.is ?? ''),
-        kid: result.kid ?? '',
-        iat: Math.floor(iat),
-        exp: Math.floor(exp),
-        product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
-        dose: typeof entry.dn === 'number' ? entry.dn : null,
-        doses: typeof entry.sd === 'number' ? entry.sd : null,
-        payload: JSON.stringify(dcc),
-        hc1: input.text,
-        batch: 'renew-import',
-        line: null,
-        holderEvent: holderEventKey(dcc),
-        origin: 'import',
-        replaces: null,
-      },
-    ],
-    [],
-    now,
-  )
+  const row: IssuedRow = {
+    idempotencyKey: `import:${uvci}`,
+    uvci,
+    type,
+    country,
+    issuer: String(entry.is ?? ''),
+    kid: result.kid ?? '',
+    iat: Math.floor(iat),
+    exp: Math.floor(exp),
+    product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
+    dose: typeof entry.dn === 'number' ? entry.dn : null,
+    doses: typeof entry.sd === 'number' ? entry.sd : null,
+    payload: JSON.stringify(dcc),
+    hc1: input.text,
+    batch: 'renew-import',
+    line: null,
+    holderEvent: holderEventKey(dcc),
+    origin: 'import',
+    replaces: null,
+  }
+  // a dry run records nothing: the certificate is considered as it would be once recorded
+  if (dryRun) return { ...row, id: -1, supersededBy: null, createdAt: Math.floor(now.getTime() / 1000) }
+  let ids: number[]
+  try {
+    ids = ledger.record([row], [], now)
+  } catch (cause) {
+    throw ledgerWriteError(ledger.path, cause)
+  }
+  const id = ids[0]
   return id === undefined ? undefined : ledger.findById(id)
 }
