@@ -5,7 +5,7 @@
  * Field report: `--rejects records.csv`, with records.csv the input, truncated the input while it
  * was being read.
  */
-import { realpathSync, statSync } from 'node:fs'
+import { lstatSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { DccError } from '../errors.js'
 
@@ -15,16 +15,29 @@ export interface RolePath {
   path: string
 }
 
-function resolved(path: string): string {
+/** the path with its folder's links resolved, and its own too unless `ownName` */
+function resolved(path: string, ownName = false): string {
   try {
-    return realpathSync(path)
+    if (!ownName) return realpathSync(path)
   } catch {
-    try {
-      return join(realpathSync(dirname(path)), basename(path))
-    } catch {
-      return resolve(path)
-    }
+    // does not exist (yet): resolve its folder
   }
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return resolve(path)
+  }
+}
+
+/**
+ * true when both paths are one name for one directory entry: what two outputs must not share (a
+ * symbolic link at either is replaced, not followed, so two links to one file are two outputs)
+ */
+export function sameName(a: string, b: string): boolean {
+  const sa = lstatSync(a, { throwIfNoEntry: false })
+  const sb = lstatSync(b, { throwIfNoEntry: false })
+  if (sa && sb) return sa.dev === sb.dev && sa.ino === sb.ino
+  return resolved(a, true) === resolved(b, true)
 }
 
 /** true when both paths name one file (or, one not existing, resolve to one path) */
@@ -46,7 +59,7 @@ export function refuseOverlaps(reads: readonly RolePath[], writes: readonly Role
         )
     }
     for (const other of writes.slice(0, i)) {
-      if (sameFile(write.path, other.path))
+      if (sameName(write.path, other.path))
         throw new DccError(
           'ERR_USAGE',
           `${write.role} and ${other.role} are the same file (${write.path}); give each its own path`,
