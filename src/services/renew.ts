@@ -129,6 +129,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       options.onCertificate?.(renewed)
       if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, renewed.uvci, renewed.hc1)
     }
+    // a turn of the event loop per chunk: a signal (Ctrl-C) is only seen between turns
+    await new Promise((resolve) => setImmediate(resolve))
   }
 
   const renewRow = async (old: StoredCertificate, source: string): Promise<void> => {

@@ -16,10 +16,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'hcert-interrupt-'))
 const letters = (i: number): string =>
   (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
 
-function count(ledger: string): number {
+function count(ledger: string, origin = 'issue'): number {
   try {
     const db = new Database(ledger, { readonly: true, fileMustExist: true })
-    const { n } = db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }
+    const { n } = db.prepare('SELECT count(*) AS n FROM certificates WHERE origin = ?').get(origin) as {
+      n: number
+    }
     db.close()
     return n
   } catch {
@@ -33,6 +35,7 @@ function runAndSignal(
   ledger: string,
   above: number,
   signal: NodeJS.Signals,
+  origin = 'issue',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } })
   let stdout = ''
@@ -41,7 +44,7 @@ function runAndSignal(
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   let sent = false
   const poll = setInterval(() => {
-    if (!sent && count(ledger) > above) {
+    if (!sent && count(ledger, origin) > above) {
       sent = true
       child.kill(signal)
     }
@@ -126,5 +129,52 @@ describe('hcert issue interrupted', () => {
     expect(lines).toHaveLength(valid)
     expect(readFileSync(rejects, 'utf8').trim().split('\n')).toHaveLength(1 + total / 1000)
     expect(leftovers()).toEqual([])
-  })
+  }, 180_000)
+})
+
+describe('hcert renew interrupted', () => {
+  it('SIGINT mid-run: the renewals committed are in --out, exit 130, no temporary file; a rerun renews the rest, each once', async () => {
+    const total = 1500
+    const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
+    for (let i = 1; i <= total; i++)
+      rows.push(`R${i},v,Tran,Thi ${letters(i)},1975-03-03,Comirnaty,1,2,2021-06-01`)
+    const input = join(tmp, 'renew.csv')
+    writeFileSync(input, `${rows.join('\n')}\n`)
+    const ledger = join(tmp, 'renew.sqlite')
+    const keys = ['--key-dir', KEYS_EXAMPLE, '--ledger', ledger]
+    expect(
+      runCli(['issue', input, ...keys, '--at', '2021-06-01T00:00:00Z', '--out', join(tmp, 'i.jsonl')]).code,
+    ).toBe(0)
+    const out = join(tmp, 'renewed.jsonl')
+    const args = ['renew', ...keys, '--expired', '--at', '2022-06-02T00:00:00Z', '--out', out]
+
+    const first = await runAndSignal(args, ledger, 0, 'SIGINT', 'renew')
+    expect(first.code).toBe(130)
+    const renewed = count(ledger, 'renew')
+    expect(renewed).toBeGreaterThan(0)
+    expect(renewed).toBeLessThan(total)
+    expect(first.stderr).toMatch(
+      new RegExp(`Interrupted \\(SIGINT\\): the ${renewed} renewals above are committed`),
+    )
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(renewed)
+    expect(leftovers()).toEqual([])
+
+    const rerun = runCli([...args.slice(0, -1), join(tmp, 'renewed-2.jsonl'), '--json'])
+    expect(rerun.code).toBe(0)
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ renewed: total - renewed })
+    const db = new Database(ledger, { readonly: true })
+    const { renewals, replaced, superseded } = db
+      .prepare(
+        `SELECT count(*) AS renewals, count(DISTINCT replaces) AS replaced,
+          (SELECT count(*) FROM certificates WHERE origin = 'issue' AND superseded_by IS NOT NULL) AS superseded
+         FROM certificates WHERE origin = 'renew'`,
+      )
+      .get() as { renewals: number; replaced: number; superseded: number }
+    db.close()
+    expect({ renewals, replaced, superseded }).toEqual({
+      renewals: total,
+      replaced: total,
+      superseded: total,
+    })
+  }, 180_000)
 })
