@@ -110,7 +110,6 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     const inputs = argv as string[]
     const dryRun = flags['dry-run']
     if (!dryRun) refuseFutureAt(flags.at, flags['allow-future'])
-    const ledgerPath = existingLedgerPath(flags.ledger ?? defaultLedgerPath())
     const { signer, keyDir } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'])
     const now = flags.at ?? new Date()
     const window = flags['expiring-within'] ?? { amount: 30, unit: 'd' as const }
@@ -121,6 +120,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         'renewing given certificates needs --trust (or HCERT_TRUST), to verify them first',
       )
     const trust = inputs.length > 0 ? loadTrustList(flags.trust ?? []) : undefined
+    const ledgerPath = existingLedgerPath(flags.ledger ?? defaultLedgerPath())
     refuseOverlappingPaths({
       inputs,
       ledger: ledgerPath,
