@@ -107,7 +107,9 @@ export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
 
 /** The key directory, created 0700 when it does not exist; a file at its path is refused. */
 export function ensureDir(dir: string): void {
-  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return
+  const stat = statSync(dir, { throwIfNoEntry: false })
+  if (stat?.isDirectory()) return
+  if (stat) throw new DccError('ERR_KEYS', `keys: ${dir} is not a folder`)
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
   } catch (cause) {
