@@ -198,6 +198,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       }
     }
     report.issued += issuedRows.length
+    // counted with the chunk's commit: an interrupted run reports what it finished
+    report.alreadyIssued += prepared.alreadyIssued
 
     for (const result of results) {
       if (result.rejections) {
@@ -243,7 +245,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       inFlightKeys,
       inFlightUvcis,
     })
-    report.alreadyIssued += prepared.alreadyIssued
     chunk = []
     const signing =
       options.dryRun || prepared.toSign.length === 0

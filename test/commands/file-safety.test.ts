@@ -22,9 +22,12 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { BIN, runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
+
+// each test runs the CLI several times: on a busy machine that can pass the 60 s default
+vi.setConfig({ testTimeout: 180_000 })
 
 const root = mkdtempSync(join(tmpdir(), 'hcert-safety-'))
 let n = 0
