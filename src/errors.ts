@@ -54,9 +54,18 @@ export type ErrorCode = keyof typeof ERROR_CODES
 /**
  * Exit codes, the same with and without --json.
  * 0 ok · 1 bug · 2 usage (bad flags, unreadable trust list or key directory)
- * 3 the certificate could not be read or decoded · 4 decoded, but a verification check failed.
+ * 3 the certificate could not be read or decoded · 4 decoded, but a verification check failed
+ * 130 / 143 a run (issue, renew) stopped by SIGINT (Ctrl-C) / SIGTERM, after committing what it had (128 + signal).
  */
-export const EXIT = { OK: 0, BUG: 1, USAGE: 2, DECODE: 3, INVALID: 4 } as const
+export const EXIT = {
+  OK: 0,
+  BUG: 1,
+  USAGE: 2,
+  DECODE: 3,
+  INVALID: 4,
+  INTERRUPTED: 130,
+  TERMINATED: 143,
+} as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 const DECODE_LAYERS: ReadonlySet<Layer> = new Set([

@@ -64,3 +64,23 @@ export const noPromptFlag = Flags.boolean({
   summary: 'Never prompt (prompts are also skipped when stdin is not a terminal).',
   default: false,
 })
+
+export const allowFutureFlag = Flags.boolean({
+  summary: 'Allow --at later than now: sign certificates that are not yet valid today.',
+  default: false,
+})
+
+/** how far ahead of the clock --at may be without --allow-future (clock skew between machines) */
+const FUTURE_SLACK_MS = 60_000
+
+/**
+ * Signing with --at more than a minute ahead of the clock makes certificates that are not valid
+ * today (iat in the future); a preview (--dry-run) is fine, signing needs --allow-future.
+ */
+export function refuseFutureAt(at: Date | undefined, allowFuture: boolean, now = new Date()): void {
+  if (at && at.getTime() > now.getTime() + FUTURE_SLACK_MS && !allowFuture)
+    throw new DccError(
+      'ERR_USAGE',
+      `--at ${at.toISOString()} is later than now: the certificates signed would not be valid until then; use --dry-run to preview, or --allow-future to sign them`,
+    )
+}

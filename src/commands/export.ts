@@ -5,7 +5,7 @@ import { ledgerFlag } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { Ledger } from '../ledger/ledger.js'
 import { exportCertificates, type ExportedCertificate, type ExportReport } from '../services/export.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
 
 export interface ExportResult extends ExportReport {
   out: string | null
@@ -64,7 +64,7 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     if (flags.batch === undefined && !flags.id?.length && !flags.uvci?.length && !flags.all)
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
-    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath(), { mustExist: true })
+    const ledger = new Ledger(existingLedgerPath(flags.ledger ?? defaultLedgerPath()))
     const certificates: ExportedCertificate[] = []
     const out = flags.out ? openOut(flags.out) : undefined
     let buffer = ''

@@ -1,9 +1,10 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
-import { atFlag, durationFlag, noPromptFlag } from '../cli/flags.js'
+import { allowFutureFlag, atFlag, durationFlag, noPromptFlag, refuseFutureAt } from '../cli/flags.js'
+import { catchInterrupts } from '../cli/interrupts.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
@@ -14,6 +15,7 @@ import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
 import { Ledger } from '../ledger/ledger.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
+import { checkDestinationFolders, refuseOverlappingPaths } from '../services/output-paths.js'
 
 export default class Issue extends HcertCommand {
   static override summary =
@@ -26,7 +28,11 @@ JSON Lines {line, id, uvci, type, iat, exp, hc1}. Running the same input again i
 each record's idempotency key (its id column, else a hash of its content) is looked up in the ledger.
 An id already issued for other content is rejected; --correct issues such a record as a correction
 that supersedes the certificate issued before (its line carries "replaces": the old UVCI).
-Exit codes: 0 every record issued · 4 some records rejected (the others are issued) · 2 usage.`
+Files are written whole (temporary file, then renamed), mode 0600, never through a symbolic link; an
+output that is the input, the ledger or a key file is refused. --dry-run writes nothing, not even a
+ledger. Ctrl-C stops after the chunk in flight and says what was committed: run the same command to resume.
+Exit codes: 0 every record issued · 4 some records rejected (the others are issued) · 2 usage
+· 130 / 143 stopped by SIGINT / SIGTERM.`
 
   static override examples = [
     {
@@ -72,7 +78,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     rejects: Flags.string({
       summary: 'Write rejected records here, in the input format, with a reason column.',
     }),
-    'dry-run': Flags.boolean({ summary: 'Check every record, sign nothing, write nothing.', default: false }),
+    'dry-run': Flags.boolean({
+      summary: 'Check every record, sign nothing, write nothing (no ledger, out, rejects or image file).',
+      default: false,
+    }),
     correct: Flags.boolean({
       summary:
         'Issue a record whose id was issued for other content as a correction that supersedes that certificate.',
@@ -87,7 +96,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       summary: 'Validity from issuance (exp = iat + validity, capped at the DSC’s expiry).',
       default: { amount: 12, unit: 'm' },
     }),
-    at: atFlag({ summary: 'Issuance time iat (ISO 8601); default now.' }),
+    at: atFlag({
+      summary: 'Issuance time iat (ISO 8601); default now; later than now needs --allow-future.',
+    }),
+    'allow-future': allowFutureFlag,
     batch: Flags.string({ summary: 'Batch name recorded in the ledger; default the input file name.' }),
     format: Flags.option({
       summary: 'Input format; default from the file extension, else from its first bytes.',
@@ -111,6 +123,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       ...(flags.issuer === undefined ? {} : { issuer: flags.issuer }),
       ...(flags['uvci-issuer'] === undefined ? {} : { uvciIssuer: flags['uvci-issuer'] }),
     })
+    if (!flags['dry-run']) refuseFutureAt(flags.at, flags['allow-future'])
     const { signer, keyDir, passphrase } = await signerFromFlags(
       'issue',
       flags['key-dir'],
@@ -129,10 +142,22 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       (statSync(source, { throwIfNoEntry: false })?.size ?? 0) > 64 * 1024
     const threads = flags.workers ?? (large ? undefined : 0)
     const threaded = threads !== 0 && !import.meta.url.endsWith('.ts')
+    const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    // before anything is read or created: no output may be the input, the ledger or a key file
+    refuseOverlappingPaths({
+      inputs: [source],
+      ledger: ledgerPath,
+      keyDir,
+      ...(flags.out ? { out: flags.out } : {}),
+      ...(flags.rejects ? { rejects: flags.rejects } : {}),
+      ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
+    })
+    if (!flags['dry-run']) checkDestinationFolders([flags.out, flags.rejects])
+    // a dry run creates no ledger: without one, it checks against an empty ledger in memory
+    const ledger = new Ledger(flags['dry-run'] && !existsSync(ledgerPath) ? ':memory:' : ledgerPath)
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase }, signer, threads)
       : inlineSigner(signer)
-    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath())
     // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
     const checkpoint =
       threaded && ledger.path !== ':memory:' ? new BackgroundCheckpoint(ledger.path) : undefined
@@ -162,6 +187,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       this.log(JSON.stringify(certificate))
     }
     let report: IssueReport
+    const interrupts = catchInterrupts((text) => {
+      if (!json) process.stderr.write(`\n${text}\n`)
+    })
     try {
       report = await issueCertificates({
         source,
@@ -189,8 +217,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ...(flags.correct ? { correct: true } : {}),
         onCertificate,
         onProgress: (n) => progress.update(n),
+        signal: interrupts.signal,
       })
     } finally {
+      interrupts.release()
       progress.finish()
       await jobSigner.close()
       await checkpoint?.close()
@@ -198,8 +228,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     }
     if (json && !flags.out) report.certificates = certificates
     if (report.rejected > 0) this.exitCode = EXIT.INVALID
+    this.exitCode = interrupts.exitCode() ?? this.exitCode
     if (!json) {
-      const single = toStdout && !streaming ? certificates[0] : undefined
+      const single = toStdout && !streaming && !report.interrupted ? certificates[0] : undefined
       if (single) {
         this.log(single.hc1)
         if (process.stdout.isTTY) {
@@ -228,6 +259,12 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       w(`  ${c.red('rejected')} record ${r.index} (line ${r.line}) ${c.bold(r.field)}: ${r.reason}`)
     if (report.rejected > report.rejections.length)
       w(c.dim(`  … the rest are in the ledger${report.rejected ? ' and the --rejects file' : ''}`))
+    if (report.interrupted)
+      w(
+        c.yellow(
+          `Interrupted (${report.interrupted}): the ${report.records} records above are committed to the ledger; the rest are not, and no output file was written. Run the same command again to resume: committed records are not signed twice.`,
+        ),
+      )
   }
 }
 

@@ -1,12 +1,21 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import { createWriteStream } from 'node:fs'
 import { HcertCommand } from '../cli/base-command.js'
-import { atFlag, durationFlag, noPromptFlag, trustFlag } from '../cli/flags.js'
+import {
+  allowFutureFlag,
+  atFlag,
+  durationFlag,
+  noPromptFlag,
+  refuseFutureAt,
+  trustFlag,
+} from '../cli/flags.js'
+import { catchInterrupts } from '../cli/interrupts.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
+import { AtomicFile } from '../fs/atomic-file.js'
 import { Ledger } from '../ledger/ledger.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
+import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { readCertificates } from '../services/read-certificate-stream.js'
 import { renewCertificates, type RenewedCertificate, type RenewReport } from '../services/renew.js'
@@ -29,7 +38,10 @@ A renewal keeps the health content, gets a new iat and exp (--validity, 12 month
 (the UVCI identifies one certificate for revocation, so it is not reused); the ledger links it to
 the certificate it replaces, which is marked superseded. Only the latest certificate of a holder
 for an event is renewed, and each certificate once: running renew again does nothing.
-Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
+--dry-run lists what would be renewed and signs and writes nothing; --at later than now needs
+--allow-future (it signs certificates not valid today). The ledger must exist (only issue creates one).
+Ctrl-C stops after the chunk in flight; what was renewed is committed and written out.
+Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped by SIGINT / SIGTERM.`
 
   static override examples = [
     {
@@ -44,6 +56,10 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
     {
       description: 'Everything signed by a DSC being retired',
       command: '<%= config.bin %> renew --kid kzlQn+5disA= --expiring-within 400d --key-dir keys-2023/',
+    },
+    {
+      description: 'What would be renewed a month from now, signing nothing',
+      command: '<%= config.bin %> renew --expired --at 2027-01-01 --dry-run --key-dir keys/',
     },
     {
       description: 'Certificates a holder brought',
@@ -73,7 +89,15 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
     type: Flags.option({ summary: 'Only this type.', options: ['v', 't', 'r'] as const })(),
     batch: Flags.string({ summary: 'Only certificates from this batch.' }),
     kid: Flags.string({ summary: 'Only certificates signed by this kid (e.g. a DSC being retired).' }),
-    at: atFlag(),
+    at: atFlag({
+      summary:
+        'The clock (ISO 8601): iat of the renewals and the due date; later than now needs --allow-future.',
+    }),
+    'allow-future': allowFutureFlag,
+    'dry-run': Flags.boolean({
+      summary: 'List what would be renewed; sign, record and write nothing.',
+      default: false,
+    }),
     validity: durationFlag({ summary: 'Validity of the renewals.', default: { amount: 12, unit: 'm' } }),
     out: Flags.string({ char: 'o', summary: 'Write the renewals as JSON Lines to this file.' }),
     'qr-dir': Flags.string({ summary: 'Write a PNG and an SVG QR code per renewal here.' }),
@@ -84,7 +108,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
   async run(): Promise<RenewResult> {
     const { argv, flags } = await this.parse(Renew)
     const inputs = argv as string[]
-    const { signer } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'])
+    const dryRun = flags['dry-run']
+    if (!dryRun) refuseFutureAt(flags.at, flags['allow-future'])
+    const { signer, keyDir } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'])
     const now = flags.at ?? new Date()
     const window = flags['expiring-within'] ?? { amount: 30, unit: 'd' as const }
     const dueBy = flags.expired ? now : addDuration(now, window)
@@ -95,11 +121,37 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
       )
     const trust = inputs.length > 0 ? loadTrustList(flags.trust ?? []) : undefined
     // selecting from the ledger needs one: a mistyped --ledger is an error, not "0 renewed"
-    const ledger = new Ledger(flags.ledger ?? defaultLedgerPath(), { mustExist: inputs.length === 0 })
+    const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    if (inputs.length === 0) existingLedgerPath(ledgerPath)
+    refuseOverlappingPaths({
+      inputs,
+      ledger: ledgerPath,
+      keyDir,
+      ...(flags.out ? { out: flags.out } : {}),
+      ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
+    })
+    // every destination is created before anything is signed; a dry run creates none
+    const out = flags.out && !dryRun ? new AtomicFile(flags.out) : undefined
+    try {
+      if (flags['qr-dir'] && !dryRun) prepareQrDir(flags['qr-dir'])
+    } catch (err) {
+      out?.discard()
+      throw err
+    }
+    let ledger: Ledger
+    try {
+      ledger = new Ledger(ledgerPath)
+    } catch (err) {
+      out?.discard()
+      throw err
+    }
     const certificates: RenewedCertificate[] = []
-    const out = flags.out ? createWriteStream(flags.out, { mode: 0o600 }) : undefined
     const toStdout = !flags.out && !this.jsonEnabled()
     let report: RenewReport
+    const interrupts = catchInterrupts((text) => {
+      if (!this.jsonEnabled()) process.stderr.write(`\n${text}\n`)
+    })
+    let failed = true
     try {
       report = await renewCertificates({
         ledger,
@@ -119,17 +171,32 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
         ...(flags['uvci-issuer'] ? { uvciIssuer: flags['uvci-issuer'] } : {}),
         batch: `renew ${now.toISOString()}`,
         ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
+        dryRun,
+        signal: interrupts.signal,
         onCertificate: (c) => {
           if (out) out.write(`${JSON.stringify(c)}\n`)
           else if (toStdout) this.log(JSON.stringify(c))
           else certificates.push(c)
         },
       })
+      failed = false
     } finally {
+      interrupts.release()
       ledger.close()
-      if (out) await new Promise<void>((resolve) => out.end(() => resolve()))
+      // the renewals written are committed and will not be made again: the file keeps them even
+      // when the run stops early (an interrupt, a failed write to the ledger)
+      if (out) {
+        if (failed) {
+          try {
+            out.commit()
+          } catch {
+            out.discard()
+          }
+        } else out.commit()
+      }
     }
     if (report.refused.length > 0) this.exitCode = EXIT.INVALID
+    this.exitCode = interrupts.exitCode() ?? this.exitCode
     const result: RenewResult = {
       ...report,
       dueBy: dueBy.toISOString(),
@@ -145,15 +212,27 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage.`
         : `expiring by ${dueBy.toISOString()} (within ${formatDuration(window)})`
       w(
         c.bold(
-          `Renew ${due}: ${report.renewed} renewed, ${report.skipped.length} skipped, ${report.refused.length} refused`,
+          dryRun
+            ? `Dry run, nothing signed: renew ${due}: ${report.wouldRenew?.length ?? 0} would be renewed, ${report.skipped.length} skipped, ${report.refused.length} refused`
+            : `Renew ${due}: ${report.renewed} renewed, ${report.skipped.length} skipped, ${report.refused.length} refused`,
         ),
       )
+      const would = report.wouldRenew ?? []
+      for (const d of would.slice(0, 50))
+        w(`  ${c.dim('would renew')} ${d.uvci} (${d.type}, expires ${new Date(d.exp * 1000).toISOString()})`)
+      if (would.length > 50) w(c.dim(`  … and ${would.length - 50} more (--json lists them all)`))
       for (const warning of report.warnings) w(c.yellow(`warning: ${warning}`))
       for (const s of report.skipped.slice(0, 50))
         w(`  ${c.dim('skipped')} ${s.uvci ?? s.source}: ${s.reason}`)
       if (report.skipped.length > 50)
         w(c.dim(`  … and ${report.skipped.length - 50} more skipped (--json lists them all)`))
       for (const r of report.refused) w(`  ${c.red('refused')} ${r.source}: ${r.reason}`)
+      if (report.interrupted)
+        w(
+          c.yellow(
+            `Interrupted (${report.interrupted}): the ${report.renewed} renewals above are committed${flags.out ? ` and in ${flags.out}` : ''}; run the same command again to renew the rest.`,
+          ),
+        )
     }
     return result
   }

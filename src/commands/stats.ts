@@ -1,11 +1,9 @@
 import * as Flags from '@oclif/core/flags'
-import { existsSync } from 'node:fs'
 import { HcertCommand } from '../cli/base-command.js'
 import { atFlag, untilFlag } from '../cli/flags.js'
 import { renderStats } from '../cli/render/stats-text.js'
-import { DccError } from '../errors.js'
 import { Ledger } from '../ledger/ledger.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { statsOf, type StatsResult } from '../services/stats.js'
 
@@ -41,13 +39,7 @@ issuance time; --at sets the clock for active / expired.`
 
   async run(): Promise<StatsResult> {
     const { flags } = await this.parse(Stats)
-    const path = flags.ledger ?? defaultLedgerPath()
-    if (!existsSync(path))
-      throw new DccError(
-        'ERR_LEDGER',
-        `ledger: ${path} does not exist (issue certificates first, or pass --ledger)`,
-      )
-    const ledger = new Ledger(path)
+    const ledger = new Ledger(existingLedgerPath(flags.ledger ?? defaultLedgerPath()))
     try {
       const result = statsOf(ledger, {
         now: flags.at ?? new Date(),

@@ -4,7 +4,7 @@
  * neutralised with a leading `'`, which reading a CSV undoes; a JSON Lines row that did not parse
  * is kept as text in `{"unparsed": …, "reason": …}`. Reading the file back drops `reason`.
  */
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { AtomicFile, removeStaleFile } from '../fs/atomic-file.js'
 import { neutralise } from './csv.js'
 import { REASON_COLUMN, UNPARSED_KEY, type InputFormat } from './read-records.js'
 
@@ -16,16 +16,24 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
+/**
+ * The rejects file is written as an AtomicFile (mode 0600, created when the writer is, so that a
+ * destination that cannot be written fails before any record is read or committed) and moved into
+ * place by close(). A run that rejects nothing removes a rejects file left at the path by an earlier
+ * run, so that the file never lists records that were issued since.
+ */
 export class RejectsWriter {
-  private readonly stream: WriteStream
+  private readonly file: AtomicFile
+  private readonly stream: { write(text: string): void }
   private header: string[] | undefined
   private count = 0
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly format: InputFormat,
   ) {
-    this.stream = createWriteStream(path, { mode: 0o600 })
+    this.file = new AtomicFile(path)
+    this.stream = this.file
     if (format === 'json') this.stream.write('[\n')
   }
 
@@ -47,10 +55,24 @@ export class RejectsWriter {
     this.count++
   }
 
+  /** rejected records written so far */
+  get rejected(): number {
+    return this.count
+  }
+
+  /** Moves the file into place; with no rejected record, removes the file at the path instead. */
   async close(): Promise<void> {
+    if (this.count === 0) {
+      this.file.discard()
+      removeStaleFile(this.path)
+      return
+    }
     if (this.format === 'json') this.stream.write('\n]\n')
-    await new Promise<void>((resolve, reject) =>
-      this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    )
+    this.file.commit()
+  }
+
+  /** Leaves the path as it was (an error, an interrupt). */
+  discard(): void {
+    this.file.discard()
   }
 }

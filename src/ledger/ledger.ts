@@ -8,8 +8,7 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { secureLedgerFile } from './ledger-file.js'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
@@ -70,8 +69,6 @@ export type RecordOutcome = { id: number } | { conflict: 'key' | 'uvci' | 'super
 export interface LedgerOptions {
   /** how long to wait for another process's write lock before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
   busyTimeoutMs?: number
-  /** refuse to create a ledger (ERR_LEDGER when the file does not exist) */
-  mustExist?: boolean
 }
 
 /** Default busy timeout: $HCERT_LEDGER_TIMEOUT (milliseconds), else 30 s. */
@@ -118,17 +115,10 @@ export class Ledger {
   constructor(path: string, options: LedgerOptions = {}) {
     this.path = path
     this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
-    if (options.mustExist && path !== ':memory:' && !existsSync(path))
-      throw new DccError(
-        'ERR_LEDGER',
-        `ledger: ${path} does not exist (issue certificates first, or pass --ledger)`,
-      )
     let db: Database.Database | undefined
     try {
-      if (path !== ':memory:') {
-        mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-        closeSync(openSync(path, 'a', 0o600)) // create it 0600 before SQLite does, with the umask's mode
-      }
+      // created (or made) 0600 before SQLite opens it, never through a symbolic link
+      if (path !== ':memory:') secureLedgerFile(path)
       // the timeout is SQLite's busy_timeout: a lock held by another process is waited for that long
       db = new Database(path, { timeout: this.busyTimeoutMs })
       checkSchemaVersion(db, path)

@@ -1,5 +1,5 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { lstatSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -24,6 +24,7 @@ import {
   readKeyFile,
   toPem,
   writePrivateFile,
+  writePublicFile,
 } from './key-dir.js'
 
 export interface GenerateKeysOptions {
@@ -87,7 +88,8 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
     KEY_FILES.dscCert,
     ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert]),
   ]
-  const existing = writes.filter((name) => existsSync(join(out, name)))
+  // anything at a key file's name counts, a symbolic link included (it is replaced, never followed)
+  const existing = writes.filter((name) => lstatSync(join(out, name), { throwIfNoEntry: false }))
   if (existing.length > 0 && !options.force) {
     throw new DccError(
       'ERR_KEYS',
@@ -147,7 +149,7 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   const write = (name: string, content: string, secret = false): void => {
     const path = join(out, name)
     if (secret) writePrivateFile(path, content)
-    else writeFileSync(path, content)
+    else writePublicFile(path, content)
     files.push(path)
   }
   if (!reuseCsca) write(KEY_FILES.cscaKey, privateKeyPem(csca.keys.privateKey, options.passphrase), true)

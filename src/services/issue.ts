@@ -7,7 +7,6 @@
  * the records another run committed after this one looked them up, and those come out as already
  * issued, with the ledger's certificate (resolveConflicts).
  */
-import { createWriteStream, renameSync, type WriteStream } from 'node:fs'
 import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
@@ -30,9 +29,11 @@ import { readRecords, formatFromName, type InputFormat, type InputRecord } from 
 import { signed, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
+import { AtomicFile } from '../fs/atomic-file.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
+import { prepareQrDir, refuseOverlappingPaths } from './output-paths.js'
 
 export const CHUNK_SIZE = 1000
 const CHUNKS_IN_FLIGHT = 2
@@ -68,6 +69,11 @@ export interface IssueReport {
   out: string | null
   /** the certificates, when no --out file was given and the caller wants them in the report */
   certificates?: IssuedCertificate[]
+  /**
+   * set when the run was stopped by this signal: the counts are those committed to the ledger; no
+   * file was written (the same command resumes)
+   */
+  interrupted?: string
 }
 
 export interface IssueOptions {
@@ -86,6 +92,8 @@ export interface IssueOptions {
   uvciIssuer?: string
   /** JSON Lines of certificates: a file (written whole, then renamed into place) or a callback */
   out?: string
+  /** stops the run between records: the chunks not yet committed are dropped, no file is written */
+  signal?: AbortSignal
   onCertificate?: (certificate: IssuedCertificate) => void
   qrDir?: string
   rejects?: string
@@ -119,14 +127,34 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     out: options.out ?? null,
   }
   const maxReported = options.maxReportedRejections ?? 1000
-  let out: WriteStream | undefined
-  const tmpOut = options.out ? `${options.out}.partial` : undefined
-  if (tmpOut && !options.dryRun) out = createWriteStream(tmpOut, { mode: 0o600 })
+  const { signal } = options
+  // every destination is checked, and its file created, before a record is read
+  refuseOverlappingPaths({
+    inputs: [options.source],
+    ledger: ledger.path,
+    ...(options.out ? { out: options.out } : {}),
+    ...(options.rejects ? { rejects: options.rejects } : {}),
+    ...(options.qrDir ? { qrDir: options.qrDir } : {}),
+  })
+  let out: AtomicFile | undefined
   let rejectsWriter: RejectsWriter | undefined
+  const discard = (): void => {
+    out?.discard()
+    rejectsWriter?.discard()
+  }
+  if (!options.dryRun) {
+    try {
+      if (options.out) out = new AtomicFile(options.out)
+      if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, format ?? 'jsonl')
+      if (options.qrDir) prepareQrDir(options.qrDir)
+    } catch (err) {
+      discard()
+      throw err
+    }
+  }
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
-    if (out && !out.write(`${JSON.stringify(certificate)}\n`))
-      await new Promise<void>((resolve) => out?.once('drain', () => resolve()))
+    out?.write(`${JSON.stringify(certificate)}\n`)
     options.onCertificate?.(certificate)
     if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
   }
@@ -184,6 +212,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     const rejectionRows: RejectionRow[] = []
     if (!options.dryRun && toSign.length > 0) {
       const hc1s = await signed(signing, options.jobSigner)
+      if (signal?.aborted) return // rolled back: nothing of this chunk is committed
       toSign.forEach((pending, i) => {
         const entry = entryOf(pending)
         const hc1 = hc1s[i] as string
@@ -245,6 +274,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       })
       if (lost.length > 0) resolveConflicts(lost)
     }
+    // counted with the chunk's commit: an interrupted run reports what it finished
+    report.alreadyIssued += prepared.alreadyIssued
 
     for (const result of results) {
       if (result.rejections) {
@@ -253,15 +284,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           if (report.rejections.length < maxReported)
             report.rejections.push({ index: result.record.index, line: result.record.line, ...r })
         }
-        if (options.rejects) {
-          rejectsWriter ??= new RejectsWriter(options.rejects, format ?? 'jsonl')
-          rejectsWriter.write(
-            result.record.raw,
-            result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
-            result.record.text,
-          )
-        }
-      } else if (result.certificate) await emit(result.certificate)
+        rejectsWriter?.write(
+          result.record.raw,
+          result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
+          result.record.text,
+        )
+      } else if (result.certificate && !signal?.aborted) await emit(result.certificate)
     }
     report.records += records.length
     options.onProgress?.(report.records)
@@ -296,7 +324,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       inFlightUvcis,
       ...(options.correct ? { correct: true } : {}),
     })
-    report.alreadyIssued += prepared.alreadyIssued
     chunk = []
     const signing =
       options.dryRun || prepared.toSign.length === 0
@@ -313,20 +340,28 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
 
-  for await (const record of options.records ??
-    readRecords(options.source, format, { onWarning: (w) => warnings.push(w) })) {
-    chunk.push(record)
-    if (chunk.length >= CHUNK_SIZE) await flush()
-  }
-  await flush()
-  while (inFlight.length > 0) await settle()
-  await rejectsWriter?.close()
-  if (out && tmpOut && options.out) {
-    const stream = out
-    await new Promise<void>((resolve, reject) =>
-      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    )
-    renameSync(tmpOut, options.out)
+  try {
+    for await (const record of options.records ??
+      readRecords(options.source, format, {
+        onWarning: (w) => warnings.push(w),
+      })) {
+      if (signal?.aborted) break
+      chunk.push(record)
+      if (chunk.length >= CHUNK_SIZE) await flush()
+    }
+    if (!signal?.aborted) await flush()
+    while (inFlight.length > 0 && !signal?.aborted) await settle()
+    if (signal?.aborted) {
+      // the chunks still in flight are dropped uncommitted; the files are left as they were
+      report.interrupted = String(signal.reason ?? 'interrupted')
+      discard()
+      return report
+    }
+    await rejectsWriter?.close()
+    out?.commit()
+  } catch (err) {
+    discard()
+    throw err
   }
   return report
 }

@@ -5,10 +5,12 @@
  *   trust-list.json              every DSC issued into this folder, for verifiers
  * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KeyObject } from 'node:crypto'
 import { DccError } from '../errors.js'
+import { writeFileAtomic } from '../fs/atomic-file.js'
+import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
 import { createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
@@ -45,10 +47,18 @@ export function privateKeyPem(key: KeyObject, passphrase: string | undefined): s
   }) as string
 }
 
-/** Written with mode 0600 from the first byte: never world-readable, even for an instant. */
+/**
+ * Written with mode 0600 from the first byte (never world-readable, even for an instant), under a
+ * temporary name then renamed into place: a symbolic link planted at the path is replaced, never
+ * written through.
+ */
 export function writePrivateFile(path: string, content: string): void {
-  writeFileSync(path, content, { mode: 0o600 })
-  chmodSync(path, 0o600)
+  writeFileAtomic(path, content, { mode: 0o600 })
+}
+
+/** A certificate or trust list: public, 0644, written as writePrivateFile is. */
+export function writePublicFile(path: string, content: string): void {
+  writeFileAtomic(path, content, { mode: 0o644 })
 }
 
 export function readCertificateFile(path: string): Uint8Array {
@@ -91,10 +101,18 @@ export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
     thumbprint: info.sha256,
     rawData: Buffer.from(der).toString('base64'),
   })
-  writeFileSync(path, `${JSON.stringify(list, null, 2)}\n`)
+  writePublicFile(path, `${JSON.stringify(list, null, 2)}\n`)
   return list
 }
 
+/** The key directory, created 0700 when it does not exist; a file at its path is refused. */
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const stat = statSync(dir, { throwIfNoEntry: false })
+  if (stat?.isDirectory()) return
+  if (stat) throw new DccError('ERR_KEYS', `keys: ${dir} is not a folder`)
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  } catch (cause) {
+    throw writeError(dir, cause)
+  }
 }

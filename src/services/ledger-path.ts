@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { DccError } from '../errors.js'
 
 export const LEDGER_ENV = 'HCERT_LEDGER'
 
@@ -9,4 +11,18 @@ export function defaultLedgerPath(): string {
   if (fromEnv) return fromEnv
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
   return join(dataHome, 'hcert', 'ledger.sqlite')
+}
+
+/**
+ * The ledger of a command that only reads or extends one (renew, stats): only `issue` creates a
+ * ledger, so a path that does not exist (a typing mistake) is ERR_LEDGER (exit 2), not a new empty
+ * ledger that reports nothing to do.
+ */
+export function existingLedgerPath(path: string): string {
+  if (path !== ':memory:' && !existsSync(path))
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} does not exist (issue certificates first, or pass --ledger)`,
+    )
+  return path
 }

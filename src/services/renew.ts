@@ -42,8 +42,22 @@ export interface RenewOutcome {
   code?: string
 }
 
+/** A certificate a dry run would renew. */
+export interface DueCertificate {
+  uvci: string
+  type: string
+  /** its expiry, seconds since the epoch */
+  exp: number
+}
+
 export interface RenewReport {
+  /** with --dry-run, nothing signed or written: see wouldRenew */
+  dryRun: boolean
   renewed: number
+  /** with --dry-run: what would be renewed */
+  wouldRenew?: DueCertificate[]
+  /** set when the run was stopped by this signal: the renewals committed before it are counted and written */
+  interrupted?: string
   skipped: RenewOutcome[]
   refused: RenewOutcome[]
   warnings: string[]
@@ -74,6 +88,10 @@ export interface RenewOptions {
   qrDir?: string
   onCertificate?: (certificate: RenewedCertificate) => void
   onProgress?: (considered: number) => void
+  /** select and check, but sign, record and write nothing */
+  dryRun?: boolean
+  /** stops the run between certificates: what is signed is committed and written, then it returns */
+  signal?: AbortSignal
 }
 
 const CHUNK = 500
@@ -81,7 +99,10 @@ const CHUNK = 500
 export async function renewCertificates(options: RenewOptions): Promise<RenewReport> {
   const { ledger, signer, now } = options
   const { iat, exp, warning } = signingWindow(signer, now, options.validity)
+  const dryRun = options.dryRun ?? false
   const report: RenewReport = {
+    dryRun,
+    ...(dryRun ? { wouldRenew: [] } : {}),
     renewed: 0,
     skipped: [],
     refused: [],
@@ -118,6 +139,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       options.onCertificate?.(renewed)
       if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, renewed.uvci, renewed.hc1)
     }
+    // a turn of the event loop per chunk: a signal (Ctrl-C) is only seen between turns
+    await new Promise((resolve) => setImmediate(resolve))
   }
 
   const renewRow = async (old: StoredCertificate, source: string): Promise<void> => {
@@ -161,6 +184,11 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         uvci: old.uvci,
         reason: 'the stored payload has no vaccination, test or recovery entry',
       })
+      return
+    }
+    if (dryRun) {
+      report.wouldRenew?.push({ uvci: old.uvci, type: old.type, exp: old.exp })
+      pendingKeys.add(old.uvci)
       return
     }
     entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
@@ -207,19 +235,22 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (!options.trust)
       throw new DccError('ERR_USAGE', 'renewing given certificates needs --trust, to verify them first')
     for await (const input of options.inputs) {
-      const old = admit(input, options.trust, ledger, now, report)
+      if (options.signal?.aborted) break
+      const old = admit(input, options.trust, ledger, now, report, dryRun)
       if (old) await renewRow(old, input.source)
       options.onProgress?.(report.considered)
     }
   } else {
     const ids = ledger.dueIds({ dueBy: options.dueBy, ...options.filter })
     for (const id of ids) {
+      if (options.signal?.aborted) break
       const old = ledger.findById(id)
       if (old) await renewRow(old, 'ledger')
       if (report.considered % 1000 === 0) options.onProgress?.(report.considered)
     }
   }
   await commit()
+  if (options.signal?.aborted) report.interrupted = String(options.signal.reason ?? 'interrupted')
   return report
 }
 
@@ -235,6 +266,7 @@ function admit(
   ledger: Ledger,
   now: Date,
   report: RenewReport,
+  dryRun: boolean,
 ): StoredCertificate | undefined {
   if (input.error) {
     report.considered++
@@ -267,33 +299,30 @@ function admit(
   if (known) return known
   const { iat = 0, exp = 0, iss } = result.claims
   const country = String(entry.co ?? iss ?? '')
-  const [outcome] = ledger.record(
-    [
-      {
-        idempotencyKey: `import:${uvci}`,
-        uvci,
-        type,
-        country,
-        issuer: String(entry.is ?? ''),
-        kid: result.kid ?? '',
-        iat: Math.floor(iat),
-        exp: Math.floor(exp),
-        product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
-        dose: typeof entry.dn === 'number' ? entry.dn : null,
-        doses: typeof entry.sd === 'number' ? entry.sd : null,
-        payload: JSON.stringify(dcc),
-        hc1: input.text,
-        batch: 'renew-import',
-        line: null,
-        holderEvent: holderEventKey(dcc),
-        origin: 'import',
-        replaces: null,
-        content: contentFingerprint(dcc),
-      },
-    ],
-    [],
-    now,
-  )
+  const row: IssuedRow = {
+    idempotencyKey: `import:${uvci}`,
+    uvci,
+    type,
+    country,
+    issuer: String(entry.is ?? ''),
+    kid: result.kid ?? '',
+    iat: Math.floor(iat),
+    exp: Math.floor(exp),
+    product: typeof entry.mp === 'string' ? entry.mp : typeof entry.tt === 'string' ? entry.tt : null,
+    dose: typeof entry.dn === 'number' ? entry.dn : null,
+    doses: typeof entry.sd === 'number' ? entry.sd : null,
+    payload: JSON.stringify(dcc),
+    hc1: input.text,
+    batch: 'renew-import',
+    line: null,
+    holderEvent: holderEventKey(dcc),
+    origin: 'import',
+    replaces: null,
+    content: contentFingerprint(dcc),
+  }
+  // a dry run records nothing: the certificate is considered as it would be once recorded
+  if (dryRun) return { ...row, id: -1, supersededBy: null, createdAt: Math.floor(now.getTime() / 1000) }
+  const [outcome] = ledger.record([row], [], now)
   // another run may have recorded it first: then its row is the one to renew
   return outcome && 'id' in outcome ? ledger.findById(outcome.id) : ledger.findByUvci(uvci)
 }

@@ -1,0 +1,69 @@
+/**
+ * Before a run reads anything: no file it writes may be a file it reads (the input, the ledger, a
+ * key), nor another file it writes. Two paths are the same file when they name the same device and
+ * inode (links and `..` included); a path that does not exist yet is compared by its resolved path.
+ * Field report: `--rejects records.csv`, with records.csv the input, truncated the input while it
+ * was being read.
+ */
+import { lstatSync, realpathSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { DccError } from '../errors.js'
+
+export interface RolePath {
+  /** how the message names it: 'the input', '--out', 'the ledger' */
+  role: string
+  path: string
+}
+
+/** the path with its folder's links resolved, and its own too unless `ownName` */
+function resolved(path: string, ownName = false): string {
+  try {
+    if (!ownName) return realpathSync(path)
+  } catch {
+    // does not exist (yet): resolve its folder
+  }
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return resolve(path)
+  }
+}
+
+/**
+ * true when both paths are one name for one directory entry: what two outputs must not share (a
+ * symbolic link at either is replaced, not followed, so two links to one file are two outputs)
+ */
+export function sameName(a: string, b: string): boolean {
+  const sa = lstatSync(a, { throwIfNoEntry: false })
+  const sb = lstatSync(b, { throwIfNoEntry: false })
+  if (sa && sb) return sa.dev === sb.dev && sa.ino === sb.ino
+  return resolved(a, true) === resolved(b, true)
+}
+
+/** true when both paths name one file (or, one not existing, resolve to one path) */
+export function sameFile(a: string, b: string): boolean {
+  const sa = statSync(a, { throwIfNoEntry: false })
+  const sb = statSync(b, { throwIfNoEntry: false })
+  if (sa && sb) return sa.dev === sb.dev && sa.ino === sb.ino
+  return resolved(a) === resolved(b)
+}
+
+/** Throws ERR_USAGE when a path written is a path read, or two paths written are one. */
+export function refuseOverlaps(reads: readonly RolePath[], writes: readonly RolePath[]): void {
+  writes.forEach((write, i) => {
+    for (const read of reads) {
+      if (sameFile(write.path, read.path))
+        throw new DccError(
+          'ERR_USAGE',
+          `${write.role} ${write.path} is ${read.role}: writing it would destroy it; give another path`,
+        )
+    }
+    for (const other of writes.slice(0, i)) {
+      if (sameName(write.path, other.path))
+        throw new DccError(
+          'ERR_USAGE',
+          `${write.role} and ${other.role} are the same file (${write.path}); give each its own path`,
+        )
+    }
+  })
+}

@@ -1,0 +1,48 @@
+/**
+ * The ledger's file, before SQLite opens it: its folder created 0700 if need be, the file created
+ * 0600 (O_CREAT | O_NOFOLLOW), or an existing one made 0600 whatever its mode was (it holds personal
+ * health data), as are the write-ahead log and shared-memory files beside it. A symbolic link at the
+ * ledger's path is refused, not followed (SQLite would follow it to a file elsewhere); SQLite itself
+ * opens the log files without following links.
+ */
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { DccError } from '../errors.js'
+
+const OPEN = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
+
+export function secureLedgerFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  let fd: number
+  try {
+    fd = openSync(path, OPEN, 0o600)
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new DccError('ERR_LEDGER', `ledger: ${path} is a symbolic link; give the ledger's own path`, {
+        cause,
+      })
+    throw cause
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) throw new DccError('ERR_LEDGER', `ledger: ${path} is not a file`)
+    if ((stat.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600)
+  } finally {
+    closeSync(fd)
+  }
+  for (const suffix of ['-wal', '-shm']) {
+    const side = `${path}${suffix}`
+    const stat = lstatSync(side, { throwIfNoEntry: false })
+    if (!stat) continue
+    if (!stat.isFile())
+      throw new DccError('ERR_LEDGER', `ledger: ${side} is not a file (a symbolic link?); remove it`)
+    if ((stat.mode & 0o777) !== 0o600) {
+      const sideFd = openSync(side, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0))
+      try {
+        fchmodSync(sideFd, 0o600)
+      } finally {
+        closeSync(sideFd)
+      }
+    }
+  }
+}

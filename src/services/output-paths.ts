@@ -1,0 +1,80 @@
+/**
+ * The destinations of a run, checked before it reads anything: none is a file the run reads or
+ * another destination (see refuseOverlaps), a file destination is not a folder, and a QR folder exists
+ * (created 0700 when it does not) and takes new files. Files themselves are created by AtomicFile.
+ */
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { DccError } from '../errors.js'
+import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
+import { refuseOverlaps, type RolePath } from '../fs/distinct-paths.js'
+import { writeError } from '../fs/write-error.js'
+import { KEY_FILES } from './key-dir.js'
+
+export interface RunPaths {
+  /** files the run reads ('-' for stdin is skipped) */
+  inputs?: readonly string[]
+  ledger?: string
+  keyDir?: string
+  out?: string
+  rejects?: string
+  qrDir?: string
+}
+
+/** Throws ERR_USAGE when a destination is a file read, or two destinations are one. */
+export function refuseOverlappingPaths(paths: RunPaths): void {
+  const reads: RolePath[] = []
+  for (const input of paths.inputs ?? [])
+    if (input !== '-' && !input.startsWith('HC1:')) reads.push({ role: 'the input', path: input })
+  if (paths.ledger && paths.ledger !== ':memory:') {
+    reads.push({ role: 'the ledger', path: paths.ledger })
+    for (const suffix of ['-wal', '-shm', '-journal'])
+      reads.push({ role: 'a file of the ledger', path: `${paths.ledger}${suffix}` })
+  }
+  if (paths.keyDir)
+    for (const name of Object.values(KEY_FILES))
+      reads.push({ role: 'a key file', path: join(paths.keyDir, name) })
+  const writes: RolePath[] = []
+  if (paths.out) writes.push({ role: '--out', path: paths.out })
+  if (paths.rejects) writes.push({ role: '--rejects', path: paths.rejects })
+  if (paths.qrDir) writes.push({ role: '--qr-dir', path: paths.qrDir })
+  refuseOverlaps(reads, writes)
+  for (const [flag, path] of [
+    ['--out', paths.out],
+    ['--rejects', paths.rejects],
+  ] as const) {
+    if (path && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+      throw new DccError('ERR_USAGE', `${flag} ${path} is a folder; give a file name`)
+  }
+}
+
+/** Creates the QR folder (0700) if need be, and checks that it takes new files. */
+export function prepareQrDir(dir: string): void {
+  const stat = statSync(dir, { throwIfNoEntry: false })
+  if (stat && !stat.isDirectory()) throw new DccError('ERR_USAGE', `--qr-dir ${dir} is not a folder`)
+  if (!stat) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
+    } catch (cause) {
+      throw writeError(join(dir, '.'), cause)
+    }
+  }
+  new AtomicFile(join(dir, 'probe'), { durable: false }).discard()
+}
+
+/**
+ * A quick look before the ledger is opened: the folder of each file destination exists and may be
+ * written in (the files themselves are created, which is the real test, before any record is read).
+ */
+export function checkDestinationFolders(paths: readonly (string | undefined)[]): void {
+  for (const path of paths) {
+    if (!path) continue
+    try {
+      const folder = dirname(path)
+      if (!statSync(folder).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' })
+      accessSync(folder, constants.W_OK | constants.X_OK)
+    } catch (cause) {
+      throw writeError(path, cause)
+    }
+  }
+}
