@@ -11,15 +11,16 @@ import type { IssueDefaults } from '../issue/build-dcc.js'
 import { entryOf, prepareChunk, type IssuedCertificate, type PreparedChunk } from '../issue/prepare-chunk.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
-import { signed, type JobSigner } from '../issue/sign-jobs.js'
+import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
-import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
 
 export const CHUNK_SIZE = 1000
 const CHUNKS_IN_FLIGHT = 2
+/** chunks whose QR images may be still being written while the next ones are checked and signed */
+const IMAGE_CHUNKS_IN_FLIGHT = 2
 
 interface InFlight {
   prepared: PreparedChunk
@@ -106,7 +107,19 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (out && !out.write(`${JSON.stringify(certificate)}\n`))
       await new Promise<void>((resolve) => out?.once('drain', () => resolve()))
     options.onCertificate?.(certificate)
-    if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
+  }
+  /**
+   * QR images are written a chunk at a time, once its certificates are in the ledger, on the
+   * signing threads (and on this one while it waits) in parallel with the next chunks' signing.
+   */
+  const imagesInFlight: Array<Promise<void>> = []
+  const writeImages = async (jobs: ImageJob[]): Promise<void> => {
+    if (!options.qrDir || jobs.length === 0) return
+    const writing = options.jobSigner.writeImages(options.qrDir, jobs)
+    writing.catch(() => undefined) // awaited below or at the end; this only keeps a failure from going unhandled
+    imagesInFlight.push(writing)
+    while (imagesInFlight.length > IMAGE_CHUNKS_IN_FLIGHT)
+      await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
   }
 
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
@@ -163,6 +176,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (!options.dryRun) ledger.record(issuedRows, rejectionRows, now)
     report.issued += issuedRows.length
 
+    const images: ImageJob[] = []
     for (const result of results) {
       if (result.rejections) {
         report.rejected++
@@ -177,8 +191,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
           )
         }
-      } else if (result.certificate) await emit(result.certificate)
+      } else if (result.certificate) {
+        await emit(result.certificate)
+        images.push({ uvci: result.certificate.uvci, hc1: result.certificate.hc1 })
+      }
     }
+    await writeImages(images)
     report.records += records.length
     options.onProgress?.(report.records)
   }
@@ -233,6 +251,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   }
   await flush()
   while (inFlight.length > 0) await settle()
+  while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
   await rejectsWriter?.close()
   if (out && tmpOut && options.out) {
     const stream = out
