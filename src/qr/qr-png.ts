@@ -32,6 +32,21 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out
 }
 
+/** Clears bits from..to (exclusive) of the row of 1-bit pixels at `row`, the first pixel the top bit. */
+function clearBits(raw: Buffer, row: number, from: number, to: number): void {
+  const first = row + (from >> 3)
+  const last = row + ((to - 1) >> 3)
+  const head = 0xff >> (from & 7) // bits from `from` to the end of its byte
+  const tail = (0xff00 >> (((to - 1) & 7) + 1)) & 0xff // bits from the start of its byte to `to - 1`
+  if (first === last) {
+    raw[first] = (raw[first] as number) & ~(head & tail)
+    return
+  }
+  raw[first] = (raw[first] as number) & ~head
+  if (last > first + 1) raw.fill(0, first + 1, last)
+  raw[last] = (raw[last] as number) & ~tail
+}
+
 /** The PNG file of `matrix`: (size + 2 * margin) * scale pixels a side. */
 export function qrPng(matrix: QrMatrix, scale: number, margin: number): Buffer {
   const { size, modules } = matrix
@@ -43,12 +58,17 @@ export function qrPng(matrix: QrMatrix, scale: number, margin: number): Buffer {
     raw.fill(0xff, at + 1, at + stride) // white
     const row = y - margin
     if (row >= 0 && row < size) {
-      for (let col = 0; col < size; col++) {
-        if (!modules[row * size + col]) continue
-        for (let x = (col + margin) * scale, end = x + scale; x < end; x++) {
-          const byte = at + 1 + (x >> 3)
-          raw[byte] = (raw[byte] as number) & ~(0x80 >> (x & 7))
+      // each run of dark modules clears its pixels: the bits of its first and last byte, and the
+      // bytes between (scale 4 leaves every module a nibble; a run, whole bytes but its ends)
+      for (let col = 0; col < size;) {
+        if (!modules[row * size + col]) {
+          col++
+          continue
         }
+        let end = col + 1
+        while (end < size && modules[row * size + end]) end++
+        clearBits(raw, at + 1, (col + margin) * scale, (end + margin) * scale)
+        col = end
       }
     }
     for (let k = 0; k < scale; k++) raw[at + k * stride] = k === 0 ? 0 : 2

@@ -20,7 +20,7 @@ export function fileNameFor(uvci: string): string {
 }
 
 /** The two images of an HC1 text, from one QR symbol: ~0.4 ms together (the qrcode library's were ~15). */
-export function qrImages(hc1: string): { png: Buffer; svg: string } {
+export function qrImages(hc1: string): { png: Buffer; svg: Buffer } {
   const matrix = qrMatrix(hc1)
   return { png: qrPng(matrix, PNG_SCALE, MARGIN), svg: qrSvg(matrix, MARGIN) }
 }

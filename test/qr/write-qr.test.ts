@@ -122,7 +122,7 @@ describe('the PNG and the SVG of a certificate', () => {
   it.each(cases)(
     '%s: the SVG is the document the qrcode library writes, and draws the same symbol',
     async (_, hc1) => {
-      const { svg } = qrImages(hc1)
+      const svg = qrImages(hc1).svg.toString('latin1')
       const matrix = qrMatrix(hc1)
       const side = matrix.size + 2 * MARGIN
       expect(svg).toMatch(
@@ -152,7 +152,7 @@ describe('the PNG and the SVG of a certificate', () => {
     expect(image.width).toBe(15)
     const dark = (x: number, y: number): boolean => image.data[(y * 15 + x) * 4] === 0
     expect(dark(3, 3) && dark(5, 5) && !dark(6, 3) && dark(6, 9) && !dark(12, 9) && !dark(0, 0)).toBe(true)
-    expect(qrSvg(matrix, 1)).toContain('d="M1 1.5h1m1 0h1M2 2.5h1M1 3.5h2"')
+    expect(qrSvg(matrix, 1).toString('latin1')).toContain('d="M1 1.5h1m1 0h1M2 2.5h1M1 3.5h2"')
   })
 })
 
@@ -168,6 +168,6 @@ describe('writing the image files', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600)
     expect((await fromBytes(readFileSync(files[0] as string), 'x.png')).text).toBe(hc1)
-    expect(readFileSync(files[1] as string, 'utf8')).toBe(qrImages(hc1).svg)
+    expect(readFileSync(files[1] as string).equals(qrImages(hc1).svg)).toBe(true)
   })
 })
