@@ -31,7 +31,7 @@ export interface JobSigner {
   sign(jobs: readonly SignJob[]): Promise<string[]>
   /**
    * Starts writing the PNG and SVG QR images of each certificate into `dir` (write-qr.ts
-   * writeQrFilesSync), on the signing threads when there are any; resolves once all are written,
+   * writeQrFiles), drawn on the signing threads when there are any; resolves once all are written,
    * rejects with the first failure.
    */
   writeImages(dir: string, jobs: readonly ImageJob[]): Promise<void>
@@ -44,8 +44,8 @@ export function inlineSigner(signer: Signer): JobSigner {
   return {
     sign: async (jobs) => jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
     writeImages: async (dir, jobs) => {
-      const { writeQrFilesSync } = await qrWriter()
-      for (const job of jobs) writeQrFilesSync(dir, job.uvci, job.hc1)
+      const { writeQrFiles } = await qrWriter()
+      await Promise.all(jobs.map((job) => writeQrFiles(dir, job.uvci, job.hc1)))
     },
     help: () => false,
     close: async () => undefined,
@@ -247,15 +247,13 @@ export function workerSigner(
       const part = queue.pop()
       if (!part) return false
       if (part.images) {
+        // drawn now, written on libuv's threads; the part is done when the files are
+        const { writeQrFiles } = writer as NonNullable<typeof writer>
         const { dir, jobs } = part.images
-        try {
-          const { writeQrFilesSync } = writer as NonNullable<typeof writer>
-          for (const job of jobs) writeQrFilesSync(dir, job.uvci, job.hc1)
-        } catch (err) {
-          fail(err as Error)
-          return true
-        }
-        finished(part, [])
+        Promise.all(jobs.map((job) => writeQrFiles(dir, job.uvci, job.hc1))).then(
+          () => finished(part, []),
+          (err: Error) => fail(err),
+        )
         return true
       }
       finished(

@@ -13,9 +13,10 @@ const signer = loadSigner(source.dir, source.passphrase)
 
 async function writeImages(message: ImageMessage): Promise<void> {
   try {
-    const { writeQrFilesSync } = await qrWriter()
-    for (let i = 0; i < message.uvcis.length; i++)
-      writeQrFilesSync(message.dir, message.uvcis[i] as string, message.hc1s[i] as string)
+    const { writeQrFiles } = await qrWriter()
+    await Promise.all(
+      message.uvcis.map((uvci, i) => writeQrFiles(message.dir, uvci, message.hc1s[i] as string)),
+    )
     parentPort?.postMessage({ id: message.id })
   } catch (err) {
     const { message: error, code } = err as Error & { code?: string }

@@ -8,7 +8,7 @@ import { signHc1 } from '../../src/hcert/sign-hc1.js'
 import { qrMatrix, type QrMatrix } from '../../src/qr/qr-matrix.js'
 import { qrPng } from '../../src/qr/qr-png.js'
 import { qrSvg } from '../../src/qr/qr-svg.js'
-import { MARGIN, PNG_SCALE, qrImages, writeQrFilesSync } from '../../src/qr/write-qr.js'
+import { MARGIN, PNG_SCALE, qrImages, writeQrFiles } from '../../src/qr/write-qr.js'
 import { fromBytes } from '../../src/services/read-input.js'
 import { exampleSigner } from '../helpers/keys.js'
 import { EXP, IAT, VACCINATION } from '../helpers/payloads.js'
@@ -160,7 +160,7 @@ describe('writing the image files', () => {
   it('writes <UVCI>.png and .svg, 0600, in a folder made 0700', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hcert-qr-')), 'made')
     const hc1 = certificate('ES256')
-    const files = writeQrFilesSync(dir, 'URN:UVCI:01:AT:ABC/123#X', hc1)
+    const files = await writeQrFiles(dir, 'URN:UVCI:01:AT:ABC/123#X', hc1)
     expect(files).toEqual([
       join(dir, 'URN_UVCI_01_AT_ABC_123_X.png'),
       join(dir, 'URN_UVCI_01_AT_ABC_123_X.svg'),
