@@ -47,12 +47,16 @@ function clearBits(raw: Buffer, row: number, from: number, to: number): void {
   raw[last] = (raw[last] as number) & ~tail
 }
 
+/** the filtered pixel rows, kept from one call to the next (deflated before this returns) */
+let scratch = Buffer.alloc(0)
+
 /** The PNG file of `matrix`: (size + 2 * margin) * scale pixels a side. */
 export function qrPng(matrix: QrMatrix, scale: number, margin: number): Buffer {
   const { size, modules } = matrix
   const side = (size + 2 * margin) * scale
   const stride = 1 + Math.ceil(side / 8)
-  const raw = Buffer.alloc(stride * side) // zero: filter bytes Up and the rows filtered with it
+  if (scratch.length < stride * side) scratch = Buffer.alloc(stride * side)
+  const raw = scratch.subarray(0, stride * side).fill(0) // zero: filter bytes Up and the rows filtered with it
   let at = 0
   for (let y = 0; y < size + 2 * margin; y++) {
     raw.fill(0xff, at + 1, at + stride) // white

@@ -6,6 +6,9 @@
  */
 import type { QrMatrix } from './qr-matrix.js'
 
+/** room for the longest document, kept from one call to the next (a copy of the bytes is returned) */
+let scratch = Buffer.alloc(0)
+
 export function qrSvg(matrix: QrMatrix, margin: number): Buffer {
   const { size, modules } = matrix
   const side = size + 2 * margin
@@ -14,7 +17,9 @@ export function qrSvg(matrix: QrMatrix, margin: number): Buffer {
     `<path fill="#ffffff" d="M0 0h${side}v${side}H0z"/><path stroke="#000000" d="`
   const tail = '"/></svg>\n'
   // a run takes at most 'm' + 3 digits + ' 0h' + 3 digits, or 'M' + 3 + ' ' + 3 + '.5h' + 3
-  const out = Buffer.allocUnsafe(head.length + tail.length + Math.ceil((size * size) / 2) * 14)
+  const room = head.length + tail.length + Math.ceil((size * size) / 2) * 14
+  if (scratch.length < room) scratch = Buffer.allocUnsafe(room)
+  const out = scratch
   let at = out.write(head, 0, 'latin1')
   const number = (n: number): void => {
     if (n >= 100) out[at++] = 48 + Math.floor(n / 100)
@@ -50,5 +55,5 @@ export function qrSvg(matrix: QrMatrix, margin: number): Buffer {
     }
   }
   at += out.write(tail, at, 'latin1')
-  return out.subarray(0, at)
+  return Buffer.from(out.subarray(0, at))
 }
