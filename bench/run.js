@@ -1,9 +1,20 @@
 #!/usr/bin/env node
 // Benchmarks print figures measured side by side in one run; they never assert. Machines here are
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
-// Run with `npm run bench` (builds first). Options: --quick (shorter runs).
+// Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
+// sections: startup, zlib, throughput, issuance, stats, images; e.g. `node bench/run.js --only=images`
+// after `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -21,6 +32,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
 const seconds = quick ? 1 : 3
 const bin = join(root, 'bin', 'run.js')
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+const want = (section) => !only || only.includes(section)
 
 const DCC = JSON.parse(readFileSync(join(root, 'examples', 'vaccination.json'), 'utf8'))
 const CLAIMS = { iss: 'VN', iat: 1622592000, exp: 1654128000 }
@@ -117,7 +133,8 @@ console.log(
 )
 
 // 1. Start-up: what a CI script pays per call
-{
+startup: {
+  if (!want('startup')) break startup
   const signer = loadSigner(join(root, 'keys-example'), undefined)
   const { hc1 } = signHc1(DCC, CLAIMS, signer)
   const runs = quick ? 5 : 15
@@ -160,7 +177,8 @@ console.log(
 }
 
 // 2. zlib: our DEFLATE coder against node:zlib and pako for one certificate
-{
+zlib: {
+  if (!want('zlib')) break zlib
   const signer = loadSigner(join(root, 'keys-example'), undefined)
   const { cose } = signHc1(DCC, CLAIMS, signer)
   const compressed = deflateSync(cose, { level: 9 })
@@ -182,7 +200,8 @@ console.log(
 }
 
 // 3. Verify and sign throughput, one thread, against openssl speed on the same machine
-{
+throughput: {
+  if (!want('throughput')) break throughput
   const es = loadSigner(join(root, 'keys-example'), undefined)
   const ps = loadSigner(join(root, 'keys-example', 'ps256'), undefined)
   const trust = new TrustList([es.certificate, ps.certificate])
@@ -238,7 +257,8 @@ console.log(
 }
 
 // 4. Issuance: the real CLI path (CSV in, checks, signing, ledger, JSON Lines out) into a fresh ledger
-{
+issuance: {
+  if (!want('issuance')) break issuance
   const dir = mkdtempSync(join(tmpdir(), 'hcert-bench-'))
   const makeCsv = (path, count) => {
     const fd = openSync(path, 'w')
@@ -359,7 +379,8 @@ console.log(
 // 5. Stats on a 1,000,000-row ledger. Fast fill: rows are written through Ledger.record (the same
 // insert and indexes as issue) in transactions of 10,000, with payloads and HC1 texts of real size
 // but one pre-signed certificate reused, since signing a million is what section 4 measures.
-{
+stats: {
+  if (!want('stats')) break stats
   const { Ledger } = await import('../dist/ledger/ledger.js')
   const { statsOf } = await import('../dist/services/stats.js')
   const dir = mkdtempSync(join(tmpdir(), 'hcert-bench-stats-'))
@@ -429,5 +450,86 @@ console.log(
     `  every figure, warm: median ${(median(times) * 1000).toFixed(0)} ms; newly opened: ${(coldTime * 1000).toFixed(0)} ms (target < 1 s)`,
   )
   console.log(`  hcert stats --json, whole command with start-up: ${(cliSeconds * 1000).toFixed(0)} ms`)
+  rmSync(dir, { recursive: true, force: true })
+}
+
+// 6. QR images (--qr-dir): the real CLI path with and without them, runs alternating, and what one
+// certificate's images cost on one thread, through the qrcode library as hcert 0.1 wrote them and now
+images: {
+  if (!want('images')) break images
+  const QRCode = (await import('qrcode')).default
+  const { qrImages } = await import('../dist/qr/write-qr.js')
+  const signer = loadSigner(join(root, 'keys-example'), undefined)
+  const { hc1 } = signHc1(DCC, CLAIMS, signer)
+  const segments = [{ data: hc1, mode: 'alphanumeric' }]
+  const options = { errorCorrectionLevel: 'Q', margin: 4 }
+  // CPU time of this thread per call, best of 5 short runs (the machine is shared)
+  const cpuPer = (fn, n) => {
+    for (let i = 0; i < 5; i++) fn()
+    const runs = []
+    for (let r = 0; r < 5; r++) {
+      const started = process.cpuUsage()
+      for (let i = 0; i < n; i++) fn()
+      const used = process.cpuUsage(started)
+      runs.push((used.user + used.system) / 1000 / n)
+    }
+    return Math.min(...runs)
+  }
+  const beforeMs = cpuPer(
+    () => {
+      QRCode.toString(segments, { ...options, type: 'svg' }, () => undefined)
+      QRCode.toBuffer(segments, { ...options, type: 'png', scale: 4 }, () => undefined)
+    },
+    quick ? 10 : 40,
+  )
+  const nowMs = cpuPer(() => qrImages(hc1), quick ? 100 : 400)
+  const before = 1000 / beforeMs
+  const now = 1000 / nowMs
+  console.log(`\nQR images of one ${hc1.length}-character certificate (PNG + SVG, encoding only, one thread)`)
+  console.log(
+    `  qrcode library (hcert 0.1) ${(1000 / before).toFixed(2).padStart(6)} ms   hcert ${(1000 / now).toFixed(2).padStart(6)} ms   ${(now / before).toFixed(0)}x faster`,
+  )
+
+  const dir = mkdtempSync(join(tmpdir(), 'hcert-bench-qr-'))
+  const count = quick ? 2000 : 5000
+  const csv = join(dir, 'records.csv')
+  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
+  for (let i = 1; i <= count; i++) rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
+  writeFileSync(csv, `${rows.join('\n')}\n`)
+  const issue = (qrDir) => {
+    const ledger = join(dir, 'ledger.sqlite')
+    rmSync(ledger, { force: true })
+    if (qrDir) rmSync(qrDir, { recursive: true, force: true })
+    const args = [bin, 'issue', csv, '--key-dir', join(root, 'keys-example'), '--ledger', ledger]
+    args.push('--at', '2021-12-21T00:00:00Z', '--out', join(dir, 'out.jsonl'))
+    if (qrDir) args.push('--qr-dir', qrDir)
+    const started = performance.now()
+    const timed = existsSync('/usr/bin/time')
+    const r = timed
+      ? spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...args], { encoding: 'utf8' })
+      : spawnSync(process.execPath, args, { encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`issue exited ${r.status}: ${r.stderr}`)
+    const [user, system] = timed ? r.stderr.trim().split('\n').at(-1).split(' ').map(Number) : [NaN, NaN]
+    return { rate: count / ((performance.now() - started) / 1000), cpuMs: ((user + system) * 1000) / count }
+  }
+  const rounds = quick ? 1 : 3
+  const without = []
+  const withImages = []
+  for (let r = 0; r < rounds; r++) {
+    without.push(issue(undefined))
+    withImages.push(issue(join(dir, 'qr')))
+  }
+  const ratios = without.map((w, i) => withImages[i].rate / w.rate)
+  const rateOf = (runs) => median(runs.map((x) => x.rate))
+  const cpuOf = (runs) => median(runs.map((x) => x.cpuMs))
+  console.log(
+    `Issuance with QR images, ${count.toLocaleString('en-US')} CSV records (hcert issue, default threads, start-up included), median of ${rounds} round${rounds > 1 ? 's' : ''} alternating`,
+  )
+  console.log(
+    `  without --qr-dir ${fmt(rateOf(without)).padStart(7)}/s   with --qr-dir ${fmt(rateOf(withImages)).padStart(7)}/s   = ${pct(median(ratios), 1)} of the rate without${rounds > 1 ? ` (rounds ${pct(Math.min(...ratios), 1)}–${pct(Math.max(...ratios), 1)})` : ''} (target >= 33%)`,
+  )
+  console.log(
+    `  CPU time a certificate, all threads: without ${cpuOf(without).toFixed(2)} ms, with ${cpuOf(withImages).toFixed(2)} ms (the rate with both cores busy: ${pct(cpuOf(without), cpuOf(withImages))} of the rate without)`,
+  )
   rmSync(dir, { recursive: true, force: true })
 }

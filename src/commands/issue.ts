@@ -139,7 +139,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const large =
       source !== '-' &&
       !flags.interactive &&
-      (statSync(source, { throwIfNoEntry: false })?.size ?? 0) > 64 * 1024
+      // with --qr-dir a record costs ~3 times as much (its images), so threads pay off sooner
+      (statSync(source, { throwIfNoEntry: false })?.size ?? 0) > (flags['qr-dir'] ? 16 : 64) * 1024
     const threads = flags.workers ?? (large ? undefined : 0)
     const threaded = threads !== 0 && !import.meta.url.endsWith('.ts')
     const ledgerPath = flags.ledger ?? defaultLedgerPath()

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads'
 import { encodeCborSequence } from '../codec/cbor.js'
 import { signHc1, type SignClaims } from '../hcert/sign-hc1.js'
 import type { Signer } from '../keys/signer.js'
+import { qrWriter } from '../qr/load-qr-writer.js'
 
 export interface SignJob {
   dcc: Record<string, unknown>
@@ -19,10 +20,22 @@ export interface SignerSource {
   passphrase: string | undefined
 }
 
+/** A certificate whose QR images are to be written: named by its UVCI, encoding its HC1 text. */
+export interface ImageJob {
+  uvci: string
+  hc1: string
+}
+
 export interface JobSigner {
   /** Starts signing; the texts come back in the order of the jobs. */
   sign(jobs: readonly SignJob[]): Promise<string[]>
-  /** Signs some waiting jobs on this thread; false when none are waiting (see signed()). */
+  /**
+   * Starts writing the PNG and SVG QR images of each certificate into `dir` (write-qr.ts
+   * writeQrFiles), drawn on the signing threads when there are any; resolves once all are written,
+   * rejects with the first failure.
+   */
+  writeImages(dir: string, jobs: readonly ImageJob[]): Promise<void>
+  /** Does some waiting jobs on this thread; false when none are waiting (see signed()). */
   help(): boolean
   close(): Promise<void>
 }
@@ -30,6 +43,10 @@ export interface JobSigner {
 export function inlineSigner(signer: Signer): JobSigner {
   return {
     sign: async (jobs) => jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
+    writeImages: async (dir, jobs) => {
+      const { writeQrFiles } = await qrWriter()
+      await Promise.all(jobs.map((job) => writeQrFiles(dir, job.uvci, job.hc1)))
+    },
     help: () => false,
     close: async () => undefined,
   }
@@ -55,6 +72,14 @@ export interface SignMessage {
   iss: Array<string | undefined>
   iat: Float64Array
   exp: Float64Array
+}
+
+/** A part of the QR images to write, as one message (see ImageJob). */
+export interface ImageMessage {
+  id: number
+  dir: string
+  uvcis: string[]
+  hc1s: string[]
 }
 
 export function packJobs(id: number, jobs: readonly SignJob[]): SignMessage {
@@ -84,6 +109,8 @@ export function* unpackJobs(message: SignMessage): Generator<[Uint8Array, SignCl
 
 /** Jobs go to the threads in parts of this many (~6 ms of ES256 signing, ~45 ms of PS256). */
 const PART_SIZE = 100
+/** QR images go in parts of this many certificates (~0.3 ms each: about a part of ES256 signing). */
+const IMAGE_PART_SIZE = 20
 /**
  * A thread is given parts ahead worth this much signing: enough to outlast the main thread's longest
  * stretch without a turn of its event loop (checking a chunk, ~25 ms; committing one, ~15 ms), in
@@ -106,7 +133,9 @@ interface Task {
 interface Part {
   task: Task
   offset: number
+  /** certificates to sign, or (with `dir`) whose images to write */
   jobs: readonly SignJob[]
+  images?: { dir: string; jobs: readonly ImageJob[] }
 }
 
 /**
@@ -128,6 +157,7 @@ export function workerSigner(
     given: 0,
   }))
   let sequence = 0
+  let writer: Awaited<ReturnType<typeof qrWriter>> | undefined
   const queue: Part[] = []
   const given = new Map<number, Part>()
   const tasks = new Set<Task>()
@@ -135,7 +165,7 @@ export function workerSigner(
   const finished = (part: Part, texts: readonly string[]): void => {
     const { task } = part
     for (let i = 0; i < texts.length; i++) task.texts[part.offset + i] = texts[i] as string
-    task.left -= texts.length
+    task.left -= part.images ? part.images.jobs.length : texts.length
     if (task.left === 0) {
       tasks.delete(task)
       task.resolve(task.texts)
@@ -155,19 +185,31 @@ export function workerSigner(
         const id = sequence++
         given.set(id, part)
         worker.given++
+        if (part.images) {
+          const { dir, jobs } = part.images
+          const message: ImageMessage = {
+            id,
+            dir,
+            uvcis: jobs.map((job) => job.uvci),
+            hc1s: jobs.map((job) => job.hc1),
+          }
+          worker.thread.postMessage(message)
+          continue
+        }
         const message = packJobs(id, part.jobs)
         worker.thread.postMessage(message, [message.dccs.buffer])
       }
     }
   }
   for (const worker of workers) {
-    worker.thread.on('message', (message: { id: number; hc1?: string[]; ms?: number; error?: string }) => {
+    type Answer = { id: number; hc1?: string[]; ms?: number; error?: string; code?: string }
+    worker.thread.on('message', (message: Answer) => {
       worker.given--
       if (message.ms !== undefined)
         ahead = Math.min(MOST_AHEAD, Math.max(FIRST_AHEAD, Math.ceil(AHEAD_MS / Math.max(message.ms, 0.1))))
       const part = given.get(message.id)
       given.delete(message.id)
-      if (message.error !== undefined) fail(new Error(message.error))
+      if (message.error !== undefined) fail(Object.assign(new Error(message.error), { code: message.code }))
       else if (part) finished(part, message.hc1 ?? [])
       dispatch()
     })
@@ -184,9 +226,36 @@ export function workerSigner(
         dispatch()
       })
     },
+    async writeImages(dir, jobs) {
+      if (jobs.length === 0) return
+      // loaded here first, so that help() can write a part of them on this thread too
+      writer ??= await qrWriter()
+      await new Promise<string[]>((resolve, reject) => {
+        const task: Task = { texts: [], left: jobs.length, resolve, reject }
+        tasks.add(task)
+        for (let offset = 0; offset < jobs.length; offset += IMAGE_PART_SIZE)
+          queue.push({
+            task,
+            offset,
+            jobs: [],
+            images: { dir, jobs: jobs.slice(offset, offset + IMAGE_PART_SIZE) },
+          })
+        dispatch()
+      })
+    },
     help() {
       const part = queue.pop()
       if (!part) return false
+      if (part.images) {
+        // drawn now, written on libuv's threads; the part is done when the files are
+        const { writeQrFiles } = writer as NonNullable<typeof writer>
+        const { dir, jobs } = part.images
+        Promise.all(jobs.map((job) => writeQrFiles(dir, job.uvci, job.hc1))).then(
+          () => finished(part, []),
+          (err: Error) => fail(err),
+        )
+        return true
+      }
       finished(
         part,
         part.jobs.map((job) => signHc1(job.dcc, job.claims, signer).hc1),
@@ -200,10 +269,11 @@ export function workerSigner(
 }
 
 /**
- * The texts of a signing started with `signer.sign`: while they are not all back, this thread signs
- * what is still waiting (between parts it lets the workers' answers in), then waits.
+ * The texts of a signing started with `signer.sign` (or the end of images started with
+ * `writeImages`): while they are not all back, this thread does what is still waiting (between parts
+ * it lets the workers' answers in), then waits.
  */
-export async function signed(signing: Promise<string[]>, signer: JobSigner): Promise<string[]> {
+export async function signed<T>(signing: Promise<T>, signer: JobSigner): Promise<T> {
   let settled = false
   signing.then(
     () => (settled = true),

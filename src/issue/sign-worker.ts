@@ -1,13 +1,34 @@
-/** A signing thread for `hcert issue`: loads the document signer once, then signs chunk after chunk. */
+/**
+ * A signing thread for `hcert issue`: loads the document signer once, then signs part after part;
+ * with --qr-dir it also writes the QR images of certificates the ledger holds (ImageMessage).
+ */
 import { parentPort, workerData } from 'node:worker_threads'
 import { encodeClaimsAround, signClaims } from '../hcert/sign-hc1.js'
+import { qrWriter } from '../qr/load-qr-writer.js'
 import { loadSigner } from '../services/key-dir.js'
-import { unpackJobs, type SignerSource, type SignMessage } from './sign-jobs.js'
+import { unpackJobs, type ImageMessage, type SignerSource, type SignMessage } from './sign-jobs.js'
 
 const source = workerData as SignerSource
 const signer = loadSigner(source.dir, source.passphrase)
 
-parentPort?.on('message', (message: SignMessage) => {
+async function writeImages(message: ImageMessage): Promise<void> {
+  try {
+    const { writeQrFiles } = await qrWriter()
+    await Promise.all(
+      message.uvcis.map((uvci, i) => writeQrFiles(message.dir, uvci, message.hc1s[i] as string)),
+    )
+    parentPort?.postMessage({ id: message.id })
+  } catch (err) {
+    const { message: error, code } = err as Error & { code?: string }
+    parentPort?.postMessage({ id: message.id, error, code })
+  }
+}
+
+parentPort?.on('message', (message: SignMessage | ImageMessage) => {
+  if ('dir' in message) {
+    void writeImages(message)
+    return
+  }
   try {
     const started = performance.now()
     const hc1: string[] = []

@@ -26,17 +26,18 @@ import {
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
-import { signed, type JobSigner } from '../issue/sign-jobs.js'
+import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
 import { AtomicFile } from '../fs/atomic-file.js'
-import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
 import { prepareQrDir, refuseOverlappingPaths } from './output-paths.js'
 
 export const CHUNK_SIZE = 1000
 const CHUNKS_IN_FLIGHT = 2
+/** chunks whose QR images may be still being written while the next ones are checked and signed */
+const IMAGE_CHUNKS_IN_FLIGHT = 2
 
 interface InFlight {
   prepared: PreparedChunk
@@ -156,7 +157,19 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     out?.write(`${JSON.stringify(certificate)}\n`)
     options.onCertificate?.(certificate)
-    if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, certificate.uvci, certificate.hc1)
+  }
+  /**
+   * QR images are written a chunk at a time, once its certificates are in the ledger, on the
+   * signing threads (and on this one while it waits) in parallel with the next chunks' signing.
+   */
+  const imagesInFlight: Array<Promise<void>> = []
+  const writeImages = async (jobs: ImageJob[]): Promise<void> => {
+    if (!options.qrDir || jobs.length === 0) return
+    const writing = options.jobSigner.writeImages(options.qrDir, jobs)
+    writing.catch(() => undefined) // awaited below or at the end; this only keeps a failure from going unhandled
+    imagesInFlight.push(writing)
+    while (imagesInFlight.length > IMAGE_CHUNKS_IN_FLIGHT)
+      await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
   }
 
   /**
@@ -277,6 +290,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     // counted with the chunk's commit: an interrupted run reports what it finished
     report.alreadyIssued += prepared.alreadyIssued
 
+    const images: ImageJob[] = []
     for (const result of results) {
       if (result.rejections) {
         report.rejected++
@@ -289,8 +303,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
           result.record.text,
         )
-      } else if (result.certificate && !signal?.aborted) await emit(result.certificate)
+      } else if (result.certificate && !signal?.aborted) {
+        await emit(result.certificate)
+        images.push({ uvci: result.certificate.uvci, hc1: result.certificate.hc1 })
+      }
     }
+    await writeImages(images)
     report.records += records.length
     options.onProgress?.(report.records)
   }
@@ -354,9 +372,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (signal?.aborted) {
       // the chunks still in flight are dropped uncommitted; the files are left as they were
       report.interrupted = String(signal.reason ?? 'interrupted')
+      // images of committed chunks are finished, so that no temporary image file is left
+      await Promise.allSettled(imagesInFlight)
       discard()
       return report
     }
+    while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
     await rejectsWriter?.close()
     out?.commit()
   } catch (err) {

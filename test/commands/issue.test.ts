@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { fromBytes } from '../../src/services/read-input.js'
+import { fileNameFor, qrImages } from '../../src/qr/write-qr.js'
 import { BIN, runCli } from '../helpers/cli.js'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import { TrustList } from '../../src/trust/trust-list.js'
@@ -82,6 +83,44 @@ describe('hcert issue', () => {
     const decoded = await fromBytes(readFileSync(join(qrDir, png)), png)
     expect(lines.map((l) => l.hc1)).toContain(decoded.text)
     expect(readFileSync(join(qrDir, png.replace('.png', '.svg')), 'utf8')).toMatch(/^<svg/)
+  })
+
+  it('--qr-dir with a signing thread: a PNG and an SVG for every certificate, 0600, each PNG scanning to its own certificate and each SVG drawing the same symbol', async () => {
+    // images go in parts of 20 to the thread and to the main thread while it waits
+    const count = 45
+    const file = join(tmp, 'images.csv')
+    writeFileSync(file, csv(count))
+    const qrDir = join(tmp, 'images-qr')
+    const out = join(tmp, 'images.jsonl')
+    const result = runCli([
+      'issue',
+      file,
+      ...base('images.sqlite'),
+      '--workers',
+      '1',
+      '--qr-dir',
+      qrDir,
+      '--out',
+      out,
+    ])
+    expect(result.code).toBe(0)
+    const certificates = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { uvci: string; hc1: string })
+    expect(certificates).toHaveLength(count)
+    const names = certificates.map((c) => fileNameFor(c.uvci))
+    expect(readdirSync(qrDir).sort()).toEqual(names.flatMap((n) => [`${n}.png`, `${n}.svg`]).sort())
+    for (const [i, { hc1 }] of certificates.entries()) {
+      const png = join(qrDir, `${names[i]}.png`)
+      const svg = join(qrDir, `${names[i]}.svg`)
+      const images = qrImages(hc1)
+      expect(readFileSync(png).equals(images.png)).toBe(true)
+      expect((await fromBytes(readFileSync(png), png)).text).toBe(hc1)
+      expect(readFileSync(svg).equals(images.svg)).toBe(true)
+      expect(statSync(png).mode & 0o777).toBe(0o600)
+      expect(statSync(svg).mode & 0o777).toBe(0o600)
+    }
   })
 
   it('a PS256 batch on a signing thread, with the main thread signing what the thread has not reached: every certificate in input order, each for its own record', () => {

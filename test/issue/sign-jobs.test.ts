@@ -60,6 +60,7 @@ describe('the main thread signing while it waits for the threads', () => {
     const signing = new Promise<string[]>((r) => (resolve = r))
     const signer: JobSigner = {
       sign: () => signing,
+      writeImages: async () => undefined,
       help: () => {
         if (helped === parts) return false
         helped++
