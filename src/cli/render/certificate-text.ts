@@ -26,6 +26,7 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
     const text = expired ? `expired ${relativeTime(exp, now)}` : `expires ${relativeTime(exp, now)}`
     row('Expires', `${dateOf(exp)} ${expired ? c.red(`(${text})`) : c.green(`(${text})`)}`)
   }
+  for (const warning of result.warnings) row('Warning', c.yellow(warning))
   const payload = result.payload as { nam?: Record<string, string>; dob?: string; ver?: string }
   const nam = payload.nam ?? {}
   lines.push('')
