@@ -55,7 +55,7 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
   }
   readTime(map, 'iat', claims)
   readTime(map, 'exp', claims)
-  const warnings = [...tagWarnings(hcertMap, dcc), ...(claims.warnings ?? [])]
+  const warnings = [...tagWarnings(dcc), ...(claims.warnings ?? [])]
   if (warnings.length > 0) claims.warnings = warnings
   else delete claims.warnings
   return claims
@@ -115,10 +115,8 @@ function kindOf(value: unknown): string {
  * Tags in the DCC other than tag 0 (RFC 3339 date-time) on a text string: HCERT puts no other
  * tag there (the schema FAQ: date-times SHOULD be tag 0). Each is named once, by its path.
  */
-function tagWarnings(hcertMap: Map<unknown, unknown>, dcc: unknown): string[] {
+function tagWarnings(dcc: unknown): string[] {
   const out: string[] = []
-  for (const [key, value] of hcertMap)
-    if (value instanceof Tag) out.push(`the hcert claim (-260) holds tag ${value.tag} at key ${String(key)}`)
   const walk = (value: unknown, path: string, depth: number): void => {
     if (out.length >= 5 || depth > 40) return
     if (value instanceof Tag) {
