@@ -135,8 +135,8 @@ export function verifyCose(cose: Uint8Array, options: VerifyOptions, report = ne
     return finish(report, undefined, undefined, undefined)
   }
   if (sign1.tags.length !== 1 || sign1.tags[0] !== 18)
-    for (const message of envelopeWarnings(sign1)) report.warn('decode', `decode: ${message}`)
-  if (claims.warnings) for (const message of claims.warnings) report.warn('decode', `decode: ${message}`)
+    for (const message of envelopeWarnings(sign1)) report.warn('decode', message)
+  if (claims.warnings) for (const message of claims.warnings) report.warn('decode', message)
   const kid = sign1.kid ? base64(sign1.kid) : undefined
   const signer = checkSignature(sign1, kid, options.trust, report)
   checkExpiration(claims, signer, options.now, report)
@@ -162,7 +162,7 @@ function checkSignature(
       )
       return undefined
     }
-    report.warn('signature', `signature: ${warning}`)
+    report.warn('signature', warning)
   }
   if (sign1.alg !== -7 && sign1.alg !== -37) {
     report.fail(

@@ -317,7 +317,7 @@ describe('strict where the spec is strict: tags where the spec puts them', () =>
     expect(result.warnings).toEqual([
       {
         check: 'decode',
-        message: 'decode: tag 18 (COSE_Sign1) is outside tag 61 (CWT); the order is 61(18(…)) (RFC 8392 §6)',
+        message: 'tag 18 (COSE_Sign1) is outside tag 61 (CWT); the order is 61(18(…)) (RFC 8392 §6)',
       },
     ])
   })
@@ -331,8 +331,8 @@ describe('strict where the spec is strict: tags where the spec puts them', () =>
     const result = verify(hc1)
     expect(result.claims?.exp).toBe(EXP)
     expect(result.warnings.map((w) => w.message)).toEqual([
-      'decode: the DCC holds tag 1004 at eu_dcc_v1.v[0].dt (HCERT puts tag 0 on date-time text only)',
-      'decode: the exp claim (4) is under tag 1; a CWT NumericDate has none (RFC 8392 §2)',
+      'the DCC holds tag 1004 at eu_dcc_v1.v[0].dt (HCERT puts tag 0 on date-time text only)',
+      'the exp claim (4) is under tag 1; a CWT NumericDate has none (RFC 8392 §2)',
     ])
   })
 })
