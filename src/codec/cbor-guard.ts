@@ -3,8 +3,14 @@
  * decoder allocates: every declared length must fit in the bytes that remain, nesting is bounded,
  * and nothing trails the item. Hostile input (an array declaring 2^32 items, 10,000-deep nesting)
  * is refused here in O(length) time with no recursion.
+ *
+ * It also refuses what is well-formed but not valid CBOR for COSE: a map holding the same key
+ * twice (RFC 8949 §5.6, RFC 9052 §14), however the two keys are written (4 and the 8-byte form of
+ * 4 are one key), and the tags 55801..65535 that cbor-x reads as its own record and string-bundle
+ * extensions rather than as tags.
  */
 import { DccError } from '../errors.js'
+import { describeKey, keyFingerprint } from './cbor-key.js'
 
 export const MAX_CBOR_DEPTH = 32
 
@@ -13,6 +19,18 @@ export const MAX_CBOR_DEPTH = 32
 const SCRATCH_DEPTH = 64
 const REMAINING = new Float64Array(SCRATCH_DEPTH)
 const CHUNK_TYPE = new Int8Array(SCRATCH_DEPTH)
+const ITEMS_DONE = new Float64Array(SCRATCH_DEPTH)
+const KEY_START = new Float64Array(SCRATCH_DEPTH)
+const KEYS: Array<Set<string> | undefined> = new Array<Set<string> | undefined>(SCRATCH_DEPTH)
+
+/** tags from here to 0xffff are cbor-x's own extensions (records, bundled strings), not tags */
+const FIRST_CBOR_X_TAG = 0xdff9
+
+/** What the pass saw that the decoder's caller must know. */
+export interface CborShape {
+  /** some integer is in the 8-byte form, which cbor-x decodes as a BigInt whatever its value */
+  wideIntegers: boolean
+}
 
 function fail(message: string): never {
   throw new DccError('ERR_CBOR', `cbor: ${message}`)
@@ -22,7 +40,7 @@ export function checkCborWellFormed(
   bytes: Uint8Array,
   what: string,
   maxDepth: number = MAX_CBOR_DEPTH,
-): void {
+): CborShape {
   const end = bytes.length
   if (end === 0) fail(`${what} is empty`)
   // the open containers, as two parallel stacks (no object per container: this runs on every
@@ -30,6 +48,13 @@ export function checkCborWellFormed(
   // for an indefinite string, the only major type its chunks may have (-1 otherwise)
   const remaining = maxDepth <= SCRATCH_DEPTH ? REMAINING : new Float64Array(maxDepth)
   const chunkType = maxDepth <= SCRATCH_DEPTH ? CHUNK_TYPE : new Int8Array(maxDepth)
+  // per open container: items completed (in a map, even = the next item is a key), where the key
+  // being read started, and the keys seen so far (undefined for arrays, tags and strings)
+  const small = maxDepth <= SCRATCH_DEPTH
+  const itemsDone = small ? ITEMS_DONE : new Float64Array(maxDepth)
+  const keyStart = small ? KEY_START : new Float64Array(maxDepth)
+  const keys = small ? KEYS : new Array<Set<string> | undefined>(maxDepth)
+  let wideIntegers = false
   let depth = 0
   let pos = 0
   let done = false
@@ -40,10 +65,14 @@ export function checkCborWellFormed(
     const major = initial >> 5
     const info = initial & 0x1f
     const inString = depth > 0 && (chunkType[depth - 1] as number) >= 0
+    if (depth > 0 && keys[depth - 1] !== undefined && (itemsDone[depth - 1] as number) % 2 === 0)
+      keyStart[depth - 1] = start
 
     if (initial === 0xff) {
       if (depth === 0 || remaining[depth - 1] !== -1)
         fail(`${what} has an unexpected break byte at byte ${start}`)
+      if (keys[depth - 1] !== undefined && (itemsDone[depth - 1] as number) % 2 === 1)
+        fail(`${what} has a map key without a value before the break at byte ${start}`)
       depth--
       finishItem()
       continue
@@ -64,11 +93,12 @@ export function checkCborWellFormed(
         fail(`${what} has an invalid indefinite length at byte ${start}`)
       if (major === 7) fail(`${what} has an unexpected break byte at byte ${start}`)
       if (inString) fail(`${what} nests indefinite-length strings at byte ${start}`)
-      push(-1, major === 2 || major === 3 ? major : -1, start)
+      push(-1, major === 2 || major === 3 ? major : -1, start, major === 5)
       continue
     } else fail(`${what} uses reserved additional information ${info} at byte ${start}`)
 
     const left = end - pos
+    if (info === 27 && major < 2) wideIntegers = true
     switch (major) {
       case 2:
       case 3:
@@ -89,9 +119,11 @@ export function checkCborWellFormed(
         if (argument > left / 2)
           fail(`${what} declares a map of ${argument} entries at byte ${start} but only ${left} bytes follow`)
         if (argument === 0) finishItem()
-        else push(argument * 2, -1, start)
+        else push(argument * 2, -1, start, true)
         break
       case 6:
+        if (argument >= FIRST_CBOR_X_TAG && argument <= 0xffff)
+          fail(`${what} uses tag ${argument} at byte ${start}, which hcert does not read`)
         // a tag applies to the next item: treat it as a container of one
         push(1, -1, start)
         break
@@ -100,12 +132,28 @@ export function checkCborWellFormed(
     }
   }
   if (pos !== end) fail(`${what} has ${end - pos} unexpected bytes after the end of the item, at byte ${pos}`)
+  keys.fill(undefined, 0, small ? SCRATCH_DEPTH : maxDepth) // no key text kept between calls
+  return { wideIntegers }
 
-  function push(count: number, chunks: number, at: number): void {
+  function push(count: number, chunks: number, at: number, map = false): void {
     if (depth >= maxDepth) fail(`${what} nests deeper than ${maxDepth} levels at byte ${at}`)
     remaining[depth] = count
     chunkType[depth] = chunks
+    itemsDone[depth] = 0
+    keys[depth] = map ? new Set<string>() : undefined
     depth++
+  }
+
+  /** the key just read (from keyStart to pos) of the map at `level` must be new to it */
+  function checkKey(level: number): void {
+    const seen = keys[level] as Set<string>
+    const from = keyStart[level] as number
+    const key = keyFingerprint(bytes, from, pos)
+    if (seen.has(key))
+      fail(
+        `${what} has the map key ${describeKey(bytes, from)} twice (at byte ${from}); a map's keys must differ (RFC 8949 §5.6)`,
+      )
+    seen.add(key)
   }
 
   function finishItem(): void {
@@ -114,6 +162,10 @@ export function checkCborWellFormed(
         done = true
         return
       }
+      const level = depth - 1
+      const completed = itemsDone[level] as number
+      if (keys[level] !== undefined && completed % 2 === 0) checkKey(level)
+      itemsDone[level] = completed + 1
       const left = remaining[depth - 1] as number
       if (left === -1) return
       if (left > 1) {

@@ -12,7 +12,12 @@ export const COSE_ALGORITHMS: Readonly<Record<number, string>> = {
 export type SupportedAlg = 'ES256' | 'PS256'
 export const ALG_ID: Readonly<Record<SupportedAlg, number>> = { ES256: -7, PS256: -37 }
 
-export function algName(alg: number | undefined): string {
+/** 'ES256', 'unknown (-9)', 'none'; a text-string alg as 'text "…"' (printable ASCII, at most 20 characters shown) */
+export function algName(alg: number | string | undefined): string {
   if (alg === undefined) return 'none'
+  if (typeof alg === 'string') {
+    const shown = alg.length <= 20 && /^[\x20-\x7e]*$/.test(alg) ? alg : `${alg.length} characters`
+    return `text "${shown}"`
+  }
   return COSE_ALGORITHMS[alg] ?? `unknown (${alg})`
 }

@@ -41,6 +41,7 @@ function header(): HeaderMap {
   const map: HeaderMap = new Map()
   for (let i = 0; i < head - 0xa0; i++) {
     const key = next()
+    if (map.has(key)) fallback() // a duplicate label: the general path refuses it
     if (key === 0x01) {
       const value = next()
       if (value < 0x18) map.set(1, value)
@@ -102,6 +103,8 @@ function read(): Sign1 {
 
   const protectedKid = protectedHeader.get(4) as Uint8Array | undefined
   const unprotectedKid = unprotectedHeader.get(4) as Uint8Array | undefined
+  const protectedAlg = protectedHeader.get(1) as number | undefined
+  const unprotectedAlg = unprotectedHeader.get(1) as number | undefined
   return {
     tags,
     protectedBytes,
@@ -109,7 +112,9 @@ function read(): Sign1 {
     unprotectedHeader,
     payload,
     signature,
-    alg: (protectedHeader.get(1) ?? unprotectedHeader.get(1)) as number | undefined,
+    alg: protectedAlg ?? unprotectedAlg,
+    algSource:
+      protectedAlg !== undefined ? 'protected' : unprotectedAlg !== undefined ? 'unprotected' : undefined,
     kid: protectedKid ?? unprotectedKid,
     kidSource: protectedKid ? 'protected' : unprotectedKid ? 'unprotected' : undefined,
   }

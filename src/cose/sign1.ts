@@ -26,7 +26,13 @@ export interface Sign1 {
   unprotectedHeader: HeaderMap
   payload: Uint8Array
   signature: Uint8Array
-  alg: number | undefined
+  /**
+   * alg (label 1): an integer COSE id, or a text string (COSE allows one; none is registered, and
+   * the signature check refuses it). Read from the protected header, else from the unprotected one;
+   * algSource says which (the signature check refuses an unprotected alg next to a protected header).
+   */
+  alg: number | string | undefined
+  algSource: 'protected' | 'unprotected' | undefined
   kid: Uint8Array | undefined
   kidSource: 'protected' | 'unprotected' | undefined
 }
@@ -77,7 +83,11 @@ export function parseSign1General(bytes: Uint8Array): Sign1 {
     protectedHeader = decoded as HeaderMap
   }
   const header = unprotectedHeader as HeaderMap
-  const alg = readAlg(protectedHeader) ?? readAlg(header)
+  const protectedAlg = readAlg(protectedHeader)
+  const unprotectedAlg = readAlg(header)
+  const alg = protectedAlg ?? unprotectedAlg
+  const algSource =
+    protectedAlg !== undefined ? 'protected' : unprotectedAlg !== undefined ? 'unprotected' : undefined
   const protectedKid = readKid(protectedHeader, 'protected')
   const unprotectedKid = readKid(header, 'unprotected')
   const kid = protectedKid ?? unprotectedKid
@@ -90,15 +100,44 @@ export function parseSign1General(bytes: Uint8Array): Sign1 {
     payload,
     signature,
     alg,
+    algSource,
     kid,
     kidSource,
   }
 }
 
-function readAlg(header: HeaderMap): number | undefined {
+/**
+ * Tags that are well-formed but not where HCERT puts them: anything but 18 alone or 61 around 18
+ * (RFC 8392 §6: the CWT tag goes outside). Tolerated, as the EU test data asks, with these words.
+ */
+export function envelopeWarnings(sign1: Sign1): string[] {
+  const tags = sign1.tags.join(',')
+  if (tags === '18' || tags === '61,18') return []
+  if (tags === '')
+    return ['the COSE_Sign1 is untagged; HCERT writes tag 18 (COSE_Sign1), optionally inside tag 61 (CWT)']
+  if (tags === '18,61')
+    return ['tag 18 (COSE_Sign1) is outside tag 61 (CWT); the order is 61(18(…)) (RFC 8392 §6)']
+  return [`the COSE_Sign1 is under tags ${sign1.tags.join(', ')}; HCERT writes 18, or 61 around 18`]
+}
+
+/**
+ * An alg outside an empty protected header: accepted (the EU test data has it valid, CO20), but the
+ * signature does not cover it (RFC 9052 §3.1 asks for it protected). Next to a non-empty protected
+ * header the signature check refuses it instead.
+ */
+export function unprotectedAlgWarning(sign1: Sign1): string | undefined {
+  if (sign1.algSource !== 'unprotected' || sign1.protectedBytes.length > 0) return undefined
+  return 'alg (label 1) is in the unprotected header (the protected one is empty): the signature does not cover it (RFC 9052 §3.1)'
+}
+
+function readAlg(header: HeaderMap): number | string | undefined {
   const alg = header.get(HEADER_ALG)
   if (alg === undefined) return undefined
-  if (typeof alg !== 'number') fail(`the alg header (label 1) must be an integer, found ${describe(alg)}`)
+  // a text string is a well-formed alg (RFC 9052 §3.1: int / tstr): decoded, then refused by the
+  // signature check, so that the payload can still be seen
+  if (typeof alg === 'string') return alg
+  if (typeof alg !== 'number' || !Number.isInteger(alg))
+    fail(`the alg header (label 1) must be an integer or a text string, found ${describe(alg)}`)
   return alg
 }
 
@@ -116,6 +155,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value instanceof Map) return 'a map'
   if (value instanceof Tag) return `tag ${value.tag}`
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a float'
+  if (typeof value === 'bigint') return 'an integer beyond 2^53'
   return typeof value === 'string' ? 'a text string' : `a ${typeof value}`
 }
 

@@ -8,12 +8,26 @@ export const HCERT_EU_DCC_V1 = 1
 
 export interface CwtClaims {
   iss?: string
-  /** NumericDate, seconds since 1970 (floats are accepted, as some issuers write them) */
+  /**
+   * NumericDate, seconds since 1970, when usable: finite and under 10^11 in size (year 5138), so
+   * that any Date can hold it. Floats are accepted, as some issuers write them (with a warning).
+   */
   iat?: number
   exp?: number
-  /** The DCC payload as plain JSON values, exactly as encoded (tags 0/1 unwrapped to their value). */
+  /** The DCC payload as plain JSON values, exactly as encoded (tags unwrapped to their value). */
   hcert: Record<string, unknown>
+  /**
+   * iat or exp present but not a usable NumericDate (a text string, NaN, 1e300, a time in
+   * milliseconds…): why, in words without personal data. The expiration check fails with it;
+   * decoding does not, so that the payload can still be seen.
+   */
+  unusable?: { iat?: string; exp?: string }
+  /** well-formed but unexpected: a tag where HCERT puts none, a NumericDate that is not an integer */
+  warnings?: string[]
 }
+
+/** Larger NumericDates are not seconds: 10^11 s is the year 5138, and 10^11 ms the year 1973. */
+export const MAX_NUMERIC_DATE = 1e11
 
 function fail(message: string): never {
   throw new DccError('ERR_CWT', `cwt: ${message}`)
@@ -39,19 +53,87 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
     if (typeof iss !== 'string') fail('the iss claim (1) is not a text string')
     claims.iss = iss
   }
-  const iat = readTime(map, CLAIM.iat, 'iat')
-  if (iat !== undefined) claims.iat = iat
-  const exp = readTime(map, CLAIM.exp, 'exp')
-  if (exp !== undefined) claims.exp = exp
+  readTime(map, 'iat', claims)
+  readTime(map, 'exp', claims)
+  const warnings = [...tagWarnings(dcc), ...(claims.warnings ?? [])]
+  if (warnings.length > 0) claims.warnings = warnings
+  else delete claims.warnings
   return claims
 }
 
-function readTime(map: Map<unknown, unknown>, key: number, name: string): number | undefined {
+function readTime(map: Map<unknown, unknown>, name: 'iat' | 'exp', claims: CwtClaims): void {
+  const key = CLAIM[name]
   let value = map.get(key)
-  if (value instanceof Tag && value.tag === 1) value = value.value
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`the ${name} claim (${key}) is not a number`)
-  return value
+  if (value === undefined) return
+  const warn = (message: string): void => {
+    ;(claims.warnings ??= []).push(`the ${name} claim (${key}) ${message}`)
+  }
+  if (value instanceof Tag && value.tag === 1) {
+    warn('is under tag 1; a CWT NumericDate has none (RFC 8392 §2)')
+    value = value.value
+  }
+  const problem = numericDateProblem(value)
+  if (problem !== undefined) {
+    ;(claims.unusable ??= {})[name] = `the ${name} claim (${key}) ${problem}`
+    return
+  }
+  const seconds = value as number
+  if (!Number.isInteger(seconds)) warn(`is ${seconds}, not an integer (HCERT §3.3.1 writes whole seconds)`)
+  claims[name] = seconds
+}
+
+const isoOf = (seconds: number): string => new Date(seconds * 1000).toISOString()
+
+/** Why a value is not a usable NumericDate, or undefined when it is one. */
+export function numericDateProblem(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'is NaN, not a NumericDate'
+    if (!Number.isFinite(value)) return `is ${value}, not a NumericDate`
+    const size = Math.abs(value)
+    if (size < MAX_NUMERIC_DATE) return undefined
+    if (size < 1e14)
+      return `is ${value}: a time in milliseconds (${isoOf(value / 1000)}), where a NumericDate counts seconds`
+    if (size < 1e17)
+      return `is ${value}: a time in microseconds (${isoOf(value / 1e6)}), where a NumericDate counts seconds`
+    return `is ${value}, beyond any date`
+  }
+  if (typeof value === 'bigint') return `is ${value}, beyond any date`
+  if (typeof value === 'string') return 'is a text string, not a NumericDate (a number of seconds)'
+  if (value instanceof Tag) return `is under tag ${value.tag}, not a NumericDate`
+  return `is ${kindOf(value)}, not a NumericDate`
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (value instanceof Uint8Array) return 'a byte string'
+  if (Array.isArray(value)) return 'an array'
+  if (value instanceof Map) return 'a map'
+  return `a ${typeof value}`
+}
+
+/**
+ * Tags in the DCC other than tag 0 (RFC 3339 date-time) on a text string: HCERT puts no other
+ * tag there (the schema FAQ: date-times SHOULD be tag 0). Each is named once, by its path.
+ */
+function tagWarnings(dcc: unknown): string[] {
+  const out: string[] = []
+  const walk = (value: unknown, path: string, depth: number): void => {
+    if (out.length >= 5 || depth > 40) return
+    if (value instanceof Tag) {
+      if (!(value.tag === 0 && typeof value.value === 'string'))
+        out.push(`the DCC holds tag ${value.tag} at ${path} (HCERT puts tag 0 on date-time text only)`)
+      walk(value.value, path, depth + 1)
+    } else if (value instanceof Map) {
+      for (const [key, entry] of value)
+        walk(
+          entry,
+          `${path}.${typeof key === 'string' && /^[A-Za-z0-9_]{1,12}$/.test(key) ? key : '?'}`,
+          depth + 1,
+        )
+    } else if (Array.isArray(value)) value.forEach((entry, i) => walk(entry, `${path}[${i}]`, depth + 1))
+  }
+  walk(dcc, 'eu_dcc_v1', 0)
+  return out
 }
 
 /**

@@ -3,15 +3,17 @@
  * payload: no well-formedness pass, no cbor-x Maps, no conversion afterwards (together ~4 µs of the
  * ~15 µs that verify spends around the signature check).
  *
- * It handles what certificates contain: integers up to 32 bits, floats, definite-length strings,
- * arrays and maps, tags 0 and 1, true/false/null/undefined. For anything else, and for anything
- * wrong, it returns undefined and parseClaims takes the general path (the well-formedness guard,
- * cbor-x, toJson), which gives the error its words. So both paths give the same claims for every
- * input the fast one accepts (test/cwt/fast-claims.test.ts compares them).
+ * It handles what certificates contain: integers in any width up to 2^53, floats, definite-length
+ * strings, arrays and maps, tag 0 on text, true/false/null/undefined; iat and exp as integers from
+ * 0 to 10^11. For anything else, and for anything wrong or unexpected (a duplicate map key, another
+ * tag, a NumericDate the general path warns about), it returns undefined and parseClaims takes the
+ * general path (the well-formedness guard, cbor-x, toJson), which gives the error or the warning its
+ * words. So both paths give the same claims for every input the fast one accepts
+ * (test/cwt/fast-claims.test.ts compares them).
  */
 import { MAX_CBOR_DEPTH } from '../codec/cbor-guard.js'
 import { attempt, fallback } from '../codec/fast-path.js'
-import { CLAIM, HCERT_EU_DCC_V1, type CwtClaims } from './claims.js'
+import { CLAIM, HCERT_EU_DCC_V1, MAX_NUMERIC_DATE, type CwtClaims } from './claims.js'
 
 let bytes: Uint8Array = new Uint8Array(0)
 /**
@@ -45,7 +47,7 @@ export function parseClaimsFast(payload: Uint8Array): CwtClaims | undefined {
 
 const EMPTY = new Uint8Array(0)
 
-/** The argument of a head whose major type the caller has read; only 0..2^32-1. */
+/** The argument of a head whose major type the caller has read; only 0..2^53-2^32 (any width). */
 function argument(info: number): number {
   if (info < 24) return info
   if (info === 24) {
@@ -69,7 +71,19 @@ function argument(info: number): number {
     pos += 4
     return value
   }
-  return fallback() // 64-bit arguments, indefinite lengths, reserved values
+  if (info === 27) {
+    if (pos + 8 > end) fallback()
+    const high =
+      (((bytes[pos] as number) << 24) |
+        ((bytes[pos + 1] as number) << 16) |
+        ((bytes[pos + 2] as number) << 8) |
+        (bytes[pos + 3] as number)) >>>
+      0
+    if (high >= 0x1fffff) fallback() // beyond 2^53: cbor-x gives a BigInt
+    pos += 4
+    return high * 0x100000000 + argument(26)
+  }
+  return fallback() // indefinite lengths, reserved values
 }
 
 function readClaims(): CwtClaims {
@@ -81,10 +95,14 @@ function readClaims(): CwtClaims {
   let iat: unknown
   let exp: unknown
   let hcert: Record<string, unknown> | undefined
+  claimCount = 0
   for (let i = 0; i < entries; i++) {
     const key = readKey()
-    if (key === CLAIM.iss) iss = readValue(1)
-    else if (key === CLAIM.iat) iat = readTime()
+    see(key, 0, claimCount++)
+    if (key === CLAIM.iss) {
+      if ((bytes[pos] as number) >> 5 !== 3) fallback() // a tagged or non-text iss: the general path
+      iss = readValue(1)
+    } else if (key === CLAIM.iat) iat = readTime()
     else if (key === CLAIM.exp) exp = readTime()
     else if (key === CLAIM.hcert) hcert = readHcert()
     else skip(1)
@@ -105,6 +123,19 @@ function next(): number {
   return bytes[pos++] as number
 }
 
+// the keys read so far of the claims map (from 0) and of the -260 map (from HCERT_KEYS): a duplicate
+// goes to the general path, which refuses it (a handful of keys: a linear search beats a Set)
+const seen: Array<number | string> = []
+const HCERT_KEYS = 64
+let claimCount = 0
+let hcertCount = HCERT_KEYS
+
+function see(key: number | string, from: number, count: number): void {
+  for (let i = from; i < count; i++) if (seen[i] === key) fallback()
+  if (count - from >= HCERT_KEYS) fallback()
+  seen[count] = key
+}
+
 /** a map key at the claims level: an integer or a text string */
 function readKey(): number | string {
   const head = next()
@@ -115,12 +146,12 @@ function readKey(): number | string {
   return fallback()
 }
 
-/** iat or exp: a finite number, optionally under one tag 1 */
+/** iat or exp: an unsigned integer below 10^11; anything else (tag 1, a float, text…) the general path words */
 function readTime(): number {
-  if (bytes[pos] === 0xc1) pos++
-  if ((bytes[pos] as number) >> 5 > 1 && (bytes[pos] as number) >> 5 !== 7) fallback()
-  const value = readValue(2)
-  if (typeof value !== 'number' || !Number.isFinite(value)) fallback()
+  const head = next()
+  if (head >> 5 !== 0) fallback()
+  const value = argument(head & 31)
+  if (value >= MAX_NUMERIC_DATE) fallback()
   return value
 }
 
@@ -131,8 +162,10 @@ function readHcert(): Record<string, unknown> {
   const entries = argument(head & 31)
   if (entries > (end - pos) / 2) fallback()
   let dcc: unknown
+  hcertCount = HCERT_KEYS
   for (let i = 0; i < entries; i++) {
     const key = readKey()
+    see(key, HCERT_KEYS, hcertCount++)
     if (key === HCERT_EU_DCC_V1) {
       if ((bytes[pos] as number) >> 5 !== 5) fallback()
       dcc = readValue(2)
@@ -214,16 +247,16 @@ function readValue(depth: number): unknown {
         if (keyHead >> 5 !== 3) fallback()
         const key =
           keyHead >= 0x61 && keyHead <= 0x63 ? shortKey(keyHead - 0x60) : text(argument(keyHead & 31))
-        const value = readValue(depth + 1)
-        if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true })
-        else out[key] = value
+        // a key seen before (or one that Object.prototype holds, as toString) goes to the general path
+        if (out[key] !== undefined) fallback()
+        out[key] = readValue(depth + 1)
       }
       return out
     }
     case 6: {
       if (depth >= MAX_CBOR_DEPTH) fallback()
-      const tag = argument(info)
-      if (tag !== 0 && tag !== 1) fallback()
+      // tag 0 on a date-time text is expected; any other tag the general path warns about
+      if (argument(info) !== 0 || (bytes[pos] as number) >> 5 !== 3) fallback()
       return readValue(depth + 1)
     }
     case 7:
@@ -253,7 +286,9 @@ function skip(depth: number): void {
     case 4:
     case 5: {
       if (depth >= MAX_CBOR_DEPTH) fallback()
-      const items = argument(info) * (head >> 5 === 5 ? 2 : 1)
+      const count = argument(info)
+      if (head >> 5 === 5 && count > 1) fallback() // its keys might repeat: the general path checks
+      const items = count * (head >> 5 === 5 ? 2 : 1)
       if (items > end - pos) fallback()
       for (let i = 0; i < items; i++) skip(depth + 1)
       return

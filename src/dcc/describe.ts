@@ -65,9 +65,10 @@ function describeEntry(type: CertificateType, entry: Record<string, unknown>): D
   for (const key of keys) {
     const raw = entry[key]
     if (type === 'v' && key === 'sd') continue // shown with dn as "n/m"
-    const value = type === 'v' && key === 'dn' ? `${String(raw)}/${String(entry.sd)}` : String(raw)
-    const field: DescribedField = { key, label: LABELS[key] ?? key, value }
-    const set = coded[key]
+    const value = type === 'v' && key === 'dn' ? `${shown(raw)}/${shown(entry.sd)}` : shown(raw)
+    // own properties only: a payload key such as toString or __proto__ is no label and no value set
+    const field: DescribedField = { key, label: (Object.hasOwn(LABELS, key) && LABELS[key]) || key, value }
+    const set = Object.hasOwn(coded, key) ? coded[key] : undefined
     if (set) {
       const display = displayName(set, raw)
       if (display === undefined) field.unknownCode = true
@@ -79,6 +80,11 @@ function describeEntry(type: CertificateType, entry: Record<string, unknown>): D
 }
 
 const FIELD_ORDER = Object.keys(LABELS)
+/** a payload value as text: objects (which may hold a key named toString) as JSON */
+function shown(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+}
+
 function order(key: string): number {
   const i = FIELD_ORDER.indexOf(key)
   return i < 0 ? FIELD_ORDER.length : i

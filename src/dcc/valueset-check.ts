@@ -35,7 +35,11 @@ export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] 
         if (value === undefined || isInValueSet(set, value)) continue
         warnings.push({
           path: `/${type}/${index}/${field}`,
-          message: `/${type}/${index}/${field} '${String(value)}' is not in the value set ${set}`,
+          message: `/${type}/${index}/${field} ${
+            typeof value === 'object' && value !== null
+              ? `(${Array.isArray(value) ? 'an array' : 'an object'})`
+              : `'${String(value)}'`
+          } is not in the value set ${set}`,
         })
       }
     }

@@ -7,7 +7,13 @@ import { decodeBase45 } from '../codec/base45.js'
 import { removePrefix } from '../codec/prefix.js'
 import { inflate } from '../codec/zlib.js'
 import { algName } from '../cose/algorithms.js'
-import { buildSigStructure, parseSign1, type Sign1 } from '../cose/sign1.js'
+import {
+  buildSigStructure,
+  envelopeWarnings,
+  parseSign1,
+  unprotectedAlgWarning,
+  type Sign1,
+} from '../cose/sign1.js'
 import { verifySign1 } from '../cose/verify-signature.js'
 import { parseClaims, type CwtClaims } from '../cwt/claims.js'
 import { allowedTypes } from '../dcc/key-usage.js'
@@ -90,6 +96,10 @@ class Report {
     this.checks[check] = 'fail'
     this.errors.push({ code, check, message })
   }
+
+  warn(check: CheckName, message: string): void {
+    this.warnings.push({ check, message })
+  }
 }
 
 /** Verify an HC1 string through every check. Never throws for bad input: failures are in the result. */
@@ -124,6 +134,9 @@ export function verifyCose(cose: Uint8Array, options: VerifyOptions, report = ne
     report.fail('decode', err.code, err.message)
     return finish(report, undefined, undefined, undefined)
   }
+  if (sign1.tags.length !== 1 || sign1.tags[0] !== 18)
+    for (const message of envelopeWarnings(sign1)) report.warn('decode', message)
+  if (claims.warnings) for (const message of claims.warnings) report.warn('decode', message)
   const kid = sign1.kid ? base64(sign1.kid) : undefined
   const signer = checkSignature(sign1, kid, options.trust, report)
   checkExpiration(claims, signer, options.now, report)
@@ -139,11 +152,27 @@ function checkSignature(
   report: Report,
 ): TrustedCertificate | undefined {
   const alg = algName(sign1.alg)
+  if (sign1.algSource === 'unprotected') {
+    const warning = unprotectedAlgWarning(sign1)
+    if (warning === undefined) {
+      report.fail(
+        'signature',
+        'ERR_ALG_UNPROTECTED',
+        'signature: alg (label 1) is in the unprotected header only, which the signature does not cover; COSE puts it in the protected header (RFC 9052 §3.1)',
+      )
+      return undefined
+    }
+    report.warn('signature', warning)
+  }
   if (sign1.alg !== -7 && sign1.alg !== -37) {
     report.fail(
       'signature',
       'ERR_ALG_UNSUPPORTED',
-      `signature: algorithm ${alg} is not supported (HCERT uses ES256 or PS256)`,
+      sign1.alg === undefined
+        ? 'signature: the certificate names no algorithm (alg, label 1, in the protected header)'
+        : typeof sign1.alg === 'string'
+          ? `signature: algorithm ${alg} is a text string; HCERT uses the integer COSE ids -7 (ES256) and -37 (PS256)`
+          : `signature: algorithm ${alg} is not supported (HCERT uses ES256 or PS256)`,
     )
     return undefined
   }
@@ -190,13 +219,27 @@ function checkExpiration(
   now: Date,
   report: Report,
 ): void {
-  const { iat, exp } = claims
+  const { iat, exp, unusable } = claims
   const clock = now.getTime() / 1000
+  if (unusable?.exp !== undefined)
+    return report.fail('expiration', 'ERR_CLAIM_INVALID', `expiration: ${unusable.exp}`)
+  if (unusable?.iat !== undefined)
+    return report.fail('expiration', 'ERR_CLAIM_INVALID', `expiration: ${unusable.iat}`)
   if (exp === undefined)
-    return report.fail('expiration', 'ERR_EXPIRED', 'expiration: the certificate has no exp claim')
+    return report.fail(
+      'expiration',
+      'ERR_CLAIM_MISSING',
+      'expiration: the certificate has no exp claim (4); HCERT requires one (§3.3.1)',
+    )
+  if (iat === undefined)
+    return report.fail(
+      'expiration',
+      'ERR_CLAIM_MISSING',
+      'expiration: the certificate has no iat claim (6); HCERT requires one (§3.3.1)',
+    )
   if (clock > exp)
     return report.fail('expiration', 'ERR_EXPIRED', `expiration: the certificate expired at ${iso(exp)}`)
-  if (iat !== undefined && clock < iat) {
+  if (clock < iat) {
     return report.fail(
       'expiration',
       'ERR_NOT_YET_VALID',
@@ -206,7 +249,7 @@ function checkExpiration(
   if (signer) {
     const notBefore = signer.notBefore.getTime() / 1000
     const notAfter = signer.notAfter.getTime() / 1000
-    if (iat !== undefined && iat < notBefore) {
+    if (iat < notBefore) {
       return report.fail(
         'expiration',
         'ERR_DSC_VALIDITY',

@@ -2,7 +2,7 @@
 import { toDiagnostic } from '../codec/cbor-diagnostic.js'
 import { decodeCbor, Tag } from '../codec/cbor.js'
 import { algName } from '../cose/algorithms.js'
-import type { HeaderMap } from '../cose/sign1.js'
+import { envelopeWarnings, unprotectedAlgWarning, type HeaderMap } from '../cose/sign1.js'
 import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
 import { decodeHc1, type DecodedHcert, type DecodeOptions } from '../hcert/decode-hc1.js'
 import type { CertificateInput } from './read-input.js'
@@ -17,6 +17,11 @@ export interface DecodeResult {
   /** vaccination, test or recovery; null when the payload carries none of them */
   type: string | null
   payload: Record<string, unknown>
+  /**
+   * What is well-formed but not as HCERT writes it (tags out of place, an unprotected alg, a
+   * NumericDate that is not a usable integer of seconds); nothing here is verified.
+   */
+  warnings: string[]
   layers?: LayersView
 }
 
@@ -65,7 +70,17 @@ function valueToJson(value: unknown): unknown {
 export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
   const { sign1, claims } = decoded
   const types = certificateTypes(claims.hcert)
-  const { hcert, ...named } = claims
+  const named: DecodeResult['claims'] = {}
+  if (claims.iss !== undefined) named.iss = claims.iss
+  if (claims.iat !== undefined) named.iat = claims.iat
+  if (claims.exp !== undefined) named.exp = claims.exp
+  const algWarning = unprotectedAlgWarning(sign1)
+  const warnings = [
+    ...envelopeWarnings(sign1),
+    ...(algWarning === undefined ? [] : [algWarning]),
+    ...(claims.warnings ?? []),
+    ...Object.values(claims.unusable ?? {}),
+  ]
   return {
     source,
     alg: algName(sign1.alg),
@@ -77,7 +92,8 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
     },
     claims: named,
     type: types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
-    payload: hcert,
+    payload: claims.hcert,
+    warnings,
   }
 }
 

@@ -12,6 +12,7 @@ const DECODE_CHECKS = ['unprefix', 'base45', 'compression', 'decode'] as const
 /** 0 valid · 3 could not be read or decoded · 4 decoded, but a check failed. */
 export function exitCodeOf(result: VerifyResult): ExitCode {
   if (result.valid) return EXIT.OK
+  if (result.errors.some((e) => e.code === 'ERR_INTERNAL')) return EXIT.BUG
   if (
     result.errors.some((e) => e.check === 'input') ||
     DECODE_CHECKS.some((c) => result.checks[c] === 'fail')
@@ -35,8 +36,23 @@ function inputFailure(source: string, err: DccError): SourcedVerifyResult {
   }
 }
 
+/** One input's result; a bug met on it is that input's ERR_INTERNAL, and the inputs after it are still verified. */
 export function verifyText(text: string, source: string, options: VerifyOptions): SourcedVerifyResult {
-  return { source, ...verifyHc1(text, options) }
+  try {
+    return { source, ...verifyHc1(text, options) }
+  } catch (err) {
+    if (process.env.DEBUG) console.error(err)
+    return inputFailure(
+      source,
+      err instanceof DccError
+        ? err
+        : new DccError(
+            'ERR_INTERNAL',
+            'internal error while verifying this input (a bug in hcert; set DEBUG=1 for details and please report it)',
+            { cause: err },
+          ),
+    )
+  }
 }
 
 /** One result per certificate, in input order: arguments (strings or files), or stdin as lines or one image. */

@@ -4,7 +4,9 @@ import { checkCborWellFormed } from '../../src/codec/cbor-guard.js'
 import { decodeCbor, encodeCbor } from '../../src/codec/cbor.js'
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'))
-const check = (bytes: Uint8Array): void => checkCborWellFormed(bytes, 'the item')
+const check = (bytes: Uint8Array): void => {
+  checkCborWellFormed(bytes, 'the item')
+}
 
 describe('CBOR guard', () => {
   it('accepts well-formed items, including indefinite lengths and tags', () => {

@@ -72,16 +72,29 @@ describe('CWT claims: the fast path agrees with the general one', () => {
     expect(answered).toBeGreaterThan(1000)
   })
 
-  it('reads claims it does not use (a cti byte string) and tag 1 on iat and exp', () => {
+  it('reads claims it does not use (a cti byte string); tag 1 on iat and exp goes to the general path, which warns', () => {
     const payload = claims([
       [7, Uint8Array.of(1, 2, 3)],
+      [1, 'VN'],
+      [6, 1622592000],
+      [4, 1654128000],
+      [-260, hcert(toMap(VACCINATION))],
+    ])
+    expect(expectSameAnswer(payload, 'cti')).toBe(true)
+    const tagged = claims([
       [1, 'VN'],
       [6, new Tag(1622592000, 1)],
       [4, new Tag(1654128000.5, 1)],
       [-260, hcert(toMap(VACCINATION))],
     ])
-    expect(expectSameAnswer(payload, 'cti')).toBe(true)
-    expect(parseClaims(payload)).toMatchObject({ iss: 'VN', iat: 1622592000, exp: 1654128000.5 })
+    expect(parseClaimsFast(tagged)).toBeUndefined()
+    const read = parseClaims(tagged)
+    expect(read).toMatchObject({ iss: 'VN', iat: 1622592000, exp: 1654128000.5 })
+    expect(read.warnings).toEqual([
+      'the iat claim (6) is under tag 1; a CWT NumericDate has none (RFC 8392 §2)',
+      'the exp claim (4) is under tag 1; a CWT NumericDate has none (RFC 8392 §2)',
+      'the exp claim (4) is 1654128000.5, not an integer (HCERT §3.3.1 writes whole seconds)',
+    ])
   })
 
   it('leaves to the general path, with its words, what certificates do not contain', () => {
@@ -94,11 +107,22 @@ describe('CWT claims: the fast path agrees with the general one', () => {
           [6, new Tag(new Tag(1, 1), 1)],
           [-260, hcert(new Map())],
         ]),
-        'ERR_CWT',
+        {
+          hcert: {},
+          unusable: { iat: 'the iat claim (6) is under tag 1, not a NumericDate' },
+          warnings: ['the iat claim (6) is under tag 1; a CWT NumericDate has none (RFC 8392 §2)'],
+        },
       ],
       ['a 64-bit integer', Buffer.from('a1391903a101a1617a1b0000000100000000', 'hex'), 'ERR_CWT'],
       ['no hcert claim', claims([[1, 'VN']]), 'ERR_CWT'],
-      ['an unknown tag', claims([[-260, hcert(new Map([['x', new Tag('y', 32)]]))]]), { hcert: { x: 'y' } }],
+      [
+        'an unknown tag',
+        claims([[-260, hcert(new Map([['x', new Tag('y', 32)]]))]]),
+        {
+          hcert: { x: 'y' },
+          warnings: ['the DCC holds tag 32 at eu_dcc_v1.x (HCERT puts tag 0 on date-time text only)'],
+        },
+      ],
     ]
     for (const [label, payload, expected] of cases) {
       expect(parseClaimsFast(payload), label).toBeUndefined()

@@ -26,14 +26,15 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
     const text = expired ? `expired ${relativeTime(exp, now)}` : `expires ${relativeTime(exp, now)}`
     row('Expires', `${dateOf(exp)} ${expired ? c.red(`(${text})`) : c.green(`(${text})`)}`)
   }
-  const payload = result.payload as { nam?: Record<string, string>; dob?: string; ver?: string }
-  const nam = payload.nam ?? {}
+  for (const warning of result.warnings) row('Warning', c.yellow(warning))
+  const payload = result.payload as { nam?: Record<string, unknown>; dob?: unknown; ver?: unknown }
+  const nam = typeof payload.nam === 'object' && payload.nam !== null ? payload.nam : {}
   lines.push('')
-  row('Surname', nam.fn ?? c.dim('not given'))
-  row('Forename', nam.gn ?? c.dim('not given'))
-  row('Standardised name', `${nam.fnt ?? ''}<<${nam.gnt ?? ''}`)
-  row('Date of birth', payload.dob === '' ? c.dim('unknown') : String(payload.dob))
-  row('Schema version', String(payload.ver))
+  row('Surname', nam.fn === undefined ? c.dim('not given') : shown(nam.fn))
+  row('Forename', nam.gn === undefined ? c.dim('not given') : shown(nam.gn))
+  row('Standardised name', `${shown(nam.fnt ?? '')}<<${shown(nam.gnt ?? '')}`)
+  row('Date of birth', payload.dob === '' ? c.dim('unknown') : shown(payload.dob))
+  row('Schema version', shown(payload.ver))
   for (const entry of describeEntries(result.payload)) {
     lines.push('', c.bold(`  ${capitalise(entry.typeName)}`))
     for (const field of entry.fields) {
@@ -67,6 +68,11 @@ export function renderLayers(layers: LayersView, c: ChalkInstance): string {
   )
   lines.push('', c.dim('  CBOR diagnostic notation:'), layers.diagnostic.replace(/^/gm, '    '))
   return lines.join('\n')
+}
+
+/** a payload value as text, whatever the certificate holds (an object may have a key named toString) */
+function shown(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
 }
 
 function capitalise(text: string): string {
