@@ -5,6 +5,7 @@
  * ledger and grouped by stats): the record itself, in the rejects file, shows the value.
  */
 import { validateSchema } from '../dcc/schema.js'
+import { isNotCalendarDate } from '../dcc/schema-formats.js'
 import type { CertificateType } from '../dcc/types.js'
 import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
 import { parseInstant } from '../time/parse-instant.js'
@@ -100,7 +101,7 @@ export function checkRecord(
           dcc.dob.length === 4 ? `${dcc.dob}-01-01` : dcc.dob.length === 7 ? `${dcc.dob}-01` : dcc.dob,
         )
       : undefined
-  if (typeof dcc.dob === 'string' && dcc.dob !== '' && !dob && /^\d{4}(-\d{2}){0,2}$/.test(dcc.dob)) {
+  if (typeof dcc.dob === 'string' && isNotCalendarDate(dcc.dob)) {
     out.push({ field: 'dob', reason: 'is not a calendar date' })
   }
   if (dob && dob.getTime() > now.getTime())

@@ -18,6 +18,8 @@ export interface DecodeResult {
   type: string | null
   payload: Record<string, unknown>
   layers?: LayersView
+  /** what was odd about the input but did not stop it being decoded (whitespace around the text …) */
+  warnings: string[]
 }
 
 export interface LayersView {
@@ -78,6 +80,7 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
     claims: named,
     type: types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
     payload: hcert,
+    warnings: [],
   }
 }
 
@@ -107,6 +110,7 @@ export function decodeCertificate(
 ): DecodeResult {
   const decoded = decodeHc1(input.text, options)
   const result = summarise(decoded, input.source)
+  result.warnings.push(...input.warnings)
   if (options.layers) result.layers = layersView(decoded, input)
   return result
 }
