@@ -73,7 +73,7 @@ With --json, one JSON object per input, one per line.`
       allowMissingPrefix: flags['allow-missing-prefix'],
     }
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
-    for (const warning of options.trust.warnings) this.warn(warning)
+    for (const warning of options.trust.warnings) process.stderr.write(`warning: ${warning}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     const tally = new VerifyTally()
