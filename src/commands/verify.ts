@@ -89,7 +89,7 @@ With --json, one JSON object per input, one per line.`
             result,
             options.now,
             this.colors,
-            !useStdin ? inputs.length > 1 || result.source !== inputs[0] : true,
+            useStdin || inputs.length > 1 || (result.source !== 'argument' && result.source !== inputs[0]),
           ),
         )
     }

@@ -106,6 +106,8 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
 }
 
 function single(items: InputItem[], what: string): CertificateInput {
+  const failed = items.find((item) => item.error)
+  if (failed?.error) throw failed.error
   if (items.length > 1) {
     throw new DccError(
       'ERR_INPUT',
@@ -114,7 +116,6 @@ function single(items: InputItem[], what: string): CertificateInput {
   }
   const item = items[0]
   if (!item) throw new DccError('ERR_INPUT', `input: ${what} is empty`)
-  if (item.error) throw item.error
   return { source: item.source, text: item.text, warnings: item.warnings }
 }
 
