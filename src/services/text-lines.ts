@@ -130,9 +130,11 @@ export function lineText(line: string, options: { first?: boolean } = {}): LineT
 }
 
 /** UTF-8 text of a line; a line that is not UTF-8 is an ERR_INPUT naming where it is. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 export function decodeLine(bytes: Uint8Array, where: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return UTF8.decode(bytes)
   } catch (cause) {
     throw new DccError(
       'ERR_INPUT',
