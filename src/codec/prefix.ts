@@ -16,8 +16,32 @@ export interface Unprefixed {
   prefix: string | null
 }
 
-const OTHER_PREFIX = /^(H[A-Z][0-9A-Z]):/
+/** The characters of base45 (RFC 9285 §4), which are those of the QR alphanumeric mode. */
+const BASE45_TEXT = /^[0-9A-Z $%*+\-./:]*$/
 
+/**
+ * Context identifiers of other formats that people meet next to HCERT, refused by name even with
+ * --allow-missing-prefix (they are not bare base45 HCERTs).
+ */
+const KNOWN_FOREIGN: ReadonlyArray<readonly [RegExp, (found: string) => string]> = [
+  [/^NL2:/, () => "'NL2:', a Dutch domestic CoronaCheck code"],
+  [/^LT1:/, () => "'LT1:', a Swiss COVID certificate light"],
+  [/^shc:\//i, () => "'shc:/', a SMART Health Card"],
+  [/^(H[A-Z][0-9A-Z]):/, (found) => `'${found}', the prefix of another HCERT version`],
+]
+
+/** Looks like a context identifier (letters and a version digit, then a colon). */
+const PREFIX_LIKE = /^([A-Za-z]{2,3}[0-9]):/
+
+const canBeBareBase45 = (text: string): boolean => BASE45_TEXT.test(text) && text.length % 3 !== 1
+
+/**
+ * Splits `HC1:` off the text (HCERT 4.2.2). Refused with ERR_PREFIX: empty or over-long text, a
+ * lower-case `hc1:` (the message says whether upper-casing the prefix or the whole text can work),
+ * the prefix of another format (named: `NL2:`, `LT1:`, `shc:/`, `HC2:` …), and a missing prefix
+ * unless `allowMissingPrefix`. A hint names --allow-missing-prefix only when the text could be
+ * bare base45.
+ */
 export function removePrefix(text: string, options: UnprefixOptions = {}): Unprefixed {
   if (typeof text !== 'string') throw new TypeError('removePrefix expects a string')
   if (text.length === 0) throw new DccError('ERR_PREFIX', 'prefix: the input is empty')
@@ -28,17 +52,39 @@ export function removePrefix(text: string, options: UnprefixOptions = {}): Unpre
     )
   }
   if (text.startsWith(HC1_PREFIX)) return { base45: text.slice(HC1_PREFIX.length), prefix: HC1_PREFIX }
-  const other = OTHER_PREFIX.exec(text)
+  if (/^hc1:/i.test(text)) {
+    const rest = text.slice(HC1_PREFIX.length)
+    const fix = BASE45_TEXT.test(rest)
+      ? "write the prefix as 'HC1:'"
+      : BASE45_TEXT.test(rest.toUpperCase())
+        ? 'write the whole text in upper case (base45 has no lower-case letters)'
+        : undefined
+    throw new DccError(
+      'ERR_PREFIX',
+      `prefix: the text starts with '${text.slice(0, 4)}' in lower case; HCERT asks for 'HC1:' in upper case${fix ? `: ${fix}` : ''}`,
+    )
+  }
+  for (const [pattern, name] of KNOWN_FOREIGN) {
+    const found = pattern.exec(text)
+    if (found) {
+      throw new DccError(
+        'ERR_PREFIX',
+        `prefix: this is not an EU DCC: the text starts with ${name(found[1] ? `${found[1]}:` : found[0])}, which is not supported; only 'HC1:' (HCERT version 1) is`,
+      )
+    }
+  }
+  if (options.allowMissingPrefix) return { base45: text, prefix: null }
+  const start = JSON.stringify(text.slice(0, 4))
+  const other = PREFIX_LIKE.exec(text)
   if (other) {
     throw new DccError(
       'ERR_PREFIX',
-      `prefix: '${other[1]}:' is not supported; only 'HC1:' (HCERT version 1) is`,
+      `prefix: the text starts with '${other[1]}:', the prefix of another format, not 'HC1:'${canBeBareBase45(text) ? '; if it is bare base45, pass --allow-missing-prefix' : ''}`,
     )
   }
-  if (options.allowMissingPrefix) return { base45: text, prefix: null }
   throw new DccError(
     'ERR_PREFIX',
-    `prefix: the text does not start with 'HC1:' (it starts with ${JSON.stringify(text.slice(0, 4))}); pass --allow-missing-prefix to read bare base45`,
+    `prefix: the text does not start with 'HC1:' (it starts with ${start})${canBeBareBase45(text) ? '; pass --allow-missing-prefix to read bare base45' : ''}`,
   )
 }
 

@@ -4,7 +4,7 @@ import { allowMissingPrefixFlag, atFlag, trustFlag } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { loadTrustList } from '../services/load-trust.js'
-import { exitCodeOf, verifyCertificates } from '../services/verify.js'
+import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.js'
 
 export default class Verify extends HcertCommand {
   static override summary = 'Verify certificates: signature, validity clock, key usage and schema.'
@@ -15,6 +15,9 @@ expiration, keyUsage, schema (pass, fail or skipped).
 Trust (--trust, repeatable, or HCERT_TRUST): a PEM or DER certificate, a folder of them, the trust
 list JSON that 'hcert keys generate' writes, or a national-backend list ([{kid, rawData}] or
 {"certificates": [...]}).
+
+A text file may hold several certificates, one per line; each is verified. With several inputs the
+last line counts them: '3 certificates: 1 valid, 1 invalid, 1 undecodable'.
 
 Exit codes: 0 all valid · 3 an input could not be read or decoded · 4 an input decoded but failed a
 check (with several inputs, the highest applies) · 2 usage or trust-list error.
@@ -69,18 +72,28 @@ With --json, one JSON object per input, one per line.`
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
     }
+    // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
+    for (const warning of options.trust.warnings) process.stderr.write(`warning: ${warning}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
-    let count = 0
+    const tally = new VerifyTally()
     const json = this.jsonEnabled() // once: it reads the environment each time
     for await (const result of results) {
-      count++
-      exit = Math.max(exit, exitCodeOf(result)) as ExitCode
+      const code = exitCodeOf(result)
+      tally.add(code)
+      exit = Math.max(exit, code) as ExitCode
       if (json) this.logJsonLine(result)
       else
-        this.log(renderVerifyResult(result, options.now, this.colors, !useStdin ? inputs.length > 1 : true))
+        this.log(
+          renderVerifyResult(
+            result,
+            options.now,
+            this.colors,
+            useStdin || inputs.length > 1 || (result.source !== 'argument' && result.source !== inputs[0]),
+          ),
+        )
     }
-    if (!json && count > 1) this.log(this.colors.dim(`${count} certificates verified`))
+    if (!json && tally.total > 1) this.log(this.colors.dim(tally.summary()))
     this.exitCode = exit
   }
 }

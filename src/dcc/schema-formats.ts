@@ -41,6 +41,51 @@ export function isSchemaDateTime(text: string): boolean {
   return DATE_TIME.test(text) && inCalendar(text)
 }
 
+const DOB_SHAPE = /^\d{4}(?:-\d{2}){0,2}$/
+
+/**
+ * The one rule of what a date is, shared by `hcert issue` (which rejects) and `hcert verify`
+ * (which warns): true when the text has the shape of a date, date of birth or date-time (`1988`,
+ * `1988-02`, `1988-02-30`, `2021-05-01T25:00:00Z`) but is not a real calendar day or time
+ * (1988-02-30, month 00 or 13, hour 25). Text of another shape is false: the schema's pattern or
+ * format reports it.
+ */
+export function isNotCalendarDate(text: string): boolean {
+  if (DOB_SHAPE.test(text)) {
+    if (text.length === 4) return false
+    const month = digits(text, 5)
+    if (text.length === 7) return month < 1 || month > 12
+  } else if (!DATE.test(text) && !DATE_TIME.test(text)) return false
+  return !inCalendar(text)
+}
+
+/** Where the dates of a DCC payload are: the date of birth and the dates of each entry (JSON pointers). */
+const ENTRY_DATES: Readonly<Record<string, readonly string[]>> = {
+  v: ['dt'],
+  t: ['sc', 'dr'],
+  r: ['fr', 'df', 'du'],
+}
+
+/** JSON pointers (`/dob`, `/v/0/dt` …) of the dates in a payload that are not calendar dates. */
+export function notCalendarDates(payload: unknown): string[] {
+  if (typeof payload !== 'object' || payload === null) return []
+  const dcc = payload as Record<string, unknown>
+  const out: string[] = []
+  if (typeof dcc.dob === 'string' && isNotCalendarDate(dcc.dob)) out.push('/dob')
+  for (const [group, fields] of Object.entries(ENTRY_DATES)) {
+    const entries = dcc[group]
+    if (!Array.isArray(entries)) continue
+    entries.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'object' || entry === null) return
+      for (const field of fields) {
+        const value = (entry as Record<string, unknown>)[field]
+        if (typeof value === 'string' && isNotCalendarDate(value)) out.push(`/${group}/${i}/${field}`)
+      }
+    })
+  }
+  return out
+}
+
 /** In the shape the generated validator expects (Ajv's format objects). */
 export const formats = {
   date: { type: 'string', validate: isSchemaDate },

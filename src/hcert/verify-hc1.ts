@@ -18,6 +18,7 @@ import { verifySign1 } from '../cose/verify-signature.js'
 import { parseClaims, type CwtClaims } from '../cwt/claims.js'
 import { allowedTypes } from '../dcc/key-usage.js'
 import { validateSchema } from '../dcc/schema.js'
+import { notCalendarDates } from '../dcc/schema-formats.js'
 import { CERTIFICATE_TYPE_NAMES, certificateTypes, type CertificateType } from '../dcc/types.js'
 import { checkValueSets } from '../dcc/valueset-check.js'
 import { DccError, type ErrorCode } from '../errors.js'
@@ -49,7 +50,8 @@ export interface VerifyResult {
   valid: boolean
   checks: Record<CheckName, CheckStatus>
   errors: CheckError[]
-  warnings: Array<{ check: CheckName; message: string }>
+  /** a check passed or was not decisive, but something is odd; 'input' for the input itself (whitespace around the text …) */
+  warnings: Array<{ check: CheckName | 'input'; message: string }>
   kid: string | null
   alg: string | null
   /** subject of the document signer certificate whose key verified the signature */
@@ -145,6 +147,9 @@ export function verifyCose(cose: Uint8Array, options: VerifyOptions, report = ne
   return finish(report, sign1, claims, signer, kid)
 }
 
+const CA_SIGNER =
+  'the signing certificate is marked CA:TRUE (basicConstraints), as a CSCA is; it is trusted as a signer because it was given as a trust source'
+
 function checkSignature(
   sign1: Sign1,
   kid: string | undefined,
@@ -193,6 +198,7 @@ function checkSignature(
     const outcome = verifySign1(sign1, candidate.publicKey, sigStructure)
     if (outcome === 'valid') {
       report.pass('signature')
+      if (candidate.ca) report.warnings.push({ check: 'signature', message: CA_SIGNER })
       return candidate
     }
     if (outcome === 'key-mismatch') mismatched++
@@ -298,6 +304,8 @@ function checkSchema(claims: CwtClaims, report: Report): void {
   } else report.pass('schema')
   for (const warning of checkValueSets(claims.hcert))
     report.warnings.push({ check: 'schema', message: warning.message })
+  for (const path of notCalendarDates(claims.hcert))
+    report.warnings.push({ check: 'schema', message: `${path} is not a calendar date` })
 }
 
 // The kid of the last certificate verified, as text: a batch from one issuer has a handful of kids,

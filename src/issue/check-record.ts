@@ -10,6 +10,7 @@
  * when the one it comes from is already wrong.
  */
 import { validateSchema, type SchemaIssue } from '../dcc/schema.js'
+import { isNotCalendarDate } from '../dcc/schema-formats.js'
 import type { CertificateType } from '../dcc/types.js'
 import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
 import { parseInstant } from '../time/parse-instant.js'
@@ -224,8 +225,7 @@ export function checkRecord(
           dcc.dob.length === 4 ? `${dcc.dob}-01-01` : dcc.dob.length === 7 ? `${dcc.dob}-01` : dcc.dob,
         )
       : undefined
-  if (typeof dcc.dob === 'string' && dcc.dob !== '' && !dob && /^\d{4}(-\d{2}){0,2}$/.test(dcc.dob))
-    out.add('dob', 'is not a calendar date')
+  if (typeof dcc.dob === 'string' && isNotCalendarDate(dcc.dob)) out.add('dob', 'is not a calendar date')
   if (dob && dob.getTime() > now.getTime()) out.add('dob', 'the date of birth is in the future')
   const eventField = type === 'v' ? 'dt' : type === 't' ? 'sc' : 'fr'
   const event = when(eventField)

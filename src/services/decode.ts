@@ -18,8 +18,9 @@ export interface DecodeResult {
   type: string | null
   payload: Record<string, unknown>
   /**
-   * What is well-formed but not as HCERT writes it (tags out of place, an unprotected alg, a
-   * NumericDate that is not a usable integer of seconds); nothing here is verified.
+   * What is well-formed but not as HCERT writes it: first the input's (whitespace around the text),
+   * then the structure's (tags out of place, an unprotected alg, a NumericDate that is not a usable
+   * integer of seconds); nothing here is verified.
    */
   warnings: string[]
   layers?: LayersView
@@ -123,6 +124,7 @@ export function decodeCertificate(
 ): DecodeResult {
   const decoded = decodeHc1(input.text, options)
   const result = summarise(decoded, input.source)
+  result.warnings.unshift(...input.warnings)
   if (options.layers) result.layers = layersView(decoded, input)
   return result
 }

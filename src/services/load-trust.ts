@@ -14,27 +14,61 @@ const CERT_FILE = /\.(pem|crt|cer|der|json)$/i
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g
 
 /**
- * Only document signer certificates are trusted: there is no chain building, so a CA certificate
- * (a CSCA, say, found in a key directory) is passed over, lest an HCERT signed with the CA's own key
- * verify. A path that holds nothing but CA certificates is an error.
+ * Which certificates sign (README "Trust"): every certificate given as a trust source is a signer,
+ * as the EU verifier apps and test harness treat the certificates they are given, even one marked
+ * CA:TRUE (the Latvian and Spanish test DSCs are; verify then warns, naming the flag). A source
+ * that holds both CA and non-CA certificates, such as a key directory with its CSCA, signs with
+ * the non-CA ones only, lest an HCERT signed with a CSCA's own key verify. There is no chain
+ * building. A certificate with a critical extension this tool does not recognise is refused
+ * (RFC 5280 §4.2). A malformed or refused entry is passed over with a warning in
+ * `TrustList.warnings` naming it; a source from which nothing loads is ERR_TRUST.
  */
 export function loadTrustList(paths: readonly string[]): TrustList {
   const trust = new TrustList()
   for (const path of paths) {
-    const certs = loadPath(path)
-    const signers = certs.filter((cert) => !cert.ca)
-    if (certs.length > 0 && signers.length === 0) {
-      throw new DccError(
-        'ERR_TRUST',
-        `trust: ${path} holds only CA certificates (${certs[0]?.subject}); verify trusts the document signer certificates (DSCs) themselves`,
-      )
+    const loaded = loadPath(path)
+    const usable: TrustedCertificate[] = []
+    for (const entry of loaded) {
+      if ('problem' in entry) trust.warnings.push(`trust: ${entry.where}: ${entry.problem}; passed over`)
+      else if (entry.cert.unknownCritical.length > 0)
+        trust.warnings.push(`trust: ${entry.where}: ${criticalProblem(entry.cert)}; passed over`)
+      else usable.push(entry.cert)
     }
+    if (usable.length === 0) {
+      const first = loaded[0]
+      const problem =
+        first === undefined
+          ? 'it holds no document signer certificate'
+          : 'problem' in first
+            ? first.problem
+            : criticalProblem(first.cert)
+      const why = first === undefined || first.where === path ? problem : `${first.where}: ${problem}`
+      const count = loaded.length > 1 ? ` (none of its ${loaded.length} entries loads)` : ''
+      throw new DccError('ERR_TRUST', `trust: ${path} gives no usable certificate${count}: ${why}`)
+    }
+    const signers = usable.some((cert) => !cert.ca) ? usable.filter((cert) => !cert.ca) : usable
     for (const cert of signers) trust.add(cert)
   }
   return trust
 }
 
-function loadPath(path: string): TrustedCertificate[] {
+const criticalProblem = (cert: TrustedCertificate): string =>
+  `the certificate has a critical extension this tool does not recognise (${cert.unknownCritical.join(', ')}), so it is refused (RFC 5280 §4.2)`
+
+/** One certificate found in a source, or why an entry gave none. */
+type Loaded = { where: string; cert: TrustedCertificate } | { where: string; problem: string }
+
+function attempt(where: string, parse: () => TrustedCertificate): Loaded {
+  try {
+    return { where, cert: parse() }
+  } catch (err) {
+    if (!(err instanceof DccError)) throw err
+    const own = `trust: ${where} `
+    return { where, problem: err.message.startsWith(own) ? err.message.slice(own.length) : err.message }
+  }
+}
+
+function loadPath(path: string): Loaded[] {
   let info
   try {
     info = statSync(path)
@@ -58,16 +92,23 @@ function loadPath(path: string): TrustedCertificate[] {
   return loadFile(path)
 }
 
-function loadFile(path: string, options: { skipNonCertificates?: boolean } = {}): TrustedCertificate[] {
-  const bytes = readFileSync(path)
+function loadFile(path: string, options: { skipNonCertificates?: boolean } = {}): Loaded[] {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(path)
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message
+    if (options.skipNonCertificates) return [{ where: path, problem: `cannot be read (${code})` }]
+    throw new DccError('ERR_TRUST', `trust: ${path} cannot be read (${code})`, { cause })
+  }
   const text = bytes.toString('utf8')
   if (text.includes('-----BEGIN CERTIFICATE-----')) {
-    return [...text.matchAll(PEM_BLOCK)].map((m, i) =>
-      parseTrustedCertificate(
-        new Uint8Array(Buffer.from(m[1] ?? '', 'base64')),
-        `${path} (certificate ${i + 1})`,
-      ),
-    )
+    return [...text.matchAll(PEM_BLOCK)].map((m, i) => {
+      const where = `${path} (certificate ${i + 1})`
+      return attempt(where, () =>
+        parseTrustedCertificate(new Uint8Array(Buffer.from(m[1] ?? '', 'base64')), where),
+      )
+    })
   }
   const jsonStart = text.search(/[[{]/)
   if (bytes[0] !== 0x30 && jsonStart >= 0) return fromJson(text.slice(jsonStart), path)
@@ -78,18 +119,12 @@ function loadFile(path: string, options: { skipNonCertificates?: boolean } = {})
       `trust: ${path} holds a PEM block that is not a certificate (a private key? verifiers need the certificate)`,
     )
   }
-  return [parseTrustedCertificate(new Uint8Array(bytes), path)]
+  if (options.skipNonCertificates)
+    return [attempt(path, () => parseTrustedCertificate(new Uint8Array(bytes), path))]
+  return [{ where: path, cert: parseTrustedCertificate(new Uint8Array(bytes), path) }]
 }
 
-interface TrustEntry {
-  kid?: string
-  rawData?: string | null
-  certificate?: string
-  country?: string
-  certificateType?: string
-}
-
-function fromJson(text: string, path: string): TrustedCertificate[] {
+function fromJson(text: string, path: string): Loaded[] {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -98,26 +133,44 @@ function fromJson(text: string, path: string): TrustedCertificate[] {
       cause,
     })
   }
-  const list = Array.isArray(json) ? json : (json as { certificates?: unknown }).certificates
+  const list = Array.isArray(json)
+    ? json
+    : typeof json === 'object' && json !== null
+      ? (json as { certificates?: unknown }).certificates
+      : undefined
   if (!Array.isArray(list))
     throw new DccError(
       'ERR_TRUST',
       `trust: ${path} is neither a list of certificates nor {"certificates": [...]}`,
     )
-  const out: TrustedCertificate[] = []
-  list.forEach((entry: TrustEntry, i) => {
-    if (entry.certificateType && entry.certificateType !== 'DSC') return
-    const raw = entry.rawData ?? entry.certificate
+  const out: Loaded[] = []
+  list.forEach((entry: unknown, i) => {
+    const where = `${path} entry at index ${i}`
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      out.push({
+        where,
+        problem: `is ${entry === null ? 'null' : Array.isArray(entry) ? 'a list' : `a ${typeof entry}`}, not an object with rawData`,
+      })
+      return
+    }
+    const { kid, rawData, certificate, country, certificateType } = entry as Record<string, unknown>
+    if (certificateType !== undefined && certificateType !== 'DSC') return // a CSCA or upload certificate in a gateway list
+    const raw = rawData ?? certificate
     if (raw === null) return // a deleted DSC in a gateway delta
-    if (typeof raw !== 'string')
-      throw new DccError('ERR_TRUST', `trust: ${path} entry ${i + 1} has no rawData (base64 DER certificate)`)
+    if (typeof raw !== 'string') {
+      out.push({ where, problem: 'has no rawData (a base64 DER certificate)' })
+      return
+    }
+    if (kid !== undefined && typeof kid !== 'string') {
+      out.push({ where, problem: 'has a kid that is not a string' })
+      return
+    }
     const der = raw.includes('-----BEGIN') ? raw.replace(/-----[A-Z ]+-----|\s/g, '') : raw
-    const cert = parseTrustedCertificate(
-      new Uint8Array(Buffer.from(der, 'base64')),
-      `${path} entry ${i + 1}`,
-      entry.kid,
+    const loaded = attempt(where, () =>
+      parseTrustedCertificate(new Uint8Array(Buffer.from(der, 'base64')), where, kid),
     )
-    out.push(entry.country && !cert.country ? { ...cert, country: entry.country } : cert)
+    if ('cert' in loaded && typeof country === 'string' && !loaded.cert.country) loaded.cert.country = country
+    out.push(loaded)
   })
   return out
 }

@@ -1,30 +1,51 @@
 /**
  * Certificates on a stream (stdin): one image, or text with one certificate per line, yielded as the
- * lines arrive, so that a long stream needs no more memory than one line. An input that cannot be
- * read is yielded with its error, so that callers report it and go on.
+ * lines arrive, so that a long stream needs no more memory than one line (at most MAX_LINE_BYTES:
+ * a longer line is reported, not kept). An input that cannot be read is yielded with its error, so
+ * that callers report it and go on.
  */
 import { DccError } from '../errors.js'
 import { detectImageFormat } from '../qr/image-format.js'
-import { fromBytes, MAX_INPUT_BYTES, readCertificateInput } from './read-input.js'
+import { fromBytes, MAX_INPUT_BYTES, readArgumentItems } from './read-input.js'
+import { decodeLine, LineSplitter, lineText, tooLongError, type RawLine } from './text-lines.js'
 
 export interface StreamedCertificate {
-  /** `stdin` for an image, `stdin:<line>` for text */
+  /** `stdin` for an image, `stdin:<line>` for text, the argument or file path, `<path>:<line>` for a file of several */
   source: string
   text: string
+  /** what was odd about the input but did not stop it being read (whitespace around the text …) */
+  warnings: string[]
   error?: DccError
 }
 
-const failure = (source: string, error: DccError): StreamedCertificate => ({ source, text: '', error })
+const failure = (source: string, error: DccError): StreamedCertificate => ({
+  source,
+  text: '',
+  warnings: [],
+  error,
+})
+
+function fromLine(line: RawLine): StreamedCertificate | undefined {
+  const source = `stdin:${line.number}`
+  if ('tooLong' in line) return failure(source, tooLongError(`line ${line.number} of stdin`, line.tooLong))
+  let text: string
+  try {
+    text = decodeLine(line.bytes, `line ${line.number} of stdin`)
+  } catch (err) {
+    return failure(source, err as DccError)
+  }
+  const read = lineText(text, { first: line.number === 1 })
+  return read.text ? { source, text: read.text, warnings: read.warnings } : undefined
+}
 
 export async function* readCertificateStream(
   stream: NodeJS.ReadableStream,
 ): AsyncGenerator<StreamedCertificate> {
-  let pending = ''
-  let lineNumber = 0
   let first = true
   let image: Buffer[] | undefined
   let imageBytes = 0
-  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let yielded = 0
+  const lines = new LineSplitter()
   for await (const chunk of stream) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
     if (first) {
@@ -43,37 +64,31 @@ export async function* readCertificateStream(
       image.push(bytes)
       continue
     }
-    try {
-      pending += decoder.decode(bytes, { stream: true })
-    } catch (cause) {
-      const message = 'input: stdin is neither text (it is not valid UTF-8) nor a PNG or JPEG image'
-      yield failure(`stdin:${lineNumber + 1}`, new DccError('ERR_INPUT', message, { cause }))
-      return
-    }
-    const lines = pending.split('\n')
-    pending = lines.pop() ?? ''
-    for (const line of lines) {
-      lineNumber++
-      const text = line.trim()
-      if (text) yield { source: `stdin:${lineNumber}`, text }
+    for (const line of lines.push(bytes)) {
+      const item = fromLine(line)
+      if (item) {
+        yielded++
+        yield item
+      }
     }
   }
   if (image) {
     try {
-      yield { source: 'stdin', text: (await fromBytes(Buffer.concat(image), 'stdin')).text }
+      const input = await fromBytes(Buffer.concat(image), 'stdin')
+      yield { source: 'stdin', text: input.text, warnings: input.warnings }
     } catch (err) {
       if (!(err instanceof DccError)) throw err
       yield failure('stdin', err)
     }
     return
   }
-  lineNumber++
-  const text = pending.trim()
-  if (text) yield { source: `stdin:${lineNumber}`, text }
-  else if (lineNumber === 1) yield failure('stdin', new DccError('ERR_INPUT', 'input: stdin is empty'))
+  const last = lines.end()
+  const item = last && fromLine(last)
+  if (item) yield item
+  else if (yielded === 0) yield failure('stdin', new DccError('ERR_INPUT', 'input: stdin is empty'))
 }
 
-/** Arguments are HC1 strings or files (text or image); `-`, or no argument at all, reads the stream. */
+/** Arguments are HC1 strings or files (text, one certificate per line, or image); `-`, or no argument at all, reads the stream. */
 export async function* readCertificates(
   args: readonly string[],
   stream: NodeJS.ReadableStream,
@@ -87,12 +102,8 @@ export async function* readCertificates(
       yield* readCertificateStream(stream)
       continue
     }
-    try {
-      const input = await readCertificateInput(arg, stream)
-      yield { source: input.source, text: input.text }
-    } catch (err) {
-      if (!(err instanceof DccError)) throw err
-      yield failure(arg, err)
-    }
+    const items = await readArgumentItems(arg)
+    if (items.length === 0) yield failure(arg, new DccError('ERR_INPUT', `input: ${arg} is empty`))
+    for (const item of items) yield item
   }
 }

@@ -1,31 +1,55 @@
 /**
  * Where a certificate comes from: an `HC1:` string given as an argument, a text file, `-` for stdin,
  * or a PNG/JPEG photo of the QR code (recognised by its bytes, not its name).
+ *
+ * An argument is certificate text when it starts with a prefix (`HC1:`, or another format's, which
+ * the prefix check then names), a file when one exists at that path, and otherwise a missing file
+ * (ERR_INPUT) when it looks like a path: it ends with a file extension (.txt, .png, .json …) or
+ * holds a `/` or `\` next to characters that base45 does not have. Anything else is read as text
+ * (bare base45, with --allow-missing-prefix).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
 import { detectImageFormat, type ImageFormat } from '../qr/image-format.js'
+import { decodeLine, LineSplitter, lineText, tooLongError } from './text-lines.js'
 
 /** Larger files are refused before being read: a phone photo is a few MB, a certificate 1 KB. */
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024
 
 export interface CertificateInput {
-  /** where it came from, for messages: 'argument', 'stdin' or the file path */
+  /** where it came from, for messages: 'argument', 'stdin', the file path, or `path:line` for a line of a file */
   source: string
   text: string
   image?: { format: ImageFormat; width: number; height: number; attempt: string }
+  /** what was odd about the input but did not stop it being read (whitespace around the text …) */
+  warnings: string[]
 }
 
-const LITERAL = /^[A-Z0-9]{3}:/
+/** One certificate of an input that holds several (a text file, one per line); `error` when it cannot be read. */
+export interface InputItem {
+  source: string
+  text: string
+  warnings: string[]
+  error?: DccError
+}
 
-export async function readCertificateInput(
-  arg: string | undefined,
-  stdin: NodeJS.ReadableStream,
-): Promise<CertificateInput> {
-  if (arg === undefined || arg === '-') return fromBytes(await readStream(stdin), 'stdin')
-  if (LITERAL.test(arg)) return { source: 'argument', text: normaliseText(arg, 'the argument') }
+const PREFIXED = /^(?:[A-Za-z]{2,3}[0-9]:|shc:\/)/
+const FILE_EXTENSION = /\.(?:txt|png|jpe?g|gif|webp|bmp|json|pem|csv)$/i
+const BASE45_TEXT = /^[0-9A-Z $%*+\-./:]*$/
+
+function looksLikePath(arg: string): boolean {
+  return FILE_EXTENSION.test(arg) || (/[/\\]/.test(arg) && !BASE45_TEXT.test(arg))
+}
+
+/** The certificate an argument gives: text, or a file (text or image). Throws ERR_INPUT. */
+async function openArgument(arg: string): Promise<{ text: string } | { path: string; bytes: Uint8Array }> {
+  if (PREFIXED.test(arg)) return { text: arg }
   const info = await stat(arg).catch(() => undefined)
-  if (!info) return { source: 'argument', text: normaliseText(arg, 'the argument') }
+  if (!info) {
+    if (looksLikePath(arg))
+      throw new DccError('ERR_INPUT', `input: ${arg} does not exist (read as a file path)`)
+    return { text: arg }
+  }
   if (!info.isFile()) throw new DccError('ERR_INPUT', `input: ${arg} is not a file`)
   if (info.size > MAX_INPUT_BYTES) {
     throw new DccError(
@@ -38,7 +62,34 @@ export async function readCertificateInput(
       cause,
     })
   })
-  return fromBytes(bytes, arg)
+  return { path: arg, bytes }
+}
+
+/** One certificate, for `hcert decode`: an input holding several lines of certificates is an ERR_INPUT. */
+export async function readCertificateInput(
+  arg: string | undefined,
+  stdin: NodeJS.ReadableStream,
+): Promise<CertificateInput> {
+  if (arg === undefined || arg === '-') return fromBytes(await readStream(stdin), 'stdin')
+  const opened = await openArgument(arg)
+  if ('text' in opened) return single(textItems(opened.text, 'the argument', 'argument'), 'the argument')
+  return fromBytes(opened.bytes, opened.path)
+}
+
+/** Every certificate an argument gives: one per non-blank line of a text file. Never throws a DccError. */
+export async function readArgumentItems(arg: string): Promise<InputItem[]> {
+  try {
+    const opened = await openArgument(arg)
+    if ('text' in opened) return textItems(opened.text, 'the argument', 'argument')
+    if (detectImageFormat(opened.bytes)) {
+      const input = await fromBytes(opened.bytes, opened.path)
+      return [{ source: input.source, text: input.text, warnings: input.warnings }]
+    }
+    return textItems(opened.bytes, opened.path, opened.path)
+  } catch (err) {
+    if (!(err instanceof DccError)) throw err
+    return [{ source: arg, text: '', warnings: [], error: err }]
+  }
 }
 
 export async function fromBytes(bytes: Uint8Array, source: string): Promise<CertificateInput> {
@@ -47,27 +98,72 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
     // the image decoders and the QR scanner take ~100 ms to load: only when an image is given
     const { readQrImage } = await import('../qr/read-qr-image.js')
     const { text, image } = readQrImage(bytes, format, source)
-    return { source, text: normaliseText(text, `the QR code in ${source}`), image }
+    const trimmed = text.trim()
+    if (trimmed.length === 0) throw new DccError('ERR_INPUT', `input: the QR code in ${source} is empty`)
+    return { source, text: trimmed, image, warnings: [] }
   }
-  return { source, text: normaliseText(decodeUtf8(bytes, source), source) }
+  return single(textItems(bytes, source, source), source)
 }
 
-export function decodeUtf8(bytes: Uint8Array, source: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch (cause) {
+function single(items: InputItem[], what: string): CertificateInput {
+  const failed = items.find((item) => item.error)
+  if (failed?.error) throw failed.error
+  if (items.length > 1) {
     throw new DccError(
       'ERR_INPUT',
-      `input: ${source} is neither text (it is not valid UTF-8) nor a PNG or JPEG image`,
-      { cause },
+      `input: ${what} holds ${items.length} lines of text; decode reads one certificate (hcert verify reads one per line)`,
     )
   }
+  const item = items[0]
+  if (!item) throw new DccError('ERR_INPUT', `input: ${what} is empty`)
+  return { source: item.source, text: item.text, warnings: item.warnings }
 }
 
-function normaliseText(text: string, what: string): string {
-  const trimmed = text.replace(/^\uFEFF/, '').trim()
-  if (trimmed.length === 0) throw new DccError('ERR_INPUT', `input: ${what} is empty`)
-  return trimmed
+/**
+ * The certificates of a text, one per non-blank line. Their source is `source` when there is one,
+ * `source:line` when there are several. Text that is all on one line, apart from line ends around it,
+ * gives one certificate whose surrounding whitespace is named in a warning.
+ */
+export function textItems(input: string | Uint8Array, where: string, source: string): InputItem[] {
+  const bytes =
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  const splitter = new LineSplitter()
+  const lines = splitter.push(bytes)
+  const last = splitter.end()
+  if (last) lines.push(last)
+  const out: InputItem[] = []
+  let blank = 0
+  for (const line of lines) {
+    const at = `${source}:${line.number}`
+    if ('tooLong' in line) {
+      out.push({
+        source: at,
+        text: '',
+        warnings: [],
+        error: tooLongError(lines.length > 1 ? `line ${line.number} of ${where}` : where, line.tooLong),
+      })
+      continue
+    }
+    let text: string
+    try {
+      text = decodeLine(line.bytes, lines.length > 1 ? `line ${line.number} of ${where}` : where)
+    } catch (err) {
+      out.push({ source: at, text: '', warnings: [], error: err as DccError })
+      continue
+    }
+    const read = lineText(text, { first: line.number === 1 })
+    if (read.text) out.push({ source: at, text: read.text, warnings: read.warnings })
+    else blank++
+  }
+  if (out.length === 1) {
+    const only = out[0] as InputItem
+    only.source = source
+    // blank lines around the one certificate of a text are whitespace around it too (a final line end is not)
+    if (blank > 0) only.warnings.push('blank lines around the certificate text were passed over')
+  }
+  return out
 }
 
 export async function readStream(

@@ -21,6 +21,31 @@ export function exitCodeOf(result: VerifyResult): ExitCode {
   return EXIT.INVALID
 }
 
+/** Counts of a run by verdict, for the closing line of `hcert verify`. */
+export class VerifyTally {
+  valid = 0
+  invalid = 0
+  undecodable = 0
+
+  /** `code` as exitCodeOf gives it: 0 valid, 3 could not be read or decoded, 4 invalid */
+  add(code: ExitCode): void {
+    if (code === EXIT.OK) this.valid++
+    else if (code === EXIT.DECODE) this.undecodable++
+    else this.invalid++
+  }
+
+  get total(): number {
+    return this.valid + this.invalid + this.undecodable
+  }
+
+  /** e.g. `3 certificates: 1 valid, 1 invalid, 1 undecodable` (undecodable only when there are some) */
+  summary(): string {
+    const parts = [`${this.valid} valid`, `${this.invalid} invalid`]
+    if (this.undecodable > 0) parts.push(`${this.undecodable} undecodable`)
+    return `${this.total} certificate${this.total === 1 ? '' : 's'}: ${parts.join(', ')}`
+  }
+}
+
 function inputFailure(source: string, err: DccError): SourcedVerifyResult {
   return {
     source,
@@ -62,8 +87,11 @@ export async function* verifyCertificates(
   options: VerifyOptions,
 ): AsyncGenerator<SourcedVerifyResult> {
   for await (const input of readCertificates(args, stdin)) {
-    yield input.error
+    const result = input.error
       ? inputFailure(input.source, input.error)
       : verifyText(input.text, input.source, options)
+    if (input.warnings.length > 0)
+      result.warnings.unshift(...input.warnings.map((message) => ({ check: 'input' as const, message })))
+    yield result
   }
 }

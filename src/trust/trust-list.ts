@@ -4,6 +4,8 @@ import type { TrustedCertificate } from './trusted-certificate.js'
 export class TrustList {
   private readonly byKid = new Map<string, TrustedCertificate[]>()
   private readonly list: TrustedCertificate[] = []
+  /** what loading passed over and why (a malformed entry, a refused certificate), for the user to see */
+  readonly warnings: string[] = []
 
   constructor(certificates: Iterable<TrustedCertificate> = []) {
     for (const certificate of certificates) this.add(certificate)

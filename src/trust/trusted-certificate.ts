@@ -2,6 +2,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto'
 import { DccError } from '../errors.js'
 import { computeKid } from '../keys/kid.js'
+import { certificateExtensions, RECOGNISED_EXTENSIONS } from './certificate-extensions.js'
 
 export interface TrustedCertificate {
   /** base64 kid, as trust lists write it */
@@ -17,6 +18,8 @@ export interface TrustedCertificate {
   fingerprint256: string
   /** a CA certificate (basicConstraints CA:TRUE), e.g. a CSCA: it signs certificates, not HCERTs */
   ca: boolean
+  /** OIDs of critical extensions this tool does not recognise (RFC 5280 §4.2: such a certificate is refused as a signer) */
+  unknownCritical: string[]
   der: Uint8Array
 }
 
@@ -35,6 +38,20 @@ export function parseTrustedCertificate(
       { cause },
     )
   }
+  let unknownCritical: string[]
+  try {
+    unknownCritical = certificateExtensions(new Uint8Array(cert.raw))
+      .filter((e) => e.critical && !RECOGNISED_EXTENSIONS.has(e.oid))
+      .map((e) => e.oid)
+  } catch (cause) {
+    throw new DccError(
+      'ERR_TRUST',
+      `trust: ${origin} has extensions that cannot be read (${(cause as Error).message})`,
+      {
+        cause,
+      },
+    )
+  }
   const computed = Buffer.from(computeKid(der)).toString('base64')
   const country = /(?:^|\n)C=([A-Z]{2})/.exec(cert.subject)?.[1]
   return {
@@ -48,6 +65,7 @@ export function parseTrustedCertificate(
     eku: cert.keyUsage,
     fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
     ca: cert.ca,
+    unknownCritical,
     der,
   }
 }

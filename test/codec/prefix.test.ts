@@ -26,7 +26,37 @@ describe('HC1: prefix', () => {
     )
   })
 
-  it('is case sensitive, as the QR alphanumeric alphabet has no lower case', () => {
-    expect(() => removePrefix('hc1:ABC')).toThrow(/does not start with 'HC1:'/)
+  it('refuses a lower-case hc1: and says which upper-casing can work', () => {
+    expect(() => removePrefix('hc1:ABC')).toThrow(
+      /'hc1:' in lower case; HCERT asks for 'HC1:' in upper case: write the prefix as 'HC1:'$/,
+    )
+    expect(() => removePrefix('Hc1:abc')).toThrow(/write the whole text in upper case/)
+    expect(() => removePrefix('hc1:abc_~')).toThrow(/in upper case$/)
+  })
+
+  it.each([
+    ['NL2:ABC', /'NL2:', a Dutch domestic CoronaCheck code/],
+    ['LT1:ABC', /'LT1:', a Swiss COVID certificate light/],
+    ['shc:/5676290952', /'shc:\/', a SMART Health Card/],
+    ['HC2:ABC', /'HC2:', the prefix of another HCERT version/],
+  ])('names the foreign code in %s and suggests no flag, even when lenient', (input, name) => {
+    for (const options of [{}, { allowMissingPrefix: true }]) {
+      let message = ''
+      try {
+        removePrefix(input, options)
+      } catch (err) {
+        message = (err as Error).message
+      }
+      expect(message).toMatch(name)
+      expect(message).toMatch(/^prefix: this is not an EU DCC/)
+      expect(message).not.toMatch(/--allow-missing-prefix/)
+    }
+  })
+
+  it('suggests --allow-missing-prefix only for text that can be bare base45', () => {
+    expect(() => removePrefix('hello world')).toThrow(/does not start with 'HC1:' \(it starts with "hell"\)$/)
+    expect(() => removePrefix('NCFO')).toThrow(/does not start with 'HC1:' \(it starts with "NCFO"\)$/) // 4 characters: not base45
+    expect(() => removePrefix('XY9:ab')).toThrow(/'XY9:', the prefix of another format, not 'HC1:'$/)
+    expect(() => removePrefix('XY9:AB')).toThrow(/if it is bare base45, pass --allow-missing-prefix$/)
   })
 })

@@ -153,10 +153,10 @@ describe('hcert verify', () => {
     expect(JSON.parse(key.stdout).error.message).toMatch(/not a certificate \(a private key\?/)
   })
 
-  it('trusts document signers only: a CSCA is passed over in a folder and refused alone', () => {
+  it('a CSCA is passed over in a folder that holds its DSC, and trusted as a signer when given alone', () => {
     const csca = runCli(['verify', es256, '--trust', join(KEYS_EXAMPLE, 'csca.crt.pem'), '--json'])
-    expect(csca.code).toBe(2)
-    expect(JSON.parse(csca.stdout).error.message).toMatch(/holds only CA certificates/)
+    expect(csca.code).toBe(4) // the CSCA is trusted, but it did not sign this certificate
+    expect(JSON.parse(csca.stdout).errors[0].message).toMatch(/is not in the trust list \(1 key\)/)
     const folder = JSON.parse(runCli(['verify', 'HC1:BB8', '--trust', KEYS_EXAMPLE, '--json']).stdout)
     expect(folder.errors[0].code).toBe('ERR_INFLATE')
     const unknown = JSON.parse(

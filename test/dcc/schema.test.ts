@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isSchemaDate, isSchemaDateTime, validateSchema } from '../../src/dcc/schema.js'
+import { isNotCalendarDate, notCalendarDates } from '../../src/dcc/schema-formats.js'
 import { VACCINATION } from '../helpers/payloads.js'
 
 describe('DCC schema', () => {
@@ -47,5 +48,38 @@ describe('DCC schema', () => {
     ['2021-05-01T25:00:00Z', false],
   ])('a date-time %s is %s', (text, ok) => {
     expect(isSchemaDateTime(text)).toBe(ok)
+  })
+})
+
+describe('what a date is (one rule for issue and verify)', () => {
+  it.each([
+    ['1988-02-30', true],
+    ['1988-00', true],
+    ['1988-13', true],
+    ['1988-00-10', true],
+    ['2021-05-01T25:00:00Z', true],
+    ['1987-02-29', true],
+    ['1988', false],
+    ['1988-02', false],
+    ['1988-02-29', false], // a leap year
+
+    ['2021-05-01T10:00:00Z', false],
+    ['01.05.2021', false], // another shape: the schema's pattern or format reports it
+    ['', false],
+  ])('isNotCalendarDate(%s) is %s', (text, expected) => {
+    expect(isNotCalendarDate(text)).toBe(expected)
+  })
+
+  it('finds the dates of a payload that are not calendar dates, by JSON pointer', () => {
+    expect(
+      notCalendarDates({
+        dob: '1988-02-30',
+        v: [{ dt: '2021-02-29' }],
+        t: [{ sc: '2021-04-31T10:00:00Z' }],
+        r: [{ fr: '2021-01-01', df: '2021-00-01', du: '2021-12-32' }],
+      }),
+    ).toEqual(['/dob', '/v/0/dt', '/t/0/sc', '/r/0/df', '/r/0/du'])
+    expect(notCalendarDates({ dob: '1988', v: 'x' })).toEqual([])
+    expect(notCalendarDates(null)).toEqual([])
   })
 })

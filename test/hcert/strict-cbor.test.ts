@@ -229,7 +229,7 @@ describe('strict where the spec is strict: a map key twice is malformed CBOR, at
       expect(result.errors[0]?.message).toMatch(/twice .*RFC 8949 §5\.6/)
       if (where.includes('header')) expect(parseSign1Fast(cose)).toBeUndefined()
       else expect(parseClaimsFast(payload)).toBeUndefined()
-      expect(() => decodeCertificate({ text: hc1, source: 'x' })).toThrow(/twice/)
+      expect(() => decodeCertificate({ text: hc1, source: 'x', warnings: [] })).toThrow(/twice/)
     })
   }
 
@@ -288,7 +288,7 @@ describe('strict where the spec is strict: alg is protected', () => {
     expect(errorOf(result)).toEqual({ check: 'signature', code: 'ERR_ALG_UNSUPPORTED' })
     expect(result.alg).toBe('text "ES256"')
     expect(result.payload).toEqual(verify(certificate().hc1).payload)
-    expect(decodeCertificate({ text: hc1, source: 'x' }).alg).toBe('text "ES256"')
+    expect(decodeCertificate({ text: hc1, source: 'x', warnings: [] }).alg).toBe('text "ES256"')
   })
 
   it('no alg at all: ERR_ALG_UNSUPPORTED, in words', () => {
@@ -380,7 +380,7 @@ describe('iat and exp: required, and any value gives a coded error at the expira
       expect(result.checks.signature).toBe('pass')
       expect(result.payload).not.toBeNull()
       expect(exitCodeOf(result)).toBe(4)
-      const decoded = decodeCertificate({ text: hc1, source: 'x' })
+      const decoded = decodeCertificate({ text: hc1, source: 'x', warnings: [] })
       expect(decoded.claims.exp).toBeUndefined()
       expect(decoded.warnings.join('\n')).toMatch(reason)
       expectPathsAgree(cose, payload)
