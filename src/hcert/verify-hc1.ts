@@ -43,7 +43,8 @@ export interface VerifyResult {
   valid: boolean
   checks: Record<CheckName, CheckStatus>
   errors: CheckError[]
-  warnings: Array<{ check: CheckName; message: string }>
+  /** `check` is 'input' for what reading the input found (a QR code in byte mode, whitespace around its text) */
+  warnings: Array<{ check: CheckName | 'input'; message: string }>
   kid: string | null
   alg: string | null
   /** subject of the document signer certificate whose key verified the signature */

@@ -17,6 +17,8 @@ export interface DecodeResult {
   /** vaccination, test or recovery; null when the payload carries none of them */
   type: string | null
   payload: Record<string, unknown>
+  /** what the input does that HCERT asks otherwise though it decodes (for an image: whitespace around the QR code's text, a mode other than alphanumeric) */
+  warnings: string[]
   layers?: LayersView
 }
 
@@ -78,6 +80,7 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
     claims: named,
     type: types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
     payload: hcert,
+    warnings: [],
   }
 }
 
@@ -107,6 +110,7 @@ export function decodeCertificate(
 ): DecodeResult {
   const decoded = decodeHc1(input.text, options)
   const result = summarise(decoded, input.source)
+  result.warnings.push(...(input.warnings ?? []))
   if (options.layers) result.layers = layersView(decoded, input)
   return result
 }

@@ -12,6 +12,8 @@ export interface StreamedCertificate {
   source: string
   text: string
   error?: DccError
+  /** the input's own warnings (an image's QR code with whitespace around its text, in byte mode) */
+  warnings?: string[]
 }
 
 const failure = (source: string, error: DccError): StreamedCertificate => ({ source, text: '', error })
@@ -60,7 +62,8 @@ export async function* readCertificateStream(
   }
   if (image) {
     try {
-      yield { source: 'stdin', text: (await fromBytes(Buffer.concat(image), 'stdin')).text }
+      const { text, warnings } = await fromBytes(Buffer.concat(image), 'stdin')
+      yield { source: 'stdin', text, ...(warnings?.length ? { warnings } : {}) }
     } catch (err) {
       if (!(err instanceof DccError)) throw err
       yield failure('stdin', err)
@@ -89,7 +92,11 @@ export async function* readCertificates(
     }
     try {
       const input = await readCertificateInput(arg, stream)
-      yield { source: input.source, text: input.text }
+      yield {
+        source: input.source,
+        text: input.text,
+        ...(input.warnings?.length ? { warnings: input.warnings } : {}),
+      }
     } catch (err) {
       if (!(err instanceof DccError)) throw err
       yield failure(arg, err)

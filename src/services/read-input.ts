@@ -4,7 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
-import { detectImageFormat, type ImageFormat } from '../qr/image-format.js'
+import { detectImageFormat } from '../qr/image-format.js'
+import type { QrImage } from '../qr/read-qr-image.js'
 
 /** Larger files are refused before being read: a phone photo is a few MB, a certificate 1 KB. */
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024
@@ -13,7 +14,9 @@ export interface CertificateInput {
   /** where it came from, for messages: 'argument', 'stdin' or the file path */
   source: string
   text: string
-  image?: { format: ImageFormat; width: number; height: number; attempt: string }
+  image?: QrImage
+  /** what the input does that HCERT asks otherwise, though it can be read (whitespace around a QR code's text, byte mode) */
+  warnings?: string[]
 }
 
 const LITERAL = /^[A-Z0-9]{3}:/
@@ -46,8 +49,8 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
   if (format) {
     // the image decoders and the QR scanner take ~100 ms to load: only when an image is given
     const { readQrImage } = await import('../qr/read-qr-image.js')
-    const { text, image } = readQrImage(bytes, format, source)
-    return { source, text: normaliseText(text, `the QR code in ${source}`), image }
+    const { text, image, warnings } = await readQrImage(bytes, format, source)
+    return { source, text: normaliseText(text, `the QR code in ${source}`), image, warnings }
   }
   return { source, text: normaliseText(decodeUtf8(bytes, source), source) }
 }

@@ -35,8 +35,17 @@ function inputFailure(source: string, err: DccError): SourcedVerifyResult {
   }
 }
 
-export function verifyText(text: string, source: string, options: VerifyOptions): SourcedVerifyResult {
-  return { source, ...verifyHc1(text, options) }
+/** `inputWarnings` (an image's, from reading it) come first in `warnings`, under the check `input`. */
+export function verifyText(
+  text: string,
+  source: string,
+  options: VerifyOptions,
+  inputWarnings: readonly string[] = [],
+): SourcedVerifyResult {
+  const result = verifyHc1(text, options)
+  if (inputWarnings.length > 0)
+    result.warnings.unshift(...inputWarnings.map((message) => ({ check: 'input' as const, message })))
+  return { source, ...result }
 }
 
 /** One result per certificate, in input order: arguments (strings or files), or stdin as lines or one image. */
@@ -48,6 +57,6 @@ export async function* verifyCertificates(
   for await (const input of readCertificates(args, stdin)) {
     yield input.error
       ? inputFailure(input.source, input.error)
-      : verifyText(input.text, input.source, options)
+      : verifyText(input.text, input.source, options, input.warnings)
   }
 }
