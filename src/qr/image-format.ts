@@ -11,18 +11,28 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined
 }
 
+export interface DeclaredSize {
+  width: number
+  height: number
+  /** bytes a pixel once decoded to 8 or 16 bits a sample: 1 grey … 4 RGBA, 8 for 16-bit RGBA */
+  bytesPerPixel: number
+}
+
+/** PNG colour type → samples a pixel (PNG 11.2.2; a palette expands to RGB) */
+const PNG_SAMPLES: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 }
+
 /**
- * Width and height in pixels from the PNG IHDR chunk (PNG 11.2.2) or the first JPEG start-of-frame
- * marker (ITU T.81 B.2.2); undefined when the header is cut short or malformed.
+ * The size from the PNG IHDR chunk (PNG 11.2.2) or the first JPEG start-of-frame marker (ITU T.81
+ * B.2.2); undefined when the header is cut short or malformed.
  */
-export function declaredSize(
-  bytes: Uint8Array,
-  format: ImageFormat,
-): { width: number; height: number } | undefined {
+export function declaredSize(bytes: Uint8Array, format: ImageFormat): DeclaredSize | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (format === 'png') {
-    if (bytes.length < 24) return undefined
-    return { width: view.getUint32(16), height: view.getUint32(20) }
+    if (bytes.length < 26) return undefined
+    const samples = PNG_SAMPLES[bytes[25] as number]
+    if (samples === undefined) return undefined
+    const bytesPerSample = (bytes[24] as number) === 16 ? 2 : 1
+    return { width: view.getUint32(16), height: view.getUint32(20), bytesPerPixel: samples * bytesPerSample }
   }
   let at = 2
   while (at + 4 <= bytes.length) {
@@ -39,8 +49,9 @@ export function declaredSize(
     const length = view.getUint16(at + 2)
     // SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC): P, Y (height), X (width)
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (at + 9 > bytes.length) return undefined
-      return { width: view.getUint16(at + 7), height: view.getUint16(at + 5) }
+      if (at + 10 > bytes.length) return undefined
+      const components = bytes[at + 9] as number
+      return { width: view.getUint16(at + 7), height: view.getUint16(at + 5), bytesPerPixel: components }
     }
     at += 2 + length
   }

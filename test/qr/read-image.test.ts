@@ -120,7 +120,7 @@ describe('what cannot be read', () => {
     })
   })
 
-  it('refuses a broken file as ERR_IMAGE, and an image over 40 megapixels before decoding a pixel', async () => {
+  it('refuses a broken file as ERR_IMAGE, and from its header an image over 40 megapixels or 120 MB of samples', async () => {
     const png = await grayPng(renderQr(TEXT, { scale: 3, margin: 4 }))
     await expect(fromBytes(png.subarray(0, 300), 'cut.png')).rejects.toMatchObject({ code: 'ERR_IMAGE' })
     await expect(fromBytes(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 2]), 'x.jpg')).rejects.toMatchObject({
@@ -132,6 +132,16 @@ describe('what cannot be read', () => {
     await expect(fromBytes(huge, 'huge.png')).rejects.toMatchObject({
       code: 'ERR_IMAGE',
       message: expect.stringMatching(/100000x100000 pixels is larger than the 40 megapixels accepted/),
+    })
+    // 32 MP is within the pixel bound, but as RGBA (colour type 6) it holds 128 MB of samples
+    huge.writeUInt32BE(8000, 16)
+    huge.writeUInt32BE(4000, 20)
+    huge[25] = 6
+    await expect(fromBytes(huge, 'rgba.png')).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(
+        /8000x4000 pixels at 4 bytes a pixel is more than the 120 MB of samples/,
+      ),
     })
   })
 })
