@@ -16,6 +16,7 @@ import { verifyHc1 } from '../dist/hcert/verify-hc1.js'
 import { deflate, inflate } from '../dist/codec/zlib.js'
 import { loadSigner } from '../dist/services/key-dir.js'
 import { TrustList } from '../dist/trust/trust-list.js'
+import { qrImageBench } from './qr-images.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
@@ -431,3 +432,6 @@ console.log(
   console.log(`  hcert stats --json, whole command with start-up: ${(cliSeconds * 1000).toFixed(0)} ms`)
   rmSync(dir, { recursive: true, force: true })
 }
+
+// 6. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
+await qrImageBench(root, seconds)
