@@ -43,6 +43,7 @@ describe('hcert decode', () => {
       'claims',
       'type',
       'payload',
+      'warnings',
     ])
     expect(json.header).toEqual({ protected: { kid: '2Rk3X8HntrI=', alg: 'ES256' }, unprotected: {} })
     expect(json.claims).toEqual({ iss: 'AT', iat: 1620324000, exp: 1635876000 })
