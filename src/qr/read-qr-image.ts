@@ -1,7 +1,8 @@
 /**
  * The text of the QR code in a PNG or JPEG image, read by ZXing-C++ (zxing-wasm), which decodes the
  * file itself and finds codes at any rotation, in both polarities, and in downscaled copies of large
- * photos. The work is bounded by the pixel count, refused above MAX_PIXELS before any pixel is decoded.
+ * photos. The work is bounded from the header (pixels, bytes of samples) before any pixel is decoded.
+ * Errors: ERR_IMAGE (unreadable, or over a bound), ERR_QR_NOT_FOUND.
  */
 import type { ReaderOptions, ReadResult } from 'zxing-wasm/reader'
 import { DccError } from '../errors.js'
@@ -12,7 +13,7 @@ import { zxingReader } from './zxing.js'
 
 /**
  * Images above either bound are refused from their header, before any pixel is decoded. Decoding
- * holds the samples about twice over plus a grey copy, so these keep a run under ~350 MB and ~3 CPU
+ * holds the samples about twice over plus a grey copy, so these keep a run under ~350 MB and ~4 CPU
  * seconds: 40 MP of RGB or JPEG, 30 MP of RGBA (measured, README "QR images").
  */
 export const MAX_PIXELS = 40_000_000
