@@ -27,6 +27,7 @@ import { verifyHc1 } from '../dist/hcert/verify-hc1.js'
 import { deflate, inflate } from '../dist/codec/zlib.js'
 import { loadSigner } from '../dist/services/key-dir.js'
 import { TrustList } from '../dist/trust/trust-list.js'
+import { qrImageBench } from './qr-images.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
@@ -533,3 +534,6 @@ images: {
   )
   rmSync(dir, { recursive: true, force: true })
 }
+
+// 7. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
+await qrImageBench(root, seconds)

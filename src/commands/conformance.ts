@@ -42,7 +42,7 @@ by default) marks expected failures with their reason. Exits 4 on any unexpected
 
   async run(): Promise<ConformanceResult> {
     const { args, flags } = await this.parse(Conformance)
-    const result = runConformance(args.dir, { knownIssuesFile: flags['known-issues'], now: new Date() })
+    const result = await runConformance(args.dir, { knownIssuesFile: flags['known-issues'], now: new Date() })
     if (result.failed > 0) this.exitCode = EXIT.INVALID
     if (!this.jsonEnabled()) this.printText(result, flags.verbose)
     return result

@@ -53,8 +53,7 @@ Nothing is verified here: use 'hcert verify' for that.`
     if (!this.jsonEnabled()) {
       this.log(renderCertificate(result, flags.at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderLayers(result.layers, this.colors)}`)
-      if (result.layers)
-        for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${warning}`))
+      for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${warning}`))
     }
     return result
   }

@@ -50,7 +50,7 @@ export interface VerifyResult {
   valid: boolean
   checks: Record<CheckName, CheckStatus>
   errors: CheckError[]
-  /** a check passed or was not decisive, but something is odd; 'input' for the input itself (whitespace around the text …) */
+  /** a check passed or was not decisive, but something is odd; 'input' for what reading the input found (whitespace around the text, a QR code in byte mode …) */
   warnings: Array<{ check: CheckName | 'input'; message: string }>
   kid: string | null
   alg: string | null

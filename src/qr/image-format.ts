@@ -1,9 +1,59 @@
-/** PNG or JPEG, recognised by the first bytes (real certificates named .png are sometimes JPEG). */
+/**
+ * PNG or JPEG, recognised by the first bytes (real certificates named .png are sometimes JPEG), and
+ * the pixel size its header declares, read before any pixel is decoded.
+ */
 export type ImageFormat = 'png' | 'jpeg'
 
 export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)
     return 'png'
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg'
+  return undefined
+}
+
+export interface DeclaredSize {
+  width: number
+  height: number
+  /** bytes a pixel once decoded to 8 or 16 bits a sample: 1 grey … 4 RGBA, 8 for 16-bit RGBA */
+  bytesPerPixel: number
+}
+
+/** PNG colour type → samples a pixel (PNG 11.2.2; a palette expands to RGB) */
+const PNG_SAMPLES: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 }
+
+/**
+ * The size from the PNG IHDR chunk (PNG 11.2.2) or the first JPEG start-of-frame marker (ITU T.81
+ * B.2.2); undefined when the header is cut short or malformed.
+ */
+export function declaredSize(bytes: Uint8Array, format: ImageFormat): DeclaredSize | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (format === 'png') {
+    if (bytes.length < 26) return undefined
+    const samples = PNG_SAMPLES[bytes[25] as number]
+    if (samples === undefined) return undefined
+    const bytesPerSample = (bytes[24] as number) === 16 ? 2 : 1
+    return { width: view.getUint32(16), height: view.getUint32(20), bytesPerPixel: samples * bytesPerSample }
+  }
+  let at = 2
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return undefined
+    const marker = bytes[at + 1] as number
+    if (marker === 0xff) {
+      at++ // fill byte
+      continue
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      at += 2 // markers without a length
+      continue
+    }
+    const length = view.getUint16(at + 2)
+    // SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC): P, Y (height), X (width)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (at + 10 > bytes.length) return undefined
+      const components = bytes[at + 9] as number
+      return { width: view.getUint16(at + 7), height: view.getUint16(at + 5), bytesPerPixel: components }
+    }
+    at += 2 + length
+  }
   return undefined
 }

@@ -30,10 +30,10 @@ export interface ConformanceResult {
   outcomes: VectorOutcome[]
 }
 
-export function runConformance(
+export async function runConformance(
   dir: string,
   options: { knownIssuesFile?: string; now: Date },
-): ConformanceResult {
+): Promise<ConformanceResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new DccError('ERR_USAGE', `conformance: ${dir} is not a directory`)
   const knownFile =
@@ -75,7 +75,7 @@ export function runConformance(
     result.vectors++
     const country = file.split(sep)[0] ?? ''
     const testSet = basename(file, '.json')
-    for (const outcome of runVector(vector, options.now)) {
+    for (const outcome of await runVector(vector, options.now)) {
       let status: OutcomeStatus =
         outcome.got === null ? 'skipped' : outcome.got === outcome.expected ? 'pass' : 'fail'
       const issue =

@@ -18,7 +18,7 @@ export interface DecodeResult {
   type: string | null
   payload: Record<string, unknown>
   /**
-   * What is well-formed but not as HCERT writes it: first the input's (whitespace around the text),
+   * What is well-formed but not as HCERT writes it: first the input's (whitespace around the text, a QR code in byte mode),
    * then the structure's (tags out of place, an unprotected alg, a NumericDate that is not a usable
    * integer of seconds); nothing here is verified.
    */

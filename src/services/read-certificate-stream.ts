@@ -13,7 +13,7 @@ export interface StreamedCertificate {
   /** `stdin` for an image, `stdin:<line>` for text, the argument or file path, `<path>:<line>` for a file of several */
   source: string
   text: string
-  /** what was odd about the input but did not stop it being read (whitespace around the text …) */
+  /** what was odd about the input but did not stop it being read (whitespace around the text, a QR code in byte mode …) */
   warnings: string[]
   error?: DccError
 }

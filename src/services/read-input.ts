@@ -10,7 +10,8 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
-import { detectImageFormat, type ImageFormat } from '../qr/image-format.js'
+import { detectImageFormat } from '../qr/image-format.js'
+import type { QrImage } from '../qr/read-qr-image.js'
 import { decodeLine, LineSplitter, lineText, tooLongError } from './text-lines.js'
 
 /** Larger files are refused before being read: a phone photo is a few MB, a certificate 1 KB. */
@@ -20,8 +21,8 @@ export interface CertificateInput {
   /** where it came from, for messages: 'argument', 'stdin', the file path, or `path:line` for a line of a file */
   source: string
   text: string
-  image?: { format: ImageFormat; width: number; height: number; attempt: string }
-  /** what was odd about the input but did not stop it being read (whitespace around the text …) */
+  image?: QrImage
+  /** what the input does that HCERT asks otherwise, though it can be read (whitespace around the text, a QR code in byte mode …) */
   warnings: string[]
 }
 
@@ -97,10 +98,10 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
   if (format) {
     // the image decoders and the QR scanner take ~100 ms to load: only when an image is given
     const { readQrImage } = await import('../qr/read-qr-image.js')
-    const { text, image } = readQrImage(bytes, format, source)
+    const { text, image, warnings } = await readQrImage(bytes, format, source)
     const trimmed = text.trim()
     if (trimmed.length === 0) throw new DccError('ERR_INPUT', `input: the QR code in ${source} is empty`)
-    return { source, text: trimmed, image, warnings: [] }
+    return { source, text: trimmed, image, warnings }
   }
   return single(textItems(bytes, source, source), source)
 }

@@ -1,76 +1,147 @@
-import jpeg from 'jpeg-js'
-import QRCode from 'qrcode'
-import { PNG } from 'pngjs'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decodeRaster } from '../../src/qr/raster.js'
+import { readQrImage } from '../../src/qr/read-qr-image.js'
+import { decodeCertificate } from '../../src/services/decode.js'
 import { fromBytes } from '../../src/services/read-input.js'
+import { blur, encodePng, grayPng, renderQr, rotate } from '../helpers/qr-raster.js'
 import { vector } from '../helpers/vectors.js'
 
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 const TEXT = vector('AT/2DCode/raw/1.json').PREFIX as string
 
-/** The QR code as RGBA pixels, `scale` pixels per module, with or without its quiet zone. */
-async function qrRaster(
-  scale: number,
-  margin: number,
-): Promise<{ width: number; height: number; data: Uint8Array }> {
-  const png = PNG.sync.read(
-    await QRCode.toBuffer([{ data: TEXT, mode: 'alphanumeric' }], {
-      errorCorrectionLevel: 'Q',
-      scale,
-      margin,
-    }),
-  )
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data) }
-}
+describe('reading the QR images of real certificates (EU quality-assurance collection)', () => {
+  // dense codes with a narrow quiet zone, and (NA) a PNG with bytes after its IEND chunk
+  it.each([
+    ['BE/1.3.0/REC_BE.png', 'BE'],
+    ['CH/1.2.1/specialcases/REC_CH_BAG.png', 'CH BAG'],
+    ['NA/1.0.0/REC.png', 'NA'],
+    ['SV/1.3.0/VAC.png', 'SV'],
+  ])('%s decodes to its HC1', async (file, iss) => {
+    const input = await fromBytes(readFileSync(join(FIXTURES, 'qa-images', file)), file)
+    expect(input.text).toMatch(/^HC1:[0-9A-Z $%*+\-./:]+$/)
+    // base45, zlib and COSE all hold: a misread code fails one of them
+    expect(decodeCertificate(input).claims.iss).toBe(iss)
+  })
+})
 
 describe('reading QR images as a phone app would', () => {
   it('reads a JPEG whatever its name, recognised by its bytes', async () => {
-    const raster = await qrRaster(4, 4)
-    const bytes = jpeg.encode({ ...raster, data: Buffer.from(raster.data) }, 85).data
-    const input = await fromBytes(bytes, 'certificate.png')
+    const input = await fromBytes(readFileSync(join(FIXTURES, 'qr-images', 'at-1-jpeg-named.png')), 'x.png')
     expect(input.text).toBe(TEXT)
     expect(input.image?.format).toBe('jpeg')
   })
 
-  it('reads a tight crop without a quiet zone, dim and low-contrast, by adding a margin and binarising', async () => {
-    const raster = await qrRaster(3, 0)
-    for (let i = 0; i < raster.data.length; i += 4) {
-      for (let c = 0; c < 3; c++)
-        raster.data[i + c] = 90 + Math.round(((raster.data[i + c] as number) / 255) * 60) // 90..150
-    }
-    const png = PNG.sync.write(
-      Object.assign(new PNG({ width: raster.width, height: raster.height }), {
-        data: Buffer.from(raster.data),
-      }),
-    )
-    const input = await fromBytes(png, 'crop.png')
+  it('reads a PNG with bytes after its last chunk', async () => {
+    const png = await grayPng(renderQr(TEXT, { scale: 3, margin: 4 }))
+    const input = await fromBytes(Buffer.concat([png, Buffer.from('\r\n--boundary--\r\n\0\0\0')]), 'mail.png')
     expect(input.text).toBe(TEXT)
-    expect(input.image?.attempt).not.toBe('as is')
   })
 
-  it('reads a large photo by scaling it down', async () => {
-    const raster = await qrRaster(18, 4)
-    expect(raster.width).toBeGreaterThan(1200)
-    const png = PNG.sync.write(
-      Object.assign(new PNG({ width: raster.width, height: raster.height }), {
-        data: Buffer.from(raster.data),
-      }),
-    )
+  it('reads a code rotated by 10°', async () => {
+    const input = await fromBytes(await grayPng(rotate(renderQr(TEXT, { scale: 3, margin: 4 }), 10)), 'r.png')
+    expect(input.text).toBe(TEXT)
+  })
+
+  it('reads a slightly blurred code', async () => {
+    const input = await fromBytes(await grayPng(blur(renderQr(TEXT, { scale: 3, margin: 4 }), 1, 3)), 'b.png')
+    expect(input.text).toBe(TEXT)
+  })
+
+  it('reads a tight crop without a quiet zone, dim and low-contrast', async () => {
+    const image = renderQr(TEXT, { scale: 3, margin: 0 })
+    image.data.forEach((v, i) => (image.data[i] = 90 + Math.round((v / 255) * 60))) // 90..150
+    expect((await fromBytes(await grayPng(image), 'crop.png')).text).toBe(TEXT)
+  })
+
+  it('reads an inverted code (light modules on dark) and one of one pixel a module', async () => {
+    const inverted = renderQr(TEXT, { scale: 3, margin: 4 })
+    inverted.data.forEach((v, i) => (inverted.data[i] = 255 - v))
+    expect((await fromBytes(await grayPng(inverted), 'inv.png')).text).toBe(TEXT)
+    const tiny = renderQr(TEXT, { scale: 1, margin: 2 })
+    expect((await fromBytes(await grayPng(tiny), 'tiny.png')).text).toBe(TEXT)
+  })
+
+  it('reads an RGB photo-sized image with the code in one corner', async () => {
+    const code = renderQr(TEXT, { scale: 6, margin: 4 })
+    const [width, height] = [2400, 1800]
+    const png = await encodePng(width, height, 3, (y) => {
+      const row = new Uint8Array(width * 3).fill(200)
+      if (y >= 100 && y < 100 + code.height)
+        for (let x = 0; x < code.width; x++)
+          row.fill(code.data[(y - 100) * code.width + x] as number, (1500 + x) * 3, (1501 + x) * 3)
+      return row
+    })
     const input = await fromBytes(png, 'photo.png')
     expect(input.text).toBe(TEXT)
+    expect(input.image).toMatchObject({ format: 'png', width, height })
+  })
+})
+
+describe('what the QR code says besides its text (HCERT §4.2.2)', () => {
+  it('bug09a: whitespace after the text and byte mode are warnings; the text is trimmed for decoding', async () => {
+    const input = await fromBytes(readFileSync(join(FIXTURES, 'bug09a-qr-trailing-newline.png')), 'bug09a')
+    expect(input.text).toMatch(/^HC1:.*\S$/s)
+    expect(input.image?.mode).toBe('byte')
+    expect(input.warnings).toEqual([
+      "the QR code's text ends with whitespace (a line feed); verifier apps may refuse it",
+      'the QR code is in byte mode; HCERT §4.2.2 asks for alphanumeric mode',
+    ])
+    expect(decodeCertificate(input).warnings).toEqual(input.warnings)
   })
 
-  it('says so when there is no QR code, and refuses images too large to decode safely', async () => {
-    const blank = PNG.sync.write(
-      Object.assign(new PNG({ width: 200, height: 200 }), { data: Buffer.alloc(200 * 200 * 4, 255) }),
+  it('names leading whitespace and byte mode, and finds nothing to say about an alphanumeric code', async () => {
+    const spaced = await readQrImage(
+      await grayPng(renderQr(`  \t${TEXT}`, { scale: 3, margin: 4, mode: 'byte' })),
+      'png',
+      'spaced',
     )
+    expect(spaced.text).toBe(`  \t${TEXT}`)
+    expect(spaced.warnings[0]).toBe(
+      "the QR code's text starts with whitespace (a space, a space, a tab); verifier apps may refuse it",
+    )
+    for (const mirrored of [false, true]) {
+      const image = renderQr(TEXT, { scale: 3, margin: 4 })
+      if (mirrored)
+        for (let y = 0; y < image.height; y++)
+          image.data.subarray(y * image.width, (y + 1) * image.width).reverse()
+      const plain = await readQrImage(await grayPng(image), 'png', 'plain')
+      expect(plain).toMatchObject({ text: TEXT, warnings: [], image: { mode: 'alphanumeric' } })
+    }
+  })
+})
+
+describe('what cannot be read', () => {
+  it('says so when there is no QR code', async () => {
+    const blank = await encodePng(200, 200, 1, () => new Uint8Array(200).fill(255))
     await expect(fromBytes(blank, 'blank.png')).rejects.toMatchObject({
       code: 'ERR_QR_NOT_FOUND',
       message: expect.stringMatching(/no QR code was found in the PNG image \(200x200\) from blank.png/),
     })
-    const header = Buffer.from(blank)
-    header.writeUInt32BE(100_000, 16)
-    header.writeUInt32BE(100_000, 20)
-    expect(() => decodeRaster(header, 'png')).toThrow(/larger than the 40 megapixels accepted/)
+  })
+
+  it('refuses a broken file as ERR_IMAGE, and from its header an image over 40 megapixels or 120 MB of samples', async () => {
+    const png = await grayPng(renderQr(TEXT, { scale: 3, margin: 4 }))
+    await expect(fromBytes(png.subarray(0, 300), 'cut.png')).rejects.toMatchObject({ code: 'ERR_IMAGE' })
+    await expect(fromBytes(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 2]), 'x.jpg')).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+    })
+    const huge = Buffer.from(png)
+    huge.writeUInt32BE(100_000, 16)
+    huge.writeUInt32BE(100_000, 20)
+    await expect(fromBytes(huge, 'huge.png')).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(/100000x100000 pixels is larger than the 40 megapixels accepted/),
+    })
+    // 32 MP is within the pixel bound, but as RGBA (colour type 6) it holds 128 MB of samples
+    huge.writeUInt32BE(8000, 16)
+    huge.writeUInt32BE(4000, 20)
+    huge[25] = 6
+    await expect(fromBytes(huge, 'rgba.png')).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(
+        /8000x4000 pixels at 4 bytes a pixel is more than the 120 MB of samples/,
+      ),
+    })
   })
 })

@@ -57,7 +57,8 @@ export function renderLayers(layers: LayersView, c: ChalkInstance): string {
   if (layers.image)
     row(
       'image',
-      `${layers.image.format.toUpperCase()} ${layers.image.width}x${layers.image.height}, QR found ${layers.image.attempt}`,
+      `${layers.image.format.toUpperCase()} ${layers.image.width}x${layers.image.height}, QR found ${layers.image.attempt}` +
+        (layers.image.mode ? `, ${layers.image.mode} mode` : ''),
     )
   row('prefix', layers.prefix ?? c.yellow('none (accepted with --allow-missing-prefix)'))
   row('base45', `${layers.base45Length} characters`)
