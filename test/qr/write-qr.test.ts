@@ -162,8 +162,8 @@ describe('writing the image files', () => {
     const hc1 = certificate('ES256')
     const files = await writeQrFiles(dir, 'URN:UVCI:01:AT:ABC/123#X', hc1)
     expect(files).toEqual([
-      join(dir, 'URN_UVCI_01_AT_ABC_123_X.png'),
-      join(dir, 'URN_UVCI_01_AT_ABC_123_X.svg'),
+      join(dir, 'URN_UVCI_01_AT_ABC%2F123%23X.png'),
+      join(dir, 'URN_UVCI_01_AT_ABC%2F123%23X.svg'),
     ])
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600)
