@@ -45,6 +45,10 @@ const issuedLedger = (): string => {
   return copy
 }
 
+/** A new ledger path per call: the text and --json runs of a case run at the same time. */
+let fresh = 0
+const freshLedger = (name: string): string => at(`${name}-${++fresh}.sqlite`)
+
 const sign = ['--key-dir', KEYS_EXAMPLE, '--at', '2021-06-01']
 
 interface Case {
@@ -132,35 +136,35 @@ const CASES: Record<string, Case> = {
 
   // issue
   // records that cannot be read are ERR_INPUT (exit 3); an empty file is a batch of 0 records
-  'issue <missing>': { args: () => ['issue', MISSING, ...sign, '--ledger', at('i1.sqlite')], exit: [2, 3] },
-  'issue <a folder>': { args: () => ['issue', FOLDER, ...sign, '--ledger', at('i2.sqlite')], exit: [2, 3] },
+  'issue <missing>': { args: () => ['issue', MISSING, ...sign, '--ledger', freshLedger('i1')], exit: [2, 3] },
+  'issue <a folder>': { args: () => ['issue', FOLDER, ...sign, '--ledger', freshLedger('i2')], exit: [2, 3] },
   'issue <binary garbage>': {
-    args: () => ['issue', GARBAGE, ...sign, '--ledger', at('i3.sqlite')],
+    args: () => ['issue', GARBAGE, ...sign, '--ledger', freshLedger('i3')],
     exit: [2, 3, 4],
   },
   'issue <empty file>': {
-    args: () => ['issue', EMPTY, ...sign, '--ledger', at('i4.sqlite')],
+    args: () => ['issue', EMPTY, ...sign, '--ledger', freshLedger('i4')],
     exit: [0, 2, 3],
   },
-  'issue without --key-dir': { args: () => ['issue', RECORD, '--ledger', at('i5.sqlite')], exit: USAGE },
+  'issue without --key-dir': { args: () => ['issue', RECORD, '--ledger', freshLedger('i5')], exit: USAGE },
   'issue --key-dir <missing>': {
-    args: () => ['issue', RECORD, '--key-dir', MISSING, '--ledger', at('i6.sqlite')],
+    args: () => ['issue', RECORD, '--key-dir', MISSING, '--ledger', freshLedger('i6')],
     exit: USAGE,
   },
   'issue --key-dir <folder without keys>': {
-    args: () => ['issue', RECORD, '--key-dir', EMPTY_FOLDER, '--ledger', at('i7.sqlite')],
+    args: () => ['issue', RECORD, '--key-dir', EMPTY_FOLDER, '--ledger', freshLedger('i7')],
     exit: USAGE,
   },
   'issue --key-dir <a file>': {
-    args: () => ['issue', RECORD, '--key-dir', TEXT, '--ledger', at('i8.sqlite')],
+    args: () => ['issue', RECORD, '--key-dir', TEXT, '--ledger', freshLedger('i8')],
     exit: USAGE,
   },
   'issue --key-dir <garbage keys>': {
-    args: () => ['issue', RECORD, '--key-dir', GARBAGE_KEYS, '--ledger', at('i9.sqlite')],
+    args: () => ['issue', RECORD, '--key-dir', GARBAGE_KEYS, '--ledger', freshLedger('i9')],
     exit: USAGE,
   },
   'issue --key-dir <encrypted keys> --no-prompt, no passphrase': {
-    args: () => ['issue', RECORD, '--key-dir', ENCRYPTED_KEYS, '--no-prompt', '--ledger', at('i10.sqlite')],
+    args: () => ['issue', RECORD, '--key-dir', ENCRYPTED_KEYS, '--no-prompt', '--ledger', freshLedger('i10')],
     exit: USAGE,
   },
   'issue --ledger <a folder>': {
@@ -176,19 +180,19 @@ const CASES: Record<string, Case> = {
     exit: USAGE,
   },
   'issue --qr-dir <a file>': {
-    args: () => ['issue', RECORD, ...sign, '--ledger', at('i11.sqlite'), '--qr-dir', TEXT],
+    args: () => ['issue', RECORD, ...sign, '--ledger', freshLedger('i11'), '--qr-dir', TEXT],
     exit: USAGE,
   },
   'issue --out <a folder>': {
-    args: () => ['issue', RECORD, ...sign, '--ledger', at('i12.sqlite'), '--out', FOLDER],
+    args: () => ['issue', RECORD, ...sign, '--ledger', freshLedger('i12'), '--out', FOLDER],
     exit: USAGE,
   },
   'issue --rejects <a folder>': {
-    args: () => ['issue', BATCH, ...sign, '--ledger', at('i13.sqlite'), '--rejects', FOLDER],
+    args: () => ['issue', BATCH, ...sign, '--ledger', freshLedger('i13'), '--rejects', FOLDER],
     exit: USAGE,
   },
   'issue --out <below a file>': {
-    args: () => ['issue', RECORD, ...sign, '--ledger', at('i14.sqlite'), '--out', join(UNDER_FILE, 'o')],
+    args: () => ['issue', RECORD, ...sign, '--ledger', freshLedger('i14'), '--out', join(UNDER_FILE, 'o')],
     exit: USAGE,
   },
   'issue --validity garbage': {
@@ -201,7 +205,7 @@ const CASES: Record<string, Case> = {
   'issue --workers many': { args: () => ['issue', RECORD, ...sign, '--workers', 'many'], exit: USAGE },
   'issue --format xml': { args: () => ['issue', RECORD, ...sign, '--format', 'xml'], exit: USAGE },
   'issue --interactive without a terminal': {
-    args: () => ['issue', '--interactive', ...sign, '--ledger', at('i15.sqlite')],
+    args: () => ['issue', '--interactive', ...sign, '--ledger', freshLedger('i15')],
     exit: USAGE,
   },
   'issue --nosuch': { args: () => ['issue', RECORD, '--nosuch'], exit: USAGE },
