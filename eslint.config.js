@@ -4,7 +4,19 @@ import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'coverage/', 'tmp/', 'src/dcc/generated/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test/fixtures/',
+      'coverage/',
+      'tmp/',
+      'src/dcc/generated/',
+      '.hcert-demo/',
+      'my-keys/',
+      'qr/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

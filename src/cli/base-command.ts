@@ -3,14 +3,19 @@
  * run() returns the result that --json prints; text is printed only when --json is off.
  */
 import { Command } from '@oclif/core/command'
+import type { Input, ParserOutput } from '@oclif/core/interfaces'
 import type { ChalkInstance } from 'chalk'
-import { DccError, EXIT, exitCodeFor, type ExitCode } from '../errors.js'
+import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { isSqliteError, ledgerError } from '../ledger/ledger-error.js'
 import { colorsFor } from './colors.js'
+import { usageErrorFromParse } from './parse-error.js'
+import { reportError } from './report-error.js'
+import { usageErrorFromSystem } from './system-error.js'
 
-export interface ErrorJson {
-  error: { code: string; layer: string; message: string }
-}
+export type { ErrorJson } from './report-error.js'
+
+/** What oclif's parser returns for flags and arguments. */
+type Output = Record<string, unknown>
 
 export abstract class HcertCommand extends Command {
   static override enableJsonFlag = true
@@ -27,16 +32,36 @@ export abstract class HcertCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init()
+    reportUncaught = (err) => reportError(toDccError(err), this.reportOptions(err))
+    if (!process.listeners('uncaughtException').includes(onUncaught)) {
+      process.on('uncaughtException', onUncaught)
+      process.on('unhandledRejection', onUncaught)
+    }
     if (!this.jsonEnabled()) this.chalk = await colorsFor(process.stdout)
   }
 
   protected override async _run<T>(): Promise<T> {
     const result = await super._run<T>()
+    if (ending) await ending
     if (this.exitCode !== EXIT.OK) this.exit(this.exitCode)
     return result
   }
 
+  /** Any failure to parse the command line is a usage error (exit 2), never a bug. */
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'EEXIT') throw err
+      throw usageErrorFromParse(err)
+    }
+  }
+
   override logJson(json: unknown): void {
+    if (ending) return // stdout already holds the error document
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
@@ -47,39 +72,44 @@ export abstract class HcertCommand extends Command {
 
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {
     if (err.code === 'EEXIT') throw err
-    const error = toDccError(err)
-    const exit = exitCodeFor(error.code)
-    if (this.jsonEnabled()) this.logJson({ error: error.toJSON() } satisfies ErrorJson)
-    else {
-      const c = await colorsFor(process.stderr)
-      process.stderr.write(`${c.red('error')} ${c.dim(`[${error.code}]`)} ${error.message}\n`)
-      if (exit === EXIT.USAGE && error.layer === 'usage')
-        process.stderr.write(c.dim(`See: hcert ${this.id ?? ''} --help\n`))
-      if (exit === EXIT.BUG && process.env.DEBUG) process.stderr.write(`${err.stack ?? ''}\n`)
-    }
-    return this.exit(exit)
+    if (ending) return ending
+    return this.exit(await reportError(toDccError(err), this.reportOptions(err)))
+  }
+
+  private reportOptions(err: unknown): { json: boolean; help: string; stack?: string } {
+    // the command as users type it: `hcert keys generate`, not oclif's id `keys:generate`
+    const typed = [this.config.bin, ...(this.id ?? '').split(':').filter(Boolean)].join(' ')
+    const stack = err instanceof Error ? err.stack : undefined
+    return { json: this.jsonEnabled(), help: `${typed} --help`, ...(stack ? { stack } : {}) }
   }
 }
 
-function toDccError(err: Error & { oclif?: { exit?: number } }): DccError {
-  if (err instanceof DccError) return err
+/**
+ * An error that escapes every promise (an 'error' event that no one listens for) is reported like
+ * any other, with its exit code, instead of ending Node with a stack trace; the process ends there.
+ */
+let reportUncaught: ((err: unknown) => Promise<number>) | undefined
+let ending: Promise<never> | undefined
+const onUncaught = (err: unknown): void => {
+  if (ending) return
+  const report = reportUncaught ?? ((e: unknown) => reportError(toDccError(e), { json: false }))
+  ending = report(err).then((code) => process.exit(code))
+}
+
+function toDccError(thrown: unknown): DccError {
+  if (thrown instanceof DccError) return thrown
+  const err = (thrown instanceof Error ? thrown : new Error(String(thrown))) as Error & {
+    oclif?: { exit?: number }
+  }
   // a ledger failure that reached here without the ledger's own wording is still a ledger failure
   if (isSqliteError(err)) return ledgerError(err, 'the ledger')
-  // oclif's own parse errors (unknown flag, missing argument, ...) are usage errors
-  if (
-    err.oclif?.exit === 2 ||
-    (err.constructor.name.endsWith('Error') && /flag|argument|Unexpected/i.test(err.message) && err.oclif)
-  ) {
-    return new DccError('ERR_USAGE', stripAnsi(err.message).split('\n')[0] ?? 'usage error')
-  }
+  const system = usageErrorFromSystem(err)
+  if (system) return system
+  // this.error(message, { exit: 2 }) and oclif's usage errors outside parse()
+  if (err.oclif?.exit === 2) return usageErrorFromParse(err)
   return new DccError(
     'ERR_INTERNAL',
     `internal error: ${err.message} (this is a bug in hcert; set DEBUG=1 for details and please report it)`,
     { cause: err },
   )
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, '')
 }

@@ -10,7 +10,7 @@ export const atFlag = Flags.custom<Date>({
   helpValue: '<ISO 8601>',
   parse: async (input) => {
     const date = parseInstant(input)
-    if (!date) throw new DccError('ERR_USAGE', `--at: '${input}' is not an ISO 8601 date or date-time`)
+    if (!date) throw new DccError('ERR_USAGE', `'${input}' is not an ISO 8601 date or date-time`)
     return date
   },
 })
@@ -27,12 +27,21 @@ export const untilFlag = Flags.custom<Date>({
 
 export const durationFlag = Flags.custom<Duration>({
   helpValue: '<12m|365d|4y>',
+  // help shows the default as typed (12m), not as the object it parses to
+  defaultHelp: async ({ options }) => {
+    const given = (options as { default?: unknown }).default
+    return isDuration(given) ? `${given.amount}${given.unit}` : undefined
+  },
   parse: async (input) => {
     const duration = parseDuration(input)
     if (!duration) throw new DccError('ERR_USAGE', `'${input}' is not a duration such as 12m, 365d or 4y`)
     return duration
   },
 })
+
+function isDuration(value: unknown): value is Duration {
+  return typeof value === 'object' && value !== null && 'amount' in value && 'unit' in value
+}
 
 export const usageFlag = Flags.custom<CertificateType[]>({
   helpValue: '<v,t,r>',

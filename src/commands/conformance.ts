@@ -10,7 +10,8 @@ export default class Conformance extends HcertCommand {
   static override description = `Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
 through the same code paths as 'hcert decode' and 'hcert verify'. Expectations whose input fields a
 vector lacks are skipped, as the reference harness does. A known-issues file (known_issues.csv in <dir>
-by default) marks expected failures with their reason. Exits 4 on any unexpected result.`
+by default) marks expected failures with their reason. Exits 4 on any unexpected result, and 2
+when <dir> holds no vector.`
 
   static override examples = [
     {
@@ -24,14 +25,12 @@ by default) marks expected failures with their reason. Exits 4 on any unexpected
     dir: Args.directory({
       description: 'folder of test vectors (searched recursively)',
       required: true,
-      exists: true,
     }),
   }
 
   static override flags = {
     'known-issues': Flags.file({
       summary: 'CSV of expected failures (test_name,country,test_set,reason); default <dir>/known_issues.csv',
-      exists: true,
     }),
     verbose: Flags.boolean({
       char: 'v',

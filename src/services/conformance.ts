@@ -30,21 +30,23 @@ export interface ConformanceResult {
   outcomes: VectorOutcome[]
 }
 
+/**
+ * Runs every vector file (JSON with EXPECTEDRESULTS) under `dir`.
+ * Errors: ERR_USAGE (exit 2) when `dir` is not a readable folder, holds no vector, or the
+ * known-issues file is missing, unreadable or malformed.
+ */
 export async function runConformance(
   dir: string,
   options: { knownIssuesFile?: string; now: Date },
 ): Promise<ConformanceResult> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new DccError('ERR_USAGE', `conformance: ${dir} is not a directory`)
+  const stat = statSync(dir, { throwIfNoEntry: false })
+  if (!stat) throw new DccError('ERR_USAGE', `conformance: ${dir} does not exist`)
+  if (!stat.isDirectory())
+    throw new DccError('ERR_USAGE', `conformance: ${dir} is not a folder (give the folder of test vectors)`)
   const knownFile =
     options.knownIssuesFile ??
     (existsSync(join(dir, 'known_issues.csv')) ? join(dir, 'known_issues.csv') : undefined)
-  let known: KnownIssue[] = []
-  if (knownFile) {
-    if (!existsSync(knownFile))
-      throw new DccError('ERR_USAGE', `conformance: known-issues file ${knownFile} does not exist`)
-    known = parseKnownIssues(readFileSync(knownFile, 'utf8'), knownFile)
-  }
+  const known = knownFile ? readKnownIssues(knownFile) : []
   const result: ConformanceResult = {
     dir,
     vectors: 0,
@@ -67,7 +69,10 @@ export async function runConformance(
         expected: true,
         got: false,
         status: 'fail',
-        reason: `not valid JSON (${(err as Error).message})`,
+        reason:
+          err instanceof SyntaxError
+            ? `not valid JSON (${err.message})`
+            : `not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       })
       continue
     }
@@ -86,5 +91,23 @@ export async function runConformance(
         result.outcomes.push({ file, ...outcome, status, ...(issue ? { knownIssue: issue.reason } : {}) })
     }
   }
+  if (result.vectors === 0 && result.failed === 0)
+    throw new DccError(
+      'ERR_USAGE',
+      `conformance: no test vectors under ${dir} (JSON files with EXPECTEDRESULTS, as in dgc-testdata)`,
+    )
   return result
+}
+
+function readKnownIssues(file: string): KnownIssue[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code})`
+    throw new DccError('ERR_USAGE', `conformance: known-issues file ${file} ${why}`, { cause: err })
+  }
+  return parseKnownIssues(text, file)
 }

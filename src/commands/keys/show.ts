@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { HcertCommand } from '../../cli/base-command.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { certificateInfo, type CertificateInfo } from '../../keys/certificate-info.js'
+import { DccError } from '../../errors.js'
 import { KEY_FILES, readCertificateFile } from '../../services/key-dir.js'
 import { parseTrustedCertificate } from '../../trust/trusted-certificate.js'
 import { existsSync } from 'node:fs'
@@ -35,6 +36,11 @@ export default class KeysShow extends HcertCommand {
           ] as Array<[string, string]>
         ).filter(([file]) => existsSync(file))
       : [[args.path, 'Certificate']]
+    if (files.length === 0)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: ${args.path} holds no ${KEY_FILES.dscCert} or ${KEY_FILES.cscaCert} (not a key directory)`,
+      )
     const certificates = files.map(([file, role]) => ({
       file,
       role,

@@ -1,0 +1,47 @@
+/**
+ * oclif `command_not_found` hook: `hcert isue` names the command it most likely meant.
+ * On a terminal, @oclif/plugin-not-found asks "Did you mean issue?" and runs it if confirmed;
+ * without one (scripts, CI, --json) nothing is asked: a usage error (exit 2) names the suggestion.
+ */
+import type { Hook } from '@oclif/core/hooks'
+import { DccError } from '../errors.js'
+import { closestCommand } from './closest-command.js'
+import { reportError } from './report-error.js'
+
+const hook: Hook.CommandNotFound = async function (options) {
+  const { id, config } = options
+  const argv = options.argv ?? []
+  const json = argv.includes('--json')
+  const spaced = (commandId: string): string => commandId.replaceAll(':', config.topicSeparator)
+  const visible = config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases])
+  // oclif joins the words before the first flag into the id ('isue records.csv' -> 'isue:records.csv'):
+  // the command typed is the shortest start of it that is close to a command
+  const words = id.split(':')
+  let typed = config.findTopic(words[0] ?? '') ? words.slice(0, 2).join(':') : (words[0] ?? id)
+  let suggestion: string | undefined
+  for (let n = 1; n <= words.length && !suggestion; n++) {
+    suggestion = closestCommand(words.slice(0, n).join(':'), visible)
+    if (suggestion) typed = words.slice(0, n).join(':')
+  }
+
+  if (suggestion && process.stdin.isTTY && !json) {
+    const { default: askAndRun } = await import('@oclif/plugin-not-found')
+    try {
+      return await askAndRun.call(this, options)
+    } catch (err) {
+      // 127: the suggestion was declined; anything else comes from the command that ran
+      if ((err as { oclif?: { exit?: number } }).oclif?.exit !== 127) throw err
+    }
+  }
+  const message = suggestion
+    ? `'${spaced(typed)}' is not an ${config.bin} command; did you mean '${config.bin} ${spaced(suggestion)}'?`
+    : `'${spaced(typed)}' is not an ${config.bin} command`
+  const topic = typed.includes(':') ? typed.split(':')[0] : undefined
+  const exit = await reportError(new DccError('ERR_USAGE', message), {
+    json,
+    help: `${config.bin} help${topic ? ` ${topic}` : ''}`,
+  })
+  this.exit(exit)
+}
+
+export default hook

@@ -1,0 +1,40 @@
+/**
+ * Whatever fails while oclif parses the command line (a flag's value, a missing argument, an
+ * unknown flag, an argument naming a missing file) is the user's mistake: a usage error, exit 2,
+ * with oclif's message on one line and the flag it concerns named once.
+ */
+import { DccError } from '../errors.js'
+
+export function usageErrorFromParse(err: unknown): DccError {
+  const text = err instanceof Error ? err.message : String(err)
+  const message = flatten(nameTheFlag(withoutHelpHint(stripAnsi(text))))
+  if (err instanceof DccError) return new DccError(err.code, message, { cause: err })
+  return new DccError('ERR_USAGE', message || 'usage error', { cause: err })
+}
+
+function withoutHelpHint(text: string): string {
+  return text.replaceAll(/\n?See more help with --help/g, '')
+}
+
+/** oclif reports a flag's failed parse as "Parsing --name \n\t<reason>". */
+function nameTheFlag(text: string): string {
+  const m = /^Parsing (--[\w-]+) *\n\t?([\s\S]*)$/.exec(text)
+  if (!m) return text
+  const [, flag = '', reason = ''] = m
+  return reason.startsWith(flag) ? reason : `${flag}: ${reason}`
+}
+
+function flatten(text: string): string {
+  return text
+    .replaceAll('=[object Object]', '') // oclif quotes a parsed value in exclusive-flag errors
+    .replace(/^The following errors? occurred:/, '')
+    .split('\n')
+    .map((line) => line.trim().replaceAll(/\s{2,}/g, ' '))
+    .filter(Boolean)
+    .join(' ')
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '')
+}
