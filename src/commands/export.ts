@@ -1,11 +1,12 @@
 import * as Flags from '@oclif/core/flags'
-import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs'
 import { HcertCommand } from '../cli/base-command.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
+import { AtomicFile } from '../fs/atomic-file.js'
 import { Ledger } from '../ledger/ledger.js'
 import { exportCertificates, type ExportedCertificate, type ExportReport } from '../services/export.js'
 import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
+import { refuseOverlappingPaths } from '../services/output-paths.js'
 
 export interface ExportResult extends ExportReport {
   out: string | null
@@ -55,7 +56,8 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     current: Flags.boolean({ summary: 'Only certificates superseded by nothing.', default: false }),
     out: Flags.string({
       char: 'o',
-      summary: 'Write the JSON Lines to this file (mode 0600; a symlink there is refused) instead of stdout.',
+      summary:
+        'Write the JSON Lines to this file (written whole, mode 0600; a symbolic link or device there is refused) instead of stdout.',
     }),
   }
 
@@ -64,13 +66,16 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     if (flags.batch === undefined && !flags.id?.length && !flags.uvci?.length && !flags.all)
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
-    const ledger = new Ledger(existingLedgerPath(flags.ledger ?? defaultLedgerPath()))
+    const ledgerPath = existingLedgerPath(flags.ledger ?? defaultLedgerPath())
+    if (flags.out) refuseOverlappingPaths({ ledger: ledgerPath, out: flags.out })
+    const ledger = new Ledger(ledgerPath)
     const certificates: ExportedCertificate[] = []
-    const out = flags.out ? openOut(flags.out) : undefined
-    let buffer = ''
-    const flush = (): void => {
-      if (out !== undefined && buffer !== '') writeSync(out, buffer)
-      buffer = ''
+    let out: AtomicFile | undefined
+    try {
+      if (flags.out) out = new AtomicFile(flags.out)
+    } catch (err) {
+      ledger.close()
+      throw err
     }
     let report: ExportReport
     try {
@@ -84,19 +89,17 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
           current: flags.current,
         },
         (certificate) => {
-          if (out !== undefined) {
-            buffer += `${JSON.stringify(certificate)}\n`
-            if (buffer.length > 1 << 20) flush()
-          } else if (json) certificates.push(certificate)
+          if (out !== undefined) out.write(`${JSON.stringify(certificate)}\n`)
+          else if (json) certificates.push(certificate)
           else this.log(JSON.stringify(certificate))
         },
       )
-      flush()
+      out?.commit()
     } catch (err) {
-      throw outError(err, flags.out)
+      out?.discard()
+      throw err
     } finally {
       ledger.close()
-      if (out !== undefined) closeSync(out)
     }
     if (report.missing.length > 0) this.exitCode = EXIT.INVALID
     if (!json) {
@@ -111,28 +114,4 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     }
     return { ...report, out: flags.out ?? null, ...(json && !flags.out ? { certificates } : {}) }
   }
-}
-
-/** The --out file: created 0600 (an existing one made 0600 too), never through a symlink. */
-function openOut(path: string): number {
-  try {
-    const fd = openSync(
-      path,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-      0o600,
-    )
-    fchmodSync(fd, 0o600)
-    return fd
-  } catch (err) {
-    throw outError(err, path)
-  }
-}
-
-function outError(err: unknown, path: string | undefined): unknown {
-  const code = (err as { code?: unknown })?.code
-  if (err instanceof DccError || path === undefined || typeof code !== 'string' || !/^E[A-Z]+$/.test(code))
-    return err
-  const why =
-    code === 'ELOOP' ? 'it is a symbolic link' : code === 'ENOENT' ? 'its folder does not exist' : code
-  return new DccError('ERR_USAGE', `--out ${path} cannot be written (${why})`, { cause: err })
 }

@@ -3,7 +3,7 @@
  * another destination (see refuseOverlaps), a file destination is not a folder, and a QR folder exists
  * (created 0700 when it does not) and takes new files. Files themselves are created by AtomicFile.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
@@ -39,13 +39,29 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.rejects) writes.push({ role: '--rejects', path: paths.rejects })
   if (paths.qrDir) writes.push({ role: '--qr-dir', path: paths.qrDir })
   refuseOverlaps(reads, writes)
-  for (const [flag, path] of [
-    ['--out', paths.out],
-    ['--rejects', paths.rejects],
-  ] as const) {
-    if (path && statSync(path, { throwIfNoEntry: false })?.isDirectory())
-      throw new DccError('ERR_USAGE', `${flag} ${path} is a folder; give a file name`)
-  }
+  if (paths.out) refuseOddTarget('--out', paths.out)
+  if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
+}
+
+/**
+ * A file destination the user named must be absent or a regular file. A symbolic link there is
+ * refused, not replaced and not followed (it may be /dev/stdout, or a link someone planted), and so
+ * is a device, a pipe or a folder: replacing /dev/null, as root, would break the machine.
+ * Throws ERR_USAGE.
+ */
+export function refuseOddTarget(flag: string, path: string): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false })
+  if (!stat || stat.isFile()) return
+  if (stat.isDirectory()) throw new DccError('ERR_USAGE', `${flag} ${path} is a folder; give a file name`)
+  if (stat.isSymbolicLink())
+    throw new DccError(
+      'ERR_USAGE',
+      `${flag} ${path} is a symbolic link: hcert writes no file through or over a link; give the file's own path${flag === '--out' ? ' (without --out, the lines go to stdout)' : ''}`,
+    )
+  throw new DccError(
+    'ERR_USAGE',
+    `${flag} ${path} is not a regular file (a device, a pipe or a socket); give a file name${flag === '--out' ? ' (without --out, the lines go to stdout)' : ''}`,
+  )
 }
 
 /** Creates the QR folder (0700) if need be, and checks that it takes new files. */

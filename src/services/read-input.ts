@@ -86,6 +86,8 @@ export async function readArgumentItems(arg: string): Promise<InputItem[]> {
       const input = await fromBytes(opened.bytes, opened.path)
       return [{ source: input.source, text: input.text, warnings: input.warnings }]
     }
+    // a file that is not text as a whole is one unreadable input, not one error per "line" of it
+    decodeLine(opened.bytes, opened.path)
     return textItems(opened.bytes, opened.path, opened.path)
   } catch (err) {
     if (!(err instanceof DccError)) throw err

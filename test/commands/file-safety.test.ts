@@ -3,7 +3,7 @@
  * would destroy an input, planted symbolic links, modes, write failures (a missing folder, a file
  * size limit as a full disk, no permission), dry runs, and renew's preview and future clock.
  */
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import {
   chmodSync,
   chownSync,
@@ -110,7 +110,7 @@ describe('nothing lost: an output that is an input is refused before anything is
 })
 
 describe('nothing lost: no planted symbolic link is followed', () => {
-  it('links planted at --rejects, --out, <out>.partial and at an image name are replaced, their targets untouched', () => {
+  it('links planted at <out>.partial and at an image name are replaced, their targets untouched', () => {
     const dir = folder()
     const victim = join(dir, 'victim.txt')
     writeFileSync(victim, 'precious\n')
@@ -141,9 +141,7 @@ describe('nothing lost: no planted symbolic link is followed', () => {
     const rejects = join(dir, 'rejects.json')
     const qrDir = join(dir, 'qr')
     mkdirSync(qrDir, { mode: 0o700 })
-    symlinkSync(victim, out)
     symlinkSync(victim, `${out}.partial`)
-    symlinkSync(victim, rejects)
     symlinkSync(victim, join(qrDir, 'URN_UVCI_01_VN_SAFETY%2F1%23B.png'))
     const result = runCli(
       issueArgs(dir, input, '--out', out, '--rejects', rejects, '--qr-dir', qrDir, '--json'),
@@ -158,6 +156,37 @@ describe('nothing lost: no planted symbolic link is followed', () => {
     expect(JSON.parse(readFileSync(rejects, 'utf8'))).toHaveLength(1)
     expect(leftovers(dir)).toEqual([`out.jsonl.partial`])
     expect(lstatSync(`${out}.partial`).isSymbolicLink()).toBe(true) // never opened
+  })
+
+  it('a link, a device or a pipe at --out or --rejects is refused before anything is read (a link is not replaced: it may be /dev/stdout)', () => {
+    const dir = folder()
+    const victim = join(dir, 'victim.txt')
+    writeFileSync(victim, 'precious\n')
+    const input = join(dir, 'records.csv')
+    writeFileSync(
+      input,
+      'type,fn,gn,dob,vaccine,dose,doses,date\nv,Nguyen,Van A,1980-01-01,Comirnaty,1,2,2021-06-01\n',
+    )
+    const link = join(dir, 'link.jsonl')
+    symlinkSync(victim, link)
+    const pipe = join(dir, 'pipe')
+    execFileSync('mkfifo', [pipe])
+    for (const [flag, path, why] of [
+      ['--out', link, /symbolic link/],
+      ['--rejects', link, /symbolic link/],
+      ['--out', pipe, /not a regular file/],
+      ['--out', '/dev/null', /not a regular file/],
+    ] as const) {
+      const result = runCli(issueArgs(dir, input, flag, path, '--json'))
+      expect(result.code, `${flag} ${path}`).toBe(2)
+      expect(errorOf(result.stdout)).toMatchObject({ code: 'ERR_USAGE' })
+      expect(errorOf(result.stdout).message).toMatch(why)
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n')
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(lstatSync(pipe).isFIFO()).toBe(true)
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true)
+    expect(existsSync(join(dir, 'ledger.sqlite'))).toBe(false)
   })
 
   it('keys generate: a link planted at a key file is refused without --force and replaced with it; the target untouched', () => {
