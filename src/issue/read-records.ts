@@ -2,7 +2,7 @@
  * Input records for `hcert issue`, streamed: CSV (header row), JSON Lines, a JSON array or one JSON
  * object, from a file or stdin. The format comes from the file extension, else from the first bytes.
  */
-import { createReadStream, existsSync } from 'node:fs'
+import { createReadStream, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { CsvParser, unneutralise } from './csv.js'
@@ -98,8 +98,15 @@ export async function* readRecords(
   format?: InputFormat,
   options: ReadOptions = {},
 ): AsyncGenerator<InputRecord> {
-  if (source !== '-' && !existsSync(source))
-    throw new DccError('ERR_INPUT', `input: ${source} does not exist`)
+  if (source !== '-') {
+    const stat = statSync(source, { throwIfNoEntry: false })
+    if (!stat) throw new DccError('ERR_INPUT', `input: ${source} does not exist`)
+    if (stat.isDirectory())
+      throw new DccError(
+        'ERR_INPUT',
+        `input: ${source} is a folder, not a file of records (.csv, .json or .jsonl)`,
+      )
+  }
   const stream = source === '-' ? process.stdin : createReadStream(source, { highWaterMark: 256 * 1024 })
   const text = chunks(stream)
   let first = ''

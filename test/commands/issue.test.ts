@@ -334,4 +334,13 @@ describe('hcert issue --interactive', () => {
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout).error.message).toMatch(/--interactive needs a terminal/)
   })
+
+  it('a folder given as the records is ERR_INPUT in words, not a system error (EISDIR)', () => {
+    const result = runCli(['issue', tmp, ...base('folder.sqlite'), '--json'])
+    expect(result.code).toBe(3)
+    const error = JSON.parse(result.stdout).error
+    expect(error.code).toBe('ERR_INPUT')
+    expect(error.message).toMatch(/is a folder, not a file of records/)
+    expect(error.message).not.toMatch(/EISDIR/)
+  })
 })
