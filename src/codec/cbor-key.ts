@@ -4,6 +4,7 @@
  * a float of the same value (cbor-x, as most decoders, reads 4.0 and 4 as one JavaScript number)
  * has the same fingerprint. For bytes that checkCborWellFormed has already walked.
  */
+import { halfFloat } from './half-float.js'
 
 /** A text that is equal for two keys exactly when a decoder would take them for the same key. */
 export function keyFingerprint(bytes: Uint8Array, from: number, to: number): string {
@@ -98,18 +99,4 @@ function simple(bytes: Uint8Array, at: number, info: number, value: number | big
   const float =
     info === 25 ? halfFloat(view.getUint16(0)) : info === 26 ? view.getFloat32(0) : view.getFloat64(0)
   return `n${float}`
-}
-
-function halfFloat(half: number): number {
-  const exponent = (half >> 10) & 0x1f
-  const mantissa = half & 0x3ff
-  const value =
-    exponent === 0
-      ? mantissa * 2 ** -24
-      : exponent === 31
-        ? mantissa === 0
-          ? Infinity
-          : NaN
-        : (mantissa + 1024) * 2 ** (exponent - 25)
-  return half & 0x8000 ? -value : value
 }

@@ -13,6 +13,7 @@
  */
 import { MAX_CBOR_DEPTH } from '../codec/cbor-guard.js'
 import { attempt, fallback } from '../codec/fast-path.js'
+import { halfFloat } from '../codec/half-float.js'
 import { CLAIM, HCERT_EU_DCC_V1, MAX_NUMERIC_DATE, type CwtClaims } from './claims.js'
 
 let bytes: Uint8Array = new Uint8Array(0)
@@ -335,18 +336,4 @@ function simple(info: number): unknown {
     default:
       return fallback()
   }
-}
-
-function halfFloat(half: number): number {
-  const exponent = (half >> 10) & 0x1f
-  const mantissa = half & 0x3ff
-  const value =
-    exponent === 0
-      ? mantissa * 2 ** -24
-      : exponent === 31
-        ? mantissa === 0
-          ? Infinity
-          : NaN
-        : (mantissa + 1024) * 2 ** (exponent - 25)
-  return half & 0x8000 ? -value : value
 }

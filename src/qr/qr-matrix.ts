@@ -8,6 +8,7 @@
  * the one `QRCode.create` makes (the tests compare them).
  */
 import QRCode from 'qrcode'
+import { MASKS } from './qr-masks.js'
 
 export interface QrMatrix {
   /** modules per side, without the quiet zone */
@@ -24,18 +25,6 @@ export interface QrMatrix {
  * 101010000010010) for error correction level Q, by mask pattern.
  */
 const FORMAT_Q = [0x355f, 0x3068, 0x3f31, 0x3a06, 0x24b4, 0x2183, 0x2eda, 0x2bed]
-
-/** ISO/IEC 18004:2015 Table 10: does mask pattern p invert the module at (row i, column j)? */
-const MASKS: Array<(i: number, j: number) => boolean> = [
-  (i, j) => (i + j) % 2 === 0,
-  (i) => i % 2 === 0,
-  (_i, j) => j % 3 === 0,
-  (i, j) => (i + j) % 3 === 0,
-  (i, j) => (Math.floor(i / 2) + Math.floor(j / 3)) % 2 === 0,
-  (i, j) => ((i * j) % 2) + ((i * j) % 3) === 0,
-  (i, j) => (((i * j) % 2) + ((i * j) % 3)) % 2 === 0,
-  (i, j) => (((i * j) % 3) + ((i + j) % 2)) % 2 === 0,
-]
 
 /**
  * What depends on the version only. Lines (rows, then columns as rows of the transposed symbol) are

@@ -3,6 +3,7 @@
  * matrix ZXing sampled: HCERT asks for alphanumeric (HCERT §4.2.2), and ZXing reports only the text.
  */
 import type { ReadResult } from 'zxing-wasm/reader'
+import { MASKS } from './qr-masks.js'
 
 export type QrMode = 'numeric' | 'alphanumeric' | 'byte' | 'kanji' | 'ECI' | 'other'
 
@@ -13,18 +14,6 @@ const MODES: Readonly<Record<number, QrMode>> = {
   0b1000: 'kanji',
   0b0111: 'ECI',
 }
-
-/** The eight data masks (§7.8.2, table 10), i the row and j the column. */
-const MASKS: ReadonlyArray<(i: number, j: number) => boolean> = [
-  (i, j) => (i + j) % 2 === 0,
-  (i) => i % 2 === 0,
-  (_i, j) => j % 3 === 0,
-  (i, j) => (i + j) % 3 === 0,
-  (i, j) => (Math.floor(i / 2) + Math.floor(j / 3)) % 2 === 0,
-  (i, j) => ((i * j) % 2) + ((i * j) % 3) === 0,
-  (i, j) => (((i * j) % 2) + ((i * j) % 3)) % 2 === 0,
-  (i, j) => (((i + j) % 2) + ((i * j) % 3)) % 2 === 0,
-]
 
 /**
  * The first codeword is the first data codeword of block 1, placed from the bottom-right corner
