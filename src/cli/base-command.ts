@@ -73,6 +73,11 @@ export abstract class HcertCommand extends Command {
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {
     if (err.code === 'EEXIT') throw err
     if (ending) return ending
+    // Ctrl-C at a prompt (@inquirer's ExitPromptError): the operator stopped, nothing was signed
+    if (err.name === 'ExitPromptError') {
+      process.stderr.write('\nStopped at the prompt: nothing was signed.\n')
+      return this.exit(130)
+    }
     return this.exit(await reportError(toDccError(err), this.reportOptions(err)))
   }
 

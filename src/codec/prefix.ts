@@ -74,7 +74,6 @@ export function removePrefix(text: string, options: UnprefixOptions = {}): Unpre
     }
   }
   if (options.allowMissingPrefix) return { base45: text, prefix: null }
-  const start = JSON.stringify(text.slice(0, 4))
   const other = PREFIX_LIKE.exec(text)
   if (other) {
     throw new DccError(
@@ -84,7 +83,7 @@ export function removePrefix(text: string, options: UnprefixOptions = {}): Unpre
   }
   throw new DccError(
     'ERR_PREFIX',
-    `prefix: the text does not start with 'HC1:' (it starts with ${start})${canBeBareBase45(text) ? '; pass --allow-missing-prefix to read bare base45' : ''}`,
+    `prefix: the text does not start with 'HC1:'${canBeBareBase45(text) ? '; pass --allow-missing-prefix to read bare base45' : ''}`,
   )
 }
 

@@ -107,8 +107,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     })(),
     workers: Flags.integer({
       summary:
-        'Signing threads for large batches, besides the main thread, which signs when it would wait for them (default: one per core but one; 0: the main thread alone).',
+        'Signing threads for large batches, besides the main thread, which signs when it would wait for them (default: one per core but one; 0: the main thread alone; at most 64).',
       min: 0,
+      max: 64,
     }),
     interactive: Flags.boolean({ char: 'i', summary: 'Prompt for one certificate.', default: false }),
     'no-prompt': noPromptFlag,

@@ -17,6 +17,7 @@ import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
   addToTrustList,
+  readTrustListFile,
   ensureDir,
   KEY_FILES,
   privateKeyPem,
@@ -95,6 +96,21 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
       'ERR_KEYS',
       `keys: ${out} already holds ${existing.join(', ')}; refusing to overwrite keys without --force`,
     )
+  }
+  // an existing trust list must be one hcert can extend: checked before any key file is written
+  readTrustListFile(out)
+  // X.509 writes dates up to 9999-12-31 (RFC 5280 §4.1.2.5); beyond, or before 1950, is a typing mistake
+  for (const [flag, date] of [
+    ['--valid-from', options.now],
+    ['--valid-from with --csca-validity', addDuration(options.now, options.cscaValidity)],
+    ['--valid-from with --dsc-validity', addDuration(options.now, options.dscValidity)],
+  ] as const) {
+    const year = date.getUTCFullYear()
+    if (!Number.isFinite(date.getTime()) || year < 1950 || year > 9999)
+      throw new DccError(
+        'ERR_USAGE',
+        `${flag}: the certificates would be valid ${Number.isFinite(date.getTime()) ? `in ${year}` : 'at a time no date holds'}; X.509 certificates take dates from 1950 to 9999`,
+      )
   }
   const warnings: string[] = []
 

@@ -164,7 +164,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
    */
   const imagesInFlight: Array<Promise<void>> = []
   const writeImages = async (jobs: ImageJob[]): Promise<void> => {
-    if (!options.qrDir || jobs.length === 0) return
+    // a dry run writes no image, not even those of certificates already in the ledger
+    if (!options.qrDir || options.dryRun || jobs.length === 0) return
     const writing = options.jobSigner.writeImages(options.qrDir, jobs)
     writing.catch(() => undefined) // awaited below or at the end; this only keeps a failure from going unhandled
     imagesInFlight.push(writing)

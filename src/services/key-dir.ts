@@ -87,12 +87,31 @@ export interface TrustListFile {
   certificates: Array<CertificateInfo & { certificateType: 'DSC'; rawData: string; thumbprint: string }>
 }
 
+/**
+ * The folder's trust list as hcert wrote it, or an empty one when there is none. Throws ERR_KEYS,
+ * without quoting the file, when it is not JSON or holds no `certificates` array of objects.
+ */
+export function readTrustListFile(dir: string): TrustListFile {
+  const path = join(dir, KEY_FILES.trustList)
+  if (!existsSync(path)) return { certificates: [] }
+  let list: unknown
+  try {
+    list = JSON.parse(readFileSync(path, 'utf8'))
+  } catch {
+    list = undefined
+  }
+  const certificates = (list as { certificates?: unknown } | undefined)?.certificates
+  if (!Array.isArray(certificates) || !certificates.every((c) => typeof c === 'object' && c !== null))
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${path} is not a trust list hcert wrote (JSON with a "certificates" array); move it aside and run again`,
+    )
+  return list as TrustListFile
+}
+
 /** Add a DSC to the folder's trust list, keeping the DSCs already there (old certificates must still verify). */
 export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
-  const path = join(dir, KEY_FILES.trustList)
-  const list: TrustListFile = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as TrustListFile)
-    : { certificates: [] }
+  const list = readTrustListFile(dir)
   const info = certificateInfo(parseTrustedCertificate(der, 'the new DSC'))
   list.certificates = list.certificates.filter((c) => c.thumbprint !== info.sha256)
   list.certificates.push({
@@ -101,7 +120,7 @@ export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
     thumbprint: info.sha256,
     rawData: Buffer.from(der).toString('base64'),
   })
-  writePublicFile(path, `${JSON.stringify(list, null, 2)}\n`)
+  writePublicFile(join(dir, KEY_FILES.trustList), `${JSON.stringify(list, null, 2)}\n`)
   return list
 }
 

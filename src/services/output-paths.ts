@@ -34,6 +34,12 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.keyDir)
     for (const name of Object.values(KEY_FILES))
       reads.push({ role: 'a key file', path: join(paths.keyDir, name) })
+  // the ledger is written too: an input given as the ledger would be turned into one
+  if (paths.ledger && paths.ledger !== ':memory:')
+    refuseOverlaps(
+      reads.filter((r) => r.role === 'the input'),
+      [{ role: '--ledger', path: paths.ledger }],
+    )
   const writes: RolePath[] = []
   if (paths.out) writes.push({ role: '--out', path: paths.out })
   if (paths.rejects) writes.push({ role: '--rejects', path: paths.rejects })
@@ -50,6 +56,11 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
  * Throws ERR_USAGE.
  */
 export function refuseOddTarget(flag: string, path: string): void {
+  if (path === '-')
+    throw new DccError(
+      'ERR_USAGE',
+      `${flag} -: hcert does not write a file named '-'; ${flag === '--out' ? 'leave --out out to write to stdout' : 'give a file name'}`,
+    )
   const stat = lstatSync(path, { throwIfNoEntry: false })
   if (!stat || stat.isFile()) return
   if (stat.isDirectory()) throw new DccError('ERR_USAGE', `${flag} ${path} is a folder; give a file name`)

@@ -54,8 +54,15 @@ describe('HC1: prefix', () => {
   })
 
   it('suggests --allow-missing-prefix only for text that can be bare base45', () => {
-    expect(() => removePrefix('hello world')).toThrow(/does not start with 'HC1:' \(it starts with "hell"\)$/)
-    expect(() => removePrefix('NCFO')).toThrow(/does not start with 'HC1:' \(it starts with "NCFO"\)$/) // 4 characters: not base45
+    expect(() => removePrefix('hello world')).toThrow(/does not start with 'HC1:'$/)
+    expect(() => removePrefix('NCFO')).toThrow(/does not start with 'HC1:'$/) // 4 characters: not base45
+  })
+
+  it('never quotes the text, which may be a holder’s data pasted by mistake', () => {
+    for (const text of ['Secret Holder Name', 'NGUYEN VAN A 1980-01-01', 'hc2 Secret'])
+      expect(() => removePrefix(text)).toThrow(
+        expect.objectContaining({ message: expect.not.stringMatching(/Secr|NGUY|Holder/) }),
+      )
     expect(() => removePrefix('XY9:ab')).toThrow(/'XY9:', the prefix of another format, not 'HC1:'$/)
     expect(() => removePrefix('XY9:AB')).toThrow(/if it is bare base45, pass --allow-missing-prefix$/)
   })

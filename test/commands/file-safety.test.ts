@@ -158,7 +158,7 @@ describe('nothing lost: no planted symbolic link is followed', () => {
     expect(lstatSync(`${out}.partial`).isSymbolicLink()).toBe(true) // never opened
   })
 
-  it('a link, a device or a pipe at --out or --rejects is refused before anything is read (a link is not replaced: it may be /dev/stdout)', () => {
+  it('a link, a device, a pipe or - at --out or --rejects, or the input as --ledger, is refused before anything is read (a link is not replaced: it may be /dev/stdout)', () => {
     const dir = folder()
     const victim = join(dir, 'victim.txt')
     writeFileSync(victim, 'precious\n')
@@ -176,8 +176,14 @@ describe('nothing lost: no planted symbolic link is followed', () => {
       ['--rejects', link, /symbolic link/],
       ['--out', pipe, /not a regular file/],
       ['--out', '/dev/null', /not a regular file/],
+      ['--out', '-', /leave --out out/],
+      ['--ledger', input, /is the input/],
     ] as const) {
-      const result = runCli(issueArgs(dir, input, flag, path, '--json'))
+      const args =
+        flag === '--ledger'
+          ? issueArgs(dir, input, '--json').map((a) => (a === join(dir, 'ledger.sqlite') ? path : a))
+          : issueArgs(dir, input, flag, path, '--json')
+      const result = runCli(args)
       expect(result.code, `${flag} ${path}`).toBe(2)
       expect(errorOf(result.stdout)).toMatchObject({ code: 'ERR_USAGE' })
       expect(errorOf(result.stdout).message).toMatch(why)
@@ -186,6 +192,7 @@ describe('nothing lost: no planted symbolic link is followed', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
     expect(lstatSync(pipe).isFIFO()).toBe(true)
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true)
+    expect(readFileSync(input, 'utf8')).toMatch(/^type,fn,gn/)
     expect(existsSync(join(dir, 'ledger.sqlite'))).toBe(false)
   })
 

@@ -343,4 +343,25 @@ describe('hcert issue --interactive', () => {
     expect(error.message).toMatch(/is a folder, not a file of records/)
     expect(error.message).not.toMatch(/EISDIR/)
   })
+
+  it('--dry-run on a ledger that already holds the records writes no QR image for them', () => {
+    const input = join(tmp, 'dry-images.csv')
+    writeFileSync(input, csv(3))
+    expect(runCli(['issue', input, ...base('dry-images.sqlite'), '--out', join(tmp, 'dry.jsonl')]).code).toBe(
+      0,
+    )
+    const qrDir = join(tmp, 'dry-qr')
+    const result = runCli([
+      'issue',
+      input,
+      ...base('dry-images.sqlite'),
+      '--dry-run',
+      '--qr-dir',
+      qrDir,
+      '--json',
+    ])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).alreadyIssued).toBe(3)
+    expect(existsSync(qrDir)).toBe(false)
+  })
 })

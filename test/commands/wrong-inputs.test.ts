@@ -35,6 +35,7 @@ const LEDGER_DIR = at('ledger-folder')
 const LEDGER_GARBAGE = at('garbage.sqlite')
 const KNOWN_ISSUES_GARBAGE = at('known_issues.csv')
 const BAD_VECTORS = at('bad-vectors')
+const BROKEN_TRUST_LIST_DIR = at('broken-trust-list')
 
 /** A ledger holding one certificate that expired in 2022, copied for each case that would change it. */
 let ledgers = 0
@@ -103,6 +104,14 @@ const CASES: Record<string, Case> = {
   },
   'keys generate --import-key <a folder>': {
     args: () => ['keys', 'generate', '--out', at('k8'), '--import-key', FOLDER],
+    exit: USAGE,
+  },
+  'keys generate --valid-from 9999-12-31': {
+    args: () => ['keys', 'generate', '--out', at('k-9999'), '--valid-from', '9999-12-31'],
+    exit: USAGE,
+  },
+  'keys generate --out <a folder with a trust-list.json that is not one>': {
+    args: () => ['keys', 'generate', '--out', BROKEN_TRUST_LIST_DIR],
     exit: USAGE,
   },
   'keys generate --valid-from garbage': {
@@ -202,6 +211,10 @@ const CASES: Record<string, Case> = {
   'issue --validity 0m': { args: () => ['issue', RECORD, ...sign, '--validity', '0m'], exit: USAGE },
   'issue --at garbage': { args: () => ['issue', RECORD, '--at', 'garbage'], exit: USAGE },
   'issue --workers -1': { args: () => ['issue', RECORD, ...sign, '--workers', '-1'], exit: USAGE },
+  'issue --workers 99999999999': {
+    args: () => ['issue', RECORD, ...sign, '--workers', '99999999999'],
+    exit: USAGE,
+  },
   'issue --workers many': { args: () => ['issue', RECORD, ...sign, '--workers', 'many'], exit: USAGE },
   'issue --format xml': { args: () => ['issue', RECORD, ...sign, '--format', 'xml'], exit: USAGE },
   'issue --interactive without a terminal': {
@@ -378,6 +391,8 @@ function makeFixtures(): void {
   writeFileSync(join(FOLDER, 'inside.txt'), 'x')
   mkdirSync(EMPTY_FOLDER)
   mkdirSync(GARBAGE_KEYS)
+  mkdirSync(BROKEN_TRUST_LIST_DIR)
+  writeFileSync(join(BROKEN_TRUST_LIST_DIR, 'trust-list.json'), 'not json\n')
   for (const name of ['csca.key.pem', 'csca.crt.pem', 'dsc.key.pem', 'dsc.crt.pem'])
     copyFileSync(GARBAGE, join(GARBAGE_KEYS, name))
   copyFileSync(TRUST, UNREADABLE_TRUST)
