@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { DccError, ERROR_CODES, type ErrorCode } from '../errors.js'
 import { encodeCborSequence } from '../codec/cbor.js'
 import { signHc1, type SignClaims } from '../hcert/sign-hc1.js'
 import type { Signer } from '../keys/signer.js'
@@ -209,7 +210,13 @@ export function workerSigner(
         ahead = Math.min(MOST_AHEAD, Math.max(FIRST_AHEAD, Math.ceil(AHEAD_MS / Math.max(message.ms, 0.1))))
       const part = given.get(message.id)
       given.delete(message.id)
-      if (message.error !== undefined) fail(Object.assign(new Error(message.error), { code: message.code }))
+      if (message.error !== undefined)
+        // a coded error (e.g. ERR_USAGE for an image that cannot be written: a full disk) stays coded
+        fail(
+          message.code !== undefined && message.code in ERROR_CODES
+            ? new DccError(message.code as ErrorCode, message.error)
+            : Object.assign(new Error(message.error), { code: message.code }),
+        )
       else if (part) finished(part, message.hc1 ?? [])
       dispatch()
     })

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -363,5 +371,48 @@ describe('hcert issue --interactive', () => {
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout).alreadyIssued).toBe(3)
     expect(existsSync(qrDir)).toBe(false)
+  })
+
+  it('an image a signing thread cannot write is a coded error (ERR_USAGE, exit 2), not ERR_INTERNAL', () => {
+    const records = [1, 2, 3].map((i) =>
+      JSON.stringify({
+        ver: '1.3.0',
+        nam: { fn: 'Nguyen', gn: `Van ${letters(i)}`, fnt: 'NGUYEN', gnt: `VAN<${letters(i)}` },
+        dob: '1980-01-01',
+        v: [
+          {
+            tg: '840539006',
+            vp: '1119349007',
+            mp: 'EU/1/20/1528',
+            ma: 'ORG-100030215',
+            dn: 1,
+            sd: 2,
+            dt: '2021-06-01',
+            co: 'VN',
+            is: 'Ministry of Health',
+            ci: `URN:UVCI:01:VN:THREAD/${i}#${letters(i)}`,
+          },
+        ],
+      }),
+    )
+    const input = join(tmp, 'thread-images.jsonl')
+    writeFileSync(input, `${records.join('\n')}\n`)
+    const qrDir = join(tmp, 'thread-qr')
+    // a folder where an image file must go: renaming the image over it fails (EISDIR)
+    mkdirSync(join(qrDir, `${fileNameFor('URN:UVCI:01:VN:THREAD/2#C')}.png`), { recursive: true })
+    const result = runCli([
+      'issue',
+      input,
+      ...base('thread-images.sqlite'),
+      '--workers',
+      '1',
+      '--qr-dir',
+      qrDir,
+      '--out',
+      join(tmp, 'thread.jsonl'),
+      '--json',
+    ])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error.code).toBe('ERR_USAGE')
   })
 })
