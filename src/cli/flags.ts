@@ -60,9 +60,20 @@ export const usageFlag = Flags.custom<CertificateType[]>({
   },
 })
 
-/** Trusted certificates: a file, a folder or a trust list JSON; repeatable, or $HCERT_TRUST. */
+/**
+ * Trusted certificates: a file, a folder or a trust list JSON; repeatable. $HCERT_TRUST is read by
+ * trustSources, not by oclif: oclif spread an environment value of a `multiple` flag into its
+ * characters ("k/trust.json" became "k", "/", …).
+ */
 export const trustFlag = (summary: string) =>
-  Flags.string({ char: 't', summary, multiple: true, env: 'HCERT_TRUST' })
+  Flags.string({ char: 't', summary: `${summary} Default: $HCERT_TRUST (one path).`, multiple: true })
+
+/** The --trust values, else $HCERT_TRUST as one path, else none. */
+export function trustSources(given: readonly string[] | undefined): string[] {
+  if (given && given.length > 0) return [...given]
+  const fromEnv = process.env.HCERT_TRUST
+  return fromEnv ? [fromEnv] : []
+}
 
 export const allowMissingPrefixFlag = Flags.boolean({
   summary: "Read text without the 'HC1:' prefix as bare base45 (the EU test data expects it refused).",

@@ -8,6 +8,7 @@ import {
   noPromptFlag,
   refuseFutureAt,
   trustFlag,
+  trustSources,
 } from '../cli/flags.js'
 import { catchInterrupts } from '../cli/interrupts.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
@@ -114,12 +115,13 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     const now = flags.at ?? new Date()
     const window = flags['expiring-within'] ?? { amount: 30, unit: 'd' as const }
     const dueBy = flags.expired ? now : addDuration(now, window)
-    if (inputs.length > 0 && !flags.trust?.length)
+    const trustPaths = trustSources(flags.trust)
+    if (inputs.length > 0 && trustPaths.length === 0)
       throw new DccError(
         'ERR_USAGE',
         'renewing given certificates needs --trust (or HCERT_TRUST), to verify them first',
       )
-    const trust = inputs.length > 0 ? loadTrustList(flags.trust ?? []) : undefined
+    const trust = inputs.length > 0 ? loadTrustList(trustPaths) : undefined
     // selecting from the ledger needs one: a mistyped --ledger is an error, not "0 renewed"
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
     if (inputs.length === 0) existingLedgerPath(ledgerPath)

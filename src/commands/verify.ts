@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args'
 import { HcertCommand } from '../cli/base-command.js'
-import { allowMissingPrefixFlag, atFlag, trustFlag } from '../cli/flags.js'
+import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { loadTrustList } from '../services/load-trust.js'
@@ -56,7 +56,8 @@ With --json, one JSON object per input, one per line.`
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Verify)
     const inputs = argv as string[]
-    if (!flags.trust || flags.trust.length === 0) {
+    const trustPaths = trustSources(flags.trust)
+    if (trustPaths.length === 0) {
       throw new DccError(
         'ERR_USAGE',
         'verify needs trusted certificates: pass --trust <file|folder> or set HCERT_TRUST',
@@ -68,7 +69,7 @@ With --json, one JSON object per input, one per line.`
     if (!useStdin && inputs.includes('-'))
       throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
     const options = {
-      trust: loadTrustList(flags.trust),
+      trust: loadTrustList(trustPaths),
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
     }

@@ -80,7 +80,23 @@ export async function runConformance(
     result.vectors++
     const country = file.split(sep)[0] ?? ''
     const testSet = basename(file, '.json')
-    for (const outcome of await runVector(vector, options.now)) {
+    let outcomes: Awaited<ReturnType<typeof runVector>>
+    try {
+      outcomes = await runVector(vector, options.now)
+    } catch (err) {
+      // a vector whose fields have the wrong types (PREFIX: null, COSE: {} …) fails alone
+      result.failed++
+      result.outcomes.push({
+        file,
+        expectation: 'EXPECTEDDECODE',
+        expected: true,
+        got: false,
+        status: 'fail',
+        reason: `not a well-formed test vector (${err instanceof DccError ? err.message : 'a field of the wrong type'})`,
+      })
+      continue
+    }
+    for (const outcome of outcomes) {
       let status: OutcomeStatus =
         outcome.got === null ? 'skipped' : outcome.got === outcome.expected ? 'pass' : 'fail'
       const issue =
