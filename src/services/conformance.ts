@@ -56,24 +56,30 @@ export async function runConformance(
     skipped: 0,
     outcomes: [],
   }
+  /** A vector file that cannot be run counts as one failed expectation, with the reason. */
+  const failVector = (file: string, reason: string): void => {
+    result.failed++
+    result.outcomes.push({
+      file,
+      expectation: 'EXPECTEDDECODE',
+      expected: true,
+      got: false,
+      status: 'fail',
+      reason,
+    })
+  }
   for (const path of findFiles(dir, (name) => name.endsWith('.json'))) {
     const file = relative(dir, path)
     let vector: TestVector
     try {
       vector = JSON.parse(readFileSync(path, 'utf8')) as TestVector
     } catch (err) {
-      result.failed++
-      result.outcomes.push({
+      failVector(
         file,
-        expectation: 'EXPECTEDDECODE',
-        expected: true,
-        got: false,
-        status: 'fail',
-        reason:
-          err instanceof SyntaxError
-            ? `not valid JSON (${err.message})`
-            : `not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      })
+        err instanceof SyntaxError
+          ? `not valid JSON (${err.message})`
+          : `not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      )
       continue
     }
     if (typeof vector !== 'object' || vector === null || !vector.EXPECTEDRESULTS) continue
@@ -85,15 +91,10 @@ export async function runConformance(
       outcomes = await runVector(vector, options.now)
     } catch (err) {
       // a vector whose fields have the wrong types (PREFIX: null, COSE: {} …) fails alone
-      result.failed++
-      result.outcomes.push({
+      failVector(
         file,
-        expectation: 'EXPECTEDDECODE',
-        expected: true,
-        got: false,
-        status: 'fail',
-        reason: `not a well-formed test vector (${err instanceof DccError ? err.message : 'a field of the wrong type'})`,
-      })
+        `not a well-formed test vector (${err instanceof DccError ? err.message : 'a field of the wrong type'})`,
+      )
       continue
     }
     for (const outcome of outcomes) {
