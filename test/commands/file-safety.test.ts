@@ -25,6 +25,7 @@ import Database from 'better-sqlite3'
 import { describe, expect, it, vi } from 'vitest'
 import { BIN, runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
+import { vaccinationFor } from '../helpers/payloads.js'
 
 // each test runs the CLI several times: on a busy machine that can pass the 60 s default
 vi.setConfig({ testTimeout: 180_000 })
@@ -117,25 +118,9 @@ describe('nothing lost: no planted symbolic link is followed', () => {
     const input = join(dir, 'records.json')
     // given UVCIs, so that the image names are known in advance
     const record = (i: number): string =>
-      JSON.stringify({
-        ver: '1.3.0',
-        nam: { fn: 'Nguyen', gn: `Van ${letters(i)}`, fnt: 'NGUYEN', gnt: `VAN<${letters(i)}` },
-        dob: '1980-01-01',
-        v: [
-          {
-            tg: '840539006',
-            vp: '1119349007',
-            mp: 'EU/1/20/1528',
-            ma: 'ORG-100030215',
-            dn: i === 2 ? 5 : 1,
-            sd: 2,
-            dt: '2021-06-01',
-            co: 'VN',
-            is: 'Ministry of Health',
-            ci: `URN:UVCI:01:VN:SAFETY/${i}#${letters(i)}`,
-          },
-        ],
-      })
+      JSON.stringify(
+        vaccinationFor(`Van ${letters(i)}`, `URN:UVCI:01:VN:SAFETY/${i}#${letters(i)}`, i === 2 ? 5 : 1),
+      )
     writeFileSync(input, `[${[1, 2, 3].map(record).join(',')}]`)
     const out = join(dir, 'out.jsonl')
     const rejects = join(dir, 'rejects.json')
@@ -370,25 +355,7 @@ describe('nothing lost: a failure to write is a coded error, before any commit w
 describe('QR images: one file name per UVCI', () => {
   it('UVCIs that differ only in characters a file name cannot hold get an image pair each', () => {
     const dir = folder()
-    const payload = (ci: string, gn: string): Record<string, unknown> => ({
-      ver: '1.3.0',
-      nam: { fn: 'Nguyen', gn, fnt: 'NGUYEN', gnt: gn.toUpperCase() },
-      dob: '1980-01-01',
-      v: [
-        {
-          tg: '840539006',
-          vp: '1119349007',
-          mp: 'EU/1/20/1528',
-          ma: 'ORG-100030215',
-          dn: 1,
-          sd: 2,
-          dt: '2021-06-01',
-          co: 'VN',
-          is: 'Ministry of Health',
-          ci,
-        },
-      ],
-    })
+    const payload = (ci: string, gn: string): Record<string, unknown> => vaccinationFor(gn, ci)
     const input = join(dir, 'records.jsonl')
     writeFileSync(
       input,

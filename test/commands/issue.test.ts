@@ -18,6 +18,7 @@ import { BIN, runCli } from '../helpers/cli.js'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
+import { vaccinationFor } from '../helpers/payloads.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-issue-cli-'))
 const AT = '2021-12-21T00:00:00Z'
@@ -375,25 +376,7 @@ describe('hcert issue --interactive', () => {
 
   it('an image a signing thread cannot write is a coded error (ERR_USAGE, exit 2), not ERR_INTERNAL', () => {
     const records = [1, 2, 3].map((i) =>
-      JSON.stringify({
-        ver: '1.3.0',
-        nam: { fn: 'Nguyen', gn: `Van ${letters(i)}`, fnt: 'NGUYEN', gnt: `VAN<${letters(i)}` },
-        dob: '1980-01-01',
-        v: [
-          {
-            tg: '840539006',
-            vp: '1119349007',
-            mp: 'EU/1/20/1528',
-            ma: 'ORG-100030215',
-            dn: 1,
-            sd: 2,
-            dt: '2021-06-01',
-            co: 'VN',
-            is: 'Ministry of Health',
-            ci: `URN:UVCI:01:VN:THREAD/${i}#${letters(i)}`,
-          },
-        ],
-      }),
+      JSON.stringify(vaccinationFor(`Van ${letters(i)}`, `URN:UVCI:01:VN:THREAD/${i}#${letters(i)}`)),
     )
     const input = join(tmp, 'thread-images.jsonl')
     writeFileSync(input, `${records.join('\n')}\n`)

@@ -59,3 +59,17 @@ export const RECOVERY = {
 export const IAT = 1622592000
 export const EXP = IAT + 365 * 86400
 export const DURING = new Date((IAT + 86400) * 1000)
+
+/**
+ * The VACCINATION payload for another holder and UVCI (given names in capitals A–Z and spaces), for
+ * tests that need the UVCI of each record known in advance (e.g. its QR image's file name).
+ */
+export function vaccinationFor(gn: string, ci: string, dn = 1): Record<string, unknown> {
+  const entry = VACCINATION.v[0] as Record<string, unknown>
+  return {
+    ...VACCINATION,
+    nam: { fn: 'Nguyen', fnt: 'NGUYEN', gn, gnt: gn.toUpperCase().replace(/ /g, '<') },
+    dob: '1980-01-01',
+    v: [{ ...entry, dn, ci }],
+  }
+}
