@@ -2,13 +2,11 @@
  * The whole write path, payload to text: CWT claims → COSE_Sign1 → zlib → base45 → `HC1:`.
  * Pure apart from the signature's randomness; `hcert issue` and `hcert renew` reuse it.
  */
-import { constants, sign } from 'node:crypto'
 import { encodeBase45 } from '../codec/base45.js'
 import { encodeCbor, encodeCborTransient } from '../codec/cbor.js'
 import { addPrefix } from '../codec/prefix.js'
 import { deflate } from '../codec/zlib.js'
 import { buildSigStructure, encodeProtectedHeader, writeSign1 } from '../cose/sign1.js'
-import { rawSignature } from '../cose/verify-signature.js'
 import { CLAIM, HCERT_EU_DCC_V1 } from '../cwt/claims.js'
 import type { Signer } from '../keys/signer.js'
 
@@ -111,15 +109,7 @@ export function signPayload(payload: Uint8Array, signer: Signer): Uint8Array {
     protectedHeaders.set(signer, protectedBytes)
   }
   const toBeSigned = buildSigStructure(protectedBytes, payload)
-  const signature =
-    signer.alg === 'ES256'
-      ? rawSignature(sign('sha256', toBeSigned, signer.privateKey))
-      : sign('sha256', toBeSigned, {
-          key: signer.privateKey,
-          padding: constants.RSA_PKCS1_PSS_PADDING,
-          saltLength: 32,
-        })
-  return writeSign1(protectedBytes, payload, signature)
+  return writeSign1(protectedBytes, payload, signer.sign(toBeSigned))
 }
 
 export function signHc1(dcc: unknown, claims: SignClaims, signer: Signer): SignedHcert {

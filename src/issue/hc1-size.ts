@@ -42,10 +42,9 @@ export interface SignedShape {
 }
 
 export function signedShapeOf(signer: Signer, iat: number, exp: number): SignedShape {
-  const bits = signer.privateKey.asymmetricKeyDetails?.modulusLength
   return {
     protectedHeader: encodeProtectedHeader(signer.algId, signer.kid),
-    signatureBytes: signer.alg === 'ES256' ? 64 : Math.ceil((bits ?? 4096) / 8),
+    signatureBytes: signer.signatureBytes,
     iat,
     exp,
   }

@@ -1,16 +1,33 @@
-/** A document signer ready to sign: private key, algorithm and kid, parsed once. */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+/**
+ * A document signer ready to sign: algorithm, kid and certificate parsed once, and a `sign` that
+ * returns COSE's raw signature. Two kinds: a private key on disk (node:crypto, this module) and a key
+ * inside a PKCS#11 token (keys/pkcs11/token-signer.ts).
+ */
+import { constants, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto'
 import { ALG_ID, type SupportedAlg } from '../cose/algorithms.js'
+import { rawSignature } from '../cose/verify-signature.js'
 import { DccError } from '../errors.js'
 import { parseTrustedCertificate, type TrustedCertificate } from '../trust/trusted-certificate.js'
 import { computeKid } from './kid.js'
+
+/** Where a signer's private key lives: a file, or a PKCS#11 token (never the PIN). */
+export type KeyLocation =
+  { kind: 'file' } | { kind: 'pkcs11'; module: string; token: string; keyLabel: string; keyId: string }
 
 export interface Signer {
   alg: SupportedAlg
   algId: number
   kid: Uint8Array
-  privateKey: KeyObject
   certificate: TrustedCertificate
+  /** bytes of a signature: 64 for ES256 (r‖s), the modulus length for PS256 */
+  signatureBytes: number
+  location: KeyLocation
+  /**
+   * The COSE signature of a Sig_structure (RFC 9052 §4.4): ES256 as r‖s of 32 bytes each (RFC 9053
+   * §2.1), PS256 as RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 8230 §2).
+   * Throws ERR_KEYS when a token refuses to sign.
+   */
+  sign(toBeSigned: Uint8Array): Uint8Array
 }
 
 export function algFor(key: KeyObject): SupportedAlg {
@@ -87,5 +104,26 @@ export function createSigner(privateKey: KeyObject, certificateDer: Uint8Array, 
   if (!publicDer.equals(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }))) {
     throw new DccError('ERR_KEYS', `keys: the private key does not belong to the certificate ${origin}`)
   }
-  return { alg, algId: ALG_ID[alg], kid: computeKid(certificateDer), privateKey, certificate }
+  return {
+    alg,
+    algId: ALG_ID[alg],
+    kid: computeKid(certificateDer),
+    certificate,
+    signatureBytes: signatureBytesOf(privateKey, alg),
+    location: { kind: 'file' },
+    sign:
+      alg === 'ES256'
+        ? (toBeSigned) => rawSignature(sign('sha256', toBeSigned, privateKey))
+        : (toBeSigned) =>
+            sign('sha256', toBeSigned, {
+              key: privateKey,
+              padding: constants.RSA_PKCS1_PSS_PADDING,
+              saltLength: 32,
+            }),
+  }
+}
+
+/** 64 for ES256, the modulus length in bytes for PS256 */
+export function signatureBytesOf(key: KeyObject, alg: SupportedAlg): number {
+  return alg === 'ES256' ? 64 : Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 4096) / 8)
 }
