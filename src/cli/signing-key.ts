@@ -3,9 +3,10 @@ import * as Flags from '@oclif/core/flags'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
 import type { Signer } from '../keys/signer.js'
-import { isKeyEncrypted, KEY_FILES, loadSigner } from '../services/key-dir.js'
+import { isKeyEncrypted, KEY_FILES, keyReferenceIn, loadSigner } from '../services/key-dir.js'
 import { LEDGER_ENV } from '../services/ledger-path.js'
 import { passphraseFor } from './passphrase.js'
+import { pinFor } from './pin.js'
 
 export const keyDirFlag = Flags.directory({
   char: 'k',
@@ -21,6 +22,8 @@ export interface LoadedSigner {
   signer: Signer
   keyDir: string
   passphrase: string | undefined
+  /** the PKCS#11 user PIN, when the DSC key is in a token */
+  pin: string | undefined
 }
 
 export async function signerFromFlags(
@@ -34,9 +37,13 @@ export async function signerFromFlags(
       `${command} needs a key directory: pass --key-dir <dir> or set HCERT_KEY_DIR (try keys-example/ for tests)`,
     )
   }
-  const passphrase = await passphraseFor('existing', {
-    required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
-    prompt: !noPrompt,
-  })
-  return { signer: loadSigner(keyDir, passphrase), keyDir, passphrase }
+  const reference = keyReferenceIn(keyDir)
+  const pin = reference ? await pinFor(reference.token, { prompt: !noPrompt }) : undefined
+  const passphrase = reference
+    ? undefined
+    : await passphraseFor('existing', {
+        required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
+        prompt: !noPrompt,
+      })
+  return { signer: loadSigner(keyDir, passphrase, pin), keyDir, passphrase, pin }
 }

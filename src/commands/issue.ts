@@ -125,7 +125,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       ...(flags['uvci-issuer'] === undefined ? {} : { uvciIssuer: flags['uvci-issuer'] }),
     })
     if (!flags['dry-run']) refuseFutureAt(flags.at, flags['allow-future'])
-    const { signer, keyDir, passphrase } = await signerFromFlags(
+    const { signer, keyDir, passphrase, pin } = await signerFromFlags(
       'issue',
       flags['key-dir'],
       flags['no-prompt'],
@@ -143,7 +143,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       // with --qr-dir a record costs ~3 times as much (its images), so threads pay off sooner
       (statSync(source, { throwIfNoEntry: false })?.size ?? 0) > (flags['qr-dir'] ? 16 : 64) * 1024
     const threads = flags.workers ?? (large ? undefined : 0)
-    const threaded = threads !== 0 && !import.meta.url.endsWith('.ts')
+    // a PKCS#11 module that cannot lock for threads signs on this thread only
+    const threaded = threads !== 0 && !import.meta.url.endsWith('.ts') && signer.threadSafe
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
     // before anything is read or created: no output may be the input, the ledger or a key file
     refuseOverlappingPaths({
@@ -158,7 +159,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     // a dry run creates no ledger: without one, it checks against an empty ledger in memory
     const ledger = new Ledger(flags['dry-run'] && !existsSync(ledgerPath) ? ':memory:' : ledgerPath)
     const jobSigner: JobSigner = threaded
-      ? workerSigner({ dir: keyDir, passphrase }, signer, threads)
+      ? workerSigner({ dir: keyDir, passphrase, pin }, signer, threads)
       : inlineSigner(signer)
     // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
     const checkpoint =

@@ -19,6 +19,8 @@ export interface SignJob {
 export interface SignerSource {
   dir: string
   passphrase: string | undefined
+  /** the PKCS#11 user PIN, when the DSC key is in a token (each thread opens its own session) */
+  pin?: string | undefined
 }
 
 /** A certificate whose QR images are to be written: named by its UVCI, encoding its HC1 text. */

@@ -9,7 +9,7 @@ import { loadSigner } from '../services/key-dir.js'
 import { unpackJobs, type ImageMessage, type SignerSource, type SignMessage } from './sign-jobs.js'
 
 const source = workerData as SignerSource
-const signer = loadSigner(source.dir, source.passphrase)
+const signer = loadSigner(source.dir, source.passphrase, source.pin)
 
 async function writeImages(message: ImageMessage): Promise<void> {
   try {

@@ -56,6 +56,21 @@ async function toCryptoKeys(pair: KeyPair): Promise<CryptoKeyPair> {
   return { privateKey, publicKey } as CryptoKeyPair
 }
 
+/** The WebCrypto view of a public key alone: a DSC's key may live in a PKCS#11 token. */
+async function toCryptoPublicKey(publicKey: KeyObject): Promise<webcrypto.CryptoKey> {
+  const algorithm =
+    algFor(publicKey) === 'ES256'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
+  return webcrypto.subtle.importKey(
+    'spki',
+    publicKey.export({ type: 'spki', format: 'der' }),
+    algorithm,
+    true,
+    ['verify'],
+  )
+}
+
 function signingAlgorithm(pair: KeyPair): SigningAlgorithm {
   return algFor(pair.privateKey) === 'ES256'
     ? { name: 'ECDSA', hash: 'SHA-256' }
@@ -104,7 +119,8 @@ export async function createCscaCertificate(options: CreateCscaOptions): Promise
 }
 
 export interface CreateDscOptions {
-  keys: KeyPair
+  /** the DSC's public key (its private key may be on disk or in a token: it is not needed here) */
+  keys: { publicKey: KeyObject }
   csca: { keys: KeyPair; certificate: Uint8Array }
   subject: Subject
   /** what the DSC may sign; empty means every type (no EKU extension) */
@@ -115,13 +131,13 @@ export interface CreateDscOptions {
 }
 
 export async function createDscCertificate(options: CreateDscOptions): Promise<Uint8Array> {
-  const keys = await toCryptoKeys(options.keys)
+  const publicKey = await toCryptoPublicKey(options.keys.publicKey)
   const cscaKeys = await toCryptoKeys(options.csca.keys)
   const csca = new x509.X509Certificate(options.csca.certificate)
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    await x509.SubjectKeyIdentifierExtension.create(publicKey),
   ]
   const cscaSki = csca.getExtension(x509.SubjectKeyIdentifierExtension)
   extensions.push(
@@ -138,7 +154,7 @@ export async function createDscCertificate(options: CreateDscOptions): Promise<U
     notBefore: options.notBefore,
     notAfter: options.notAfter,
     signingAlgorithm: signingAlgorithm(options.csca.keys),
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: cscaKeys.privateKey,
     extensions,
   })

@@ -22,6 +22,8 @@ export interface Signer {
   /** bytes of a signature: 64 for ES256 (r‖s), the modulus length for PS256 */
   signatureBytes: number
   location: KeyLocation
+  /** false when the key's PKCS#11 module cannot be used from several threads: sign on one */
+  threadSafe: boolean
   /**
    * The COSE signature of a Sig_structure (RFC 9052 §4.4): ES256 as r‖s of 32 bytes each (RFC 9053
    * §2.1), PS256 as RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 8230 §2).
@@ -111,6 +113,7 @@ export function createSigner(privateKey: KeyObject, certificateDer: Uint8Array, 
     certificate,
     signatureBytes: signatureBytesOf(privateKey, alg),
     location: { kind: 'file' },
+    threadSafe: true,
     sign:
       alg === 'ES256'
         ? (toBeSigned) => rawSignature(sign('sha256', toBeSigned, privateKey))

@@ -1,5 +1,5 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
-import { lstatSync, readFileSync } from 'node:fs'
+import { lstatSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -12,7 +12,10 @@ import {
   keyPairFrom,
   type KeyPair,
 } from '../keys/generate-certificates.js'
-import { algFor, readPrivateKey } from '../keys/signer.js'
+import { keyReferenceJson, type KeyReference } from '../keys/pkcs11/key-reference.js'
+import { openToken } from '../keys/pkcs11/token.js'
+import { generateTokenKey } from '../keys/pkcs11/token-key.js'
+import { algFor, readPrivateKey, type KeyLocation } from '../keys/signer.js'
 import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
@@ -43,6 +46,8 @@ export interface GenerateKeysOptions {
   /** import this private key (PEM or DER) as the DSC key instead of generating one */
   dscKeyFile?: string
   passphrase?: string
+  /** generate the DSC key pair inside this PKCS#11 token instead of on disk */
+  pkcs11?: { module: string; token: string; keyLabel?: string; pin: string }
   force: boolean
 }
 
@@ -51,6 +56,8 @@ export interface GenerateKeysResult {
   csca: CertificateInfo
   dsc: CertificateInfo
   encrypted: boolean
+  /** where the DSC private key lives: dsc.key.pem, or a PKCS#11 token (dsc.pkcs11.json refers to it) */
+  dscKey: KeyLocation & { file: string }
   files: string[]
   warnings: string[]
 }
@@ -86,6 +93,7 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   const reuseCsca = options.cscaDir !== undefined
   const writes = [
     KEY_FILES.dscKey,
+    KEY_FILES.dscKeyRef,
     KEY_FILES.dscCert,
     ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert]),
   ]
@@ -135,8 +143,16 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   if (cscaNotAfter <= options.now)
     throw new DccError('ERR_KEYS', `keys: the CSCA expired on ${cscaInfo.notAfter}; it cannot sign a new DSC`)
 
-  let dscKeys: KeyPair
-  if (options.dscKeyFile) {
+  let dscKeys: { privateKey?: KeyPair['privateKey']; publicKey: KeyPair['publicKey'] }
+  let reference: KeyReference | undefined
+  if (options.pkcs11) {
+    const { module, token, pin } = options.pkcs11
+    const keyLabel =
+      options.pkcs11.keyLabel ?? `hcert-dsc-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`
+    const key = generateTokenKey(openToken(module, token, pin), options.alg, options.rsaBits, keyLabel)
+    reference = { module, token, keyLabel, keyId: key.id }
+    dscKeys = { publicKey: key.publicKey }
+  } else if (options.dscKeyFile) {
     const key = readPrivateKey(readFileSync(options.dscKeyFile), options.dscKeyFile, options.passphrase)
     if (algFor(key) !== options.alg)
       throw new DccError(
@@ -170,7 +186,18 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   }
   if (!reuseCsca) write(KEY_FILES.cscaKey, privateKeyPem(csca.keys.privateKey, options.passphrase), true)
   write(KEY_FILES.cscaCert, toPem(csca.certificate, 'CERTIFICATE'))
-  write(KEY_FILES.dscKey, privateKeyPem(dscKeys.privateKey, options.passphrase), true)
+  // the DSC key is in one place only: a key file of the other kind left by an earlier run goes (--force)
+  if (reference) {
+    write(KEY_FILES.dscKeyRef, keyReferenceJson(reference), true)
+    rmSync(join(out, KEY_FILES.dscKey), { force: true })
+  } else {
+    write(
+      KEY_FILES.dscKey,
+      privateKeyPem(dscKeys.privateKey as KeyPair['privateKey'], options.passphrase),
+      true,
+    )
+    rmSync(join(out, KEY_FILES.dscKeyRef), { force: true })
+  }
   write(KEY_FILES.dscCert, toPem(dscDer, 'CERTIFICATE'))
   addToTrustList(out, dscDer)
   files.push(join(out, KEY_FILES.trustList))
@@ -179,6 +206,9 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
     csca: cscaInfo,
     dsc: certificateInfo(parseTrustedCertificate(dscDer, 'the new DSC')),
     encrypted: options.passphrase !== undefined,
+    dscKey: reference
+      ? { kind: 'pkcs11', ...reference, file: join(out, KEY_FILES.dscKeyRef) }
+      : { kind: 'file', file: join(out, KEY_FILES.dscKey) },
     files,
     warnings,
   }

@@ -2,6 +2,7 @@
  * A key directory, as `hcert keys generate` writes it and `hcert issue` reads it:
  *   csca.key.pem  csca.crt.pem   the country signing CA (the key only where it was generated)
  *   dsc.key.pem   dsc.crt.pem    the document signer
+ *   dsc.pkcs11.json              instead of dsc.key.pem, when the DSC key lives in a PKCS#11 token
  *   trust-list.json              every DSC issued into this folder, for verifiers
  * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
  */
@@ -12,6 +13,8 @@ import { DccError } from '../errors.js'
 import { writeFileAtomic } from '../fs/atomic-file.js'
 import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
+import { readKeyReference, type KeyReference } from '../keys/pkcs11/key-reference.js'
+import { createTokenSigner } from '../keys/pkcs11/token-signer.js'
 import { createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 
@@ -20,10 +23,14 @@ export const KEY_FILES = {
   cscaCert: 'csca.crt.pem',
   dscKey: 'dsc.key.pem',
   dscCert: 'dsc.crt.pem',
+  /** the DSC key's reference in a PKCS#11 token (keys/pkcs11/key-reference.ts) */
+  dscKeyRef: 'dsc.pkcs11.json',
   trustList: 'trust-list.json',
 } as const
 
 export const PASSPHRASE_ENV = 'HCERT_KEY_PASSPHRASE'
+/** the user PIN of a PKCS#11 token; never a flag (argv shows in `ps`) */
+export const PIN_ENV = 'HCERT_PKCS11_PIN'
 
 export function toPem(der: Uint8Array, label: string): string {
   const body = Buffer.from(der)
@@ -77,9 +84,27 @@ export function isKeyEncrypted(path: string): boolean {
   return existsSync(path) && readFileSync(path, 'utf8').includes('ENCRYPTED')
 }
 
-export function loadSigner(dir: string, passphrase: string | undefined): Signer {
+/** The reference to the DSC key in a PKCS#11 token, when the folder holds one. */
+export function keyReferenceIn(dir: string): KeyReference | undefined {
+  return readKeyReference(join(dir, KEY_FILES.dscKeyRef))
+}
+
+/**
+ * The folder's document signer: its key from dsc.key.pem (with `passphrase` when encrypted), or from
+ * the PKCS#11 token dsc.pkcs11.json names (with `pin`, on a session of this thread's own).
+ */
+export function loadSigner(dir: string, passphrase: string | undefined, pin?: string): Signer {
   const certPath = join(dir, KEY_FILES.dscCert)
   const der = readCertificateFile(certPath)
+  const reference = keyReferenceIn(dir)
+  if (reference) {
+    if (pin === undefined)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: the DSC key of ${dir} is in PKCS#11 token '${reference.token}'; give its PIN in ${PIN_ENV} (or at the prompt)`,
+      )
+    return createTokenSigner(reference, pin, der, certPath)
+  }
   return createSigner(readKeyFile(join(dir, KEY_FILES.dscKey), passphrase), der, certPath)
 }
 

@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../../cli/base-command.js'
 import { atFlag, durationFlag, noPromptFlag, usageFlag } from '../../cli/flags.js'
 import { passphraseFor } from '../../cli/passphrase.js'
+import { pinFor } from '../../cli/pin.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { isKeyEncrypted, KEY_FILES } from '../../services/key-dir.js'
 import { generateKeys, type GenerateKeysResult } from '../../services/generate-keys.js'
@@ -14,6 +15,9 @@ export default class KeysGenerate extends HcertCommand {
 passphrase is given), csca.crt.pem and dsc.crt.pem, and trust-list.json for verifiers (kept across
 rolls, so certificates signed by an earlier DSC still verify).
 The passphrase comes from HCERT_KEY_PASSPHRASE, or a prompt with --encrypt; never from a flag.
+With --pkcs11 the DSC key pair is generated inside a PKCS#11 token (sensitive, not extractable) and
+dsc.pkcs11.json refers to it (module, token, key label and id; never the PIN, which comes from
+HCERT_PKCS11_PIN or a prompt).
 kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is ever printed.`
 
   static override examples = [
@@ -28,6 +32,11 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
     {
       description: 'Roll a new DSC under an existing CSCA',
       command: '<%= config.bin %> keys generate --csca keys/ --out keys-2022/',
+    },
+    {
+      description: 'The DSC key in an HSM (PKCS#11), for vaccination certificates only',
+      command:
+        'HCERT_PKCS11_PIN=… <%= config.bin %> keys generate --pkcs11 /usr/lib/softhsm/libsofthsm2.so --token hcert --key-label dsc-v --usage v --out keys-v/',
     },
     {
       description: 'Encrypt the private keys (passphrase prompted)',
@@ -71,6 +80,20 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
     'import-key': Flags.file({
       summary: 'Use this existing private key (PEM PKCS#8/PKCS#1/SEC1, or DER) for the DSC.',
       exists: true,
+      exclusive: ['pkcs11'],
+    }),
+    pkcs11: Flags.string({
+      summary:
+        'Generate the DSC key in a PKCS#11 token: path of the module (e.g. /usr/lib/softhsm/libsofthsm2.so).',
+      dependsOn: ['token'],
+    }),
+    token: Flags.string({
+      summary: 'Label of the PKCS#11 token (with --pkcs11); the PIN comes from HCERT_PKCS11_PIN or a prompt.',
+      dependsOn: ['pkcs11'],
+    }),
+    'key-label': Flags.string({
+      summary: 'Label of the new key pair in the token (default hcert-dsc-<UTC time>).',
+      dependsOn: ['pkcs11'],
     }),
     encrypt: Flags.boolean({
       summary: `Encrypt the private keys (passphrase from ${'HCERT_KEY_PASSPHRASE'} or a prompt).`,
@@ -88,6 +111,15 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       required: needsPassphrase,
       prompt: !flags['no-prompt'],
     })
+    const pkcs11 =
+      flags.pkcs11 && flags.token
+        ? {
+            module: flags.pkcs11,
+            token: flags.token,
+            pin: await pinFor(flags.token, { prompt: !flags['no-prompt'] }),
+            ...(flags['key-label'] === undefined ? {} : { keyLabel: flags['key-label'] }),
+          }
+        : undefined
     const result = await generateKeys({
       out: flags.out,
       alg: flags.alg,
@@ -101,6 +133,7 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       ...(flags.csca ? { cscaDir: flags.csca } : {}),
       ...(flags['import-key'] ? { dscKeyFile: flags['import-key'] } : {}),
       ...(passphrase ? { passphrase } : {}),
+      ...(pkcs11 ? { pkcs11 } : {}),
       force: flags.force,
     })
     if (!this.jsonEnabled()) {
@@ -109,6 +142,10 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       this.log('')
       this.log(renderCertificateInfo('Country signing CA (CSCA)', result.csca, c))
       this.log('')
+      if (result.dscKey.kind === 'pkcs11')
+        this.log(
+          `DSC private key: in PKCS#11 token '${result.dscKey.token}', key '${result.dscKey.keyLabel}' (CKA_ID ${result.dscKey.keyId}); it never leaves the token`,
+        )
       for (const w of result.warnings) this.log(c.yellow(`warning: ${w}`))
       this.log(`Wrote ${result.files.join(', ')}${result.encrypted ? ' (private keys encrypted)' : ''}`)
     }

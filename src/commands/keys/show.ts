@@ -5,12 +5,15 @@ import { HcertCommand } from '../../cli/base-command.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { certificateInfo, type CertificateInfo } from '../../keys/certificate-info.js'
 import { DccError } from '../../errors.js'
-import { KEY_FILES, readCertificateFile } from '../../services/key-dir.js'
+import type { KeyLocation } from '../../keys/signer.js'
+import { KEY_FILES, keyReferenceIn, readCertificateFile } from '../../services/key-dir.js'
 import { parseTrustedCertificate } from '../../trust/trusted-certificate.js'
 import { existsSync } from 'node:fs'
 
 export interface KeysShowResult {
   certificates: Array<{ file: string; role: string } & CertificateInfo>
+  /** for a key directory: where the DSC private key lives (a file, or a PKCS#11 token); no PIN */
+  dscKey?: (KeyLocation & { file: string }) | undefined
 }
 
 export default class KeysShow extends HcertCommand {
@@ -46,12 +49,30 @@ export default class KeysShow extends HcertCommand {
       role,
       ...certificateInfo(parseTrustedCertificate(readCertificateFile(file), file)),
     }))
-    if (!this.jsonEnabled())
+    const dscKey = isDir ? dscKeyIn(args.path) : undefined
+    if (!this.jsonEnabled()) {
       this.log(
         certificates
           .map((c) => renderCertificateInfo(`${c.role}  ${this.colors.dim(c.file)}`, c, this.colors))
           .join('\n\n'),
       )
-    return { certificates }
+      if (dscKey)
+        this.log(
+          `\nDSC private key: ${
+            dscKey.kind === 'pkcs11'
+              ? `in PKCS#11 token '${dscKey.token}', key '${dscKey.keyLabel}' (CKA_ID ${dscKey.keyId}), module ${dscKey.module}`
+              : `on disk, ${dscKey.file}`
+          }`,
+        )
+    }
+    return dscKey ? { certificates, dscKey } : { certificates }
   }
+}
+
+/** Where the DSC key of a key directory lives, or undefined when the folder holds neither kind. */
+function dscKeyIn(dir: string): (KeyLocation & { file: string }) | undefined {
+  const reference = keyReferenceIn(dir)
+  if (reference) return { kind: 'pkcs11', ...reference, file: join(dir, KEY_FILES.dscKeyRef) }
+  const file = join(dir, KEY_FILES.dscKey)
+  return existsSync(file) ? { kind: 'file', file } : undefined
 }

@@ -1,0 +1,134 @@
+/**
+ * Document-signer key pairs inside a PKCS#11 token: generated there (private key sensitive, never
+ * extractable, a token object behind the user PIN), found again by label and CKA_ID, and the public
+ * half read out as a node KeyObject (for the DSC certificate and for checking each signature).
+ */
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
+import type { SupportedAlg } from '../../cose/algorithms.js'
+import { DccError } from '../../errors.js'
+import { ckr, type Handle, type TokenSession } from './token.js'
+
+/** DER of the P-256 OID (1.2.840.10045.3.1.7), CKA_EC_PARAMS of an ES256 key */
+const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex')
+/** SubjectPublicKeyInfo of a P-256 key up to its 65-byte uncompressed point (RFC 5480) */
+const P256_SPKI_HEAD = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex')
+
+export interface TokenKey {
+  privateKey: Handle
+  publicKey: KeyObject
+  /** CKA_LABEL */
+  label: string
+  /** CKA_ID, hex */
+  id: string
+}
+
+function find(t: TokenSession, template: Array<{ type: number; value: number | Buffer | string }>): Handle[] {
+  t.lib.C_FindObjectsInit(t.session, template)
+  try {
+    return t.lib.C_FindObjects(t.session, 16)
+  } finally {
+    t.lib.C_FindObjectsFinal(t.session)
+  }
+}
+
+/**
+ * A new key pair in the token: P-256 for ES256, RSA of `rsaBits` (exponent 65537) for PS256. The
+ * private key has CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE true and CKA_EXTRACTABLE false: it can sign
+ * and do nothing else. ERR_KEYS when the label is taken or the token refuses.
+ */
+export function generateTokenKey(
+  t: TokenSession,
+  alg: SupportedAlg,
+  rsaBits: number,
+  label: string,
+): TokenKey {
+  const { p } = t
+  if (find(t, [{ type: p.CKA_LABEL, value: label }]).length > 0)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: token '${t.token}' already holds a key labelled '${label}'; choose another --key-label (an existing key is never replaced)`,
+    )
+  const id = randomBytes(8)
+  const common = [
+    { type: p.CKA_TOKEN, value: true },
+    { type: p.CKA_LABEL, value: label },
+    { type: p.CKA_ID, value: id },
+  ]
+  const publicTemplate =
+    alg === 'ES256'
+      ? [...common, { type: p.CKA_VERIFY, value: true }, { type: p.CKA_EC_PARAMS, value: P256_PARAMS }]
+      : [
+          ...common,
+          { type: p.CKA_VERIFY, value: true },
+          { type: p.CKA_MODULUS_BITS, value: rsaBits },
+          { type: p.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+        ]
+  const privateTemplate = [
+    ...common,
+    { type: p.CKA_PRIVATE, value: true },
+    { type: p.CKA_SENSITIVE, value: true },
+    { type: p.CKA_EXTRACTABLE, value: false },
+    { type: p.CKA_SIGN, value: true },
+  ]
+  let pair: { privateKey: Handle; publicKey: Handle }
+  try {
+    pair = t.lib.C_GenerateKeyPair(
+      t.session,
+      { mechanism: alg === 'ES256' ? p.CKM_EC_KEY_PAIR_GEN : p.CKM_RSA_PKCS_KEY_PAIR_GEN },
+      publicTemplate,
+      privateTemplate,
+    )
+  } catch (cause) {
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: token '${t.token}' could not generate a ${alg} key pair (${ckr(cause) ?? 'error'})`,
+      { cause },
+    )
+  }
+  return {
+    privateKey: pair.privateKey,
+    publicKey: publicKeyOf(t, pair.publicKey, alg),
+    label,
+    id: id.toString('hex'),
+  }
+}
+
+/** The private key labelled `label` with CKA_ID `id`, and its public key. ERR_KEYS when it is not there. */
+export function findTokenKey(t: TokenSession, alg: SupportedAlg, label: string, id: string): TokenKey {
+  const { p } = t
+  const byLabel = (cls: number): Handle[] =>
+    find(t, [
+      { type: p.CKA_CLASS, value: cls },
+      { type: p.CKA_LABEL, value: label },
+      { type: p.CKA_ID, value: Buffer.from(id, 'hex') },
+    ])
+  const [privateKey] = byLabel(p.CKO_PRIVATE_KEY)
+  const [publicKey] = byLabel(p.CKO_PUBLIC_KEY)
+  if (!privateKey || !publicKey)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: token '${t.token}' holds no ${privateKey ? 'public' : 'private'} key labelled '${label}' (CKA_ID ${id}); was it deleted, or is this key directory for another token?`,
+    )
+  return { privateKey, publicKey: publicKeyOf(t, publicKey, alg), label, id }
+}
+
+function publicKeyOf(t: TokenSession, handle: Handle, alg: SupportedAlg): KeyObject {
+  const { p } = t
+  const value = (type: number): Buffer => {
+    const [attribute] = t.lib.C_GetAttributeValue(t.session, handle, [{ type }])
+    return attribute?.value ?? Buffer.alloc(0)
+  }
+  if (alg === 'ES256') {
+    // CKA_EC_POINT is the DER OCTET STRING of the point (some modules give the bare point)
+    let point = value(p.CKA_EC_POINT)
+    if (point.length === 67 && point[0] === 0x04 && point[1] === 0x41) point = point.subarray(2)
+    if (point.length !== 65 || point[0] !== 0x04)
+      throw new DccError('ERR_KEYS', `keys: token '${t.token}' gave a public key that is not a P-256 point`)
+    return createPublicKey({ key: Buffer.concat([P256_SPKI_HEAD, point]), format: 'der', type: 'spki' })
+  }
+  const b64 = (b: Buffer): string => b.toString('base64url')
+  return createPublicKey({
+    key: { kty: 'RSA', n: b64(value(p.CKA_MODULUS)), e: b64(value(p.CKA_PUBLIC_EXPONENT)) },
+    format: 'jwk',
+  })
+}
