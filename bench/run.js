@@ -2,7 +2,7 @@
 // Benchmarks print figures measured side by side in one run; they never assert. Machines here are
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
-// sections: startup, zlib, throughput, issuance, stats, images; e.g. `node bench/run.js --only=images`
+// sections: startup, zlib, throughput, issuance, stats, images, pkcs11; e.g. `node bench/run.js --only=images`
 // after `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
@@ -27,6 +27,7 @@ import { verifyHc1 } from '../dist/hcert/verify-hc1.js'
 import { deflate, inflate } from '../dist/codec/zlib.js'
 import { loadSigner } from '../dist/services/key-dir.js'
 import { TrustList } from '../dist/trust/trust-list.js'
+import { pkcs11Bench } from './pkcs11.js'
 import { qrImageBench } from './qr-images.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -537,3 +538,6 @@ images: {
 
 // 7. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
 await qrImageBench(root, seconds)
+
+// 8. Signing through a PKCS#11 token (SoftHSM2) against a key on disk (bench/pkcs11.js)
+if (want('pkcs11')) await pkcs11Bench(root, quick)
