@@ -4,6 +4,7 @@ import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { loadTrustList } from '../services/load-trust.js'
+import { loadShcTrust } from '../shc/jwks.js'
 import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.js'
 
 export default class Verify extends HcertCommand {
@@ -68,13 +69,17 @@ With --json, one JSON object per input, one per line.`
       throw new DccError('ERR_USAGE', 'give certificates as arguments, or pipe them on stdin')
     if (!useStdin && inputs.includes('-'))
       throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
+    // JWK Sets ({"keys": [...]}) are SMART Health Card issuer keys; the other sources, HCERT signers
+    const shc = await loadShcTrust(trustPaths)
     const options = {
-      trust: loadTrustList(trustPaths),
+      trust: loadTrustList(shc.others),
+      shcKeys: shc.keys,
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
     }
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
-    for (const warning of options.trust.warnings) process.stderr.write(`warning: ${warning}\n`)
+    for (const warning of [...shc.keys.warnings, ...options.trust.warnings])
+      process.stderr.write(`warning: ${warning}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     const tally = new VerifyTally()
