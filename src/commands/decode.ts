@@ -16,12 +16,18 @@ export default class Decode extends HcertCommand {
   static override description = `Reads an HC1: string, a text file holding one, stdin (-), or a PNG/JPEG image of the QR code
 (recognised by its bytes, not its name). Shows the signature algorithm and kid, the claims, the holder
 and the vaccination, test or recovery entry with each code named from the official EU value sets.
-Nothing is verified here: use 'hcert verify' for that.`
+Nothing is verified here: use 'hcert verify' for that.
+A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chunked card
+(shc:/i/n/…) may be given as several inputs or lines, in any order.`
 
   static override examples = [
     { description: 'Decode a string', command: "<%= config.bin %> decode 'HC1:NCFOXN%TS3DH...'" },
     { description: 'Decode a photo of a QR code', command: '<%= config.bin %> decode qr-photo.jpg' },
     { description: 'From stdin, as JSON', command: 'cat cert.txt | <%= config.bin %> decode - --json' },
+    {
+      description: 'A chunked SMART Health Card from two QR images',
+      command: '<%= config.bin %> decode chunk-1.png chunk-2.png',
+    },
     {
       description: 'Show each layer (sizes, CBOR diagnostic notation)',
       command: '<%= config.bin %> decode cert.txt --layers',

@@ -15,7 +15,9 @@ expiration, keyUsage, schema (pass, fail or skipped).
 
 Trust (--trust, repeatable, or HCERT_TRUST): a PEM or DER certificate, a folder of them, the trust
 list JSON that 'hcert keys generate' writes, or a national-backend list ([{kid, rawData}] or
-{"certificates": [...]}).
+{"certificates": [...]}); for SMART Health Cards (shc:/), a JWK Set file ({"keys": [...]}) of
+issuer keys (nothing is fetched). A card's checks: unprefix, numeric, decode, compression,
+signature, expiration, schema.
 
 A text file may hold several certificates, one per line; each is verified. With several inputs the
 last line counts them: '3 certificates: 1 valid, 1 invalid, 1 undecodable'.
@@ -32,6 +34,10 @@ With --json, one JSON object per input, one per line.`
     {
       description: 'At a given moment',
       command: '<%= config.bin %> verify cert.png --trust dsc.pem --at 2021-06-01T12:00:00+02:00',
+    },
+    {
+      description: 'A SMART Health Card against its issuer keys',
+      command: '<%= config.bin %> verify card.png --trust issuer-jwks.json',
     },
     {
       description: 'A folder of fixtures in one process, as JSON Lines',
