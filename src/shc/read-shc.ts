@@ -2,6 +2,7 @@
  * From the `shc:/` texts of one SMART Health Card (one, or its chunks in any order) to its JWS in
  * compact form. Errors: ERR_PREFIX, ERR_SHC_CHUNK, ERR_SHC_NUMERIC (see numeric.ts, chunks.ts).
  */
+import { DccError } from '../errors.js'
 import { joinChunks } from './chunks.js'
 import { decodeNumeric, parseShcText, type ShcPart } from './numeric.js'
 
@@ -15,6 +16,13 @@ export interface ShcText {
 export function unprefixShc(texts: readonly string[]): ShcText {
   const parts: ShcPart[] = texts.map(parseShcText)
   if (parts.length === 1 && parts[0]?.total === 1) return { chunks: 1, digits: parts[0].digits }
+  const whole = parts.findIndex((part) => part.total === 1)
+  if (whole >= 0) {
+    throw new DccError(
+      'ERR_SHC_CHUNK',
+      `unprefix: ${parts.length} texts were given as one card, but text ${whole + 1} is a whole card, not a chunk (shc:/i/n/…); decode reads one card (verify reads one a line)`,
+    )
+  }
   return { chunks: parts[0]?.total ?? 0, digits: joinChunks(parts) }
 }
 

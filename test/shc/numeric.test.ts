@@ -74,6 +74,11 @@ describe('the prefix and chunk header', () => {
     expect(codeOf(() => joinChunks(texts.map(parseShcText)))).toBe('ERR_SHC_CHUNK')
   })
 
+  it('several whole cards are not the chunks of one: ERR_SHC_CHUNK that says so', () => {
+    expect(() => shcToJws(['shc:/5676', 'shc:/5676'])).toThrow(/text 1 is a whole card, not a chunk/)
+    expect(codeOf(() => shcToJws(['shc:/1/2/5676', 'shc:/5676']))).toBe('ERR_SHC_CHUNK')
+  })
+
   it('accepts a chunk given twice with the same digits', () => {
     expect(joinChunks(['shc:/1/2/56', 'shc:/1/2/56', 'shc:/2/2/76'].map(parseShcText))).toBe('5676')
   })
