@@ -9,7 +9,9 @@ export type Layer =
   | 'input'
   | 'image'
   | 'prefix'
+  | 'numeric'
   | 'base45'
+  | 'jws'
   | 'zlib'
   | 'cbor'
   | 'cose'
@@ -29,6 +31,9 @@ export const ERROR_CODES = {
   ERR_IMAGE: 'image',
   ERR_QR_NOT_FOUND: 'image',
   ERR_PREFIX: 'prefix',
+  ERR_SHC_CHUNK: 'prefix',
+  ERR_SHC_NUMERIC: 'numeric',
+  ERR_JWS: 'jws',
   ERR_BASE45: 'base45',
   ERR_INFLATE: 'zlib',
   ERR_CBOR: 'cbor',
@@ -36,6 +41,7 @@ export const ERROR_CODES = {
   ERR_CWT: 'cwt',
   ERR_SIGNATURE: 'signature',
   ERR_KID_UNKNOWN: 'signature',
+  ERR_KID_THUMBPRINT: 'signature',
   ERR_ALG_UNSUPPORTED: 'signature',
   ERR_ALG_UNPROTECTED: 'signature',
   ERR_EXPIRED: 'expiration',
@@ -75,7 +81,9 @@ const DECODE_LAYERS: ReadonlySet<Layer> = new Set([
   'input',
   'image',
   'prefix',
+  'numeric',
   'base45',
+  'jws',
   'zlib',
   'cbor',
   'cose',

@@ -5,24 +5,37 @@ import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
 import { renderCertificate, renderLayers } from '../cli/render/certificate-text.js'
 import { decodeCertificate, type DecodeResult } from '../services/decode.js'
 import { readCertificateInput } from '../services/read-input.js'
+import { renderShc, renderShcLayers } from '../cli/render/shc-text.js'
+import { DccError } from '../errors.js'
+import type { ShcDecodeResult } from '../shc/decode-shc.js'
+import { isShcText } from '../shc/numeric.js'
+import { decodeShcInputs } from '../shc/shc-input.js'
 
 export default class Decode extends HcertCommand {
   static override summary = 'Decode a certificate and show every layer, without checking its signature.'
   static override description = `Reads an HC1: string, a text file holding one, stdin (-), or a PNG/JPEG image of the QR code
 (recognised by its bytes, not its name). Shows the signature algorithm and kid, the claims, the holder
 and the vaccination, test or recovery entry with each code named from the official EU value sets.
-Nothing is verified here: use 'hcert verify' for that.`
+Nothing is verified here: use 'hcert verify' for that.
+A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chunked card
+(shc:/i/n/…) may be given as several inputs or lines, in any order.`
 
   static override examples = [
     { description: 'Decode a string', command: "<%= config.bin %> decode 'HC1:NCFOXN%TS3DH...'" },
     { description: 'Decode a photo of a QR code', command: '<%= config.bin %> decode qr-photo.jpg' },
     { description: 'From stdin, as JSON', command: 'cat cert.txt | <%= config.bin %> decode - --json' },
     {
+      description: 'A chunked SMART Health Card from two QR images',
+      command: '<%= config.bin %> decode chunk-1.png chunk-2.png',
+    },
+    {
       description: 'Show each layer (sizes, CBOR diagnostic notation)',
       command: '<%= config.bin %> decode cert.txt --layers',
     },
   ]
 
+  // several inputs only as the chunks of one SMART Health Card (shc:/i/n/…)
+  static override strict = false
   static override args = {
     // stdin is read by the command itself (it may be an image), not by oclif
     input: Args.string({
@@ -40,12 +53,20 @@ Nothing is verified here: use 'hcert verify' for that.`
     'allow-missing-prefix': allowMissingPrefixFlag,
   }
 
-  async run(): Promise<DecodeResult> {
-    const { args, flags } = await this.parse(Decode)
+  async run(): Promise<DecodeResult | ShcDecodeResult> {
+    const { args, argv, flags } = await this.parse(Decode)
     if (args.input === undefined && process.stdin.isTTY) {
       this.error('give a certificate: an HC1: string, a file, or - for stdin', { exit: 2 })
     }
+    if (argv.length > 1) {
+      if (argv.includes('-')) throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
+      const inputs = []
+      for (const arg of argv as string[]) inputs.push(await readCertificateInput(arg, process.stdin))
+      return this.showShc(decodeShcInputs(inputs, { layers: flags.layers }), flags.at)
+    }
     const input = await readCertificateInput(args.input, process.stdin)
+    if (isShcText(input.text))
+      return this.showShc(decodeShcInputs([input], { layers: flags.layers }), flags.at)
     const result = decodeCertificate(input, {
       layers: flags.layers,
       allowMissingPrefix: flags['allow-missing-prefix'],
@@ -53,6 +74,15 @@ Nothing is verified here: use 'hcert verify' for that.`
     if (!this.jsonEnabled()) {
       this.log(renderCertificate(result, flags.at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderLayers(result.layers, this.colors)}`)
+      for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${warning}`))
+    }
+    return result
+  }
+
+  private showShc(result: ShcDecodeResult, at: Date | undefined): ShcDecodeResult {
+    if (!this.jsonEnabled()) {
+      this.log(renderShc(result, at ?? new Date(), this.colors))
+      if (result.layers) this.log(`\n${renderShcLayers(result.layers, this.colors)}`)
       for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${warning}`))
     }
     return result

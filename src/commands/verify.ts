@@ -4,6 +4,7 @@ import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { loadTrustList } from '../services/load-trust.js'
+import { loadShcTrust } from '../shc/jwks.js'
 import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.js'
 
 export default class Verify extends HcertCommand {
@@ -14,7 +15,9 @@ expiration, keyUsage, schema (pass, fail or skipped).
 
 Trust (--trust, repeatable, or HCERT_TRUST): a PEM or DER certificate, a folder of them, the trust
 list JSON that 'hcert keys generate' writes, or a national-backend list ([{kid, rawData}] or
-{"certificates": [...]}).
+{"certificates": [...]}); for SMART Health Cards (shc:/), a JWK Set file ({"keys": [...]}) of
+issuer keys (nothing is fetched). A card's checks: unprefix, numeric, decode, compression,
+signature, expiration, schema.
 
 A text file may hold several certificates, one per line; each is verified. With several inputs the
 last line counts them: '3 certificates: 1 valid, 1 invalid, 1 undecodable'.
@@ -31,6 +34,10 @@ With --json, one JSON object per input, one per line.`
     {
       description: 'At a given moment',
       command: '<%= config.bin %> verify cert.png --trust dsc.pem --at 2021-06-01T12:00:00+02:00',
+    },
+    {
+      description: 'A SMART Health Card against its issuer keys',
+      command: '<%= config.bin %> verify card.png --trust issuer-jwks.json',
     },
     {
       description: 'A folder of fixtures in one process, as JSON Lines',
@@ -68,13 +75,17 @@ With --json, one JSON object per input, one per line.`
       throw new DccError('ERR_USAGE', 'give certificates as arguments, or pipe them on stdin')
     if (!useStdin && inputs.includes('-'))
       throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
+    // JWK Sets ({"keys": [...]}) are SMART Health Card issuer keys; the other sources, HCERT signers
+    const shc = await loadShcTrust(trustPaths)
     const options = {
-      trust: loadTrustList(trustPaths),
+      trust: loadTrustList(shc.others),
+      shcKeys: shc.keys,
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
     }
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
-    for (const warning of options.trust.warnings) process.stderr.write(`warning: ${warning}\n`)
+    for (const warning of [...shc.keys.warnings, ...options.trust.warnings])
+      process.stderr.write(`warning: ${warning}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     const tally = new VerifyTally()

@@ -37,7 +37,8 @@ export function qrImageWarnings(text: string, mode: QrMode | null): string[] {
     warnings.push(
       `the QR code's text ends with whitespace (${describe(trailing)}); verifier apps may refuse it`,
     )
-  if (mode && mode !== 'alphanumeric')
+  // a SMART Health Card's code starts with a byte segment (`shc:/`) before its numeric one
+  if (mode && mode !== 'alphanumeric' && !/^shc:\//i.test(text.trim()))
     warnings.push(`the QR code is in ${mode} mode; HCERT §4.2.2 asks for alphanumeric mode`)
   return warnings
 }

@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
 import { detectImageFormat } from '../qr/image-format.js'
 import type { QrImage } from '../qr/read-qr-image.js'
+import { isShcText } from '../shc/numeric.js'
 import { decodeLine, LineSplitter, lineText, tooLongError } from './text-lines.js'
 
 /** Larger files are refused before being read: a phone photo is a few MB, a certificate 1 KB. */
@@ -111,6 +112,14 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
 function single(items: InputItem[], what: string): CertificateInput {
   const failed = items.find((item) => item.error)
   if (failed?.error) throw failed.error
+  // the chunks of a SMART Health Card (shc:/i/n/…), one a line, are one certificate
+  if (items.length > 1 && items.every((i) => isShcText(i.text))) {
+    return {
+      source: items[0]?.source.replace(/:\d+$/, '') ?? what,
+      text: items.map((i) => i.text).join('\n'),
+      warnings: items.flatMap((i) => i.warnings.map((w) => `${i.source}: ${w}`)),
+    }
+  }
   if (items.length > 1) {
     throw new DccError(
       'ERR_INPUT',

@@ -1,21 +1,24 @@
 /** `hcert verify`: many inputs, one result each, one trust list and one process. */
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { skippedChecks, verifyHc1, type VerifyOptions, type VerifyResult } from '../hcert/verify-hc1.js'
+import { isShcText } from '../shc/numeric.js'
+import { ShcKeySet } from '../shc/jwks.js'
+import type { ShcVerifyResult } from '../shc/verify-shc.js'
+import { ShcVerifyStream } from '../shc/verify-stream.js'
 import { readCertificates } from './read-certificate-stream.js'
 
-export interface SourcedVerifyResult extends VerifyResult {
-  source: string
-}
+/** An HCERT's result, or a SMART Health Card's (`kind: "shc"`, README "SMART Health Cards"). */
+export type SourcedVerifyResult = (VerifyResult | ShcVerifyResult) & { source: string }
 
-const DECODE_CHECKS = ['unprefix', 'base45', 'compression', 'decode'] as const
+const DECODE_CHECKS = ['unprefix', 'numeric', 'base45', 'compression', 'decode'] as const
 
 /** 0 valid · 3 could not be read or decoded · 4 decoded, but a check failed. */
-export function exitCodeOf(result: VerifyResult): ExitCode {
+export function exitCodeOf(result: VerifyResult | ShcVerifyResult): ExitCode {
   if (result.valid) return EXIT.OK
   if (result.errors.some((e) => e.code === 'ERR_INTERNAL')) return EXIT.BUG
   if (
     result.errors.some((e) => e.check === 'input') ||
-    DECODE_CHECKS.some((c) => result.checks[c] === 'fail')
+    DECODE_CHECKS.some((c) => (result.checks as Record<string, string>)[c] === 'fail')
   )
     return EXIT.DECODE
   return EXIT.INVALID
@@ -46,7 +49,7 @@ export class VerifyTally {
   }
 }
 
-function inputFailure(source: string, err: DccError): SourcedVerifyResult {
+function inputFailure(source: string, err: DccError): VerifyResult & { source: string } {
   return {
     source,
     valid: false,
@@ -62,7 +65,11 @@ function inputFailure(source: string, err: DccError): SourcedVerifyResult {
 }
 
 /** One input's result; a bug met on it is that input's ERR_INTERNAL, and the inputs after it are still verified. */
-export function verifyText(text: string, source: string, options: VerifyOptions): SourcedVerifyResult {
+export function verifyText(
+  text: string,
+  source: string,
+  options: VerifyOptions,
+): VerifyResult & { source: string } {
   try {
     return { source, ...verifyHc1(text, options) }
   } catch (err) {
@@ -84,9 +91,14 @@ export function verifyText(text: string, source: string, options: VerifyOptions)
 export async function* verifyCertificates(
   args: readonly string[],
   stdin: NodeJS.ReadableStream,
-  options: VerifyOptions,
+  options: VerifyOptions & { shcKeys?: ShcKeySet },
 ): AsyncGenerator<SourcedVerifyResult> {
+  const shc = new ShcVerifyStream({ keys: options.shcKeys ?? new ShcKeySet(), now: options.now })
   for await (const input of readCertificates(args, stdin)) {
+    if (!input.error && isShcText(input.text)) {
+      yield* await shc.push(input)
+      continue
+    }
     const result = input.error
       ? inputFailure(input.source, input.error)
       : verifyText(input.text, input.source, options)
@@ -94,4 +106,5 @@ export async function* verifyCertificates(
       result.warnings.unshift(...input.warnings.map((message) => ({ check: 'input' as const, message })))
     yield result
   }
+  yield* await shc.end()
 }

@@ -6,6 +6,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateKeys } from '../../src/services/generate-keys.js'
 import { runCli } from '../helpers/cli.js'
@@ -36,6 +37,28 @@ const LEDGER_GARBAGE = at('garbage.sqlite')
 const KNOWN_ISSUES_GARBAGE = at('known_issues.csv')
 const BAD_VECTORS = at('bad-vectors')
 const BROKEN_TRUST_LIST_DIR = at('broken-trust-list')
+
+// SMART Health Cards: texts wrong at each layer, and JWK Sets that give no key
+const SHC_JWKS = join(import.meta.dirname, '..', 'fixtures', 'shc', 'example-issuer-jwks.json')
+const JWKS_EMPTY = at('empty-jwks.json')
+const JWKS_PRIVATE = at('private-jwks.json')
+const b64url = (text: string | Buffer): string => Buffer.from(text).toString('base64url')
+const numeric = (jws: string): string =>
+  [...jws].map((ch) => String(ch.charCodeAt(0) - 45).padStart(2, '0')).join('')
+const SHC_HEADER = b64url('{"zip":"DEF","alg":"ES256","kid":"x"}')
+const SHC_WRONG: Record<string, string> = {
+  'odd digits': 'shc:/567',
+  'a pair above 77': 'shc:/5699',
+  'a letter among the digits': 'shc:/56a6',
+  'no digits': 'shc:/',
+  'chunk 3 of 2': 'shc:/3/2/5676',
+  'a bad chunk header': 'shc:/1/5676',
+  'an upper-case prefix': 'SHC:/5676',
+  'a JWS of two parts': `shc:/${numeric(`${SHC_HEADER}.${SHC_HEADER}`)}`,
+  'a header that is not JSON': `shc:/${numeric(`${b64url('nope')}.AAAA.AAAA`)}`,
+  'a payload that is not DEFLATE': `shc:/${numeric(`${SHC_HEADER}.${b64url('{"iss":1}')}.AAAA`)}`,
+  'an inflate bomb': `shc:/${numeric(`${SHC_HEADER}.${b64url(deflateRawSync(Buffer.alloc(1024 * 1024, 0x61)))}.AAAA`)}`,
+}
 
 /** A ledger holding one certificate that expired in 2022, copied for each case that would change it. */
 let ledgers = 0
@@ -233,6 +256,30 @@ const CASES: Record<string, Case> = {
   'decode --at garbage': { args: () => ['decode', HC1, '--at', 'garbage'], exit: USAGE },
   'decode --nosuch': { args: () => ['decode', HC1, '--nosuch'], exit: USAGE },
 
+  ...Object.fromEntries(
+    Object.entries(SHC_WRONG).flatMap(([name, text]) => [
+      [`decode <shc: ${name}>`, { args: () => ['decode', text], exit: UNREADABLE }],
+      [`verify <shc: ${name}>`, { args: () => ['verify', text, '--trust', SHC_JWKS], exit: UNREADABLE }],
+    ]),
+  ),
+  'decode <shc: a chunk missing>': {
+    args: () => ['decode', 'shc:/1/3/5676', 'shc:/3/3/5676'],
+    exit: UNREADABLE,
+  },
+  'verify <shc: a chunk missing>': {
+    args: () => ['verify', 'shc:/1/3/5676', 'shc:/3/3/5676', '--trust', SHC_JWKS],
+    exit: UNREADABLE,
+  },
+  'decode <shc chunk> <HC1>': { args: () => ['decode', 'shc:/1/2/5676', HC1], exit: USAGE },
+  'verify --trust <a JWK Set with no key>': {
+    args: () => ['verify', HC1, '--trust', JWKS_EMPTY],
+    exit: USAGE,
+  },
+  'verify --trust <a JWK Set of a private key>': {
+    args: () => ['verify', HC1, '--trust', JWKS_PRIVATE],
+    exit: USAGE,
+  },
+
   // verify
   'verify without --trust': { args: () => ['verify', HC1], exit: USAGE },
   'verify --trust <missing>': { args: () => ['verify', HC1, '--trust', MISSING], exit: USAGE },
@@ -381,6 +428,11 @@ const ENV: Record<string, string | undefined> = {
 
 function makeFixtures(): void {
   writeFileSync(EMPTY, '')
+  writeFileSync(JWKS_EMPTY, '{"keys": []}')
+  writeFileSync(
+    JWKS_PRIVATE,
+    JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', d: 'AA' }] }),
+  )
   // deterministic bytes with NULs, high bytes and line breaks
   writeFileSync(
     GARBAGE,

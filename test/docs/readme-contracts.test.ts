@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES, EXIT } from '../../src/errors.js'
 import { CHECK_NAMES } from '../../src/hcert/verify-hc1.js'
+import { SHC_CHECK_NAMES } from '../../src/shc/verify-shc.js'
 
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
 const rows = README.split('\n').filter((line) => line.startsWith('|'))
@@ -40,6 +41,15 @@ describe('the README documents the contracts', () => {
     const row = rows.map(cells).find((c) => c[1] === `\`${check}\``)
     expect(row, `no row for ${check} in the verify check table`).toBeDefined()
     expect(row?.[2]).toBe(EU_FIELDS[check])
+  })
+
+  it.each(SHC_CHECK_NAMES)('SMART Health Card check %s, with the HCERT check it shares', (check) => {
+    const row = rows
+      .map(cells)
+      .find((c) => c[1] === `\`${check}\`` && (c[2] === `\`${check}\`` || c[2] === '(none)'))
+    expect(row, `no row for ${check} in the SMART Health Card check table`).toBeDefined()
+    if (row?.[2] === '(none)') expect(CHECK_NAMES as readonly string[]).not.toContain(check)
+    else expect(CHECK_NAMES as readonly string[]).toContain(check)
   })
 
   it.each(Object.values(EXIT))('exit code %i', (exit) => {

@@ -15,7 +15,7 @@ import { parseClaimsFast } from '../../src/cwt/fast-claims.js'
 import { verifyHc1, type VerifyResult } from '../../src/hcert/verify-hc1.js'
 import { fromPem } from '../../src/services/key-dir.js'
 import { decodeCertificate } from '../../src/services/decode.js'
-import { exitCodeOf, verifyCertificates } from '../../src/services/verify.js'
+import { exitCodeOf, verifyCertificates, type SourcedVerifyResult } from '../../src/services/verify.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { parseTrustedCertificate } from '../../src/trust/trusted-certificate.js'
 import {
@@ -104,7 +104,9 @@ function expectPathsAgree(cose: Uint8Array, payload: Uint8Array): void {
   }
 }
 
-const errorOf = (result: VerifyResult): { check: string; code: string } | undefined => {
+const errorOf = (
+  result: Pick<VerifyResult, 'errors'> | SourcedVerifyResult,
+): { check: string; code: string } | undefined => {
   const e = result.errors[0]
   return e && { check: e.check, code: e.code }
 }

@@ -12,17 +12,27 @@ export interface Gray {
   data: Uint8Array
 }
 
-/** `scale` pixels a module and `margin` modules of quiet zone; mode as the QR writer is asked. */
+/**
+ * `scale` pixels a module and `margin` modules of quiet zone; mode as the QR writer is asked. `shc`
+ * is a SMART Health Card's code: `shc:/` (and a chunk header) in byte mode, then the digits in
+ * numeric mode, error correction L (SMART Health Cards 1.4 "Encoding QRs").
+ */
 export function renderQr(
   text: string,
-  options: { scale: number; margin: number; mode?: 'alphanumeric' | 'byte' },
+  options: { scale: number; margin: number; mode?: 'alphanumeric' | 'byte' | 'shc' },
 ): Gray {
-  const segment: QRCodeSegment =
-    options.mode === 'byte'
-      ? { data: Buffer.from(text, 'latin1'), mode: 'byte' }
-      : { data: text, mode: 'alphanumeric' }
-  const { modules } = QRCode.create([segment], {
-    errorCorrectionLevel: 'Q',
+  const shcHeader = options.mode === 'shc' ? (/^shc:\/(?:\d+\/\d+\/)?/.exec(text)?.[0] ?? '') : ''
+  const segments: QRCodeSegment[] =
+    options.mode === 'shc'
+      ? [
+          { data: Buffer.from(shcHeader, 'latin1'), mode: 'byte' },
+          { data: text.slice(shcHeader.length), mode: 'numeric' },
+        ]
+      : options.mode === 'byte'
+        ? [{ data: Buffer.from(text, 'latin1'), mode: 'byte' }]
+        : [{ data: text, mode: 'alphanumeric' }]
+  const { modules } = QRCode.create(segments, {
+    errorCorrectionLevel: options.mode === 'shc' ? 'L' : 'Q',
   })
   const size = (modules.size + 2 * options.margin) * options.scale
   const data = new Uint8Array(size * size).fill(255)
