@@ -57,6 +57,7 @@ function inputFailure(source: string, err: DccError): SourcedVerifyResult {
     alg: null,
     signer: null,
     claims: null,
+    kind: null,
     payload: null,
   }
 }
