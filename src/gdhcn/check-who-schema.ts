@@ -76,8 +76,23 @@ export function checkWhoSchema(kind: Exclude<PayloadKind, 'dcc'>, payload: Json)
     case 'ddcc-early':
       issues.required(payload, '', ['name', 'hcid', 'vaccine', 'brand', 'lot', 'date', 'dose', 'country'])
       issues.text(payload, '', ['name', 'hcid', 'lot', 'identifier', 'centre', 'hw', 'pha'])
-      issues.date(payload, '', ['birthDate', 'date', 'due_date', 'valid_from', 'valid_until', 'vaccine_valid'])
-      issues.coded(payload, '', ['vaccine', 'brand', 'manufacturer', 'ma_holder', 'disease', 'country', 'sex'])
+      issues.date(payload, '', [
+        'birthDate',
+        'date',
+        'due_date',
+        'valid_from',
+        'valid_until',
+        'vaccine_valid',
+      ])
+      issues.coded(payload, '', [
+        'vaccine',
+        'brand',
+        'manufacturer',
+        'ma_holder',
+        'disease',
+        'country',
+        'sex',
+      ])
       positive(payload, '', ['dose', 'total_doses'], issues)
       break
     case 'link': {
@@ -137,11 +152,20 @@ function checkDdcc(kind: 'ddcc-vs' | 'ddcc-tr', payload: Json, issues: Issues): 
   }
   if (kind === 'ddcc-vs') {
     issues.required(event, '/vaccination', ['vaccine', 'brand', 'lot', 'date', 'dose', 'country'])
-    issues.coded(event, '/vaccination', ['vaccine', 'brand', 'manufacturer', 'maholder', 'disease', 'country'])
+    issues.coded(event, '/vaccination', [
+      'vaccine',
+      'brand',
+      'manufacturer',
+      'maholder',
+      'disease',
+      'country',
+    ])
     issues.date(event, '/vaccination', ['date', 'validFrom', 'nextDose'])
     positive(event, '/vaccination', ['dose', 'totalDoses'], issues)
     if (event.manufacturer === undefined && event.maholder === undefined)
-      issues.add('/vaccination must name the manufacturer or the marketing authorisation holder (who-ddcc-data-1)')
+      issues.add(
+        '/vaccination must name the manufacturer or the marketing authorisation holder (who-ddcc-data-1)',
+      )
   } else {
     issues.required(event, '/test', ['pathogen', 'type', 'origin', 'date', 'result'])
     issues.coded(event, '/test', ['pathogen', 'type', 'brand', 'manufacturer', 'origin', 'result', 'country'])

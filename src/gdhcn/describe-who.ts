@@ -21,7 +21,22 @@ export interface WhoSection {
 type Labels = Readonly<Record<string, string>>
 
 /** fields whose value is a code to name */
-const CODED = new Set(['tg', 'vp', 'mp', 'ma', 'disease', 'vaccine', 'brand', 'manufacturer', 'maholder', 'ma_holder', 'pathogen', 'type', 'result', 'origin'])
+const CODED = new Set([
+  'tg',
+  'vp',
+  'mp',
+  'ma',
+  'disease',
+  'vaccine',
+  'brand',
+  'manufacturer',
+  'maholder',
+  'ma_holder',
+  'pathogen',
+  'type',
+  'result',
+  'origin',
+])
 
 const ICVP_HOLDER: Labels = {
   n: 'Name',
@@ -182,7 +197,12 @@ function describeLink(payload: Record<string, unknown>): WhoSection[] {
   if (typeof uri !== 'string') return [section('Link', payload, {})]
   const decoded = decodeHealthLink(uri)
   if ('problem' in decoded)
-    return [{ title: 'Link', fields: [{ key: 'uri', label: 'Link', value: `not readable: it ${decoded.problem}` }] }]
+    return [
+      {
+        title: 'Link',
+        fields: [{ key: 'uri', label: 'Link', value: `not readable: it ${decoded.problem}` }],
+      },
+    ]
   const { other, ...known } = decoded.link
   const fields = section('Link', { ...known, ...other }, LINK).fields
   for (const f of fields)
@@ -218,8 +238,7 @@ function field(key: string, raw: unknown, labels: Labels, known: boolean): WhoFi
     const display = coded ? codeName(raw.code, raw.system) : codeName(raw)
     if (display !== undefined) out.display = display
     // a code of a system with no table here (a country, a sex, a test code system) is shown as it is
-    else if (coded ? /icd|snomed/i.test(String(raw.system)) : typeof raw === 'string')
-      out.unknownCode = true
+    else if (coded ? /icd|snomed/i.test(String(raw.system)) : typeof raw === 'string') out.unknownCode = true
   }
   return out
 }

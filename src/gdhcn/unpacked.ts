@@ -26,12 +26,18 @@ function header(map: HeaderMap): Record<string, unknown> {
 }
 
 function plain(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64url')
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64url')
   if (value instanceof Tag) return plain(value.value)
   if (value instanceof Map) {
     const out: Record<string, unknown> = {}
     for (const [key, entry] of value)
-      Object.defineProperty(out, String(key), { value: plain(entry), enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(out, String(key), {
+        value: plain(entry),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     return out
   }
   if (Array.isArray(value)) return value.map(plain)

@@ -38,9 +38,13 @@ export function whoTimes(
   }
   if (iat === undefined && kind === 'ddcc-early') iat = dayStart(payload.valid_from)
   if (exp === undefined)
-    warnings.push(`the certificate has no exp claim (4): accepted without an end of validity, as ${kind} certificates may be`)
+    warnings.push(
+      `the certificate has no exp claim (4): accepted without an end of validity, as ${kind} certificates may be`,
+    )
   if (iat === undefined)
-    warnings.push(`the certificate has no iat claim (6): accepted without a start of validity, as ${kind} certificates may be`)
+    warnings.push(
+      `the certificate has no iat claim (6): accepted without a start of validity, as ${kind} certificates may be`,
+    )
   return { iat, exp, warnings }
 }
 
