@@ -1,8 +1,10 @@
 import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
+import { checkDidSources } from '../gdhcn/check-did-sources.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.js'
 
@@ -13,8 +15,11 @@ or one image). Every check is reported by name: unprefix, base45, compression, d
 expiration, keyUsage, schema (pass, fail or skipped).
 
 Trust (--trust, repeatable, or HCERT_TRUST): a PEM or DER certificate, a folder of them, the trust
-list JSON that 'hcert keys generate' writes, or a national-backend list ([{kid, rawData}] or
-{"certificates": [...]}).
+list JSON that 'hcert keys generate' writes, a national-backend list ([{kid, rawData}] or
+{"certificates": [...]}), or a GDHCN DID trust list (did.json; --trust-domain filters it,
+--trust-proof-key verifies its proof).
+
+Besides the EU DCC, the WHO payloads are verified: smart ICVP, DDCC, health links (--json: kind).
 
 A text file may hold several certificates, one per line; each is verified. With several inputs the
 last line counts them: '3 certificates: 1 valid, 1 invalid, 1 undecodable'.
@@ -49,6 +54,15 @@ With --json, one JSON object per input, one per line.`
 
   static override flags = {
     trust: trustFlag('Trusted certificates (file, folder or trust list JSON); repeatable.'),
+    'trust-domain': Flags.string({
+      summary:
+        'GDHCN DID trust lists: trust the keys of this trust domain only (ICVP, DDCC, DCC …); repeatable.',
+      multiple: true,
+    }),
+    'trust-proof-key': Flags.string({
+      summary:
+        'The key that signs the GDHCN DID trust lists given with --trust (a JWK, a DID document, a PEM public key or certificate): their proofs are verified, and a list whose proof fails is refused. Without it the proof is not checked (a warning says so).',
+    }),
     at: atFlag(),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }
@@ -69,12 +83,14 @@ With --json, one JSON object per input, one per line.`
     if (!useStdin && inputs.includes('-'))
       throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
     const options = {
-      trust: loadTrustList(trustPaths),
+      trust: loadTrustList(trustPaths, { domains: flags['trust-domain'] }),
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
     }
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
     for (const warning of options.trust.warnings) process.stderr.write(`warning: ${warning}\n`)
+    for (const line of await checkDidSources(options.trust, flags['trust-proof-key']))
+      process.stderr.write(`${line}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     const tally = new VerifyTally()

@@ -23,16 +23,17 @@ export const KIND_NAMES: Readonly<Record<PayloadKind, string>> = {
 }
 
 /**
- * The GDHCN trust domain whose signers sign each kind (smart-trust `trust_domains.md`: the DDCC
- * domain holds the EU DCC and the DDCC; the ICVP domain the smart ICVP).
+ * The GDHCN trust domains whose signers may sign each kind (smart-trust `trust_domains.md` and the
+ * DID trust-list examples: the EU DCC under DCC or DDCC, the DDCC under DDCC, the smart ICVP under
+ * ICVP); a link may come from any domain.
  */
-export const KIND_DOMAIN: Readonly<Record<PayloadKind, string>> = {
-  dcc: 'DDCC',
-  icvp: 'ICVP',
-  'ddcc-vs': 'DDCC',
-  'ddcc-tr': 'DDCC',
-  link: 'DDCC',
-  'ddcc-early': 'DDCC',
+export const KIND_DOMAINS: Readonly<Record<PayloadKind, readonly string[] | undefined>> = {
+  dcc: ['DCC', 'DDCC'],
+  icvp: ['ICVP'],
+  'ddcc-vs': ['DDCC'],
+  'ddcc-tr': ['DDCC'],
+  link: undefined,
+  'ddcc-early': ['DDCC'],
 }
 
 /** A payload other than the EU DCC, found in a CWT claims map, as the value cbor-x decoded. */

@@ -5,10 +5,10 @@
  *   exp is then taken from the early DDCC's `valid_until` (the end of that day, UTC), a missing iat
  *   from its `valid_from`; otherwise the bound is left open with a warning.
  * - keyUsage: a signer from a GDHCN DID trust list signs for its trust domain only (ICVP keys sign
- *   ICVPs; DDCC keys the DDCC, links and the EU DCC).
+ *   ICVPs; DDCC keys the DDCC; DCC or DDCC keys the EU DCC; links any).
  */
 import type { TrustedCertificate } from '../trust/trusted-certificate.js'
-import { KIND_DOMAIN, type PayloadKind } from './payload-kind.js'
+import { KIND_DOMAINS, type PayloadKind } from './payload-kind.js'
 
 export interface WhoTimes {
   iat?: number
@@ -51,7 +51,7 @@ export function whoTimes(
 /** Why a DID-trust-list signer may not sign this kind, or undefined when it may. */
 export function whoKeyUsageProblem(kind: PayloadKind, signer: TrustedCertificate): string | undefined {
   if (signer.domain === undefined) return undefined
-  const domain = KIND_DOMAIN[kind]
-  if (signer.domain.toUpperCase() === domain) return undefined
-  return `the signing key is listed in the GDHCN trust domain ${signer.domain}; a ${kind} certificate is signed in the ${domain} domain`
+  const domains = KIND_DOMAINS[kind]
+  if (domains === undefined || domains.includes(signer.domain.toUpperCase())) return undefined
+  return `the signing key is listed in the GDHCN trust domain ${signer.domain}; a ${kind} certificate is signed in the ${domains.join(' or ')} domain`
 }

@@ -60,6 +60,8 @@ export interface VerifyResult {
   /** subject of the document signer certificate whose key verified the signature */
   signer: string | null
   claims: { iss?: string; iat?: number; exp?: number } | null
+  /** only for a signer from a GDHCN DID trust list: its trust domain, participant and key usage */
+  signerTrust?: { domain?: string; participant?: string; usage?: string }
   /** which payload the certificate carries (README "Payload kinds"); null when it did not decode */
   kind: PayloadKind | null
   payload: Record<string, unknown> | null
@@ -365,7 +367,7 @@ function finish(
     if (claims.iat !== undefined) named.iat = claims.iat
     if (claims.exp !== undefined) named.exp = claims.exp
   }
-  return {
+  const result: VerifyResult = {
     valid: report.errors.length === 0,
     checks: report.checks,
     errors: report.errors,
@@ -377,4 +379,7 @@ function finish(
     kind: claims ? (claims.kind ?? 'dcc') : null,
     payload: claims?.hcert ?? null,
   }
+  if (signer?.domain !== undefined || signer?.usage !== undefined)
+    result.signerTrust = { domain: signer.domain, participant: signer.participant, usage: signer.usage }
+  return result
 }

@@ -101,11 +101,7 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
     },
     claims: named,
     kind: claims.kind ?? 'dcc',
-    type: claims.kind
-      ? whoCertificateType(claims.kind)
-      : types[0]
-        ? CERTIFICATE_TYPE_NAMES[types[0]]
-        : null,
+    type: claims.kind ? whoCertificateType(claims.kind) : types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
     payload: claims.hcert,
     warnings,
   }

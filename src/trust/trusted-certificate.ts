@@ -23,6 +23,8 @@ export interface TrustedCertificate {
   der: Uint8Array
   /** from a GDHCN DID trust list: the trust domain (DDCC, ICVP, …) its key signs for */
   domain?: string
+  /** from a GDHCN DID trust list: the participant (an ISO 3166 alpha-3 code, or a test code) */
+  participant?: string
   /** from a GDHCN DID trust list: the key usage (DSC, SCA, …) */
   usage?: string
 }

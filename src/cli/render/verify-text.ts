@@ -16,6 +16,9 @@ export function renderVerifyResult(
       result.alg,
       result.kid && `kid ${result.kid}`,
       result.signer && `signed by ${result.signer}`,
+      result.signerTrust &&
+        `GDHCN ${[result.signerTrust.domain, result.signerTrust.usage].filter(Boolean).join(' ')}`,
+      result.kind && result.kind !== 'dcc' && `kind ${result.kind}`,
       exp !== undefined && `expires ${relativeTime(exp, now)}`,
     ]
       .filter(Boolean)
