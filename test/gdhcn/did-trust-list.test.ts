@@ -14,64 +14,28 @@ import { addPrefix } from '../../src/codec/prefix.js'
 import { deflate } from '../../src/codec/zlib.js'
 import { checkDidSources } from '../../src/gdhcn/check-did-sources.js'
 import { canonicalNQuads } from '../../src/gdhcn/did-canonical.js'
-import { normaliseJwk, proofVerifyData, rawEcdsa, verifyDidProof } from '../../src/gdhcn/did-proof.js'
+import { normaliseJwk, rawEcdsa, verifyDidProof } from '../../src/gdhcn/did-proof.js'
 import { didScope } from '../../src/gdhcn/did-trust-list.js'
 import { signPayload } from '../../src/hcert/sign-hc1.js'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import type { Signer } from '../../src/keys/signer.js'
 import { loadTrustList } from '../../src/services/load-trust.js'
 import { importJWK } from 'jose'
+import {
+  DID_BASE,
+  DID_CONTEXT,
+  didMethod,
+  kidOf,
+  padded,
+  proveDid,
+  signerDidDocument,
+} from '../helpers/did-trust-list.js'
 import { freshKeys, type FreshKeys } from '../helpers/keys.js'
 
-const BASE = 'did:web:tng.example.test:v2:trustlist'
-const CONTEXT = ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1']
-const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64')
-const kidOf = (signer: Signer): string => Buffer.from(signer.kid).toString('base64')
-
-/** a coordinate as Java's BigInteger writes it: 33 bytes with a leading zero */
-const padded = (coordinate: string): string =>
-  Buffer.concat([Buffer.of(0), Buffer.from(coordinate, 'base64url')]).toString('base64url')
-
-function method(
-  domain: string,
-  usage: string,
-  keys: FreshKeys,
-  der = keys.dscDer,
-  chain = [der, keys.cscaDer],
-) {
-  const jwk = keys.signer.privateKey.export({ format: 'jwk' })
-  const kid = kidOf(keys.signer)
-  return {
-    id: `${BASE}:${domain}:XXA:${usage}#${encodeURIComponent(kid)}`,
-    type: 'JsonWebKey2020',
-    controller: `${BASE}:${domain}:XXA`,
-    publicKeyJwk: {
-      kty: 'EC',
-      crv: 'P-256',
-      kid,
-      x5c: chain.map(b64),
-      x: padded(jwk.x as string),
-      y: padded(jwk.y as string),
-    },
-  }
-}
-
-/** A proof as the TNG writes it: JsonWebSignature2020, b64:false, the ECDSA signature DER-encoded. */
-function prove(doc: Record<string, unknown>, key: KeyObject): Record<string, unknown> {
-  const proof = {
-    type: 'JsonWebSignature2020',
-    created: '2024-11-10T12:00:21Z',
-    nonce: 'Gp3uOuUTNgAFxm31fIjNy7yYt34aOP0g',
-    proofPurpose: 'assertionMethod',
-    verificationMethod: 'did:web:signer.example.test:WHO:signing:DID',
-  }
-  const header = Buffer.from(JSON.stringify({ b64: false, crit: ['b64'], alg: 'ES256' })).toString(
-    'base64url',
-  )
-  const data = proofVerifyData({ ...doc, proof })
-  const der = sign('sha256', Buffer.concat([Buffer.from(`${header}.`), data]), key) // DER, as published
-  return { ...doc, proof: { ...proof, jws: `${header}..${der.toString('base64url')}` } }
-}
+const BASE = DID_BASE
+const CONTEXT = DID_CONTEXT
+const method = didMethod
+const prove = proveDid
 
 let icvp: FreshKeys
 let ddcc: FreshKeys
@@ -97,22 +61,7 @@ beforeAll(async () => {
   doc = prove(unsigned, proofKey.privateKey)
   dir = mkdtempSync(join(tmpdir(), 'hcert-did-'))
   writeFileSync(join(dir, 'did.json'), JSON.stringify(doc))
-  const jwk = proofKey.publicKey.export({ format: 'jwk' })
-  // the signer's key as WHO publishes it: a DID document, coordinates padded to 33 bytes
-  writeFileSync(
-    join(dir, 'signer-did.json'),
-    JSON.stringify({
-      '@context': CONTEXT,
-      id: 'did:web:signer.example.test:WHO:signing:DID',
-      verificationMethod: [
-        {
-          id: 'did:web:signer.example.test:WHO:signing:DID',
-          type: 'JsonWebKey2020',
-          publicKeyJwk: { kty: 'EC', crv: 'P-256', x: padded(jwk.x as string), y: padded(jwk.y as string) },
-        },
-      ],
-    }),
-  )
+  writeFileSync(join(dir, 'signer-did.json'), JSON.stringify(signerDidDocument(proofKey.publicKey)))
 })
 
 const hc1For = (signer: Signer, payload: Map<unknown, unknown>): string =>
