@@ -152,17 +152,17 @@ export function normaliseCoordinate(value: string): string {
 
 /** Why the JWK's own key differs from its certificate's, or undefined when they agree (or it has none). */
 function keyMismatch(jwk: Json, cert: TrustedCertificate): string | undefined {
-  const own = cert.publicKey.export({ format: 'jwk' }) as Json
-  if (jwk.kty === 'EC' && typeof jwk.x === 'string' && typeof jwk.y === 'string') {
-    if (normaliseCoordinate(jwk.x) !== own.x || normaliseCoordinate(jwk.y) !== own.y)
-      return 'has a publicKeyJwk whose key is not the key of its x5c certificate'
-  } else if (jwk.kty === 'RSA' && typeof jwk.n === 'string') {
-    if (
-      createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: String(jwk.e) }, format: 'jwk' }).export({
-        format: 'jwk',
-      }).n !== own.n
-    )
-      return 'has a publicKeyJwk whose key is not the key of its x5c certificate'
+  const differs = 'has a publicKeyJwk whose key is not the key of its x5c certificate'
+  try {
+    const own = cert.publicKey.export({ format: 'jwk' }) as Json
+    if (jwk.kty === 'EC' && typeof jwk.x === 'string' && typeof jwk.y === 'string') {
+      if (normaliseCoordinate(jwk.x) !== own.x || normaliseCoordinate(jwk.y) !== own.y) return differs
+    } else if (jwk.kty === 'RSA' && typeof jwk.n === 'string' && typeof jwk.e === 'string') {
+      const given = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+      if (!given.equals(cert.publicKey)) return differs
+    }
+  } catch {
+    return 'has a publicKeyJwk that cannot be read as a key'
   }
   return undefined
 }
