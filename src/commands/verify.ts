@@ -89,7 +89,7 @@ With --json, one JSON object per input, one per line.`
     }
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
     for (const warning of options.trust.warnings) process.stderr.write(`warning: ${warning}\n`)
-    for (const line of await checkDidSources(options.trust, flags['trust-proof-key']))
+    for (const line of await checkDidSources(options.trust, flags['trust-proof-key'], flags['trust-domain']))
       process.stderr.write(`${line}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK

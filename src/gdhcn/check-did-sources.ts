@@ -11,12 +11,18 @@ import type { TrustList } from '../trust/trust-list.js'
 import { readProofKey, verifyDidProof } from './did-proof.js'
 
 /** Lines for stderr: the summary of each DID list and its proof's state. */
-export async function checkDidSources(trust: TrustList, proofKeyPath: string | undefined): Promise<string[]> {
+export async function checkDidSources(
+  trust: TrustList,
+  proofKeyPath: string | undefined,
+  domains?: readonly string[],
+): Promise<string[]> {
   if (trust.didSources.length === 0) {
-    if (proofKeyPath !== undefined)
+    const flag =
+      proofKeyPath !== undefined ? '--trust-proof-key' : domains?.length ? '--trust-domain' : undefined
+    if (flag)
       throw new DccError(
         'ERR_USAGE',
-        '--trust-proof-key checks the proof of a GDHCN DID trust list, and no --trust source is one',
+        `${flag} applies to GDHCN DID trust lists, and no --trust source is one`,
       )
     return []
   }

@@ -205,6 +205,15 @@ describe('the proof', () => {
     expect(unchecked.join('\n')).toContain('proof not checked')
   })
 
+  it('--trust-proof-key or --trust-domain without a DID trust list is a usage error', async () => {
+    const plain = loadTrustList([join(import.meta.dirname, '..', '..', 'keys-example', 'trust-list.json')])
+    await expect(checkDidSources(plain, join(dir, 'signer-did.json'))).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+    })
+    await expect(checkDidSources(plain, undefined, ['ICVP'])).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    expect(await checkDidSources(plain, undefined)).toEqual([])
+  })
+
   it('a bad proof refuses the trust list with ERR_TRUST', async () => {
     const path = join(dir, 'bad.json')
     const bad = structuredClone(doc) as { controller: string }
