@@ -16,6 +16,8 @@ export default class Decode extends HcertCommand {
   static override description = `Reads an HC1: string, a text file holding one, stdin (-), or a PNG/JPEG image of the QR code
 (recognised by its bytes, not its name). Shows the signature algorithm and kid, the claims, the holder
 and the vaccination, test or recovery entry with each code named from the official EU value sets.
+WHO payloads are read too: the smart ICVP (-260/-6), the DDCC (-260/3 and 4, and the early form),
+health links (-260/5, decoded, never fetched); --json names the payload's kind.
 Nothing is verified here: use 'hcert verify' for that.
 A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chunked card
 (shc:/i/n/…) may be given as several inputs or lines, in any order.`
@@ -49,6 +51,11 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
       summary: 'Also show each layer: prefix, base45 length, zlib sizes, CBOR diagnostic notation.',
       default: false,
     }),
+    unpacked: Flags.boolean({
+      summary:
+        'Print the COSE headers and the whole CWT as JSON, as the WHO gdhcn-validator unpacks them (claim keys as text, kid as base64url).',
+      default: false,
+    }),
     at: atFlag({ summary: 'The clock for "expires in ..." (ISO 8601); default now.' }),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }
@@ -69,8 +76,13 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
       return this.showShc(decodeShcInputs([input], { layers: flags.layers }), flags.at)
     const result = decodeCertificate(input, {
       layers: flags.layers,
+      unpacked: flags.unpacked,
       allowMissingPrefix: flags['allow-missing-prefix'],
     })
+    if (flags.unpacked && !this.jsonEnabled()) {
+      this.log(JSON.stringify(result.unpacked, null, 2))
+      return result
+    }
     if (!this.jsonEnabled()) {
       this.log(renderCertificate(result, flags.at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderLayers(result.layers, this.colors)}`)

@@ -1,8 +1,10 @@
 import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
+import { checkDidSources } from '../gdhcn/check-did-sources.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { loadShcTrust } from '../shc/jwks.js'
 import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.js'
@@ -14,10 +16,13 @@ or one image). Every check is reported by name: unprefix, base45, compression, d
 expiration, keyUsage, schema (pass, fail or skipped).
 
 Trust (--trust, repeatable, or HCERT_TRUST): a PEM or DER certificate, a folder of them, the trust
-list JSON that 'hcert keys generate' writes, or a national-backend list ([{kid, rawData}] or
-{"certificates": [...]}); for SMART Health Cards (shc:/), a JWK Set file ({"keys": [...]}) of
-issuer keys (nothing is fetched). A card's checks: unprefix, numeric, decode, compression,
-signature, expiration, schema.
+list JSON that 'hcert keys generate' writes, a national-backend list ([{kid, rawData}] or
+{"certificates": [...]}), or a GDHCN DID trust list (did.json; --trust-domain filters it,
+--trust-proof-key verifies its proof); for SMART Health Cards (shc:/), a JWK Set file
+({"keys": [...]}) of issuer keys (nothing is fetched). A card's checks: unprefix, numeric, decode,
+compression, signature, expiration, schema.
+
+Besides the EU DCC, the WHO payloads are verified: smart ICVP, DDCC, health links (--json: kind).
 
 A text file may hold several certificates, one per line; each is verified. With several inputs the
 last line counts them: '3 certificates: 1 valid, 1 invalid, 1 undecodable'.
@@ -56,6 +61,15 @@ With --json, one JSON object per input, one per line.`
 
   static override flags = {
     trust: trustFlag('Trusted certificates (file, folder or trust list JSON); repeatable.'),
+    'trust-domain': Flags.string({
+      summary:
+        'GDHCN DID trust lists: trust the keys of this trust domain only (ICVP, DDCC, DCC …); repeatable.',
+      multiple: true,
+    }),
+    'trust-proof-key': Flags.string({
+      summary:
+        'The key that signs the GDHCN DID trust lists given with --trust (a JWK, a DID document, a PEM public key or certificate): their proofs are verified, and a list whose proof fails is refused. Without it the proof is not checked (a warning says so).',
+    }),
     at: atFlag(),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }
@@ -78,7 +92,7 @@ With --json, one JSON object per input, one per line.`
     // JWK Sets ({"keys": [...]}) are SMART Health Card issuer keys; the other sources, HCERT signers
     const shc = await loadShcTrust(trustPaths)
     const options = {
-      trust: loadTrustList(shc.others),
+      trust: loadTrustList(shc.others, { domains: flags['trust-domain'] }),
       shcKeys: shc.keys,
       now: flags.at ?? new Date(),
       allowMissingPrefix: flags['allow-missing-prefix'],
@@ -86,6 +100,8 @@ With --json, one JSON object per input, one per line.`
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
     for (const warning of [...shc.keys.warnings, ...options.trust.warnings])
       process.stderr.write(`warning: ${warning}\n`)
+    for (const line of await checkDidSources(options.trust, flags['trust-proof-key'], flags['trust-domain']))
+      process.stderr.write(`${line}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)
     let exit: ExitCode = EXIT.OK
     const tally = new VerifyTally()

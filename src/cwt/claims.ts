@@ -1,6 +1,7 @@
 /** CWT claims (RFC 8392) carried in the COSE payload: iss 1, exp 4, iat 6, hcert -260 (HCERT 3.3). */
 import { decodeCbor, Tag } from '../codec/cbor.js'
 import { DccError } from '../errors.js'
+import { findWhoPayload, type PayloadKind } from '../gdhcn/payload-kind.js'
 import { parseClaimsFast } from './fast-claims.js'
 
 export const CLAIM = { iss: 1, exp: 4, iat: 6, hcert: -260 } as const
@@ -14,8 +15,13 @@ export interface CwtClaims {
    */
   iat?: number
   exp?: number
-  /** The DCC payload as plain JSON values, exactly as encoded (tags unwrapped to their value). */
+  /**
+   * The payload as plain JSON values, exactly as encoded (tags unwrapped to their value): the DCC,
+   * or for another `kind` that kind's payload (a link as `{uri}`).
+   */
   hcert: Record<string, unknown>
+  /** absent for the EU DCC (-260 / 1); the WHO payload read otherwise (src/gdhcn/payload-kind.ts) */
+  kind?: Exclude<PayloadKind, 'dcc'>
   /**
    * iat or exp present but not a usable NumericDate (a text string, NaN, 1e300, a time in
    * milliseconds…): why, in words without personal data. The expiration check fails with it;
@@ -42,12 +48,24 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
   const map = decodeCbor(payload, 'the CWT payload')
   if (!(map instanceof Map)) fail('the COSE payload is not a CWT claims map')
   const hcertMap = map.get(CLAIM.hcert)
+  if (!(hcertMap instanceof Map && hcertMap.has(HCERT_EU_DCC_V1))) {
+    const who = findWhoPayload(map, hcertMap)
+    if (who) return withTimes(map, { hcert: whoJson(who.value, who.where), kind: who.kind })
+  }
   if (hcertMap === undefined) fail('the hcert claim (-260) is missing')
   if (!(hcertMap instanceof Map)) fail('the hcert claim (-260) is not a map')
   const dcc = hcertMap.get(HCERT_EU_DCC_V1)
   if (dcc === undefined) fail('the hcert claim has no eu_dcc_v1 entry (key 1)')
   if (!(dcc instanceof Map)) fail('the eu_dcc_v1 entry (-260 / 1) is not a map')
-  const claims: CwtClaims = { hcert: toJson(dcc, 'eu_dcc_v1') as Record<string, unknown> }
+  const claims = withTimes(map, { hcert: toJson(dcc, 'eu_dcc_v1') as Record<string, unknown> })
+  const warnings = [...tagWarnings(dcc), ...(claims.warnings ?? [])]
+  if (warnings.length > 0) claims.warnings = warnings
+  else delete claims.warnings
+  return claims
+}
+
+/** iss, iat and exp read into claims (which it returns) */
+function withTimes(map: Map<unknown, unknown>, claims: CwtClaims): CwtClaims {
   const iss = map.get(CLAIM.iss)
   if (iss !== undefined) {
     if (typeof iss !== 'string') fail('the iss claim (1) is not a text string')
@@ -55,10 +73,14 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
   }
   readTime(map, 'iat', claims)
   readTime(map, 'exp', claims)
-  const warnings = [...tagWarnings(dcc), ...(claims.warnings ?? [])]
-  if (warnings.length > 0) claims.warnings = warnings
-  else delete claims.warnings
   return claims
+}
+
+/** A WHO payload as JSON: a map as an object, a link (a text string) as `{uri}`. */
+function whoJson(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value === 'string') return { uri: value }
+  if (!(value instanceof Map)) fail(`the payload at ${where} is neither a map nor a text string`)
+  return toJson(value, where) as Record<string, unknown>
 }
 
 function readTime(map: Map<unknown, unknown>, name: 'iat' | 'exp', claims: CwtClaims): void {

@@ -22,6 +22,9 @@ import { notCalendarDates } from '../dcc/schema-formats.js'
 import { CERTIFICATE_TYPE_NAMES, certificateTypes, type CertificateType } from '../dcc/types.js'
 import { checkValueSets } from '../dcc/valueset-check.js'
 import { DccError, type ErrorCode } from '../errors.js'
+import { checkWhoSchema } from '../gdhcn/check-who-schema.js'
+import type { PayloadKind } from '../gdhcn/payload-kind.js'
+import { whoKeyUsageProblem, whoTimes } from '../gdhcn/who-verify.js'
 import type { TrustList } from '../trust/trust-list.js'
 import type { TrustedCertificate } from '../trust/trusted-certificate.js'
 import type { DecodeOptions } from './decode-hc1.js'
@@ -57,6 +60,10 @@ export interface VerifyResult {
   /** subject of the document signer certificate whose key verified the signature */
   signer: string | null
   claims: { iss?: string; iat?: number; exp?: number } | null
+  /** only for a signer from a GDHCN DID trust list: its trust domain, participant and key usage */
+  signerTrust?: { domain?: string; participant?: string; usage?: string }
+  /** which payload the certificate carries (README "Payload kinds"); null when it did not decode */
+  kind: PayloadKind | null
   payload: Record<string, unknown> | null
 }
 
@@ -225,12 +232,23 @@ function checkExpiration(
   now: Date,
   report: Report,
 ): void {
-  const { iat, exp, unusable } = claims
+  let { iat, exp } = claims
+  const { unusable } = claims
   const clock = now.getTime() / 1000
   if (unusable?.exp !== undefined)
     return report.fail('expiration', 'ERR_CLAIM_INVALID', `expiration: ${unusable.exp}`)
   if (unusable?.iat !== undefined)
     return report.fail('expiration', 'ERR_CLAIM_INVALID', `expiration: ${unusable.iat}`)
+  let open = false
+  if (claims.kind !== undefined && (iat === undefined || exp === undefined)) {
+    // WHO payloads: a missing time is taken from the payload, or left open with a warning
+    const times = whoTimes(claims.kind, claims.hcert, iat, exp)
+    for (const warning of times.warnings) report.warn('expiration', warning)
+    ;({ iat, exp } = times)
+    open = exp === undefined
+    exp ??= Number.POSITIVE_INFINITY
+    iat ??= Number.NEGATIVE_INFINITY
+  }
   if (exp === undefined)
     return report.fail(
       'expiration',
@@ -255,14 +273,14 @@ function checkExpiration(
   if (signer) {
     const notBefore = signer.notBefore.getTime() / 1000
     const notAfter = signer.notAfter.getTime() / 1000
-    if (iat < notBefore) {
+    if (Number.isFinite(iat) && iat < notBefore) {
       return report.fail(
         'expiration',
         'ERR_DSC_VALIDITY',
         `expiration: issued at ${iso(iat)}, before its signing certificate was valid (${signer.notBefore.toISOString()})`,
       )
     }
-    if (exp > notAfter) {
+    if (!open && exp > notAfter) {
       return report.fail(
         'expiration',
         'ERR_DSC_VALIDITY',
@@ -275,6 +293,11 @@ function checkExpiration(
 
 function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined, report: Report): void {
   if (!signer) return
+  if (signer.domain !== undefined || claims.kind !== undefined) {
+    const problem = whoKeyUsageProblem(claims.kind ?? 'dcc', signer)
+    if (problem !== undefined) return report.fail('keyUsage', 'ERR_KEY_USAGE', `keyUsage: ${problem}`)
+    if (claims.kind !== undefined) return report.pass('keyUsage')
+  }
   const types = certificateTypes(claims.hcert)
   const allowed = allowedTypes(signer.eku)
   let permitted = true
@@ -290,7 +313,15 @@ function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined
   )
 }
 
+const summary = (issues: readonly string[]): string =>
+  `${issues.slice(0, 3).join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`
+
 function checkSchema(claims: CwtClaims, report: Report): void {
+  if (claims.kind !== undefined) {
+    const issues = checkWhoSchema(claims.kind, claims.hcert)
+    if (issues.length === 0) return report.pass('schema')
+    return report.fail('schema', 'ERR_SCHEMA', `schema: ${summary(issues)}`)
+  }
   const issues = validateSchema(claims.hcert)
   if (issues.length > 0) {
     report.fail(
@@ -336,7 +367,7 @@ function finish(
     if (claims.iat !== undefined) named.iat = claims.iat
     if (claims.exp !== undefined) named.exp = claims.exp
   }
-  return {
+  const result: VerifyResult = {
     valid: report.errors.length === 0,
     checks: report.checks,
     errors: report.errors,
@@ -345,6 +376,10 @@ function finish(
     alg: sign1 ? algName(sign1.alg) : null,
     signer: signer?.subject ?? null,
     claims: named,
+    kind: claims ? (claims.kind ?? 'dcc') : null,
     payload: claims?.hcert ?? null,
   }
+  if (signer?.domain !== undefined || signer?.usage !== undefined)
+    result.signerTrust = { domain: signer.domain, participant: signer.participant, usage: signer.usage }
+  return result
 }

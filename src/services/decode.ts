@@ -4,6 +4,9 @@ import { decodeCbor, Tag } from '../codec/cbor.js'
 import { algName } from '../cose/algorithms.js'
 import { envelopeWarnings, unprotectedAlgWarning, type HeaderMap } from '../cose/sign1.js'
 import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
+import { whoCertificateType } from '../gdhcn/who-type.js'
+import type { PayloadKind } from '../gdhcn/payload-kind.js'
+import { unpackSign1, type UnpackedCwt } from '../gdhcn/unpacked.js'
 import { decodeHc1, type DecodedHcert, type DecodeOptions } from '../hcert/decode-hc1.js'
 import type { CertificateInput } from './read-input.js'
 
@@ -14,8 +17,11 @@ export interface DecodeResult {
   kidSource: 'protected' | 'unprotected' | null
   header: { protected: Record<string, unknown>; unprotected: Record<string, unknown> }
   claims: { iss?: string; iat?: number; exp?: number }
+  /** which payload: dcc (-260/1), icvp (-260/-6), ddcc-vs (3), ddcc-tr (4), link (5), ddcc-early (README "Payload kinds") */
+  kind: PayloadKind
   /** vaccination, test or recovery; null when the payload carries none of them */
   type: string | null
+  /** the payload exactly as encoded; a link as {uri} */
   payload: Record<string, unknown>
   /**
    * What is well-formed but not as HCERT writes it: first the input's (whitespace around the text, a QR code in byte mode),
@@ -24,6 +30,8 @@ export interface DecodeResult {
    */
   warnings: string[]
   layers?: LayersView
+  /** with --unpacked: the COSE headers and the whole CWT as the WHO gdhcn-validator prints them */
+  unpacked?: UnpackedCwt
 }
 
 export interface LayersView {
@@ -92,7 +100,8 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
       unprotected: headerToJson(sign1.unprotectedHeader),
     },
     claims: named,
-    type: types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
+    kind: claims.kind ?? 'dcc',
+    type: claims.kind ? whoCertificateType(claims.kind) : types[0] ? CERTIFICATE_TYPE_NAMES[types[0]] : null,
     payload: claims.hcert,
     warnings,
   }
@@ -120,11 +129,12 @@ export function layersView(decoded: DecodedHcert, input: CertificateInput): Laye
 
 export function decodeCertificate(
   input: CertificateInput,
-  options: DecodeOptions & { layers?: boolean } = {},
+  options: DecodeOptions & { layers?: boolean; unpacked?: boolean } = {},
 ): DecodeResult {
   const decoded = decodeHc1(input.text, options)
   const result = summarise(decoded, input.source)
   result.warnings.unshift(...input.warnings)
   if (options.layers) result.layers = layersView(decoded, input)
+  if (options.unpacked) result.unpacked = unpackSign1(decoded.sign1)
   return result
 }

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
-import { TrustList } from '../trust/trust-list.js'
+import { isDidDocument, readDidTrustList } from '../gdhcn/did-trust-list.js'
+import { TrustList, type DidSource } from '../trust/trust-list.js'
 import { parseTrustedCertificate, type TrustedCertificate } from '../trust/trusted-certificate.js'
 
 const CERT_FILE = /\.(pem|crt|cer|der|json)$/i
@@ -23,10 +24,11 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE----
  * (RFC 5280 §4.2). A malformed or refused entry is passed over with a warning in
  * `TrustList.warnings` naming it; a source from which nothing loads is ERR_TRUST.
  */
-export function loadTrustList(paths: readonly string[]): TrustList {
+export function loadTrustList(paths: readonly string[], options: TrustOptions = {}): TrustList {
   const trust = new TrustList()
+  const context: LoadContext = { domains: options.domains, dids: trust.didSources }
   for (const path of paths) {
-    const loaded = loadPath(path)
+    const loaded = loadPath(path, context)
     const usable: TrustedCertificate[] = []
     for (const entry of loaded) {
       if ('problem' in entry) trust.warnings.push(`trust: ${entry.where}: ${entry.problem}; passed over`)
@@ -52,6 +54,17 @@ export function loadTrustList(paths: readonly string[]): TrustList {
   return trust
 }
 
+export interface TrustOptions {
+  /** GDHCN DID trust lists: keep the keys of these trust domains only (--trust-domain) */
+  domains?: readonly string[]
+}
+
+interface LoadContext {
+  domains: readonly string[] | undefined
+  /** the DID trust lists read, for their proofs and the summary (TrustList.didSources) */
+  dids: DidSource[]
+}
+
 const criticalProblem = (cert: TrustedCertificate): string =>
   `the certificate has a critical extension this tool does not recognise (${cert.unknownCritical.join(', ')}), so it is refused (RFC 5280 §4.2)`
 
@@ -68,7 +81,7 @@ function attempt(where: string, parse: () => TrustedCertificate): Loaded {
   }
 }
 
-function loadPath(path: string): Loaded[] {
+function loadPath(path: string, context: LoadContext): Loaded[] {
   let info
   try {
     info = statSync(path)
@@ -81,7 +94,7 @@ function loadPath(path: string): Loaded[] {
       .sort()
     // a key directory holds private keys next to the certificates: in a folder, files without a
     // certificate are passed over (given by name, they are an error)
-    const certs = files.flatMap((name) => loadFile(join(path, name), { skipNonCertificates: true }))
+    const certs = files.flatMap((name) => loadFile(join(path, name), context, { skipNonCertificates: true }))
     if (certs.length === 0)
       throw new DccError(
         'ERR_TRUST',
@@ -89,10 +102,14 @@ function loadPath(path: string): Loaded[] {
       )
     return certs
   }
-  return loadFile(path)
+  return loadFile(path, context)
 }
 
-function loadFile(path: string, options: { skipNonCertificates?: boolean } = {}): Loaded[] {
+function loadFile(
+  path: string,
+  context: LoadContext,
+  options: { skipNonCertificates?: boolean } = {},
+): Loaded[] {
   let bytes: Buffer
   try {
     bytes = readFileSync(path)
@@ -111,7 +128,7 @@ function loadFile(path: string, options: { skipNonCertificates?: boolean } = {})
     })
   }
   const jsonStart = text.search(/[[{]/)
-  if (bytes[0] !== 0x30 && jsonStart >= 0) return fromJson(text.slice(jsonStart), path)
+  if (bytes[0] !== 0x30 && jsonStart >= 0) return fromJson(text.slice(jsonStart), path, context)
   if (text.includes('-----BEGIN')) {
     if (options.skipNonCertificates) return []
     throw new DccError(
@@ -124,7 +141,7 @@ function loadFile(path: string, options: { skipNonCertificates?: boolean } = {})
   return [{ where: path, cert: parseTrustedCertificate(new Uint8Array(bytes), path) }]
 }
 
-function fromJson(text: string, path: string): Loaded[] {
+function fromJson(text: string, path: string, context: LoadContext): Loaded[] {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -132,6 +149,11 @@ function fromJson(text: string, path: string): Loaded[] {
     throw new DccError('ERR_TRUST', `trust: ${path} is not valid JSON (${(cause as Error).message})`, {
       cause,
     })
+  }
+  if (isDidDocument(json)) {
+    const did = readDidTrustList(json, path, context.domains)
+    context.dids.push({ path, document: json, list: did })
+    return did.entries
   }
   const list = Array.isArray(json)
     ? json

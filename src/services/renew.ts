@@ -279,6 +279,17 @@ function admit(
     return undefined
   }
   const result = verifyHc1(input.text, { trust, now })
+  if (result.kind !== null && result.kind !== 'dcc') {
+    // a WHO payload (ICVP, DDCC, a link) has no EU DCC entry to re-issue
+    report.considered++
+    report.refused.push({
+      source: input.source,
+      uvci: null,
+      code: 'ERR_CWT',
+      reason: `the certificate carries a WHO ${result.kind} payload; renew re-issues EU DCCs only`,
+    })
+    return undefined
+  }
   const blocking = result.errors.filter((e) => !(e.check === 'expiration' && e.code === 'ERR_EXPIRED'))
   if (blocking.length > 0 || !result.payload || !result.claims) {
     const first = blocking[0] ?? result.errors[0]

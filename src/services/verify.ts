@@ -60,6 +60,7 @@ function inputFailure(source: string, err: DccError): VerifyResult & { source: s
     alg: null,
     signer: null,
     claims: null,
+    kind: null,
     payload: null,
   }
 }

@@ -1,11 +1,21 @@
 /** The certificates a verifier trusts, by kid. A kid is only a hint: several certificates may share one. */
+import type { DidTrustList } from '../gdhcn/did-trust-list.js'
 import type { TrustedCertificate } from './trusted-certificate.js'
+
+/** A GDHCN DID trust list that was read: its document (for its proof) and what it gave. */
+export interface DidSource {
+  path: string
+  document: Record<string, unknown>
+  list: DidTrustList
+}
 
 export class TrustList {
   private readonly byKid = new Map<string, TrustedCertificate[]>()
   private readonly list: TrustedCertificate[] = []
   /** what loading passed over and why (a malformed entry, a refused certificate), for the user to see */
   readonly warnings: string[] = []
+  /** the GDHCN DID trust lists among the sources */
+  readonly didSources: DidSource[] = []
 
   constructor(certificates: Iterable<TrustedCertificate> = []) {
     for (const certificate of certificates) this.add(certificate)

@@ -21,6 +21,12 @@ export interface TrustedCertificate {
   /** OIDs of critical extensions this tool does not recognise (RFC 5280 §4.2: such a certificate is refused as a signer) */
   unknownCritical: string[]
   der: Uint8Array
+  /** from a GDHCN DID trust list: the trust domain (DDCC, ICVP, …) its key signs for */
+  domain?: string
+  /** from a GDHCN DID trust list: the participant (an ISO 3166 alpha-3 code, or a test code) */
+  participant?: string
+  /** from a GDHCN DID trust list: the key usage (DSC, SCA, …) */
+  usage?: string
 }
 
 export function parseTrustedCertificate(

@@ -41,10 +41,12 @@ describe('hcert decode', () => {
       'kidSource',
       'header',
       'claims',
+      'kind',
       'type',
       'payload',
       'warnings',
     ])
+    expect(json.kind).toBe('dcc')
     expect(json.header).toEqual({ protected: { kid: '2Rk3X8HntrI=', alg: 'ES256' }, unprotected: {} })
     expect(json.claims).toEqual({ iss: 'AT', iat: 1620324000, exp: 1635876000 })
     expect(json.type).toBe('vaccination')

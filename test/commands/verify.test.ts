@@ -34,8 +34,10 @@ describe('hcert verify', () => {
       'alg',
       'signer',
       'claims',
+      'kind',
       'payload',
     ])
+    expect(json.kind).toBe('dcc')
     expect(json.checks).toEqual({
       unprefix: 'pass',
       base45: 'pass',

@@ -1,7 +1,9 @@
 /** A decoded certificate for a person reading a terminal. */
 import type { ChalkInstance } from 'chalk'
 import { describeEntries, relativeTime } from '../../dcc/describe.js'
+import { KIND_NAMES } from '../../gdhcn/payload-kind.js'
 import type { DecodeResult, LayersView } from '../../services/decode.js'
+import { renderWhoSections } from './who-certificate-text.js'
 
 const dateOf = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
 
@@ -10,10 +12,11 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
   const row = (label: string, value: string): void => {
     lines.push(`  ${c.dim(label.padEnd(22))} ${value}`)
   }
-  lines.push(
-    c.bold(`${result.type ? capitalise(result.type) : 'Unknown'} certificate`) +
-      c.dim(`  (${result.source})`),
-  )
+  const title =
+    result.kind !== 'dcc'
+      ? KIND_NAMES[result.kind]
+      : `${result.type ? capitalise(result.type) : 'Unknown'} certificate`
+  lines.push(c.bold(title) + c.dim(`  (${result.source})`))
   row(
     'Signature',
     `${result.alg}, kid ${result.kid ?? c.yellow('none')}${result.kidSource ? c.dim(` (in the ${result.kidSource} header)`) : ''}`,
@@ -27,6 +30,10 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
     row('Expires', `${dateOf(exp)} ${expired ? c.red(`(${text})`) : c.green(`(${text})`)}`)
   }
   for (const warning of result.warnings) row('Warning', c.yellow(warning))
+  if (result.kind !== 'dcc') {
+    renderWhoSections(result, { row, heading: (t) => lines.push('', c.bold(`  ${t}`)) }, c)
+    return lines.join('\n')
+  }
   const payload = result.payload as { nam?: Record<string, unknown>; dob?: unknown; ver?: unknown }
   const nam = typeof payload.nam === 'object' && payload.nam !== null ? payload.nam : {}
   lines.push('')

@@ -11,11 +11,14 @@ export function renderVerifyResult(
 ): string {
   const where = showSource ? `  ${c.dim(result.source)}` : ''
   if (result.valid) {
+    const signerTrust = 'signerTrust' in result ? result.signerTrust : undefined
     const exp = result.claims?.exp
     const detail = [
       result.alg,
       result.kid && `kid ${result.kid}`,
       result.signer && `signed by ${result.signer}`,
+      signerTrust && `GDHCN ${[signerTrust.domain, signerTrust.usage].filter(Boolean).join(' ')}`,
+      result.kind && result.kind !== 'dcc' && `kind ${result.kind}`,
       exp !== undefined && `expires ${relativeTime(exp, now)}`,
     ]
       .filter(Boolean)
