@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { readQrImage } from '../../src/qr/read-qr-image.js'
 import { decodeCertificate } from '../../src/services/decode.js'
 import { fromBytes } from '../../src/services/read-input.js'
-import { blur, encodePng, grayPng, renderQr, rotate } from '../helpers/qr-raster.js'
+import { blur, encodePng, grayPng, pngBomb, renderQr, rotate } from '../helpers/qr-raster.js'
 import { vector } from '../helpers/vectors.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
@@ -142,6 +142,32 @@ describe('what cannot be read', () => {
       message: expect.stringMatching(
         /8000x4000 pixels at 4 bytes a pixel is more than the 120 MB of samples/,
       ),
+    })
+  })
+
+  it('refuses a decompression bomb (pixel data that inflates to far more than its size needs) as ERR_IMAGE', async () => {
+    // 1000x1000 grey needs 1,001,000 bytes; this inflates to 64 MB (the reported one: 1.38 GB)
+    const bomb = await pngBomb(1000, 1000, 64 << 20)
+    expect(bomb.length).toBeLessThan(200_000)
+    await expect(fromBytes(bomb, 'bomb.png')).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+      message:
+        'image: the pixel data of the PNG file from bomb.png inflates to more than the 1001000 bytes its 1000x1000 pixels need; refusing it (a decompression bomb?)',
+    })
+    // raw DEFLATE after an Apple CgBI chunk, which the decoder reads too
+    await expect(
+      fromBytes(await pngBomb(1000, 1000, 64 << 20, { cgbi: true }), 'cgbi.png'),
+    ).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(/inflates to more than the 1001000 bytes/),
+    })
+  })
+
+  it('reads the size from the IHDR chunk where the decoder finds it, after a CgBI chunk', async () => {
+    const cgbi = await pngBomb(100_000, 100_000, 1000, { cgbi: true })
+    await expect(fromBytes(cgbi, 'cgbi.png')).rejects.toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(/100000x100000 pixels is larger than the 40 megapixels accepted/),
     })
   })
 })
