@@ -8,8 +8,9 @@
  * holds a `/` or `\` next to characters that base45 does not have. Anything else is read as text
  * (bare base45, with --allow-missing-prefix).
  */
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
+import { NotReadableFile, readRegularFile } from '../fs/read-regular-file.js'
 import { detectImageFormat } from '../qr/image-format.js'
 import type { QrImage } from '../qr/read-qr-image.js'
 import { decodeLine, LineSplitter, lineText, tooLongError } from './text-lines.js'
@@ -51,18 +52,25 @@ async function openArgument(arg: string): Promise<{ text: string } | { path: str
       throw new DccError('ERR_INPUT', `input: ${arg} does not exist (read as a file path)`)
     return { text: arg }
   }
-  if (!info.isFile()) throw new DccError('ERR_INPUT', `input: ${arg} is not a file`)
-  if (info.size > MAX_INPUT_BYTES) {
-    throw new DccError(
-      'ERR_INPUT',
-      `input: ${arg} is ${info.size} bytes, more than the ${MAX_INPUT_BYTES} accepted`,
-    )
+  let bytes: Uint8Array
+  try {
+    // opened without blocking and checked through the descriptor: a pipe answers at once
+    bytes = await readRegularFile(arg, MAX_INPUT_BYTES)
+  } catch (cause) {
+    if (cause instanceof NotReadableFile) {
+      if (cause.reason === 'too-large')
+        throw new DccError(
+          'ERR_INPUT',
+          `input: ${arg} is ${cause.size} bytes, more than the ${MAX_INPUT_BYTES} accepted`,
+        )
+      throw new DccError(
+        'ERR_INPUT',
+        `input: ${arg} is a ${cause.kind}, not a file${cause.kind.startsWith('pipe') ? `; give it on stdin instead (- < ${arg})` : ''}`,
+      )
+    }
+    const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message
+    throw new DccError('ERR_INPUT', `input: ${arg} could not be read (${code})`, { cause })
   }
-  const bytes = await readFile(arg).catch((cause: NodeJS.ErrnoException) => {
-    throw new DccError('ERR_INPUT', `input: ${arg} could not be read (${cause.code ?? cause.message})`, {
-      cause,
-    })
-  })
   return { path: arg, bytes }
 }
 
