@@ -2,7 +2,7 @@
 // Benchmarks print figures measured side by side in one run; they never assert. Machines here are
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
-// sections: startup, zlib, throughput, issuance, stats, images, pkcs11; e.g. `node bench/run.js --only=images`
+// sections: startup, zlib, throughput, issuance, stats, images, hostile, pkcs11; e.g. `node bench/run.js --only=images`
 // after `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
@@ -536,7 +536,48 @@ images: {
   rmSync(dir, { recursive: true, force: true })
 }
 
-// 7. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
+// 7. Hostile inputs: how long `hcert decode --json` takes to refuse each, start-up included (the
+// tests check the coded error only: a time limit there failed on a busy machine)
+hostile: {
+  if (!want('hostile')) break hostile
+  const { encodeBase45 } = await import('../dist/codec/base45.js')
+  const { randomBytes } = await import('node:crypto')
+  const cases = [
+    ['1 MB of random bytes on stdin', ['-'], randomBytes(1024 * 1024)],
+    ['a 5,000-character HC1: string', [`HC1:${'A'.repeat(4996)}`]],
+    [
+      'a zlib bomb in one QR code (2.5 MB of zeros in 2.4 KB)',
+      [`HC1:${encodeBase45(deflateSync(new Uint8Array(2_500_000), { level: 9 }))}`],
+    ],
+    [
+      'a CBOR array declaring 2^32 items',
+      [`HC1:${encodeBase45(deflate(Uint8Array.of(0x9b, 0, 0, 0, 1, 0, 0, 0, 0, 0)))}`],
+    ],
+    ['10,000-deep nesting', [`HC1:${encodeBase45(deflate(new Uint8Array(10_000).fill(0x81)))}`]],
+    ['a 300 MB line without a newline on stdin', ['-'], Buffer.alloc(300 << 20, 0x41)],
+  ]
+  const baseline = []
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now()
+    spawnSync(process.execPath, [bin, 'decode', 'HC1:', '--json'], { stdio: 'ignore' })
+    baseline.push(performance.now() - started)
+  }
+  console.log(`
+Hostile inputs refused by hcert decode --json (start-up alone: ${median(baseline).toFixed(0)} ms)`)
+  for (const [name, args, input] of cases) {
+    const started = performance.now()
+    const r = spawnSync(process.execPath, [bin, 'decode', ...args, '--json'], {
+      input: input ?? '',
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    })
+    const ms = performance.now() - started
+    const code = /"code": "(\w+)"/.exec(r.stdout)?.[1] ?? `exit ${r.status}`
+    console.log(`  ${name.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${code}`)
+  }
+}
+
+// 8. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
 await qrImageBench(root, seconds)
 
 // 8. Signing through a PKCS#11 token (SoftHSM2) against a key on disk (bench/pkcs11.js)

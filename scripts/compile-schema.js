@@ -14,6 +14,8 @@ const schema = JSON.parse(readFileSync(join(root, 'data/schema/DCC.combined-sche
 const ajv = new Ajv2020({
   strict: false,
   allErrors: true,
+  // NaN and ±Infinity are no JSON numbers: a dn of Infinity is not an integer (Ajv passes it otherwise)
+  strictNumbers: true,
   code: { source: true, esm: true, formats: _`formats` },
 })
 // the format checks live in src/dcc/schema-formats.ts; here they only need to exist

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   ERR_KID_THUMBPRINT: 'signature',
   ERR_ALG_UNSUPPORTED: 'signature',
   ERR_ALG_UNPROTECTED: 'signature',
+  ERR_CRITICAL_HEADER: 'signature',
   ERR_EXPIRED: 'expiration',
   ERR_NOT_YET_VALID: 'expiration',
   ERR_DSC_VALIDITY: 'expiration',

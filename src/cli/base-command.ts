@@ -9,6 +9,7 @@ import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { isSqliteError, ledgerError } from '../ledger/ledger-error.js'
 import { colorsFor } from './colors.js'
 import { usageErrorFromParse } from './parse-error.js'
+import { terminalJson } from './render/terminal-text.js'
 import { reportError } from './report-error.js'
 import { usageErrorFromSystem } from './system-error.js'
 
@@ -62,12 +63,12 @@ export abstract class HcertCommand extends Command {
 
   override logJson(json: unknown): void {
     if (ending) return // stdout already holds the error document
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    process.stdout.write(`${terminalJson(JSON.stringify(json, null, 2))}\n`)
   }
 
   /** One JSON document per line, for commands that report on many inputs. */
   protected logJsonLine(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json)}\n`)
+    process.stdout.write(`${terminalJson(JSON.stringify(json))}\n`)
   }
 
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {

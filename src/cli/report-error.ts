@@ -1,6 +1,7 @@
 /** How a failed command tells its user: one JSON document on stdout with --json, else a line on stderr. */
 import { DccError, EXIT, exitCodeFor } from '../errors.js'
 import { colorsFor } from './colors.js'
+import { terminalJson, terminalText } from './render/terminal-text.js'
 
 export interface ErrorJson {
   error: { code: string; layer: string; message: string }
@@ -16,11 +17,14 @@ export async function reportError(
 ): Promise<number> {
   const exit = exitCodeFor(error.code)
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ error: error.toJSON() } satisfies ErrorJson, null, 2)}\n`)
+    process.stdout.write(
+      `${terminalJson(JSON.stringify({ error: error.toJSON() } satisfies ErrorJson, null, 2))}\n`,
+    )
     return exit
   }
   const c = await colorsFor(process.stderr)
-  process.stderr.write(`${c.red('error')} ${c.dim(`[${error.code}]`)} ${error.message}\n`)
+  // a message may name a file or quote input: shown, never acted on by the terminal
+  process.stderr.write(`${c.red('error')} ${c.dim(`[${error.code}]`)} ${terminalText(error.message)}\n`)
   if (exit === EXIT.USAGE && error.layer === 'usage' && options.help)
     process.stderr.write(c.dim(`See: ${options.help}\n`))
   if (exit === EXIT.BUG && process.env.DEBUG && options.stack) process.stderr.write(`${options.stack}\n`)

@@ -1,5 +1,5 @@
 /** CBOR diagnostic notation (RFC 8949 section 8) of decoded values, for people debugging a payload. */
-import { Tag } from './cbor.js'
+import { SimpleValue, Tag } from './cbor.js'
 
 const hex = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
@@ -19,6 +19,7 @@ export function toDiagnostic(value: unknown, options: DiagnosticOptions = {}, de
     return `h'${hex(value)}'`
   }
   if (value instanceof Tag) return `${value.tag}(${toDiagnostic(value.value, options, depth)})`
+  if (value instanceof SimpleValue) return `simple(${value.value})`
   if (value instanceof Map) {
     if (value.size === 0) return '{}'
     const entries = [...value].map(

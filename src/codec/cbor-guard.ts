@@ -4,11 +4,16 @@
  * and nothing trails the item. Hostile input (an array declaring 2^32 items, 10,000-deep nesting)
  * is refused here in O(length) time with no recursion.
  *
- * It also refuses what is well-formed but not valid CBOR for COSE: a map holding the same key
- * twice (RFC 8949 §5.6, RFC 9052 §14), however the two keys are written (4 and the 8-byte form of
- * 4 are one key), and the tags 55801..65535 that cbor-x reads as its own record and string-bundle
- * extensions rather than as tags.
+ * It also refuses what is well-formed but not valid CBOR (RFC 8949 §5.3.1, §5.6; RFC 9052 §14): a
+ * map holding the same key twice, however the two keys are written (4 and the 8-byte form of 4 are
+ * one key; text keys are compared as their bytes), and a text string that is not UTF-8.
+ *
+ * And it finds what cbor-x would not give back as it is written (CborShape.placeholders): the tags
+ * cbor-x reads as its own extensions (packed values 216..255 and 27647..32767, records and string
+ * bundles 57337..65535, 1811940352..2147483647, 'Shrd'; the self-described CBOR tag 55799, which
+ * it drops) and the unassigned simple values (0..19, 32..255), which it cannot read at all.
  */
+import { isUtf8 } from 'node:buffer'
 import { DccError } from '../errors.js'
 import { describeKey, keyFingerprint } from './cbor-key.js'
 
@@ -23,13 +28,39 @@ const ITEMS_DONE = new Float64Array(SCRATCH_DEPTH)
 const KEY_START = new Float64Array(SCRATCH_DEPTH)
 const KEYS: Array<Set<string> | undefined> = new Array<Set<string> | undefined>(SCRATCH_DEPTH)
 
-/** tags from here to 0xffff are cbor-x's own extensions (records, bundled strings), not tags */
-const FIRST_CBOR_X_TAG = 0xdff9
+/**
+ * The tag decodeCbor writes in place of one that cbor-x would interpret (cbor.ts): a tag cbor-x has
+ * no meaning for, itself always replaced when it occurs, so that its queue of originals stays aligned.
+ */
+export const PLACEHOLDER_TAG = 999
+
+/** Tags that cbor-x reads as its own extensions, or drops (55799), rather than giving back as tags. */
+export function isCborXSpecialTag(tag: number): boolean {
+  return (
+    (tag >= 216 && tag <= 255) ||
+    (tag >= 27647 && tag <= 32767) ||
+    (tag >= 55799 && tag <= 0xffff) ||
+    tag === PLACEHOLDER_TAG ||
+    tag === 0x53687264 ||
+    (tag >= 1811940352 && tag <= 2147483647)
+  )
+}
+
+/** An item decodeCbor rewrites before cbor-x reads it: a tag head, or an unassigned simple value. */
+export interface Placeholder {
+  /** where the head starts and ends in the bytes */
+  from: number
+  to: number
+  kind: 'tag' | 'simple'
+  value: number
+}
 
 /** What the pass saw that the decoder's caller must know. */
 export interface CborShape {
   /** some integer is in the 8-byte form, which cbor-x decodes as a BigInt whatever its value */
   wideIntegers: boolean
+  /** items cbor-x cannot give back as written, in the order of the bytes; undefined when none */
+  placeholders: Placeholder[] | undefined
 }
 
 function fail(message: string): never {
@@ -55,6 +86,7 @@ export function checkCborWellFormed(
   const keyStart = small ? KEY_START : new Float64Array(maxDepth)
   const keys = small ? KEYS : new Array<Set<string> | undefined>(maxDepth)
   let wideIntegers = false
+  let placeholders: Placeholder[] | undefined
   let depth = 0
   let pos = 0
   let done = false
@@ -104,6 +136,8 @@ export function checkCborWellFormed(
       case 3:
         if (argument > left)
           fail(`${what} declares a ${argument}-byte string at byte ${start} but only ${left} bytes follow`)
+        if (major === 3 && !isUtf8Text(bytes, pos, pos + argument))
+          fail(`${what} has a text string that is not valid UTF-8 at byte ${start} (RFC 8949 §3.1)`)
         pos += argument
         finishItem()
         break
@@ -122,18 +156,24 @@ export function checkCborWellFormed(
         else push(argument * 2, -1, start, true)
         break
       case 6:
-        if (argument >= FIRST_CBOR_X_TAG && argument <= 0xffff)
-          fail(`${what} uses tag ${argument} at byte ${start}, which hcert does not read`)
+        if (isCborXSpecialTag(argument))
+          (placeholders ??= []).push({ from: start, to: pos, kind: 'tag', value: argument })
         // a tag applies to the next item: treat it as a container of one
         push(1, -1, start)
         break
       default:
+        // simple values: 20..23 are false, true, null, undefined; 25..27 are floats
+        if (major === 7 && (info < 20 || info === 24)) {
+          if (info === 24 && argument < 32)
+            fail(`${what} writes simple value ${argument} in two bytes at byte ${start} (RFC 8949 §3.3)`)
+          ;(placeholders ??= []).push({ from: start, to: pos, kind: 'simple', value: argument })
+        }
         finishItem()
     }
   }
   if (pos !== end) fail(`${what} has ${end - pos} unexpected bytes after the end of the item, at byte ${pos}`)
   keys.fill(undefined, 0, small ? SCRATCH_DEPTH : maxDepth) // no key text kept between calls
-  return { wideIntegers }
+  return { wideIntegers, placeholders }
 
   function push(count: number, chunks: number, at: number, map = false): void {
     if (depth >= maxDepth) fail(`${what} nests deeper than ${maxDepth} levels at byte ${at}`)
@@ -175,4 +215,10 @@ export function checkCborWellFormed(
       depth--
     }
   }
+}
+
+/** bytes[from, to) are UTF-8: ASCII (nearly every certificate's text) is checked here, the rest natively */
+function isUtf8Text(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return isUtf8(bytes.subarray(from, to))
+  return true
 }

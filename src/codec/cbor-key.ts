@@ -5,6 +5,7 @@
  * has the same fingerprint. For bytes that checkCborWellFormed has already walked.
  */
 import { halfFloat } from './half-float.js'
+import { isQuotableKey } from './quotable-keys.js'
 
 /** A text that is equal for two keys exactly when a decoder would take them for the same key. */
 export function keyFingerprint(bytes: Uint8Array, from: number, to: number): string {
@@ -15,12 +16,15 @@ export function keyFingerprint(bytes: Uint8Array, from: number, to: number): str
   return canonical(bytes, reader)
 }
 
-/** The key at `from`, for a message: a number, or a short name; never the text of a long value. */
+/**
+ * The key at `from`, for a message: a number, or a known field name (quotable-keys.ts); never other
+ * text, which could be holder data.
+ */
 export function describeKey(bytes: Uint8Array, from: number): string {
   const key = canonical(bytes, { pos: from })
   if (key.startsWith('n')) return key.slice(1)
   const text = /^t\d+:(.*)$/s.exec(key)?.[1]
-  if (text !== undefined && /^[A-Za-z0-9_-]{1,20}$/.test(text)) return `"${text}"`
+  if (isQuotableKey(text)) return `"${text}"`
   return text !== undefined ? 'a text string' : key.startsWith('b') ? 'a byte string' : 'a structured key'
 }
 

@@ -4,9 +4,17 @@
  */
 import { Decoder, Encoder, Tag, addExtension } from 'cbor-x'
 import { DccError } from '../errors.js'
-import { checkCborWellFormed } from './cbor-guard.js'
+import { checkCborWellFormed, PLACEHOLDER_TAG, type Placeholder } from './cbor-guard.js'
 
 export { Tag }
+
+/**
+ * A simple value that CBOR leaves unassigned (0..19, 32..255; RFC 8949 §3.3): kept as itself, for
+ * the layer that reads it to warn or refuse (cbor-x cannot read these at all).
+ */
+export class SimpleValue {
+  constructor(readonly value: number) {}
+}
 
 // cbor-x gives meaning to some tags: 0 and 1 become Dates (losing what was encoded), 2 and 3
 // BigInts, 258 a Set, 27 an Error or a RegExp, 28 and 29 shared (even cyclic) references, 51 and 6
@@ -17,6 +25,41 @@ const INTERPRETED_TAGS = [0, 1, 2, 3, 4, 5, 6, 14, 15, 27, 28, 29, 51, 105, 258,
 for (let tag = 64; tag <= 87; tag++) INTERPRETED_TAGS.push(tag)
 for (const tag of INTERPRETED_TAGS)
   addExtension({ tag, decode: (value: unknown) => new Tag(value, tag) } as never)
+
+// Other tags cbor-x reads as its own (packed values, records, 55799 which it drops) and the
+// unassigned simple values are written as PLACEHOLDER_TAG before it decodes; this puts each
+// original back, in the order of the bytes (a handlesRead extension runs before its content is read).
+let originals: readonly Placeholder[] = []
+let nextOriginal = 0
+const restore = Object.assign(
+  (read: () => unknown): unknown => {
+    const original = originals[nextOriginal++]
+    const inner = read()
+    if (original?.kind === 'simple') return new SimpleValue(original.value)
+    return new Tag(inner, original?.value ?? PLACEHOLDER_TAG)
+  },
+  { handlesRead: true },
+)
+addExtension({ tag: PLACEHOLDER_TAG, decode: restore } as never)
+
+/** The bytes with each placeholder's head written as PLACEHOLDER_TAG (a simple value also gets a 0 to tag). */
+function withPlaceholders(bytes: Uint8Array, placeholders: readonly Placeholder[]): Uint8Array {
+  const head = [0xd9, PLACEHOLDER_TAG >> 8, PLACEHOLDER_TAG & 0xff]
+  const out = new Uint8Array(bytes.length + placeholders.length * 4)
+  let o = 0
+  let from = 0
+  for (const p of placeholders) {
+    out.set(bytes.subarray(from, p.from), o)
+    o += p.from - from
+    out.set(head, o)
+    o += 3
+    if (p.kind === 'simple') out[o++] = 0x00
+    from = p.to
+  }
+  out.set(bytes.subarray(from), o)
+  o += bytes.length - from
+  return out.subarray(0, o)
+}
 
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false })
 const encoder = new Encoder({
@@ -30,15 +73,25 @@ const encoder = new Encoder({
 /**
  * One CBOR data item as JavaScript values: maps as Maps (keys as decoded: numbers, strings…), byte
  * strings as Uint8Array, tags as Tag, integers as numbers (BigInt only beyond 2^53, whatever the
- * width they were written in). Throws DccError ERR_CBOR for bytes that are not one well-formed item,
- * nest deeper than 32 levels, or hold a map with a duplicate key (RFC 8949 §5.6); `what` names the
- * item in the message.
+ * width they were written in), every tag as a Tag (whatever cbor-x would make of it), unassigned
+ * simple values as SimpleValue. Throws DccError ERR_CBOR for bytes that are not one well-formed
+ * item, nest deeper than 32 levels, hold a map with a duplicate key (RFC 8949 §5.6) or a text
+ * string that is not UTF-8; `what` names the item in the message.
  */
 export function decodeCbor(bytes: Uint8Array, what: string): unknown {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCbor expects a Uint8Array')
   const shape = checkCborWellFormed(bytes, what)
   try {
-    const value: unknown = decoder.decode(bytes)
+    let value: unknown
+    if (shape.placeholders) {
+      originals = shape.placeholders
+      nextOriginal = 0
+      try {
+        value = decoder.decode(withPlaceholders(bytes, shape.placeholders))
+      } finally {
+        originals = []
+      }
+    } else value = decoder.decode(bytes)
     return shape.wideIntegers ? narrowIntegers(value) : value
   } catch (cause) {
     throw new DccError('ERR_CBOR', `cbor: ${what} could not be decoded (${(cause as Error).message})`, {

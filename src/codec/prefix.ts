@@ -1,5 +1,7 @@
 /** The `HC1:` context identifier in front of the base45 text (HCERT 4.2.2). */
 import { DccError } from '../errors.js'
+import { decodeBase45 } from './base45.js'
+import { inflate } from './zlib.js'
 
 export const HC1_PREFIX = 'HC1:'
 
@@ -33,14 +35,29 @@ const KNOWN_FOREIGN: ReadonlyArray<readonly [RegExp, (found: string) => string]>
 /** Looks like a context identifier (letters and a version digit, then a colon). */
 const PREFIX_LIKE = /^([A-Za-z]{2,3}[0-9]):/
 
-const canBeBareBase45 = (text: string): boolean => BASE45_TEXT.test(text) && text.length % 3 !== 1
+/**
+ * The text read as bare base45 gets through base45 and zlib: only then can --allow-missing-prefix
+ * help, so only then is it suggested (a hint that ends in ERR_INFLATE helps no one).
+ */
+function canBeBareBase45(text: string): boolean {
+  if (!BASE45_TEXT.test(text) || text.length % 3 === 1) return false
+  try {
+    inflate(decodeBase45(text))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** `HC1:` mistyped: a lower-case l, a capital I or a bar for the digit one (copied by hand, or by OCR) */
+const TYPO_HC1 = /^HC[lI|]:/i
 
 /**
  * Splits `HC1:` off the text (HCERT 4.2.2). Refused with ERR_PREFIX: empty or over-long text, a
  * lower-case `hc1:` (the message says whether upper-casing the prefix or the whole text can work),
  * the prefix of another format (named: `NL2:`, `LT1:`, `shc:/`, `HC2:` …), and a missing prefix
- * unless `allowMissingPrefix`. A hint names --allow-missing-prefix only when the text could be
- * bare base45.
+ * unless `allowMissingPrefix`, and `HC1:` mistyped (`HCl:`, `HCI:`), named as a likely typo. A hint
+ * names --allow-missing-prefix only when the text, read as bare base45, gets through zlib.
  */
 export function removePrefix(text: string, options: UnprefixOptions = {}): Unprefixed {
   if (typeof text !== 'string') throw new TypeError('removePrefix expects a string')
@@ -62,6 +79,13 @@ export function removePrefix(text: string, options: UnprefixOptions = {}): Unpre
     throw new DccError(
       'ERR_PREFIX',
       `prefix: the text starts with '${text.slice(0, 4)}' in lower case; HCERT asks for 'HC1:' in upper case${fix ? `: ${fix}` : ''}`,
+    )
+  }
+  const typo = TYPO_HC1.exec(text)
+  if (typo) {
+    throw new DccError(
+      'ERR_PREFIX',
+      `prefix: the text starts with '${typo[0]}', likely a typo for 'HC1:' (with the digit one); write the prefix as 'HC1:'`,
     )
   }
   for (const [pattern, name] of KNOWN_FOREIGN) {

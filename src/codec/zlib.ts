@@ -20,6 +20,17 @@ function fail(message: string, cause?: unknown): never {
 }
 
 export function inflate(compressed: Uint8Array, maxBytes: number = MAX_INFLATED_BYTES): Buffer {
+  return inflateStream(compressed, maxBytes).output
+}
+
+/**
+ * As inflate, with how many bytes follow the zlib stream's Adler-32 trailer: zlib itself, Python's
+ * zlib (the EU test harness) and node:zlib ignore them; HCERT has none (a warning for the caller).
+ */
+export function inflateStream(
+  compressed: Uint8Array,
+  maxBytes: number = MAX_INFLATED_BYTES,
+): { output: Buffer; trailingBytes: number } {
   if (!(compressed instanceof Uint8Array)) throw new TypeError('inflate expects a Uint8Array')
   if (compressed.length === 0) fail('there is no data to decompress')
   const cmf = compressed[0] as number
@@ -44,7 +55,7 @@ export function inflate(compressed: Uint8Array, maxBytes: number = MAX_INFLATED_
     if (cause.reason === 'truncated') fail('the compressed data is truncated', cause)
     fail(`the compressed data is corrupt (${cause.message})`, cause)
   }
-  // what follows the trailer is ignored, as zlib itself does
+  // what follows the trailer is ignored, as zlib itself does (inflateStream says how much)
   if (end + 4 > compressed.length) fail('the compressed data is truncated')
   const expected =
     (((compressed[end] as number) << 24) |
@@ -53,7 +64,13 @@ export function inflate(compressed: Uint8Array, maxBytes: number = MAX_INFLATED_
       (compressed[end + 3] as number)) >>>
     0
   if (adler32(output) !== expected) fail('the compressed data is corrupt (incorrect data check)')
-  return output
+  return { output, trailingBytes: compressed.length - end - 4 }
+}
+
+/** The warning for bytes after the zlib stream, or undefined when there are none. */
+export function trailingBytesWarning(trailingBytes: number): string | undefined {
+  if (trailingBytes === 0) return undefined
+  return `${trailingBytes} byte${trailingBytes === 1 ? '' : 's'} follow${trailingBytes === 1 ? 's' : ''} the end of the zlib stream and are ignored (as zlib does); HCERT writes none`
 }
 
 /** zlib stream with the level-9 header (78 DA), as other HCERT issuers write it. */

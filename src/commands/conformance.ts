@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
+import { terminalText as safe } from '../cli/render/terminal-text.js'
 import { EXIT } from '../errors.js'
 import { runConformance, type ConformanceResult } from '../services/conformance.js'
 
@@ -52,12 +53,12 @@ when <dir> holds no vector.`
     for (const o of result.outcomes) {
       if (o.status === 'fail') {
         this.log(
-          `${c.red('FAIL')} ${o.file} ${o.expectation}: expected ${o.expected}, got ${o.got}${o.reason ? ` — ${o.reason}` : ''}`,
+          `${c.red('FAIL')} ${safe(o.file)} ${o.expectation}: expected ${o.expected}, got ${o.got}${o.reason ? ` — ${safe(o.reason)}` : ''}`,
         )
       } else if (verbose) {
         const tag = o.status === 'known' ? c.yellow('KNOWN') : c.dim('SKIP')
         this.log(
-          `${tag} ${o.file} ${o.expectation}: ${o.status === 'known' ? `${o.knownIssue} — ` : ''}${o.reason}`,
+          `${tag} ${safe(o.file)} ${o.expectation}: ${o.status === 'known' ? `${safe(o.knownIssue ?? '')} — ` : ''}${safe(o.reason)}`,
         )
       }
     }

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
 import { renderCertificate, renderLayers } from '../cli/render/certificate-text.js'
+import { terminalText } from '../cli/render/terminal-text.js'
 import { decodeCertificate, type DecodeResult } from '../services/decode.js'
 import { readCertificateInput } from '../services/read-input.js'
 import { renderShc, renderShcLayers } from '../cli/render/shc-text.js'
@@ -86,7 +87,7 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
     if (!this.jsonEnabled()) {
       this.log(renderCertificate(result, flags.at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderLayers(result.layers, this.colors)}`)
-      for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${warning}`))
+      for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${terminalText(warning)}`))
     }
     return result
   }

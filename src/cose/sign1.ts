@@ -1,12 +1,25 @@
 /** COSE_Sign1 (RFC 9052 section 4.2) as HCERT uses it: parse the structure, build the Sig_structure. */
-import { decodeCbor, encodeCbor, Tag } from '../codec/cbor.js'
+import { decodeCbor, encodeCbor, SimpleValue, Tag } from '../codec/cbor.js'
 import { DccError } from '../errors.js'
 import { parseSign1Fast } from './fast-sign1.js'
 
 export const TAG_COSE_SIGN1 = 18
 export const TAG_CWT = 61
+/** self-described CBOR (RFC 8949 §3.4.6): a marker with no meaning of its own, read with a warning */
+export const TAG_SELF_DESCRIBED = 55799
 const HEADER_ALG = 1
+const HEADER_CRIT = 2
 const HEADER_KID = 4
+
+/** COSE header labels (RFC 9052 §3.1), for messages */
+const HEADER_NAMES: Readonly<Record<number, string>> = {
+  1: 'alg',
+  2: 'crit',
+  3: 'content type',
+  4: 'kid',
+  5: 'IV',
+  6: 'Partial IV',
+}
 
 const OTHER_COSE_TAGS: Readonly<Record<number, string>> = {
   16: 'COSE_Encrypt0',
@@ -55,7 +68,7 @@ export function parseSign1General(bytes: Uint8Array): Sign1 {
   const tags: number[] = []
   while (item instanceof Tag) {
     const tag = item.tag
-    if (tag !== TAG_CWT && tag !== TAG_COSE_SIGN1) {
+    if (tag !== TAG_CWT && tag !== TAG_COSE_SIGN1 && tag !== TAG_SELF_DESCRIBED) {
       const known = OTHER_COSE_TAGS[tag]
       fail(
         `tag ${tag}${known ? ` (${known})` : ''} is not COSE_Sign1 (tag 18)${tags.length ? ` inside tag ${tags.join(', ')}` : ''}`,
@@ -111,13 +124,63 @@ export function parseSign1General(bytes: Uint8Array): Sign1 {
  * (RFC 8392 §6: the CWT tag goes outside). Tolerated, as the EU test data asks, with these words.
  */
 export function envelopeWarnings(sign1: Sign1): string[] {
-  const tags = sign1.tags.join(',')
-  if (tags === '18' || tags === '61,18') return []
+  const out: string[] = []
+  let list = sign1.tags
+  if (list.includes(TAG_SELF_DESCRIBED)) {
+    out.push(
+      'the COSE message is under tag 55799 (self-described CBOR, RFC 8949 §3.4.6), which HCERT does not write',
+    )
+    list = list.filter((tag) => tag !== TAG_SELF_DESCRIBED)
+  }
+  const tags = list.join(',')
+  if (tags === '18' || tags === '61,18') return out
   if (tags === '')
-    return ['the COSE_Sign1 is untagged; HCERT writes tag 18 (COSE_Sign1), optionally inside tag 61 (CWT)']
-  if (tags === '18,61')
-    return ['tag 18 (COSE_Sign1) is outside tag 61 (CWT); the order is 61(18(…)) (RFC 8392 §6)']
-  return [`the COSE_Sign1 is under tags ${sign1.tags.join(', ')}; HCERT writes 18, or 61 around 18`]
+    out.push('the COSE_Sign1 is untagged; HCERT writes tag 18 (COSE_Sign1), optionally inside tag 61 (CWT)')
+  else if (tags === '18,61')
+    out.push('tag 18 (COSE_Sign1) is outside tag 61 (CWT); the order is 61(18(…)) (RFC 8392 §6)')
+  else out.push(`the COSE_Sign1 is under tags ${list.join(', ')}; HCERT writes 18, or 61 around 18`)
+  return out
+}
+
+/**
+ * Labels in both the protected and the unprotected header: RFC 9052 §3 asks that a label be in
+ * one of them only. Read anyway (the protected value is the one used), with these words.
+ */
+export function headerWarnings(sign1: Sign1): string[] {
+  if (sign1.unprotectedHeader.size === 0 || sign1.protectedHeader.size === 0) return []
+  const out: string[] = []
+  for (const label of sign1.unprotectedHeader.keys())
+    if (sign1.protectedHeader.has(label))
+      out.push(
+        `the header label ${labelName(label)} is in both the protected and the unprotected header (RFC 9052 §3 allows one); the protected value is used`,
+      )
+  return out
+}
+
+/** Labels hcert acts on; a crit (label 2) that names any other is refused (RFC 9052 §3.1). */
+const UNDERSTOOD_LABELS: ReadonlySet<unknown> = new Set([HEADER_ALG, HEADER_KID])
+
+/**
+ * Why the crit header (label 2) makes the message one hcert must reject (RFC 9052 §3.1: a
+ * recipient rejects a message with a critical header parameter it does not understand), or
+ * undefined when there is no crit, or it names only alg and kid. crit must be in the protected
+ * header, a non-empty array of labels.
+ */
+export function criticalHeaderProblem(sign1: Sign1): string | undefined {
+  if (sign1.unprotectedHeader.has(HEADER_CRIT))
+    return 'crit (label 2) is in the unprotected header; RFC 9052 §3.1 puts it in the protected header'
+  if (!sign1.protectedHeader.has(HEADER_CRIT)) return undefined
+  const crit = sign1.protectedHeader.get(HEADER_CRIT)
+  if (!Array.isArray(crit) || crit.length === 0)
+    return `crit (label 2) must be a non-empty array of header labels, found ${describe(crit)} (RFC 9052 §3.1)`
+  const unknown = crit.filter((label) => !UNDERSTOOD_LABELS.has(label))
+  if (unknown.length === 0) return undefined
+  return `the protected header marks ${unknown.map(labelName).join(', ')} critical (crit, label 2), which hcert does not understand; RFC 9052 §3.1 asks a verifier to reject the message`
+}
+
+function labelName(label: unknown): string {
+  if (typeof label === 'number') return HEADER_NAMES[label] ? `${label} (${HEADER_NAMES[label]})` : `${label}`
+  return typeof label === 'string' ? 'a text label' : describe(label)
 }
 
 /**
@@ -155,6 +218,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value instanceof Map) return 'a map'
   if (value instanceof Tag) return `tag ${value.tag}`
+  if (value instanceof SimpleValue) return `simple value ${value.value}`
   if (typeof value === 'number' && !Number.isInteger(value)) return 'a float'
   if (typeof value === 'bigint') return 'an integer beyond 2^53'
   return typeof value === 'string' ? 'a text string' : `a ${typeof value}`

@@ -1,5 +1,6 @@
 /** CWT claims (RFC 8392) carried in the COSE payload: iss 1, exp 4, iat 6, hcert -260 (HCERT 3.3). */
-import { decodeCbor, Tag } from '../codec/cbor.js'
+import { decodeCbor, SimpleValue, Tag } from '../codec/cbor.js'
+import { keyStep } from '../codec/quotable-keys.js'
 import { DccError } from '../errors.js'
 import { findWhoPayload, type PayloadKind } from '../gdhcn/payload-kind.js'
 import { parseClaimsFast } from './fast-claims.js'
@@ -67,7 +68,7 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
 /** iss, iat and exp read into claims (which it returns) */
 function withTimes(map: Map<unknown, unknown>, claims: CwtClaims): CwtClaims {
   const iss = map.get(CLAIM.iss)
-  if (iss !== undefined) {
+  if (map.has(CLAIM.iss)) {
     if (typeof iss !== 'string') fail('the iss claim (1) is not a text string')
     claims.iss = iss
   }
@@ -85,8 +86,9 @@ function whoJson(value: unknown, where: string): Record<string, unknown> {
 
 function readTime(map: Map<unknown, unknown>, name: 'iat' | 'exp', claims: CwtClaims): void {
   const key = CLAIM[name]
+  // present as CBOR undefined is a wrong type, as any other; absent is the expiration check's own case
+  if (!map.has(key)) return
   let value = map.get(key)
-  if (value === undefined) return
   const warn = (message: string): void => {
     ;(claims.warnings ??= []).push(`the ${name} claim (${key}) ${message}`)
   }
@@ -127,6 +129,8 @@ export function numericDateProblem(value: unknown): string | undefined {
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (value instanceof SimpleValue) return `simple value ${value.value}`
   if (value instanceof Uint8Array) return 'a byte string'
   if (Array.isArray(value)) return 'an array'
   if (value instanceof Map) return 'a map'
@@ -135,23 +139,25 @@ function kindOf(value: unknown): string {
 
 /**
  * Tags in the DCC other than tag 0 (RFC 3339 date-time) on a text string: HCERT puts no other
- * tag there (the schema FAQ: date-times SHOULD be tag 0). Each is named once, by its path.
+ * tag there (the schema FAQ: date-times SHOULD be tag 0); and unassigned simple values, which have
+ * no JSON form (null in the payload). Each is named once, by its path (keys that are not field
+ * names by position: they could be holder text).
  */
 function tagWarnings(dcc: unknown): string[] {
   const out: string[] = []
   const walk = (value: unknown, path: string, depth: number): void => {
     if (out.length >= 5 || depth > 40) return
     if (value instanceof Tag) {
-      if (!(value.tag === 0 && typeof value.value === 'string'))
+      if (value.tag === 55799)
+        out.push(`the DCC holds tag 55799 (self-described CBOR) at ${path}, which HCERT does not write`)
+      else if (!(value.tag === 0 && typeof value.value === 'string'))
         out.push(`the DCC holds tag ${value.tag} at ${path} (HCERT puts tag 0 on date-time text only)`)
       walk(value.value, path, depth + 1)
+    } else if (value instanceof SimpleValue) {
+      out.push(`the DCC holds the unassigned simple value ${value.value} at ${path}, read as null`)
     } else if (value instanceof Map) {
-      for (const [key, entry] of value)
-        walk(
-          entry,
-          `${path}.${typeof key === 'string' && /^[A-Za-z0-9_]{1,12}$/.test(key) ? key : '?'}`,
-          depth + 1,
-        )
+      let position = 0
+      for (const [key, entry] of value) walk(entry, `${path}${keyStep(key, position++)}`, depth + 1)
     } else if (Array.isArray(value)) value.forEach((entry, i) => walk(entry, `${path}[${i}]`, depth + 1))
   }
   walk(dcc, 'eu_dcc_v1', 0)
@@ -183,9 +189,13 @@ class NotJson extends Error {
 function convert(value: unknown): unknown {
   if (value instanceof Map) {
     const out: Record<string, unknown> = {}
+    let position = 0
     for (const [key, entry] of value) {
-      if (typeof key !== 'string') throw new NotJson(`has a non-text key (${String(key)})`)
-      const converted = within(`.${key}`, entry)
+      if (typeof key !== 'string')
+        throw new NotJson(
+          `has a non-text key (${typeof key === 'number' ? key : `key ${position + 1}, ${kindOf(key)}`})`,
+        )
+      const converted = within(key, position++, entry)
       if (key === '__proto__')
         Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true })
       else out[key] = converted
@@ -194,22 +204,25 @@ function convert(value: unknown): unknown {
   }
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length)
-    for (let i = 0; i < value.length; i++) out[i] = within(`[${i}]`, value[i])
+    for (let i = 0; i < value.length; i++) out[i] = within(i, -1, value[i])
     return out
   }
   if (value instanceof Tag) return convert(value.value)
+  if (value instanceof SimpleValue) return null
   if (value instanceof Uint8Array) throw new NotJson('holds a byte string, which has no JSON form')
   if (typeof value === 'bigint') throw new NotJson('holds an integer too large for JSON')
   if (value === undefined) return null
   return value
 }
 
-function within(step: string, value: unknown): unknown {
+/** convert() one entry: of a map (its key and position) or of an array (its index, position -1) */
+function within(key: string | number, position: number, value: unknown): unknown {
   if (typeof value !== 'object' && typeof value !== 'bigint') return value === undefined ? null : value
   try {
     return convert(value)
   } catch (err) {
-    if (err instanceof NotJson) err.path.push(step)
+    // the path is only built for the message
+    if (err instanceof NotJson) err.path.push(position < 0 ? `[${key}]` : keyStep(key, position))
     throw err
   }
 }

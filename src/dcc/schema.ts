@@ -3,6 +3,7 @@
  * generated ahead of time (scripts/compile-schema.js), so that verifying loads no schema compiler.
  * The formats are in schema-formats.ts.
  */
+import { isQuotableKey } from '../codec/quotable-keys.js'
 import { validate } from './generated/validate-dcc.js'
 
 export { isSchemaDate, isSchemaDateTime } from './schema-formats.js'
@@ -39,7 +40,9 @@ function simplify(errors: readonly AjvError[]): SchemaIssue[] {
   const out: SchemaIssue[] = []
   for (const e of chosen) {
     const path = e.instancePath || '/'
-    const message = `${path} ${e.message ?? 'is invalid'}${e.keyword === 'additionalProperties' ? ` ('${String(e.params.additionalProperty)}')` : ''}`
+    // an unknown key could be holder text: quoted only when it is a field name (in the wrong place)
+    const extra = e.params.additionalProperty
+    const message = `${path} ${e.message ?? 'is invalid'}${e.keyword === 'additionalProperties' ? (isQuotableKey(extra) ? ` ('${extra}')` : ' (a key that is not a DCC field)') : ''}`
     if (seen.has(message)) continue
     seen.add(message)
     out.push({ path, message, keyword: e.keyword, params: e.params })

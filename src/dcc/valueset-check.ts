@@ -35,14 +35,25 @@ export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] 
         if (value === undefined || isInValueSet(set, value)) continue
         warnings.push({
           path: `/${type}/${index}/${field}`,
-          message: `/${type}/${index}/${field} ${
-            typeof value === 'object' && value !== null
-              ? `(${Array.isArray(value) ? 'an array' : 'an object'})`
-              : `'${String(value)}'`
-          } is not in the value set ${set}`,
+          message: `/${type}/${index}/${field} ${quoted(value)} is not in the value set ${set}`,
         })
       }
     }
   }
   return warnings
 }
+
+/**
+ * The value, quoted when it has the shape of a code (value set codes are letters, digits and a few
+ * marks, under 40 characters: `EU/1/20/1528`, `LP6464-4`, `840539006`); otherwise what it is, as
+ * the field may hold anything, holder text or terminal controls included.
+ */
+function quoted(value: unknown): string {
+  if (typeof value === 'object' && value !== null)
+    return `(${Array.isArray(value) ? 'an array' : 'an object'})`
+  if (typeof value === 'string' && !CODE_SHAPE.test(value))
+    return `(a text of ${value.length} characters, not a code)`
+  return `'${String(value)}'`
+}
+
+const CODE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9 ./_+:-]{0,39}$/

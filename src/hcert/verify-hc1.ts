@@ -5,11 +5,13 @@
  */
 import { decodeBase45 } from '../codec/base45.js'
 import { removePrefix } from '../codec/prefix.js'
-import { inflate } from '../codec/zlib.js'
+import { inflateStream, trailingBytesWarning } from '../codec/zlib.js'
 import { algName } from '../cose/algorithms.js'
 import {
   buildSigStructure,
+  criticalHeaderProblem,
   envelopeWarnings,
+  headerWarnings,
   parseSign1,
   unprotectedAlgWarning,
   type Sign1,
@@ -120,8 +122,11 @@ export function verifyHc1(text: string, options: VerifyOptions): VerifyResult {
     report.pass('unprefix')
     const compressed = decodeBase45(text, text.length - base45.length)
     report.pass('base45')
-    cose = inflate(compressed)
+    const inflated = inflateStream(compressed)
+    cose = inflated.output
     report.pass('compression')
+    if (inflated.trailingBytes > 0)
+      report.warn('compression', trailingBytesWarning(inflated.trailingBytes) as string)
   } catch (err) {
     if (!(err instanceof DccError)) throw err
     report.fail(DECODE_CHECK[err.code] ?? 'decode', err.code, err.message)
@@ -145,6 +150,8 @@ export function verifyCose(cose: Uint8Array, options: VerifyOptions, report = ne
   }
   if (sign1.tags.length !== 1 || sign1.tags[0] !== 18)
     for (const message of envelopeWarnings(sign1)) report.warn('decode', message)
+  if (sign1.unprotectedHeader.size > 0)
+    for (const message of headerWarnings(sign1)) report.warn('decode', message)
   if (claims.warnings) for (const message of claims.warnings) report.warn('decode', message)
   const kid = sign1.kid ? base64(sign1.kid) : undefined
   const signer = checkSignature(sign1, kid, options.trust, report)
@@ -164,6 +171,11 @@ function checkSignature(
   report: Report,
 ): TrustedCertificate | undefined {
   const alg = algName(sign1.alg)
+  const critical = criticalHeaderProblem(sign1)
+  if (critical !== undefined) {
+    report.fail('signature', 'ERR_CRITICAL_HEADER', `signature: ${critical}`)
+    return undefined
+  }
   if (sign1.algSource === 'unprotected') {
     const warning = unprotectedAlgWarning(sign1)
     if (warning === undefined) {

@@ -2,6 +2,8 @@
  * PNG or JPEG, recognised by the first bytes (real certificates named .png are sometimes JPEG), and
  * the pixel size its header declares, read before any pixel is decoded.
  */
+import { readPngChunks } from './png-chunks.js'
+
 export type ImageFormat = 'png' | 'jpeg'
 
 export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
@@ -28,11 +30,13 @@ const PNG_SAMPLES: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 2, 
 export function declaredSize(bytes: Uint8Array, format: ImageFormat): DeclaredSize | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (format === 'png') {
-    if (bytes.length < 26) return undefined
-    const samples = PNG_SAMPLES[bytes[25] as number]
+    // the IHDR chunk where the decoder finds it (after an Apple CgBI chunk, if any), not at a fixed offset
+    const header = readPngChunks(bytes).header
+    if (!header) return undefined
+    const samples = PNG_SAMPLES[header.colourType]
     if (samples === undefined) return undefined
-    const bytesPerSample = (bytes[24] as number) === 16 ? 2 : 1
-    return { width: view.getUint32(16), height: view.getUint32(20), bytesPerPixel: samples * bytesPerSample }
+    const bytesPerSample = header.bitDepth === 16 ? 2 : 1
+    return { width: header.width, height: header.height, bytesPerPixel: samples * bytesPerSample }
   }
   let at = 2
   while (at + 4 <= bytes.length) {

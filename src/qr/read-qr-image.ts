@@ -1,13 +1,15 @@
 /**
  * The text of the QR code in a PNG or JPEG image, read by ZXing-C++ (zxing-wasm), which decodes the
  * file itself and finds codes at any rotation, in both polarities, and in downscaled copies of large
- * photos. The work is bounded from the header (pixels, bytes of samples) before any pixel is decoded.
+ * photos. The work is bounded from the header (pixels, bytes of samples) before any pixel is decoded,
+ * and a PNG's compressed pixel data must inflate to no more than that size needs (png-data-bound.ts).
  * Errors: ERR_IMAGE (unreadable, or over a bound), ERR_QR_NOT_FOUND.
  */
 import type { ReaderOptions, ReadResult } from 'zxing-wasm/reader'
 import { DccError } from '../errors.js'
 import { declaredSize, type ImageFormat } from './image-format.js'
 import { qrImageWarnings } from './image-warnings.js'
+import { checkPngDataBound } from './png-data-bound.js'
 import { firstSegmentMode, type QrMode } from './qr-mode.js'
 import { zxingReader } from './zxing.js'
 
@@ -82,6 +84,8 @@ export async function readQrImage(
       `image: ${width}x${height} pixels at ${bytesPerPixel} bytes a pixel is more than the ${MAX_SAMPLE_BYTES / 1_000_000} MB of samples accepted; scale it down or save it as RGB`,
     )
   }
+  // the size bounds only hold if the pixel data inflates to no more than the size needs
+  if (format === 'png') await checkPngDataBound(bytes, source)
   const attempts = width * height > RETRY_MAX_PIXELS ? ATTEMPTS.slice(0, 1) : ATTEMPTS
   for (const [attempt, options] of attempts) {
     const found = await read(bytes, { ...BASE, ...options }, name, source)

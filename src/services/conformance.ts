@@ -1,11 +1,15 @@
 /** `hcert conformance`: every vector under a folder, compared with its EXPECTED* results. */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { basename, join, relative, sep } from 'node:path'
 import { findKnownIssue, parseKnownIssues, type KnownIssue } from '../conformance/known-issues.js'
 import { runVector } from '../conformance/run-vector.js'
 import type { Expectation, TestVector } from '../conformance/vector.js'
 import { DccError } from '../errors.js'
+import { NotReadableFile, readRegularFileSync } from '../fs/read-regular-file.js'
 import { findFiles } from './find-files.js'
+
+/** A test vector (a JSON file of one certificate) or a known-issues file is a few KB; larger ones are refused unread. */
+const MAX_VECTOR_BYTES = 16 * 1024 * 1024
 
 export type OutcomeStatus = 'pass' | 'fail' | 'known' | 'skipped'
 
@@ -72,13 +76,15 @@ export async function runConformance(
     const file = relative(dir, path)
     let vector: TestVector
     try {
-      vector = JSON.parse(readFileSync(path, 'utf8')) as TestVector
+      vector = JSON.parse(readRegularFileSync(path, MAX_VECTOR_BYTES).toString('utf8')) as TestVector
     } catch (err) {
       failVector(
         file,
         err instanceof SyntaxError
           ? `not valid JSON (${err.message})`
-          : `not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          : err instanceof NotReadableFile
+            ? `not readable (${err.reason === 'too-large' ? `${err.size} bytes, more than the ${MAX_VECTOR_BYTES} a vector may have` : `a ${err.kind}`})`
+            : `not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       )
       continue
     }
@@ -119,11 +125,19 @@ export async function runConformance(
 function readKnownIssues(file: string): KnownIssue[] {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readRegularFileSync(file, MAX_VECTOR_BYTES).toString('utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const why =
-      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code})`
+      err instanceof NotReadableFile
+        ? err.reason === 'too-large'
+          ? `is ${err.size} bytes, more than the ${MAX_VECTOR_BYTES} accepted`
+          : `is a ${err.kind}, not a file`
+        : code === 'ENOENT'
+          ? 'does not exist'
+          : code === 'EISDIR'
+            ? 'is a folder'
+            : `cannot be read (${code})`
     throw new DccError('ERR_USAGE', `conformance: known-issues file ${file} ${why}`, { cause: err })
   }
   return parseKnownIssues(text, file)

@@ -1,8 +1,15 @@
 /** `hcert decode`: a certificate's every layer, as plain data that the CLI renders or prints as JSON. */
 import { toDiagnostic } from '../codec/cbor-diagnostic.js'
-import { decodeCbor, Tag } from '../codec/cbor.js'
+import { decodeCbor, SimpleValue, Tag } from '../codec/cbor.js'
+import { trailingBytesWarning } from '../codec/zlib.js'
 import { algName } from '../cose/algorithms.js'
-import { envelopeWarnings, unprotectedAlgWarning, type HeaderMap } from '../cose/sign1.js'
+import {
+  criticalHeaderProblem,
+  envelopeWarnings,
+  headerWarnings,
+  unprotectedAlgWarning,
+  type HeaderMap,
+} from '../cose/sign1.js'
 import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
 import { whoCertificateType } from '../gdhcn/who-type.js'
 import type { PayloadKind } from '../gdhcn/payload-kind.js'
@@ -70,6 +77,7 @@ export function headerToJson(header: HeaderMap): Record<string, unknown> {
 function valueToJson(value: unknown): unknown {
   if (value instanceof Uint8Array) return base64(value)
   if (value instanceof Tag) return valueToJson(value.value)
+  if (value instanceof SimpleValue) return `simple(${value.value})`
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), valueToJson(v)]))
   if (Array.isArray(value)) return value.map(valueToJson)
   if (typeof value === 'bigint') return value.toString()
@@ -84,9 +92,14 @@ export function summarise(decoded: DecodedHcert, source: string): DecodeResult {
   if (claims.iat !== undefined) named.iat = claims.iat
   if (claims.exp !== undefined) named.exp = claims.exp
   const algWarning = unprotectedAlgWarning(sign1)
+  const critical = criticalHeaderProblem(sign1)
+  const trailing = trailingBytesWarning(decoded.trailingBytes)
   const warnings = [
+    ...(trailing === undefined ? [] : [trailing]),
     ...envelopeWarnings(sign1),
+    ...headerWarnings(sign1),
     ...(algWarning === undefined ? [] : [algWarning]),
+    ...(critical === undefined ? [] : [`${critical} (verify refuses it)`]),
     ...(claims.warnings ?? []),
     ...Object.values(claims.unusable ?? {}),
   ]

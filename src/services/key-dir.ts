@@ -6,10 +6,11 @@
  *   trust-list.json              every DSC issued into this folder, for verifiers
  * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KeyObject } from 'node:crypto'
 import { DccError } from '../errors.js'
+import { makeDirectories } from '../fs/make-directories.js'
 import { writeFileAtomic } from '../fs/atomic-file.js'
 import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
@@ -155,7 +156,7 @@ export function ensureDir(dir: string): void {
   if (stat?.isDirectory()) return
   if (stat) throw new DccError('ERR_KEYS', `keys: ${dir} is not a folder`)
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    makeDirectories(dir, 0o700)
   } catch (cause) {
     throw writeError(dir, cause)
   }

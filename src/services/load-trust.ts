@@ -4,14 +4,21 @@
  * `[{kid, country, rawData}]` and `{"certificates": [...]}` (the German list's signature line, if
  * present before the JSON, is skipped; its signature is not checked here).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
+import { NotReadableFile, readRegularFileSync } from '../fs/read-regular-file.js'
 import { isDidDocument, readDidTrustList } from '../gdhcn/did-trust-list.js'
 import { TrustList, type DidSource } from '../trust/trust-list.js'
 import { parseTrustedCertificate, type TrustedCertificate } from '../trust/trusted-certificate.js'
 
 const CERT_FILE = /\.(pem|crt|cer|der|json)$/i
+
+/**
+ * Larger trust files are refused before they are read: the EU gateway's whole trust list (every
+ * DSC of every country) is ~2 MB of JSON.
+ */
+export const MAX_TRUST_FILE_BYTES = 16 * 1024 * 1024
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g
 
 /**
@@ -88,6 +95,11 @@ function loadPath(path: string, context: LoadContext): Loaded[] {
   } catch {
     throw new DccError('ERR_TRUST', `trust: ${path} does not exist`)
   }
+  if (!info.isDirectory() && !info.isFile())
+    throw new DccError(
+      'ERR_TRUST',
+      `trust: ${path} is not a regular file or a folder (a pipe, a device or a socket); give a certificate, a trust list or a folder of them`,
+    )
   if (info.isDirectory()) {
     const files = readdirSync(path)
       .filter((name) => CERT_FILE.test(name))
@@ -112,11 +124,16 @@ function loadFile(
 ): Loaded[] {
   let bytes: Buffer
   try {
-    bytes = readFileSync(path)
+    bytes = readRegularFileSync(path, MAX_TRUST_FILE_BYTES)
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message
-    if (options.skipNonCertificates) return [{ where: path, problem: `cannot be read (${code})` }]
-    throw new DccError('ERR_TRUST', `trust: ${path} cannot be read (${code})`, { cause })
+    const why =
+      cause instanceof NotReadableFile
+        ? cause.reason === 'too-large'
+          ? `is ${cause.size} bytes, more than the ${MAX_TRUST_FILE_BYTES} accepted for a trust file`
+          : `is a ${cause.kind}, not a regular file`
+        : `cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`
+    if (options.skipNonCertificates) return [{ where: path, problem: why }]
+    throw new DccError('ERR_TRUST', `trust: ${path} ${why}`, { cause })
   }
   const text = bytes.toString('utf8')
   if (text.includes('-----BEGIN CERTIFICATE-----')) {

@@ -3,11 +3,12 @@
  * another destination (see refuseOverlaps), a file destination is not a folder, and a QR folder exists
  * (created 0700 when it does not) and takes new files. Files themselves are created by AtomicFile.
  */
-import { accessSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, lstatSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
 import { refuseOverlaps, type RolePath } from '../fs/distinct-paths.js'
+import { makeDirectories } from '../fs/make-directories.js'
 import { writeError } from '../fs/write-error.js'
 import { KEY_FILES } from './key-dir.js'
 
@@ -81,7 +82,7 @@ export function prepareQrDir(dir: string): void {
   if (stat && !stat.isDirectory()) throw new DccError('ERR_USAGE', `--qr-dir ${dir} is not a folder`)
   if (!stat) {
     try {
-      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
+      makeDirectories(dir, PRIVATE_DIR_MODE)
     } catch (cause) {
       throw writeError(join(dir, '.'), cause)
     }

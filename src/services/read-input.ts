@@ -2,14 +2,17 @@
  * Where a certificate comes from: an `HC1:` string given as an argument, a text file, `-` for stdin,
  * or a PNG/JPEG photo of the QR code (recognised by its bytes, not its name).
  *
- * An argument is certificate text when it starts with a prefix (`HC1:`, or another format's, which
- * the prefix check then names), a file when one exists at that path, and otherwise a missing file
- * (ERR_INPUT) when it looks like a path: it ends with a file extension (.txt, .png, .json …) or
- * holds a `/` or `\` next to characters that base45 does not have. Anything else is read as text
- * (bare base45, with --allow-missing-prefix).
+ * An argument is certificate text when, past any leading whitespace or byte order mark, it starts
+ * with something shaped as a prefix (`HC1:`, another format's, a typo such as `HCl:`: the prefix
+ * check then names it) or is long and nearly all base45; a file when one exists at that path; and
+ * otherwise a missing file (ERR_INPUT) when it looks like a path: it ends with a file extension
+ * (.txt, .png, .json …) or holds a `/` or `\` next to characters that base45 does not have.
+ * Anything else is read as text (bare base45, with --allow-missing-prefix). Certificate text is
+ * never echoed in an error as a path that does not exist.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
+import { NotReadableFile, readRegularFile } from '../fs/read-regular-file.js'
 import { detectImageFormat } from '../qr/image-format.js'
 import type { QrImage } from '../qr/read-qr-image.js'
 import { isShcText } from '../shc/numeric.js'
@@ -36,6 +39,10 @@ export interface InputItem {
 }
 
 const PREFIXED = /^(?:[A-Za-z]{2,3}[0-9]:|shc:\/)/
+/** shaped as a context identifier, `HC1:` mistyped included (HCl:, HCI:, HC|:) */
+const PREFIX_SHAPED = /^(?:[A-Za-z]{2,3}[0-9A-Za-z|]:|shc:\/)/
+/** whitespace and byte order marks in front of pasted text (String.prototype.trim's set) */
+const LEADING_SPACE = /^[\s\ufeff]+/
 const FILE_EXTENSION = /\.(?:txt|png|jpe?g|gif|webp|bmp|json|pem|csv)$/i
 const BASE45_TEXT = /^[0-9A-Z $%*+\-./:]*$/
 
@@ -43,27 +50,56 @@ function looksLikePath(arg: string): boolean {
   return FILE_EXTENSION.test(arg) || (/[/\\]/.test(arg) && !BASE45_TEXT.test(arg))
 }
 
+/**
+ * Text shaped as a certificate rather than a path: a prefix, or 40 characters and more that are
+ * nearly all (19 in 20) of the base45 alphabet (a certificate with a damaged prefix or none).
+ */
+function looksLikeCertificate(arg: string): boolean {
+  const text = arg.replace(LEADING_SPACE, '')
+  if (PREFIX_SHAPED.test(text)) return true
+  if (text.length < 40) return false
+  let base45 = 0
+  for (const ch of text) if (BASE45_CHARACTER.test(ch)) base45++
+  return base45 >= text.length * 0.95
+}
+
+const BASE45_CHARACTER = /[0-9A-Z $%*+\-./:]/
+
 /** The certificate an argument gives: text, or a file (text or image). Throws ERR_INPUT. */
 async function openArgument(arg: string): Promise<{ text: string } | { path: string; bytes: Uint8Array }> {
-  if (PREFIXED.test(arg)) return { text: arg }
+  if (PREFIXED.test(arg) || (looksLikeCertificate(arg) && !(await stat(arg).catch(() => undefined))))
+    return { text: arg }
   const info = await stat(arg).catch(() => undefined)
   if (!info) {
-    if (looksLikePath(arg))
-      throw new DccError('ERR_INPUT', `input: ${arg} does not exist (read as a file path)`)
+    if (looksLikePath(arg)) {
+      // a long argument is more likely pasted text than a path: not echoed
+      const named = arg.length > 200 ? `the argument (${arg.length} characters, read as a file path)` : arg
+      throw new DccError(
+        'ERR_INPUT',
+        `input: ${named} does not exist${named === arg ? ' (read as a file path)' : ''}`,
+      )
+    }
     return { text: arg }
   }
-  if (!info.isFile()) throw new DccError('ERR_INPUT', `input: ${arg} is not a file`)
-  if (info.size > MAX_INPUT_BYTES) {
-    throw new DccError(
-      'ERR_INPUT',
-      `input: ${arg} is ${info.size} bytes, more than the ${MAX_INPUT_BYTES} accepted`,
-    )
+  let bytes: Uint8Array
+  try {
+    // opened without blocking and checked through the descriptor: a pipe answers at once
+    bytes = await readRegularFile(arg, MAX_INPUT_BYTES)
+  } catch (cause) {
+    if (cause instanceof NotReadableFile) {
+      if (cause.reason === 'too-large')
+        throw new DccError(
+          'ERR_INPUT',
+          `input: ${arg} is ${cause.size} bytes, more than the ${MAX_INPUT_BYTES} accepted`,
+        )
+      throw new DccError(
+        'ERR_INPUT',
+        `input: ${arg} is a ${cause.kind}, not a file${cause.kind.startsWith('pipe') ? `; give it on stdin instead (- < ${arg})` : ''}`,
+      )
+    }
+    const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message
+    throw new DccError('ERR_INPUT', `input: ${arg} could not be read (${code})`, { cause })
   }
-  const bytes = await readFile(arg).catch((cause: NodeJS.ErrnoException) => {
-    throw new DccError('ERR_INPUT', `input: ${arg} could not be read (${cause.code ?? cause.message})`, {
-      cause,
-    })
-  })
   return { path: arg, bytes }
 }
 
@@ -74,7 +110,8 @@ export async function readCertificateInput(
 ): Promise<CertificateInput> {
   if (arg === undefined || arg === '-') return fromBytes(await readStream(stdin), 'stdin')
   const opened = await openArgument(arg)
-  if ('text' in opened) return single(textItems(opened.text, 'the argument', 'argument'), 'the argument')
+  if ('text' in opened)
+    return single(textItems(opened.text, 'the argument', 'argument', { argument: true }), 'the argument')
   return fromBytes(opened.bytes, opened.path)
 }
 
@@ -82,7 +119,7 @@ export async function readCertificateInput(
 export async function readArgumentItems(arg: string): Promise<InputItem[]> {
   try {
     const opened = await openArgument(arg)
-    if ('text' in opened) return textItems(opened.text, 'the argument', 'argument')
+    if ('text' in opened) return textItems(opened.text, 'the argument', 'argument', { argument: true })
     if (detectImageFormat(opened.bytes)) {
       const input = await fromBytes(opened.bytes, opened.path)
       return [{ source: input.source, text: input.text, warnings: input.warnings }]
@@ -134,9 +171,15 @@ function single(items: InputItem[], what: string): CertificateInput {
 /**
  * The certificates of a text, one per non-blank line. Their source is `source` when there is one,
  * `source:line` when there are several. Text that is all on one line, apart from line ends around it,
- * gives one certificate whose surrounding whitespace is named in a warning.
+ * gives one certificate whose surrounding whitespace is named in a warning (for an argument, a
+ * byte order mark too).
  */
-export function textItems(input: string | Uint8Array, where: string, source: string): InputItem[] {
+export function textItems(
+  input: string | Uint8Array,
+  where: string,
+  source: string,
+  options: { argument?: boolean } = {},
+): InputItem[] {
   const bytes =
     typeof input === 'string'
       ? Buffer.from(input, 'utf8')
@@ -165,7 +208,8 @@ export function textItems(input: string | Uint8Array, where: string, source: str
       out.push({ source: at, text: '', warnings: [], error: err as DccError })
       continue
     }
-    const read = lineText(text, { first: line.number === 1 })
+    // a byte order mark opens a file as its syntax; in front of an argument it is pasted whitespace
+    const read = lineText(text, { first: line.number === 1 && !options.argument })
     if (read.text) out.push({ source: at, text: read.text, warnings: read.warnings })
     else blank++
   }

@@ -130,7 +130,8 @@ export function lineText(line: string, options: { first?: boolean } = {}): LineT
 }
 
 /** UTF-8 text of a line; a line that is not UTF-8 is an ERR_INPUT naming where it is. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a byte order mark is kept for lineText, which knows whether it opens a file or was pasted
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export function decodeLine(bytes: Uint8Array, where: string): string {
   try {

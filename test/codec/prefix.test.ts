@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_QR_TEXT_LENGTH, removePrefix } from '../../src/codec/prefix.js'
+import { vector } from '../helpers/vectors.js'
+
+/** a real certificate's base45, without its prefix */
+const BARE = (vector('AT/2DCode/raw/1.json').PREFIX as string).slice(4)
 
 describe('HC1: prefix', () => {
   it('removes HC1:', () => {
@@ -15,8 +19,8 @@ describe('HC1: prefix', () => {
   )
 
   it('refuses a missing prefix by default and names the flag that accepts it', () => {
-    expect(() => removePrefix('NCFOXN')).toThrow(/--allow-missing-prefix/)
-    expect(removePrefix('NCFOXN', { allowMissingPrefix: true })).toEqual({ base45: 'NCFOXN', prefix: null })
+    expect(() => removePrefix(BARE)).toThrow(/--allow-missing-prefix/)
+    expect(removePrefix(BARE, { allowMissingPrefix: true })).toEqual({ base45: BARE, prefix: null })
   })
 
   it('refuses empty input and text longer than any QR code holds', () => {
@@ -56,7 +60,22 @@ describe('HC1: prefix', () => {
   it('suggests --allow-missing-prefix only for text that can be bare base45', () => {
     expect(() => removePrefix('hello world')).toThrow(/does not start with 'HC1:'$/)
     expect(() => removePrefix('NCFO')).toThrow(/does not start with 'HC1:'$/) // 4 characters: not base45
+    // base45, but not zlib once decoded: the flag would only move the failure to ERR_INFLATE
+    expect(() => removePrefix('NCFOXN')).toThrow(/does not start with 'HC1:'$/)
+    expect(() => removePrefix(`XY9:${BARE}`)).toThrow(/the prefix of another format, not 'HC1:'$/)
   })
+
+  it.each(['HCl:', 'HCI:', 'hcl:', 'HC|:'])(
+    'names %s as a likely typo for HC1:, with no flag to suggest',
+    (prefix) => {
+      for (const options of [{}, { allowMissingPrefix: true }])
+        expect(() => removePrefix(`${prefix}${BARE}`, options)).toThrow(
+          new RegExp(
+            `^prefix: the text starts with '${prefix.replace('|', '\\|')}', likely a typo for 'HC1:' \\(with the digit one\\); write the prefix as 'HC1:'$`,
+          ),
+        )
+    },
+  )
 
   it('never quotes the text, which may be a holder’s data pasted by mistake', () => {
     for (const text of ['Secret Holder Name', 'NGUYEN VAN A 1980-01-01', 'hc2 Secret'])
@@ -64,6 +83,6 @@ describe('HC1: prefix', () => {
         expect.objectContaining({ message: expect.not.stringMatching(/Secr|NGUY|Holder/) }),
       )
     expect(() => removePrefix('XY9:ab')).toThrow(/'XY9:', the prefix of another format, not 'HC1:'$/)
-    expect(() => removePrefix('XY9:AB')).toThrow(/if it is bare base45, pass --allow-missing-prefix$/)
+    expect(() => removePrefix('XY9:AB')).toThrow(/the prefix of another format, not 'HC1:'$/)
   })
 })

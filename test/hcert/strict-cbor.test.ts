@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { encodeBase45 } from '../../src/codec/base45.js'
+import { deflate } from '../../src/codec/zlib.js'
 import { parseSign1Fast } from '../../src/cose/fast-sign1.js'
 import { parseSign1General } from '../../src/cose/sign1.js'
 import { parseClaimsGeneral } from '../../src/cwt/claims.js'
@@ -103,6 +105,10 @@ function expectPathsAgree(cose: Uint8Array, payload: Uint8Array): void {
     ])
   }
 }
+
+/** the certificate as written by parts(), verified (once) */
+let plainResult: VerifyResult | undefined
+const plain = (): VerifyResult => (plainResult ??= verify(certificate().hc1))
 
 const errorOf = (
   result: Pick<VerifyResult, 'errors'> | SourcedVerifyResult,
@@ -456,3 +462,212 @@ function verifyBugReport(file: string): VerifyResult {
     now: BUG_CLOCK,
   })
 }
+
+const raw = (...octets: number[]): Node => ({ k: 'raw', v: Uint8Array.from(octets) })
+const messages = (result: VerifyResult): string[] => result.warnings.map((w) => w.message)
+
+describe('text strings are UTF-8 (RFC 8949 §3.1): invalid UTF-8 is malformed CBOR, not replaced', () => {
+  it('two keys that differ only in invalid bytes are not merged into one: ERR_CBOR at decode', () => {
+    // "fn\xff" and "fn\xfe" would both read as "fn\ufffd", and the second would replace the first
+    const { hc1, payload } = certificate((p) =>
+      p.dcc.push([raw(0x63, 0x66, 0x6e, 0xff), text('A')], [raw(0x63, 0x66, 0x6e, 0xfe), text('B')]),
+    )
+    const result = verify(hc1)
+    expect(errorOf(result)).toEqual({ check: 'decode', code: 'ERR_CBOR' })
+    expect(result.errors[0]?.message).toMatch(
+      /the CWT payload has a text string that is not valid UTF-8 at byte \d+/,
+    )
+    expect(parseClaimsFast(payload)).toBeUndefined()
+    expect(() => decodeCertificate({ text: hc1, source: 'x', warnings: [] })).toThrow(/not valid UTF-8/)
+  })
+
+  it('an invalid value, a lone surrogate, an overlong form and a chunk of an indefinite string are refused; valid UTF-8 is read', () => {
+    for (const bad of [
+      raw(0x62, 0xc3, 0x28), // a cut two-byte sequence
+      raw(0x63, 0xed, 0xa0, 0x80), // U+D800, a surrogate
+      raw(0x62, 0xc0, 0xaf), // an overlong '/'
+      raw(0x7f, 0x61, 0x41, 0x61, 0xff, 0xff), // (_ "A", "\xff")
+    ]) {
+      const result = verify(certificate((p) => (p.entry[8] = [text('is'), bad])).hc1)
+      expect(errorOf(result)).toEqual({ check: 'decode', code: 'ERR_CBOR' })
+    }
+    const good = verify(certificate((p) => (p.entry[8] = [text('is'), text('Bộ Y tế ✓ 𝄞')])).hc1)
+    expect(good.checks.decode).toBe('pass')
+    expect((good.payload?.v as Array<Record<string, unknown>>)[0]?.is).toBe('Bộ Y tế ✓ 𝄞')
+  })
+})
+
+describe('every tag is a tag and every simple value a value, whatever cbor-x makes of them', () => {
+  // packed-value prefixes and suffixes, records and string bundles, 'Shrd', and the tag hcert itself
+  // writes in their place
+  const tags = [216, 223, 224, 225, 255, 27647, 28671, 28704, 32767, 57337, 57343, 65535, 999, 0x53687264]
+  tags.push(1811940352, 1879052288, 2147483647)
+  it.each(tags)('tag %i in the DCC: read, with the warning other tags get', (t) => {
+    const { hc1, payload } = certificate((p) => (p.entry[6] = [text('dt'), tag(t, text('2021-06-01'))]))
+    const result = verify(hc1)
+    expect(result.errors).toEqual([])
+    expect(messages(result)).toEqual([
+      `the DCC holds tag ${t} at eu_dcc_v1.v[0].dt (HCERT puts tag 0 on date-time text only)`,
+    ])
+    expect(parseClaimsGeneral(payload).hcert).toEqual(plain().payload)
+  })
+
+  it('tags of cbor-x next to each other and nested are each put back in their place', () => {
+    const { payload } = certificate((p) => {
+      p.entry[6] = [text('dt'), tag(255, tag(999, tag(216, text('2021-06-01'))))]
+      p.dcc.push([text('x'), tag(57337, map([text('a'), tag(28704, int(1))]))])
+    })
+    expect(parseClaimsGeneral(payload).warnings).toEqual([
+      // x is the fourth key (ver, nam, dob, x, v)
+      'the DCC holds tag 57337 at eu_dcc_v1.<key 4> (HCERT puts tag 0 on date-time text only)',
+      'the DCC holds tag 28704 at eu_dcc_v1.<key 4>.<key 1> (HCERT puts tag 0 on date-time text only)',
+      'the DCC holds tag 255 at eu_dcc_v1.v[0].dt (HCERT puts tag 0 on date-time text only)',
+      'the DCC holds tag 999 at eu_dcc_v1.v[0].dt (HCERT puts tag 0 on date-time text only)',
+      'the DCC holds tag 216 at eu_dcc_v1.v[0].dt (HCERT puts tag 0 on date-time text only)',
+    ])
+  })
+
+  it('tag 55799 (self-described CBOR) is not dropped silently: a warning around the message and in the DCC', () => {
+    const around = verify(certificate((p) => (p.tags = [55799, 18])).hc1)
+    expect(around.valid).toBe(true)
+    expect(messages(around)).toEqual([
+      'the COSE message is under tag 55799 (self-described CBOR, RFC 8949 §3.4.6), which HCERT does not write',
+    ])
+    const inside = verify(certificate((p) => (p.entry[6] = [text('dt'), tag(55799, text('2021-06-01'))])).hc1)
+    expect(inside.valid).toBe(true)
+    expect(messages(inside)).toEqual([
+      'the DCC holds tag 55799 (self-described CBOR) at eu_dcc_v1.v[0].dt, which HCERT does not write',
+    ])
+  })
+
+  it.each([0, 7, 19, 32, 255])(
+    'the unassigned simple value %i: decoded, named in a warning, null in the payload',
+    (n) => {
+      const value = n < 24 ? raw(0xe0 | n) : raw(0xf8, n)
+      const { hc1 } = certificate((p) => p.dcc.push([text('x'), value]))
+      const result = verify(hc1)
+      expect(result.checks.decode).toBe('pass')
+      expect(messages(result)).toContain(
+        `the DCC holds the unassigned simple value ${n} at eu_dcc_v1.<key 4>, read as null`,
+      )
+      expect(result.payload?.x).toBeNull()
+      const decoded = decodeCertificate({ text: hc1, source: 'x', warnings: [] }, { layers: true })
+      expect(decoded.layers?.diagnostic).toContain(`simple(${n})`)
+      // as exp: a coded error at expiration, as other wrong types
+      const exp = verify(certificate((p) => (p.claims[1] = [int(4), value])).hc1)
+      expect(errorOf(exp)).toEqual({ check: 'expiration', code: 'ERR_CLAIM_INVALID' })
+      expect(exp.errors[0]?.message).toMatch(new RegExp(`is simple value ${n}, not a NumericDate`))
+    },
+  )
+
+  it('a simple value below 32 in the two-byte form is not well-formed (RFC 8949 §3.3): ERR_CBOR', () => {
+    const result = verify(certificate((p) => p.dcc.push([text('x'), raw(0xf8, 21)])).hc1)
+    expect(errorOf(result)).toEqual({ check: 'decode', code: 'ERR_CBOR' })
+  })
+
+  it('exp as CBOR undefined is ERR_CLAIM_INVALID, not a missing exp', () => {
+    const result = verify(certificate((p) => (p.claims[1] = [int(4), { k: 'simple', v: 23 }])).hc1)
+    expect(errorOf(result)).toEqual({ check: 'expiration', code: 'ERR_CLAIM_INVALID' })
+    expect(result.errors[0]?.message).toMatch(/the exp claim \(4\) is undefined, not a NumericDate/)
+  })
+})
+
+describe('COSE headers: crit, and a label in both buckets (RFC 9052 §3)', () => {
+  const withCrit = (crit: Node, where: 'protected' | 'unprotected' = 'protected') =>
+    certificate((p) => {
+      if (where === 'protected')
+        p.protectedHeader = map(
+          [int(1), int(-7)],
+          [int(2), crit],
+          [int(4), bytes(signer.kid)],
+          [int(99), int(1)],
+        )
+      else p.unprotectedHeader = map([int(2), crit])
+    }).hc1
+
+  it('a critical label hcert does not understand: ERR_CRITICAL_HEADER at signature; decode shows the payload and says so', () => {
+    const hc1 = withCrit({ k: 'array', items: [int(99)] })
+    const result = verify(hc1)
+    expect(errorOf(result)).toEqual({ check: 'signature', code: 'ERR_CRITICAL_HEADER' })
+    expect(result.errors[0]?.message).toMatch(/marks 99 critical .* RFC 9052 §3\.1/)
+    expect(exitCodeOf(result)).toBe(4)
+    expect(result.payload).not.toBeNull()
+    const decoded = decodeCertificate({ text: hc1, source: 'x', warnings: [] })
+    expect(decoded.warnings.join('\n')).toMatch(/marks 99 critical.*\(verify refuses it\)/)
+  })
+
+  it('crit naming only alg and kid verifies; crit unprotected, empty or not an array is refused', () => {
+    expect(verify(withCrit({ k: 'array', items: [int(1), int(4)] })).valid).toBe(true)
+    for (const hc1 of [
+      withCrit({ k: 'array', items: [int(4)] }, 'unprotected'),
+      withCrit({ k: 'array', items: [] }),
+      withCrit(int(4)),
+      withCrit({ k: 'array', items: [text('x-private')] }),
+    ])
+      expect(errorOf(verify(hc1))).toEqual({ check: 'signature', code: 'ERR_CRITICAL_HEADER' })
+  })
+
+  it('a label in both headers is read (the protected value wins) with a warning', () => {
+    const result = verify(
+      certificate((p) => (p.unprotectedHeader = map([int(4), bytes(Uint8Array.of(1, 2))]))).hc1,
+    )
+    expect(result.valid).toBe(true)
+    expect(messages(result)).toEqual([
+      'the header label 4 (kid) is in both the protected and the unprotected header (RFC 9052 §3 allows one); the protected value is used',
+    ])
+  })
+})
+
+describe('dn and sd are integers: Infinity, NaN and fractions fail the schema', () => {
+  it.each([
+    ['Infinity', { k: 'float', v: Infinity, size: 2 } as Node],
+    ['-Infinity', { k: 'float', v: -Infinity, size: 8 } as Node],
+    ['NaN', { k: 'float', v: NaN, size: 2 } as Node],
+    ['1.5', { k: 'float', v: 1.5, size: 8 } as Node],
+  ])('dn %s: ERR_SCHEMA', (_, value) => {
+    const result = verify(certificate((p) => (p.entry[4] = [text('dn'), value])).hc1)
+    expect(errorOf(result)).toEqual({ check: 'schema', code: 'ERR_SCHEMA' })
+    expect(result.errors[0]?.message).toMatch(/\/v\/0\/dn must be integer/)
+  })
+
+  it('2.0 written as a float is the integer 2 (JSON has one number type)', () => {
+    expect(
+      verify(certificate((p) => (p.entry[4] = [text('dn'), { k: 'float', v: 2, size: 4 }])).hc1).valid,
+    ).toBe(true)
+  })
+})
+
+describe('bytes after the zlib stream', () => {
+  it('are ignored as zlib ignores them, with a warning at compression (verify) and in decode', () => {
+    const { cose } = certificate()
+    const hc1 = `HC1:${encodeBase45(Buffer.concat([deflate(cose), Buffer.from([1, 2, 3])]))}`
+    const result = verify(hc1)
+    expect(result.valid).toBe(true)
+    expect(result.warnings).toEqual([
+      {
+        check: 'compression',
+        message:
+          '3 bytes follow the end of the zlib stream and are ignored (as zlib does); HCERT writes none',
+      },
+    ])
+    const decoded = decodeCertificate({ text: hc1, source: 'x', warnings: [] })
+    expect(decoded.warnings).toEqual([result.warnings[0]?.message])
+  })
+})
+
+describe('messages name map keys that are not field names by position: they could be holder text', () => {
+  it('a non-JSON value under a holder-text key (ERR_CWT) and a holder-text key twice (ERR_CBOR)', () => {
+    const nested = verify(
+      certificate((p) => p.dcc.push([text('Nguyen Van A'), map([text('Tran'), bytes(Uint8Array.of(1))])]))
+        .hc1,
+    )
+    expect(errorOf(nested)).toEqual({ check: 'decode', code: 'ERR_CWT' })
+    expect(nested.errors[0]?.message).toBe(
+      'cwt: eu_dcc_v1.<key 4>.<key 1> holds a byte string, which has no JSON form',
+    )
+    const twice = verify(certificate((p) => p.dcc.push([text('Tran'), int(1)], [text('Tran'), int(2)])).hc1)
+    expect(twice.errors[0]?.message).not.toContain('Tran')
+    const known = verify(certificate((p) => p.entry.push([text('tg'), int(1)])).hc1)
+    expect(known.errors[0]?.message).toContain('the map key "tg" twice')
+  })
+})

@@ -2,7 +2,7 @@
  * QR codes as grey pixels for the image-reading tests: rendered from the `qrcode` library's module
  * matrix, then rotated or blurred by plain raster code, and written as PNG with node:zlib.
  */
-import { crc32, createDeflate } from 'node:zlib'
+import { constants, crc32, createDeflate } from 'node:zlib'
 import QRCode, { type QRCodeSegment } from 'qrcode'
 
 export interface Gray {
@@ -134,6 +134,42 @@ export async function encodePng(
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     chunk('IDAT', Buffer.concat(compressed)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+/**
+ * A decompression bomb: a grey 8-bit PNG of width x height whose IDAT data inflates to `inflated`
+ * bytes of zeros (~1/1000 of that on disk), far more than its pixels need when `inflated` is
+ * large. `cgbi` puts an Apple CgBI chunk before IHDR (its pixel data is then raw DEFLATE).
+ */
+export async function pngBomb(
+  width: number,
+  height: number,
+  inflated: number,
+  options: { cgbi?: boolean } = {},
+): Promise<Buffer> {
+  const deflate = createDeflate({ level: 9, strategy: constants.Z_RLE })
+  const compressed: Buffer[] = []
+  deflate.on('data', (part: Buffer) => compressed.push(part))
+  const done = new Promise((resolve) => deflate.on('end', resolve))
+  const zeros = Buffer.alloc(4 << 20)
+  for (let left = inflated; left > 0; left -= zeros.length) {
+    if (!deflate.write(zeros.subarray(0, Math.min(left, zeros.length))))
+      await new Promise((resolve) => deflate.once('drain', resolve))
+  }
+  deflate.end()
+  await done
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr[8] = 8
+  const data = Buffer.concat(compressed)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    ...(options.cgbi ? [chunk('CgBI', Buffer.from([0x50, 0, 0x20, 0x02]))] : []),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', options.cgbi ? data.subarray(2, data.length - 4) : data),
     chunk('IEND', Buffer.alloc(0)),
   ])
 }

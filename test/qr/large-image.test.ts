@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli.js'
-import { encodePng, renderQr } from '../helpers/qr-raster.js'
+import { encodePng, pngBomb, renderQr } from '../helpers/qr-raster.js'
 import { vector } from '../helpers/vectors.js'
 
 const TEXT = vector('AT/2DCode/raw/1.json').PREFIX as string
@@ -65,5 +65,18 @@ describe('large images answer within bounds', () => {
     expect(run.code).toBe(3)
     expect(JSON.parse(run.stdout).error.code).toBe('ERR_QR_NOT_FOUND')
     expect(run.cpuSeconds).toBeLessThan(5)
+  })
+
+  it('a 1.4 MB PNG whose pixel data inflates to 1.38 GB is ERR_IMAGE in well under a second of CPU and 200 MB', async () => {
+    const path = join(tmp, 'bomb.png')
+    writeFileSync(path, await pngBomb(2000, 2000, 1380 << 20))
+    const run = timed(['decode', path, '--json'])
+    expect(run.code).toBe(3)
+    expect(JSON.parse(run.stdout).error).toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(/inflates to more than the 4002000 bytes its 2000x2000 pixels need/),
+    })
+    expect(run.maxRssMb).toBeLessThan(200)
+    expect(run.cpuSeconds).toBeLessThan(3)
   })
 })

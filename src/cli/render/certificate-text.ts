@@ -4,6 +4,7 @@ import { describeEntries, relativeTime } from '../../dcc/describe.js'
 import { KIND_NAMES } from '../../gdhcn/payload-kind.js'
 import type { DecodeResult, LayersView } from '../../services/decode.js'
 import { renderWhoSections } from './who-certificate-text.js'
+import { terminalLines, terminalText as safe } from './terminal-text.js'
 
 const dateOf = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
 
@@ -16,20 +17,20 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
     result.kind !== 'dcc'
       ? KIND_NAMES[result.kind]
       : `${result.type ? capitalise(result.type) : 'Unknown'} certificate`
-  lines.push(c.bold(title) + c.dim(`  (${result.source})`))
+  lines.push(c.bold(title) + c.dim(`  (${safe(result.source)})`))
   row(
     'Signature',
     `${result.alg}, kid ${result.kid ?? c.yellow('none')}${result.kidSource ? c.dim(` (in the ${result.kidSource} header)`) : ''}`,
   )
   const { iss, iat, exp } = result.claims
-  row('Issuing country', iss ?? c.dim('not given'))
+  row('Issuing country', iss === undefined ? c.dim('not given') : safe(iss))
   if (iat !== undefined) row('Issued', `${dateOf(iat)} ${c.dim(`(${relativeTime(iat, now)})`)}`)
   if (exp !== undefined) {
     const expired = exp * 1000 <= now.getTime()
     const text = expired ? `expired ${relativeTime(exp, now)}` : `expires ${relativeTime(exp, now)}`
     row('Expires', `${dateOf(exp)} ${expired ? c.red(`(${text})`) : c.green(`(${text})`)}`)
   }
-  for (const warning of result.warnings) row('Warning', c.yellow(warning))
+  for (const warning of result.warnings) row('Warning', c.yellow(safe(warning)))
   if (result.kind !== 'dcc') {
     renderWhoSections(result, { row, heading: (t) => lines.push('', c.bold(`  ${t}`)) }, c)
     return lines.join('\n')
@@ -45,12 +46,13 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
   for (const entry of describeEntries(result.payload)) {
     lines.push('', c.bold(`  ${capitalise(entry.typeName)}`))
     for (const field of entry.fields) {
+      const value = safe(field.value)
       const named = field.display
-        ? `${field.display} ${c.dim(`(${field.value})`)}`
+        ? `${safe(field.display)} ${c.dim(`(${value})`)}`
         : field.unknownCode
-          ? `${field.value} ${c.yellow('(not in the EU value set)')}`
-          : field.value
-      row(field.label, named)
+          ? `${value} ${c.yellow('(not in the EU value set)')}`
+          : value
+      row(safe(field.label), named)
     }
   }
   return lines.join('\n')
@@ -67,20 +69,30 @@ export function renderLayers(layers: LayersView, c: ChalkInstance): string {
       `${layers.image.format.toUpperCase()} ${layers.image.width}x${layers.image.height}, QR found ${layers.image.attempt}` +
         (layers.image.mode ? `, ${layers.image.mode} mode` : ''),
     )
-  row('prefix', layers.prefix ?? c.yellow('none (accepted with --allow-missing-prefix)'))
+  row(
+    'prefix',
+    layers.prefix === null ? c.yellow('none (accepted with --allow-missing-prefix)') : safe(layers.prefix),
+  )
   row('base45', `${layers.base45Length} characters`)
   row('zlib', `${layers.compressedBytes} bytes compressed → ${layers.inflatedBytes} bytes inflated`)
   row(
     'COSE',
     `${layers.coseTags.length ? `tags ${layers.coseTags.join(' → ')}` : 'untagged'}, ${layers.signatureBytes}-byte signature`,
   )
-  lines.push('', c.dim('  CBOR diagnostic notation:'), layers.diagnostic.replace(/^/gm, '    '))
+  lines.push(
+    '',
+    c.dim('  CBOR diagnostic notation:'),
+    terminalLines(layers.diagnostic).replace(/^/gm, '    '),
+  )
   return lines.join('\n')
 }
 
-/** a payload value as text, whatever the certificate holds (an object may have a key named toString) */
+/**
+ * a payload value as text, whatever the certificate holds (an object may have a key named
+ * toString), safe for a terminal
+ */
 function shown(value: unknown): string {
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+  return safe(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))
 }
 
 function capitalise(text: string): string {

@@ -1,0 +1,84 @@
+/**
+ * Paths that are not ordinary files, given where hcert reads or makes one: a pipe (FIFO) with no
+ * writer, a 1 GB file, a folder in /proc. Each answers at once with its coded error, never hangs or
+ * spins (before: a FIFO as --trust or --known-issues waited forever, a 1 GB trust file was
+ * ERR_INTERNAL, and `--out /proc/x/keys` spun in Node's recursive mkdir).
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli, type CliResult } from '../helpers/cli.js'
+
+const BUGS = join(import.meta.dirname, '..', 'fixtures', 'bug-reports')
+const TRUST = join(BUGS, 'trust', 'es256-trust-list.json')
+const HC1 = readFileSync(join(BUGS, 'bug16a-exp-iat-8byte-int.txt'), 'utf8').trim()
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-special-'))
+const fifo = join(tmp, 'fifo.json')
+execFileSync('mkfifo', [fifo])
+
+/** the built CLI, killed after 20 s (a hang then shows as code -1) */
+const run = (args: string[]): CliResult => runCli([...args, '--json'], { timeout: 20_000 })
+const errorOf = (result: CliResult): { code: string; message: string } =>
+  (JSON.parse(result.stdout) as { error: { code: string; message: string } }).error
+
+describe.skipIf(process.platform !== 'linux')('paths that are not ordinary files', () => {
+  it('a FIFO as --trust is ERR_TRUST (exit 2) at once; in a trust folder it is passed over by name', () => {
+    const direct = run(['verify', HC1, '--trust', fifo, '--at', '2021-12-01'])
+    expect(direct.code).toBe(2)
+    expect(errorOf(direct)).toMatchObject({
+      code: 'ERR_TRUST',
+      message: expect.stringMatching(/not a regular file/),
+    })
+    const folder = join(tmp, 'trust-folder')
+    mkdirSync(folder)
+    symlinkSync(fifo, join(folder, 'a.pem'))
+    const inFolder = run(['verify', HC1, '--trust', folder, '--at', '2021-12-01'])
+    expect(inFolder.code).toBe(2)
+    expect(errorOf(inFolder).message).toMatch(/a\.pem: is a pipe \(FIFO\), not a regular file/)
+  })
+
+  it('a 1 GB trust file is ERR_TRUST naming the file and the 16 MB cap, unread', () => {
+    const big = join(tmp, 'big-trust.json')
+    writeFileSync(big, '[')
+    truncateSync(big, 1 << 30) // sparse: no gigabyte written
+    const result = run(['verify', HC1, '--trust', big, '--at', '2021-12-01'])
+    expect(result.code).toBe(2)
+    expect(errorOf(result)).toEqual({
+      code: 'ERR_TRUST',
+      layer: 'trust',
+      message: `trust: ${big} is 1073741824 bytes, more than the 16777216 accepted for a trust file`,
+    })
+  })
+
+  it('a FIFO as the input of decode and verify is ERR_INPUT pointing to stdin; the trust list still loads', () => {
+    const decode = run(['decode', fifo])
+    expect(decode.code).toBe(3)
+    expect(errorOf(decode)).toMatchObject({
+      code: 'ERR_INPUT',
+      message: `input: ${fifo} is a pipe (FIFO), not a file; give it on stdin instead (- < ${fifo})`,
+    })
+    const verify = run(['verify', fifo, '--trust', TRUST, '--at', '2021-12-01'])
+    expect(verify.code).toBe(3)
+    expect(verify.stdout).toMatch(/is a pipe \(FIFO\), not a file/)
+  })
+
+  it('a FIFO as --known-issues of conformance is a usage error (exit 2)', () => {
+    const vectors = join(import.meta.dirname, '..', 'fixtures', 'dgc-testdata')
+    const result = run(['conformance', vectors, '--known-issues', fifo])
+    expect(result.code).toBe(2)
+    expect(errorOf(result).message).toMatch(/known-issues file .* is a pipe \(FIFO\), not a file/)
+  })
+
+  it('a folder to make under /proc is ERR_USAGE (exit 2) at once, not a spin in mkdir', () => {
+    const result = run(['keys', 'generate', '--out', '/proc/hcert-test/keys'])
+    expect(result.code).toBe(2)
+    expect(errorOf(result)).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(
+        /cannot write \/proc\/hcert-test\/keys: no permission to write in \/proc/,
+      ),
+    })
+  })
+})
