@@ -252,8 +252,9 @@ function umaskNarrows(mode: number): boolean {
  * target, mode 0600 unless told otherwise, renamed over the target) but with each step on libuv's
  * threads, so that a thread writing many small files (QR images) goes on with its own work while the
  * file system creates them. Not fsynced (`durable` is ignored): for files hcert can write again from
- * the ledger (QR images, see `hcert export`), a crash may leave an empty or missing one, never a
- * partial one under its own name nor a file outside the folder. Resolves once the file is in place;
+ * the ledger (QR images, see `hcert export`): an error, an interrupt or a killed process never
+ * leaves a partial file under the target's name (the rename is atomic), but after a power failure
+ * the last files may be missing, empty or short. Resolves once the file is in place;
  * rejects with a coded ERR_USAGE (see writeError), the temporary file removed and the target as it
  * was. At most MAX_IN_FLIGHT files are in flight at once (the rest wait in order).
  */

@@ -68,7 +68,7 @@ export interface QrImages {
 /**
  * Creates one image file (the only place image files are created): as writeQrImage, with the steps
  * on libuv's threads (writeFileAtomicAsync). Not fsynced: an image can be drawn again from the
- * ledger (`hcert export`), and a crash leaves no partial image under its own name.
+ * ledger (`hcert export`); only a power failure may leave the last images missing, empty or short.
  */
 export function writeImageFile(path: string, data: Uint8Array): Promise<void> {
   return writeFileAtomicAsync(path, data)
