@@ -3,7 +3,8 @@
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
 // sections: startup, zlib, throughput, issuance, stats, images, hostile, pkcs11; e.g. `node bench/run.js --only=images`
-// after `npm run build`).
+// after `npm run build`), --image-rounds=N (rounds of the images section, default 3: the machine is
+// shared, and more rounds give a steadier median).
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
   closeSync,
@@ -514,7 +515,9 @@ images: {
     const [user, system] = timed ? r.stderr.trim().split('\n').at(-1).split(' ').map(Number) : [NaN, NaN]
     return { rate: count / ((performance.now() - started) / 1000), cpuMs: ((user + system) * 1000) / count }
   }
-  const rounds = quick ? 1 : 3
+  const rounds =
+    Number(process.argv.find((a) => a.startsWith('--image-rounds='))?.slice('--image-rounds='.length)) ||
+    (quick ? 1 : 3)
   const without = []
   const withImages = []
   for (let r = 0; r < rounds; r++) {

@@ -9,17 +9,26 @@
  *   and it is set again on the open file).
  * A temporary file not committed when the process exits (an error, an interrupt) is removed.
  * Errors are coded (see writeError).
+ *
+ * Two ways in: AtomicFile (synchronous, streamed: outputs, keys) and writeFileAtomicAsync (a whole
+ * small file on libuv's threads, many at once: QR images), with the same guarantees.
  */
 import { randomBytes } from 'node:crypto'
 import {
+  close,
   closeSync,
   constants,
+  fchmod,
   fchmodSync,
   fsyncSync,
   lstatSync,
+  open,
   openSync,
+  rename,
   renameSync,
+  unlink,
   unlinkSync,
+  write,
   writeSync,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
@@ -36,18 +45,44 @@ const BUFFER_BYTES = 256 * 1024
 
 /** temporary files of this thread not yet committed or discarded, removed at exit */
 const live = new Set<string>()
+/** those of them whose asynchronous open() is on libuv's threads, not yet answered (a subset of live) */
+const opening = new Set<string>()
 let exitHook = false
 
-/** Removes every temporary file not yet committed (synchronously: safe in an exit or signal handler). */
+/** longest removeTemporaryFiles waits for temporary files being created on libuv's threads */
+const SETTLE_MS = 250
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * Removes every temporary file not yet committed (synchronously: safe in an exit or signal handler).
+ * A file whose asynchronous creation was started but not answered may appear after the first pass
+ * (libuv's threads go on, and finish what was queued, while the process exits): such names are
+ * tried again, 2 ms apart, until each has been removed or SETTLE_MS have passed (a creation that
+ * failed never appears). At most MAX_IN_FLIGHT creations are ever started at once.
+ */
 export function removeTemporaryFiles(): void {
+  const waiting = new Set<string>()
   for (const path of live) {
     try {
       unlinkSync(path)
     } catch {
-      // already gone
+      if (opening.has(path)) waiting.add(path) // not created yet, or already gone
     }
   }
   live.clear()
+  opening.clear()
+  const deadline = performance.now() + SETTLE_MS
+  while (waiting.size > 0 && performance.now() < deadline) {
+    Atomics.wait(pause, 0, 0, 2)
+    for (const path of waiting) {
+      try {
+        unlinkSync(path)
+        waiting.delete(path)
+      } catch {
+        // not there yet
+      }
+    }
+  }
 }
 
 function track(path: string): void {
@@ -56,6 +91,23 @@ function track(path: string): void {
     exitHook = true
   }
   live.add(path)
+}
+
+/** a random part for temporary names: 6 bytes drawn 256 names at a time (one call instead of 256) */
+let randomPool = Buffer.alloc(0)
+let randomAt = 0
+function randomPart(): string {
+  if (randomAt >= randomPool.length) {
+    randomPool = randomBytes(6 * 256)
+    randomAt = 0
+  }
+  randomAt += 6
+  return randomPool.toString('hex', randomAt - 6, randomAt)
+}
+
+/** `.<name>.<12 hex digits>.partial` beside the target */
+function temporaryFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomPart()}.partial`)
 }
 
 export interface AtomicFileOptions {
@@ -82,7 +134,7 @@ export class AtomicFile {
     let temporary = ''
     let fd: number
     for (let attempt = 0; ; attempt++) {
-      temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`)
+      temporary = temporaryFor(target)
       try {
         fd = openSync(temporary, CREATE, mode)
         break
@@ -177,6 +229,111 @@ export function writeFileAtomic(
   const file = new AtomicFile(target, options)
   file.write(data)
   file.commit()
+}
+
+/** files writeFileAtomicAsync has in flight at once, at most; the others wait their turn in order */
+const MAX_IN_FLIGHT = 16
+let inFlight = 0
+const queued: Array<() => void> = []
+
+let umaskChecked: boolean | undefined
+/**
+ * Does a file created with `mode` need an fchmod to get it? Only when the umask takes some of its
+ * bits away (e.g. 0277): with the usual ones (022, 077) open() gives 0600 itself, one system call
+ * less a file. Read once (process.umask() sets and restores it).
+ */
+function umaskNarrows(mode: number): boolean {
+  umaskChecked ??= (process.umask() & PRIVATE_MODE) !== 0
+  return umaskChecked || mode !== PRIVATE_MODE
+}
+
+/**
+ * A whole file at once, as AtomicFile writes it (exclusive no-follow temporary file beside the
+ * target, mode 0600 unless told otherwise, renamed over the target) but with each step on libuv's
+ * threads, so that a thread writing many small files (QR images) goes on with its own work while the
+ * file system creates them. Not fsynced (`durable` is ignored): for files hcert can write again from
+ * the ledger (QR images, see `hcert export`): an error, an interrupt or a killed process never
+ * leaves a partial file under the target's name (the rename is atomic), but after a power failure
+ * the last files may be missing, empty or short. Resolves once the file is in place;
+ * rejects with a coded ERR_USAGE (see writeError), the temporary file removed and the target as it
+ * was. At most MAX_IN_FLIGHT files are in flight at once (the rest wait in order).
+ */
+export function writeFileAtomicAsync(
+  target: string,
+  data: Uint8Array,
+  options: Pick<AtomicFileOptions, 'mode'> = {},
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = (): void => {
+      inFlight++
+      writeAsync(target, data, options.mode ?? PRIVATE_MODE, 0, (err) => {
+        inFlight--
+        queued.shift()?.()
+        if (err) reject(err)
+        else resolve()
+      })
+    }
+    if (inFlight < MAX_IN_FLIGHT) start()
+    else queued.push(start)
+  })
+}
+
+function writeAsync(
+  target: string,
+  data: Uint8Array,
+  mode: number,
+  attempt: number,
+  done: (err?: DccError) => void,
+): void {
+  const temporary = temporaryFor(target)
+  track(temporary)
+  opening.add(temporary)
+  open(temporary, CREATE, mode, (openError, fd) => {
+    opening.delete(temporary)
+    if (openError) {
+      live.delete(temporary)
+      if (openError.code === 'EEXIST' && attempt < 5) writeAsync(target, data, mode, attempt + 1, done)
+      else done(writeError(target, openError))
+      return
+    }
+    const fail = (cause: unknown, open: boolean): void => {
+      const removeTemporary = (): void => {
+        if (!live.delete(temporary)) return done(writeError(target, cause))
+        unlink(temporary, () => done(writeError(target, cause)))
+      }
+      if (open) close(fd, removeTemporary)
+      else removeTemporary()
+    }
+    const rest = (): void =>
+      writeAll(fd, data, 0, (writeFailure) => {
+        if (writeFailure) return fail(writeFailure, true)
+        close(fd, (closeFailure) => {
+          if (closeFailure) return fail(closeFailure, false)
+          // an interrupt may have removed it meanwhile (removeTemporaryFiles): then it is not renamed
+          if (!live.has(temporary)) return done(writeError(target, new Error('interrupted')))
+          rename(temporary, target, (renameFailure) => {
+            if (renameFailure) return fail(renameFailure, false)
+            live.delete(temporary)
+            done()
+          })
+        })
+      })
+    if (!umaskNarrows(mode)) rest()
+    else fchmod(fd, mode, (chmodFailure) => (chmodFailure ? fail(chmodFailure, true) : rest()))
+  })
+}
+
+function writeAll(
+  fd: number,
+  data: Uint8Array,
+  offset: number,
+  done: (err: NodeJS.ErrnoException | null) => void,
+): void {
+  if (offset >= data.length) return done(null)
+  write(fd, data, offset, data.length - offset, null, (err, written) => {
+    if (err) done(err)
+    else writeAll(fd, data, offset + written, done)
+  })
 }
 
 /**

@@ -34,8 +34,9 @@ export interface JobSigner {
   sign(jobs: readonly SignJob[]): Promise<string[]>
   /**
    * Starts writing the PNG and SVG QR images of each certificate into `dir` (write-qr.ts
-   * writeQrFiles), drawn on the signing threads when there are any; resolves once all are written,
-   * rejects with the first failure.
+   * writeQrFiles): drawn on the signing threads when there are any, the files written from this
+   * thread (on libuv's threads), so that every temporary file is this thread's to remove on an
+   * interrupt; resolves once all are written, rejects with the first failure.
    */
   writeImages(dir: string, jobs: readonly ImageJob[]): Promise<void>
   /** Does some waiting jobs on this thread; false when none are waiting (see signed()). */
@@ -77,12 +78,46 @@ export interface SignMessage {
   exp: Float64Array
 }
 
-/** A part of the QR images to write, as one message (see ImageJob). */
+/** A part of the QR images to draw, as one message (see ImageJob): the HC1 texts. */
 export interface ImageMessage {
   id: number
-  dir: string
-  uvcis: string[]
   hc1s: string[]
+}
+
+/** The images a signing thread drew for an ImageMessage: PNG then SVG of each, end to end. */
+export interface DrawnImages {
+  bytes: Uint8Array<ArrayBuffer>
+  /** where each image ends in bytes: 2 per certificate */
+  ends: Uint32Array
+}
+
+export function packImages(drawn: ReadonlyArray<{ png: Uint8Array; svg: Uint8Array }>): DrawnImages {
+  let total = 0
+  for (const { png, svg } of drawn) total += png.length + svg.length
+  const bytes = new Uint8Array(total)
+  const ends = new Uint32Array(2 * drawn.length)
+  let at = 0
+  drawn.forEach(({ png, svg }, i) => {
+    bytes.set(png, at)
+    ends[2 * i] = at += png.length
+    bytes.set(svg, at)
+    ends[2 * i + 1] = at += svg.length
+  })
+  return { bytes, ends }
+}
+
+export function unpackImages(drawn: DrawnImages): Array<{ png: Buffer; svg: Buffer }> {
+  const { bytes, ends } = drawn
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const images: Array<{ png: Buffer; svg: Buffer }> = []
+  let start = 0
+  for (let i = 0; i < ends.length; i += 2) {
+    const pngEnd = ends[i] as number
+    const svgEnd = ends[i + 1] as number
+    images.push({ png: buffer.subarray(start, pngEnd), svg: buffer.subarray(pngEnd, svgEnd) })
+    start = svgEnd
+  }
+  return images
 }
 
 export function packJobs(id: number, jobs: readonly SignJob[]): SignMessage {
@@ -180,6 +215,17 @@ export function workerSigner(
     queue.length = 0
     given.clear()
   }
+  /** writes the images of a part, drawn here or on a signing thread; the part is done when its files are */
+  const writeDrawn = (part: Part, drawn: ReadonlyArray<{ png: Buffer; svg: Buffer }>): void => {
+    const { writeQrImageFiles } = writer as NonNullable<typeof writer>
+    const { dir, jobs } = part.images as NonNullable<Part['images']>
+    Promise.all(
+      jobs.map((job, i) => writeQrImageFiles(dir, job.uvci, drawn[i] as (typeof drawn)[number])),
+    ).then(
+      () => finished(part, []),
+      (err: Error) => fail(err),
+    )
+  }
   let ahead = FIRST_AHEAD
   const dispatch = (): void => {
     for (const worker of workers) {
@@ -189,13 +235,7 @@ export function workerSigner(
         given.set(id, part)
         worker.given++
         if (part.images) {
-          const { dir, jobs } = part.images
-          const message: ImageMessage = {
-            id,
-            dir,
-            uvcis: jobs.map((job) => job.uvci),
-            hc1s: jobs.map((job) => job.hc1),
-          }
+          const message: ImageMessage = { id, hc1s: part.images.jobs.map((job) => job.hc1) }
           worker.thread.postMessage(message)
           continue
         }
@@ -205,7 +245,14 @@ export function workerSigner(
     }
   }
   for (const worker of workers) {
-    type Answer = { id: number; hc1?: string[]; ms?: number; error?: string; code?: string }
+    type Answer = {
+      id: number
+      hc1?: string[]
+      drawn?: DrawnImages
+      ms?: number
+      error?: string
+      code?: string
+    }
     worker.thread.on('message', (message: Answer) => {
       worker.given--
       if (message.ms !== undefined)
@@ -219,6 +266,7 @@ export function workerSigner(
             ? new DccError(message.code as ErrorCode, message.error)
             : Object.assign(new Error(message.error), { code: message.code }),
         )
+      else if (part?.images && message.drawn) writeDrawn(part, unpackImages(message.drawn))
       else if (part) finished(part, message.hc1 ?? [])
       dispatch()
     })
@@ -257,11 +305,10 @@ export function workerSigner(
       if (!part) return false
       if (part.images) {
         // drawn now, written on libuv's threads; the part is done when the files are
-        const { writeQrFiles } = writer as NonNullable<typeof writer>
-        const { dir, jobs } = part.images
-        Promise.all(jobs.map((job) => writeQrFiles(dir, job.uvci, job.hc1))).then(
-          () => finished(part, []),
-          (err: Error) => fail(err),
+        const { qrImages } = writer as NonNullable<typeof writer>
+        writeDrawn(
+          part,
+          part.images.jobs.map((job) => qrImages(job.hc1)),
         )
         return true
       }

@@ -1,23 +1,28 @@
 /**
  * A signing thread for `hcert issue`: loads the document signer once, then signs part after part;
- * with --qr-dir it also writes the QR images of certificates the ledger holds (ImageMessage).
+ * with --qr-dir it also draws the QR images of certificates the ledger holds (ImageMessage), which the
+ * main thread writes (so that every temporary file is its own to remove on an interrupt).
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { encodeClaimsAround, signClaims } from '../hcert/sign-hc1.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
 import { loadSigner } from '../services/key-dir.js'
-import { unpackJobs, type ImageMessage, type SignerSource, type SignMessage } from './sign-jobs.js'
+import {
+  packImages,
+  unpackJobs,
+  type ImageMessage,
+  type SignerSource,
+  type SignMessage,
+} from './sign-jobs.js'
 
 const source = workerData as SignerSource
 const signer = loadSigner(source.dir, source.passphrase, source.pin)
 
-async function writeImages(message: ImageMessage): Promise<void> {
+async function drawImages(message: ImageMessage): Promise<void> {
   try {
-    const { writeQrFiles } = await qrWriter()
-    await Promise.all(
-      message.uvcis.map((uvci, i) => writeQrFiles(message.dir, uvci, message.hc1s[i] as string)),
-    )
-    parentPort?.postMessage({ id: message.id })
+    const { qrImages } = await qrWriter()
+    const drawn = packImages(message.hc1s.map((hc1) => qrImages(hc1)))
+    parentPort?.postMessage({ id: message.id, drawn }, [drawn.bytes.buffer])
   } catch (err) {
     const { message: error, code } = err as Error & { code?: string }
     parentPort?.postMessage({ id: message.id, error, code })
@@ -25,8 +30,8 @@ async function writeImages(message: ImageMessage): Promise<void> {
 }
 
 parentPort?.on('message', (message: SignMessage | ImageMessage) => {
-  if ('dir' in message) {
-    void writeImages(message)
+  if ('hc1s' in message) {
+    void drawImages(message)
     return
   }
   try {

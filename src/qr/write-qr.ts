@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { qrMatrix } from './qr-matrix.js'
 import { qrPng } from './qr-png.js'
 import { qrSvg } from './qr-svg.js'
-import { writeFileAtomic } from '../fs/atomic-file.js'
+import { writeFileAtomic, writeFileAtomicAsync } from '../fs/atomic-file.js'
 
 /** pixels a module in the PNG */
 export const PNG_SCALE = 4
@@ -48,33 +48,41 @@ export function qrFilePaths(dir: string, uvci: string): { png: string; svg: stri
 /**
  * Writes one image file: mode 0600 (it holds the whole certificate), created exclusively under a
  * temporary name and renamed into place, so a link planted at the name is replaced, not followed.
- * Synchronous, so it may run on a worker thread as well; throws a coded ERR_USAGE on failure.
+ * Synchronous, for a single image; throws a coded ERR_USAGE on failure.
  */
 export function writeQrImage(path: string, data: string | Uint8Array): void {
   writeFileAtomic(path, data, { durable: false })
 }
 
-/** The two images of an HC1 text, from one QR symbol: ~0.4 ms together (the qrcode library's were ~15). */
-export function qrImages(hc1: string): { png: Buffer; svg: Buffer } {
+/** The two images of an HC1 text, from one QR symbol: ~0.5 ms together (the qrcode library's were ~15). */
+export function qrImages(hc1: string): QrImages {
   const matrix = qrMatrix(hc1)
   return { png: qrPng(matrix, PNG_SCALE, MARGIN), svg: qrSvg(matrix, MARGIN) }
 }
 
-/** Creates one image file (the only place image files are created): see writeQrImage. */
-export async function writeImageFile(path: string, data: Uint8Array): Promise<void> {
-  writeQrImage(path, data)
+export interface QrImages {
+  png: Buffer
+  svg: Buffer
+}
+
+/**
+ * Creates one image file (the only place image files are created): as writeQrImage, with the steps
+ * on libuv's threads (writeFileAtomicAsync). Not fsynced: an image can be drawn again from the
+ * ledger (`hcert export`); only a power failure may leave the last images missing, empty or short.
+ */
+export function writeImageFile(path: string, data: Uint8Array): Promise<void> {
+  return writeFileAtomicAsync(path, data)
 }
 
 const madeDirs = new Map<string, Promise<unknown>>()
 
 /**
- * Writes `<dir>/<fileNameFor(uvci)>.png` and `.svg` (creating dir, 0700, once) and returns their
- * paths. The images are drawn before this returns its promise; the files are written on libuv's
- * threads, so a thread writing many certificates' images goes on drawing the next while the file
- * system creates these (an open() took ~1 ms under load, 4 times the drawing).
+ * Writes images already drawn (qrImages) as `<dir>/<fileNameFor(uvci)>.png` and `.svg`, creating
+ * dir (0700) once, and returns their paths. The files are written on libuv's threads: the calling
+ * thread goes on while the file system creates them (an open() took ~1 ms under load, more than
+ * the drawing).
  */
-export async function writeQrFiles(dir: string, uvci: string, hc1: string): Promise<string[]> {
-  const { png, svg } = qrImages(hc1)
+export async function writeQrImageFiles(dir: string, uvci: string, images: QrImages): Promise<string[]> {
   let made = madeDirs.get(dir)
   if (!made) {
     made = mkdir(dir, { recursive: true, mode: 0o700 })
@@ -83,6 +91,11 @@ export async function writeQrFiles(dir: string, uvci: string, hc1: string): Prom
   }
   await made
   const paths = qrFilePaths(dir, uvci)
-  await Promise.all([writeImageFile(paths.png, png), writeImageFile(paths.svg, svg)])
+  await Promise.all([writeImageFile(paths.png, images.png), writeImageFile(paths.svg, images.svg)])
   return [paths.png, paths.svg]
+}
+
+/** Draws the images of `hc1` now (qrImages) and writes them (writeQrImageFiles). */
+export async function writeQrFiles(dir: string, uvci: string, hc1: string): Promise<string[]> {
+  return writeQrImageFiles(dir, uvci, qrImages(hc1))
 }

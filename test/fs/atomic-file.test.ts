@@ -1,5 +1,6 @@
 import {
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -16,6 +17,7 @@ import {
   removeStaleFile,
   removeTemporaryFiles,
   writeFileAtomic,
+  writeFileAtomicAsync,
 } from '../../src/fs/atomic-file.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-atomic-'))
@@ -67,5 +69,56 @@ describe('AtomicFile', () => {
     expect(readFileSync(victim, 'utf8')).toBe('precious')
     removeStaleFile(join(tmp, 'never-there'))
     expect(() => removeStaleFile(tmp)).toThrow(/is a folder/)
+  })
+})
+
+describe('writeFileAtomicAsync', () => {
+  const partials = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.partial'))
+
+  it('writes many files at once (more than it has in flight), each whole and 0600; a planted link is replaced, its target untouched', async () => {
+    const dir = join(tmp, 'many')
+    mkdirSync(dir)
+    const victim = join(tmp, 'victim3')
+    writeFileSync(victim, 'precious')
+    symlinkSync(victim, join(dir, 'f7'))
+    writeFileSync(join(dir, 'f8'), 'old', { mode: 0o644 })
+    const data = (i: number): Buffer => Buffer.alloc(5000 + i, i)
+    await Promise.all(Array.from({ length: 60 }, (_, i) => writeFileAtomicAsync(join(dir, `f${i}`), data(i))))
+    for (let i = 0; i < 60; i++) {
+      const path = join(dir, `f${i}`)
+      expect(lstatSync(path).isFile(), path).toBe(true)
+      expect(statSync(path).mode & 0o777, path).toBe(0o600)
+      expect(readFileSync(path).equals(data(i)), path).toBe(true)
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious')
+    expect(partials(dir)).toEqual([])
+  })
+
+  it('a missing folder is ERR_USAGE naming it; nothing is left behind', async () => {
+    await expect(writeFileAtomicAsync(join(tmp, 'absent', 'x.png'), Buffer.from('x'))).rejects.toThrow(
+      /the folder .*absent does not exist \(ENOENT\)/,
+    )
+    expect(partials(tmp)).toEqual([])
+  })
+
+  it('removeTemporaryFiles (an interrupt) while files are being created on libuv threads leaves no temporary file', async () => {
+    const dir = join(tmp, 'interrupted')
+    mkdirSync(dir)
+    // started, not awaited: their open() calls are on libuv's threads when the interrupt comes
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      writeFileAtomicAsync(join(dir, `g${i}`), Buffer.alloc(20_000, i)).then(
+        () => 'written',
+        () => 'stopped',
+      ),
+    )
+    removeTemporaryFiles()
+    expect(partials(dir)).toEqual([])
+    const outcomes = await Promise.all(writes)
+    expect(partials(dir)).toEqual([])
+    // what was not stopped was written whole
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'written')
+        expect(readFileSync(join(dir, `g${i}`)).equals(Buffer.alloc(20_000, i))).toBe(true)
+    })
   })
 })
