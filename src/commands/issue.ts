@@ -9,6 +9,7 @@ import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
 import { checkDefaults } from '../issue/check-defaults.js'
+import { checkInputSource } from '../issue/read-records.js'
 import { organisationOf } from '../keys/certificate-info.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
@@ -145,6 +146,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const threads = flags.workers ?? (large ? undefined : 0)
     const threaded = threads !== 0 && !import.meta.url.endsWith('.ts')
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    // a missing input is found before anything is created (the ledger, an output file)
+    if (!flags.interactive) checkInputSource(source)
     // before anything is read or created: no output may be the input, the ledger or a key file
     refuseOverlappingPaths({
       inputs: [source],
@@ -170,23 +173,18 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const total = countable ? countLines(source) : undefined
     const progress = new Progress(total !== undefined && total >= 1000 ? total : undefined)
     const certificates: IssuedCertificate[] = []
-    let streaming = false
     // asked once: oclif's jsonEnabled() reads the environment each time (1.6 µs a certificate)
     const json = this.jsonEnabled()
     const toStdout = !flags.out && !json
+    // the output's shape follows the input's, never the number of certificates: one JSON object (or
+    // --interactive) prints its HC1 text; a batch (CSV, JSON Lines, a JSON list) prints JSON Lines
+    // with line and id, even when it holds one record, so a script reads every batch alike
+    let alone = flags.interactive
     const onCertificate = (certificate: IssuedCertificate): void => {
       if (json && !flags.out) certificates.push(certificate)
       if (!toStdout) return
-      // one certificate prints as its HC1 text; a batch streams as JSON Lines
-      if (!streaming && certificates.length === 0) {
-        certificates.push(certificate)
-        return
-      }
-      if (!streaming) {
-        streaming = true
-        for (const c of certificates.splice(0)) this.log(JSON.stringify(c))
-      }
-      this.log(JSON.stringify(certificate))
+      if (alone) certificates.push(certificate)
+      else this.log(JSON.stringify(certificate))
     }
     let report: IssueReport
     const interrupts = catchInterrupts((text) => {
@@ -218,6 +216,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         dryRun: flags['dry-run'],
         ...(flags.correct ? { correct: true } : {}),
         onCertificate,
+        onFirstRecord: (record) => {
+          if (record.alone) alone = true
+        },
         onProgress: (n) => progress.update(n),
         signal: interrupts.signal,
       })
@@ -232,7 +233,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     if (report.rejected > 0) this.exitCode = EXIT.INVALID
     this.exitCode = interrupts.exitCode() ?? this.exitCode
     if (!json) {
-      const single = toStdout && !streaming && !report.interrupted ? certificates[0] : undefined
+      const single = toStdout && alone && !report.interrupted ? certificates[0] : undefined
       if (single) {
         this.log(single.hc1)
         if (process.stdout.isTTY) {
