@@ -24,9 +24,10 @@ export default class Issue extends HcertCommand {
   static override description = `Every record is checked before anything is signed (the DCC schema, the value sets, and sanity
 across fields); a rejected record is never signed, and the report says which field is wrong and why.
 Accepted records are signed with the key directory's DSC (ES256 or PS256), recorded in the SQLite
-ledger, and written out: one certificate as its HC1 text (and a QR code on a terminal), a batch as
-JSON Lines {line, id, uvci, type, iat, exp, hc1}. Running the same input again issues nothing twice:
-each record's idempotency key (its id column, else a hash of its content) is looked up in the ledger.
+ledger, and written out: one JSON object (or --interactive) as its HC1 text (and a QR code on a
+terminal), a batch (CSV, JSON Lines, a JSON list, even of one record) as JSON Lines {line, id, uvci,
+type, iat, exp, hc1}. Running the same input again, in any form, issues nothing twice: each record's
+idempotency key (its id column, else a hash of the record as cleaned) is looked up in the ledger.
 An id already issued for other content is rejected; --correct issues such a record as a correction
 that supersedes the certificate issued before (its line carries "replaces": the old UVCI).
 Files are written whole (temporary file, then renamed), mode 0600, never through a symbolic link; an
