@@ -13,6 +13,7 @@ import {
   type KeyPair,
 } from '../keys/generate-certificates.js'
 import { algFor, readPrivateKey } from '../keys/signer.js'
+import { forbiddenCharacter } from '../issue/clean-text.js'
 import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
@@ -73,8 +74,12 @@ export function checkOrganisation(organisation: string): void {
       'ERR_USAGE',
       `--org is ${length} characters long; X.509 allows at most ${MAX_ORGANISATION_LENGTH} for an organisation name`,
     )
-  if (/\p{Cc}/u.test(organisation))
-    throw new DccError('ERR_USAGE', '--org must not contain control characters (line breaks, tabs…)')
+  const problem = forbiddenCharacter(organisation)
+  if (problem)
+    throw new DccError(
+      'ERR_USAGE',
+      `--org must not contain control characters (line breaks, tabs…), bidirectional controls or invisible characters: it ${problem}`,
+    )
 }
 
 export const DEFAULT_COUNTRY = 'VN'
