@@ -160,7 +160,12 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     })
     if (!flags['dry-run']) checkDestinationFolders([flags.out, flags.rejects])
     // a dry run creates no ledger: without one, it checks against an empty ledger in memory
-    const ledger = new Ledger(flags['dry-run'] && !existsSync(ledgerPath) ? ':memory:' : ledgerPath)
+    // and an existing one is opened read only: not even migrated to this hcert's schema
+    const ledger = flags['dry-run']
+      ? existsSync(ledgerPath)
+        ? new Ledger(ledgerPath, { readOnly: true })
+        : new Ledger(':memory:')
+      : new Ledger(ledgerPath)
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase }, signer, threads)
       : inlineSigner(signer)

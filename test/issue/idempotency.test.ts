@@ -283,6 +283,17 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
   })
 
+  it('a dry run opens an old ledger read only: not migrated, not a byte changed', () => {
+    const path = join(tmp, 'schema-1-dry.sqlite')
+    copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
+    const bytes = readFileSync(path)
+    const base = ['--key-dir', KEYS_EXAMPLE, '--ledger', path, '--at', '2022-07-01T00:00:00Z', '--json']
+    const result = runCli(['issue', join(FIELD, 'reuse_b.csv'), ...base, '--dry-run'])
+    expect(result.code).toBe(4)
+    expect(JSON.parse(result.stdout)).toMatchObject({ issued: 0, rejected: 1, dryRun: true })
+    expect(readFileSync(path).equals(bytes)).toBe(true)
+  })
+
   it('a ledger from a newer hcert is refused with ERR_LEDGER, untouched', () => {
     const path = join(tmp, 'newer.sqlite')
     copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
