@@ -8,14 +8,15 @@
  *   their stored payload when it is needed, which gives the same value;
  * - 3: idempotency keys of records without an id are `record:<record fingerprint>` (of the payload
  *   as built) instead of `sha256:<hash of the raw record>`: the keys already there are rewritten
- *   from the stored payloads (migrate-record-keys.ts). Tables and columns are unchanged.
+ *   from the stored payloads, and `id:` keys are put in NFC (migrate-record-keys.ts). Tables and
+ *   columns are unchanged.
  * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
  */
 import type Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
-import { migrateRecordKeys } from './migrate-record-keys.js'
+import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
 
 export const SCHEMA_VERSION = 3
 
@@ -106,7 +107,10 @@ export function ensureSchema(db: Database.Database, path: string): void {
       db.exec('ALTER TABLE certificates ADD COLUMN content TEXT')
     db.exec(TABLES)
     // schema 2 → 3 (and 1 → 3): the keys of records without an id, from their stored payloads
-    if (columns.length > 0 && version < 3) migrateRecordKeys(db)
+    if (columns.length > 0 && version < 3) {
+      migrateRecordKeys(db)
+      migrateIdKeys(db)
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }

@@ -321,6 +321,21 @@ describe('a UVCI given in the input', () => {
 })
 
 describe('the id column', () => {
+  it('is read in NFC; an NFD id key of an older ledger is put in NFC when the ledger is migrated', async () => {
+    const path = join(tmp, 'nfd-id.sqlite')
+    const input = `id,${CSV_HEADER}\n${NGUYEN_NFD}-1,v,Le,An,1980-01-01,Comirnaty,1,2,2021-06-01\n`
+    const first = await issue(input, 'nfd-id.csv', { ledger: new Ledger(path) })
+    expect(first.report.issued).toBe(1)
+    expect(first.certificates[0]?.id).toBe(`${NGUYEN_NFC}-1`)
+    // as a schema-2 ledger held it: the id as typed
+    first.ledger.database.prepare('UPDATE certificates SET idempotency_key = ?').run(`id:${NGUYEN_NFD}-1`)
+    first.ledger.database.pragma('user_version = 2')
+    first.ledger.close()
+    const again = await issue(input, 'nfd-id.csv', { ledger: new Ledger(path) })
+    expect(again.report).toMatchObject({ issued: 0, alreadyIssued: 1 })
+    again.ledger.close()
+  })
+
   it('an id over 128 characters, or with a control character, is rejected in field id', async () => {
     const long = 'A'.repeat(129)
     const { report } = await issue(
