@@ -68,7 +68,7 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     const json = this.jsonEnabled()
     const ledgerPath = existingLedgerPath(flags.ledger ?? defaultLedgerPath())
     if (flags.out) refuseOverlappingPaths({ ledger: ledgerPath, out: flags.out })
-    const ledger = new Ledger(ledgerPath)
+    const ledger = new Ledger(ledgerPath, { readOnly: true })
     const certificates: ExportedCertificate[] = []
     let out: AtomicFile | undefined
     try {

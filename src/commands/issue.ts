@@ -9,6 +9,7 @@ import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
 import { checkDefaults } from '../issue/check-defaults.js'
+import { checkInputSource } from '../issue/read-records.js'
 import { organisationOf } from '../keys/certificate-info.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
@@ -23,9 +24,10 @@ export default class Issue extends HcertCommand {
   static override description = `Every record is checked before anything is signed (the DCC schema, the value sets, and sanity
 across fields); a rejected record is never signed, and the report says which field is wrong and why.
 Accepted records are signed with the key directory's DSC (ES256 or PS256), recorded in the SQLite
-ledger, and written out: one certificate as its HC1 text (and a QR code on a terminal), a batch as
-JSON Lines {line, id, uvci, type, iat, exp, hc1}. Running the same input again issues nothing twice:
-each record's idempotency key (its id column, else a hash of its content) is looked up in the ledger.
+ledger, and written out: one JSON object (or --interactive) as its HC1 text (and a QR code on a
+terminal), a batch (CSV, JSON Lines, a JSON list, even of one record) as JSON Lines {line, id, uvci,
+type, iat, exp, hc1}. Running the same input again, in any form, issues nothing twice: each record's
+idempotency key (its id column, else a hash of the record as cleaned) is looked up in the ledger.
 An id already issued for other content is rejected; --correct issues such a record as a correction
 that supersedes the certificate issued before (its line carries "replaces": the old UVCI).
 Files are written whole (temporary file, then renamed), mode 0600, never through a symbolic link; an
@@ -146,6 +148,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     // a PKCS#11 module that cannot lock for threads signs on this thread only
     const threaded = threads !== 0 && !import.meta.url.endsWith('.ts') && signer.threadSafe
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    // a missing input is found before anything is created (the ledger, an output file)
+    if (!flags.interactive) checkInputSource(source)
     // before anything is read or created: no output may be the input, the ledger or a key file
     refuseOverlappingPaths({
       inputs: [source],
@@ -157,7 +161,12 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     })
     if (!flags['dry-run']) checkDestinationFolders([flags.out, flags.rejects])
     // a dry run creates no ledger: without one, it checks against an empty ledger in memory
-    const ledger = new Ledger(flags['dry-run'] && !existsSync(ledgerPath) ? ':memory:' : ledgerPath)
+    // and an existing one is opened read only: not even migrated to this hcert's schema
+    const ledger = flags['dry-run']
+      ? existsSync(ledgerPath)
+        ? new Ledger(ledgerPath, { readOnly: true })
+        : new Ledger(':memory:')
+      : new Ledger(ledgerPath)
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase, pin }, signer, threads)
       : inlineSigner(signer)
@@ -171,23 +180,18 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const total = countable ? countLines(source) : undefined
     const progress = new Progress(total !== undefined && total >= 1000 ? total : undefined)
     const certificates: IssuedCertificate[] = []
-    let streaming = false
     // asked once: oclif's jsonEnabled() reads the environment each time (1.6 µs a certificate)
     const json = this.jsonEnabled()
     const toStdout = !flags.out && !json
+    // the output's shape follows the input's, never the number of certificates: one JSON object (or
+    // --interactive) prints its HC1 text; a batch (CSV, JSON Lines, a JSON list) prints JSON Lines
+    // with line and id, even when it holds one record, so a script reads every batch alike
+    let alone = flags.interactive
     const onCertificate = (certificate: IssuedCertificate): void => {
       if (json && !flags.out) certificates.push(certificate)
       if (!toStdout) return
-      // one certificate prints as its HC1 text; a batch streams as JSON Lines
-      if (!streaming && certificates.length === 0) {
-        certificates.push(certificate)
-        return
-      }
-      if (!streaming) {
-        streaming = true
-        for (const c of certificates.splice(0)) this.log(JSON.stringify(c))
-      }
-      this.log(JSON.stringify(certificate))
+      if (alone) certificates.push(certificate)
+      else this.log(JSON.stringify(certificate))
     }
     let report: IssueReport
     const interrupts = catchInterrupts((text) => {
@@ -219,6 +223,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         dryRun: flags['dry-run'],
         ...(flags.correct ? { correct: true } : {}),
         onCertificate,
+        onFirstRecord: (record) => {
+          if (record.alone) alone = true
+        },
         onProgress: (n) => progress.update(n),
         signal: interrupts.signal,
       })
@@ -233,7 +240,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     if (report.rejected > 0) this.exitCode = EXIT.INVALID
     this.exitCode = interrupts.exitCode() ?? this.exitCode
     if (!json) {
-      const single = toStdout && !streaming && !report.interrupted ? certificates[0] : undefined
+      const single = toStdout && alone && !report.interrupted ? certificates[0] : undefined
       if (single) {
         this.log(single.hc1)
         if (process.stdout.isTTY) {

@@ -39,7 +39,7 @@ issuance time; --at sets the clock for active / expired.`
 
   async run(): Promise<StatsResult> {
     const { flags } = await this.parse(Stats)
-    const ledger = new Ledger(existingLedgerPath(flags.ledger ?? defaultLedgerPath()))
+    const ledger = new Ledger(existingLedgerPath(flags.ledger ?? defaultLedgerPath()), { readOnly: true })
     try {
       const result = statsOf(ledger, {
         now: flags.at ?? new Date(),

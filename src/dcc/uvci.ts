@@ -30,6 +30,20 @@ export function hasValidChecksum(uvci: string): boolean {
   )
 }
 
+/**
+ * The UVCI grammar (eHN guidelines Annex 2; HCERT.md §10), as an issuer writes it in full:
+ * `URN:UVCI:01:<CC>:<part>[/<part>[/<part>]]` with each part `[A-Z0-9]+`, CC two letters, and an
+ * optional `#` and check character; case-insensitive; at most 80 characters (the DCC schema's
+ * limit for `ci`). The check character itself is not verified (HCERT: never a validity criterion).
+ */
+const UVCI_GRAMMAR = /^URN:UVCI:01:[A-Z]{2}:[A-Z0-9]+(?:\/[A-Z0-9]+){0,2}(?:#[A-Z0-9/:])?$/i
+export const MAX_UVCI_LENGTH = 80
+
+/** Whether `text` is a UVCI written in full by the grammar above. */
+export function isWellFormedUvci(text: string): boolean {
+  return text.length <= MAX_UVCI_LENGTH && UVCI_GRAMMAR.test(text)
+}
+
 const UNIQUE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789' // no 0/O or 1/I, for people reading it aloud
 
 // random bytes drawn in bulk: one call per 4 KiB instead of one per UVCI (each call costs ~15 µs here)

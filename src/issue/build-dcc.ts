@@ -4,9 +4,11 @@
  * recovery validity, country and issuer. The UVCI is assigned later, once the record is accepted.
  * Column names are a contract (README "Input columns").
  */
-import { hash } from 'node:crypto'
 import { lacksTable, transliterate } from '../dcc/transliterate.js'
 import type { CertificateType } from '../dcc/types.js'
+import { recordFingerprint } from '../ledger/content-fingerprint.js'
+import { cleanText, normalisePayloadText } from './clean-text.js'
+import { columnFor } from './check-record.js'
 import { findVaccine } from './vaccines.js'
 
 export const SCHEMA_VERSION = '1.3.0'
@@ -23,7 +25,7 @@ export interface Rejection {
 }
 
 export interface BuiltRecord {
-  /** idempotency key: `id:<id column>` or `sha256:<content hash>` */
+  /** idempotency key: `id:<id column>` or `record:<record fingerprint>` (see keyOf) */
   key: string
   type: CertificateType | undefined
   dcc: Record<string, unknown>
@@ -52,34 +54,31 @@ const TEST_RESULTS: Readonly<Record<string, string>> = {
   detected: '260373001',
 }
 
-/** The content hash ignores key order and surrounding whitespace, so a re-exported file keeps its keys. */
-export function idempotencyKey(raw: Record<string, unknown>): string {
-  const id = raw.id
-  if (typeof id === 'string' && id.trim() !== '') return `id:${id.trim()}`
-  if (typeof id === 'number') return `id:${id}`
-  return `sha256:${hash('sha256', canonical(raw), 'hex')}`
-}
+/** An `id` longer than this is refused: an office's reference, not a document. */
+export const MAX_ID_LENGTH = 128
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  }
-  return JSON.stringify(typeof value === 'string' ? value.trim() : value)
-}
-
-const text = (value: unknown): string | undefined => {
-  if (value === undefined || value === null) return undefined
-  const s = String(value).trim()
-  return s === '' ? undefined : s
+/**
+ * The idempotency key of a built record: `id:<id>` (its `id` cleaned: NFC, trimmed; a JSON number
+ * as its digits), else `record:<recordFingerprint>` of the payload as built, so that the same
+ * certificate content has one key whatever form the input took (CSV or JSON, `"2"` or `2`,
+ * `Comirnaty` or `EU/1/20/1528`, NFD or NFC). An id that cannot be one is rejected (`id`), and the
+ * record keyed by its content meanwhile (the rejections table needs a key).
+ */
+function keyOf(raw: Record<string, unknown>, dcc: Record<string, unknown>, rejections: Rejection[]): string {
+  const { text: id, rejection } = cleanText(raw.id, 'id', true)
+  if (rejection) rejections.push(rejection)
+  else if (id !== undefined && [...id].length > MAX_ID_LENGTH)
+    rejections.push({
+      field: 'id',
+      reason: `is longer than ${MAX_ID_LENGTH} characters; an id is a short reference (such as the office's record number)`,
+    })
+  else if (id !== undefined) return `id:${id}`
+  return `record:${recordFingerprint(dcc)}`
 }
 
 export function buildDcc(raw: Record<string, unknown>, defaults: IssueDefaults): BuiltRecord {
-  const key = idempotencyKey(raw)
-  return 'nam' in raw ? fromPayload(raw, key, defaults) : fromFlat(raw, key, defaults)
+  const built = 'nam' in raw ? fromPayload(raw, defaults) : fromFlat(raw, defaults)
+  return { key: keyOf(raw, built.dcc, built.rejections), ...built }
 }
 
 /** A two-letter country code as people type it (`vn`, ` VN `), upper-cased; undefined for anything else. */
@@ -113,10 +112,55 @@ function standardise(
   if (standardised !== '') names[to] = standardised
 }
 
-function fromPayload(raw: Record<string, unknown>, key: string, defaults: IssueDefaults): BuiltRecord {
+/** The fields of each entry of a DCC payload (DCC schema 1.3), and of `nam`. */
+const ENTRY_FIELDS: Readonly<Record<CertificateType, ReadonlySet<string>>> = {
+  v: new Set(['tg', 'vp', 'mp', 'ma', 'dn', 'sd', 'dt', 'co', 'is', 'ci']),
+  t: new Set(['tg', 'tt', 'nm', 'ma', 'sc', 'tr', 'tc', 'co', 'is', 'ci']),
+  r: new Set(['tg', 'fr', 'co', 'is', 'df', 'du', 'ci']),
+}
+const PAYLOAD_FIELDS = new Set(['ver', 'nam', 'dob', 'v', 't', 'r'])
+const NAME_FIELDS = new Set(['fn', 'fnt', 'gn', 'gnt'])
+const TYPE_WORDS: Readonly<Record<CertificateType, string>> = { v: 'vaccination', t: 'test', r: 'recovery' }
+
+/**
+ * A payload's fields that the DCC schema does not have there: the schema itself lets them through
+ * (it sets no additionalProperties), and they would be signed. A field of another certificate
+ * type (a test's `tt` in a vaccination entry) is named as such, like the flat columns of another type.
+ */
+function unknownPayloadFields(dcc: Record<string, unknown>, rejections: Rejection[]): void {
+  for (const key of Object.keys(dcc))
+    if (!PAYLOAD_FIELDS.has(key) && key !== 'id')
+      rejections.push({ field: key, reason: 'is not a field of a DCC payload (DCC schema 1.3); remove it' })
+  const nam = dcc.nam
+  if (nam && typeof nam === 'object' && !Array.isArray(nam))
+    for (const key of Object.keys(nam))
+      if (!NAME_FIELDS.has(key))
+        rejections.push({ field: `nam/${key}`, reason: 'is not a name field (fn, fnt, gn, gnt); remove it' })
+  for (const t of ['v', 't', 'r'] as const) {
+    const entries = dcc[t]
+    if (!Array.isArray(entries)) continue
+    for (const entry of entries) {
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) continue
+      for (const key of Object.keys(entry as object)) {
+        if (ENTRY_FIELDS[t].has(key)) continue
+        const owner = (['v', 't', 'r'] as const).find((o) => ENTRY_FIELDS[o].has(key))
+        rejections.push({
+          field: `${t}/${key}`,
+          reason: owner
+            ? `belongs to ${TYPE_WORDS[owner]} entries, not ${TYPE_WORDS[t]} ones; remove it (or correct the entry)`
+            : `is not a field of a ${TYPE_WORDS[t]} entry (DCC schema 1.3); remove it`,
+        })
+      }
+    }
+  }
+}
+
+function fromPayload(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<BuiltRecord, 'key'> {
   const { id: _id, ...payload } = raw
   const dcc = structuredClone(payload)
   const rejections: Rejection[] = []
+  normalisePayloadText(dcc, (path, reason) => rejections.push({ field: columnFor(path), reason }))
+  unknownPayloadFields(dcc, rejections)
   dcc.ver ??= SCHEMA_VERSION
   const nam = dcc.nam
   if (nam && typeof nam === 'object') {
@@ -144,7 +188,7 @@ function fromPayload(raw: Record<string, unknown>, key: string, defaults: IssueD
       }
     }
   }
-  return { key, type: types.length === 1 ? types[0] : undefined, dcc, rejections }
+  return { type: types.length === 1 ? types[0] : undefined, dcc, rejections }
 }
 
 function fillVaccine(entry: Record<string, unknown>): void {
@@ -155,8 +199,7 @@ function fillVaccine(entry: Record<string, unknown>): void {
   if (entry.vp === undefined && product.vaccineTypes[0]) entry.vp = product.vaccineTypes[0]
 }
 
-function toInteger(value: unknown, field: string, rejections: Rejection[]): number | undefined {
-  const s = text(value)
+function toInteger(s: string | undefined, field: string, rejections: Rejection[]): number | undefined {
   if (s === undefined) return undefined
   if (!/^\d{1,2}$/.test(s)) {
     rejections.push({ field, reason: 'must be a whole number, such as 1 or 2' })
@@ -165,85 +208,130 @@ function toInteger(value: unknown, field: string, rejections: Rejection[]): numb
   return Number(s)
 }
 
-function fromFlat(raw: Record<string, unknown>, key: string, defaults: IssueDefaults): BuiltRecord {
-  const rejections: Rejection[] = []
-  const typeText = text(raw.type)?.toLowerCase()
-  const type = typeText ? TYPE_NAMES[typeText] : undefined
-  if (!typeText) rejections.push({ field: 'type', reason: 'is missing (v, t or r)' })
-  else if (!type)
-    rejections.push({ field: 'type', reason: 'must be v, t or r (vaccination, test, recovery)' })
+/** The columns of one certificate type; the others are common to all (README "Input columns"). */
+const TYPE_COLUMNS: ReadonlyArray<readonly [CertificateType, readonly string[]]> = [
+  ['v', ['vaccine', 'vaccine_type', 'manufacturer', 'dose', 'doses']],
+  ['t', ['test_type', 'test_name', 'test_device', 'result', 'centre']],
+  ['r', ['valid_from', 'valid_until']],
+]
+const FLAT_COLUMNS = [
+  'type',
+  'fn',
+  'gn',
+  'fnt',
+  'gnt',
+  'dob',
+  'disease',
+  'date',
+  'country',
+  'issuer',
+  ...TYPE_COLUMNS.flatMap(([, columns]) => columns),
+]
+const NUMBER_COLUMNS = new Set(['dose', 'doses'])
 
-  const fn = text(raw.fn)
-  const gn = text(raw.gn)
+function fromFlat(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<BuiltRecord, 'key'> {
+  const rejections: Rejection[] = []
+  // every column as text (NFC, trimmed, of the right JSON type, no control character), once
+  const cells: Record<string, string | undefined> = {}
+  for (const column of FLAT_COLUMNS) {
+    if (!(column in raw)) continue
+    const { text, rejection } = cleanText(raw[column], column, NUMBER_COLUMNS.has(column))
+    if (rejection) rejections.push(rejection)
+    else cells[column] = text
+  }
+  const text = (column: string): string | undefined => cells[column]
+  const typeText = text('type')?.toLowerCase()
+  const type = typeText ? TYPE_NAMES[typeText] : undefined
+  if (!typeText) {
+    if (!rejections.some((r) => r.field === 'type'))
+      rejections.push({ field: 'type', reason: 'is missing (v, t or r)' })
+  } else if (!type)
+    rejections.push({ field: 'type', reason: 'must be v, t or r (vaccination, test, recovery)' })
+  // a value in another type's column is refused, not dropped: as for a PCR test's device id, the
+  // site learns that its export mixes up columns, and no certificate states less than the record
+  if (type) {
+    for (const [owner, columns] of TYPE_COLUMNS) {
+      if (owner === type) continue
+      for (const column of columns)
+        if (cells[column] !== undefined)
+          rejections.push({
+            field: column,
+            reason: `belongs to ${TYPE_WORDS[owner]} certificates; this record is a ${TYPE_WORDS[type]} (type ${type}): leave ${column} empty (or correct type)`,
+          })
+    }
+  }
+
+  const fn = text('fn')
+  const gn = text('gn')
   const names: Record<string, string> = {}
   if (fn) names.fn = fn
   if (gn) names.gn = gn
-  const fnt = text(raw.fnt)
-  const gnt = text(raw.gnt)
+  const fnt = text('fnt')
+  const gnt = text('gnt')
   if (fnt) names.fnt = fnt
   if (gnt) names.gnt = gnt
   standardise(names, 'fn', 'fnt', rejections)
   standardise(names, 'gn', 'gnt', rejections)
   const nam: Record<string, string> = {}
   for (const k of ['fn', 'fnt', 'gn', 'gnt'] as const) if (names[k] !== undefined) nam[k] = names[k]
-  const dcc: Record<string, unknown> = { ver: SCHEMA_VERSION, nam, dob: text(raw.dob) ?? '' }
-  if (text(raw.dob) === undefined)
+  const dcc: Record<string, unknown> = { ver: SCHEMA_VERSION, nam, dob: text('dob') ?? '' }
+  if (text('dob') === undefined && !rejections.some((r) => r.field === 'dob'))
     rejections.push({ field: 'dob', reason: 'is missing (YYYY-MM-DD, YYYY-MM or YYYY)' })
 
-  const country = text(raw.country)
+  const country = text('country')
   const co = country === undefined ? undefined : countryCode(country)
   if (country !== undefined && co === undefined) rejections.push({ field: 'country', reason: COUNTRY_REASON })
   const common = {
-    tg: text(raw.disease) ?? COVID_19,
+    tg: text('disease') ?? COVID_19,
     // a country that is not a code is rejected above, and left out, so that the UVCI never reads it
     co: co ?? defaults.country,
-    is: text(raw.issuer) ?? defaults.issuer,
+    is: text('issuer') ?? defaults.issuer,
   }
   if (type === 'v') {
-    const vaccine = text(raw.vaccine)
+    const vaccine = text('vaccine')
     const product = vaccine ? findVaccine(vaccine) : undefined
     const entry: Record<string, unknown> = {
       tg: common.tg,
-      vp: text(raw.vaccine_type) ?? product?.vaccineTypes[0],
+      vp: text('vaccine_type') ?? product?.vaccineTypes[0],
       mp: product?.code ?? vaccine,
-      ma: text(raw.manufacturer) ?? product?.manufacturer,
-      dn: toInteger(raw.dose, 'dose', rejections),
-      sd: toInteger(raw.doses, 'doses', rejections),
-      dt: text(raw.date),
+      ma: text('manufacturer') ?? product?.manufacturer,
+      dn: toInteger(text('dose'), 'dose', rejections),
+      sd: toInteger(text('doses'), 'doses', rejections),
+      dt: text('date'),
       co: common.co,
       is: common.is,
     }
     dcc.v = [prune(entry)]
   } else if (type === 't') {
-    const tt = text(raw.test_type)
-    const tr = text(raw.result)
+    const tt = text('test_type')
+    const tr = text('result')
     dcc.t = [
       prune({
         tg: common.tg,
         tt: tt ? (TEST_TYPES[tt.toLowerCase()] ?? tt) : undefined,
-        nm: text(raw.test_name),
-        ma: text(raw.test_device),
-        sc: text(raw.date),
+        nm: text('test_name'),
+        ma: text('test_device'),
+        sc: text('date'),
         tr: tr ? (TEST_RESULTS[tr.toLowerCase()] ?? tr) : undefined,
-        tc: text(raw.centre),
+        tc: text('centre'),
         co: common.co,
         is: common.is,
       }),
     ]
   } else if (type === 'r') {
-    const fr = text(raw.date)
+    const fr = text('date')
     dcc.r = [
       prune({
         tg: common.tg,
         fr,
         co: common.co,
         is: common.is,
-        df: text(raw.valid_from) ?? (fr ? addDays(fr, 11) : undefined),
-        du: text(raw.valid_until) ?? (fr ? addDays(fr, 180) : undefined),
+        df: text('valid_from') ?? (fr ? addDays(fr, 11) : undefined),
+        du: text('valid_until') ?? (fr ? addDays(fr, 180) : undefined),
       }),
     ]
   }
-  return { key, type, dcc, rejections }
+  return { type, dcc, rejections }
 }
 
 /** The entry without its undefined fields, in the same order (a loop: this runs for every record) */

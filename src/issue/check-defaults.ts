@@ -5,6 +5,7 @@
  */
 import { DccError } from '../errors.js'
 import { countryCode } from './build-dcc.js'
+import { forbiddenCharacter } from './clean-text.js'
 
 /** the UVCI alphabet (eHN guidelines Annex 2): A–Z and 0–9, with `/` between parts */
 const UVCI_SEGMENT = /^[A-Z0-9]+(?:\/[A-Z0-9]+)*$/
@@ -30,11 +31,12 @@ export function checkDefaults(flags: DefaultFlags): DefaultFlags {
     out.country = code
   }
   if (flags.issuer !== undefined) {
-    const issuer = flags.issuer.trim()
-    if (issuer === '' || [...issuer].length > MAX_ISSUER_LENGTH || /\p{Cc}/u.test(issuer))
+    // as the records' own issuer column is read: NFC, and no control, bidirectional or invisible character
+    const issuer = flags.issuer.normalize('NFC').trim()
+    if (issuer === '' || [...issuer].length > MAX_ISSUER_LENGTH || forbiddenCharacter(issuer))
       throw new DccError(
         'ERR_USAGE',
-        `--issuer must be 1 to ${MAX_ISSUER_LENGTH} characters without control characters (the DCC schema's limit for "is")`,
+        `--issuer must be 1 to ${MAX_ISSUER_LENGTH} characters without control characters, bidirectional controls or invisible characters (the DCC schema's limit for "is")`,
       )
     out.issuer = issuer
   }

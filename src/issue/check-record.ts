@@ -12,6 +12,7 @@
 import { validateSchema, type SchemaIssue } from '../dcc/schema.js'
 import { isNotCalendarDate } from '../dcc/schema-formats.js'
 import type { CertificateType } from '../dcc/types.js'
+import { isWellFormedUvci, MAX_UVCI_LENGTH } from '../dcc/uvci.js'
 import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
 import { parseInstant } from '../time/parse-instant.js'
 import type { Rejection } from './build-dcc.js'
@@ -57,6 +58,7 @@ export function columnFor(path: string): string {
   if (COLUMNS[key]) return COLUMNS[key] as string
   if (last === 'co') return 'country'
   if (last === 'is') return 'issuer'
+  if (last === 'ci') return 'ci'
   return key || 'record'
 }
 
@@ -173,6 +175,15 @@ export function checkRecord(
   const out = new Reasons(earlier)
   const entry = type ? (dcc[type] as Array<Record<string, unknown>> | undefined)?.[0] : undefined
   if (type && entry && typeof entry === 'object') {
+    // a UVCI given in the input (a DCC payload's ci) is kept: it must be one, or it would make a
+    // certificate no verifier can revoke by it, and a QR image named by nothing
+    if (typeof entry.ci === 'string' && !isWellFormedUvci(entry.ci))
+      out.add(
+        'ci',
+        entry.ci.trim() === ''
+          ? 'is empty: leave ci out, and hcert assigns a UVCI'
+          : `is not a UVCI: it must read URN:UVCI:01:<country code>:<letters and digits, up to three parts separated by />, optionally # and a check character, at most ${MAX_UVCI_LENGTH} characters (or leave ci out, and hcert assigns one)`,
+      )
     for (const [field, set] of Object.entries(CODED_FIELDS[type])) {
       const value = entry[field]
       if (value === undefined || value === '') continue

@@ -9,6 +9,19 @@ export interface CsvRow {
 }
 
 export class CsvParser {
+  /** characters of the row so far (its fields, separators and quoted line breaks) */
+  private rowLength = 0
+
+  /**
+   * `maxRowLength`: the longest row read (UTF-16 units); a longer one throws `tooLong(its first
+   * line)` as soon as it passes the limit, so memory stays bounded whatever the file holds.
+   */
+  constructor(
+    private readonly maxRowLength = Infinity,
+    private readonly tooLong: (line: number) => Error = (line) =>
+      new RangeError(`the row on line ${line} is too long`),
+  ) {}
+
   private field = ''
   private fields: string[] = []
   private inQuotes = false
@@ -22,6 +35,7 @@ export class CsvParser {
     const rows: CsvRow[] = []
     for (let i = 0; i < text.length; i++) {
       const ch = text[i] as string
+      if (++this.rowLength > this.maxRowLength) throw this.tooLong(this.rowStart)
       if (this.pendingCr) {
         this.pendingCr = false
         if (ch === '\n') continue
@@ -77,6 +91,7 @@ export class CsvParser {
     if (!empty) rows.push({ line: this.rowStart, fields: this.fields })
     this.fields = []
     this.field = ''
+    this.rowLength = 0
   }
 }
 

@@ -90,7 +90,7 @@ export interface ChunkContext {
   correct?: boolean
 }
 
-/** The input's `id` of a record, from its idempotency key (`id:<id>`); undefined for content hashes. */
+/** The input's `id` of a record, from its idempotency key (`id:<id>`); undefined for record fingerprints. */
 export function idOfKey(key: string): string | undefined {
   return key.startsWith('id:') ? key.slice(3) : undefined
 }
@@ -132,7 +132,7 @@ export function reusedKeyRejection(key: string, record?: number): Rejection {
     return {
       field: 'record',
       reason:
-        'this record was issued before with other content (other --country or --issuer defaults); to replace that certificate, issue it again with --correct',
+        'this record was issued before with another country or issuer (its own, or --country/--issuer); to replace that certificate, issue it again with --correct',
     }
   return {
     field: 'id',

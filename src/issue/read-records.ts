@@ -7,6 +7,7 @@ import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { CsvParser, unneutralise } from './csv.js'
 import { describeJsonError } from './json-error.js'
+import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
 
 export type InputFormat = 'csv' | 'jsonl' | 'json'
 
@@ -23,6 +24,8 @@ export interface InputRecord {
   error?: string
   /** the text of a JSON Lines row that did not parse, kept for the rejects file (never for a message) */
   text?: string
+  /** set when the input is this one JSON object, not a batch (a file of rows, lines or a list) */
+  alone?: true
 }
 
 /**
@@ -93,20 +96,27 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
   }
 }
 
+/**
+ * Checks that `source` is a file of records (or `-`), before anything else is created (a ledger,
+ * an output): ERR_INPUT for a path that does not exist or is a folder.
+ */
+export function checkInputSource(source: string): void {
+  if (source === '-') return
+  const stat = statSync(source, { throwIfNoEntry: false })
+  if (!stat) throw new DccError('ERR_INPUT', `input: ${source} does not exist`)
+  if (stat.isDirectory())
+    throw new DccError(
+      'ERR_INPUT',
+      `input: ${source} is a folder, not a file of records (.csv, .json or .jsonl)`,
+    )
+}
+
 export async function* readRecords(
   source: string,
   format?: InputFormat,
   options: ReadOptions = {},
 ): AsyncGenerator<InputRecord> {
-  if (source !== '-') {
-    const stat = statSync(source, { throwIfNoEntry: false })
-    if (!stat) throw new DccError('ERR_INPUT', `input: ${source} does not exist`)
-    if (stat.isDirectory())
-      throw new DccError(
-        'ERR_INPUT',
-        `input: ${source} is a folder, not a file of records (.csv, .json or .jsonl)`,
-      )
-  }
+  checkInputSource(source)
   const stream = source === '-' ? process.stdin : createReadStream(source, { highWaterMark: 256 * 1024 })
   const text = chunks(stream)
   let first = ''
@@ -174,14 +184,42 @@ function asResent(record: InputRecord): InputRecord {
 }
 
 function parseObject(content: string): { raw: Record<string, unknown>; error?: string } {
+  let value: unknown
   try {
-    const value = JSON.parse(content) as unknown
-    if (value && typeof value === 'object' && !Array.isArray(value))
-      return { raw: value as Record<string, unknown> }
-    return { raw: {}, error: 'is not a JSON object' }
+    value = JSON.parse(content) as unknown
   } catch {
     return { raw: {}, error: `is not valid JSON (${describeJsonError(content)})` }
   }
+  return asObject(value)
+}
+
+/** A parsed record: a JSON object, nested no deeper than MAX_RECORD_DEPTH. */
+function asObject(value: unknown): { raw: Record<string, unknown>; error?: string } {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { raw: {}, error: 'is not a JSON object' }
+  if (tooDeep(value, MAX_RECORD_DEPTH))
+    return {
+      raw: {},
+      error: `is nested more than ${MAX_RECORD_DEPTH} levels deep (a DCC payload has 4: payload, entries, entry, value)`,
+    }
+  return { raw: value as Record<string, unknown> }
+}
+
+/**
+ * The longest record hcert reads (a CSV row, quoted line breaks included, or a JSON Lines line), in
+ * UTF-16 units: far beyond any record a QR code can hold (2,420 characters), small enough that a
+ * file with one giant cell fails at once with its line number instead of filling the memory.
+ */
+export const MAX_RECORD_LENGTH = 64 * 1024
+
+/** A JSON array or object is read whole, up to this many UTF-16 units (64 Mi): beyond, CSV or JSON Lines. */
+export const MAX_JSON_DOCUMENT_LENGTH = 64 * 1024 * 1024
+
+function tooLong(line: number): DccError {
+  return new DccError(
+    'ERR_INPUT',
+    `input: the record on line ${line} is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds; the file is not a batch of records (a CSV quote left open, a binary file?): nothing after line ${line - 1} was read`,
+  )
 }
 
 function sniff(start: string): InputFormat {
@@ -220,6 +258,17 @@ function readHeader(fields: string[], onWarning: ((warning: string) => void) | u
       'input: the first line of the CSV names no input column (type, fn, gn, dob…); a CSV needs a header row (README "Input columns")',
     )
   }
+  // a column given twice: which cell counts is a guess (the last one won), so the file is refused
+  const positions = new Map<string, number[]>()
+  header.forEach((h, i) => {
+    if (INPUT_COLUMNS.has(h) || h === REASON_COLUMN) positions.set(h, [...(positions.get(h) ?? []), i + 1])
+  })
+  for (const [name, at] of positions)
+    if (at.length > 1)
+      throw new DccError(
+        'ERR_INPUT',
+        `input: the CSV header has the column "${name}" ${at.length} times (columns ${at.join(', ')}); keep one, so that it is clear which value counts`,
+      )
   const unknown = [...new Set(header.filter((h) => h !== '' && !INPUT_COLUMNS.has(h) && h !== REASON_COLUMN))]
   if (unknown.length > 0) onWarning?.(unknownColumnsWarning(unknown, 'the CSV header'))
   return header
@@ -229,7 +278,7 @@ async function* readCsv(
   text: AsyncIterable<string>,
   onWarning: ((warning: string) => void) | undefined,
 ): AsyncGenerator<InputRecord> {
-  const parser = new CsvParser()
+  const parser = new CsvParser(MAX_RECORD_LENGTH, tooLong)
   let header: string[] | undefined
   let index = 0
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
@@ -271,9 +320,13 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
     const lines = pending.split('\n')
     pending = lines.pop() ?? ''
     for (const content of lines) {
+      if (content.length > MAX_RECORD_LENGTH) throw tooLong(line + 1)
       const record = parse(content)
       if (record) yield record
     }
+    // a line without its end yet: bounded, so that a giant line costs neither the memory nor
+    // quadratic time (each chunk would split it again)
+    if (pending.length > MAX_RECORD_LENGTH) throw tooLong(line + 1)
   }
   const record = parse(pending)
   if (record) yield record
@@ -282,7 +335,14 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
 /** A JSON array or object is read whole: use CSV or JSON Lines for very large batches. */
 async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecord> {
   let all = ''
-  for await (const chunk of text) all += chunk
+  for await (const chunk of text) {
+    all += chunk
+    if (all.length > MAX_JSON_DOCUMENT_LENGTH)
+      throw new DccError(
+        'ERR_INPUT',
+        `input: a JSON array or object is read whole, and this one is longer than ${MAX_JSON_DOCUMENT_LENGTH / 1024 / 1024} Mi characters: give large batches as CSV or JSON Lines (one record a line), which are streamed`,
+      )
+  }
   let value: unknown
   try {
     value = JSON.parse(all)
@@ -290,12 +350,13 @@ async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecor
     // the parser's own message quotes the text around the error: position and kind only
     throw new DccError('ERR_INPUT', `input: the records are not valid JSON (${describeJsonError(all)})`)
   }
+  const alone = !Array.isArray(value)
   const list = Array.isArray(value) ? value : [value]
   let index = 0
   for (const item of list) {
     index++
-    if (item && typeof item === 'object' && !Array.isArray(item))
-      yield asResent({ index, line: index, raw: item as Record<string, unknown> })
-    else yield { index, line: index, raw: {}, error: 'is not a JSON object' }
+    const { raw, error } = asObject(item)
+    const record = error ? { index, line: index, raw, error } : asResent({ index, line: index, raw })
+    yield alone ? { ...record, alone: true } : record
   }
 }

@@ -35,6 +35,8 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number): D
     message = `${where}: the disk is full (${code}): the chunk being written was not committed; ${COMMITTED}. Free some space and run again`
   } else if (code.startsWith('SQLITE_IOERR') || code === 'EFBIG') {
     message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${COMMITTED}. Check the disk and run again`
+  } else if (code === 'SQLITE_READONLY_DIRECTORY') {
+    message = `${where} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable. Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and pass --ledger`
   } else if (
     code.startsWith('SQLITE_CANTOPEN') ||
     code.startsWith('SQLITE_READONLY') ||

@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 
 const OPEN = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
@@ -45,4 +46,14 @@ export function secureLedgerFile(path: string): void {
       }
     }
   }
+}
+
+/**
+ * The ledger opened for reading only (SQLITE_OPEN_READONLY; the file must exist): nothing is
+ * created, migrated or chmod-ed, so `stats` and `export` work on a ledger file the user may only
+ * read. SQLite still needs the `-shm` file beside a ledger in WAL mode: in a folder the user cannot
+ * write, without one, the first read fails with SQLITE_READONLY_DIRECTORY (ledger-error.ts says what to do).
+ */
+export function openReadOnly(path: string, timeoutMs: number): Database.Database {
+  return new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs })
 }

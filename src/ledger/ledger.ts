@@ -8,7 +8,7 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { secureLedgerFile } from './ledger-file.js'
+import { openReadOnly, secureLedgerFile } from './ledger-file.js'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
@@ -69,6 +69,11 @@ export type RecordOutcome = { id: number } | { conflict: 'key' | 'uvci' | 'super
 export interface LedgerOptions {
   /** how long to wait for another process's write lock before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
   busyTimeoutMs?: number
+  /**
+   * Open for reading only (stats, export): the file must exist, nothing is written to it (no
+   * migration, no pragma, no change of mode), so a ledger the user may only read can be read.
+   */
+  readOnly?: boolean
 }
 
 /** Default busy timeout: $HCERT_LEDGER_TIMEOUT (milliseconds), else 30 s. */
@@ -79,9 +84,26 @@ export function defaultBusyTimeoutMs(): number {
     : 30_000
 }
 
-/** The fingerprint of a stored certificate, computed from its payload for rows from schema 1. */
+/**
+ * The fingerprint of a stored certificate, computed from its payload for rows from schema 1.
+ * ERR_LEDGER naming the row when that payload is damaged (edited by hand, truncated).
+ */
 export function contentOf(row: StoredCertificate): string {
-  return row.content ?? storedContentFingerprint(row.payload)
+  if (row.content !== null) return row.content
+  try {
+    return storedContentFingerprint(row.payload)
+  } catch (cause) {
+    throw damagedRow(row.id, cause)
+  }
+}
+
+/** ERR_LEDGER for a certificate row whose stored payload cannot be read (never quoting it). */
+export function damagedRow(id: number, cause?: unknown): DccError {
+  return new DccError(
+    'ERR_LEDGER',
+    `ledger: the certificate in row ${id} has a damaged stored payload (not a DCC payload as hcert wrote it: edited by hand, or truncated); restore the ledger from a backup`,
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 export interface RejectionRow {
@@ -92,21 +114,28 @@ export interface RejectionRow {
   reason: string
 }
 
-const COLUMNS = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
-  payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt,
-  content`
+const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
+  payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt`
 
 export class Ledger {
   readonly path: string
   readonly busyTimeoutMs: number
+  readonly readOnly: boolean
   private readonly db: Database.Database
+  /** the certificates' columns as StoredCertificate names them (content NULL on a schema-1 ledger read only) */
+  private readonly columns: string
   private readonly findUvci: Database.Statement<[string], { id: number }>
   private readonly findKey: Database.Statement<[string], { id: number }>
   private readonly findSuperseded: Database.Statement<[number], { supersededBy: number | null }>
-  private readonly insertIssued: Database.Statement
-  private readonly markSuperseded: Database.Statement
-  private readonly addDaily: Database.Statement
-  private readonly insertRejection: Database.Statement
+  /** undefined when read only */
+  private readonly writes:
+    | {
+        insertIssued: Database.Statement
+        markSuperseded: Database.Statement
+        addDaily: Database.Statement
+        insertRejection: Database.Statement
+      }
+    | undefined
   private readonly byId: Database.Statement<[number], StoredCertificate>
   private checkpoint: { request(): void } | undefined
   private checkpointEvery = 0
@@ -117,11 +146,31 @@ export class Ledger {
     this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     let db: Database.Database | undefined
     try {
-      // created (or made) 0600 before SQLite opens it, never through a symbolic link
-      if (path !== ':memory:') secureLedgerFile(path)
-      // the timeout is SQLite's busy_timeout: a lock held by another process is waited for that long
-      db = new Database(path, { timeout: this.busyTimeoutMs })
-      checkSchemaVersion(db, path)
+      this.readOnly = options.readOnly ?? false
+      if (this.readOnly) db = openReadOnly(path, this.busyTimeoutMs)
+      else {
+        // created (or made) 0600 before SQLite opens it, never through a symbolic link
+        if (path !== ':memory:') secureLedgerFile(path)
+        // the timeout is SQLite's busy_timeout: a lock held by another process is waited for that long
+        db = new Database(path, { timeout: this.busyTimeoutMs })
+      }
+      const version = checkSchemaVersion(db, path)
+      if (this.readOnly) {
+        this.db = db
+        this.writes = undefined
+        // read as it is: a ledger of schema 1 has no content column (contentOf computes it)
+        const names = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()
+        if (names.length === 0 && version === 0)
+          throw new DccError('ERR_LEDGER', `ledger: ${path} holds no hcert ledger (no certificates table)`)
+        this.columns = `${COLUMNS_BUT_CONTENT}, ${names.includes('content') ? 'content' : 'NULL AS content'}`
+        this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
+        this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
+        this.findSuperseded = db.prepare(
+          'SELECT superseded_by AS supersededBy FROM certificates WHERE id = ?',
+        )
+        this.byId = db.prepare(`SELECT ${this.columns} FROM certificates WHERE id = ?`)
+        return
+      }
       // A new ledger gets 16 KB pages (SQLite's default is 4 KB; an existing ledger keeps its own): a
       // row is ~1.5 KB with its payload and HC1 text, and on 4 KB pages a 1,000-row transaction cost
       // 11.5 µs a row, on 16 KB pages 8–8.7 µs (measured alone, checkpoints aside).
@@ -138,20 +187,22 @@ export class Ledger {
       db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
       ensureSchema(db, path)
       this.db = db
+      this.columns = `${COLUMNS_BUT_CONTENT}, content`
       this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
       this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
       this.findSuperseded = db.prepare('SELECT superseded_by AS supersededBy FROM certificates WHERE id = ?')
-      this.insertIssued =
-        db.prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid,
+      this.writes = {
+        insertIssued: db.prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid,
       iat, exp, product, dose, doses, payload, hc1, batch, line, holder_event, origin, replaces, created_at, content)
-      VALUES (${Array(20).fill('?').join(', ')}) ON CONFLICT DO NOTHING`)
-      this.markSuperseded = db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?')
-      this.addDaily = db.prepare(`INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET count = count + excluded.count`)
-      this.insertRejection =
-        db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
-      VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`)
-      this.byId = db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE id = ?`)
+      VALUES (${Array(20).fill('?').join(', ')}) ON CONFLICT DO NOTHING`),
+        markSuperseded: db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?'),
+        addDaily: db.prepare(`INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET count = count + excluded.count`),
+        insertRejection:
+          db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
+      VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`),
+      }
+      this.byId = db.prepare(`SELECT ${this.columns} FROM certificates WHERE id = ?`)
     } catch (cause) {
       try {
         db?.close()
@@ -184,7 +235,7 @@ export class Ledger {
         const part = keys.slice(i, i + 500)
         const rows = this.db
           .prepare(
-            `SELECT ${COLUMNS} FROM certificates WHERE idempotency_key IN (${part.map(() => '?').join(',')})`,
+            `SELECT ${this.columns} FROM certificates WHERE idempotency_key IN (${part.map(() => '?').join(',')})`,
           )
           .all(...part) as StoredCertificate[]
         for (const row of rows) found.set(row.idempotencyKey, this.follow(row))
@@ -212,7 +263,7 @@ export class Ledger {
   chainOf(key: string): StoredCertificate[] {
     return this.guard(() => {
       const first = this.db
-        .prepare(`SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = ?`)
+        .prepare(`SELECT ${this.columns} FROM certificates WHERE idempotency_key = ?`)
         .get(key) as StoredCertificate | undefined
       if (!first) return []
       const chain = [first]
@@ -259,6 +310,8 @@ export class Ledger {
    */
   record(issued: readonly IssuedRow[], rejected: readonly RejectionRow[], now: Date): RecordOutcome[] {
     const createdAt = Math.floor(now.getTime() / 1000)
+    const writes = this.writes
+    if (!writes) throw new TypeError('Ledger.record: this ledger was opened read only')
     let outcomes: RecordOutcome[] = []
     let inserted = 0
     this.guard(() =>
@@ -275,7 +328,7 @@ export class Ledger {
                 continue
               }
             }
-            const { changes, lastInsertRowid } = this.insertIssued.run(
+            const { changes, lastInsertRowid } = writes.insertIssued.run(
               row.idempotencyKey,
               row.uvci,
               row.type,
@@ -303,7 +356,7 @@ export class Ledger {
             }
             inserted++
             outcomes.push({ id: Number(lastInsertRowid) })
-            if (row.replaces !== null) this.markSuperseded.run(lastInsertRowid, row.replaces)
+            if (row.replaces !== null) writes.markSuperseded.run(lastInsertRowid, row.replaces)
             const values = [
               new Date(row.iat * 1000).toISOString().slice(0, 10),
               row.origin,
@@ -319,8 +372,8 @@ export class Ledger {
             if (entry) entry.count++
             else daily.set(key, { values, count: 1 })
           }
-          for (const { values, count } of daily.values()) this.addDaily.run(...values, count)
-          for (const row of rejected) this.insertRejection.run({ ...row, createdAt })
+          for (const { values, count } of daily.values()) writes.addDaily.run(...values, count)
+          for (const row of rejected) writes.insertRejection.run({ ...row, createdAt })
         })
         .immediate(),
     )
@@ -335,7 +388,7 @@ export class Ledger {
   findByUvci(uvci: string): StoredCertificate | undefined {
     return this.guard(
       () =>
-        this.db.prepare(`SELECT ${COLUMNS} FROM certificates WHERE uvci = ?`).get(uvci) as
+        this.db.prepare(`SELECT ${this.columns} FROM certificates WHERE uvci = ?`).get(uvci) as
           StoredCertificate | undefined,
     )
   }
@@ -350,7 +403,7 @@ export class Ledger {
       () =>
         this.db
           .prepare(
-            `SELECT ${COLUMNS} FROM certificates WHERE holder_event = ? ORDER BY iat DESC, id DESC LIMIT 1`,
+            `SELECT ${this.columns} FROM certificates WHERE holder_event = ? ORDER BY iat DESC, id DESC LIMIT 1`,
           )
           .get(holderEvent) as StoredCertificate | undefined,
     )

@@ -5,15 +5,20 @@
  *   `daily_counts`, `rejections`;
  * - 2: `certificates.content` added (the content fingerprint of each certificate, see
  *   content-fingerprint.ts). Rows from schema 1 keep NULL there; their fingerprint is computed from
- *   their stored payload when it is needed, which gives the same value.
+ *   their stored payload when it is needed, which gives the same value;
+ * - 3: idempotency keys of records without an id are `record:<record fingerprint>` (of the payload
+ *   as built) instead of `sha256:<hash of the raw record>`: the keys already there are rewritten
+ *   from the stored payloads, and `id:` keys are put in NFC (migrate-record-keys.ts). Tables and
+ *   columns are unchanged.
  * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
  */
 import type Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
+import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS certificates (
@@ -101,6 +106,11 @@ export function ensureSchema(db: Database.Database, path: string): void {
     if (columns.length > 0 && !columns.includes('content'))
       db.exec('ALTER TABLE certificates ADD COLUMN content TEXT')
     db.exec(TABLES)
+    // schema 2 → 3 (and 1 → 3): the keys of records without an id, from their stored payloads
+    if (columns.length > 0 && version < 3) {
+      migrateRecordKeys(db)
+      migrateIdKeys(db)
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }

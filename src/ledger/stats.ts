@@ -125,12 +125,14 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
         .pluck()
         .get({ since, until }) as number,
     },
-    topRejections: db
-      .prepare(
-        `SELECT field, reason, count(*) AS count FROM rejections WHERE ${rejectionScope}
-         GROUP BY field, reason ORDER BY count DESC, field LIMIT 10`,
-      )
-      .all({ since, until }) as LedgerStats['topRejections'],
+    topRejections: topByKind(
+      db
+        .prepare(
+          `SELECT field, reason, count(*) AS count FROM rejections WHERE ${rejectionScope} GROUP BY field, reason`,
+        )
+        .all({ since, until }) as LedgerStats['topRejections'],
+      10,
+    ),
     perPeriod: breakdown(`strftime('${format}', day)`, `strftime('${format}', iat, 'unixepoch')`).sort(
       (a, b) => (a.key < b.key ? -1 : 1),
     ),
@@ -146,4 +148,45 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
     byIssuer: byCount(breakdown('issuer', 'issuer')),
     byKid: byCount(breakdown('kid', 'kid')),
   }
+}
+
+/**
+ * What varies from record to record in a reason, and the word that stands for it in a reason's
+ * kind: an id (`the id "R1" is reused…`), a record, line or column number, a UVCI, a length.
+ */
+const VARYING: ReadonlyArray<readonly [RegExp, string]> = [
+  [/"(?:[^"\\]|\\.)*"/g, '"…"'],
+  [/URN:UVCI:[^\s;,)]+/gi, 'URN:UVCI:…'],
+  [/\b(record|line|column|row|about|has|header has) \d+/g, '$1 N'],
+]
+
+/** A reason as its kind: the reason with what varies per record (VARYING) replaced. */
+export function reasonKind(reason: string): string {
+  let kind = reason
+  for (const [pattern, stand] of VARYING) kind = kind.replace(pattern, stand)
+  return kind
+}
+
+/**
+ * The `limit` most frequent reasons by kind (field and reasonKind): "the id … is reused" is one line
+ * of the top reasons, not one per id. Ties by field, then reason.
+ */
+function topByKind(
+  rows: ReadonlyArray<{ field: string; reason: string; count: number }>,
+  limit: number,
+): LedgerStats['topRejections'] {
+  const kinds = new Map<string, { field: string; reason: string; count: number }>()
+  for (const row of rows) {
+    const reason = reasonKind(row.reason)
+    const key = `${row.field}\u0000${reason}`
+    const entry = kinds.get(key)
+    if (entry) entry.count += row.count
+    else kinds.set(key, { field: row.field, reason, count: row.count })
+  }
+  return [...kinds.values()]
+    .sort(
+      (a, b) =>
+        b.count - a.count || (a.field < b.field ? -1 : a.field > b.field ? 1 : a.reason < b.reason ? -1 : 1),
+    )
+    .slice(0, limit)
 }

@@ -45,7 +45,7 @@ export async function exportCertificates(
   if (selection.ids?.length || selection.uvcis?.length) {
     const named: number[] = []
     for (const id of selection.ids ?? []) {
-      const chain = ledger.chainOf(`id:${id.trim()}`)
+      const chain = ledger.chainOf(`id:${id.normalize('NFC').trim()}`)
       if (chain.length === 0) report.missing.push({ id })
       named.push(...chain.map((row) => row.id))
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
 import { DccError } from '../errors.js'
-import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
+import { certificateInfo, organisationOf, type CertificateInfo } from '../keys/certificate-info.js'
 import {
   createCscaCertificate,
   createDscCertificate,
@@ -16,6 +16,7 @@ import { keyReferenceJson, type KeyReference } from '../keys/pkcs11/key-referenc
 import { openToken } from '../keys/pkcs11/token.js'
 import { generateTokenKey } from '../keys/pkcs11/token-key.js'
 import { algFor, readPrivateKey, type KeyLocation } from '../keys/signer.js'
+import { forbiddenCharacter } from '../issue/clean-text.js'
 import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
@@ -36,8 +37,10 @@ export interface GenerateKeysOptions {
   alg: SupportedAlg
   rsaBits: 2048 | 3072
   usage: CertificateType[]
-  country: string
-  organisation: string
+  /** C of the subjects; default the reused CSCA's (`cscaDir`), else DEFAULT_COUNTRY */
+  country?: string
+  /** O of the subjects; default the reused CSCA's (`cscaDir`), else DEFAULT_ORGANISATION */
+  organisation?: string
   cscaValidity: Duration
   dscValidity: Duration
   now: Date
@@ -78,17 +81,42 @@ export function checkOrganisation(organisation: string): void {
       'ERR_USAGE',
       `--org is ${length} characters long; X.509 allows at most ${MAX_ORGANISATION_LENGTH} for an organisation name`,
     )
-  if (/\p{Cc}/u.test(organisation))
-    throw new DccError('ERR_USAGE', '--org must not contain control characters (line breaks, tabs…)')
+  const problem = forbiddenCharacter(organisation)
+  if (problem)
+    throw new DccError(
+      'ERR_USAGE',
+      `--org must not contain control characters (line breaks, tabs…), bidirectional controls or invisible characters: it ${problem}`,
+    )
+}
+
+export const DEFAULT_COUNTRY = 'VN'
+export const DEFAULT_ORGANISATION = 'Example Ministry of Health'
+
+/**
+ * The subject of the new certificates: the flags, else, when a DSC is rolled under an existing
+ * CSCA, that CSCA's country and organisation (a DSC's C must be its CSCA's: HCERT §5, the
+ * verifier matches them), else the defaults.
+ */
+function subjectOf(
+  options: GenerateKeysOptions,
+  cscaDer: Uint8Array | undefined,
+): { country: string; organisation: string } {
+  const csca = cscaDer ? parseTrustedCertificate(cscaDer, 'the CSCA certificate') : undefined
+  return {
+    country: options.country ?? csca?.country ?? DEFAULT_COUNTRY,
+    organisation:
+      options.organisation ?? (cscaDer ? organisationOf(cscaDer) : undefined) ?? DEFAULT_ORGANISATION,
+  }
+}
+
+function checkCountry(country: string): void {
+  if (!/^[A-Z]{2}$/.test(country))
+    throw new DccError('ERR_USAGE', '--country must be an ISO 3166-1 alpha-2 code such as VN')
 }
 
 export async function generateKeys(options: GenerateKeysOptions): Promise<GenerateKeysResult> {
-  if (!/^[A-Z]{2}$/.test(options.country))
-    throw new DccError(
-      'ERR_USAGE',
-      `--country must be an ISO 3166-1 alpha-2 code such as VN (got '${options.country}')`,
-    )
-  checkOrganisation(options.organisation)
+  if (options.country !== undefined) checkCountry(options.country)
+  if (options.organisation !== undefined) checkOrganisation(options.organisation)
   const out = options.out
   const reuseCsca = options.cscaDir !== undefined
   const writes = [
@@ -123,16 +151,22 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   const warnings: string[] = []
 
   let csca: { keys: KeyPair; certificate: Uint8Array }
+  let subject: { country: string; organisation: string }
   if (options.cscaDir) {
     csca = {
       keys: keyPairFrom(readKeyFile(join(options.cscaDir, KEY_FILES.cscaKey), options.passphrase)),
       certificate: readCertificateFile(join(options.cscaDir, KEY_FILES.cscaCert)),
     }
+    subject = subjectOf(options, csca.certificate)
+    // what a CSCA made elsewhere holds is checked as a flag would be
+    checkCountry(subject.country)
+    checkOrganisation(subject.organisation)
   } else {
+    subject = subjectOf(options, undefined)
     const keys = generateKeyPair(options.alg, options.rsaBits)
     const certificate = await createCscaCertificate({
       keys,
-      subject: { country: options.country, organisation: options.organisation },
+      subject,
       notBefore: options.now,
       notAfter: addDuration(options.now, options.cscaValidity),
     })
@@ -170,7 +204,7 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
   const dscDer = await createDscCertificate({
     keys: dscKeys,
     csca,
-    subject: { country: options.country, organisation: options.organisation },
+    subject,
     usage: options.usage,
     notBefore: options.now,
     notAfter: dscNotAfter,

@@ -96,6 +96,8 @@ export interface IssueOptions {
   /** stops the run between records: the chunks not yet committed are dropped, no file is written */
   signal?: AbortSignal
   onCertificate?: (certificate: IssuedCertificate) => void
+  /** the first record read, before it is checked (its `alone` says whether the input is one JSON object) */
+  onFirstRecord?: (record: InputRecord) => void
   qrDir?: string
   rejects?: string
   dryRun: boolean
@@ -365,6 +367,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         onWarning: (w) => warnings.push(w),
       })) {
       if (signal?.aborted) break
+      if (report.records === 0 && chunk.length === 0 && inFlight.length === 0) options.onFirstRecord?.(record)
       chunk.push(record)
       if (chunk.length >= CHUNK_SIZE) await flush()
     }

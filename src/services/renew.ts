@@ -17,7 +17,9 @@ import { signHc1 } from '../hcert/sign-hc1.js'
 import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
-import type { IssuedRow, Ledger, StoredCertificate } from '../ledger/ledger.js'
+import { damagedRow, type IssuedRow, type Ledger, type StoredCertificate } from '../ledger/ledger.js'
+import { validateSchema } from '../dcc/schema.js'
+import { tooDeep } from '../issue/record-depth.js'
 import { idOfKey } from '../issue/prepare-chunk.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
@@ -175,7 +177,12 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
-    const dcc = JSON.parse(old.payload) as Record<string, unknown>
+    const dcc = storedPayload(old)
+    if (dcc instanceof DccError) {
+      // a row damaged by hand: refused, named by its row; the other certificates are still renewed
+      report.refused.push({ source, uvci: old.uvci, code: dcc.code, reason: dcc.message })
+      return
+    }
     const type = certificateTypes(dcc)[0]
     const entry = type ? (dcc[type] as Array<Record<string, unknown>>)[0] : undefined
     if (!type || !entry) {
@@ -252,6 +259,23 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
   await commit()
   if (options.signal?.aborted) report.interrupted = String(options.signal.reason ?? 'interrupted')
   return report
+}
+
+/**
+ * A stored certificate's payload, to sign again: JSON, an object nested no deeper than a record may
+ * be, that passes the DCC schema. Otherwise (a row edited by hand, truncated) ERR_LEDGER naming the
+ * row, returned rather than thrown, so that the caller refuses that certificate and goes on.
+ */
+function storedPayload(row: StoredCertificate): Record<string, unknown> | DccError {
+  let dcc: unknown
+  try {
+    dcc = JSON.parse(row.payload)
+  } catch (cause) {
+    return damagedRow(row.id, cause)
+  }
+  if (!dcc || typeof dcc !== 'object' || Array.isArray(dcc) || tooDeep(dcc)) return damagedRow(row.id)
+  if (validateSchema(dcc).length > 0) return damagedRow(row.id)
+  return dcc as Record<string, unknown>
 }
 
 /**

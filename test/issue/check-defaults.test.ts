@@ -20,6 +20,8 @@ describe('issue flag values (--country, --issuer, --uvci-issuer)', () => {
     [{ uvciIssuer: 'A'.repeat(41) }, /--uvci-issuer/],
     [{ issuer: 'x'.repeat(81) }, /--issuer must be 1 to 80 characters/],
     [{ issuer: 'Bộ\nY tế' }, /--issuer/],
+    [{ issuer: 'Bộ\u202EY tế' }, /--issuer/],
+    [{ issuer: 'Bộ\u200BY tế' }, /--issuer/],
     [{ issuer: ' ' }, /--issuer/],
   ])('refuses %j: ERR_USAGE', (flags, message) => {
     expect(() => checkDefaults(flags)).toThrow(
@@ -41,6 +43,8 @@ describe('keys generate --org', () => {
     ['16,000 characters', 'x'.repeat(16_000), /16000 characters long/],
     ['a line break', 'Bộ Y tế\nCục', /control characters/],
     ['a tab', 'Bộ\tY tế', /control characters/],
+    ['a bidi override', 'Bộ Y\u202E tế', /bidirectional-text control character .* at character 5/],
+    ['a zero-width space', 'Bộ Y\u200B tế', /invisible character .* at character 5/],
     ['nothing', '', /empty/],
   ])('refuses %s: ERR_USAGE, without quoting it', (_what, org, message) => {
     expect(() => checkOrganisation(org)).toThrow(

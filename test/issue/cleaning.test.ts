@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { checkRecord } from '../../src/issue/check-record.js'
 import { CsvParser } from '../../src/issue/csv.js'
+import { signedShapeOf } from '../../src/issue/hc1-size.js'
 import { INPUT_COLUMNS, readRecords, type InputRecord } from '../../src/issue/read-records.js'
 import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
@@ -396,19 +398,40 @@ describe('names and values as people type them', () => {
 })
 
 describe('a certificate too long for a QR code', () => {
-  it('is rejected before signing, with its length and the limit, and nothing is committed (bug19)', async () => {
+  it('is rejected before signing, and nothing is committed (bug19); the length check gives its length and the limit', async () => {
     const qrDir = join(tmp, 'qr19')
     for (const alg of ['ES256', 'PS256'] as const) {
+      const signer = exampleSigner(alg)
       const { report, ledger } = await issue(fixture('bug-reports/bug19-large-payload.json'), 'bug19.json', {
-        signer: exampleSigner(alg),
+        signer,
         qrDir,
       })
+      // its bulk is a field the DCC schema does not have, which is refused first (it would be signed)
       expect(report).toMatchObject({ issued: 0, rejected: 1 })
-      expect(report.rejections[0]?.field).toBe('record')
-      expect(report.rejections[0]?.reason).toMatch(
-        /^the certificate would be about \d{4} characters long; a QR code \(error correction Q\) holds at most 2420/,
-      )
+      expect(report.rejections[0]).toMatchObject({
+        field: 'x-note',
+        reason: expect.stringMatching(/^is not a field of a DCC payload/),
+      })
       expect(payloads(ledger)).toEqual([])
+      // the length check itself, on the payload as it would be signed
+      const dcc = JSON.parse(fixture('bug-reports/bug19-large-payload.json')) as Payload
+      dcc.v[0] = { ...dcc.v[0], ci: 'URN:UVCI:01:AT:ABCDEFGHJKLMNPQRSTUV#A' }
+      dcc.nam = { ...dcc.nam, fnt: 'A', gnt: 'B' }
+      const reasons = checkRecord(
+        dcc as unknown as Record<string, unknown>,
+        'v',
+        NOW,
+        [],
+        signedShapeOf(signer, 1, 2),
+      )
+      expect(reasons).toEqual([
+        {
+          field: 'record',
+          reason: expect.stringMatching(
+            /^the certificate would be about \d{4} characters long; a QR code \(error correction Q\) holds at most 2420/,
+          ),
+        },
+      ])
     }
   })
 })

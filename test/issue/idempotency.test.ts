@@ -216,7 +216,7 @@ describe('issue --correct', () => {
 })
 
 describe('a ledger made by the previous version (schema 1)', () => {
-  it('opens, is migrated to schema 2 (user_version, content column), and keeps its keys: same content already issued, other content rejected', () => {
+  it('opens, is migrated to schema 3 (user_version, content column, record keys), and keeps its records: same content already issued, other content rejected', () => {
     const path = join(tmp, 'schema-1.sqlite')
     copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
     const before = rows(path).all
@@ -244,12 +244,54 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(b.code).toBe(4)
     expect(JSON.parse(b.stdout)).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
     const db = new Database(path, { readonly: true })
-    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.pragma('user_version', { simple: true })).toBe(3)
     expect(db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()).toContain(
       'content',
     )
     db.close()
-    expect(rows(path).all).toEqual(before)
+    // the record without an id has its key from its payload now; nothing else changed
+    const after = rows(path).all
+    expect(before[1]?.key).toMatch(/^sha256:/)
+    expect(after[1]?.key).toMatch(/^record:[0-9a-f]{64}$/)
+    expect(after.map((r) => ({ ...r, key: r.key.replace(/^record:.*/, 'record') }))).toEqual(
+      before.map((r) => ({ ...r, key: r.key.replace(/^sha256:.*/, 'record') })),
+    )
+  })
+
+  it('a record without an id issued before the upgrade is found again in any form after it (schema 2 → 3 key migration)', () => {
+    const path = join(tmp, 'schema-1-forms.sqlite')
+    copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
+    const base = ['--key-dir', KEYS_EXAMPLE, '--ledger', path, '--at', '2022-07-01T00:00:00Z', '--json']
+    // schema-1-no-id.csv as a JSON object: numbers for the doses, the vaccine by its code, NFD text
+    const json = join(tmp, 'schema-1-no-id.json')
+    writeFileSync(
+      json,
+      JSON.stringify({
+        type: 'v',
+        fn: 'Carol',
+        gn: 'Chen',
+        dob: '1975-03-03',
+        vaccine: 'EU/1/20/1528',
+        dose: 1,
+        doses: 2,
+        date: '2021-05-01',
+        country: 'vn',
+      }),
+    )
+    const again = runCli(['issue', json, ...base])
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout)).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
+  })
+
+  it('a dry run opens an old ledger read only: not migrated, not a byte changed', () => {
+    const path = join(tmp, 'schema-1-dry.sqlite')
+    copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
+    const bytes = readFileSync(path)
+    const base = ['--key-dir', KEYS_EXAMPLE, '--ledger', path, '--at', '2022-07-01T00:00:00Z', '--json']
+    const result = runCli(['issue', join(FIELD, 'reuse_b.csv'), ...base, '--dry-run'])
+    expect(result.code).toBe(4)
+    expect(JSON.parse(result.stdout)).toMatchObject({ issued: 0, rejected: 1, dryRun: true })
+    expect(readFileSync(path).equals(bytes)).toBe(true)
   })
 
   it('a ledger from a newer hcert is refused with ERR_LEDGER, untouched', () => {
@@ -263,7 +305,7 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout).error).toMatchObject({
       code: 'ERR_LEDGER',
-      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(2\)/),
+      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(3\)/),
     })
     expect(readFileSync(path).equals(bytes)).toBe(true)
   })

@@ -61,10 +61,13 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
     }),
     country: Flags.string({
       char: 'c',
-      summary: 'Country (ISO 3166-1 alpha-2) in the subjects.',
-      default: 'VN',
+      summary:
+        'Country (ISO 3166-1 alpha-2) in the subjects; default the --csca CSCA’s when rolling, else VN.',
     }),
-    org: Flags.string({ summary: 'Organisation in the subjects.', default: 'Example Ministry of Health' }),
+    org: Flags.string({
+      summary:
+        'Organisation in the subjects; default the --csca CSCA’s when rolling, else "Example Ministry of Health".',
+    }),
     'csca-validity': durationFlag({ summary: 'Validity of a new CSCA.', default: { amount: 4, unit: 'y' } }),
     'valid-from': atFlag({
       summary: 'Start of the validity of the new certificates (ISO 8601); default now.',
@@ -125,8 +128,8 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       alg: flags.alg,
       rsaBits: Number(flags['rsa-bits']) as 2048 | 3072,
       usage: flags.usage ?? [],
-      country: flags.country,
-      organisation: flags.org,
+      ...(flags.country !== undefined ? { country: flags.country } : {}),
+      ...(flags.org !== undefined ? { organisation: flags.org } : {}),
       cscaValidity: flags['csca-validity'],
       dscValidity: flags['dsc-validity'],
       now: flags['valid-from'] ?? new Date(),

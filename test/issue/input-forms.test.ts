@@ -1,0 +1,352 @@
+/**
+ * One record, whatever form it comes in (issue 11, the tester's second round): the idempotency key
+ * of a record without an id comes from the cleaned record, so CSV or JSON, "2" or 2, a vaccine's
+ * name or code, NFD or NFC are one certificate; names are NFC; JSON values of the wrong type, fields
+ * of another certificate type, control and invisible characters, malformed UVCIs and ids that are
+ * no reference are rejected with the field and the kind of problem, never the value.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { inlineSigner } from '../../src/issue/sign-jobs.js'
+import { Ledger } from '../../src/ledger/ledger.js'
+import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
+import { exampleSigner } from '../helpers/keys.js'
+
+const NOW = new Date('2021-12-21T00:00:00Z')
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-forms-'))
+const signer = exampleSigner('ES256')
+let n = 0
+
+async function issue(input: string, name: string, extra: Partial<IssueOptions> = {}) {
+  const file = join(tmp, `${n++}-${name}`)
+  writeFileSync(file, input)
+  const ledger = extra.ledger ?? new Ledger(join(tmp, `${n}.sqlite`))
+  const certificates: IssuedCertificate[] = []
+  const report = await issueCertificates({
+    source: file,
+    signer,
+    jobSigner: inlineSigner(signer),
+    ledger,
+    batch: name,
+    now: NOW,
+    validity: { amount: 12, unit: 'm' },
+    defaults: { country: 'VN', issuer: 'Ministry of Health' },
+    dryRun: false,
+    onCertificate: (c) => certificates.push(c),
+    ...extra,
+  })
+  return { report, ledger, certificates }
+}
+
+const payloadsOf = (ledger: Ledger): Array<{ nam: Record<string, string> }> =>
+  (ledger.database.prepare('SELECT payload FROM certificates ORDER BY id').pluck().all() as string[]).map(
+    (p) => JSON.parse(p),
+  )
+
+const CSV_HEADER = 'type,fn,gn,dob,vaccine,dose,doses,date'
+const NGUYEN_NFC = 'Nguy\u1EC5n'
+const NGUYEN_NFD = 'Nguye\u0302\u0303n'
+
+describe('a record without an id has one key for one certificate content', () => {
+  it('CSV, then JSON with numbers and the vaccine by its code, then NFD text: issued once', async () => {
+    const ledger = new Ledger(join(tmp, 'forms.sqlite'))
+    const csv = await issue(
+      `${CSV_HEADER}\nv,${NGUYEN_NFC},An,1980-01-01,Comirnaty,2,2,2021-06-01\n`,
+      'a.csv',
+      {
+        ledger,
+      },
+    )
+    expect(csv.report).toMatchObject({ issued: 1, rejected: 0 })
+    const record = {
+      type: 'vaccination',
+      fn: ` ${NGUYEN_NFD} `,
+      gn: 'An',
+      dob: '1980-01-01',
+      vaccine: 'EU/1/20/1528',
+      dose: 2,
+      doses: '2',
+      date: '2021-06-01',
+      country: 'vn',
+    }
+    const json = await issue(`${JSON.stringify(record)}\n`, 'b.jsonl', { ledger })
+    expect(json.report).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
+    expect(json.certificates[0]?.uvci).toBe(csv.certificates[0]?.uvci)
+    const payload = await issue(
+      JSON.stringify({
+        nam: { fn: NGUYEN_NFD, gn: 'An' },
+        dob: '1980-01-01',
+        v: [{ vp: '1119349007', mp: 'Comirnaty', ma: 'ORG-100030215', dn: 2, sd: 2, dt: '2021-06-01' }],
+      }),
+      'c.json',
+      { ledger },
+    )
+    expect(payload.report).toMatchObject({ issued: 0, alreadyIssued: 1, rejected: 0 })
+    expect(payloadsOf(ledger)).toHaveLength(1)
+    ledger.close()
+  })
+
+  it('NFD names are signed as NFC: one name, whichever way it was typed', async () => {
+    const { report, ledger } = await issue(
+      `${CSV_HEADER}\nv,${NGUYEN_NFD},Th\u1ECB,1980-01-01,Comirnaty,1,2,2021-06-01\n`,
+      'nfd.csv',
+    )
+    expect(report.issued).toBe(1)
+    const [payload] = payloadsOf(ledger)
+    expect(payload?.nam).toEqual({ fn: NGUYEN_NFC, fnt: 'NGUYEN', gn: 'Th\u1ECB', gnt: 'THI' })
+    expect(payload?.nam.fn?.normalize('NFC')).toBe(payload?.nam.fn)
+  })
+
+  it('another country or issuer for the same record is the same key with other content: rejected, --correct replaces', async () => {
+    const ledger = new Ledger(join(tmp, 'defaults.sqlite'))
+    const input = `${CSV_HEADER}\nv,Tran,Binh,1970-02-02,Comirnaty,1,2,2021-06-01\n`
+    expect((await issue(input, 'd.csv', { ledger })).report.issued).toBe(1)
+    const other = await issue(input, 'd.csv', { ledger, defaults: { country: 'VN', issuer: 'Other office' } })
+    expect(other.report).toMatchObject({ issued: 0, rejected: 1 })
+    expect(other.report.rejections[0]).toMatchObject({
+      field: 'record',
+      reason: expect.stringMatching(/issued before with another country or issuer.*--correct/),
+    })
+    ledger.close()
+  })
+})
+
+describe('JSON values of the wrong type', () => {
+  it('a number, true/false, a list or an object as a name is rejected, naming the field and the type', async () => {
+    for (const [value, kind] of [
+      [123, 'a number'],
+      [true, 'true or false'],
+      [['Nguyen'], 'a list'],
+      [{ text: 'Nguyen' }, 'an object'],
+    ] as const) {
+      const record = {
+        type: 'v',
+        fn: value,
+        gn: 'An',
+        dob: '1980-01-01',
+        vaccine: 'Comirnaty',
+        dose: 1,
+        doses: 2,
+        date: '2021-06-01',
+      }
+      const { report } = await issue(`${JSON.stringify(record)}\n`, 'types.jsonl')
+      expect(report).toMatchObject({ issued: 0, rejected: 1 })
+      expect(report.rejections).toEqual([
+        { index: 1, line: 1, field: 'fn', reason: `must be text (a JSON string), not ${kind}` },
+      ])
+    }
+  })
+
+  it('numbers are read where numbers are meant (dose, doses, id); a list there is rejected', async () => {
+    const good = {
+      id: 7,
+      type: 'v',
+      fn: 'Le',
+      gn: 'An',
+      dob: '1980-01-01',
+      vaccine: 'Comirnaty',
+      dose: 1,
+      doses: 2,
+      date: '2021-06-01',
+    }
+    const { report, certificates } = await issue(`${JSON.stringify(good)}\n`, 'numbers.jsonl')
+    expect(report.issued).toBe(1)
+    expect(certificates[0]?.id).toBe('7')
+    const bad = await issue(`${JSON.stringify({ ...good, dose: [1] })}\n`, 'list.jsonl')
+    expect(bad.report.rejections).toEqual([
+      { index: 1, line: 1, field: 'dose', reason: 'must be a number or text (a JSON string), not a list' },
+    ])
+  })
+
+  it('a field of another certificate type is rejected, in a flat record and in a DCC payload', async () => {
+    const flat = {
+      type: 'v',
+      fn: 'Le',
+      gn: 'An',
+      dob: '1980-01-01',
+      vaccine: 'Comirnaty',
+      dose: 1,
+      doses: 2,
+      date: '2021-06-01',
+      test_type: 'PCR',
+      valid_until: '2022-01-01',
+    }
+    const { report } = await issue(`${JSON.stringify(flat)}\n`, 'other-type.jsonl')
+    expect(report.rejections.map((r) => [r.field, r.reason])).toEqual([
+      [
+        'test_type',
+        'belongs to test certificates; this record is a vaccination (type v): leave test_type empty (or correct type)',
+      ],
+      [
+        'valid_until',
+        'belongs to recovery certificates; this record is a vaccination (type v): leave valid_until empty (or correct type)',
+      ],
+    ])
+    // an empty cell of another type's column is no value: mixed-type CSV files keep working
+    const csv = await issue(
+      `${CSV_HEADER},test_type,result\nv,Le,An,1980-01-01,Comirnaty,1,2,2021-06-01,,\n`,
+      'mixed.csv',
+    )
+    expect(csv.report).toMatchObject({ issued: 1, rejected: 0 })
+    const payload = {
+      nam: { fn: 'Le', gn: 'An' },
+      dob: '1980-01-01',
+      v: [
+        {
+          vp: '1119349007',
+          mp: 'EU/1/20/1528',
+          ma: 'ORG-100030215',
+          dn: 1,
+          sd: 2,
+          dt: '2021-06-01',
+          tt: 'LP6464-4',
+        },
+      ],
+    }
+    const fromPayload = await issue(JSON.stringify(payload), 'payload-other-type.json')
+    expect(fromPayload.report.rejections.map((r) => [r.field, r.reason])).toEqual([
+      ['v/tt', 'belongs to test entries, not vaccination ones; remove it (or correct the entry)'],
+    ])
+  })
+})
+
+describe('control and invisible characters', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    [
+      'ESC (a terminal escape sequence)',
+      'Ng\u001B[31muyen',
+      /^contains a control character .* at character 3; remove it$/,
+    ],
+    ['a line break', 'Ng\nuyen', /^contains a control character .* at character 3;/],
+    ['DEL', 'Ng\u007Fuyen', /^contains a control character .* at character 3;/],
+    ['a C1 control', 'Ng\u009Buyen', /^contains a control character .* at character 3;/],
+    [
+      'a bidi override',
+      'Ng\u202Euyen',
+      /^contains a bidirectional-text control character .* at character 3;/,
+    ],
+    ['a zero-width space', 'Ng\u200Buyen', /^contains an invisible character .* at character 3;/],
+    ['a zero-width joiner', 'Ng\u200Duyen', /^contains an invisible character .* at character 3;/],
+  ]
+  for (const [what, name, reason] of cases) {
+    it(`${what} in a name, the issuer or the centre is rejected with the field, the kind and the position`, async () => {
+      const record = {
+        type: 'v',
+        fn: name,
+        gn: 'An',
+        dob: '1980-01-01',
+        vaccine: 'Comirnaty',
+        dose: 1,
+        doses: 2,
+        date: '2021-06-01',
+      }
+      const { report } = await issue(`${JSON.stringify(record)}\n`, 'control.jsonl')
+      expect(report.rejections).toEqual([
+        { index: 1, line: 1, field: 'fn', reason: expect.stringMatching(reason) },
+      ])
+      expect(JSON.stringify(report)).not.toContain('uyen')
+      const issuer = await issue(`${JSON.stringify({ ...record, fn: 'Le', issuer: name })}\n`, 'issuer.jsonl')
+      expect(issuer.report.rejections).toEqual([
+        { index: 1, line: 1, field: 'issuer', reason: expect.stringMatching(reason) },
+      ])
+      const test = {
+        type: 't',
+        fn: 'Le',
+        gn: 'An',
+        dob: '1980-01-01',
+        test_type: 'PCR',
+        result: 'negative',
+        date: '2021-06-01T08:00:00Z',
+        centre: name,
+      }
+      const centre = await issue(`${JSON.stringify(test)}\n`, 'centre.jsonl')
+      expect(centre.report.rejections).toEqual([
+        { index: 1, line: 1, field: 'centre', reason: expect.stringMatching(reason) },
+      ])
+    })
+  }
+
+  it('in a DCC payload too, and in a CSV cell', async () => {
+    const payload = {
+      nam: { fn: 'Le', gn: 'A\u001B]0;x\u0007n' },
+      dob: '1980-01-01',
+      v: [{ vp: '1119349007', mp: 'EU/1/20/1528', ma: 'ORG-100030215', dn: 1, sd: 2, dt: '2021-06-01' }],
+    }
+    const { report } = await issue(JSON.stringify(payload), 'payload-esc.json')
+    expect(report.rejections.map((r) => r.field)).toEqual(['gn'])
+    expect(report.rejections[0]?.reason).toMatch(/control character .* at character 2/)
+    const csv = await issue(
+      `${CSV_HEADER}\nv,Le,"A\u202En",1980-01-01,Comirnaty,1,2,2021-06-01\n`,
+      'bidi.csv',
+    )
+    expect(csv.report.rejections.map((r) => [r.field, r.reason.slice(0, 40)])).toEqual([
+      ['gn', 'contains a bidirectional-text control ch'],
+    ])
+  })
+})
+
+describe('a UVCI given in the input', () => {
+  const payload = (ci: unknown) => ({
+    nam: { fn: 'Le', gn: 'An' },
+    dob: '1980-01-01',
+    v: [{ vp: '1119349007', mp: 'EU/1/20/1528', ma: 'ORG-100030215', dn: 1, sd: 2, dt: '2021-06-01', ci }],
+  })
+
+  it('empty or not by the UVCI grammar is rejected, without quoting it', async () => {
+    for (const [ci, reason] of [
+      ['', /^is empty: leave ci out/],
+      ['   ', /^is empty: leave ci out/],
+      ['not a uvci', /^is not a UVCI: it must read URN:UVCI:01:/],
+      ['URN:UVCI:01:VN:AB_C/../x#1', /^is not a UVCI/],
+      ['URN:UVCI:01:VN:A/B/C/D', /^is not a UVCI/],
+      [`URN:UVCI:01:VN:${'A'.repeat(80)}`, /^is not a UVCI/],
+    ] as const) {
+      const { report } = await issue(JSON.stringify(payload(ci)), 'ci.json')
+      expect(report.rejections).toEqual([
+        { index: 1, line: 1, field: 'ci', reason: expect.stringMatching(reason) },
+      ])
+      if (ci.trim() !== '') expect(report.rejections[0]?.reason).not.toContain(ci)
+    }
+  })
+
+  it('a well-formed one is kept (lower case and without a check character too)', async () => {
+    for (const ci of ['URN:UVCI:01:VN:MOH/ABC123#Q', 'urn:uvci:01:vn:moh/abc124']) {
+      const { report, certificates } = await issue(JSON.stringify(payload(ci)), 'ci-ok.json')
+      expect(report).toMatchObject({ issued: 1, rejected: 0 })
+      expect(certificates[0]?.uvci).toBe(ci)
+    }
+  })
+})
+
+describe('the id column', () => {
+  it('is read in NFC; an NFD id key of an older ledger is put in NFC when the ledger is migrated', async () => {
+    const path = join(tmp, 'nfd-id.sqlite')
+    const input = `id,${CSV_HEADER}\n${NGUYEN_NFD}-1,v,Le,An,1980-01-01,Comirnaty,1,2,2021-06-01\n`
+    const first = await issue(input, 'nfd-id.csv', { ledger: new Ledger(path) })
+    expect(first.report.issued).toBe(1)
+    expect(first.certificates[0]?.id).toBe(`${NGUYEN_NFC}-1`)
+    // as a schema-2 ledger held it: the id as typed
+    first.ledger.database.prepare('UPDATE certificates SET idempotency_key = ?').run(`id:${NGUYEN_NFD}-1`)
+    first.ledger.database.pragma('user_version = 2')
+    first.ledger.close()
+    const again = await issue(input, 'nfd-id.csv', { ledger: new Ledger(path) })
+    expect(again.report).toMatchObject({ issued: 0, alreadyIssued: 1 })
+    again.ledger.close()
+  })
+
+  it('an id over 128 characters, or with a control character, is rejected in field id', async () => {
+    const long = 'A'.repeat(129)
+    const { report } = await issue(
+      `id,${CSV_HEADER}\n${long},v,Le,An,1980-01-01,Comirnaty,1,2,2021-06-01\n"R\u001B1",v,Le,Binh,1980-01-01,Comirnaty,1,2,2021-06-01\n${'B'.repeat(128)},v,Le,Chi,1980-01-01,Comirnaty,1,2,2021-06-01\n`,
+      'ids.csv',
+    )
+    expect(report).toMatchObject({ issued: 1, rejected: 2 })
+    expect(report.rejections.map((r) => [r.index, r.field, r.reason.slice(0, 30)])).toEqual([
+      [1, 'id', 'is longer than 128 characters;'],
+      [2, 'id', 'contains a control character ('],
+    ])
+    expect(JSON.stringify(report.rejections)).not.toContain(long)
+  })
+})
