@@ -8,7 +8,8 @@
  * (RFC 7518 §3.4), and a signer JWK's 33-byte `x`/`y` with a leading zero become 32 bytes.
  */
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { NotReadableFile, readRegularFileSync } from '../fs/read-regular-file.js'
+import { MAX_TRUST_FILE_BYTES } from '../services/load-trust.js'
 import { flattenedVerify, importJWK, importSPKI, importX509, type JWK } from 'jose'
 import { DccError } from '../errors.js'
 import { canonicalNQuads, Unsupported } from './did-canonical.js'
@@ -32,13 +33,15 @@ const isObject = (value: unknown): value is Json =>
 export async function readProofKey(path: string): Promise<VerifyKey> {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readRegularFileSync(path, MAX_TRUST_FILE_BYTES).toString('utf8')
   } catch (cause) {
-    throw new DccError(
-      'ERR_TRUST',
-      `trust: --trust-proof-key ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-      { cause },
-    )
+    const why =
+      cause instanceof NotReadableFile
+        ? cause.reason === 'too-large'
+          ? `is ${cause.size} bytes, more than the ${MAX_TRUST_FILE_BYTES} accepted for a key`
+          : `is a ${cause.kind}, not a regular file`
+        : `cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'})`
+    throw new DccError('ERR_TRUST', `trust: --trust-proof-key ${path} ${why}`, { cause })
   }
   try {
     if (text.includes('-----BEGIN CERTIFICATE-----')) return await importX509(text.trim(), 'ES256')

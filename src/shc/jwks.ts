@@ -6,7 +6,8 @@
  * here, and verify checks that a card's kid equals it. A key that is not usable is passed over with
  * a warning; a file from which none loads is ERR_TRUST.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { readRegularFileSync } from '../fs/read-regular-file.js'
+import { MAX_TRUST_FILE_BYTES } from '../services/load-trust.js'
 import type { CryptoKey, JWK } from 'jose'
 import { DccError } from '../errors.js'
 
@@ -44,8 +45,8 @@ export class ShcKeySet {
 /** The JWK Set a file holds, or undefined when the file is not one (a folder, a certificate, another JSON). */
 export function readJwksDocument(path: string): { keys: unknown[] } | undefined {
   try {
-    if (!statSync(path).isFile()) return undefined
-    const text = readFileSync(path, 'utf8')
+    // a pipe, a device or a file over the cap is left to the trust list loader, which names it
+    const text = readRegularFileSync(path, MAX_TRUST_FILE_BYTES).toString('utf8')
     if (!/^\s*\{/.test(text) || !text.includes('"keys"')) return undefined
     const json = JSON.parse(text) as unknown
     if (typeof json === 'object' && json !== null && Array.isArray((json as { keys?: unknown }).keys))

@@ -1,5 +1,6 @@
 /** The CLI on WHO payloads and GDHCN DID trust lists: decode --unpacked, verify --trust did.json --trust-proof-key. */
 import { generateKeyPairSync } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -85,4 +86,19 @@ describe('hcert and the WHO GDHCN', () => {
     expect(bad.code).toBe(2)
     expect(JSON.parse(bad.stdout).error.code).toBe('ERR_TRUST')
   })
+
+  it.skipIf(process.platform !== 'linux')(
+    'a pipe (FIFO) as --trust-proof-key is ERR_TRUST at once, not a wait for a writer',
+    () => {
+      const fifo = join(dir, 'proof-key.fifo')
+      execFileSync('mkfifo', [fifo])
+      const args = ['verify', hc1, '--trust', join(dir, 'did.json'), '--trust-proof-key', fifo]
+      const result = runCli([...args, '--json'], { timeout: 20_000 })
+      expect(result.code).toBe(2)
+      expect(JSON.parse(result.stdout).error).toMatchObject({
+        code: 'ERR_TRUST',
+        message: expect.stringMatching(/is a pipe \(FIFO\), not a regular file/),
+      })
+    },
+  )
 })
