@@ -5,12 +5,10 @@ import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
 import { renderCertificate, renderLayers } from '../cli/render/certificate-text.js'
 import { terminalText } from '../cli/render/terminal-text.js'
 import { decodeCertificate, type DecodeResult } from '../services/decode.js'
-import { readCertificateInput } from '../services/read-input.js'
-import { renderShc, renderShcLayers } from '../cli/render/shc-text.js'
+import { readCertificateInput, type CertificateInput } from '../services/read-input.js'
 import { DccError } from '../errors.js'
 import type { ShcDecodeResult } from '../shc/decode-shc.js'
 import { isShcText } from '../shc/numeric.js'
-import { decodeShcInputs } from '../shc/shc-input.js'
 
 export default class Decode extends HcertCommand {
   static override summary = 'Decode a certificate and show every layer, without checking its signature.'
@@ -70,11 +68,10 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
       if (argv.includes('-')) throw new DccError('ERR_USAGE', "'-' (stdin) cannot be mixed with other inputs")
       const inputs = []
       for (const arg of argv as string[]) inputs.push(await readCertificateInput(arg, process.stdin))
-      return this.showShc(decodeShcInputs(inputs, { layers: flags.layers }), flags.at)
+      return this.decodeShc(inputs, flags.layers, flags.at)
     }
     const input = await readCertificateInput(args.input, process.stdin)
-    if (isShcText(input.text))
-      return this.showShc(decodeShcInputs([input], { layers: flags.layers }), flags.at)
+    if (isShcText(input.text)) return this.decodeShc([input], flags.layers, flags.at)
     const result = decodeCertificate(input, {
       layers: flags.layers,
       unpacked: flags.unpacked,
@@ -92,7 +89,15 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
     return result
   }
 
-  private showShc(result: ShcDecodeResult, at: Date | undefined): ShcDecodeResult {
+  /** a SMART Health Card, whole or in chunks; its modules load only for cards (HCERT start-up stays as it was) */
+  private async decodeShc(
+    inputs: CertificateInput[],
+    layers: boolean,
+    at: Date | undefined,
+  ): Promise<ShcDecodeResult> {
+    const { decodeShcInputs } = await import('../shc/shc-input.js')
+    const { renderShc, renderShcLayers } = await import('../cli/render/shc-text.js')
+    const result = decodeShcInputs(inputs, { layers })
     if (!this.jsonEnabled()) {
       this.log(renderShc(result, at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderShcLayers(result.layers, this.colors)}`)
