@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
 import { renderCertificate, renderLayers } from '../cli/render/certificate-text.js'
-import { terminalText } from '../cli/render/terminal-text.js'
+import { terminalJson, terminalText } from '../cli/render/terminal-text.js'
 import { decodeCertificate, type DecodeResult } from '../services/decode.js'
 import { readCertificateInput, type CertificateInput } from '../services/read-input.js'
 import { DccError } from '../errors.js'
@@ -78,7 +78,7 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
       allowMissingPrefix: flags['allow-missing-prefix'],
     })
     if (flags.unpacked && !this.jsonEnabled()) {
-      this.log(JSON.stringify(result.unpacked, null, 2))
+      this.log(terminalJson(JSON.stringify(result.unpacked, null, 2)))
       return result
     }
     if (!this.jsonEnabled()) {
@@ -101,7 +101,7 @@ A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chu
     if (!this.jsonEnabled()) {
       this.log(renderShc(result, at ?? new Date(), this.colors))
       if (result.layers) this.log(`\n${renderShcLayers(result.layers, this.colors)}`)
-      for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${warning}`))
+      for (const warning of result.warnings) this.log(this.colors.yellow(`warning: ${terminalText(warning)}`))
     }
     return result
   }

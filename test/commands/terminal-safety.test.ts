@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest'
 import { terminalLines, terminalText } from '../../src/cli/render/terminal-text.js'
 import { claimsNode, hc1Of, protectedFor, signEnvelope, write } from '../helpers/cbor-writer.js'
+import { encodeBase45 } from '../../src/codec/base45.js'
+import { encodeCbor } from '../../src/codec/cbor.js'
+import { addPrefix } from '../../src/codec/prefix.js'
+import { deflate } from '../../src/codec/zlib.js'
+import { signPayload } from '../../src/hcert/sign-hc1.js'
 import { runCli } from '../helpers/cli.js'
+import { cardPayload, makeIssuer, shcOf, signCard } from '../helpers/shc.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { EXP, IAT, VACCINATION } from '../helpers/payloads.js'
 
@@ -66,5 +72,54 @@ describe('decode and verify print a hostile payload as text', () => {
     expect(warnings.map((w) => w.message)).toContain(
       '/v/0/ma (a text of 11 characters, not a code) is not in the value set vaccine-mah-manf',
     )
+  })
+})
+
+describe('the WHO kinds and SMART Health Cards print a hostile payload as text', () => {
+  it('an ICVP: names, values and a field not in the model (labelled by its key) are escaped', () => {
+    const icvp = {
+      n: `${ESC}[2JVALID\u202e`,
+      dob: '1990-01-01',
+      [`${ESC}]0;x${ESC}\\`]: `\u009b31m`,
+      v: { vp: 'XM0N24', dt: '2024-12-01', bo: `B${ESC}1`, cn: 'Dr' },
+    }
+    const cwt = new Map<unknown, unknown>([
+      [1, 'XXA'],
+      [6, 1733011200],
+      [-260, new Map([[-6, icvp]])],
+    ])
+    const who = addPrefix(encodeBase45(deflate(signPayload(encodeCbor(cwt), signer))))
+    for (const args of [
+      ['decode', who],
+      ['decode', who, '--unpacked'],
+      ['decode', who, '--layers'],
+    ]) {
+      const result = runCli(args)
+      expect(result.code).toBe(0)
+      expect(result.stdout + result.stderr).not.toMatch(UNSAFE)
+    }
+    expect(runCli(['decode', who]).stdout).toContain('\\u001b[2JVALID\\u202e')
+  })
+
+  it('a SMART Health Card: FHIR values, its issuer and its header are escaped', async () => {
+    const issuer = await makeIssuer()
+    const payload = cardPayload() as {
+      iss: string
+      vc: { credentialSubject: { fhirBundle: { entry: Array<{ resource: Record<string, unknown> }> } } }
+    }
+    payload.iss = `https://x${ESC}[2J`
+    payload.vc.credentialSubject.fhirBundle.entry[0]!.resource.name = [
+      { family: `${ESC}[31mRed\u202e`, given: ['J'] },
+    ]
+    const card = shcOf(await signCard(payload, issuer))
+    for (const args of [
+      ['decode', card],
+      ['decode', card, '--layers'],
+    ]) {
+      const result = runCli(args)
+      expect(result.code).toBe(0)
+      expect(result.stdout + result.stderr).not.toMatch(UNSAFE)
+      expect(result.stdout).toContain('\\u001b[31mRed\\u202e')
+    }
   })
 })

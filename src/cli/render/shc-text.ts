@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk'
 import { relativeTime } from '../../dcc/describe.js'
 import type { ShcDecodeResult, ShcLayersView } from '../../shc/decode-shc.js'
+import { terminalText as safe } from './terminal-text.js'
 
 const dateOf = (seconds: number): string =>
   new Date(Math.floor(seconds) * 1000).toISOString().replace('.000Z', 'Z')
@@ -9,8 +10,8 @@ const dateOf = (seconds: number): string =>
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
-/** a value as text, whatever the card holds */
-const shown = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))
+/** a value as text, whatever the card holds, safe to print on a terminal (terminal-text.ts) */
+const shown = (v: unknown): string => safe(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))
 
 /** `system#code`, or the text of a CodeableConcept */
 function codes(concept: unknown): string {
@@ -52,6 +53,7 @@ function resourceRows(resource: Json): Array<[string, string]> {
         'Fields',
         Object.keys(resource)
           .filter((k) => k !== 'resourceType')
+          .map(shown)
           .join(', '),
       ])
   }
@@ -59,13 +61,16 @@ function resourceRows(resource: Json): Array<[string, string]> {
 }
 
 export function renderShc(result: ShcDecodeResult, now: Date, c: ChalkInstance): string {
-  const lines: string[] = [c.bold('SMART Health Card') + c.dim(`  (${result.source})`)]
+  const lines: string[] = [c.bold('SMART Health Card') + c.dim(`  (${safe(result.source)})`)]
   const row = (label: string, value: string, indent = '  '): void => {
     lines.push(`${indent}${c.dim(label.padEnd(22))} ${value}`)
   }
-  row('Signature', `${result.alg ?? c.yellow('no alg')}, kid ${result.kid ?? c.yellow('none')}`)
+  row(
+    'Signature',
+    `${result.alg === undefined ? c.yellow('no alg') : shown(result.alg)}, kid ${result.kid === undefined ? c.yellow('none') : shown(result.kid)}`,
+  )
   const { iss, nbf, exp } = result.claims
-  row('Issuer', iss ?? c.dim('not given'))
+  row('Issuer', iss === undefined ? c.dim('not given') : shown(iss))
   if (nbf !== undefined) row('Issued', `${dateOf(nbf)} ${c.dim(`(${relativeTime(nbf, now)})`)}`)
   if (exp !== undefined) {
     const expired = exp * 1000 <= now.getTime()
@@ -79,7 +84,10 @@ export function renderShc(result: ShcDecodeResult, now: Date, c: ChalkInstance):
   for (const [i, entry] of list(result.fhirBundle?.entry).entries()) {
     const resource = isObject(entry) && isObject(entry.resource) ? entry.resource : undefined
     const url = isObject(entry) && typeof entry.fullUrl === 'string' ? entry.fullUrl : `entry ${i}`
-    lines.push('', `  ${c.bold(resource ? shown(resource.resourceType) : 'Entry')} ${c.dim(`(${url})`)}`)
+    lines.push(
+      '',
+      `  ${c.bold(resource ? shown(resource.resourceType) : 'Entry')} ${c.dim(`(${shown(url)})`)}`,
+    )
     if (resource) for (const [label, value] of resourceRows(resource)) row(label, value)
   }
   return lines.join('\n')
@@ -105,6 +113,6 @@ export function renderShcLayers(layers: ShcLayersView, c: ChalkInstance): string
       : `not compressed, ${layers.inflatedBytes} bytes`,
   )
   row('JWS', `${layers.signatureBytes}-byte signature`)
-  lines.push('', c.dim('  JWS (compact):'), `    ${layers.jws}`)
+  lines.push('', c.dim('  JWS (compact):'), `    ${safe(layers.jws)}`)
   return lines.join('\n')
 }
