@@ -5,7 +5,8 @@
  *   `daily_counts`, `rejections`;
  * - 2: `certificates.content` added (the content fingerprint of each certificate, see
  *   content-fingerprint.ts). Rows from schema 1 keep NULL there; their fingerprint is computed from
- *   their stored payload when it is needed, which gives the same value.
+ *   their stored payload when it is needed, which gives the same value;
+ * - 3: `reservations` added (idempotency keys a run is signing, with its owner and lease: store.ts).
  * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
@@ -13,7 +14,7 @@
 import type Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS certificates (
@@ -70,9 +71,16 @@ CREATE TABLE IF NOT EXISTS rejections (
   created_at INTEGER NOT NULL,
   UNIQUE (idempotency_key, field, reason)
 );
+-- keys a run is signing (store.ts): taken over when expires_at (ms since the epoch) has passed
+CREATE TABLE IF NOT EXISTS reservations (
+  key TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
 `
 
-const tooNew = (path: string, version: number): DccError =>
+/** The error for a ledger whose schema is newer than this hcert's (`version`, found at `path`). */
+export const tooNew = (path: string, version: number): DccError =>
   new DccError(
     'ERR_LEDGER',
     `ledger: ${path} has schema version ${version}, newer than this hcert knows (${SCHEMA_VERSION}); use the hcert that wrote it, or a later one`,

@@ -128,7 +128,7 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
     topRejections: db
       .prepare(
         `SELECT field, reason, count(*) AS count FROM rejections WHERE ${rejectionScope}
-         GROUP BY field, reason ORDER BY count DESC, field LIMIT 10`,
+         GROUP BY field, reason ORDER BY count DESC, field, reason LIMIT 10`,
       )
       .all({ since, until }) as LedgerStats['topRejections'],
     perPeriod: breakdown(`strftime('${format}', day)`, `strftime('${format}', iat, 'unixepoch')`).sort(
