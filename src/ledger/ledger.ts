@@ -441,7 +441,9 @@ export class Ledger implements LedgerStore {
   }
 
   release(owner: string): void {
-    this.guard(() => this.db.prepare('DELETE FROM reservations WHERE owner = ?').run(owner))
+    this.guard(() =>
+      this.db.prepare('DELETE FROM reservations WHERE owner = ? OR expires_at < ?').run(owner, Date.now()),
+    )
   }
 
   reservationCount(): number {

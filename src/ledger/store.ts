@@ -68,7 +68,7 @@ export interface LedgerStore {
     leaseMs: number,
     takeOverFrom?: readonly string[],
   ): Reservation
-  /** Removes every reservation of `owner` (a run that ends, finished or interrupted). */
+  /** Removes every reservation of `owner` (a run that ends, finished or interrupted), and those whose lease has run out. */
   release(owner: string): void
   /** Reservations held now (all owners): for tests and `ledger` diagnostics. */
   reservationCount(): number

@@ -216,7 +216,7 @@ describe('issue --correct', () => {
 })
 
 describe('a ledger made by the previous version (schema 1)', () => {
-  it('opens, is migrated to schema 2 (user_version, content column), and keeps its keys: same content already issued, other content rejected', () => {
+  it('opens, is migrated to schema 3 (user_version, content column, reservations), and keeps its keys: same content already issued, other content rejected', () => {
     const path = join(tmp, 'schema-1.sqlite')
     copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
     const before = rows(path).all
@@ -244,7 +244,7 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(b.code).toBe(4)
     expect(JSON.parse(b.stdout)).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
     const db = new Database(path, { readonly: true })
-    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.pragma('user_version', { simple: true })).toBe(3)
     expect(db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()).toContain(
       'content',
     )
@@ -263,7 +263,7 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout).error).toMatchObject({
       code: 'ERR_LEDGER',
-      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(2\)/),
+      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(3\)/),
     })
     expect(readFileSync(path).equals(bytes)).toBe(true)
   })

@@ -337,7 +337,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   release(owner: string): void {
-    this.rows('DELETE FROM reservations WHERE owner = $1', [owner])
+    this.rows(`DELETE FROM reservations WHERE owner = $1 OR expires_at < ${SERVER_MS}`, [owner])
   }
 
   reservationCount(): number {
