@@ -2,7 +2,7 @@
 // Benchmarks print figures measured side by side in one run; they never assert. Machines here are
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
-// sections: startup, zlib, throughput, issuance, stats, images; e.g. `node bench/run.js --only=images`
+// sections: startup, zlib, throughput, issuance, stats, images, ledger; e.g. `node bench/run.js --only=images`
 // after `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
@@ -28,6 +28,7 @@ import { deflate, inflate } from '../dist/codec/zlib.js'
 import { loadSigner } from '../dist/services/key-dir.js'
 import { TrustList } from '../dist/trust/trust-list.js'
 import { qrImageBench } from './qr-images.js'
+import { ledgerEnginesBench } from './ledger-engines.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
@@ -537,3 +538,6 @@ images: {
 
 // 7. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
 await qrImageBench(root, seconds)
+
+// 8. The ledger's engines: SQLite and PostgreSQL side by side (bench/ledger-engines.js)
+if (want('ledger')) await ledgerEnginesBench({ root, bin, quick })
