@@ -11,7 +11,9 @@ export async function ledgerEnginesBench({ root, bin, quick }) {
   const server = process.env.HCERT_BENCH_PG_URL || process.env.HCERT_TEST_PG_URL
   console.log('\nLedger engines: SQLite and PostgreSQL')
   if (!server) {
-    console.log('  skipped: set HCERT_BENCH_PG_URL (or HCERT_TEST_PG_URL) to a server whose role may CREATEDB')
+    console.log(
+      '  skipped: set HCERT_BENCH_PG_URL (or HCERT_TEST_PG_URL) to a server whose role may CREATEDB',
+    )
     return
   }
   const { SyncPgClient } = await import('../dist/ledger/pg/sync-client.js')
@@ -48,10 +50,18 @@ export async function ledgerEnginesBench({ root, bin, quick }) {
   const issue = (file, ledger) =>
     new Promise((resolve, reject) => {
       const args = [bin, 'issue', file, '--key-dir', join(root, 'keys-example'), '--ledger', ledger]
-      const child = spawn(process.execPath, [...args, '--at', '2021-12-21T00:00:00Z', '--out', `${file}.out.jsonl`])
+      const child = spawn(process.execPath, [
+        ...args,
+        '--at',
+        '2021-12-21T00:00:00Z',
+        '--out',
+        `${file}.out.jsonl`,
+      ])
       let stderr = ''
       child.stderr.on('data', (d) => (stderr += d))
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`issue exited ${code}: ${stderr}`))))
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`issue exited ${code}: ${stderr}`)),
+      )
     })
   const timed = async (work) => {
     const started = performance.now()
@@ -112,7 +122,8 @@ export async function ledgerEnginesBench({ root, bin, quick }) {
     const ledger = new PostgresLedger(url)
     const now = new Date('2022-06-15T00:00:00Z')
     const times = []
-    for (let i = 0; i < 4; i++) times.push(await timed(async () => ledger.stats({ now, by: 'day', soon: 30 * 86_400 })))
+    for (let i = 0; i < 4; i++)
+      times.push(await timed(async () => ledger.stats({ now, by: 'day', soon: 30 * 86_400 })))
     ledger.close()
     const cli = await timed(
       () =>
