@@ -97,7 +97,7 @@ describe.skipIf(!PG_AVAILABLE)('ledger copy', () => {
       '--json',
     ])
     expect(JSON.parse(more.stdout)).toMatchObject({ issued: 10 })
-  }, 300_000)
+  }, 600_000)
 
   it('into a server ledger that holds other certificates: ERR_LEDGER, nothing written', () => {
     const sqlite = join(tmp, 'other.sqlite')
