@@ -2,7 +2,7 @@
 // Benchmarks print figures measured side by side in one run; they never assert. Machines here are
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
-// sections: startup, zlib, throughput, issuance, stats, images, hostile, pkcs11; e.g. `node bench/run.js --only=images`
+// sections: startup, zlib, throughput, issuance, stats, images, hostile, pkcs11, ledger; e.g. `node bench/run.js --only=images`
 // after `npm run build`), --image-rounds=N (rounds of the images section, default 3: the machine is
 // shared, and more rounds give a steadier median).
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -30,6 +30,7 @@ import { loadSigner } from '../dist/services/key-dir.js'
 import { TrustList } from '../dist/trust/trust-list.js'
 import { pkcs11Bench } from './pkcs11.js'
 import { qrImageBench } from './qr-images.js'
+import { ledgerEnginesBench } from './ledger-engines.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
@@ -583,5 +584,8 @@ Hostile inputs refused by hcert decode --json (start-up alone: ${median(baseline
 // 8. QR images decoded per second: the jsqr reader of before and ZXing, side by side (bench/qr-images.js)
 await qrImageBench(root, seconds)
 
-// 8. Signing through a PKCS#11 token (SoftHSM2) against a key on disk (bench/pkcs11.js)
+// 9. Signing through a PKCS#11 token (SoftHSM2) against a key on disk (bench/pkcs11.js)
 if (want('pkcs11')) await pkcs11Bench(root, quick)
+
+// 10. The ledger's engines: SQLite and PostgreSQL side by side (bench/ledger-engines.js)
+if (want('ledger')) await ledgerEnginesBench({ root, bin, quick })

@@ -15,7 +15,7 @@ export const keyDirFlag = Flags.directory({
 })
 
 export const ledgerFlag = Flags.string({
-  summary: `SQLite ledger (default $${LEDGER_ENV}, else $XDG_DATA_HOME/hcert/ledger.sqlite).`,
+  summary: `Ledger: a SQLite file, or a PostgreSQL server as postgres://user@host:port/db (default $${LEDGER_ENV}, else $XDG_DATA_HOME/hcert/ledger.sqlite).`,
 })
 
 export interface LoadedSigner {

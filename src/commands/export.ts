@@ -3,9 +3,9 @@ import { HcertCommand } from '../cli/base-command.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
-import { Ledger } from '../ledger/ledger.js'
+import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { exportCertificates, type ExportedCertificate, type ExportReport } from '../services/export.js'
-import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
+import { defaultLedgerPath } from '../services/ledger-path.js'
 import { refuseOverlappingPaths } from '../services/output-paths.js'
 
 export interface ExportResult extends ExportReport {
@@ -66,9 +66,10 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     if (flags.batch === undefined && !flags.id?.length && !flags.uvci?.length && !flags.all)
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
-    const ledgerPath = existingLedgerPath(flags.ledger ?? defaultLedgerPath())
-    if (flags.out) refuseOverlappingPaths({ ledger: ledgerPath, out: flags.out })
-    const ledger = new Ledger(ledgerPath, { readOnly: true })
+    const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    if (flags.out) refuseOverlappingPaths({ ledger: ledgerFileOf(ledgerPath), out: flags.out })
+    // read only: a ledger file the user may only read is enough, and nothing is migrated
+    const ledger = openLedger(ledgerPath, { create: false, readOnly: true })
     const certificates: ExportedCertificate[] = []
     let out: AtomicFile | undefined
     try {

@@ -14,6 +14,7 @@ import { organisationOf } from '../keys/certificate-info.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
 import { Ledger } from '../ledger/ledger.js'
+import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { checkDestinationFolders, refuseOverlappingPaths } from '../services/output-paths.js'
@@ -153,7 +154,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     // before anything is read or created: no output may be the input, the ledger or a key file
     refuseOverlappingPaths({
       inputs: [source],
-      ledger: ledgerPath,
+      ledger: ledgerFileOf(ledgerPath),
       keyDir,
       ...(flags.out ? { out: flags.out } : {}),
       ...(flags.rejects ? { rejects: flags.rejects } : {}),
@@ -163,17 +164,19 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     // a dry run creates no ledger: without one, it checks against an empty ledger in memory
     // and an existing one is opened read only: not even migrated to this hcert's schema
     const ledger = flags['dry-run']
-      ? existsSync(ledgerPath)
-        ? new Ledger(ledgerPath, { readOnly: true })
-        : new Ledger(':memory:')
-      : new Ledger(ledgerPath)
+      ? ledgerFileOf(ledgerPath) !== undefined && !existsSync(ledgerPath)
+        ? new Ledger(':memory:')
+        : openLedger(ledgerPath, { create: false, readOnly: true })
+      : openLedger(ledgerPath, { create: true })
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase, pin }, signer, threads)
       : inlineSigner(signer)
     // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
     const checkpoint =
-      threaded && ledger.path !== ':memory:' ? new BackgroundCheckpoint(ledger.path) : undefined
-    if (checkpoint) ledger.checkpointInBackground(checkpoint)
+      threaded && ledger instanceof Ledger && ledger.path !== ':memory:'
+        ? new BackgroundCheckpoint(ledger.path)
+        : undefined
+    if (checkpoint && ledger instanceof Ledger) ledger.checkpointInBackground(checkpoint)
     // a progress line for batches worth watching: CSV and JSON Lines files, counted by their lines
     const countable =
       source !== '-' && !flags.interactive && process.stderr.isTTY && /\.(csv|jsonl|ndjson)$/i.test(source)

@@ -14,8 +14,9 @@ import { catchInterrupts } from '../cli/interrupts.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
-import { Ledger } from '../ledger/ledger.js'
-import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
+import { ledgerFileOf, openLedger } from '../ledger/open.js'
+import type { LedgerStore } from '../ledger/store.js'
+import { defaultLedgerPath } from '../services/ledger-path.js'
 import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { readCertificates } from '../services/read-certificate-stream.js'
@@ -124,10 +125,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     const trust = inputs.length > 0 ? loadTrustList(trustPaths) : undefined
     // selecting from the ledger needs one: a mistyped --ledger is an error, not "0 renewed"
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
-    if (inputs.length === 0) existingLedgerPath(ledgerPath)
     refuseOverlappingPaths({
       inputs,
-      ledger: ledgerPath,
+      ledger: ledgerFileOf(ledgerPath),
       keyDir,
       ...(flags.out ? { out: flags.out } : {}),
       ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
@@ -140,9 +140,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       out?.discard()
       throw err
     }
-    let ledger: Ledger
+    let ledger: LedgerStore
     try {
-      ledger = new Ledger(ledgerPath)
+      ledger = openLedger(ledgerPath, { create: inputs.length > 0 })
     } catch (err) {
       out?.discard()
       throw err

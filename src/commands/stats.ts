@@ -2,8 +2,8 @@ import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { atFlag, untilFlag } from '../cli/flags.js'
 import { renderStats } from '../cli/render/stats-text.js'
-import { Ledger } from '../ledger/ledger.js'
-import { defaultLedgerPath, existingLedgerPath } from '../services/ledger-path.js'
+import { openLedger } from '../ledger/open.js'
+import { defaultLedgerPath } from '../services/ledger-path.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { statsOf, type StatsResult } from '../services/stats.js'
 
@@ -39,7 +39,7 @@ issuance time; --at sets the clock for active / expired.`
 
   async run(): Promise<StatsResult> {
     const { flags } = await this.parse(Stats)
-    const ledger = new Ledger(existingLedgerPath(flags.ledger ?? defaultLedgerPath()), { readOnly: true })
+    const ledger = openLedger(flags.ledger ?? defaultLedgerPath(), { create: false, readOnly: true })
     try {
       const result = statsOf(ledger, {
         now: flags.at ?? new Date(),

@@ -14,6 +14,8 @@ import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError } from './ledger-error.js'
 import { checkSchemaVersion, ensureSchema } from './schema.js'
+import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
+import type { DueFilter, LedgerStore, Reservation } from './store.js'
 
 export interface IssuedRow {
   idempotencyKey: string
@@ -117,7 +119,9 @@ export interface RejectionRow {
 const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
   payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt`
 
-export class Ledger {
+/** The SQLite engine of the ledger (LedgerStore): one file, the embedded default. */
+export class Ledger implements LedgerStore {
+  readonly engine = 'sqlite' as const
   readonly path: string
   readonly busyTimeoutMs: number
   readonly readOnly: boolean
@@ -134,6 +138,9 @@ export class Ledger {
         markSuperseded: Database.Statement
         addDaily: Database.Statement
         insertRejection: Database.Statement
+        reserveKey: Database.Statement
+        holderOf: Database.Statement<[string], { owner: string }>
+        dropReservation: Database.Statement
       }
     | undefined
   private readonly byId: Database.Statement<[number], StoredCertificate>
@@ -201,6 +208,12 @@ export class Ledger {
         insertRejection:
           db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`),
+        reserveKey:
+          db.prepare(`INSERT INTO reservations (key, owner, expires_at) VALUES (@key, @owner, @expiresAt)
+      ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      WHERE reservations.expires_at < @now OR reservations.owner = @owner OR reservations.owner IN (SELECT value FROM json_each(@takeOver))`),
+        holderOf: db.prepare('SELECT owner FROM reservations WHERE key = ?'),
+        dropReservation: db.prepare('DELETE FROM reservations WHERE key = ? AND owner = ?'),
       }
       this.byId = db.prepare(`SELECT ${this.columns} FROM certificates WHERE id = ?`)
     } catch (cause) {
@@ -308,7 +321,12 @@ export class Ledger {
    * or whose `replaces` is already superseded, is left out (another run committed first): its
    * outcome says why, and the caller decides. Returns one outcome per row of `issued`, in order.
    */
-  record(issued: readonly IssuedRow[], rejected: readonly RejectionRow[], now: Date): RecordOutcome[] {
+  record(
+    issued: readonly IssuedRow[],
+    rejected: readonly RejectionRow[],
+    now: Date,
+    done?: { owner: string; keys: readonly string[] },
+  ): RecordOutcome[] {
     const createdAt = Math.floor(now.getTime() / 1000)
     const writes = this.writes
     if (!writes) throw new TypeError('Ledger.record: this ledger was opened read only')
@@ -374,6 +392,7 @@ export class Ledger {
           }
           for (const { values, count } of daily.values()) writes.addDaily.run(...values, count)
           for (const row of rejected) writes.insertRejection.run({ ...row, createdAt })
+          if (done) for (const key of done.keys) writes.dropReservation.run(key, done.owner)
         })
         .immediate(),
     )
@@ -413,7 +432,7 @@ export class Ledger {
    * Ids of certificates not yet superseded whose exp is at or before `dueBy`, oldest expiry first.
    * Ids, not rows: the caller writes while it works through them, which an open cursor would forbid.
    */
-  dueIds(filter: { dueBy: number; country?: string; type?: string; batch?: string; kid?: string }): number[] {
+  dueIds(filter: DueFilter): number[] {
     const where = ['superseded_by IS NULL', 'exp <= @dueBy']
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
@@ -444,6 +463,46 @@ export class Ledger {
     return this.guard(
       () => this.db.prepare('SELECT id FROM certificates ORDER BY id').pluck().all() as number[],
     )
+  }
+
+  stats(query: StatsQuery): LedgerStats {
+    return this.guard(() => ledgerStats(this.db, query))
+  }
+
+  reserve(
+    keys: readonly string[],
+    owner: string,
+    leaseMs: number,
+    takeOverFrom: readonly string[] = [],
+  ): Reservation {
+    const reserved = new Set<string>()
+    const heldBy = new Map<string, string>()
+    const now = Date.now()
+    const takeOver = JSON.stringify(takeOverFrom)
+    const writes = this.writes
+    if (!writes) throw new TypeError('Ledger.reserve: this ledger was opened read only')
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          for (const key of keys) {
+            if (writes.reserveKey.run({ key, owner, expiresAt: now + leaseMs, now, takeOver }).changes > 0)
+              reserved.add(key)
+            else heldBy.set(key, writes.holderOf.get(key)?.owner ?? '')
+          }
+        })
+        .immediate(),
+    )
+    return { reserved, heldBy }
+  }
+
+  release(owner: string): void {
+    this.guard(() =>
+      this.db.prepare('DELETE FROM reservations WHERE owner = ? OR expires_at < ?').run(owner, Date.now()),
+    )
+  }
+
+  reservationCount(): number {
+    return this.guard(() => this.db.prepare('SELECT count(*) FROM reservations').pluck().get() as number)
   }
 
   /** Direct access for read-only reports (stats) and renewal selection. */

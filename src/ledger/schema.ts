@@ -10,6 +10,7 @@
  *   as built) instead of `sha256:<hash of the raw record>`: the keys already there are rewritten
  *   from the stored payloads, and `id:` keys are put in NFC (migrate-record-keys.ts). Tables and
  *   columns are unchanged.
+ * - 4: `reservations` added (idempotency keys a run is signing, with its owner and lease: store.ts).
  * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
@@ -18,7 +19,10 @@ import type Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
 
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
+
+/** the schema from which idempotency keys of records without an id are `record:` keys (see above) */
+export const RECORD_KEYS_SCHEMA = 3
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS certificates (
@@ -75,9 +79,16 @@ CREATE TABLE IF NOT EXISTS rejections (
   created_at INTEGER NOT NULL,
   UNIQUE (idempotency_key, field, reason)
 );
+-- keys a run is signing (store.ts): taken over when expires_at (ms since the epoch) has passed
+CREATE TABLE IF NOT EXISTS reservations (
+  key TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
 `
 
-const tooNew = (path: string, version: number): DccError =>
+/** The error for a ledger whose schema is newer than this hcert's (`version`, found at `path`). */
+export const tooNew = (path: string, version: number): DccError =>
   new DccError(
     'ERR_LEDGER',
     `ledger: ${path} has schema version ${version}, newer than this hcert knows (${SCHEMA_VERSION}); use the hcert that wrote it, or a later one`,
@@ -106,8 +117,8 @@ export function ensureSchema(db: Database.Database, path: string): void {
     if (columns.length > 0 && !columns.includes('content'))
       db.exec('ALTER TABLE certificates ADD COLUMN content TEXT')
     db.exec(TABLES)
-    // schema 2 → 3 (and 1 → 3): the keys of records without an id, from their stored payloads
-    if (columns.length > 0 && version < 3) {
+    // schema 2 → 3 (and 1 → 3; 4 adds only the reservations table, made by TABLES): the keys of records without an id, from their stored payloads
+    if (columns.length > 0 && version < RECORD_KEYS_SCHEMA) {
       migrateRecordKeys(db)
       migrateIdKeys(db)
     }

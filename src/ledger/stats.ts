@@ -171,7 +171,7 @@ export function reasonKind(reason: string): string {
  * The `limit` most frequent reasons by kind (field and reasonKind): "the id … is reused" is one line
  * of the top reasons, not one per id. Ties by field, then reason.
  */
-function topByKind(
+export function topByKind(
   rows: ReadonlyArray<{ field: string; reason: string; count: number }>,
   limit: number,
 ): LedgerStats['topRejections'] {

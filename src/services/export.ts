@@ -5,7 +5,8 @@
  * then its corrections and renewals), by UVCI, or all; --current keeps those superseded by nothing.
  */
 import { idOfKey, type IssuedCertificate } from '../issue/prepare-chunk.js'
-import type { Ledger, StoredCertificate } from '../ledger/ledger.js'
+import type { StoredCertificate } from '../ledger/ledger.js'
+import type { LedgerStore as Ledger } from '../ledger/store.js'
 
 /** An exported line: as issue writes it; `line` is absent for certificates imported by renew. */
 export type ExportedCertificate = Omit<IssuedCertificate, 'line'> & { line?: number }

@@ -3,9 +3,12 @@
  * rejected with a reason. Records are streamed in chunks; each chunk is checked, signed, committed to
  * the ledger in one transaction, and only then written out. A rerun after any interruption finds the
  * committed records by their idempotency key and writes them out again from the ledger, unsigned twice.
- * Two runs at once on one ledger issue each record once between them: a chunk's commit leaves out
- * the records another run committed after this one looked them up, and those come out as already
- * issued, with the ledger's certificate (resolveConflicts).
+ * Two runs at once on one ledger issue each record once between them, on one machine or several
+ * (PostgreSQL): a chunk's keys are reserved before it is signed (store.ts), and a record whose key
+ * another live run holds is put aside and looked at again once that run has committed it (or died
+ * and its lease has run out): it comes out as already issued, with the ledger's certificate. A
+ * chunk's commit still leaves out the records another run committed after this one looked them up
+ * (a lease that ran out mid-chunk), and those come out the same way (resolveConflicts).
  */
 import { holderEventKey } from '../dcc/holder-event.js'
 import { allowedTypes } from '../dcc/key-usage.js'
@@ -28,13 +31,16 @@ import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
-import type { IssuedRow, Ledger, RejectionRow } from '../ledger/ledger.js'
+import type { IssuedRow, RejectionRow } from '../ledger/ledger.js'
+import { newOwner, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { AtomicFile } from '../fs/atomic-file.js'
 import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
 import { prepareQrDir, refuseOverlappingPaths } from './output-paths.js'
 
 export const CHUNK_SIZE = 1000
+/** how long to wait before looking again at records another run is signing: doubles up to the maximum */
+const HELD_WAIT_MS = { first: 50, max: 1000 }
 const CHUNKS_IN_FLIGHT = 2
 /** chunks whose QR images may be still being written while the next ones are checked and signed */
 const IMAGE_CHUNKS_IN_FLIGHT = 2
@@ -134,7 +140,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // every destination is checked, and its file created, before a record is read
   refuseOverlappingPaths({
     inputs: [options.source],
-    ledger: ledger.path,
+    ...(ledger.engine === 'sqlite' ? { ledger: ledger.path } : {}),
     ...(options.out ? { out: options.out } : {}),
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.qrDir ? { qrDir: options.qrDir } : {}),
@@ -278,7 +284,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       }
     }
     if (!options.dryRun) {
-      const outcomes = ledger.record(issuedRows, rejectionRows, now)
+      const outcomes = ledger.record(issuedRows, rejectionRows, now, {
+        owner,
+        keys: toSign.map((p) => p.result.key),
+      })
       const lost: Array<{ pending: Pending; conflict: 'key' | 'uvci' | 'superseded' }> = []
       outcomes.forEach((outcome, i) => {
         const pending = toSign[i] as Pending
@@ -332,6 +341,31 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       inFlightUvcis.delete(String(entryOf(pending).ci))
     }
   }
+  /** this run's name in the ledger's reservations */
+  const owner = newOwner()
+  /** records whose key another run holds: looked at again later */
+  const held: InputRecord[] = []
+  /**
+   * Reserves the keys of a chunk's records to sign; those another run holds leave the chunk (their
+   * results and records) for `held`, to be looked at again once that run has committed them.
+   */
+  const reserve = (prepared: PreparedChunk): void => {
+    const { reserved } = reserveKeys(
+      ledger,
+      prepared.toSign.map((p) => p.result.key),
+      owner,
+    )
+    if (reserved.size === prepared.toSign.length) return
+    const away = new Set<InputRecord>()
+    prepared.toSign = prepared.toSign.filter((p) => {
+      if (reserved.has(p.result.key)) return true
+      away.add(p.result.record)
+      return false
+    })
+    prepared.results = prepared.results.filter((r) => !away.has(r.record))
+    prepared.records = prepared.records.filter((r) => !away.has(r))
+    held.push(...away)
+  }
   let chunk: InputRecord[] = []
   const flush = async (): Promise<void> => {
     const prepared = prepareChunk(chunk, {
@@ -346,6 +380,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       ...(options.correct ? { correct: true } : {}),
     })
     chunk = []
+    if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
     const signing =
       options.dryRun || prepared.toSign.length === 0
         ? Promise.resolve([])
@@ -369,10 +404,27 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       if (signal?.aborted) break
       if (report.records === 0 && chunk.length === 0 && inFlight.length === 0) options.onFirstRecord?.(record)
       chunk.push(record)
-      if (chunk.length >= CHUNK_SIZE) await flush()
+      if (chunk.length >= CHUNK_SIZE) {
+        await flush()
+        // records another run held are looked at again a chunk at a time, once per chunk of input
+        if (held.length >= CHUNK_SIZE && !signal?.aborted) {
+          chunk = held.splice(0, CHUNK_SIZE)
+          await flush()
+        }
+      }
     }
     if (!signal?.aborted) await flush()
-    while (inFlight.length > 0 && !signal?.aborted) await settle()
+    for (let wait = HELD_WAIT_MS.first; !signal?.aborted; wait = Math.min(wait * 2, HELD_WAIT_MS.max)) {
+      while (inFlight.length > 0 && !signal?.aborted) await settle()
+      if (held.length === 0 || signal?.aborted) break
+      await new Promise((resolve) => setTimeout(resolve, wait))
+      // those still held come back to `held`, for the next round after a wait
+      const again = held.splice(0)
+      for (let i = 0; i < again.length && !signal?.aborted; i += CHUNK_SIZE) {
+        chunk = again.slice(i, i + CHUNK_SIZE)
+        await flush()
+      }
+    }
     if (signal?.aborted) {
       // the chunks still in flight are dropped uncommitted; the files are left as they were
       report.interrupted = String(signal.reason ?? 'interrupted')
@@ -387,6 +439,18 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   } catch (err) {
     discard()
     throw err
+  } finally {
+    // what this run reserved and did not commit (an interrupt, a failure) is free again at once
+    if (!options.dryRun) releaseQuietly(ledger, owner)
   }
   return report
+}
+
+/** Releases `owner`'s reservations; a failure here (the ledger gone) leaves them to their lease. */
+function releaseQuietly(ledger: Ledger, owner: string): void {
+  try {
+    ledger.release(owner)
+  } catch {
+    // the error that ended the run is the one to report; the lease frees them in time
+  }
 }

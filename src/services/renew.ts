@@ -17,7 +17,8 @@ import { signHc1 } from '../hcert/sign-hc1.js'
 import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
-import { damagedRow, type IssuedRow, type Ledger, type StoredCertificate } from '../ledger/ledger.js'
+import { damagedRow, type IssuedRow, type StoredCertificate } from '../ledger/ledger.js'
+import { newOwner, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { validateSchema } from '../dcc/schema.js'
 import { tooDeep } from '../issue/record-depth.js'
 import { idOfKey } from '../issue/prepare-chunk.js'
@@ -113,6 +114,29 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
   }
   const kid = Buffer.from(signer.kid).toString('base64')
 
+  /** this run's name in the ledger's reservations */
+  const owner = newOwner()
+  /**
+   * Reserves the renewal of `old` (its key, `renew:<UVCI>`) before it is signed, so that runs at
+   * once, on one machine or several, sign it once between them; then reads it again, since the
+   * run that held it may have committed its renewal since it was selected. False: skipped.
+   */
+  const reserveRenewal = (old: StoredCertificate, source: string): boolean => {
+    const { reserved } = reserveKeys(ledger, [`renew:${old.uvci}`], owner)
+    if (reserved.size === 0) {
+      report.skipped.push({ source, uvci: old.uvci, reason: 'being renewed by another run at the same time' })
+      return false
+    }
+    const current = ledger.findById(old.id)
+    if (current && current.supersededBy === null) return true
+    const renewal = current?.supersededBy ? ledger.findById(current.supersededBy) : undefined
+    report.skipped.push({
+      source,
+      uvci: old.uvci,
+      reason: `already renewed${renewal ? ` as ${renewal.uvci}` : ''}`,
+    })
+    return false
+  }
   let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate; source: string }> = []
   const pendingKeys = new Set<string>()
   const commit = async (): Promise<void> => {
@@ -124,6 +148,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       batch.map((p) => p.row),
       [],
       now,
+      { owner, keys: batch.map((p) => p.row.idempotencyKey) },
     )
     // a certificate another run renewed (or corrected) between this run's selection and its commit
     // is not renewed twice: the other run's renewal stands
@@ -198,6 +223,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       pendingKeys.add(old.uvci)
       return
     }
+    if (!reserveRenewal(old, source)) return
     entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
     const id = idOfKey(ledger.recordKeyOf(old))
     const { hc1 } = signHc1(dcc, { iss: String(entry.co ?? old.country), iat, exp }, signer)
@@ -238,27 +264,41 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (pending.length >= CHUNK) await commit()
   }
 
-  if (options.inputs) {
-    if (!options.trust)
-      throw new DccError('ERR_USAGE', 'renewing given certificates needs --trust, to verify them first')
-    for await (const input of options.inputs) {
-      if (options.signal?.aborted) break
-      const old = admit(input, options.trust, ledger, now, report, dryRun)
-      if (old) await renewRow(old, input.source)
-      options.onProgress?.(report.considered)
-    }
-  } else {
-    const ids = ledger.dueIds({ dueBy: options.dueBy, ...options.filter })
-    for (const id of ids) {
-      if (options.signal?.aborted) break
-      const old = ledger.findById(id)
-      if (old) await renewRow(old, 'ledger')
-      if (report.considered % 1000 === 0) options.onProgress?.(report.considered)
+  try {
+    await renewAll()
+  } finally {
+    if (!dryRun) {
+      try {
+        ledger.release(owner)
+      } catch {
+        // the error that ended the run is the one to report; the lease frees them in time
+      }
     }
   }
-  await commit()
   if (options.signal?.aborted) report.interrupted = String(options.signal.reason ?? 'interrupted')
   return report
+
+  async function renewAll(): Promise<void> {
+    if (options.inputs) {
+      if (!options.trust)
+        throw new DccError('ERR_USAGE', 'renewing given certificates needs --trust, to verify them first')
+      for await (const input of options.inputs) {
+        if (options.signal?.aborted) break
+        const old = admit(input, options.trust, ledger, now, report, dryRun)
+        if (old) await renewRow(old, input.source)
+        options.onProgress?.(report.considered)
+      }
+    } else {
+      const ids = ledger.dueIds({ dueBy: options.dueBy, ...options.filter })
+      for (const id of ids) {
+        if (options.signal?.aborted) break
+        const old = ledger.findById(id)
+        if (old) await renewRow(old, 'ledger')
+        if (report.considered % 1000 === 0) options.onProgress?.(report.considered)
+      }
+    }
+    await commit()
+  }
 }
 
 /**

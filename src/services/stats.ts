@@ -1,7 +1,7 @@
 /** `hcert stats`: the ledger's figures, with product codes named from the value sets. */
 import { displayName } from '../dcc/valuesets.js'
-import type { Ledger } from '../ledger/ledger.js'
-import { ledgerStats, type Count, type LedgerStats, type StatsQuery } from '../ledger/stats.js'
+import type { LedgerStore as Ledger } from '../ledger/store.js'
+import { type Count, type LedgerStats, type StatsQuery } from '../ledger/stats.js'
 
 export interface NamedCount extends Count {
   name: string
@@ -18,7 +18,7 @@ const TYPE_NAMES: Readonly<Record<string, string>> = { v: 'vaccination', t: 'tes
 
 export function statsOf(ledger: Ledger, query: StatsQuery): StatsResult {
   const started = performance.now()
-  const stats = ledger.guard(() => ledgerStats(ledger.database, query))
+  const stats = ledger.stats(query)
   return {
     ...stats,
     byType: stats.byType.map((c) => ({ ...c, name: TYPE_NAMES[c.key] ?? c.key })),

@@ -25,7 +25,7 @@ async function issue(input: string, name: string, extra: Partial<IssueOptions> =
   const file = join(tmp, `${n++}-${name}`)
   writeFileSync(file, input)
   const signer = extra.signer ?? exampleSigner('ES256')
-  const ledger = extra.ledger ?? new Ledger(join(tmp, `${n}.sqlite`))
+  const ledger = (extra.ledger as Ledger | undefined) ?? new Ledger(join(tmp, `${n}.sqlite`))
   const certificates: IssuedCertificate[] = []
   const report = await issueCertificates({
     source: file,

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
+import { SCHEMA_VERSION } from '../../src/ledger/schema.js'
 import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
 import { renewCertificates, type RenewedCertificate } from '../../src/services/renew.js'
 import { TrustList } from '../../src/trust/trust-list.js'
@@ -216,7 +217,7 @@ describe('issue --correct', () => {
 })
 
 describe('a ledger made by the previous version (schema 1)', () => {
-  it('opens, is migrated to schema 3 (user_version, content column, record keys), and keeps its records: same content already issued, other content rejected', () => {
+  it('opens, is migrated to schema 4 (user_version, content column, record keys, reservations), and keeps its records: same content already issued, other content rejected', () => {
     const path = join(tmp, 'schema-1.sqlite')
     copyFileSync(join(FIXTURES, 'schema-1.sqlite'), path)
     const before = rows(path).all
@@ -244,7 +245,7 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(b.code).toBe(4)
     expect(JSON.parse(b.stdout)).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
     const db = new Database(path, { readonly: true })
-    expect(db.pragma('user_version', { simple: true })).toBe(3)
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     expect(db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()).toContain(
       'content',
     )
@@ -305,7 +306,7 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout).error).toMatchObject({
       code: 'ERR_LEDGER',
-      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(3\)/),
+      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(4\)/),
     })
     expect(readFileSync(path).equals(bytes)).toBe(true)
   })

@@ -19,7 +19,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'hcert-forms-'))
 const signer = exampleSigner('ES256')
 let n = 0
 
-async function issue(input: string, name: string, extra: Partial<IssueOptions> = {}) {
+async function issue(
+  input: string,
+  name: string,
+  extra: Partial<Omit<IssueOptions, 'ledger'>> & { ledger?: Ledger } = {},
+) {
   const file = join(tmp, `${n++}-${name}`)
   writeFileSync(file, input)
   const ledger = extra.ledger ?? new Ledger(join(tmp, `${n}.sqlite`))

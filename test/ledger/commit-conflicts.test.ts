@@ -14,6 +14,11 @@ import { Ledger, type IssuedRow } from '../../src/ledger/ledger.js'
 import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
 
+// Leases that lapse at once: B takes over the keys A reserved while A signs. With leases as they
+// are (engines.test.ts), B would wait for A instead; this is the race the commit must still
+// resolve when a lease runs out mid-chunk (a run stalled past its lease).
+process.env.HCERT_LEDGER_LEASE = '1'
+
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-conflicts-'))
 const signer = exampleSigner('ES256')
 const FIELD = join(import.meta.dirname, '..', 'fixtures', 'field-reports')

@@ -96,8 +96,18 @@ describe('a damaged ledger', () => {
   it('a page overwritten in the middle, found only when a chunk is looked up: ERR_LEDGER, not ERR_INTERNAL, nothing written', () => {
     const path = join(tmp, 'overwritten.sqlite')
     copyFileSync(base, path)
+    // the root page of the idempotency keys' index: what a chunk's lookup reads first (a page
+    // number picked by hand moves whenever the schema's layout changes)
+    const probe = new Database(path, { readonly: true })
+    const root = probe
+      .prepare(
+        `SELECT rootpage FROM sqlite_master WHERE tbl_name = 'certificates' AND sql IS NULL ORDER BY rootpage LIMIT 1`,
+      )
+      .pluck()
+      .get() as number
+    probe.close()
     const fd = openSync(path, 'r+')
-    writeSync(fd, Buffer.alloc(16384, 0xa5), 0, 16384, 16384 * 40)
+    writeSync(fd, Buffer.alloc(16384, 0xa5), 0, 16384, 16384 * (root - 1))
     closeSync(fd)
     const bytes = readFileSync(path)
     expectLedgerError(issueInto(path), DAMAGED)

@@ -1,0 +1,29 @@
+/**
+ * The ledger a --ledger value (or $HCERT_LEDGER) names: a PostgreSQL server for a `postgres://` or
+ * `postgresql://` URL, else a SQLite file.
+ */
+import { existingLedgerPath } from '../services/ledger-path.js'
+import { Ledger } from './ledger.js'
+import { PostgresLedger } from './pg/postgres-ledger.js'
+import { isPostgresUrl } from './pg/url.js'
+import type { LedgerStore } from './store.js'
+
+export interface OpenLedgerOptions {
+  /** only issue and ledger copy create a ledger; the other commands need one that exists (ERR_LEDGER) */
+  create: boolean
+  /**
+   * stats, export and dry runs: a SQLite file opened read only (one the user may only read is
+   * enough, and nothing is migrated); a server ledger is only read by them anyway
+   */
+  readOnly?: boolean
+}
+
+export function openLedger(spec: string, options: OpenLedgerOptions): LedgerStore {
+  if (isPostgresUrl(spec)) return new PostgresLedger(spec, { create: options.create })
+  return new Ledger(options.create ? spec : existingLedgerPath(spec), { readOnly: options.readOnly ?? false })
+}
+
+/** The file a ledger spec names, for the checks that no output overwrites it; none for a server. */
+export function ledgerFileOf(spec: string): string | undefined {
+  return isPostgresUrl(spec) ? undefined : spec
+}

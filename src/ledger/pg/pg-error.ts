@@ -1,0 +1,46 @@
+/**
+ * PostgreSQL's failures as ERR_LEDGER errors that say what happened and what to check: the server
+ * (host and port), never the password, and never a value the server quotes from the data (SQLSTATE
+ * classes 22 and 23 are reported by their code alone).
+ */
+import { DccError } from '../../errors.js'
+
+const COMMITTED =
+  'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
+
+/** `cause` (a PgFailureError or a DccError) as ERR_LEDGER; `where` is the redacted URL, `target` host:port. */
+export function pgLedgerError(cause: unknown, where: string, target: string): DccError {
+  if (cause instanceof DccError) return cause
+  const code = String((cause as { code?: unknown })?.code ?? '')
+  const text = String((cause as Error)?.message ?? cause)
+  const at = `ledger: ${where}`
+  let message: string
+  if (
+    [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'ECONNRESET',
+      'ETIMEDOUT',
+    ].includes(code)
+  ) {
+    message = `${at}: cannot reach the PostgreSQL server at ${target} (${code}). Check that the server is running and accepts connections there (listen_addresses, port, pg_hba.conf), and the host and port in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
+  } else if (code === '28P01' || code === '28000') {
+    message = `${at}: the PostgreSQL server at ${target} refused the login (${code}: ${text}). Check the user and password (in the URL, $PGUSER/$PGPASSWORD or ~/.pgpass) and pg_hba.conf`
+  } else if (code === '3D000') {
+    message = `${at}: the database does not exist on ${target} (${code}: ${text}). Create it (createdb), or check the database name in the URL or $PGDATABASE`
+  } else if (code === '42501') {
+    message = `${at}: permission denied on ${target} (${code}: ${text}). The role needs to create tables in the database on first use, then to read and write them`
+  } else if (code.startsWith('53')) {
+    message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
+  } else if (code === '40P01' || code === '40001' || code === '55P03' || code === '57014') {
+    message = `${at}: the server at ${target} kept this run waiting (${code}: ${text}): another run holds what this one needs. Run again; ${COMMITTED}`
+  } else if (/^(08|57|0A|42|XX)/.test(code) || code === 'CLOSED') {
+    message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
+  } else {
+    message = `${at}: PostgreSQL at ${target} failed (SQLSTATE ${code || 'unknown'}); ${COMMITTED}`
+  }
+  return new DccError('ERR_LEDGER', message, { cause })
+}

@@ -1,0 +1,111 @@
+/**
+ * stats.ts's figures from a PostgreSQL ledger: the same design (daily_counts for the whole UTC
+ * days of the range, the certificates through their iat index for the part-days at its edges, the
+ * totals from the iat index with the columns they read), the same keys and the same order, so that a
+ * ledger copied from SQLite gives the same `stats --json`. Week keys follow SQLite's `%Y-W%W`
+ * (weeks start on Monday; days before the year's first Monday are week 00).
+ */
+import { topByKind, type Count, type LedgerStats, type Period, type StatsQuery } from '../stats.js'
+import type { SyncPgClient } from './sync-client.js'
+
+const DAY = 86_400
+const dayText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10)
+
+/** The period key of a date expression `d`, as SQLite's strftime would write it. */
+function periodOf(by: Period, d: string): string {
+  if (by === 'day') return `to_char(${d}, 'YYYY-MM-DD')`
+  if (by === 'month') return `to_char(${d}, 'YYYY-MM')`
+  return `to_char(${d}, 'YYYY') || '-W' || lpad(((extract(doy FROM ${d})::int + 7 - extract(isodow FROM ${d})::int) / 7)::text, 2, '0')`
+}
+
+export function pgLedgerStats(client: SyncPgClient, query: StatsQuery): LedgerStats {
+  const now = Math.floor(query.now.getTime() / 1000)
+  const since = query.since ?? 0
+  const until = Math.min(query.until ?? Infinity, 253_402_214_399)
+  const fullStart = Math.ceil(since / DAY) * DAY
+  const fullEnd = Math.max(fullStart, Math.floor((until + 1) / DAY) * DAY)
+  const edges: Array<[number, number]> =
+    fullStart >= fullEnd
+      ? [[since, until]]
+      : ([
+          [since, fullStart - 1],
+          [fullEnd, until],
+        ].filter(([a, b]) => (a as number) <= (b as number)) as Array<[number, number]>)
+
+  const breakdown = (summaryKey: string, indexKey: string): Count[] => {
+    const counts = new Map<string, number>()
+    const add = (rows: Array<{ key: string | number; count: number }>): void => {
+      for (const row of rows) counts.set(String(row.key), (counts.get(String(row.key)) ?? 0) + row.count)
+    }
+    if (fullStart < fullEnd)
+      add(
+        client.query(
+          `SELECT ${summaryKey} AS key, sum(count) AS count FROM daily_counts
+           WHERE day >= $1 AND day < $2 AND origin <> 'import' GROUP BY 1`,
+          [dayText(fullStart), dayText(fullEnd)],
+        ),
+      )
+    for (const [from, to] of edges)
+      add(
+        client.query(
+          `SELECT ${indexKey} AS key, count(*) AS count FROM certificates
+           WHERE iat BETWEEN $1 AND $2 AND origin <> 'import' GROUP BY 1`,
+          [from, to],
+        ),
+      )
+    return [...counts].map(([key, count]) => ({ key, count }))
+  }
+  const byCount = (list: Count[]): Count[] =>
+    list.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
+  const issuedDay = `(to_timestamp(iat) AT TIME ZONE 'UTC')::date`
+
+  const [totals] = client.query<Record<string, number | null>>(
+    `SELECT
+       count(*) FILTER (WHERE origin = 'issue') AS issued,
+       count(*) FILTER (WHERE origin = 'renew') AS renewed,
+       count(*) FILTER (WHERE superseded_by IS NULL AND exp > $3) AS active,
+       count(*) FILTER (WHERE superseded_by IS NULL AND exp <= $3) AS expired,
+       count(*) FILTER (WHERE superseded_by IS NULL AND exp > $3 AND exp <= $4) AS "expiringSoon",
+       count(*) FILTER (WHERE superseded_by IS NOT NULL) AS superseded
+     FROM certificates WHERE iat BETWEEN $1 AND $2 AND origin <> 'import'`,
+    [since, until, now, now + query.soon],
+  )
+  const [rejected] = client.query<{ n: number }>(
+    'SELECT count(DISTINCT idempotency_key) AS n FROM rejections WHERE created_at BETWEEN $1 AND $2',
+    [since, until],
+  )
+  return {
+    totals: {
+      issued: totals?.issued ?? 0,
+      renewed: totals?.renewed ?? 0,
+      active: totals?.active ?? 0,
+      expired: totals?.expired ?? 0,
+      expiringSoon: totals?.expiringSoon ?? 0,
+      superseded: totals?.superseded ?? 0,
+      rejected: rejected?.n ?? 0,
+    },
+    // grouped by kind of reason as on SQLite (ledger/stats.ts topByKind), so both engines agree
+    topRejections: topByKind(
+      client.query(
+        `SELECT field, reason, count(*)::int AS count FROM rejections WHERE created_at BETWEEN $1 AND $2
+         GROUP BY field, reason`,
+        [since, until],
+      ),
+      10,
+    ),
+    perPeriod: breakdown(periodOf(query.by, 'day::date'), periodOf(query.by, issuedDay)).sort((a, b) =>
+      a.key < b.key ? -1 : 1,
+    ),
+    byType: byCount(breakdown('type', 'type')),
+    byProduct: byCount(breakdown('product', `coalesce(product, '')`)),
+    byDose: byCount(
+      breakdown(
+        `CASE WHEN dose = 0 THEN '' ELSE dose::text END`,
+        `CASE WHEN dose IS NULL THEN '' ELSE dose::text END`,
+      ),
+    ),
+    byCountry: byCount(breakdown('country', 'country')),
+    byIssuer: byCount(breakdown('issuer', 'issuer')),
+    byKid: byCount(breakdown('kid', 'kid')),
+  }
+}

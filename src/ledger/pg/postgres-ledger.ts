@@ -1,0 +1,355 @@
+/**
+ * The PostgreSQL engine of the ledger (LedgerStore): one database shared by the processes and
+ * machines that issue, through `pg` (node-postgres) on a thread of its own (sync-client.ts).
+ * A chunk is one statement, so one round trip and one transaction: the certificates, the
+ * supersedings, the daily counts, the rejections and the release of the chunk's reservations,
+ * as data-modifying CTEs over arrays (unnest). ON CONFLICT DO NOTHING leaves out a row whose key,
+ * UVCI or superseded certificate another run committed first; a deadlock or serialization failure
+ * between two runs is retried (the statement is atomic). Reservation leases run on the server's
+ * clock, so that machines whose clocks differ agree on when a lease has run out.
+ */
+import { DccError } from '../../errors.js'
+import {
+  contentOf,
+  defaultBusyTimeoutMs,
+  type IssuedRecord,
+  type IssuedRow,
+  type RecordOutcome,
+  type RejectionRow,
+  type StoredCertificate,
+} from '../ledger.js'
+import type { LedgerStats, StatsQuery } from '../stats.js'
+import type { DueFilter, LedgerStore, Reservation } from '../store.js'
+import { pgLedgerError } from './pg-error.js'
+import { ensurePgSchema } from './pg-schema.js'
+import { pgLedgerStats } from './pg-stats.js'
+import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
+import { redactUrl, targetOf } from './url.js'
+
+const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, issuer, kid, iat, exp, product, dose,
+  doses, payload, hc1, batch, line, holder_event AS "holderEvent", origin, replaces, superseded_by AS "supersededBy",
+  created_at AS "createdAt", content`
+
+const SERVER_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
+
+const RECORD = `
+WITH input AS (
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::bigint[], $9::bigint[], $10::text[], $11::int[], $12::int[], $13::text[], $14::text[], $15::text[],
+    $16::int[], $17::text[], $18::text[], $19::bigint[], $20::text[])
+    AS t(ord, idempotency_key, uvci, type, country, issuer, kid, iat, exp, product, dose, doses, payload, hc1,
+      batch, line, holder_event, origin, replaces, content)
+),
+ins AS (
+  INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
+    payload, hc1, batch, line, holder_event, origin, replaces, created_at, content)
+  SELECT idempotency_key, uvci, type, country, issuer, kid, iat, exp, product, dose, doses, payload, hc1, batch,
+    line, holder_event, origin, replaces, $21, content
+  FROM input i
+  WHERE i.replaces IS NULL
+     OR EXISTS (SELECT 1 FROM certificates c WHERE c.id = i.replaces AND c.superseded_by IS NULL)
+  ORDER BY ord
+  ON CONFLICT DO NOTHING
+  RETURNING id, idempotency_key, replaces, iat, origin, type, product, dose, country, issuer, kid
+),
+superseding AS (
+  UPDATE certificates c SET superseded_by = ins.id FROM ins WHERE c.id = ins.replaces RETURNING 1
+),
+daily AS (
+  INSERT INTO daily_counts (day, origin, type, product, dose, country, issuer, kid, count)
+  SELECT to_char((to_timestamp(iat) AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), origin, type, coalesce(product, ''),
+    coalesce(dose, 0), country, issuer, kid, count(*)
+  FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+  ON CONFLICT (day, origin, type, product, dose, country, issuer, kid)
+  DO UPDATE SET count = daily_counts.count + excluded.count
+  RETURNING 1
+),
+rejected AS (
+  INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at)
+  SELECT r.*, $21 FROM unnest($22::text[], $23::text[], $24::int[], $25::text[], $26::text[]) AS r
+  ON CONFLICT DO NOTHING
+  RETURNING 1
+),
+released AS (
+  DELETE FROM reservations WHERE owner = $27 AND key = ANY($28::text[]) RETURNING 1
+)
+SELECT idempotency_key AS key, id FROM ins`
+
+const RESERVE = `
+INSERT INTO reservations (key, owner, expires_at)
+SELECT k, $2, ${SERVER_MS} + $3 FROM unnest($1::text[]) AS k ORDER BY k
+ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+WHERE reservations.expires_at < ${SERVER_MS} OR reservations.owner = $2 OR reservations.owner = ANY($4::text[])
+RETURNING key`
+
+export interface PostgresLedgerOptions {
+  /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */
+  create?: boolean
+  /** how long one statement may wait (locks, a busy server) before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
+  busyTimeoutMs?: number
+}
+
+export class PostgresLedger implements LedgerStore {
+  readonly engine = 'postgres' as const
+  /** the URL without its password */
+  readonly path: string
+  private readonly target: string
+  private readonly client: SyncPgClient
+
+  constructor(url: string, options: PostgresLedgerOptions = {}) {
+    this.path = redactUrl(url)
+    this.target = targetOf(url)
+    const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
+    const config: PgConnectionConfig = {
+      connectionString: url,
+      connectionTimeoutMillis: Math.max(1000, Math.min(timeout, 30_000)),
+      application_name: 'hcert',
+    }
+    // the thread's own limit is past the server's, so that the server's answer (57014) comes first
+    this.client = new SyncPgClient(config, timeout + 15_000)
+    try {
+      const info = this.client.connect()
+      this.target = `${info.host}:${info.port}`
+      this.client.query(`SET statement_timeout = ${Math.round(timeout)}`)
+      this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
+      const before = ensurePgSchema(this.client, this.path, options.create ?? false)
+      if (before === undefined && !options.create)
+        throw new DccError(
+          'ERR_LEDGER',
+          `ledger: ${this.path} holds no hcert ledger (issue certificates first, or check the database in the URL or $PGDATABASE)`,
+        )
+    } catch (cause) {
+      this.client.close()
+      throw this.error(cause)
+    }
+  }
+
+  private error(cause: unknown): DccError {
+    return pgLedgerError(cause, this.path, this.target)
+  }
+
+  /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */
+  guard<T>(work: () => T): T {
+    try {
+      return work()
+    } catch (cause) {
+      throw this.error(cause)
+    }
+  }
+
+  private rows<T>(text: string, values?: unknown[]): T[] {
+    return this.guard(() => this.client.query<T>(text, values))
+  }
+
+  /** A statement that is atomic on its own, run again after a deadlock or serialization failure. */
+  private retried<T>(text: string, values: unknown[]): T[] {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.client.query<T>(text, values)
+      } catch (cause) {
+        const code = (cause as { code?: string }).code
+        if ((code === '40P01' || code === '40001') && attempt < 5) continue
+        throw this.error(cause)
+      }
+    }
+  }
+
+  issuedForKeys(keys: readonly string[]): Map<string, IssuedRecord> {
+    const found = new Map<string, IssuedRecord>()
+    if (keys.length === 0) return found
+    const rows = this.rows<StoredCertificate>(
+      `SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = ANY($1::text[])`,
+      [keys],
+    )
+    for (const row of rows) {
+      const chain = this.follow(row)
+      const head = chain[chain.length - 1] as StoredCertificate
+      found.set(row.idempotencyKey, { head, content: contentOf(head), uvcis: chain.map((c) => c.uvci) })
+    }
+    return found
+  }
+
+  /** `first` and the certificates that superseded it, in order. */
+  private follow(first: StoredCertificate): StoredCertificate[] {
+    const chain = [first]
+    const seen = new Set([first.id])
+    for (let row = first; row.supersededBy !== null;) {
+      const next = this.findById(row.supersededBy)
+      if (!next || seen.has(next.id)) break
+      seen.add(next.id)
+      chain.push(next)
+      row = next
+    }
+    return chain
+  }
+
+  chainOf(key: string): StoredCertificate[] {
+    const [first] = this.rows<StoredCertificate>(
+      `SELECT ${COLUMNS} FROM certificates WHERE idempotency_key = $1`,
+      [key],
+    )
+    return first ? this.follow(first) : []
+  }
+
+  recordKeyOf(row: StoredCertificate): string {
+    let first = row
+    const seen = new Set([row.id])
+    while (first.replaces !== null) {
+      const previous = this.findById(first.replaces)
+      if (!previous || seen.has(previous.id)) break
+      seen.add(previous.id)
+      first = previous
+    }
+    return first.idempotencyKey
+  }
+
+  uvciTaken(uvci: string): boolean {
+    return this.rows('SELECT 1 FROM certificates WHERE uvci = $1', [uvci]).length > 0
+  }
+
+  record(
+    issued: readonly IssuedRow[],
+    rejected: readonly RejectionRow[],
+    now: Date,
+    done?: { owner: string; keys: readonly string[] },
+  ): RecordOutcome[] {
+    if (issued.length === 0 && rejected.length === 0 && !done) return []
+    const createdAt = Math.floor(now.getTime() / 1000)
+    const column = <K extends keyof IssuedRow>(k: K): Array<IssuedRow[K]> => issued.map((row) => row[k])
+    const inserted = this.retried<{ key: string; id: number }>(RECORD, [
+      issued.map((_, i) => i),
+      column('idempotencyKey'),
+      column('uvci'),
+      column('type'),
+      column('country'),
+      column('issuer'),
+      column('kid'),
+      column('iat'),
+      column('exp'),
+      column('product'),
+      column('dose'),
+      column('doses'),
+      column('payload'),
+      column('hc1'),
+      column('batch'),
+      column('line'),
+      column('holderEvent'),
+      column('origin'),
+      column('replaces'),
+      column('content'),
+      createdAt,
+      rejected.map((r) => r.idempotencyKey),
+      rejected.map((r) => r.batch),
+      rejected.map((r) => r.line),
+      rejected.map((r) => r.field),
+      rejected.map((r) => r.reason),
+      done?.owner ?? '',
+      done?.keys ?? [],
+    ])
+    const ids = new Map(inserted.map((r) => [r.key, r.id]))
+    const lost = issued.filter((row) => !ids.has(row.idempotencyKey))
+    let taken: Array<{ key: string; uvci: string; replaces: number | null }> = []
+    if (lost.length > 0)
+      taken = this.rows(
+        `SELECT idempotency_key AS key, uvci, replaces FROM certificates
+         WHERE idempotency_key = ANY($1::text[]) OR uvci = ANY($2::text[]) OR replaces = ANY($3::bigint[])`,
+        [
+          lost.map((r) => r.idempotencyKey),
+          lost.map((r) => r.uvci),
+          lost.flatMap((r) => (r.replaces === null ? [] : [r.replaces])),
+        ],
+      )
+    const keys = new Set(taken.map((t) => t.key))
+    const uvcis = new Set(taken.map((t) => t.uvci))
+    return issued.map((row) => {
+      const id = ids.get(row.idempotencyKey)
+      if (id !== undefined) return { id }
+      return { conflict: keys.has(row.idempotencyKey) ? 'key' : uvcis.has(row.uvci) ? 'uvci' : 'superseded' }
+    })
+  }
+
+  findByUvci(uvci: string): StoredCertificate | undefined {
+    return this.rows<StoredCertificate>(`SELECT ${COLUMNS} FROM certificates WHERE uvci = $1`, [uvci])[0]
+  }
+
+  findById(id: number): StoredCertificate | undefined {
+    return this.rows<StoredCertificate>(`SELECT ${COLUMNS} FROM certificates WHERE id = $1`, [id])[0]
+  }
+
+  latestForHolderEvent(holderEvent: string): StoredCertificate | undefined {
+    return this.rows<StoredCertificate>(
+      `SELECT ${COLUMNS} FROM certificates WHERE holder_event = $1 ORDER BY iat DESC, id DESC LIMIT 1`,
+      [holderEvent],
+    )[0]
+  }
+
+  dueIds(filter: DueFilter): number[] {
+    const where = ['superseded_by IS NULL', 'exp <= $1']
+    const values: unknown[] = [filter.dueBy]
+    for (const column of ['country', 'type', 'batch', 'kid'] as const) {
+      const value = filter[column]
+      if (!value) continue
+      values.push(value)
+      where.push(`${column} = $${values.length}`)
+    }
+    return this.rows<{ id: number }>(
+      `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
+      values,
+    ).map((r) => r.id)
+  }
+
+  batchIds(batch: string): number[] {
+    return this.rows<{ id: number }>('SELECT id FROM certificates WHERE batch = $1 ORDER BY id', [batch]).map(
+      (r) => r.id,
+    )
+  }
+
+  allIds(): number[] {
+    return this.rows<{ id: number }>('SELECT id FROM certificates ORDER BY id').map((r) => r.id)
+  }
+
+  stats(query: StatsQuery): LedgerStats {
+    return this.guard(() => pgLedgerStats(this.client, query))
+  }
+
+  reserve(
+    keys: readonly string[],
+    owner: string,
+    leaseMs: number,
+    takeOverFrom: readonly string[] = [],
+  ): Reservation {
+    const reserved = new Set(
+      this.retried<{ key: string }>(RESERVE, [keys, owner, Math.round(leaseMs), takeOverFrom]).map(
+        (r) => r.key,
+      ),
+    )
+    const heldBy = new Map<string, string>()
+    const others = keys.filter((k) => !reserved.has(k))
+    if (others.length > 0)
+      for (const row of this.rows<{ key: string; owner: string }>(
+        'SELECT key, owner FROM reservations WHERE key = ANY($1::text[])',
+        [others],
+      ))
+        heldBy.set(row.key, row.owner)
+    // a key released between the two statements is held by nobody: reported as held, tried again
+    for (const key of others) if (!heldBy.has(key)) heldBy.set(key, '')
+    return { reserved, heldBy }
+  }
+
+  release(owner: string): void {
+    this.rows(`DELETE FROM reservations WHERE owner = $1 OR expires_at < ${SERVER_MS}`, [owner])
+  }
+
+  reservationCount(): number {
+    return this.rows<{ n: number }>('SELECT count(*) AS n FROM reservations')[0]?.n ?? 0
+  }
+
+  /** Runs statements on the connection (ledger copy, tests): rows of each. */
+  run(queries: Array<{ text: string; values?: unknown[] }>): unknown[][] {
+    return this.guard(() => this.client.run(queries))
+  }
+
+  close(): void {
+    this.client.close()
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * A PostgreSQL connection that answers synchronously: `pg` (node-postgres) runs on a thread of its
+ * own, and the calling thread waits for each answer on a shared flag (Atomics.wait), then takes it
+ * from a message port (receiveMessageOnPort). The ledger's callers (issue's chunk preparation, renew,
+ * stats, export) are synchronous with SQLite; this keeps one synchronous ledger interface for both
+ * engines, and costs ~50 µs a call over the network round trip itself, which is once a chunk.
+ * Errors come back as plain objects: `code` (PostgreSQL's SQLSTATE, or a system error code such
+ * as ECONNREFUSED) and `message`, never the connection's password.
+ */
+import { createRequire } from 'node:module'
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+
+/** What the thread is given to connect: pg's client configuration, as plain data. */
+export interface PgConnectionConfig {
+  connectionString?: string
+  host?: string
+  port?: number
+  user?: string
+  database?: string
+  password?: string
+  /** ms to wait for the server before giving up (pg's connectionTimeoutMillis) */
+  connectionTimeoutMillis?: number
+  application_name?: string
+}
+
+export interface PgFailure {
+  code: string
+  message: string
+  /** SQLSTATE class 40 (deadlock, serialization): the statement may be run again */
+  retry?: boolean
+}
+
+export class PgFailureError extends Error {
+  readonly code: string
+  constructor(failure: PgFailure) {
+    super(failure.message)
+    this.name = 'PgFailureError'
+    this.code = failure.code
+  }
+}
+
+/**
+ * The thread's code, as a string so that it runs the same from the sources and the build. bigint
+ * (int8) and numeric come back as numbers: ids, seconds and counts all fit in 2^53. The password,
+ * when neither the URL nor PGPASSWORD gives one, comes from ~/.pgpass (or $PGPASSFILE) through the
+ * `pgpass` module `pg` itself depends on, as libpq would read it.
+ */
+const THREAD = `
+const { workerData } = require('node:worker_threads')
+const { Client, types } = require(workerData.pg)
+const { port, flag, config } = workerData
+const signal = new Int32Array(flag)
+const parse = (v) => (v === null ? null : Number(v))
+const typeParsers = { getTypeParser: (oid, format) => (oid === 20 || oid === 1700 ? parse : types.getTypeParser(oid, format)) }
+const answer = (message) => {
+  port.postMessage(message)
+  Atomics.store(signal, 0, 1)
+  Atomics.notify(signal, 0)
+}
+const failure = (err) => {
+  const code = String((err && err.code) || 'UNKNOWN')
+  return { code, message: String((err && err.message) || err), retry: code === '40P01' || code === '40001' }
+}
+let client
+const passwordFromFile = () =>
+  new Promise((resolve) => {
+    try {
+      const pgpass = require(require.resolve('pgpass', { paths: [workerData.pg] }))
+      const params = { host: client.host, port: client.port, database: client.database, user: client.user }
+      pgpass(params, (pass) => resolve(pass === undefined ? '' : pass))
+    } catch {
+      resolve('')
+    }
+  })
+const connect = async () => {
+  const given = config.password !== undefined ? config.password : process.env.PGPASSWORD
+  client = new Client({ ...config, types: typeParsers, password: given !== undefined ? given : passwordFromFile })
+  client.on('error', () => undefined)
+  await client.connect()
+}
+port.on('message', async (request) => {
+  if (request.op === 'close') {
+    try { if (client) await client.end() } catch {}
+    answer({ ok: true })
+    port.close()
+    return
+  }
+  try {
+    if (request.op === 'connect') {
+      await connect()
+      answer({ ok: true, info: { host: client.host, port: client.port, database: client.database, user: client.user } })
+      return
+    }
+    const results = []
+    for (const q of request.queries) {
+      const r = await client.query({ text: q.text, values: q.values, rowMode: q.rowMode })
+      results.push(r.rows)
+    }
+    answer({ ok: true, results })
+  } catch (err) {
+    answer({ ok: false, error: failure(err) })
+  }
+})
+`
+
+export interface Query {
+  text: string
+  values?: unknown[]
+  rowMode?: 'array'
+}
+
+export interface ConnectionInfo {
+  host: string
+  port: number
+  database: string
+  user: string
+}
+
+/** One connection to a PostgreSQL server, on its own thread, answering synchronously. */
+export class SyncPgClient {
+  private readonly worker: Worker
+  private readonly port: MessagePort
+  private readonly signal: Int32Array
+  private readonly timeoutMs: number
+  private closed = false
+  /** where the connection went (as pg resolved the URL and the PG* variables) */
+  info: ConnectionInfo | undefined
+
+  /** `timeoutMs`: how long one call may take before it is given up (the thread is then stopped) */
+  constructor(config: PgConnectionConfig, timeoutMs: number) {
+    const flag = new SharedArrayBuffer(4)
+    this.signal = new Int32Array(flag)
+    const { port1, port2 } = new MessageChannel()
+    this.port = port1
+    this.timeoutMs = timeoutMs
+    const pg = createRequire(import.meta.url).resolve('pg')
+    this.worker = new Worker(THREAD, {
+      eval: true,
+      workerData: { pg, port: port2, flag, config },
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+    })
+    this.worker.unref()
+    this.port.unref()
+  }
+
+  /** Connects; throws PgFailureError (ECONNREFUSED, 28P01 password authentication failed, …). */
+  connect(): ConnectionInfo {
+    const { info } = this.call({ op: 'connect' }) as { info: ConnectionInfo }
+    this.info = info
+    return info
+  }
+
+  /** Runs the queries one after the other on the connection; the rows of each. */
+  run(queries: Query[]): unknown[][] {
+    return (this.call({ op: 'query', queries }) as { results: unknown[][] }).results
+  }
+
+  query<T = Record<string, unknown>>(text: string, values?: unknown[]): T[] {
+    return this.run([{ text, ...(values ? { values } : {}) }])[0] as T[]
+  }
+
+  private call(request: object): unknown {
+    if (this.closed) throw new PgFailureError({ code: 'CLOSED', message: 'the connection is closed' })
+    Atomics.store(this.signal, 0, 0)
+    this.port.postMessage(request)
+    const waited = Atomics.wait(this.signal, 0, 0, this.timeoutMs)
+    const reply = receiveMessageOnPort(this.port)?.message as
+      { ok: true; [k: string]: unknown } | { ok: false; error: PgFailure } | undefined
+    if (waited === 'timed-out' || !reply) {
+      this.stop()
+      throw new PgFailureError({
+        code: 'ETIMEDOUT',
+        message: `no answer from the server within ${Math.round(this.timeoutMs / 1000)} s`,
+      })
+    }
+    if (!reply.ok) throw new PgFailureError(reply.error)
+    return reply
+  }
+
+  private stop(): void {
+    this.closed = true
+    void this.worker.terminate()
+  }
+
+  /** Ends the session (what was committed stays committed) and stops the thread. Never throws. */
+  close(): void {
+    if (this.closed) return
+    try {
+      this.call({ op: 'close' })
+    } catch {
+      // closing is best effort: the server ends the session when the socket goes
+    }
+    this.stop()
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The ledger as the commands see it, whichever engine keeps it: SQLite (a file, the embedded
+ * default: ledger.ts) or PostgreSQL (a server shared by several machines: pg/postgres-ledger.ts).
+ * Both are synchronous (the PostgreSQL connection answers through a thread of its own), both turn
+ * every failure into ERR_LEDGER, and both keep the same tables and the same figures.
+ *
+ * Exactly once across processes: before a chunk is signed, its idempotency keys are reserved
+ * (reserve: a row per key in `reservations`, with its owner and a lease). A key another live run
+ * holds is not signed here; a key whose lease ran out, or whose owner is a process of this machine
+ * that no longer exists, is taken over. The commit of the chunk removes its reservations in the
+ * same transaction (record's `done`), and the unique keys stay the last word: a row another run
+ * committed first is reported back as a conflict, never stored twice.
+ */
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import type { IssuedRecord, IssuedRow, RecordOutcome, RejectionRow, StoredCertificate } from './ledger.js'
+import type { LedgerStats, StatsQuery } from './stats.js'
+
+export type LedgerEngine = 'sqlite' | 'postgres'
+
+export interface DueFilter {
+  dueBy: number
+  country?: string
+  type?: string
+  batch?: string
+  kid?: string
+}
+
+/** What reserve() got: the keys now held by this owner, and who holds the others. */
+export interface Reservation {
+  reserved: Set<string>
+  /** key → owner, for the keys another run holds */
+  heldBy: Map<string, string>
+}
+
+export interface LedgerStore {
+  readonly engine: LedgerEngine
+  /** the file, or the server's URL without its password: what messages may show */
+  readonly path: string
+  issuedForKeys(keys: readonly string[]): Map<string, IssuedRecord>
+  chainOf(key: string): StoredCertificate[]
+  recordKeyOf(row: StoredCertificate): string
+  uvciTaken(uvci: string): boolean
+  /**
+   * One transaction for a chunk; one outcome per row of `issued`. `done`: reservations of this
+   * owner to remove in the same transaction (the chunk's keys, committed or lost).
+   */
+  record(
+    issued: readonly IssuedRow[],
+    rejected: readonly RejectionRow[],
+    now: Date,
+    done?: { owner: string; keys: readonly string[] },
+  ): RecordOutcome[]
+  findByUvci(uvci: string): StoredCertificate | undefined
+  findById(id: number): StoredCertificate | undefined
+  latestForHolderEvent(holderEvent: string): StoredCertificate | undefined
+  dueIds(filter: DueFilter): number[]
+  batchIds(batch: string): number[]
+  allIds(): number[]
+  stats(query: StatsQuery): LedgerStats
+  /**
+   * Reserves `keys` for `owner` for `leaseMs`: a key nobody holds, one this owner holds already,
+   * one whose lease has run out, and one held by an owner in `takeOverFrom` become this owner's.
+   */
+  reserve(
+    keys: readonly string[],
+    owner: string,
+    leaseMs: number,
+    takeOverFrom?: readonly string[],
+  ): Reservation
+  /** Removes every reservation of `owner` (a run that ends, finished or interrupted), and those whose lease has run out. */
+  release(owner: string): void
+  /** Reservations held now (all owners): for tests and `ledger` diagnostics. */
+  reservationCount(): number
+  close(): void
+}
+
+/** Default lease of a reservation: $HCERT_LEDGER_LEASE (milliseconds), else 60 s. */
+export function defaultLeaseMs(): number {
+  const fromEnv = Number(process.env.HCERT_LEDGER_LEASE)
+  return process.env.HCERT_LEDGER_LEASE && Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 60_000
+}
+
+/** A run's owner name in `reservations`: host, process id and a random part (`host:pid:random`). */
+export function newOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+}
+
+/** Owners among `owners` that are processes of this machine that no longer exist. */
+export function deadLocalOwners(owners: Iterable<string>): string[] {
+  const here = hostname()
+  const dead: string[] = []
+  for (const owner of new Set(owners)) {
+    const match = /^(.*):(\d+):[0-9a-f]+$/.exec(owner)
+    if (!match || match[1] !== here) continue
+    const pid = Number(match[2])
+    if (pid === process.pid) continue
+    try {
+      process.kill(pid, 0)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') dead.push(owner)
+    }
+  }
+  return dead
+}
+
+/**
+ * Reserves `keys` for `owner`, taking over at once the keys of runs of this machine that have
+ * died (a killed process need not wait for its lease to run out here; on other machines, it does).
+ */
+export function reserveKeys(
+  ledger: LedgerStore,
+  keys: readonly string[],
+  owner: string,
+  leaseMs = defaultLeaseMs(),
+): Reservation {
+  if (keys.length === 0) return { reserved: new Set(), heldBy: new Map() }
+  const first = ledger.reserve(keys, owner, leaseMs)
+  if (first.heldBy.size === 0) return first
+  const dead = deadLocalOwners(first.heldBy.values())
+  if (dead.length === 0) return first
+  const again = ledger.reserve([...first.heldBy.keys()], owner, leaseMs, dead)
+  for (const key of again.reserved) first.reserved.add(key)
+  return { reserved: first.reserved, heldBy: again.heldBy }
+}

@@ -1,0 +1,177 @@
+/**
+ * `hcert ledger copy`: a SQLite ledger into a PostgreSQL one (an office that outgrows one machine).
+ * The SQLite file is opened read-only and left as it was. Everything goes in one transaction on the
+ * server: the certificates with their ids (so that `replaces` and `superseded_by` still point
+ * where they did; the id sequence then continues after the last one), the rejections, and
+ * daily_counts recomputed from the certificates now on the server. Running it again adds nothing:
+ * certificates already there under the same id and UVCI are counted as such; a server ledger that
+ * holds other certificates under those ids is refused (ERR_LEDGER) with nothing written.
+ */
+import Database from 'better-sqlite3'
+import { DccError } from '../errors.js'
+import { ledgerError } from '../ledger/ledger-error.js'
+import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
+import { isPostgresUrl } from '../ledger/pg/url.js'
+import { Ledger } from '../ledger/ledger.js'
+import { checkSchemaVersion, RECORD_KEYS_SCHEMA } from '../ledger/schema.js'
+import { existingLedgerPath } from './ledger-path.js'
+
+export interface LedgerCopyReport {
+  from: string
+  /** the server's URL, without its password */
+  to: string
+  certificates: { copied: number; alreadyThere: number }
+  rejections: { copied: number; alreadyThere: number }
+}
+
+const BATCH = 1000
+
+const CERTIFICATE_COLUMNS = [
+  'id',
+  'idempotency_key',
+  'uvci',
+  'type',
+  'country',
+  'issuer',
+  'kid',
+  'iat',
+  'exp',
+  'product',
+  'dose',
+  'doses',
+  'payload',
+  'hc1',
+  'batch',
+  'line',
+  'holder_event',
+  'origin',
+  'replaces',
+  'superseded_by',
+  'created_at',
+  'content',
+] as const
+const PG_TYPES: Record<string, string> = {
+  id: 'bigint',
+  iat: 'bigint',
+  exp: 'bigint',
+  dose: 'int',
+  doses: 'int',
+  line: 'int',
+  replaces: 'bigint',
+  superseded_by: 'bigint',
+  created_at: 'bigint',
+}
+const typeOf = (column: string): string => PG_TYPES[column] ?? 'text'
+
+const INSERT_CERTIFICATES = `INSERT INTO certificates (${CERTIFICATE_COLUMNS.join(', ')})
+  SELECT * FROM unnest(${CERTIFICATE_COLUMNS.map((c, i) => `$${i + 1}::${typeOf(c)}[]`).join(', ')})
+  ON CONFLICT DO NOTHING RETURNING id`
+
+const INSERT_REJECTIONS = `INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[])
+  ON CONFLICT DO NOTHING RETURNING 1`
+
+const RECOUNT = [
+  'DELETE FROM daily_counts',
+  `INSERT INTO daily_counts (day, origin, type, product, dose, country, issuer, kid, count)
+   SELECT to_char((to_timestamp(iat) AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), origin, type, coalesce(product, ''),
+     coalesce(dose, 0), country, issuer, kid, count(*)
+   FROM certificates GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+  `SELECT setval(pg_get_serial_sequence('certificates', 'id'), greatest((SELECT max(id) FROM certificates), 1))`,
+]
+
+export function copyLedger(from: string, to: string): LedgerCopyReport {
+  if (isPostgresUrl(from))
+    throw new DccError('ERR_USAGE', 'ledger copy: the first argument is the SQLite ledger file to copy from')
+  if (!isPostgresUrl(to))
+    throw new DccError(
+      'ERR_USAGE',
+      'ledger copy: the second argument is the PostgreSQL ledger to copy to, as postgres://user@host:port/db',
+    )
+  let source: Database.Database
+  try {
+    source = new Database(existingLedgerPath(from), { readonly: true, fileMustExist: true })
+    // a ledger of schema 1 or 2 still has the idempotency keys of before schema 3 (schema.ts): it is
+    // brought up to date first, as any issue run would, so that the server gets today's keys
+    const isLedger =
+      source.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'certificates'`).pluck().get() === 1
+    if (isLedger && checkSchemaVersion(source, from) < RECORD_KEYS_SCHEMA) {
+      source.close()
+      new Ledger(from).close()
+      source = new Database(from, { readonly: true, fileMustExist: true })
+    }
+  } catch (cause) {
+    throw ledgerError(cause, from)
+  }
+  const target = new PostgresLedger(to, { create: true })
+  const report: LedgerCopyReport = {
+    from,
+    to: target.path,
+    certificates: { copied: 0, alreadyThere: 0 },
+    rejections: { copied: 0, alreadyThere: 0 },
+  }
+  try {
+    const columns = new Set(
+      source.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all() as string[],
+    )
+    const select = CERTIFICATE_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ')
+    const page = source.prepare(`SELECT ${select} FROM certificates WHERE id > ? ORDER BY id LIMIT ${BATCH}`)
+    const rejections = source.prepare(
+      `SELECT id, idempotency_key, batch, line, field, reason, created_at FROM rejections WHERE id > ? ORDER BY id LIMIT ${BATCH}`,
+    )
+    target.run([{ text: 'BEGIN' }])
+    try {
+      for (let last = 0; ;) {
+        const rows = page.all(last) as Array<Record<string, unknown>>
+        if (rows.length === 0) break
+        last = rows[rows.length - 1]?.id as number
+        const [inserted, present] = target.run([
+          { text: INSERT_CERTIFICATES, values: CERTIFICATE_COLUMNS.map((c) => rows.map((r) => r[c])) },
+          {
+            text: 'SELECT id, uvci FROM certificates WHERE id = ANY($1::bigint[])',
+            values: [rows.map((r) => r.id)],
+          },
+        ]) as [unknown[], Array<{ id: number; uvci: string }>]
+        const uvciOf = new Map(present.map((p) => [p.id, p.uvci]))
+        if (rows.some((r) => uvciOf.get(r.id as number) !== r.uvci))
+          throw new DccError(
+            'ERR_LEDGER',
+            `ledger copy: ${report.to} already holds other certificates under the ids of ${from}; nothing was copied. Copy into a new database (createdb), or one that holds only an earlier copy of this ledger`,
+          )
+        report.certificates.copied += inserted.length
+        report.certificates.alreadyThere += rows.length - inserted.length
+      }
+      for (let last = 0; ;) {
+        const rows = rejections.all(last) as Array<Record<string, unknown>>
+        if (rows.length === 0) break
+        last = rows[rows.length - 1]?.id as number
+        const [inserted] = target.run([
+          {
+            text: INSERT_REJECTIONS,
+            values: ['idempotency_key', 'batch', 'line', 'field', 'reason', 'created_at'].map((c) =>
+              rows.map((r) => r[c]),
+            ),
+          },
+        ]) as [unknown[]]
+        report.rejections.copied += inserted.length
+        report.rejections.alreadyThere += rows.length - inserted.length
+      }
+      target.run(RECOUNT.map((text) => ({ text })))
+      target.run([{ text: 'COMMIT' }])
+    } catch (err) {
+      try {
+        target.run([{ text: 'ROLLBACK' }])
+      } catch {
+        // the first error is the one that matters
+      }
+      throw err
+    }
+  } catch (err) {
+    // the server's failures are ERR_LEDGER already; what is left is the SQLite file's
+    throw err instanceof DccError ? err : ledgerError(err, from)
+  } finally {
+    source.close()
+    target.close()
+  }
+  return report
+}

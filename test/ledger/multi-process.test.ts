@@ -1,0 +1,170 @@
+/**
+ * Real `hcert issue` and `hcert renew` processes at once on one ledger, on both engines, with
+ * overlapping inputs, one of them killed with SIGKILL mid-run and then run again: every record is
+ * in the ledger once, every line any process wrote out is the ledger's certificate for its record,
+ * and no reservation is left behind.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { BIN } from '../helpers/cli.js'
+import { KEYS_EXAMPLE } from '../helpers/keys.js'
+import { ENGINES, requirePgInCi, type Engine } from '../helpers/pg.js'
+
+requirePgInCi()
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-multi-'))
+const AT = '2021-12-21T00:00:00Z'
+const RENEW_AT = '2023-01-15T00:00:00Z'
+/** a killed run's reservations are taken over at once on this machine (its pid is gone); the lease is the fallback */
+const ENV = { HCERT_LEDGER_LEASE: '5000', NO_COLOR: '1' }
+
+const letters = (i: number): string =>
+  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
+
+function records(name: string, from: number, to: number): string {
+  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
+  for (let i = from; i <= to; i++)
+    rows.push(`P${i},v,Nguyen,Van ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
+  const file = join(tmp, name)
+  writeFileSync(file, `${rows.join('\n')}\n`)
+  return file
+}
+
+interface Run {
+  code: number | null
+  signal: NodeJS.Signals | null
+  lines: Array<Record<string, unknown>>
+  stderr: string
+}
+
+/** Runs hcert with `args`; `killAfterOutput`: SIGKILL once it has written its first certificates. */
+function hcert(args: string[], killAfterOutput = false): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...ENV } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+    if (killAfterOutput && stdout.includes('\n')) child.kill('SIGKILL')
+  })
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      // a killed run's last line may be cut short: only whole lines count
+      const whole = stdout.slice(0, stdout.lastIndexOf('\n') + 1)
+      const lines = whole
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+      resolve({ code, signal, lines, stderr })
+    }),
+  )
+}
+
+const issueArgs = (file: string, spec: string): string[] => [
+  'issue',
+  file,
+  '--key-dir',
+  KEYS_EXAMPLE,
+  '--ledger',
+  spec,
+  '--at',
+  AT,
+  '--workers',
+  '1',
+]
+
+function checkLedger(engine: Engine, spec: string, total: number, runs: Run[]): void {
+  const ledger = engine.open(spec)
+  try {
+    const keys = Array.from({ length: total }, (_, i) => `id:P${i + 1}`)
+    const issued = ledger.issuedForKeys(keys)
+    expect(issued.size).toBe(total)
+    expect(ledger.allIds().length).toBe(total)
+    for (const run of runs)
+      for (const line of run.lines) {
+        const stored = issued.get(`id:${String(line.id)}`)
+        expect({ uvci: line.uvci, hc1: line.hc1 }).toEqual({ uvci: stored?.head.uvci, hc1: stored?.head.hc1 })
+      }
+    expect(ledger.reservationCount()).toBe(0)
+  } finally {
+    ledger.close()
+  }
+}
+
+describe.each(ENGINES)('processes at once on $name', (engine) => {
+  it.each([
+    {
+      processes: 2,
+      ranges: [
+        [1, 2000],
+        [801, 2000],
+      ],
+    },
+    {
+      processes: 4,
+      ranges: [
+        [1, 2000],
+        [801, 2000],
+        [1, 1500],
+        [501, 2000],
+      ],
+    },
+  ])(
+    'issue: $processes processes, overlapping inputs, the first killed (SIGKILL) and rerun',
+    async ({ processes, ranges }) => {
+      const spec = engine.spec(tmp, `issue${processes}`)
+      const files = ranges.map(([from, to], i) =>
+        records(`in-${engine.name}-${processes}-${i}.csv`, from as number, to as number),
+      )
+      const runs = await Promise.all(files.map((file, i) => hcert(issueArgs(file, spec), i === 0)))
+      for (const run of runs.slice(1)) expect(run.code, run.stderr).toBe(0)
+      const rerun = await hcert(issueArgs(files[0] as string, spec))
+      expect(rerun.code, rerun.stderr).toBe(0)
+      expect(rerun.lines).toHaveLength(2000)
+      for (const [i, run] of runs.entries()) {
+        if (i === 0) continue
+        const [from, to] = ranges[i] as number[]
+        expect(run.lines).toHaveLength((to as number) - (from as number) + 1)
+      }
+      checkLedger(engine, spec, 2000, [...runs, rerun])
+    },
+    300_000,
+  )
+
+  it.each([{ processes: 2 }, { processes: 4 }])(
+    'renew: $processes processes at once, the first killed (SIGKILL) and rerun: each certificate renewed once',
+    async ({ processes }) => {
+      const spec = engine.spec(tmp, `renew${processes}`)
+      const issued = await hcert(issueArgs(records(`r-${engine.name}-${processes}.csv`, 1, 600), spec))
+      expect(issued.code, issued.stderr).toBe(0)
+      const renewArgs = ['renew', '--expired', '--key-dir', KEYS_EXAMPLE, '--ledger', spec, '--at', RENEW_AT]
+      const runs = await Promise.all(Array.from({ length: processes }, (_, i) => hcert(renewArgs, i === 0)))
+      for (const run of runs.slice(1)) expect(run.code, run.stderr).toBe(0)
+      const rerun = await hcert(renewArgs)
+      expect(rerun.code, rerun.stderr).toBe(0)
+      const all = [...runs, rerun]
+      const renewedUvcis = all.flatMap((r) => r.lines.map((l) => l.uvci))
+      expect(new Set(renewedUvcis).size).toBe(renewedUvcis.length)
+      const ledger = engine.open(spec)
+      try {
+        // 600 issued and 600 renewals, each of an issued one, none renewed twice
+        expect(ledger.allIds()).toHaveLength(1200)
+        const keys = Array.from({ length: 600 }, (_, i) => `id:P${i + 1}`)
+        const chains = ledger.issuedForKeys(keys)
+        for (const chain of chains.values()) expect(chain.uvcis).toHaveLength(2)
+        const heads = new Map([...chains.values()].map((c) => [c.head.uvci, c]))
+        for (const line of all.flatMap((r) => r.lines)) {
+          const chain = heads.get(String(line.uvci))
+          expect(chain?.head.hc1).toBe(line.hc1)
+          expect(chain?.uvcis[0]).toBe(line.replaces)
+        }
+        expect(ledger.reservationCount()).toBe(0)
+      } finally {
+        ledger.close()
+      }
+    },
+    300_000,
+  )
+})
