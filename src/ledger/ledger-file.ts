@@ -5,15 +5,17 @@
  * ledger's path is refused, not followed (SQLite would follow it to a file elsewhere); SQLite itself
  * opens the log files without following links.
  */
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
+import { makeDirectories } from '../fs/make-directories.js'
 
 const OPEN = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
 
 export function secureLedgerFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)
+  makeDirectories(dirname(path), 0o700)
   let fd: number
   try {
     fd = openSync(path, OPEN, 0o600)

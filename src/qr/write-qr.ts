@@ -4,7 +4,7 @@
  * greyscale, 4 pixels a module with a quiet zone of 4 modules; the SVG is one path in module units.
  */
 import { createHash } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
+import { makeDirectories } from '../fs/make-directories.js'
 import { join } from 'node:path'
 import { qrMatrix } from './qr-matrix.js'
 import { qrPng } from './qr-png.js'
@@ -85,7 +85,8 @@ const madeDirs = new Map<string, Promise<unknown>>()
 export async function writeQrImageFiles(dir: string, uvci: string, images: QrImages): Promise<string[]> {
   let made = madeDirs.get(dir)
   if (!made) {
-    made = mkdir(dir, { recursive: true, mode: 0o700 })
+    // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)
+    made = Promise.resolve().then(() => makeDirectories(dir, 0o700))
     madeDirs.set(dir, made)
     made.catch(() => madeDirs.delete(dir))
   }

@@ -81,4 +81,24 @@ describe.skipIf(process.platform !== 'linux')('paths that are not ordinary files
       ),
     })
   })
+
+  it('a ledger or a QR folder to make under /proc is a coded error (exit 2) at once, not a spin in mkdir', () => {
+    const examples = join(import.meta.dirname, '..', '..', 'examples', 'batch.csv')
+    const keys = join(import.meta.dirname, '..', '..', 'keys-example')
+    const ledger = run(['issue', examples, '-k', keys, '--ledger', '/proc/hcert-test/ledger.sqlite'])
+    expect(ledger.code).toBe(2)
+    expect(errorOf(ledger).code).toBe('ERR_LEDGER')
+    const qr = run([
+      'issue',
+      examples,
+      '-k',
+      keys,
+      '--ledger',
+      join(tmp, 'l.sqlite'),
+      '--qr-dir',
+      '/proc/hcert-test/qr',
+    ])
+    expect(qr.code).toBe(2)
+    expect(errorOf(qr).code).toBe('ERR_USAGE')
+  })
 })
