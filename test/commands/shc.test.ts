@@ -121,7 +121,7 @@ describe('hcert verify of a SMART Health Card', () => {
       kid: '3Kfdg-XwP-7gXyywtUfUADwBumDOPKMQx-iELL11W9s',
     })
     expect(dcc).toMatchObject({ valid: true })
-    expect(dcc?.kind).toBeUndefined()
+    expect(dcc?.kind).toBe('dcc')
   })
 
   it('a card made by the test verifies; expired, it is INVALID with exit 4', async () => {
