@@ -12,7 +12,7 @@ import type { IssuedRow } from '../../src/ledger/ledger.js'
 import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { SCHEMA_VERSION } from '../../src/ledger/schema.js'
-import { deadLocalOwners, reserveKeys, type LedgerStore } from '../../src/ledger/store.js'
+import { deadLocalOwners, releaseRun, reserveKeys, type LedgerStore } from '../../src/ledger/store.js'
 import { inlineSigner, type JobSigner } from '../../src/issue/sign-jobs.js'
 import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
@@ -123,6 +123,29 @@ describe.each(ENGINES)('ledger on $name', (engine) => {
       ledger.reserve(['k1'], dead, 3_600_000)
       const taken = reserveKeys(ledger, ['k1'], 'me:1:01', 60_000)
       expect([...taken.reserved]).toEqual(['k1'])
+    } finally {
+      ledger.close()
+    }
+  })
+
+  it('releaseRun: a run that ends removes its reservations and those of dead runs of this machine, even of keys committed since; a live run keeps its own', () => {
+    const ledger = engine.open(engine.spec(tmp, 'release'))
+    try {
+      const { hostname } = require_os()
+      const dead = `${hostname()}:2147483646:0badf00d`
+      const live = `${hostname()}:${process.ppid}:0000beef`
+      const elsewhere = 'elsewhere:1:00'
+      ledger.reserve(['k1', 'k2'], dead, 3_600_000)
+      ledger.reserve(['k3'], live, 3_600_000)
+      ledger.reserve(['k4'], elsewhere, 3_600_000)
+      // k1 committed by another run since (as when the killed run reserved it just after that commit)
+      ledger.record([row(9, { idempotencyKey: 'k1' })], [], new Date(), { owner: 'me:1:01', keys: ['k1'] })
+      ledger.reserve(['k5'], 'me:1:01', 3_600_000)
+      expect([...ledger.reservationOwners()].sort()).toEqual([dead, elsewhere, live, 'me:1:01'].sort())
+      releaseRun(ledger, 'me:1:01')
+      // the live run of this machine and the run of another machine keep theirs (until their lease runs out)
+      expect([...ledger.reservationOwners()].sort()).toEqual([elsewhere, live].sort())
+      expect(ledger.reservationCount()).toBe(2)
     } finally {
       ledger.close()
     }

@@ -336,8 +336,15 @@ export class PostgresLedger implements LedgerStore {
     return { reserved, heldBy }
   }
 
-  release(owner: string): void {
-    this.rows(`DELETE FROM reservations WHERE owner = $1 OR expires_at < ${SERVER_MS}`, [owner])
+  release(owner: string, alsoOwners: readonly string[] = []): void {
+    this.rows(
+      `DELETE FROM reservations WHERE owner = $1 OR expires_at < ${SERVER_MS} OR owner = ANY($2::text[])`,
+      [owner, alsoOwners],
+    )
+  }
+
+  reservationOwners(): string[] {
+    return this.rows<{ owner: string }>('SELECT DISTINCT owner FROM reservations').map((r) => r.owner)
   }
 
   reservationCount(): number {
