@@ -4,12 +4,13 @@
  * errors that name the server and never the password.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DccError } from '../../src/errors.js'
 import type { IssuedRow } from '../../src/ledger/ledger.js'
-import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
+import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { SCHEMA_VERSION } from '../../src/ledger/schema.js'
 import { deadLocalOwners, releaseRun, reserveKeys, type LedgerStore } from '../../src/ledger/store.js'
@@ -231,6 +232,45 @@ describe.skipIf(!PG_AVAILABLE)('PostgreSQL ledger: schema versions and errors', 
     )
     expect(unreachable.message).not.toContain('Sup3r-Secret-pw')
   })
+})
+
+describe('connecting to PostgreSQL', () => {
+  it('PGCONNECT_TIMEOUT is read as libpq reads it (seconds, at least 2; 0 waits without a limit); 30 s otherwise', () => {
+    expect(connectTimeoutMs({})).toBe(30_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '10' })).toBe(10_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '1' })).toBe(2_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '0' })).toBe(0)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: 'soon' })).toBe(30_000)
+  })
+
+  it('a server that accepts but never answers: ERR_LEDGER ETIMEDOUT after PGCONNECT_TIMEOUT, however short HCERT_LEDGER_TIMEOUT is', async () => {
+    // the kernel completes the handshakes of a listening socket; this server never says a word
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as AddressInfo
+    const saved = { connect: process.env.PGCONNECT_TIMEOUT, busy: process.env.HCERT_LEDGER_TIMEOUT }
+    process.env.PGCONNECT_TIMEOUT = '3'
+    process.env.HCERT_LEDGER_TIMEOUT = '300'
+    try {
+      const started = Date.now()
+      const err = caught(() => new PostgresLedger(`postgres://u:Sup3r-Secret-pw@127.0.0.1:${port}/db`))
+      // a statement's timeout (0.3 s here) used to cut the connection short at 1 s
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_900)
+      expect(err.code).toBe('ERR_LEDGER')
+      expect(err.message).toMatch(
+        /cannot reach the PostgreSQL server at 127\.0\.0\.1:\d+ \(ETIMEDOUT: the server did not accept the connection within 3 s; .*PGCONNECT_TIMEOUT/,
+      )
+      expect(err.message).not.toContain('Sup3r-Secret-pw')
+    } finally {
+      for (const [name, value] of [
+        ['PGCONNECT_TIMEOUT', saved.connect],
+        ['HCERT_LEDGER_TIMEOUT', saved.busy],
+      ] as const)
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      silent.close()
+    }
+  }, 30_000)
 })
 
 function caught(work: () => unknown): DccError {

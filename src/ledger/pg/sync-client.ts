@@ -87,7 +87,14 @@ port.on('message', async (request) => {
   }
   try {
     if (request.op === 'connect') {
-      await connect()
+      try {
+        await connect()
+      } catch (err) {
+        // pg's own connectionTimeoutMillis ends with a plain Error: the server did not accept in time
+        if (!(err && err.code) && /timeout/i.test(String(err && err.message)))
+          throw Object.assign(new Error('the server did not accept the connection within ' + config.connectionTimeoutMillis / 1000 + ' s'), { code: 'ETIMEDOUT' })
+        throw err
+      }
       answer({ ok: true, info: { host: client.host, port: client.port, database: client.database, user: client.user } })
       return
     }
@@ -144,9 +151,13 @@ export class SyncPgClient {
     this.port.unref()
   }
 
-  /** Connects; throws PgFailureError (ECONNREFUSED, 28P01 password authentication failed, …). */
-  connect(): ConnectionInfo {
-    const { info } = this.call({ op: 'connect' }) as { info: ConnectionInfo }
+  /**
+   * Connects; throws PgFailureError (ECONNREFUSED, 28P01 password authentication failed, …).
+   * `limitMs`: how long the thread may take to start and connect (default: the calls' limit); pg's
+   * own connectionTimeoutMillis should come first, so that its answer is the one reported.
+   */
+  connect(limitMs = this.timeoutMs): ConnectionInfo {
+    const { info } = this.call({ op: 'connect' }, limitMs) as { info: ConnectionInfo }
     this.info = info
     return info
   }
@@ -160,18 +171,18 @@ export class SyncPgClient {
     return this.run([{ text, ...(values ? { values } : {}) }])[0] as T[]
   }
 
-  private call(request: object): unknown {
+  private call(request: object, limitMs = this.timeoutMs): unknown {
     if (this.closed) throw new PgFailureError({ code: 'CLOSED', message: 'the connection is closed' })
     Atomics.store(this.signal, 0, 0)
     this.port.postMessage(request)
-    const waited = Atomics.wait(this.signal, 0, 0, this.timeoutMs)
+    const waited = Atomics.wait(this.signal, 0, 0, limitMs)
     const reply = receiveMessageOnPort(this.port)?.message as
       { ok: true; [k: string]: unknown } | { ok: false; error: PgFailure } | undefined
     if (waited === 'timed-out' || !reply) {
       this.stop()
       throw new PgFailureError({
         code: 'ETIMEDOUT',
-        message: `no answer from the server within ${Math.round(this.timeoutMs / 1000)} s`,
+        message: `no answer from the server within ${Math.round(limitMs / 1000)} s`,
       })
     }
     if (!reply.ok) throw new PgFailureError(reply.error)
