@@ -54,7 +54,8 @@ const parse = (v) => (v === null ? null : Number(v))
 const typeParsers = { getTypeParser: (oid, format) => (oid === 20 || oid === 1700 ? parse : types.getTypeParser(oid, format)) }
 const answer = (message) => {
   port.postMessage(message)
-  Atomics.store(signal, 0, 1)
+  // a counter, not a flag: a late notify of an earlier answer must not pass for this one's
+  Atomics.add(signal, 0, 1)
   Atomics.notify(signal, 0)
 }
 const failure = (err) => {
@@ -173,12 +174,20 @@ export class SyncPgClient {
 
   private call(request: object, limitMs = this.timeoutMs): unknown {
     if (this.closed) throw new PgFailureError({ code: 'CLOSED', message: 'the connection is closed' })
-    Atomics.store(this.signal, 0, 0)
     this.port.postMessage(request)
-    const waited = Atomics.wait(this.signal, 0, 0, limitMs)
-    const reply = receiveMessageOnPort(this.port)?.message as
-      { ok: true; [k: string]: unknown } | { ok: false; error: PgFailure } | undefined
-    if (waited === 'timed-out' || !reply) {
+    // The thread posts its answer, then counts up and wakes this one. A wake-up may be an earlier
+    // answer's late notify (the thread was paused between its count and its notify, as happens on
+    // a loaded machine): so the port is looked at after each wake-up, until the answer or the limit.
+    const deadline = performance.now() + limitMs
+    let reply: { ok: true; [k: string]: unknown } | { ok: false; error: PgFailure } | undefined
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0)
+      reply = receiveMessageOnPort(this.port)?.message as typeof reply
+      const left = deadline - performance.now()
+      if (reply || left <= 0) break
+      Atomics.wait(this.signal, 0, seen, left)
+    }
+    if (!reply) {
       this.stop()
       throw new PgFailureError({
         code: 'ETIMEDOUT',
