@@ -495,9 +495,19 @@ export class Ledger implements LedgerStore {
     return { reserved, heldBy }
   }
 
-  release(owner: string): void {
+  release(owner: string, alsoOwners: readonly string[] = []): void {
     this.guard(() =>
-      this.db.prepare('DELETE FROM reservations WHERE owner = ? OR expires_at < ?').run(owner, Date.now()),
+      this.db
+        .prepare(
+          'DELETE FROM reservations WHERE owner = ? OR expires_at < ? OR owner IN (SELECT value FROM json_each(?))',
+        )
+        .run(owner, Date.now(), JSON.stringify(alsoOwners)),
+    )
+  }
+
+  reservationOwners(): string[] {
+    return this.guard(
+      () => this.db.prepare('SELECT DISTINCT owner FROM reservations').pluck().all() as string[],
     )
   }
 

@@ -10,6 +10,12 @@
  * that no longer exists, is taken over. The commit of the chunk removes its reservations in the
  * same transaction (record's `done`), and the unique keys stay the last word: a row another run
  * committed first is reported back as a conflict, never stored twice.
+ *
+ * No reservation outlives the runs: a run that ends (finished, interrupted or failed) removes its
+ * own, those of runs of this machine that died (killed: their process is gone), and those whose
+ * lease ran out (releaseRun). A killed run's reservation of a key another run has committed since
+ * (or had committed just before: the reservation came after the check) is never taken over, since
+ * nobody signs that key again: it goes with the next run's end on this machine, or with its lease.
  */
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
@@ -68,8 +74,14 @@ export interface LedgerStore {
     leaseMs: number,
     takeOverFrom?: readonly string[],
   ): Reservation
-  /** Removes every reservation of `owner` (a run that ends, finished or interrupted), and those whose lease has run out. */
-  release(owner: string): void
+  /**
+   * Removes every reservation of `owner` (a run that ends, finished or interrupted), those of the
+   * owners in `alsoOwners` (runs of this machine that died: see releaseRun), and those whose lease
+   * has run out.
+   */
+  release(owner: string, alsoOwners?: readonly string[]): void
+  /** The owners that hold reservations now (each once). */
+  reservationOwners(): string[]
   /** Reservations held now (all owners): for tests and `ledger` diagnostics. */
   reservationCount(): number
   close(): void
@@ -122,4 +134,18 @@ export function reserveKeys(
   const again = ledger.reserve([...first.heldBy.keys()], owner, leaseMs, dead)
   for (const key of again.reserved) first.reserved.add(key)
   return { reserved: first.reserved, heldBy: again.heldBy }
+}
+
+/**
+ * Ends a run's part in `reservations`: removes `owner`'s reservations, those of runs of this
+ * machine whose process is gone (a SIGKILL, a crash: whatever they reserved and did not commit),
+ * and those whose lease ran out. A failure here (the ledger gone) is not reported: the error that
+ * ended the run is the one that matters, and the leases free the keys in time.
+ */
+export function releaseRun(ledger: LedgerStore, owner: string): void {
+  try {
+    ledger.release(owner, deadLocalOwners(ledger.reservationOwners()))
+  } catch {
+    // left to the leases
+  }
 }

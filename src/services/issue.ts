@@ -32,7 +32,7 @@ import { readRecords, formatFromName, type InputFormat, type InputRecord } from 
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, RejectionRow } from '../ledger/ledger.js'
-import { newOwner, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
+import { newOwner, releaseRun, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { AtomicFile } from '../fs/atomic-file.js'
 import type { Duration } from '../time/duration.js'
 import { signingWindow } from '../issue/signing-window.js'
@@ -440,17 +440,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     discard()
     throw err
   } finally {
-    // what this run reserved and did not commit (an interrupt, a failure) is free again at once
-    if (!options.dryRun) releaseQuietly(ledger, owner)
+    // what this run reserved and did not commit (an interrupt, a failure), and what runs of this
+    // machine that died left, is free again at once
+    if (!options.dryRun) releaseRun(ledger, owner)
   }
   return report
-}
-
-/** Releases `owner`'s reservations; a failure here (the ledger gone) leaves them to their lease. */
-function releaseQuietly(ledger: Ledger, owner: string): void {
-  try {
-    ledger.release(owner)
-  } catch {
-    // the error that ended the run is the one to report; the lease frees them in time
-  }
 }

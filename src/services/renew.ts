@@ -18,7 +18,7 @@ import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import { damagedRow, type IssuedRow, type StoredCertificate } from '../ledger/ledger.js'
-import { newOwner, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
+import { newOwner, releaseRun, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { validateSchema } from '../dcc/schema.js'
 import { tooDeep } from '../issue/record-depth.js'
 import { idOfKey } from '../issue/prepare-chunk.js'
@@ -267,13 +267,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
   try {
     await renewAll()
   } finally {
-    if (!dryRun) {
-      try {
-        ledger.release(owner)
-      } catch {
-        // the error that ended the run is the one to report; the lease frees them in time
-      }
-    }
+    // what this run reserved and did not commit, and what runs of this machine that died left
+    if (!dryRun) releaseRun(ledger, owner)
   }
   if (options.signal?.aborted) report.interrupted = String(options.signal.reason ?? 'interrupted')
   return report

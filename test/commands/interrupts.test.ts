@@ -16,6 +16,16 @@ const tmp = mkdtempSync(join(tmpdir(), 'hcert-interrupt-'))
 const letters = (i: number): string =>
   (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
 
+/** Reservations left in the ledger: a run that stops, interrupted, leaves none. */
+function reservations(ledger: string): number {
+  const db = new Database(ledger, { readonly: true, fileMustExist: true })
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM reservations').get() as { n: number }).n
+  } finally {
+    db.close()
+  }
+}
+
 function count(ledger: string, origin = 'issue'): number {
   try {
     const db = new Database(ledger, { readonly: true, fileMustExist: true })
@@ -105,6 +115,7 @@ describe('hcert issue interrupted', () => {
     expect(existsSync(out)).toBe(false)
     expect(existsSync(rejects)).toBe(false)
     expect(leftovers()).toEqual([])
+    expect(reservations(ledger)).toBe(0)
 
     const second = await runAndSignal([...args, '--json'], ledger, committed, 'SIGTERM')
     expect(second.code).toBe(143)
@@ -158,6 +169,7 @@ describe('hcert renew interrupted', () => {
     )
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(renewed)
     expect(leftovers()).toEqual([])
+    expect(reservations(ledger)).toBe(0)
 
     const rerun = runCli([...args.slice(0, -1), join(tmp, 'renewed-2.jsonl'), '--json'])
     expect(rerun.code).toBe(0)

@@ -4,15 +4,16 @@
  * errors that name the server and never the password.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DccError } from '../../src/errors.js'
 import type { IssuedRow } from '../../src/ledger/ledger.js'
-import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
+import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { SCHEMA_VERSION } from '../../src/ledger/schema.js'
-import { deadLocalOwners, reserveKeys, type LedgerStore } from '../../src/ledger/store.js'
+import { deadLocalOwners, releaseRun, reserveKeys, type LedgerStore } from '../../src/ledger/store.js'
 import { inlineSigner, type JobSigner } from '../../src/issue/sign-jobs.js'
 import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
@@ -128,6 +129,29 @@ describe.each(ENGINES)('ledger on $name', (engine) => {
     }
   })
 
+  it('releaseRun: a run that ends removes its reservations and those of dead runs of this machine, even of keys committed since; a live run keeps its own', () => {
+    const ledger = engine.open(engine.spec(tmp, 'release'))
+    try {
+      const { hostname } = require_os()
+      const dead = `${hostname()}:2147483646:0badf00d`
+      const live = `${hostname()}:${process.ppid}:0000beef`
+      const elsewhere = 'elsewhere:1:00'
+      ledger.reserve(['k1', 'k2'], dead, 3_600_000)
+      ledger.reserve(['k3'], live, 3_600_000)
+      ledger.reserve(['k4'], elsewhere, 3_600_000)
+      // k1 committed by another run since (as when the killed run reserved it just after that commit)
+      ledger.record([row(9, { idempotencyKey: 'k1' })], [], new Date(), { owner: 'me:1:01', keys: ['k1'] })
+      ledger.reserve(['k5'], 'me:1:01', 3_600_000)
+      expect([...ledger.reservationOwners()].sort()).toEqual([dead, elsewhere, live, 'me:1:01'].sort())
+      releaseRun(ledger, 'me:1:01')
+      // the live run of this machine and the run of another machine keep theirs (until their lease runs out)
+      expect([...ledger.reservationOwners()].sort()).toEqual([elsewhere, live].sort())
+      expect(ledger.reservationCount()).toBe(2)
+    } finally {
+      ledger.close()
+    }
+  })
+
   it('stats: the same figures as SQLite for the same certificates, whole days and part-days alike', () => {
     const rows = Array.from({ length: 40 }, (_, i) => row(i + 1))
     const query = { now: new Date((T0 + 20 * DAY) * 1000), by: 'week' as const, soon: 30 * DAY }
@@ -208,6 +232,45 @@ describe.skipIf(!PG_AVAILABLE)('PostgreSQL ledger: schema versions and errors', 
     )
     expect(unreachable.message).not.toContain('Sup3r-Secret-pw')
   })
+})
+
+describe('connecting to PostgreSQL', () => {
+  it('PGCONNECT_TIMEOUT is read as libpq reads it (seconds, at least 2; 0 waits without a limit); 30 s otherwise', () => {
+    expect(connectTimeoutMs({})).toBe(30_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '10' })).toBe(10_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '1' })).toBe(2_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '0' })).toBe(0)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: 'soon' })).toBe(30_000)
+  })
+
+  it('a server that accepts but never answers: ERR_LEDGER ETIMEDOUT after PGCONNECT_TIMEOUT, however short HCERT_LEDGER_TIMEOUT is', async () => {
+    // the kernel completes the handshakes of a listening socket; this server never says a word
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as AddressInfo
+    const saved = { connect: process.env.PGCONNECT_TIMEOUT, busy: process.env.HCERT_LEDGER_TIMEOUT }
+    process.env.PGCONNECT_TIMEOUT = '3'
+    process.env.HCERT_LEDGER_TIMEOUT = '300'
+    try {
+      const started = Date.now()
+      const err = caught(() => new PostgresLedger(`postgres://u:Sup3r-Secret-pw@127.0.0.1:${port}/db`))
+      // a statement's timeout (0.3 s here) used to cut the connection short at 1 s
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_900)
+      expect(err.code).toBe('ERR_LEDGER')
+      expect(err.message).toMatch(
+        /cannot reach the PostgreSQL server at 127\.0\.0\.1:\d+ \(ETIMEDOUT: the server did not accept the connection within 3 s; .*PGCONNECT_TIMEOUT/,
+      )
+      expect(err.message).not.toContain('Sup3r-Secret-pw')
+    } finally {
+      for (const [name, value] of [
+        ['PGCONNECT_TIMEOUT', saved.connect],
+        ['HCERT_LEDGER_TIMEOUT', saved.busy],
+      ] as const)
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      silent.close()
+    }
+  }, 30_000)
 })
 
 function caught(work: () => unknown): DccError {

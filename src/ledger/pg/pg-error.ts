@@ -26,7 +26,12 @@ export function pgLedgerError(cause: unknown, where: string, target: string): Dc
       'ETIMEDOUT',
     ].includes(code)
   ) {
-    message = `${at}: cannot reach the PostgreSQL server at ${target} (${code}). Check that the server is running and accepts connections there (listen_addresses, port, pg_hba.conf), and the host and port in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
+    // ETIMEDOUT says which wait ran out (pg's connection timeout, or no answer to a call)
+    const detail =
+      code === 'ETIMEDOUT'
+        ? `${code}: ${text}; a server merely slow to accept may be given longer with PGCONNECT_TIMEOUT (seconds)`
+        : code
+    message = `${at}: cannot reach the PostgreSQL server at ${target} (${detail}). Check that the server is running and accepts connections there (listen_addresses, port, pg_hba.conf), and the host and port in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
   } else if (code === '28P01' || code === '28000') {
     message = `${at}: the PostgreSQL server at ${target} refused the login (${code}: ${text}). Check the user and password (in the URL, $PGUSER/$PGPASSWORD or ~/.pgpass) and pg_hba.conf`
   } else if (code === '3D000') {

@@ -82,6 +82,17 @@ ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.ex
 WHERE reservations.expires_at < ${SERVER_MS} OR reservations.owner = $2 OR reservations.owner = ANY($4::text[])
 RETURNING key`
 
+/**
+ * How long to wait for the server to accept a connection, in ms: $PGCONNECT_TIMEOUT seconds as
+ * libpq reads it (a whole number; 0 or less waits without a limit; below 2, 2), else 30 s.
+ */
+export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.PGCONNECT_TIMEOUT?.trim()
+  if (!given || !/^[+-]?\d+$/.test(given)) return 30_000
+  const seconds = Number.parseInt(given, 10)
+  return seconds <= 0 ? 0 : Math.max(2, seconds) * 1000
+}
+
 export interface PostgresLedgerOptions {
   /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */
   create?: boolean
@@ -100,15 +111,18 @@ export class PostgresLedger implements LedgerStore {
     this.path = redactUrl(url)
     this.target = targetOf(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
+    const connectMs = connectTimeoutMs()
     const config: PgConnectionConfig = {
       connectionString: url,
-      connectionTimeoutMillis: Math.max(1000, Math.min(timeout, 30_000)),
+      connectionTimeoutMillis: connectMs,
       application_name: 'hcert',
     }
     // the thread's own limit is past the server's, so that the server's answer (57014) comes first
     this.client = new SyncPgClient(config, timeout + 15_000)
     try {
-      const info = this.client.connect()
+      // a connection is not a statement: HCERT_LEDGER_TIMEOUT does not shorten it (a busy server
+      // may take seconds to accept many runs at once); 0 waits as long as the system does
+      const info = this.client.connect(connectMs === 0 ? Infinity : connectMs + 15_000)
       this.target = `${info.host}:${info.port}`
       this.client.query(`SET statement_timeout = ${Math.round(timeout)}`)
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
@@ -336,8 +350,15 @@ export class PostgresLedger implements LedgerStore {
     return { reserved, heldBy }
   }
 
-  release(owner: string): void {
-    this.rows(`DELETE FROM reservations WHERE owner = $1 OR expires_at < ${SERVER_MS}`, [owner])
+  release(owner: string, alsoOwners: readonly string[] = []): void {
+    this.rows(
+      `DELETE FROM reservations WHERE owner = $1 OR expires_at < ${SERVER_MS} OR owner = ANY($2::text[])`,
+      [owner, alsoOwners],
+    )
+  }
+
+  reservationOwners(): string[] {
+    return this.rows<{ owner: string }>('SELECT DISTINCT owner FROM reservations').map((r) => r.owner)
   }
 
   reservationCount(): number {

@@ -54,7 +54,8 @@ const parse = (v) => (v === null ? null : Number(v))
 const typeParsers = { getTypeParser: (oid, format) => (oid === 20 || oid === 1700 ? parse : types.getTypeParser(oid, format)) }
 const answer = (message) => {
   port.postMessage(message)
-  Atomics.store(signal, 0, 1)
+  // a counter, not a flag: a late notify of an earlier answer must not pass for this one's
+  Atomics.add(signal, 0, 1)
   Atomics.notify(signal, 0)
 }
 const failure = (err) => {
@@ -87,7 +88,14 @@ port.on('message', async (request) => {
   }
   try {
     if (request.op === 'connect') {
-      await connect()
+      try {
+        await connect()
+      } catch (err) {
+        // pg's own connectionTimeoutMillis ends with a plain Error: the server did not accept in time
+        if (!(err && err.code) && /timeout/i.test(String(err && err.message)))
+          throw Object.assign(new Error('the server did not accept the connection within ' + config.connectionTimeoutMillis / 1000 + ' s'), { code: 'ETIMEDOUT' })
+        throw err
+      }
       answer({ ok: true, info: { host: client.host, port: client.port, database: client.database, user: client.user } })
       return
     }
@@ -144,9 +152,13 @@ export class SyncPgClient {
     this.port.unref()
   }
 
-  /** Connects; throws PgFailureError (ECONNREFUSED, 28P01 password authentication failed, …). */
-  connect(): ConnectionInfo {
-    const { info } = this.call({ op: 'connect' }) as { info: ConnectionInfo }
+  /**
+   * Connects; throws PgFailureError (ECONNREFUSED, 28P01 password authentication failed, …).
+   * `limitMs`: how long the thread may take to start and connect (default: the calls' limit); pg's
+   * own connectionTimeoutMillis should come first, so that its answer is the one reported.
+   */
+  connect(limitMs = this.timeoutMs): ConnectionInfo {
+    const { info } = this.call({ op: 'connect' }, limitMs) as { info: ConnectionInfo }
     this.info = info
     return info
   }
@@ -160,18 +172,26 @@ export class SyncPgClient {
     return this.run([{ text, ...(values ? { values } : {}) }])[0] as T[]
   }
 
-  private call(request: object): unknown {
+  private call(request: object, limitMs = this.timeoutMs): unknown {
     if (this.closed) throw new PgFailureError({ code: 'CLOSED', message: 'the connection is closed' })
-    Atomics.store(this.signal, 0, 0)
     this.port.postMessage(request)
-    const waited = Atomics.wait(this.signal, 0, 0, this.timeoutMs)
-    const reply = receiveMessageOnPort(this.port)?.message as
-      { ok: true; [k: string]: unknown } | { ok: false; error: PgFailure } | undefined
-    if (waited === 'timed-out' || !reply) {
+    // The thread posts its answer, then counts up and wakes this one. A wake-up may be an earlier
+    // answer's late notify (the thread was paused between its count and its notify, as happens on
+    // a loaded machine): so the port is looked at after each wake-up, until the answer or the limit.
+    const deadline = performance.now() + limitMs
+    let reply: { ok: true; [k: string]: unknown } | { ok: false; error: PgFailure } | undefined
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0)
+      reply = receiveMessageOnPort(this.port)?.message as typeof reply
+      const left = deadline - performance.now()
+      if (reply || left <= 0) break
+      Atomics.wait(this.signal, 0, seen, left)
+    }
+    if (!reply) {
       this.stop()
       throw new PgFailureError({
         code: 'ETIMEDOUT',
-        message: `no answer from the server within ${Math.round(this.timeoutMs / 1000)} s`,
+        message: `no answer from the server within ${Math.round(limitMs / 1000)} s`,
       })
     }
     if (!reply.ok) throw new PgFailureError(reply.error)
