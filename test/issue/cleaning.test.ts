@@ -349,6 +349,31 @@ describe('names and values as people type them', () => {
     }
   })
 
+  it('runs of spaces inside a name (double, ideographic U+3000, no-break) are one space: one person, one certificate', async () => {
+    const row = (gn: string) =>
+      JSON.stringify({
+        type: 'v',
+        fn: 'Nguyễn',
+        gn,
+        dob: '1980-05-17',
+        vaccine: 'Comirnaty',
+        dose: 1,
+        doses: 2,
+        date: '2021-06-01',
+      })
+    const ledger = new Ledger(join(tmp, 'spaces.sqlite'))
+    const first = await issue(row('Văn Ân') + '\n', 'spaces-1.jsonl', { ledger })
+    expect(first.report.issued).toBe(1)
+    for (const gn of ['Văn  Ân', 'Văn\u3000Ân', 'Văn\u00A0\u2009Ân']) {
+      const again = await issue(row(gn) + '\n', 'spaces-again.jsonl', { ledger })
+      expect(again.report.issued).toBe(0)
+    }
+    expect(payloads(ledger).map((p) => p.nam.gn)).toEqual(['Văn Ân'])
+    // letter case stays: the certificate would show another spelling
+    const upper = await issue(row('VĂN ÂN') + '\n', 'spaces-upper.jsonl', { ledger })
+    expect(upper.report.issued).toBe(1)
+  })
+
   it('a lower-case code is read as the code', async () => {
     const input =
       'type,fn,gn,dob,vaccine,dose,doses,date,country\nv,Ngô,Bảo,1980-05-17,Comirnaty,1,2,2021-06-01, vn \n'
