@@ -74,8 +74,22 @@ export function cleanText(value: unknown, column: string, numbers = false): Clea
   if (value === undefined || value === null) return {}
   let text: string
   if (typeof value === 'string') text = value
-  else if (numbers && typeof value === 'number' && Number.isFinite(value)) text = String(value)
-  else
+  else if (numbers && typeof value === 'number' && Number.isFinite(value)) {
+    // JSON readers keep a number as a double: past 2^53 its last digits are already lost, and an id
+    // would name another record; an id number is a whole number of 0 or more (text takes any other)
+    if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+      return {
+        rejection: {
+          field: column,
+          reason: `a number this large loses digits${column === 'id' ? ': write the id as text' : ''}`,
+        },
+      }
+    if (column === 'id' && !(Number.isInteger(value) && value >= 0))
+      return {
+        rejection: { field: column, reason: 'must be a whole number of 0 or more, or text (a JSON string)' },
+      }
+    text = String(value)
+  } else
     return {
       rejection: {
         field: column,

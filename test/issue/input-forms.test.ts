@@ -398,3 +398,22 @@ describe('dates the DCC schema gives as dates are signed as dates', () => {
     expect((await issue(payload('2021-06-01'), 'p-ok.json')).report.issued).toBe(1)
   })
 })
+
+describe('a numeric id', () => {
+  it('beyond 2^53 is rejected (its digits are already lost); a negative or fractional one too; a whole one is its digits', async () => {
+    const row = (id: string) =>
+      `{"id": ${id}, "type": "v", "fn": "Le", "gn": "An", "dob": "1980-01-01", "vaccine": "Comirnaty", "dose": 1, "doses": 2, "date": "2021-06-01"}\n`
+    const big = await issue(row('12345678901234567890'), 'id-big.jsonl')
+    expect(big.report.rejections.map((r) => [r.field, r.reason])).toEqual([
+      ['id', 'a number this large loses digits: write the id as text'],
+    ])
+    for (const id of ['-1', '1.5']) {
+      const { report } = await issue(row(id), 'id-odd.jsonl')
+      expect(report.rejections.map((r) => r.field)).toEqual(['id'])
+    }
+    const ok = await issue(row('9007199254740991'), 'id-ok.jsonl')
+    expect(ok.report.issued).toBe(1)
+    const text = await issue(row('"12345678901234567890"'), 'id-text.jsonl')
+    expect(text.report.issued).toBe(1)
+  })
+})
