@@ -12,7 +12,8 @@
  *   breaks, tabs, ESC and the terminal escape sequences it starts), a bidirectional control (U+202A–
  *   U+202E, U+2066–U+2069, LRM/RLM/ALM: they make text display in another order than it is stored),
  *   an invisible format character (zero-width space and joiners, soft hyphen, word joiner, BOM, tag
- *   characters: Unicode category Cf), a line or paragraph separator, or an unpaired surrogate;
+ *   characters: Unicode category Cf), a line or paragraph separator, an unpaired surrogate, or the
+ *   replacement character U+FFFD (the mark of a file decoded in the wrong encoding);
  * - of the JSON type the column takes: text (a JSON string); numbers only where a number is meant.
  * Reasons name the kind of problem and its position (a 1-based character count), never the value.
  */
@@ -44,7 +45,9 @@ export function forbiddenCharacter(text: string): string | undefined {
           ? 'an unpaired surrogate (text that is not valid Unicode)'
           : INVISIBLE.test(ch)
             ? 'an invisible character (a zero-width space or joiner, a soft hyphen, a separator…)'
-            : undefined
+            : ch === '\uFFFD'
+              ? 'a replacement character (U+FFFD: the file was read in another encoding than it was written in; save it as UTF-8)'
+              : undefined
     if (kind) return `contains ${kind} at character ${position}; remove it`
   }
   return undefined

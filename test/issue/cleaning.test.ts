@@ -374,6 +374,26 @@ describe('names and values as people type them', () => {
     expect(upper.report.issued).toBe(1)
   })
 
+  it('a replacement character (U+FFFD, a wrongly decoded file) is rejected naming the field, kind and position', async () => {
+    const row = JSON.stringify({
+      type: 'v',
+      fn: 'Nguy\uFFFDn',
+      gn: 'An',
+      dob: '1980-05-17',
+      vaccine: 'Comirnaty',
+      dose: 1,
+      doses: 2,
+      date: '2021-06-01',
+    })
+    const { report } = await issue(row + '\n', 'fffd.jsonl')
+    expect(report.rejections.map((r) => [r.field, r.reason])).toEqual([
+      [
+        'fn',
+        expect.stringMatching(/^contains a replacement character \(U\+FFFD.* at character 5; remove it$/),
+      ],
+    ])
+  })
+
   it('a lower-case code is read as the code', async () => {
     const input =
       'type,fn,gn,dob,vaccine,dose,doses,date,country\nv,Ngô,Bảo,1980-05-17,Comirnaty,1,2,2021-06-01, vn \n'
