@@ -294,7 +294,7 @@ describe('CSV files as people save them', () => {
     expect((error as Error).message).not.toMatch(/Ngô|1980/)
   })
 
-  it('unknown columns are named once in a warning; flat JSON keys too', async () => {
+  it('unknown columns are named once in a warning, by position (an unknown name may be data); flat JSON keys too', async () => {
     const header = 'id,type,fn,gn,dob,vacine,dose,doses,date,notes'
     const rows = [
       'u1,v,Ngô,Bảo,1980-05-17,Comirnaty,1,2,2021-06-01,x',
@@ -302,7 +302,7 @@ describe('CSV files as people save them', () => {
     ]
     const { report } = await issue(`${[header, ...rows].join('\n')}\n`, 'unknown.csv')
     expect(report.warnings).toEqual([
-      'the CSV header: columns "vacine", "notes" are not an input column and are ignored (README "Input columns")',
+      'the CSV header: columns <column 6>, <column 10> are not an input column and are ignored (README "Input columns")',
     ])
     const flat = {
       type: 'v',
@@ -320,7 +320,7 @@ describe('CSV files as people save them', () => {
     ].map((r) => JSON.stringify(r))
     const json = await issue(`${lines.join('\n')}\n`, 'unknown.jsonl')
     expect(json.report.warnings).toEqual([
-      'record 1: column "remark" is not an input column and is ignored (README "Input columns")',
+      'record 1: column <key 9> is not an input column and is ignored (README "Input columns")',
     ])
   })
 })
@@ -394,6 +394,29 @@ describe('names and values as people type them', () => {
     ])
   })
 
+  it('an unknown key in a DCC payload is named by position, a known field name of another type by its name', async () => {
+    const payload = {
+      nam: { fn: 'Le', gn: 'An' },
+      dob: '1980-01-01',
+      v: [
+        {
+          vp: '1119349007',
+          mp: 'EU/1/20/1528',
+          ma: 'ORG-100030215',
+          dn: 1,
+          sd: 2,
+          dt: '2021-06-01',
+          SECRETKEY: 'x',
+          tt: 'LP6464-4',
+        },
+      ],
+    }
+    const { report } = await issue(JSON.stringify(payload), 'secret-key.json')
+    const fields = report.rejections.map((r) => r.field)
+    expect(fields).toEqual(['v/<key 7>', 'v/tt'])
+    expect(JSON.stringify(report)).not.toContain('SECRETKEY')
+  })
+
   it('a lower-case code is read as the code', async () => {
     const input =
       'type,fn,gn,dob,vaccine,dose,doses,date,country\nv,Ngô,Bảo,1980-05-17,Comirnaty,1,2,2021-06-01, vn \n'
@@ -454,7 +477,7 @@ describe('a certificate too long for a QR code', () => {
       // its bulk is a field the DCC schema does not have, which is refused first (it would be signed)
       expect(report).toMatchObject({ issued: 0, rejected: 1 })
       expect(report.rejections[0]).toMatchObject({
-        field: 'x-note',
+        field: '<key 5>',
         reason: expect.stringMatching(/^is not a field of a DCC payload/),
       })
       expect(payloads(ledger)).toEqual([])
