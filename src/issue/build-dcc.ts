@@ -123,29 +123,48 @@ const NAME_FIELDS = new Set(['fn', 'fnt', 'gn', 'gnt'])
 const TYPE_WORDS: Readonly<Record<CertificateType, string>> = { v: 'vaccination', t: 'test', r: 'recovery' }
 
 /**
+ * An unknown key as a reason's field: itself when it is a field name of some certificate type
+ * (or payload, or name), else its 1-based position, `<key 3>`: an unknown key may be a holder's
+ * data (a shifted export) or a secret, and reasons never quote the input.
+ */
+function keyName(key: string, index: number): string {
+  const known =
+    PAYLOAD_FIELDS.has(key) ||
+    NAME_FIELDS.has(key) ||
+    (['v', 't', 'r'] as const).some((t) => ENTRY_FIELDS[t].has(key))
+  return known ? key : `<key ${index + 1}>`
+}
+
+/**
  * A payload's fields that the DCC schema does not have there: the schema itself lets them through
  * (it sets no additionalProperties), and they would be signed. A field of another certificate
  * type (a test's `tt` in a vaccination entry) is named as such, like the flat columns of another type.
  */
 function unknownPayloadFields(dcc: Record<string, unknown>, rejections: Rejection[]): void {
-  for (const key of Object.keys(dcc))
+  for (const [i, key] of Object.keys(dcc).entries())
     if (!PAYLOAD_FIELDS.has(key) && key !== 'id')
-      rejections.push({ field: key, reason: 'is not a field of a DCC payload (DCC schema 1.3); remove it' })
+      rejections.push({
+        field: keyName(key, i),
+        reason: 'is not a field of a DCC payload (DCC schema 1.3); remove it',
+      })
   const nam = dcc.nam
   if (nam && typeof nam === 'object' && !Array.isArray(nam))
-    for (const key of Object.keys(nam))
+    for (const [i, key] of Object.keys(nam).entries())
       if (!NAME_FIELDS.has(key))
-        rejections.push({ field: `nam/${key}`, reason: 'is not a name field (fn, fnt, gn, gnt); remove it' })
+        rejections.push({
+          field: `nam/${keyName(key, i)}`,
+          reason: 'is not a name field (fn, fnt, gn, gnt); remove it',
+        })
   for (const t of ['v', 't', 'r'] as const) {
     const entries = dcc[t]
     if (!Array.isArray(entries)) continue
     for (const entry of entries) {
       if (!entry || typeof entry !== 'object' || Array.isArray(entry)) continue
-      for (const key of Object.keys(entry as object)) {
+      for (const [i, key] of Object.keys(entry as object).entries()) {
         if (ENTRY_FIELDS[t].has(key)) continue
         const owner = (['v', 't', 'r'] as const).find((o) => ENTRY_FIELDS[o].has(key))
         rejections.push({
-          field: `${t}/${key}`,
+          field: `${t}/${keyName(key, i)}`,
           reason: owner
             ? `belongs to ${TYPE_WORDS[owner]} entries, not ${TYPE_WORDS[t]} ones; remove it (or correct the entry)`
             : `is not a field of a ${TYPE_WORDS[t]} entry (DCC schema 1.3); remove it`,

@@ -62,6 +62,14 @@ export function columnFor(path: string): string {
   return key || 'record'
 }
 
+/** Fields the DCC schema 1.3 gives as `date` (not `date-time`), per certificate type. */
+const DATE_FIELDS: Readonly<Record<CertificateType, readonly string[]>> = {
+  v: ['dt'],
+  t: [],
+  r: ['fr', 'df', 'du'],
+}
+const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/
+
 const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000 // an hour, for clocks that disagree a little
 
 /** Columns filled in from another column: no reason of their own when that one is wrong. */
@@ -223,6 +231,14 @@ export function checkRecord(
     }
   }
   if (!type || !entry) return out.list
+  // the DCC schema gives these as dates; its reader here (schema-formats.ts) lets a time through,
+  // as verify must read what others issued, but hcert signs a date only: a time would be signed as
+  // written in a field verifiers read as a day
+  for (const field of DATE_FIELDS[type]) {
+    const value = entry[field]
+    if (typeof value === 'string' && !FULL_DATE.test(value))
+      out.add(columnFor(`${type}/${field}`), 'must be a date written YYYY-MM-DD')
+  }
   const when = (field: string): Date | undefined =>
     typeof entry[field] === 'string' ? parseInstant(entry[field] as string) : undefined
   const future = (field: string, what: string): void => {

@@ -151,12 +151,17 @@ class UnknownColumns {
   async *watch(records: AsyncIterable<InputRecord>): AsyncGenerator<InputRecord> {
     for await (const record of records) {
       if (this.onWarning && !record.error && !('nam' in record.raw)) {
-        const unknown = Object.keys(record.raw).filter(
-          (k) => !INPUT_COLUMNS.has(k) && k !== REASON_COLUMN && !this.seen.has(k),
-        )
+        const keys = Object.keys(record.raw)
+        const unknown = keys.filter((k) => !INPUT_COLUMNS.has(k) && k !== REASON_COLUMN && !this.seen.has(k))
         if (unknown.length > 0 && this.seen.size < 20) {
           for (const k of unknown) this.seen.add(k)
-          this.onWarning(unknownColumnsWarning(unknown, `record ${record.index}`))
+          // named by position: an unknown key may be a holder's data (a shifted export)
+          this.onWarning(
+            unknownColumnsWarning(
+              unknown.map((k) => `<key ${keys.indexOf(k) + 1}>`),
+              `record ${record.index}`,
+            ),
+          )
         }
       }
       yield record
@@ -165,7 +170,7 @@ class UnknownColumns {
 }
 
 function unknownColumnsWarning(names: string[], where: string): string {
-  const list = names.slice(0, 20).map((n) => JSON.stringify(n))
+  const list = names.slice(0, 20)
   return `${where}: ${names.length === 1 ? 'column' : 'columns'} ${list.join(', ')} ${names.length === 1 ? 'is' : 'are'} not an input column and ${names.length === 1 ? 'is' : 'are'} ignored (README "Input columns")`
 }
 
@@ -269,7 +274,12 @@ function readHeader(fields: string[], onWarning: ((warning: string) => void) | u
         'ERR_INPUT',
         `input: the CSV header has the column "${name}" ${at.length} times (columns ${at.join(', ')}); keep one, so that it is clear which value counts`,
       )
-  const unknown = [...new Set(header.filter((h) => h !== '' && !INPUT_COLUMNS.has(h) && h !== REASON_COLUMN))]
+  // named by position: an unknown header cell may be a holder's data (a file without its header row)
+  const unknown = header.flatMap((h, i) =>
+    h !== '' && !INPUT_COLUMNS.has(h) && h !== REASON_COLUMN && header.indexOf(h) === i
+      ? [`<column ${i + 1}>`]
+      : [],
+  )
   if (unknown.length > 0) onWarning?.(unknownColumnsWarning(unknown, 'the CSV header'))
   return header
 }

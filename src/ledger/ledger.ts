@@ -9,11 +9,12 @@
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
 import { openReadOnly, secureLedgerFile } from './ledger-file.js'
+import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError } from './ledger-error.js'
-import { checkSchemaVersion, ensureSchema } from './schema.js'
+import { assertHcertLedger, checkSchemaVersion, ensureSchema } from './schema.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
 import type { DueFilter, LedgerStore, Reservation } from './store.js'
 
@@ -156,6 +157,8 @@ export class Ledger implements LedgerStore {
       this.readOnly = options.readOnly ?? false
       if (this.readOnly) db = openReadOnly(path, this.busyTimeoutMs)
       else {
+        // an existing file is looked at, read only, before anything changes it (mode, WAL switch)
+        if (path !== ':memory:') refuseForeignDatabase(path, this.busyTimeoutMs)
         // created (or made) 0600 before SQLite opens it, never through a symbolic link
         if (path !== ':memory:') secureLedgerFile(path)
         // the timeout is SQLite's busy_timeout: a lock held by another process is waited for that long
@@ -169,6 +172,7 @@ export class Ledger implements LedgerStore {
         const names = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()
         if (names.length === 0 && version === 0)
           throw new DccError('ERR_LEDGER', `ledger: ${path} holds no hcert ledger (no certificates table)`)
+        assertHcertLedger(db, path)
         this.columns = `${COLUMNS_BUT_CONTENT}, ${names.includes('content') ? 'content' : 'NULL AS content'}`
         this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
         this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
@@ -544,5 +548,17 @@ export class Ledger implements LedgerStore {
     } catch {
       // see above
     }
+  }
+}
+
+/** An existing, non-empty regular file that is not an hcert ledger is refused untouched (assertHcertLedger). */
+function refuseForeignDatabase(path: string, timeoutMs: number): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false })
+  if (!stat || !stat.isFile() || stat.size === 0) return
+  const db = openReadOnly(path, timeoutMs)
+  try {
+    assertHcertLedger(db, path)
+  } finally {
+    db.close()
   }
 }

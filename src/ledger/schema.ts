@@ -104,6 +104,33 @@ export function checkSchemaVersion(db: Database.Database, path: string): number 
   return version
 }
 
+/** The columns every hcert ledger's certificates table has had since schema 1. */
+const LEDGER_COLUMNS = ['idempotency_key', 'uvci', 'payload', 'hc1', 'holder_event', 'superseded_by']
+
+/**
+ * Throws ERR_LEDGER "holds no hcert ledger" when `db` holds tables of its own but no hcert
+ * certificates table (none, or one without hcert's columns): another program's database is never
+ * taken over. An empty database (a new file) passes: it becomes a ledger.
+ */
+export function assertHcertLedger(db: Database.Database, path: string): void {
+  const tables = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+    .pluck()
+    .all() as string[]
+  if (tables.length === 0) return
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all() as string[]
+  if (columns.length === 0)
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} holds no hcert ledger (tables of its own, no certificates table): give --ledger another file`,
+    )
+  if (!LEDGER_COLUMNS.every((c) => columns.includes(c)))
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} holds no hcert ledger (its certificates table lacks hcert's columns): give --ledger another file`,
+    )
+}
+
 /** Brings `db` to SCHEMA_VERSION (creating the tables of a new ledger). Throws ERR_LEDGER for a newer one. */
 export function ensureSchema(db: Database.Database, path: string): void {
   const current = (): number => db.pragma('user_version', { simple: true }) as number

@@ -9,7 +9,7 @@
  * Only the latest certificate of a holder for the same event is renewed, and a certificate is renewed
  * once: its renewal's idempotency key is `renew:<old UVCI>`, and a superseded certificate is never due.
  */
-import { holderEventKey } from '../dcc/holder-event.js'
+import { holderEventKey, sameHolder } from '../dcc/holder-event.js'
 import { certificateTypes } from '../dcc/types.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { DccError } from '../errors.js'
@@ -185,8 +185,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
-    const latest = ledger.latestForHolderEvent(old.holderEvent)
-    if (latest && latest.id !== old.id && latest.iat >= old.iat) {
+    const latest = laterForSameHolder(ledger, old)
+    if (latest) {
       report.skipped.push({
         source,
         uvci: old.uvci,
@@ -301,6 +301,29 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
  * be, that passes the DCC schema. Otherwise (a row edited by hand, truncated) ERR_LEDGER naming the
  * row, returned rather than thrown, so that the caller refuses that certificate and goes on.
  */
+/**
+ * The latest certificate, later than `old`, for the same holder and event, or undefined. Looked up
+ * by the row's stored key and by today's key of its payload (rows stored before the key held the
+ * names as written keep their old key), and kept only when its payload names the same holder as
+ * written: an old key merged people whose names transliterate alike.
+ */
+function laterForSameHolder(ledger: Ledger, old: StoredCertificate): StoredCertificate | undefined {
+  const payload = storedPayload(old)
+  const keys = new Set([old.holderEvent])
+  if (!(payload instanceof DccError)) keys.add(holderEventKey(payload))
+  let best: StoredCertificate | undefined
+  for (const key of keys) {
+    const latest = ledger.latestForHolderEvent(key)
+    if (!latest || latest.id === old.id || latest.iat < old.iat) continue
+    if (!(payload instanceof DccError)) {
+      const other = storedPayload(latest)
+      if (other instanceof DccError || !sameHolder(payload, other)) continue
+    }
+    if (!best || latest.iat > best.iat || (latest.iat === best.iat && latest.id > best.id)) best = latest
+  }
+  return best
+}
+
 function storedPayload(row: StoredCertificate): Record<string, unknown> | DccError {
   let dcc: unknown
   try {

@@ -294,7 +294,7 @@ describe('CSV files as people save them', () => {
     expect((error as Error).message).not.toMatch(/Ngô|1980/)
   })
 
-  it('unknown columns are named once in a warning; flat JSON keys too', async () => {
+  it('unknown columns are named once in a warning, by position (an unknown name may be data); flat JSON keys too', async () => {
     const header = 'id,type,fn,gn,dob,vacine,dose,doses,date,notes'
     const rows = [
       'u1,v,Ngô,Bảo,1980-05-17,Comirnaty,1,2,2021-06-01,x',
@@ -302,7 +302,7 @@ describe('CSV files as people save them', () => {
     ]
     const { report } = await issue(`${[header, ...rows].join('\n')}\n`, 'unknown.csv')
     expect(report.warnings).toEqual([
-      'the CSV header: columns "vacine", "notes" are not an input column and are ignored (README "Input columns")',
+      'the CSV header: columns <column 6>, <column 10> are not an input column and are ignored (README "Input columns")',
     ])
     const flat = {
       type: 'v',
@@ -320,7 +320,7 @@ describe('CSV files as people save them', () => {
     ].map((r) => JSON.stringify(r))
     const json = await issue(`${lines.join('\n')}\n`, 'unknown.jsonl')
     expect(json.report.warnings).toEqual([
-      'record 1: column "remark" is not an input column and is ignored (README "Input columns")',
+      'record 1: column <key 9> is not an input column and is ignored (README "Input columns")',
     ])
   })
 })
@@ -347,6 +347,74 @@ describe('names and values as people type them', () => {
       const { report } = await issue(JSON.stringify(payload), 'payload.json')
       expect(report.rejections.map((r) => r.field)).toEqual(['country'])
     }
+  })
+
+  it('runs of spaces inside a name (double, ideographic U+3000, no-break) are one space: one person, one certificate', async () => {
+    const row = (gn: string) =>
+      JSON.stringify({
+        type: 'v',
+        fn: 'Nguyễn',
+        gn,
+        dob: '1980-05-17',
+        vaccine: 'Comirnaty',
+        dose: 1,
+        doses: 2,
+        date: '2021-06-01',
+      })
+    const ledger = new Ledger(join(tmp, 'spaces.sqlite'))
+    const first = await issue(row('Văn Ân') + '\n', 'spaces-1.jsonl', { ledger })
+    expect(first.report.issued).toBe(1)
+    for (const gn of ['Văn  Ân', 'Văn\u3000Ân', 'Văn\u00A0\u2009Ân']) {
+      const again = await issue(row(gn) + '\n', 'spaces-again.jsonl', { ledger })
+      expect(again.report.issued).toBe(0)
+    }
+    expect(payloads(ledger).map((p) => p.nam.gn)).toEqual(['Văn Ân'])
+    // letter case stays: the certificate would show another spelling
+    const upper = await issue(row('VĂN ÂN') + '\n', 'spaces-upper.jsonl', { ledger })
+    expect(upper.report.issued).toBe(1)
+  })
+
+  it('a replacement character (U+FFFD, a wrongly decoded file) is rejected naming the field, kind and position', async () => {
+    const row = JSON.stringify({
+      type: 'v',
+      fn: 'Nguy\uFFFDn',
+      gn: 'An',
+      dob: '1980-05-17',
+      vaccine: 'Comirnaty',
+      dose: 1,
+      doses: 2,
+      date: '2021-06-01',
+    })
+    const { report } = await issue(row + '\n', 'fffd.jsonl')
+    expect(report.rejections.map((r) => [r.field, r.reason])).toEqual([
+      [
+        'fn',
+        expect.stringMatching(/^contains a replacement character \(U\+FFFD.* at character 5; remove it$/),
+      ],
+    ])
+  })
+
+  it('an unknown key in a DCC payload is named by position, a known field name of another type by its name', async () => {
+    const payload = {
+      nam: { fn: 'Le', gn: 'An' },
+      dob: '1980-01-01',
+      v: [
+        {
+          vp: '1119349007',
+          mp: 'EU/1/20/1528',
+          ma: 'ORG-100030215',
+          dn: 1,
+          sd: 2,
+          dt: '2021-06-01',
+          SECRETKEY: 'x',
+          tt: 'LP6464-4',
+        },
+      ],
+    }
+    const { report } = await issue(JSON.stringify(payload), 'secret-key.json')
+    const fields = report.rejections.map((r) => r.field)
+    expect(fields).toEqual(['v/<key 7>', 'v/tt'])
+    expect(JSON.stringify(report)).not.toContain('SECRETKEY')
   })
 
   it('a lower-case code is read as the code', async () => {
@@ -409,7 +477,7 @@ describe('a certificate too long for a QR code', () => {
       // its bulk is a field the DCC schema does not have, which is refused first (it would be signed)
       expect(report).toMatchObject({ issued: 0, rejected: 1 })
       expect(report.rejections[0]).toMatchObject({
-        field: 'x-note',
+        field: '<key 5>',
         reason: expect.stringMatching(/^is not a field of a DCC payload/),
       })
       expect(payloads(ledger)).toEqual([])

@@ -354,3 +354,66 @@ describe('the id column', () => {
     expect(JSON.stringify(report.rejections)).not.toContain(long)
   })
 })
+
+describe('dates the DCC schema gives as dates are signed as dates', () => {
+  const reasonsOf = (report: { rejections: Array<{ field: string; reason: string }> }) =>
+    report.rejections.map((r) => [r.field, r.reason])
+  it('a vaccination or recovery date with a time is rejected as 2021-6-1 is; a test sample time is kept', async () => {
+    const flat = (type: string, date: string, extra = '') =>
+      JSON.stringify({
+        type,
+        fn: 'Le',
+        gn: 'An',
+        dob: '1980-01-01',
+        ...(type === 'v' ? { vaccine: 'Comirnaty', dose: 1, doses: 2 } : {}),
+        ...(type === 't' ? { test_type: 'PCR', result: 'negative', centre: 'Lab' } : {}),
+        date,
+        ...(extra ? { valid_until: extra } : {}),
+      })
+    const bad = await issue(flat('v', '2021-6-1') + '\n', 'date-short.jsonl')
+    const expected = reasonsOf(bad.report)
+    expect(expected).toEqual([['date', 'must be a date written YYYY-MM-DD']])
+    for (const date of ['2021-06-01 10:00', '2021-06-01T00:00:00Z']) {
+      const { report } = await issue(flat('v', date) + '\n', 'date-time.jsonl')
+      expect(reasonsOf(report)).toEqual(expected)
+      const recovery = await issue(flat('r', date) + '\n', 'date-time-r.jsonl')
+      expect(reasonsOf(recovery.report)).toEqual(expected)
+    }
+    const until = await issue(flat('r', '2021-06-01', '2021-10-01T00:00:00Z') + '\n', 'until.jsonl')
+    expect(reasonsOf(until.report)).toEqual([['valid_until', 'must be a date written YYYY-MM-DD']])
+    const test = await issue(flat('t', '2021-12-01T08:00:00+07:00') + '\n', 'sc.jsonl')
+    expect(test.report).toMatchObject({ issued: 1, rejected: 0 })
+  })
+  it('in a DCC payload given as input too', async () => {
+    const payload = (dt: string) =>
+      JSON.stringify({
+        nam: { fn: 'Le', gn: 'An' },
+        dob: '1980-01-01',
+        v: [{ vp: '1119349007', mp: 'EU/1/20/1528', ma: 'ORG-100030215', dn: 1, sd: 2, dt }],
+      })
+    const short = await issue(payload('2021-6-1'), 'p-short.json')
+    expect(short.report.rejected).toBe(1)
+    const timed = await issue(payload('2021-06-01T10:00:00Z'), 'p-timed.json')
+    expect(reasonsOf(timed.report)).toEqual(reasonsOf(short.report))
+    expect((await issue(payload('2021-06-01'), 'p-ok.json')).report.issued).toBe(1)
+  })
+})
+
+describe('a numeric id', () => {
+  it('beyond 2^53 is rejected (its digits are already lost); a negative or fractional one too; a whole one is its digits', async () => {
+    const row = (id: string) =>
+      `{"id": ${id}, "type": "v", "fn": "Le", "gn": "An", "dob": "1980-01-01", "vaccine": "Comirnaty", "dose": 1, "doses": 2, "date": "2021-06-01"}\n`
+    const big = await issue(row('12345678901234567890'), 'id-big.jsonl')
+    expect(big.report.rejections.map((r) => [r.field, r.reason])).toEqual([
+      ['id', 'a number this large loses digits: write the id as text'],
+    ])
+    for (const id of ['-1', '1.5']) {
+      const { report } = await issue(row(id), 'id-odd.jsonl')
+      expect(report.rejections.map((r) => r.field)).toEqual(['id'])
+    }
+    const ok = await issue(row('9007199254740991'), 'id-ok.jsonl')
+    expect(ok.report.issued).toBe(1)
+    const text = await issue(row('"12345678901234567890"'), 'id-text.jsonl')
+    expect(text.report.issued).toBe(1)
+  })
+})
