@@ -15,7 +15,14 @@ export function pgLedgerError(cause: unknown, where: string, target: string): Dc
   const text = String((cause as Error)?.message ?? cause)
   const at = `ledger: ${where}`
   let message: string
-  if (
+  if (code === 'ERR_INVALID_URL') {
+    // the URL could not be read: no host or port of it is known, so none is named
+    message = `${at}: the URL is not valid (check its port, 1-65535, and brackets around an IPv6 host). Percent-encode special characters in the user and password (# as %23, ? as %3F, / as %2F, @ as %40, : as %3A)`
+  } else if (/password must be a string|no password/i.test(text)) {
+    message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
+  } else if (/does not support SSL/i.test(text)) {
+    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which sslmode in the URL asks for. Enable ssl on the server, or drop sslmode=require (or set sslmode=disable) on a trusted network`
+  } else if (
     [
       'ECONNREFUSED',
       'ENOTFOUND',
