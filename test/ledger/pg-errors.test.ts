@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
-import { PG_AVAILABLE, PG_URL } from '../helpers/pg.js'
+import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
+import { freshPgUrl, PG_AVAILABLE, PG_URL } from '../helpers/pg.js'
 
 const failure = (url: string): Error => {
   try {
@@ -44,5 +45,28 @@ describe('PostgreSQL ledger errors', () => {
       if (saved.file === undefined) delete process.env.PGPASSFILE
       else process.env.PGPASSFILE = saved.file
     }
+  })
+})
+
+describe.skipIf(!PG_AVAILABLE)('PostgreSQL ledger errors (server)', () => {
+  it('issue into a database holding a foreign certificates table: it holds no hcert ledger', () => {
+    const url = freshPgUrl('foreign')
+    const client = new SyncPgClient({ connectionString: url }, 30_000)
+    client.connect()
+    client.query('CREATE TABLE certificates (id BIGINT PRIMARY KEY, owner TEXT)')
+    client.close()
+    let err: Error | undefined
+    try {
+      const ledger = new PostgresLedger(url, { create: true })
+      try {
+        ledger.stats({ at: new Date('2022-01-01T00:00:00Z') } as never)
+      } finally {
+        ledger.close()
+      }
+    } catch (e) {
+      err = e as Error
+    }
+    expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+    expect(err?.message).toMatch(/holds no hcert ledger/)
   })
 })

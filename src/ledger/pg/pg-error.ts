@@ -49,6 +49,9 @@ export function pgLedgerError(cause: unknown, where: string, target: string): Dc
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
   } else if (code === '40P01' || code === '40001' || code === '55P03' || code === '57014') {
     message = `${at}: the server at ${target} kept this run waiting (${code}: ${text}): another run holds what this one needs. Run again; ${COMMITTED}`
+  } else if (code === '42703') {
+    // a `certificates` table without hcert's columns: another application's database
+    message = `${at}: the database on ${target} holds no hcert ledger: its tables are another application's (${code}: ${text}). Check the database name in the URL or $PGDATABASE, or give hcert a database of its own (createdb)`
   } else if (/^(08|57|0A|42|XX)/.test(code) || code === 'CLOSED') {
     message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
   } else {
