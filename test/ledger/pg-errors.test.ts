@@ -29,6 +29,18 @@ describe('PostgreSQL ledger errors', () => {
     expect(err.message).not.toMatch(/localhost|5432 failed|s3cr|rerun/)
   })
 
+  it('a read-only run (stats, export) does not speak of committed chunks and resuming', () => {
+    let err: Error | undefined
+    try {
+      new PostgresLedger('postgres://hcert@127.0.0.1:1/db', { readOnly: true }).close()
+    } catch (e) {
+      err = e as Error
+    }
+    expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+    expect(err?.message).toMatch(/cannot reach/)
+    expect(err?.message).not.toMatch(/rerun|earlier chunks/)
+  })
+
   it.skipIf(!PG_AVAILABLE)('no password given: says to set PGPASSWORD or ~/.pgpass', () => {
     const saved = { pw: process.env.PGPASSWORD, file: process.env.PGPASSFILE }
     delete process.env.PGPASSWORD
