@@ -19,7 +19,8 @@ export interface OpenLedgerOptions {
 }
 
 export function openLedger(spec: string, options: OpenLedgerOptions): LedgerStore {
-  if (isPostgresUrl(spec)) return new PostgresLedger(spec, { create: options.create })
+  if (isPostgresUrl(spec))
+    return new PostgresLedger(spec, { create: options.create, readOnly: options.readOnly ?? false })
   return new Ledger(options.create ? spec : existingLedgerPath(spec), { readOnly: options.readOnly ?? false })
 }
 

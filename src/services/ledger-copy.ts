@@ -3,8 +3,9 @@
  * The SQLite file is opened read-only and left as it was. Everything goes in one transaction on the
  * server: the certificates with their ids (so that `replaces` and `superseded_by` still point
  * where they did; the id sequence then continues after the last one), the rejections, and
- * daily_counts recomputed from the certificates now on the server. Running it again adds nothing:
- * certificates already there under the same id and UVCI are counted as such; a server ledger that
+ * daily_counts recomputed from the certificates now on the server. Running it again adds only what
+ * is new: certificates already there under the same id and UVCI are counted as such, and get the
+ * `superseded_by` a renewal since gave them on the SQLite ledger; a server ledger that
  * holds other certificates under those ids is refused (ERR_LEDGER) with nothing written.
  */
 import Database from 'better-sqlite3'
@@ -67,6 +68,15 @@ const INSERT_CERTIFICATES = `INSERT INTO certificates (${CERTIFICATE_COLUMNS.joi
   SELECT * FROM unnest(${CERTIFICATE_COLUMNS.map((c, i) => `$${i + 1}::${typeOf(c)}[]`).join(', ')})
   ON CONFLICT DO NOTHING RETURNING id`
 
+/**
+ * A certificate copied earlier may since have been superseded on the SQLite ledger (renew): the only
+ * column that changes after issuance. Set where the server's is still empty, never undone (a
+ * renewal made on the server after the copy stays).
+ */
+const UPDATE_SUPERSEDED = `UPDATE certificates c SET superseded_by = u.superseded_by
+  FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(id, uvci, superseded_by)
+  WHERE c.id = u.id AND c.uvci = u.uvci AND c.superseded_by IS NULL AND u.superseded_by IS NOT NULL`
+
 const INSERT_REJECTIONS = `INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[])
   ON CONFLICT DO NOTHING RETURNING 1`
@@ -125,13 +135,17 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
         const rows = page.all(last) as Array<Record<string, unknown>>
         if (rows.length === 0) break
         last = rows[rows.length - 1]?.id as number
-        const [inserted, present] = target.run([
+        const [inserted, , present] = target.run([
           { text: INSERT_CERTIFICATES, values: CERTIFICATE_COLUMNS.map((c) => rows.map((r) => r[c])) },
+          {
+            text: UPDATE_SUPERSEDED,
+            values: ['id', 'uvci', 'superseded_by'].map((c) => rows.map((r) => r[c])),
+          },
           {
             text: 'SELECT id, uvci FROM certificates WHERE id = ANY($1::bigint[])',
             values: [rows.map((r) => r.id)],
           },
-        ]) as [unknown[], Array<{ id: number; uvci: string }>]
+        ]) as [unknown[], unknown[], Array<{ id: number; uvci: string }>]
         const uvciOf = new Map(present.map((p) => [p.id, p.uvci]))
         if (rows.some((r) => uvciOf.get(r.id as number) !== r.uvci))
           throw new DccError(

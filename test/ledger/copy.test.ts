@@ -99,6 +99,30 @@ describe.skipIf(!PG_AVAILABLE)('ledger copy', () => {
     expect(JSON.parse(more.stdout)).toMatchObject({ issued: 10 })
   }, 600_000)
 
+  it('run again after a renew on the SQLite ledger: the originals copied before are superseded on the server too', () => {
+    const sqlite = join(tmp, 'renewed.sqlite')
+    const keys = ['--key-dir', KEYS_EXAMPLE, '--ledger', sqlite]
+    ok(['issue', records('few.csv', 1, 4), ...keys, '--at', '2021-06-10T08:00:00Z', '--json'])
+    const url = freshPgUrl('recopy')
+    expect(runCli(['ledger', 'copy', sqlite, url, '--json']).code).toBe(0)
+    const renewed = JSON.parse(
+      ok(['renew', '--expired', ...keys, '--at', '2022-06-12T00:00:00Z', '--json']).stdout,
+    ).renewed as number
+    expect(renewed).toBe(4)
+    const again = runCli(['ledger', 'copy', sqlite, url, '--json'])
+    expect(again.code, again.stdout).toBe(0)
+    expect(JSON.parse(again.stdout).certificates).toEqual({ copied: 4, alreadyThere: 4 })
+    const stats = (ledger: string) =>
+      figures(runCli(['stats', '--at', '2022-06-20T00:00:00Z', '--json', '--ledger', ledger]).stdout)
+    expect(stats(url)).toEqual(stats(sqlite))
+    const current = (ledger: string) => runCli(['export', '--all', '--current', '--ledger', ledger]).stdout
+    expect(current(url).trim().split('\n')).toHaveLength(4)
+    expect(current(url)).toEqual(current(sqlite))
+    expect(runCli(['export', '--all', '--ledger', url]).stdout).toEqual(
+      runCli(['export', '--all', '--ledger', sqlite]).stdout,
+    )
+  }, 120_000)
+
   it('into a server ledger that holds other certificates: ERR_LEDGER, nothing written', () => {
     const sqlite = join(tmp, 'other.sqlite')
     ok([

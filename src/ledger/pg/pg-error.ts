@@ -5,17 +5,26 @@
  */
 import { DccError } from '../../errors.js'
 
-const COMMITTED =
+const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
 /** `cause` (a PgFailureError or a DccError) as ERR_LEDGER; `where` is the redacted URL, `target` host:port. */
-export function pgLedgerError(cause: unknown, where: string, target: string): DccError {
+export function pgLedgerError(cause: unknown, where: string, target: string, readOnly = false): DccError {
   if (cause instanceof DccError) return cause
+  // a run that only reads (stats, export, dry runs) has no chunks to keep or resume
+  const COMMITTED = readOnly ? 'nothing was written' : WRITTEN
   const code = String((cause as { code?: unknown })?.code ?? '')
   const text = String((cause as Error)?.message ?? cause)
   const at = `ledger: ${where}`
   let message: string
-  if (
+  if (code === 'ERR_INVALID_URL') {
+    // the URL could not be read: no host or port of it is known, so none is named
+    message = `${at}: the URL is not valid (check its port, 1-65535, and brackets around an IPv6 host). Percent-encode special characters in the user and password (# as %23, ? as %3F, / as %2F, @ as %40, : as %3A)`
+  } else if (/password must be a string|no password/i.test(text)) {
+    message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
+  } else if (/does not support SSL/i.test(text)) {
+    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which sslmode in the URL asks for. Enable ssl on the server, or drop sslmode=require (or set sslmode=disable) on a trusted network`
+  } else if (
     [
       'ECONNREFUSED',
       'ENOTFOUND',
@@ -42,6 +51,9 @@ export function pgLedgerError(cause: unknown, where: string, target: string): Dc
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
   } else if (code === '40P01' || code === '40001' || code === '55P03' || code === '57014') {
     message = `${at}: the server at ${target} kept this run waiting (${code}: ${text}): another run holds what this one needs. Run again; ${COMMITTED}`
+  } else if (code === '42703') {
+    // a `certificates` table without hcert's columns: another application's database
+    message = `${at}: the database on ${target} holds no hcert ledger: its tables are another application's (${code}: ${text}). Check the database name in the URL or $PGDATABASE, or give hcert a database of its own (createdb)`
   } else if (/^(08|57|0A|42|XX)/.test(code) || code === 'CLOSED') {
     message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
   } else {

@@ -98,6 +98,8 @@ export interface PostgresLedgerOptions {
   create?: boolean
   /** how long one statement may wait (locks, a busy server) before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
   busyTimeoutMs?: number
+  /** stats, export, dry runs: errors do not speak of committed chunks and resuming */
+  readOnly?: boolean
 }
 
 export class PostgresLedger implements LedgerStore {
@@ -106,10 +108,12 @@ export class PostgresLedger implements LedgerStore {
   readonly path: string
   private readonly target: string
   private readonly client: SyncPgClient
+  private readonly readOnly: boolean
 
   constructor(url: string, options: PostgresLedgerOptions = {}) {
     this.path = redactUrl(url)
     this.target = targetOf(url)
+    this.readOnly = options.readOnly ?? false
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
     const config: PgConnectionConfig = {
@@ -139,7 +143,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   private error(cause: unknown): DccError {
-    return pgLedgerError(cause, this.path, this.target)
+    return pgLedgerError(cause, this.path, this.target, this.readOnly)
   }
 
   /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */
