@@ -16,7 +16,7 @@ import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
 import { readKeyReference, type KeyReference } from '../keys/pkcs11/key-reference.js'
 import { createTokenSigner } from '../keys/pkcs11/token-signer.js'
-import { createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
+import { certificateOnlySigner, createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 
 export const KEY_FILES = {
@@ -107,6 +107,28 @@ export function loadSigner(dir: string, passphrase: string | undefined, pin?: st
     return createTokenSigner(reference, pin, der, certPath)
   }
   return createSigner(readKeyFile(join(dir, KEY_FILES.dscKey), passphrase), der, certPath)
+}
+
+/**
+ * The folder's DSC for a dry run: its certificate only (see certificateOnlySigner); the key, in a
+ * file or a token, is not read, so no passphrase or PIN is needed.
+ */
+export function loadDryRunSigner(dir: string): Signer {
+  const certPath = join(dir, KEY_FILES.dscCert)
+  const reference = keyReferenceIn(dir)
+  return certificateOnlySigner(
+    readCertificateFile(certPath),
+    certPath,
+    reference
+      ? {
+          kind: 'pkcs11',
+          module: reference.module,
+          token: reference.token,
+          keyLabel: reference.keyLabel,
+          keyId: reference.keyId,
+        }
+      : { kind: 'file' },
+  )
 }
 
 export interface TrustListFile {
