@@ -12,7 +12,7 @@ import {
 } from '../services/key-dir.js'
 import { LEDGER_ENV } from '../services/ledger-path.js'
 import { passphraseFor } from './passphrase.js'
-import { pinFor } from './pin.js'
+import { pinFor, pinIsTyped } from './pin.js'
 
 export const keyDirFlag = Flags.directory({
   char: 'k',
@@ -55,5 +55,10 @@ export async function signerFromFlags(
         required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
         prompt: !noPrompt,
       })
-  return { signer: loadSigner(keyDir, passphrase, pin), keyDir, passphrase, pin }
+  return {
+    signer: loadSigner(keyDir, passphrase, pin, { pinTyped: pin !== undefined && pinIsTyped() }),
+    keyDir,
+    passphrase,
+    pin,
+  }
 }

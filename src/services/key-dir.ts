@@ -94,7 +94,12 @@ export function keyReferenceIn(dir: string): KeyReference | undefined {
  * The folder's document signer: its key from dsc.key.pem (with `passphrase` when encrypted), or from
  * the PKCS#11 token dsc.pkcs11.json names (with `pin`, on a session of this thread's own).
  */
-export function loadSigner(dir: string, passphrase: string | undefined, pin?: string): Signer {
+export function loadSigner(
+  dir: string,
+  passphrase: string | undefined,
+  pin?: string,
+  options: { pinTyped?: boolean } = {},
+): Signer {
   const certPath = join(dir, KEY_FILES.dscCert)
   const der = readCertificateFile(certPath)
   const reference = keyReferenceIn(dir)
@@ -104,7 +109,7 @@ export function loadSigner(dir: string, passphrase: string | undefined, pin?: st
         'ERR_KEYS',
         `keys: the DSC key of ${dir} is in PKCS#11 token '${reference.token}'; give its PIN in ${PIN_ENV} (or at the prompt)`,
       )
-    return createTokenSigner(reference, pin, der, certPath)
+    return createTokenSigner(reference, pin, der, certPath, options)
   }
   return createSigner(readKeyFile(join(dir, KEY_FILES.dscKey), passphrase), der, certPath)
 }

@@ -103,8 +103,8 @@ function findSlot(lib: Pkcs11Js.PKCS11, module: string, token: string): Handle {
 
 /** PKCS#11 §5.6 C_Login results a user causes, worded (the PIN itself is never quoted) */
 const LOGIN_ERRORS: Record<string, string> = {
-  CKR_PIN_INCORRECT: 'the PIN was refused; check HCERT_PKCS11_PIN',
-  CKR_PIN_LEN_RANGE: 'the PIN has a length the token does not accept; check HCERT_PKCS11_PIN',
+  CKR_PIN_INCORRECT: 'the PIN was refused',
+  CKR_PIN_LEN_RANGE: 'the PIN has a length the token does not accept',
   CKR_PIN_LOCKED: 'the user PIN is locked (too many wrong PINs); the security officer must unlock it',
   CKR_PIN_EXPIRED: 'the user PIN has expired; set a new one with the token’s tools',
   CKR_USER_PIN_NOT_INITIALIZED: 'the token has no user PIN yet; initialise it with the token’s tools',
@@ -140,8 +140,20 @@ export function retryLogin(login: () => void, pause: (ms: number) => void = slee
   }
 }
 
-/** Load `module`, find `token`, open a read-write session and log the user in with `pin`. */
-export function openToken(module: string, token: string, pin: string): TokenSession {
+/** PIN results whose message says where to look: the prompt, or HCERT_PKCS11_PIN */
+const PIN_WRONG = new Set(['CKR_PIN_INCORRECT', 'CKR_PIN_LEN_RANGE'])
+
+/**
+ * Load `module`, find `token`, open a read-write session and log the user in with `pin`;
+ * `pinTyped`: the PIN came from the prompt (a refused one is "the PIN typed is wrong"), else from
+ * HCERT_PKCS11_PIN.
+ */
+export function openToken(
+  module: string,
+  token: string,
+  pin: string,
+  options: { pinTyped?: boolean } = {},
+): TokenSession {
   const p = pkcs11js()
   const { lib, threadSafe } = loadModule(module)
   const step = <T>(what: string, run: () => T): T => {
@@ -167,8 +179,11 @@ export function openToken(module: string, token: string, pin: string): TokenSess
     // login state is the application's: another thread's session logged in already
     if (code !== 'CKR_USER_ALREADY_LOGGED_IN') {
       lib.C_CloseSession(session)
+      const where = options.pinTyped ? 'the PIN typed is wrong' : 'check HCERT_PKCS11_PIN'
       const why =
-        (code && LOGIN_ERRORS[code]) ??
+        (code &&
+          LOGIN_ERRORS[code] &&
+          (PIN_WRONG.has(code) ? `${LOGIN_ERRORS[code]}; ${where}` : LOGIN_ERRORS[code])) ??
         (code && TRANSIENT_LOGIN.has(code)
           ? `logging in failed ${LOGIN_ATTEMPTS} times (${code}); another process may be using the token; run again`
           : `logging in failed (${code ?? firstLine(cause)})`)
