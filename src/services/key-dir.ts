@@ -85,9 +85,16 @@ export function isKeyEncrypted(path: string): boolean {
   return existsSync(path) && readFileSync(path, 'utf8').includes('ENCRYPTED')
 }
 
-/** The reference to the DSC key in a PKCS#11 token, when the folder holds one. */
+/** The reference to the DSC key in a PKCS#11 token, when the folder holds one; ERR_KEYS when dsc.key.pem is there too. */
 export function keyReferenceIn(dir: string): KeyReference | undefined {
-  return readKeyReference(join(dir, KEY_FILES.dscKeyRef))
+  const reference = readKeyReference(join(dir, KEY_FILES.dscKeyRef))
+  // neither wins: signing with the other key than the one meant would go unnoticed
+  if (reference && existsSync(join(dir, KEY_FILES.dscKey)))
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${dir} is ambiguous: it holds both ${KEY_FILES.dscKey} (a key on disk) and ${KEY_FILES.dscKeyRef} (a key in a PKCS#11 token); move the one not meant aside`,
+    )
+  return reference
 }
 
 /**
