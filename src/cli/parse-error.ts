@@ -7,13 +7,34 @@ import { DccError } from '../errors.js'
 
 export function usageErrorFromParse(err: unknown): DccError {
   const text = err instanceof Error ? err.message : String(err)
-  const message = flatten(nameTheFlag(withoutHelpHint(stripAnsi(text))))
+  const message = flatten(nameTheFlag(unknownFlagsNamedOnly(withoutHelpHint(stripAnsi(text)))))
   if (err instanceof DccError) return new DccError(err.code, message, { cause: err })
   return new DccError('ERR_USAGE', message || 'usage error', { cause: err })
 }
 
 function withoutHelpHint(text: string): string {
   return text.replaceAll(/\n?See more help with --help/g, '')
+}
+
+/** a secret's name: typed as a flag, its value would show in `ps` and the shell history */
+const SECRET_FLAG = /pin|pass|secret/i
+
+/**
+ * oclif quotes an unknown flag whole ("Nonexistent flag: --pin=1234"): its value may be a PIN or a
+ * passphrase typed where it should not be, so only the flag's name is kept, and a secret-like name is
+ * pointed to the environment variable hcert reads it from.
+ */
+function unknownFlagsNamedOnly(text: string): string {
+  const m = /^Nonexistent flags?: ([^\n]*)/.exec(text)
+  if (!m) return text
+  const names = (m[1] ?? '').split(', ').map((flag) => flag.replace(/=[\s\S]*$/, ''))
+  const hints: string[] = []
+  if (names.some((name) => /pin/i.test(name)))
+    hints.push('the PKCS#11 user PIN is read from HCERT_PKCS11_PIN (or typed at the prompt), never a flag')
+  if (names.some((name) => SECRET_FLAG.test(name) && !/pin/i.test(name)))
+    hints.push('a key passphrase is read from HCERT_KEY_PASSPHRASE (or typed at the prompt), never a flag')
+  const head = `Nonexistent flag${names.length === 1 ? '' : 's'}: ${names.join(', ')}`
+  return hints.length > 0 ? `${head}; ${hints.join('; ')}` : head
 }
 
 /** oclif reports a flag's failed parse as "Parsing --name \n\t<reason>". */

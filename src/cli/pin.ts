@@ -5,6 +5,12 @@
 import { DccError } from '../errors.js'
 import { PIN_ENV } from '../services/key-dir.js'
 
+/** True when pinFor asks at the prompt (HCERT_PKCS11_PIN is unset or empty): a refused PIN was typed. */
+export function pinIsTyped(): boolean {
+  const fromEnv = process.env[PIN_ENV]
+  return fromEnv === undefined || fromEnv === ''
+}
+
 export async function pinFor(token: string, options: { prompt: boolean }): Promise<string> {
   const fromEnv = process.env[PIN_ENV]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv

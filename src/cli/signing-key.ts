@@ -3,10 +3,16 @@ import * as Flags from '@oclif/core/flags'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
 import type { Signer } from '../keys/signer.js'
-import { isKeyEncrypted, KEY_FILES, keyReferenceIn, loadSigner } from '../services/key-dir.js'
+import {
+  isKeyEncrypted,
+  KEY_FILES,
+  keyReferenceIn,
+  loadDryRunSigner,
+  loadSigner,
+} from '../services/key-dir.js'
 import { LEDGER_ENV } from '../services/ledger-path.js'
 import { passphraseFor } from './passphrase.js'
-import { pinFor } from './pin.js'
+import { pinFor, pinIsTyped } from './pin.js'
 
 export const keyDirFlag = Flags.directory({
   char: 'k',
@@ -30,6 +36,7 @@ export async function signerFromFlags(
   command: string,
   keyDir: string | undefined,
   noPrompt: boolean,
+  options: { dryRun?: boolean } = {},
 ): Promise<LoadedSigner> {
   if (!keyDir) {
     throw new DccError(
@@ -37,6 +44,9 @@ export async function signerFromFlags(
       `${command} needs a key directory: pass --key-dir <dir> or set HCERT_KEY_DIR (try keys-example/ for tests)`,
     )
   }
+  // a dry run signs nothing: the certificate is all it needs, so no PIN, passphrase or token
+  if (options.dryRun)
+    return { signer: loadDryRunSigner(keyDir), keyDir, passphrase: undefined, pin: undefined }
   const reference = keyReferenceIn(keyDir)
   const pin = reference ? await pinFor(reference.token, { prompt: !noPrompt }) : undefined
   const passphrase = reference
@@ -45,5 +55,10 @@ export async function signerFromFlags(
         required: isKeyEncrypted(join(keyDir, KEY_FILES.dscKey)),
         prompt: !noPrompt,
       })
-  return { signer: loadSigner(keyDir, passphrase, pin), keyDir, passphrase, pin }
+  return {
+    signer: loadSigner(keyDir, passphrase, pin, { pinTyped: pin !== undefined && pinIsTyped() }),
+    keyDir,
+    passphrase,
+    pin,
+  }
 }

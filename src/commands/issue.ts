@@ -132,6 +132,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       'issue',
       flags['key-dir'],
       flags['no-prompt'],
+      { dryRun: flags['dry-run'] },
     )
     const source = args.input ?? '-'
     const country = given.country ?? signer.certificate.country

@@ -112,7 +112,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     const inputs = argv as string[]
     const dryRun = flags['dry-run']
     if (!dryRun) refuseFutureAt(flags.at, flags['allow-future'])
-    const { signer, keyDir } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'])
+    const { signer, keyDir } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'], {
+      dryRun,
+    })
     const now = flags.at ?? new Date()
     const window = flags['expiring-within'] ?? { amount: 30, unit: 'd' as const }
     const dueBy = flags.expired ? now : addDuration(now, window)

@@ -126,6 +126,32 @@ export function createSigner(privateKey: KeyObject, certificateDer: Uint8Array, 
   }
 }
 
+/**
+ * A signer with the DSC's certificate and no private key, for dry runs: kid, algorithm, usage and
+ * validity come from the certificate, so neither the PIN nor the passphrase is asked and no token is
+ * opened. `sign` throws ERR_INTERNAL: a dry run that signs is a bug.
+ */
+export function certificateOnlySigner(
+  certificateDer: Uint8Array,
+  origin: string,
+  location: KeyLocation,
+): Signer {
+  const certificate = parseTrustedCertificate(certificateDer, origin)
+  const alg = algFor(certificate.publicKey)
+  return {
+    alg,
+    algId: ALG_ID[alg],
+    kid: computeKid(certificateDer),
+    certificate,
+    signatureBytes: signatureBytesOf(certificate.publicKey, alg),
+    location,
+    threadSafe: false,
+    sign: () => {
+      throw new DccError('ERR_INTERNAL', 'a dry run signs nothing, yet something asked to sign')
+    },
+  }
+}
+
 /** 64 for ES256, the modulus length in bytes for PS256 */
 export function signatureBytesOf(key: KeyObject, alg: SupportedAlg): number {
   return alg === 'ES256' ? 64 : Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 4096) / 8)

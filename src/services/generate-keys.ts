@@ -50,7 +50,7 @@ export interface GenerateKeysOptions {
   dscKeyFile?: string
   passphrase?: string
   /** generate the DSC key pair inside this PKCS#11 token instead of on disk */
-  pkcs11?: { module: string; token: string; keyLabel?: string; pin: string }
+  pkcs11?: { module: string; token: string; keyLabel?: string; pin: string; pinTyped?: boolean }
   force: boolean
 }
 
@@ -183,7 +183,12 @@ export async function generateKeys(options: GenerateKeysOptions): Promise<Genera
     const { module, token, pin } = options.pkcs11
     const keyLabel =
       options.pkcs11.keyLabel ?? `hcert-dsc-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`
-    const key = generateTokenKey(openToken(module, token, pin), options.alg, options.rsaBits, keyLabel)
+    const key = generateTokenKey(
+      openToken(module, token, pin, { pinTyped: options.pkcs11.pinTyped ?? false }),
+      options.alg,
+      options.rsaBits,
+      keyLabel,
+    )
     reference = { module, token, keyLabel, keyId: key.id }
     dscKeys = { publicKey: key.publicKey }
   } else if (options.dscKeyFile) {

@@ -16,7 +16,7 @@ import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
 import { readKeyReference, type KeyReference } from '../keys/pkcs11/key-reference.js'
 import { createTokenSigner } from '../keys/pkcs11/token-signer.js'
-import { createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
+import { certificateOnlySigner, createSigner, readPrivateKey, type Signer } from '../keys/signer.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 
 export const KEY_FILES = {
@@ -85,16 +85,28 @@ export function isKeyEncrypted(path: string): boolean {
   return existsSync(path) && readFileSync(path, 'utf8').includes('ENCRYPTED')
 }
 
-/** The reference to the DSC key in a PKCS#11 token, when the folder holds one. */
+/** The reference to the DSC key in a PKCS#11 token, when the folder holds one; ERR_KEYS when dsc.key.pem is there too. */
 export function keyReferenceIn(dir: string): KeyReference | undefined {
-  return readKeyReference(join(dir, KEY_FILES.dscKeyRef))
+  const reference = readKeyReference(join(dir, KEY_FILES.dscKeyRef))
+  // neither wins: signing with the other key than the one meant would go unnoticed
+  if (reference && existsSync(join(dir, KEY_FILES.dscKey)))
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${dir} is ambiguous: it holds both ${KEY_FILES.dscKey} (a key on disk) and ${KEY_FILES.dscKeyRef} (a key in a PKCS#11 token); move the one not meant aside`,
+    )
+  return reference
 }
 
 /**
  * The folder's document signer: its key from dsc.key.pem (with `passphrase` when encrypted), or from
  * the PKCS#11 token dsc.pkcs11.json names (with `pin`, on a session of this thread's own).
  */
-export function loadSigner(dir: string, passphrase: string | undefined, pin?: string): Signer {
+export function loadSigner(
+  dir: string,
+  passphrase: string | undefined,
+  pin?: string,
+  options: { pinTyped?: boolean } = {},
+): Signer {
   const certPath = join(dir, KEY_FILES.dscCert)
   const der = readCertificateFile(certPath)
   const reference = keyReferenceIn(dir)
@@ -104,9 +116,31 @@ export function loadSigner(dir: string, passphrase: string | undefined, pin?: st
         'ERR_KEYS',
         `keys: the DSC key of ${dir} is in PKCS#11 token '${reference.token}'; give its PIN in ${PIN_ENV} (or at the prompt)`,
       )
-    return createTokenSigner(reference, pin, der, certPath)
+    return createTokenSigner(reference, pin, der, certPath, options)
   }
   return createSigner(readKeyFile(join(dir, KEY_FILES.dscKey), passphrase), der, certPath)
+}
+
+/**
+ * The folder's DSC for a dry run: its certificate only (see certificateOnlySigner); the key, in a
+ * file or a token, is not read, so no passphrase or PIN is needed.
+ */
+export function loadDryRunSigner(dir: string): Signer {
+  const certPath = join(dir, KEY_FILES.dscCert)
+  const reference = keyReferenceIn(dir)
+  return certificateOnlySigner(
+    readCertificateFile(certPath),
+    certPath,
+    reference
+      ? {
+          kind: 'pkcs11',
+          module: reference.module,
+          token: reference.token,
+          keyLabel: reference.keyLabel,
+          keyId: reference.keyId,
+        }
+      : { kind: 'file' },
+  )
 }
 
 export interface TrustListFile {

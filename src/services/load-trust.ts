@@ -102,7 +102,7 @@ function loadPath(path: string, context: LoadContext): Loaded[] {
     )
   if (info.isDirectory()) {
     const files = readdirSync(path)
-      .filter((name) => CERT_FILE.test(name))
+      .filter((name) => CERT_FILE.test(name) && !KEY_REFERENCE_FILE.test(name))
       .sort()
     // a key directory holds private keys next to the certificates: in a folder, files without a
     // certificate are passed over (given by name, they are an error)
@@ -116,6 +116,12 @@ function loadPath(path: string, context: LoadContext): Loaded[] {
   }
   return loadFile(path, context)
 }
+
+/**
+ * A PKCS#11 key reference (dsc.pkcs11.json in a key directory: module, token, label, id): JSON, but
+ * no certificate; in a folder it is passed over like dsc.key.pem.
+ */
+const KEY_REFERENCE_FILE = /\.pkcs11\.json$/i
 
 function loadFile(
   path: string,

@@ -10,7 +10,8 @@
  * once: its renewal's idempotency key is `renew:<old UVCI>`, and a superseded certificate is never due.
  */
 import { holderEventKey, sameHolder } from '../dcc/holder-event.js'
-import { certificateTypes } from '../dcc/types.js'
+import { allowedTypes } from '../dcc/key-usage.js'
+import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { DccError } from '../errors.js'
 import { signHc1 } from '../hcert/sign-hc1.js'
@@ -113,6 +114,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     considered: 0,
   }
   const kid = Buffer.from(signer.kid).toString('base64')
+  /** what the DSC's Extended Key Usage lets it sign (HCERT App. A.4): renew refuses the rest, as issue does */
+  const mayRenew = allowedTypes(signer.certificate.eku)
 
   /** this run's name in the ledger's reservations */
   const owner = newOwner()
@@ -215,6 +218,16 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         source,
         uvci: old.uvci,
         reason: 'the stored payload has no vaccination, test or recovery entry',
+      })
+      return
+    }
+    if (!mayRenew.includes(type)) {
+      // signing it would make a certificate verify refuses (ERR_KEY_USAGE), and supersede a valid one
+      report.refused.push({
+        source,
+        uvci: old.uvci,
+        code: 'ERR_KEY_USAGE',
+        reason: `the signing certificate may not sign ${CERTIFICATE_TYPE_NAMES[type]} certificates (its Extended Key Usage allows ${mayRenew.map((t) => CERTIFICATE_TYPE_NAMES[t]).join(', ')})`,
       })
       return
     }

@@ -36,6 +36,23 @@ describe('usageErrorFromParse', () => {
   })
 })
 
+describe('an unknown flag', () => {
+  it('is named without its value, and a secret-like name points to the environment variable', () => {
+    const pin = usageErrorFromParse(
+      new Error('Nonexistent flag: --pin=1234-secret\nSee more help with --help'),
+    )
+    expect(pin.code).toBe('ERR_USAGE')
+    expect(pin.message).not.toContain('1234-secret')
+    expect(pin.message).toMatch(/^Nonexistent flag: --pin;.*HCERT_PKCS11_PIN/)
+    const two = usageErrorFromParse(new Error('Nonexistent flags: --passphrase=hunter2, --colour=red'))
+    expect(two.message).not.toMatch(/hunter2|red/)
+    expect(two.message).toMatch(/^Nonexistent flags: --passphrase, --colour;.*HCERT_KEY_PASSPHRASE/)
+    expect(usageErrorFromParse(new Error('Nonexistent flag: --colour')).message).toBe(
+      'Nonexistent flag: --colour',
+    )
+  })
+})
+
 describe('usageErrorFromSystem', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hcert-system-error-'))
   const file = join(tmp, 'file')

@@ -13,6 +13,7 @@ import { inflateSync } from 'node:zlib'
 import { decode, encode } from 'cbor-x'
 import { describe, expect, it } from 'vitest'
 import { decodeBase45 } from '../../src/codec/base45.js'
+import { openToken } from '../../src/keys/pkcs11/token.js'
 import { MAX_ATTEMPTS, verifiedSignature } from '../../src/keys/pkcs11/token-signer.js'
 import { runCli, type CliResult } from '../helpers/cli.js'
 import { RECOVERY, TEST, VACCINATION } from '../helpers/payloads.js'
@@ -322,6 +323,19 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
         message: `keys: token '${TOKEN}': the PIN was refused; check HCERT_PKCS11_PIN`,
       })
       expect(r.stdout + r.stderr).not.toContain('556677')
+    })
+
+    it('a wrong PIN typed at the prompt says so (not HCERT_PKCS11_PIN)', () => {
+      const wrong = (pinTyped: boolean): string => {
+        try {
+          openToken(MODULE, TOKEN, '556677', { pinTyped })
+        } catch (err) {
+          return (err as Error).message
+        }
+        return 'logged in'
+      }
+      expect(wrong(true)).toBe(`keys: token '${TOKEN}': the PIN was refused; the PIN typed is wrong`)
+      expect(wrong(false)).toBe(`keys: token '${TOKEN}': the PIN was refused; check HCERT_PKCS11_PIN`)
     })
 
     it('no PIN and no terminal', () => {

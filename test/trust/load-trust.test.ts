@@ -150,3 +150,16 @@ describe('trust: critical extensions (RFC 5280 §4.2)', () => {
     expect(trust.all()[0]?.unknownCritical).toEqual([])
   })
 })
+
+describe('a key directory of a token key as trust', () => {
+  it('passes over dsc.pkcs11.json (the key reference) as it passes over dsc.key.pem', () => {
+    const dir = mkdtempSync(join(tmp, 'token-keys-'))
+    copyFileSync(join(KEYS_EXAMPLE, 'dsc.crt.pem'), join(dir, 'dsc.crt.pem'))
+    writeFileSync(
+      join(dir, 'dsc.pkcs11.json'),
+      JSON.stringify({ module: '/usr/lib/softhsm/libsofthsm2.so', token: 'hcert', label: 'dsc', id: '01' }),
+    )
+    const list = loadTrustList([dir])
+    expect(list.size).toBe(1)
+  })
+})

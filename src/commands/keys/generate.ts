@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../../cli/base-command.js'
 import { atFlag, durationFlag, noPromptFlag, usageFlag } from '../../cli/flags.js'
 import { passphraseFor } from '../../cli/passphrase.js'
-import { pinFor } from '../../cli/pin.js'
+import { pinFor, pinIsTyped } from '../../cli/pin.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { isKeyEncrypted, KEY_FILES } from '../../services/key-dir.js'
 import { generateKeys, type GenerateKeysResult } from '../../services/generate-keys.js'
@@ -120,6 +120,7 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
             module: flags.pkcs11,
             token: flags.token,
             pin: await pinFor(flags.token, { prompt: !flags['no-prompt'] }),
+            pinTyped: pinIsTyped(),
             ...(flags['key-label'] === undefined ? {} : { keyLabel: flags['key-label'] }),
           }
         : undefined

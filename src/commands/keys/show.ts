@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args'
 import { statSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { HcertCommand } from '../../cli/base-command.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { certificateInfo, type CertificateInfo } from '../../keys/certificate-info.js'
@@ -31,6 +31,11 @@ export default class KeysShow extends HcertCommand {
   async run(): Promise<KeysShowResult> {
     const { args } = await this.parse(KeysShow)
     const isDir = existsSync(args.path) && statSync(args.path).isDirectory()
+    if (!isDir && basename(args.path) === KEY_FILES.dscKeyRef)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: ${args.path} is a key reference (where the DSC key lives in a PKCS#11 token), not a certificate; give the key directory: hcert keys show ${dirname(args.path)}`,
+      )
     const files: Array<[string, string]> = isDir
       ? (
           [

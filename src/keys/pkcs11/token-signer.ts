@@ -52,10 +52,11 @@ export function createTokenSigner(
   pin: string,
   certificateDer: Uint8Array,
   origin: string,
+  options: { pinTyped?: boolean } = {},
 ): TokenSigner {
   const certificate = parseTrustedCertificate(certificateDer, origin)
   const alg = algFor(certificate.publicKey)
-  const t = openToken(reference.module, reference.token, pin)
+  const t = openToken(reference.module, reference.token, pin, options)
   const key = findTokenKey(t, alg, reference.keyLabel, reference.keyId)
   const publicKey = certificate.publicKey
   const spki = (k: KeyObject): Buffer => k.export({ type: 'spki', format: 'der' })

@@ -103,15 +103,57 @@ function findSlot(lib: Pkcs11Js.PKCS11, module: string, token: string): Handle {
 
 /** PKCS#11 §5.6 C_Login results a user causes, worded (the PIN itself is never quoted) */
 const LOGIN_ERRORS: Record<string, string> = {
-  CKR_PIN_INCORRECT: 'the PIN was refused; check HCERT_PKCS11_PIN',
-  CKR_PIN_LEN_RANGE: 'the PIN has a length the token does not accept; check HCERT_PKCS11_PIN',
+  CKR_PIN_INCORRECT: 'the PIN was refused',
+  CKR_PIN_LEN_RANGE: 'the PIN has a length the token does not accept',
   CKR_PIN_LOCKED: 'the user PIN is locked (too many wrong PINs); the security officer must unlock it',
   CKR_PIN_EXPIRED: 'the user PIN has expired; set a new one with the token’s tools',
   CKR_USER_PIN_NOT_INITIALIZED: 'the token has no user PIN yet; initialise it with the token’s tools',
 }
 
-/** Load `module`, find `token`, open a read-write session and log the user in with `pin`. */
-export function openToken(module: string, token: string, pin: string): TokenSession {
+/**
+ * C_Login results that are the token being busy rather than the PIN being wrong: SoftHSM2 gives
+ * CKR_GENERAL_ERROR now and then when several processes log in to one token at once.
+ */
+const TRANSIENT_LOGIN = new Set(['CKR_GENERAL_ERROR', 'CKR_DEVICE_ERROR'])
+export const LOGIN_ATTEMPTS = 4
+
+/** Blocks this thread `ms` milliseconds (C_Login is synchronous; so is the wait between tries). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/**
+ * Runs `login` again, up to LOGIN_ATTEMPTS times in all, while it fails with a transient result
+ * (TRANSIENT_LOGIN), waiting 50, 100, 200 ms (and a random part) between tries; any other failure, and
+ * the last transient one, is thrown as it came.
+ */
+export function retryLogin(login: () => void, pause: (ms: number) => void = sleepSync): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      login()
+      return
+    } catch (cause) {
+      const code = ckr(cause)
+      if (attempt >= LOGIN_ATTEMPTS || !code || !TRANSIENT_LOGIN.has(code)) throw cause
+      pause(25 * 2 ** attempt + Math.floor(Math.random() * 25))
+    }
+  }
+}
+
+/** PIN results whose message says where to look: the prompt, or HCERT_PKCS11_PIN */
+const PIN_WRONG = new Set(['CKR_PIN_INCORRECT', 'CKR_PIN_LEN_RANGE'])
+
+/**
+ * Load `module`, find `token`, open a read-write session and log the user in with `pin`;
+ * `pinTyped`: the PIN came from the prompt (a refused one is "the PIN typed is wrong"), else from
+ * HCERT_PKCS11_PIN.
+ */
+export function openToken(
+  module: string,
+  token: string,
+  pin: string,
+  options: { pinTyped?: boolean } = {},
+): TokenSession {
   const p = pkcs11js()
   const { lib, threadSafe } = loadModule(module)
   const step = <T>(what: string, run: () => T): T => {
@@ -131,13 +173,20 @@ export function openToken(module: string, token: string, pin: string): TokenSess
     lib.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION),
   )
   try {
-    lib.C_Login(session, p.CKU_USER, pin)
+    retryLogin(() => lib.C_Login(session, p.CKU_USER, pin))
   } catch (cause) {
     const code = ckr(cause)
     // login state is the application's: another thread's session logged in already
     if (code !== 'CKR_USER_ALREADY_LOGGED_IN') {
       lib.C_CloseSession(session)
-      const why = (code && LOGIN_ERRORS[code]) ?? `logging in failed (${code ?? firstLine(cause)})`
+      const where = options.pinTyped ? 'the PIN typed is wrong' : 'check HCERT_PKCS11_PIN'
+      const why =
+        (code &&
+          LOGIN_ERRORS[code] &&
+          (PIN_WRONG.has(code) ? `${LOGIN_ERRORS[code]}; ${where}` : LOGIN_ERRORS[code])) ??
+        (code && TRANSIENT_LOGIN.has(code)
+          ? `logging in failed ${LOGIN_ATTEMPTS} times (${code}); another process may be using the token; run again`
+          : `logging in failed (${code ?? firstLine(cause)})`)
       throw new DccError('ERR_KEYS', `keys: token '${token}': ${why}`, { cause })
     }
   }
