@@ -218,6 +218,22 @@ describe('the proof', () => {
     await expect(checkDidSources(trust, key)).rejects.toMatchObject({ code: 'ERR_TRUST' })
   })
 
+  it("the summary lines escape the document's own control characters (ESC, BEL, C1, RLO)", async () => {
+    const evil = '\u001b[31m\u0007\u009b\u202e'
+    const unsigned = {
+      '@context': CONTEXT,
+      id: `${BASE}:-:XXA${evil}`,
+      controller: `${BASE}:-`,
+      verificationMethod: [method('ICVP', 'DSC', icvp)],
+    }
+    const signed = prove(unsigned, proofKey.privateKey) as { proof: Record<string, unknown> }
+    const path = join(dir, 'evil-did.json')
+    writeFileSync(path, JSON.stringify(signed))
+    const lines = await checkDidSources(loadTrustList([path]), undefined)
+    expect(lines.join('\n')).toContain('XXA\\u001b[31m\\u0007\\u009b\\u202e')
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/)
+  })
+
   it('--trust-proof-key or --trust-domain without a DID trust list is a usage error', async () => {
     const plain = loadTrustList([join(import.meta.dirname, '..', '..', 'keys-example', 'trust-list.json')])
     await expect(checkDidSources(plain, join(dir, 'signer-did.json'))).rejects.toMatchObject({
