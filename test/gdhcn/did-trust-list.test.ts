@@ -231,6 +231,7 @@ describe('the proof', () => {
     writeFileSync(path, JSON.stringify(signed))
     const lines = await checkDidSources(loadTrustList([path]), undefined)
     expect(lines.join('\n')).toContain('XXA\\u001b[31m\\u0007\\u009b\\u202e')
+    // eslint-disable-next-line no-control-regex
     for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/)
   })
 
