@@ -5,6 +5,7 @@ import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { checkDidSources } from '../gdhcn/check-did-sources.js'
+import { terminalText } from '../cli/render/terminal-text.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { loadShcTrust } from '../shc/jwks.js'
 import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.js'
@@ -99,7 +100,7 @@ With --json, one JSON object per input, one per line.`
     }
     // entries of the trust sources that were passed over: on stderr, so that --json stays JSON Lines
     for (const warning of [...shc.keys.warnings, ...options.trust.warnings])
-      process.stderr.write(`warning: ${warning}\n`)
+      process.stderr.write(`warning: ${terminalText(warning)}\n`)
     for (const line of await checkDidSources(options.trust, flags['trust-proof-key'], flags['trust-domain']))
       process.stderr.write(`${line}\n`)
     const results = verifyCertificates(useStdin ? [] : inputs, process.stdin, options)

@@ -56,4 +56,5 @@ function quoted(value: unknown): string {
   return `'${String(value)}'`
 }
 
-const CODE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9 ./_+:-]{0,39}$/
+// no space: a value set code has none, and a space lets a name and a date of birth through
+const CODE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9./_+:-]{0,39}$/

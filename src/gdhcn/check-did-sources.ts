@@ -6,11 +6,12 @@
  * checked stands (each x5c certificate parses, the JWK key is its certificate's key, the DSC is
  * signed by the SCA listed after it).
  */
+import { terminalText } from '../cli/render/terminal-text.js'
 import { DccError } from '../errors.js'
 import type { TrustList } from '../trust/trust-list.js'
 import { readProofKey, verifyDidProof } from './did-proof.js'
 
-/** Lines for stderr: the summary of each DID list and its proof's state. */
+/** Lines for stderr: the summary of each DID list and its proof's state, made safe for a terminal. */
 export async function checkDidSources(
   trust: TrustList,
   proofKeyPath: string | undefined,
@@ -59,8 +60,11 @@ export async function checkDidSources(
     else
       throw new DccError(
         'ERR_TRUST',
-        `trust: ${path}: ${outcome.status === 'failed' ? outcome.reason : `its proof cannot be checked: ${outcome.reason}`}`,
+        terminalText(
+          `trust: ${path}: ${outcome.status === 'failed' ? outcome.reason : `its proof cannot be checked: ${outcome.reason}`}`,
+        ),
       )
   }
-  return lines
+  // the path, the list id, its domains and the proof's verificationMethod are the file's own text
+  return lines.map(terminalText)
 }

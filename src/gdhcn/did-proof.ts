@@ -14,6 +14,7 @@ import { flattenedVerify, importJWK, importSPKI, importX509, type JWK } from 'jo
 import { DccError } from '../errors.js'
 import { canonicalNQuads, Unsupported } from './did-canonical.js'
 import { isDidDocument, normaliseCoordinate } from './did-trust-list.js'
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 
 export type ProofOutcome =
   | { status: 'verified'; verificationMethod?: string }
@@ -47,6 +48,7 @@ export async function readProofKey(path: string): Promise<VerifyKey> {
     if (text.includes('-----BEGIN CERTIFICATE-----')) return await importX509(text.trim(), 'ES256')
     if (text.includes('-----BEGIN PUBLIC KEY-----')) return await importSPKI(text.trim(), 'ES256')
     const json = JSON.parse(text) as unknown
+    if (jsonTooDeep(json)) throw new Error(`nests JSON more than ${MAX_JSON_DEPTH} levels deep`)
     const jwk = isDidDocument(json)
       ? (json.verificationMethod as unknown[])
           .map((m) => (isObject(m) ? m.publicKeyJwk : undefined))

@@ -4,6 +4,7 @@
  * `{url, key, exp?, flag?, label?, v?}` (HL7 SMART Health Cards and Links IG 1.0.0, "SHLink Payload").
  * Reading what the link points to needs the network and the key; hcert does neither.
  */
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 
 export interface HealthLink {
   scheme: 'shlink' | 'vhlink'
@@ -35,6 +36,7 @@ export function decodeHealthLink(uri: string): { link: HealthLink } | { problem:
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     return { problem: 'has a payload that is not a JSON object' }
+  if (jsonTooDeep(json)) return { problem: `has a payload nesting more than ${MAX_JSON_DEPTH} levels deep` }
   const link: HealthLink = { scheme: match[1] as HealthLink['scheme'] }
   const other: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(json)) {

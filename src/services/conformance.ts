@@ -7,6 +7,7 @@ import type { Expectation, TestVector } from '../conformance/vector.js'
 import { DccError } from '../errors.js'
 import { NotReadableFile, readRegularFileSync } from '../fs/read-regular-file.js'
 import { findFiles } from './find-files.js'
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 
 /** A test vector (a JSON file of one certificate) or a known-issues file is a few KB; larger ones are refused unread. */
 const MAX_VECTOR_BYTES = 16 * 1024 * 1024
@@ -86,6 +87,10 @@ export async function runConformance(
             ? `not readable (${err.reason === 'too-large' ? `${err.size} bytes, more than the ${MAX_VECTOR_BYTES} a vector may have` : `a ${err.kind}`})`
             : `not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       )
+      continue
+    }
+    if (jsonTooDeep(vector)) {
+      failVector(file, `not readable (JSON nesting more than ${MAX_JSON_DEPTH} levels deep)`)
       continue
     }
     if (typeof vector !== 'object' || vector === null || !vector.EXPECTEDRESULTS) continue

@@ -11,6 +11,7 @@ import { NotReadableFile, readRegularFileSync } from '../fs/read-regular-file.js
 import { isDidDocument, readDidTrustList } from '../gdhcn/did-trust-list.js'
 import { TrustList, type DidSource } from '../trust/trust-list.js'
 import { parseTrustedCertificate, type TrustedCertificate } from '../trust/trusted-certificate.js'
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 
 const CERT_FILE = /\.(pem|crt|cer|der|json)$/i
 
@@ -173,6 +174,8 @@ function fromJson(text: string, path: string, context: LoadContext): Loaded[] {
       cause,
     })
   }
+  if (jsonTooDeep(json))
+    throw new DccError('ERR_TRUST', `trust: ${path} nests JSON more than ${MAX_JSON_DEPTH} levels deep`)
   if (isDidDocument(json)) {
     const did = readDidTrustList(json, path, context.domains)
     context.dids.push({ path, document: json, list: did })

@@ -71,6 +71,19 @@ export async function* readCertificateStream(
         yield item
       }
     }
+    // a line with no end in sight (/dev/zero, a binary stream): refused once it passes the input cap,
+    // and the rest of stdin is not read, or the skipping never ends
+    if (lines.discarding > MAX_INPUT_BYTES) {
+      const where = `line ${lines.lines + 1} of stdin`
+      yield failure(
+        `stdin:${lines.lines + 1}`,
+        new DccError(
+          'ERR_INPUT',
+          `input: ${where} runs past ${MAX_INPUT_BYTES} bytes without a line end; the rest of stdin is not read`,
+        ),
+      )
+      return
+    }
   }
   if (image) {
     try {

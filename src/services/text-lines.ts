@@ -44,6 +44,11 @@ export class LineSplitter {
     return this.size > 0 || this.discarded > 0 ? this.finish() : undefined
   }
 
+  /** Bytes of the current line passed over since it went over the cap (0 while it is under). */
+  get discarding(): number {
+    return this.discarded
+  }
+
   /** Lines read so far. */
   get lines(): number {
     return this.count

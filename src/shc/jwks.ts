@@ -10,6 +10,7 @@ import { readRegularFileSync } from '../fs/read-regular-file.js'
 import { MAX_TRUST_FILE_BYTES } from '../services/load-trust.js'
 import type { CryptoKey, JWK } from 'jose'
 import { DccError } from '../errors.js'
+import { jsonTooDeep } from '../codec/json-depth.js'
 
 export interface ShcKey {
   /** the kid the JWKS gives the key (the thumbprint when it gives none) */
@@ -49,6 +50,7 @@ export function readJwksDocument(path: string): { keys: unknown[] } | undefined 
     const text = readRegularFileSync(path, MAX_TRUST_FILE_BYTES).toString('utf8')
     if (!/^\s*\{/.test(text) || !text.includes('"keys"')) return undefined
     const json = JSON.parse(text) as unknown
+    if (jsonTooDeep(json)) return undefined // the trust list loader names it
     if (typeof json === 'object' && json !== null && Array.isArray((json as { keys?: unknown }).keys))
       return json as { keys: unknown[] }
   } catch {

@@ -7,6 +7,7 @@
  */
 import { inflateRawSync } from 'node:zlib'
 import { DccError } from '../errors.js'
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 
 /** Inflated payloads are capped here: a card fills at most a few QR codes and inflates to ~30 KB. */
 export const MAX_SHC_PAYLOAD_BYTES = 256 * 1024
@@ -99,6 +100,8 @@ function jsonObject(bytes: Buffer, what: 'header' | 'payload'): Record<string, u
   } catch {
     throw new DccError('ERR_JWS', `decode: the JWS ${what} is not UTF-8 JSON`)
   }
+  if (jsonTooDeep(value))
+    throw new DccError('ERR_JWS', `decode: the JWS ${what} nests more than ${MAX_JSON_DEPTH} levels deep`)
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new DccError('ERR_JWS', `decode: the JWS ${what} is not a JSON object`)
   return value as Record<string, unknown>

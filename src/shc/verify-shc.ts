@@ -11,6 +11,7 @@ import { checkCardShape, fhirBundleOf } from './card-shape.js'
 import { inflateShcPayload, splitJws, zipProblem, type ShcJws } from './jws.js'
 import type { ShcKey, ShcKeySet } from './jwks.js'
 import { decodeNumeric } from './numeric.js'
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 import { unprefixShc } from './read-shc.js'
 import { readNumericDate } from './claims.js'
 
@@ -142,6 +143,8 @@ function parsePayload(bytes: Uint8Array): Record<string, unknown> {
   } catch {
     throw new DccError('ERR_JWS', 'decode: the JWS payload is not UTF-8 JSON')
   }
+  if (jsonTooDeep(value))
+    throw new DccError('ERR_JWS', `decode: the JWS payload nests more than ${MAX_JSON_DEPTH} levels deep`)
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new DccError('ERR_JWS', 'decode: the JWS payload is not a JSON object')
   return value as Record<string, unknown>

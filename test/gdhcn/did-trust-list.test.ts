@@ -205,6 +205,36 @@ describe('the proof', () => {
     expect(unchecked.join('\n')).toContain('proof not checked')
   })
 
+  it('a DID document or proof key nesting 100,000 objects is ERR_TRUST as it is read, not a stack overflow', async () => {
+    const nest = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n)
+    const text = JSON.stringify(doc).replace('"kty":"EC"', `"deep":${nest(100_000)},"kty":"EC"`)
+    expect(text).toContain('"deep"')
+    const path = join(dir, 'deep-did.json')
+    writeFileSync(path, text)
+    expect(() => loadTrustList([path])).toThrow(expect.objectContaining({ code: 'ERR_TRUST' }))
+    const key = join(dir, 'deep-key.json')
+    writeFileSync(key, `{"kty":"EC","crv":"P-256","x":${nest(100_000)}}`)
+    const trust = loadTrustList([join(dir, 'did.json')])
+    await expect(checkDidSources(trust, key)).rejects.toMatchObject({ code: 'ERR_TRUST' })
+  })
+
+  it("the summary lines escape the document's own control characters (ESC, BEL, C1, RLO)", async () => {
+    const evil = '\u001b[31m\u0007\u009b\u202e'
+    const unsigned = {
+      '@context': CONTEXT,
+      id: `${BASE}:-:XXA${evil}`,
+      controller: `${BASE}:-`,
+      verificationMethod: [method('ICVP', 'DSC', icvp)],
+    }
+    const signed = prove(unsigned, proofKey.privateKey) as { proof: Record<string, unknown> }
+    const path = join(dir, 'evil-did.json')
+    writeFileSync(path, JSON.stringify(signed))
+    const lines = await checkDidSources(loadTrustList([path]), undefined)
+    expect(lines.join('\n')).toContain('XXA\\u001b[31m\\u0007\\u009b\\u202e')
+    // eslint-disable-next-line no-control-regex
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/)
+  })
+
   it('--trust-proof-key or --trust-domain without a DID trust list is a usage error', async () => {
     const plain = loadTrustList([join(import.meta.dirname, '..', '..', 'keys-example', 'trust-list.json')])
     await expect(checkDidSources(plain, join(dir, 'signer-did.json'))).rejects.toMatchObject({

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { DccError } from '../../src/errors.js'
 import { exitCodeOf, verifyCertificates, type SourcedVerifyResult } from '../../src/services/verify.js'
 import { loadShcTrust, type ShcKeySet } from '../../src/shc/jwks.js'
+import { decodeShc } from '../../src/shc/decode-shc.js'
 import { verifyShc, type ShcVerifyResult } from '../../src/shc/verify-shc.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import {
@@ -213,6 +214,22 @@ describe('verify a SMART Health Card', () => {
     const result = await verify([shcOf(jws)])
     expect(failures(result)).toEqual([['decode', 'ERR_JWS']])
     expect(exitCodeOf(result)).toBe(3)
+  })
+
+  it('a payload nested 6,000 levels deep or a header 200 fails decode with ERR_JWS, in verify and decode', async () => {
+    const deep = '{"a":'.repeat(6000) + '1' + '}'.repeat(6000)
+    const text = `{"iss":"https://example.org/issuer","nbf":${NBF},"x":${deep}}`
+    const card = shcOf(await signCard(undefined, issuer, { payloadBytes: deflateRawSync(Buffer.from(text)) }))
+    const result = await verify([card])
+    expect(failures(result)).toEqual([['decode', 'ERR_JWS']])
+    expect(result.errors[0]?.message).toMatch(/nests more than 64 levels/)
+    expect(() => JSON.stringify(result)).not.toThrow()
+    expect(() => decodeShc([card], 'card')).toThrow(/nests more than 64 levels/)
+    const header = Buffer.from(`{"alg":"ES256","x":${'['.repeat(200)}${']'.repeat(200)}}`).toString(
+      'base64url',
+    )
+    const deepHeader = await verify([shcOf(`${header}.eyJh.c2ln`)])
+    expect(failures(deepHeader)).toEqual([['decode', 'ERR_JWS']])
   })
 
   it('never quotes the holder data in its messages', async () => {
