@@ -9,6 +9,7 @@ import type { CertificateType } from '../dcc/types.js'
 import { recordFingerprint } from '../ledger/content-fingerprint.js'
 import { cleanText, normalisePayloadText } from './clean-text.js'
 import { columnFor } from './check-record.js'
+import { FLAT_COLUMNS, TYPE_COLUMNS } from './input-columns.js'
 import { findVaccine } from './vaccines.js'
 
 export const SCHEMA_VERSION = '1.3.0'
@@ -227,25 +228,6 @@ function toInteger(s: string | undefined, field: string, rejections: Rejection[]
   return Number(s)
 }
 
-/** The columns of one certificate type; the others are common to all (README "Input columns"). */
-const TYPE_COLUMNS: ReadonlyArray<readonly [CertificateType, readonly string[]]> = [
-  ['v', ['vaccine', 'vaccine_type', 'manufacturer', 'dose', 'doses']],
-  ['t', ['test_type', 'test_name', 'test_device', 'result', 'centre']],
-  ['r', ['valid_from', 'valid_until']],
-]
-const FLAT_COLUMNS = [
-  'type',
-  'fn',
-  'gn',
-  'fnt',
-  'gnt',
-  'dob',
-  'disease',
-  'date',
-  'country',
-  'issuer',
-  ...TYPE_COLUMNS.flatMap(([, columns]) => columns),
-]
 const NUMBER_COLUMNS = new Set(['dose', 'doses'])
 
 function fromFlat(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<BuiltRecord, 'key'> {

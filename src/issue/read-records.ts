@@ -6,6 +6,7 @@ import { createReadStream, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { CsvParser, unneutralise } from './csv.js'
+import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
 import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
 
@@ -40,33 +41,6 @@ export const REASON_COLUMN = 'reason'
  * with the fixed record) and resending issues it.
  */
 export const UNPARSED_KEY = 'unparsed'
-
-/** The input columns (README "Input columns"); others are ignored, with a warning naming them. */
-export const INPUT_COLUMNS: ReadonlySet<string> = new Set([
-  'id',
-  'type',
-  'fn',
-  'gn',
-  'fnt',
-  'gnt',
-  'dob',
-  'disease',
-  'vaccine',
-  'vaccine_type',
-  'manufacturer',
-  'dose',
-  'doses',
-  'date',
-  'test_type',
-  'test_name',
-  'test_device',
-  'result',
-  'centre',
-  'valid_from',
-  'valid_until',
-  'country',
-  'issuer',
-])
 
 export interface ReadOptions {
   /** called once per batch for what is read but not used (unknown columns) */

@@ -1,0 +1,30 @@
+/**
+ * The columns of an `hcert issue` record (README "Input columns"), in one place: what the reader
+ * accepts without a warning, and what building the DCC reads and cleans.
+ */
+import type { CertificateType } from '../dcc/types.js'
+
+/** The columns of one certificate type; the others are common to all. */
+export const TYPE_COLUMNS: ReadonlyArray<readonly [CertificateType, readonly string[]]> = [
+  ['v', ['vaccine', 'vaccine_type', 'manufacturer', 'dose', 'doses']],
+  ['t', ['test_type', 'test_name', 'test_device', 'result', 'centre']],
+  ['r', ['valid_from', 'valid_until']],
+]
+
+/** Every column a flat record's certificate is built from (all but `id`). */
+export const FLAT_COLUMNS: readonly string[] = [
+  'type',
+  'fn',
+  'gn',
+  'fnt',
+  'gnt',
+  'dob',
+  'disease',
+  'date',
+  'country',
+  'issuer',
+  ...TYPE_COLUMNS.flatMap(([, columns]) => columns),
+]
+
+/** The input columns: the record's `id` and FLAT_COLUMNS; others are ignored, with a warning. */
+export const INPUT_COLUMNS: ReadonlySet<string> = new Set(['id', ...FLAT_COLUMNS])
