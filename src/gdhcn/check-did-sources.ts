@@ -9,7 +9,6 @@
 import { terminalText } from '../cli/render/terminal-text.js'
 import { DccError } from '../errors.js'
 import type { TrustList } from '../trust/trust-list.js'
-import { readProofKey, verifyDidProof } from './did-proof.js'
 
 /** Lines for stderr: the summary of each DID list and its proof's state, made safe for a terminal. */
 export async function checkDidSources(
@@ -27,6 +26,8 @@ export async function checkDidSources(
       )
     return []
   }
+  // jose (~70 ms to load) only when a DID list is given: every other `hcert verify` starts without it
+  const { readProofKey, verifyDidProof } = await import('./did-proof.js')
   const key = proofKeyPath === undefined ? undefined : await readProofKey(proofKeyPath)
   const lines: string[] = []
   for (const { path, document, list } of trust.didSources) {
