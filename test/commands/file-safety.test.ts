@@ -272,10 +272,12 @@ describe('nothing lost: a failure to write is a coded error, before any commit w
   it('a file size limit reached while writing --out (a full disk): ERR_USAGE exit 2, no temporary file; a rerun completes', () => {
     const dir = folder()
     const input = join(dir, 'records.csv')
-    writeFileSync(input, csv(600))
+    // 120 certificates: ~78 KB of --out (past the 32 KB limit of the first run) and a ledger of
+    // ~300 KB (past the second run's 256 KB, which holds the empty ledger's schema pages)
+    const count = 120
+    writeFileSync(input, csv(count))
     const out = join(dir, 'out.jsonl')
     const ledger = join(dir, 'ledger.sqlite')
-    // 256 KB: the ledger of 600 certificates is larger; so the ledger stays in memory here
     const run = (limitKb: number, ledgerPath: string): ReturnType<typeof spawnSync> =>
       spawnSync(
         'bash',
@@ -290,22 +292,24 @@ describe('nothing lost: a failure to write is a coded error, before any commit w
         ],
         { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
       )
-    const full = run(256, ':memory:')
+    // the ledger in memory: --out is what reaches the limit
+    const full = run(32, ':memory:')
     expect(full.status).toBe(2)
     expect(errorOf(full.stdout as string)).toMatchObject({ code: 'ERR_USAGE' })
     expect(errorOf(full.stdout as string).message).toMatch(/file size limit .*EFBIG/)
     expect(existsSync(out)).toBe(false)
     expect(leftovers(dir)).toEqual([])
 
-    // the ledger itself on a full disk: ERR_LEDGER, exit 2; what it committed stays, a rerun finishes
+    // the ledger itself on a full disk (--out, ~78 KB, stays under 256 KB): ERR_LEDGER, exit 2; what
+    // it committed stays, a rerun finishes
     const ledgerFull = run(256, ledger)
     expect(ledgerFull.status).toBe(2)
     expect(errorOf(ledgerFull.stdout as string)).toMatchObject({ code: 'ERR_LEDGER' })
     expect(leftovers(dir)).toEqual([])
     const rerun = runCli(issueArgs(dir, input, '--out', out))
     expect(rerun.code).toBe(0)
-    expect(certificatesIn(ledger)).toBe(600)
-    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(600)
+    expect(certificatesIn(ledger)).toBe(count)
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(count)
   })
 
   it('no permission to write in the --out folder: ERR_USAGE exit 2 before the ledger is created', () => {
