@@ -1,40 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
 import { TrustList } from '../../src/trust/trust-list.js'
+import { issueHarness } from '../helpers/issue.js'
 import { exampleSigner, freshKeys } from '../helpers/keys.js'
 import { RECOVERY, TEST, VACCINATION } from '../helpers/payloads.js'
 
-const NOW = new Date('2021-12-21T00:00:00Z')
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-issue-'))
-let n = 0
-
-async function issue(input: string, name: string, extra: Partial<IssueOptions> = {}) {
-  const file = join(tmp, `${n++}-${name}`)
-  writeFileSync(file, input)
-  const signer = extra.signer ?? exampleSigner('ES256')
-  const ledger = (extra.ledger as Ledger | undefined) ?? new Ledger(join(tmp, `${n}.sqlite`))
-  const certificates: IssuedCertificate[] = []
-  const report = await issueCertificates({
-    source: file,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: name,
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, certificates, ledger, file }
-}
+const issue = issueHarness('hcert-issue-')
 
 describe('issue → verify round trip', () => {
   it.each([
