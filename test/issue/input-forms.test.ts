@@ -5,44 +5,15 @@
  * of another certificate type, control and invisible characters, malformed UVCIs and ids that are
  * no reference are rejected with the field and the kind of problem, never the value.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { issueHarness } from '../helpers/issue.js'
 
-const NOW = new Date('2021-12-21T00:00:00Z')
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-forms-'))
-const signer = exampleSigner('ES256')
-let n = 0
-
-async function issue(
-  input: string,
-  name: string,
-  extra: Partial<Omit<IssueOptions, 'ledger'>> & { ledger?: Ledger } = {},
-) {
-  const file = join(tmp, `${n++}-${name}`)
-  writeFileSync(file, input)
-  const ledger = extra.ledger ?? new Ledger(join(tmp, `${n}.sqlite`))
-  const certificates: IssuedCertificate[] = []
-  const report = await issueCertificates({
-    source: file,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: name,
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, ledger, certificates }
-}
+const issue = issueHarness('hcert-forms-')
 
 const payloadsOf = (ledger: Ledger): Array<{ nam: Record<string, string> }> =>
   (ledger.database.prepare('SELECT payload FROM certificates ORDER BY id').pluck().all() as string[]).map(
