@@ -12,37 +12,14 @@ import { CsvParser } from '../../src/issue/csv.js'
 import { signedShapeOf } from '../../src/issue/hc1-size.js'
 import { INPUT_COLUMNS } from '../../src/issue/input-columns.js'
 import { readRecords, type InputRecord } from '../../src/issue/read-records.js'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
+import { issueHarness } from '../helpers/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
 
 const NOW = new Date('2021-12-21T00:00:00Z')
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-cleaning-'))
-let n = 0
-
-async function issue(input: string, name: string, extra: Partial<IssueOptions> = {}) {
-  const file = join(tmp, `${n++}-${name}`)
-  writeFileSync(file, input)
-  const signer = extra.signer ?? exampleSigner('ES256')
-  const ledger = (extra.ledger as Ledger | undefined) ?? new Ledger(join(tmp, `${n}.sqlite`))
-  const certificates: IssuedCertificate[] = []
-  const report = await issueCertificates({
-    source: file,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: name,
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, certificates, ledger, file }
-}
+const issue = issueHarness('hcert-cleaning-')
 
 const fixture = (path: string): string => readFileSync(join(FIXTURES, path), 'utf8')
 
