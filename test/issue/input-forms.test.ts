@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueHarness } from '../helpers/issue.js'
+import { flatVaccination, issueHarness } from '../helpers/issue.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-forms-'))
 const issue = issueHarness('hcert-forms-')
@@ -96,16 +96,7 @@ describe('JSON values of the wrong type', () => {
       [['Nguyen'], 'a list'],
       [{ text: 'Nguyen' }, 'an object'],
     ] as const) {
-      const record = {
-        type: 'v',
-        fn: value,
-        gn: 'An',
-        dob: '1980-01-01',
-        vaccine: 'Comirnaty',
-        dose: 1,
-        doses: 2,
-        date: '2021-06-01',
-      }
+      const record = flatVaccination({ fn: value })
       const { report } = await issue(`${JSON.stringify(record)}\n`, 'types.jsonl')
       expect(report).toMatchObject({ issued: 0, rejected: 1 })
       expect(report.rejections).toEqual([
@@ -115,17 +106,7 @@ describe('JSON values of the wrong type', () => {
   })
 
   it('numbers are read where numbers are meant (dose, doses, id); a list there is rejected', async () => {
-    const good = {
-      id: 7,
-      type: 'v',
-      fn: 'Le',
-      gn: 'An',
-      dob: '1980-01-01',
-      vaccine: 'Comirnaty',
-      dose: 1,
-      doses: 2,
-      date: '2021-06-01',
-    }
+    const good = flatVaccination({ id: 7 })
     const { report, certificates } = await issue(`${JSON.stringify(good)}\n`, 'numbers.jsonl')
     expect(report.issued).toBe(1)
     expect(certificates[0]?.id).toBe('7')
@@ -136,18 +117,7 @@ describe('JSON values of the wrong type', () => {
   })
 
   it('a field of another certificate type is rejected, in a flat record and in a DCC payload', async () => {
-    const flat = {
-      type: 'v',
-      fn: 'Le',
-      gn: 'An',
-      dob: '1980-01-01',
-      vaccine: 'Comirnaty',
-      dose: 1,
-      doses: 2,
-      date: '2021-06-01',
-      test_type: 'PCR',
-      valid_until: '2022-01-01',
-    }
+    const flat = flatVaccination({ test_type: 'PCR', valid_until: '2022-01-01' })
     const { report } = await issue(`${JSON.stringify(flat)}\n`, 'other-type.jsonl')
     expect(report.rejections.map((r) => [r.field, r.reason])).toEqual([
       [
@@ -207,16 +177,7 @@ describe('control and invisible characters', () => {
   ]
   for (const [what, name, reason] of cases) {
     it(`${what} in a name, the issuer or the centre is rejected with the field, the kind and the position`, async () => {
-      const record = {
-        type: 'v',
-        fn: name,
-        gn: 'An',
-        dob: '1980-01-01',
-        vaccine: 'Comirnaty',
-        dose: 1,
-        doses: 2,
-        date: '2021-06-01',
-      }
+      const record = flatVaccination({ fn: name })
       const { report } = await issue(`${JSON.stringify(record)}\n`, 'control.jsonl')
       expect(report.rejections).toEqual([
         { index: 1, line: 1, field: 'fn', reason: expect.stringMatching(reason) },
