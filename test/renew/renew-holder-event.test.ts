@@ -1,50 +1,35 @@
 /** renew's "later certificate for the same holder and event": never merges people whose names transliterate alike. */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { holderEventKey } from '../../src/dcc/holder-event.js'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
+import type { IssuedCertificate } from '../../src/services/issue.js'
 import { renewCertificates } from '../../src/services/renew.js'
+import { flatVaccination, issueHarness } from '../helpers/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-renew-holder-'))
 const es = exampleSigner('ES256')
 
-async function issue(
+/** issued on 2021-06-01 for 12 months: a first dose given on 2021-05-01 to holders born 1970-02-02 */
+const HOLDER = { dob: '1970-02-02', date: '2021-05-01' }
+const issueWith = issueHarness('hcert-renew-holder-issue-', {
+  now: new Date('2021-06-01T00:00:00Z'),
+})
+const issue = async (
   ledger: Ledger,
   people: Array<[string, string]>,
   batch: string,
-): Promise<IssuedCertificate[]> {
-  const file = join(tmp, `${batch}.jsonl`)
-  const record = ([fn, gn]: [string, string]) => ({
-    type: 'v',
-    fn,
-    gn,
-    dob: '1970-02-02',
-    vaccine: 'Comirnaty',
-    dose: 1,
-    doses: 2,
-    date: '2021-05-01',
-  })
-  writeFileSync(file, people.map((p) => JSON.stringify(record(p))).join('\n'))
-  const out: IssuedCertificate[] = []
-  await issueCertificates({
-    source: file,
-    signer: es,
-    jobSigner: inlineSigner(es),
-    ledger,
-    batch,
-    now: new Date('2021-06-01T00:00:00Z'),
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => out.push(c),
-  })
-  return out
-}
+): Promise<IssuedCertificate[]> =>
+  (
+    await issueWith(
+      people.map(([fn, gn]) => JSON.stringify(flatVaccination({ fn, gn, ...HOLDER }))).join('\n'),
+      batch,
+      { ledger },
+    )
+  ).certificates
 
 const renewAll = (ledger: Ledger) => {
   const now = new Date('2022-06-02T00:00:00Z')
