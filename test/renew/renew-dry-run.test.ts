@@ -1,46 +1,31 @@
 /** renew --dry-run at the service: what would be renewed, with nothing signed or recorded (imports included). */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
+import type { IssuedCertificate } from '../../src/services/issue.js'
 import { renewCertificates } from '../../src/services/renew.js'
 import { TrustList } from '../../src/trust/trust-list.js'
+import { flatVaccination, issueHarness } from '../helpers/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-renew-dry-'))
 const es = exampleSigner('ES256')
 
-async function issue(ledger: Ledger, names: string[], batch: string): Promise<IssuedCertificate[]> {
-  const file = join(tmp, `${batch}.jsonl`)
-  const record = (gn: string) => ({
-    type: 'v',
-    fn: 'Tran',
-    gn,
-    dob: '1970-02-02',
-    vaccine: 'Comirnaty',
-    dose: 1,
-    doses: 2,
-    date: '2021-05-01',
-  })
-  writeFileSync(file, names.map((gn) => JSON.stringify(record(gn))).join('\n'))
-  const out: IssuedCertificate[] = []
-  await issueCertificates({
-    source: file,
-    signer: es,
-    jobSigner: inlineSigner(es),
-    ledger,
-    batch,
-    now: new Date('2021-06-01T00:00:00Z'),
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => out.push(c),
-  })
-  return out
-}
+/** issued on 2021-06-01 for 12 months: a first dose given on 2021-05-01 to holders born 1970-02-02 */
+const HOLDER = { dob: '1970-02-02', date: '2021-05-01' }
+const issueWith = issueHarness('hcert-renew-dry-issue-', {
+  now: new Date('2021-06-01T00:00:00Z'),
+})
+const issue = async (ledger: Ledger, names: string[], batch: string): Promise<IssuedCertificate[]> =>
+  (
+    await issueWith(
+      names.map((gn) => JSON.stringify(flatVaccination({ fn: 'Tran', gn, ...HOLDER }))).join('\n'),
+      batch,
+      { ledger },
+    )
+  ).certificates
 
 const rows = (ledger: Ledger): unknown[] =>
   ledger.database.prepare('SELECT id, uvci, origin, superseded_by FROM certificates ORDER BY id').all()
