@@ -35,6 +35,13 @@ const SO_PIN = '564738'
 const TOKEN = 'hcert-test'
 const AT = '2021-12-21T00:00:00Z'
 
+/** the objects of a JSON Lines file (issue and renew --out) */
+const jsonLines = <T>(path: string): T[] =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T)
+
 /** the COSE_Sign1 of an HC1 text checked with node:crypto alone against the DSC certificate */
 function verifiesWithNodeCrypto(hc1: string, certificatePem: string): boolean {
   const cose = inflateSync(decodeBase45(hc1.slice(4)))
@@ -161,10 +168,7 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
           '--json',
         ])
         expect(issued.code, issued.stderr).toBe(0)
-        const rows = readFileSync(out, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as { type: string; hc1: string })
+        const rows = jsonLines<{ type: string; hc1: string }>(out)
         expect(rows.map((r) => r.type)).toEqual(['v', 't', 'r'])
         const pem = readFileSync(join(dir, 'dsc.crt.pem'), 'utf8')
         for (const { hc1 } of rows) expect(verifiesWithNodeCrypto(hc1, pem)).toBe(true)
@@ -205,10 +209,7 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
           '--json',
         ])
         expect(renewed.code, renewed.stderr).toBe(0)
-        const rows = readFileSync(out, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as { hc1: string })
+        const rows = jsonLines<{ hc1: string }>(out)
         expect(rows.length).toBe(3)
         const pem = readFileSync(join(dir, 'dsc.crt.pem'), 'utf8')
         for (const { hc1 } of rows) expect(verifiesWithNodeCrypto(hc1, pem)).toBe(true)
@@ -239,10 +240,7 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
     ])
     expect(issued.code, issued.stderr).toBe(0)
     const pem = readFileSync(join(dirs.ES256, 'dsc.crt.pem'), 'utf8')
-    const hc1s = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as { hc1: string }).hc1)
+    const hc1s = jsonLines<{ hc1: string }>(out).map((l) => l.hc1)
     expect(hc1s).toHaveLength(400)
     expect(hc1s.every((hc1) => verifiesWithNodeCrypto(hc1, pem))).toBe(true)
   })
