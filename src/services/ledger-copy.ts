@@ -3,7 +3,7 @@
  * The SQLite file is opened read-only and left as it was. Everything goes in one transaction on the
  * server: the certificates with their ids (so that `replaces` and `superseded_by` still point
  * where they did; the id sequence then continues after the last one), the rejections, and
- * daily_counts recomputed from the certificates now on the server. Running it again adds only what
+ * daily_counts and validity_counts recomputed from the certificates now on the server. Running it again adds only what
  * is new: certificates already there under the same id and UVCI are counted as such, and get the
  * `superseded_by` a renewal since gave them on the SQLite ledger; a server ledger that
  * holds other certificates under those ids is refused (ERR_LEDGER) with nothing written.
@@ -15,6 +15,7 @@ import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
 import { Ledger } from '../ledger/ledger.js'
 import { checkSchemaVersion, RECORD_KEYS_SCHEMA } from '../ledger/schema.js'
+import { fillValidityCounts } from '../ledger/validity-counts.js'
 import { existingLedgerPath } from './ledger-path.js'
 
 export interface LedgerCopyReport {
@@ -87,6 +88,8 @@ const RECOUNT = [
    SELECT to_char((to_timestamp(iat) AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), origin, type, coalesce(product, ''),
      coalesce(dose, 0), country, issuer, kid, count(*)
    FROM certificates GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+  'DELETE FROM validity_counts',
+  fillValidityCounts('postgres'),
   `SELECT setval(pg_get_serial_sequence('certificates', 'id'), greatest((SELECT max(id) FROM certificates), 1))`,
 ]
 

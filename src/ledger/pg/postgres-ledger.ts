@@ -50,10 +50,25 @@ ins AS (
      OR EXISTS (SELECT 1 FROM certificates c WHERE c.id = i.replaces AND c.superseded_by IS NULL)
   ORDER BY ord
   ON CONFLICT DO NOTHING
-  RETURNING id, idempotency_key, replaces, iat, origin, type, product, dose, country, issuer, kid
+  RETURNING id, idempotency_key, replaces, iat, exp, origin, type, product, dose, country, issuer, kid
 ),
 superseding AS (
-  UPDATE certificates c SET superseded_by = ins.id FROM ins WHERE c.id = ins.replaces RETURNING 1
+  UPDATE certificates c SET superseded_by = ins.id FROM ins WHERE c.id = ins.replaces
+  RETURNING c.iat, c.exp, c.origin
+),
+validity AS (
+  -- one upsert per key: a certificate added (+1 at superseded 0), one superseded (-1 at 0, +1 at 1)
+  INSERT INTO validity_counts (day, exp_day, origin, superseded, count)
+  SELECT floor(iat / 86400.0)::bigint, floor(exp / 86400.0)::bigint, origin, superseded, sum(delta)
+  FROM (
+    SELECT iat, exp, origin, 0 AS superseded, 1 AS delta FROM ins
+    UNION ALL SELECT iat, exp, origin, 0, -1 FROM superseding
+    UNION ALL SELECT iat, exp, origin, 1, 1 FROM superseding
+  ) v
+  GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (day, exp_day, origin, superseded)
+  DO UPDATE SET count = validity_counts.count + excluded.count
+  RETURNING 1
 ),
 daily AS (
   INSERT INTO daily_counts (day, origin, type, product, dose, country, issuer, kid, count)
