@@ -24,7 +24,7 @@ import { pgLedgerError } from './pg-error.js'
 import { ensurePgSchema } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
-import { redactUrl, targetOf } from './url.js'
+import { redactUrl, targetOf, unknownSslMode } from './url.js'
 
 const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, issuer, kid, iat, exp, product, dose,
   doses, payload, hc1, batch, line, holder_event AS "holderEvent", origin, replaces, superseded_by AS "supersededBy",
@@ -115,6 +115,8 @@ export interface PostgresLedgerOptions {
   busyTimeoutMs?: number
   /** stats, export, dry runs: errors do not speak of committed chunks and resuming */
   readOnly?: boolean
+  /** what errors say was kept and how to go on, instead of the words on chunks (ledger copy) */
+  afterFailure?: string
 }
 
 export class PostgresLedger implements LedgerStore {
@@ -124,11 +126,18 @@ export class PostgresLedger implements LedgerStore {
   private readonly target: string
   private readonly client: SyncPgClient
   private readonly readOnly: boolean
+  private readonly afterFailure: string | undefined
 
   constructor(url: string, options: PostgresLedgerOptions = {}) {
     this.path = redactUrl(url)
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
+    this.afterFailure = options.afterFailure
+    if (unknownSslMode(url) !== undefined)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${this.path}: the sslmode in the URL is not one libpq knows. Use sslmode=disable, prefer, require, verify-ca or verify-full (or leave it out)`,
+      )
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
     const config: PgConnectionConfig = {
@@ -158,7 +167,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   private error(cause: unknown): DccError {
-    return pgLedgerError(cause, this.path, this.target, this.readOnly)
+    return pgLedgerError(cause, this.path, this.target, this.afterFailure ?? this.readOnly)
   }
 
   /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */
