@@ -156,7 +156,11 @@ export function ensureSchema(db: Database.Database, path: string): void {
       migrateIdKeys(db)
     }
     // schema 4 → 5 (migration validity-counts): the summary of the certificates already there
-    if (columns.length > 0 && version < VALIDITY_COUNTS_SCHEMA) db.exec(fillValidityCounts('sqlite'))
+    // (emptied first: a ledger whose version was set back holds the table already)
+    if (columns.length > 0 && version < VALIDITY_COUNTS_SCHEMA) {
+      db.exec('DELETE FROM validity_counts')
+      db.exec(fillValidityCounts('sqlite'))
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }
