@@ -19,22 +19,23 @@ const COMMITTED =
 
 /**
  * `cause` (a SqliteError or a file-system error) as ERR_LEDGER. `timeoutMs`: how long a busy
- * ledger was waited for. A DccError passes through unchanged.
+ * ledger was waited for. `after`: what was kept and how to go on, instead of the words on chunks
+ * (ledger copy). A DccError passes through unchanged.
  */
-export function ledgerError(cause: unknown, path: string, timeoutMs?: number): DccError {
+export function ledgerError(cause: unknown, path: string, timeoutMs?: number, after = COMMITTED): DccError {
   if (cause instanceof DccError) return cause
   const code = String((cause as { code?: unknown })?.code ?? '')
   const where = `ledger: ${path}`
   let message: string
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     const waited = timeoutMs === undefined ? '' : ` for ${Math.round(timeoutMs / 100) / 10} s`
-    message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds), and run again; ${COMMITTED}`
+    message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds), and run again; ${after}`
   } else if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     message = `${where} is damaged (${code}: not a SQLite database, or truncated or overwritten); hcert wrote nothing more to it. Restore it from a backup, or give --ledger another file (sqlite3's .recover may save what it still holds)`
   } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    message = `${where}: the disk is full (${code}): the chunk being written was not committed; ${COMMITTED}. Free some space and run again`
+    message = `${where}: the disk is full (${code}): the chunk being written was not committed; ${after}. Free some space and run again`
   } else if (code.startsWith('SQLITE_IOERR') || code === 'EFBIG') {
-    message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${COMMITTED}. Check the disk and run again`
+    message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${after}. Check the disk and run again`
   } else if (code === 'SQLITE_READONLY_DIRECTORY') {
     message = `${where} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable. Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and pass --ledger`
   } else if (
@@ -50,7 +51,7 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number): D
   ) {
     message = `${where} cannot be opened for writing (${code}): check the path, that it is a file, and its permissions`
   } else {
-    message = `${where}: SQLite failed (${code || (cause as Error)?.message || 'unknown error'}); ${COMMITTED}`
+    message = `${where}: SQLite failed (${code || (cause as Error)?.message || 'unknown error'}); ${after}`
   }
   return new DccError('ERR_LEDGER', message, { cause })
 }

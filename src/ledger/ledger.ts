@@ -15,6 +15,7 @@ import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError } from './ledger-error.js'
 import { assertHcertLedger, checkSchemaVersion, ensureSchema } from './schema.js'
+import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
 import type { DueFilter, LedgerStore, Reservation } from './store.js'
 
@@ -131,13 +132,17 @@ export class Ledger implements LedgerStore {
   private readonly columns: string
   private readonly findUvci: Database.Statement<[string], { id: number }>
   private readonly findKey: Database.Statement<[string], { id: number }>
-  private readonly findSuperseded: Database.Statement<[number], { supersededBy: number | null }>
+  private readonly findSuperseded: Database.Statement<
+    [number],
+    { supersededBy: number | null; iat?: number; exp?: number; origin?: string }
+  >
   /** undefined when read only */
   private readonly writes:
     | {
         insertIssued: Database.Statement
         markSuperseded: Database.Statement
         addDaily: Database.Statement
+        addValidity: Database.Statement
         insertRejection: Database.Statement
         reserveKey: Database.Statement
         holderOf: Database.Statement<[string], { owner: string }>
@@ -201,7 +206,9 @@ export class Ledger implements LedgerStore {
       this.columns = `${COLUMNS_BUT_CONTENT}, content`
       this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
       this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
-      this.findSuperseded = db.prepare('SELECT superseded_by AS supersededBy FROM certificates WHERE id = ?')
+      this.findSuperseded = db.prepare(
+        'SELECT superseded_by AS supersededBy, iat, exp, origin FROM certificates WHERE id = ?',
+      )
       this.writes = {
         insertIssued: db.prepare(`INSERT INTO certificates (idempotency_key, uvci, type, country, issuer, kid,
       iat, exp, product, dose, doses, payload, hc1, batch, line, holder_event, origin, replaces, created_at, content)
@@ -209,6 +216,8 @@ export class Ledger implements LedgerStore {
         markSuperseded: db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?'),
         addDaily: db.prepare(`INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET count = count + excluded.count`),
+        addValidity: db.prepare(`INSERT INTO validity_counts (day, exp_day, origin, superseded, count)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count`),
         insertRejection:
           db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`),
@@ -342,9 +351,11 @@ export class Ledger implements LedgerStore {
           outcomes = []
           inserted = 0
           const daily = new Map<string, { values: unknown[]; count: number }>()
+          const validity = new ValidityDeltas()
           for (const row of issued) {
+            let target: ReturnType<typeof this.findSuperseded.get>
             if (row.replaces !== null) {
-              const target = this.findSuperseded.get(row.replaces)
+              target = this.findSuperseded.get(row.replaces)
               if (!target || target.supersededBy !== null) {
                 outcomes.push({ conflict: 'superseded' })
                 continue
@@ -378,7 +389,11 @@ export class Ledger implements LedgerStore {
             }
             inserted++
             outcomes.push({ id: Number(lastInsertRowid) })
-            if (row.replaces !== null) writes.markSuperseded.run(lastInsertRowid, row.replaces)
+            validity.added(row.iat, row.exp, row.origin)
+            if (row.replaces !== null && target) {
+              writes.markSuperseded.run(lastInsertRowid, row.replaces)
+              validity.superseded(target.iat as number, target.exp as number, target.origin as string)
+            }
             const values = [
               new Date(row.iat * 1000).toISOString().slice(0, 10),
               row.origin,
@@ -395,6 +410,8 @@ export class Ledger implements LedgerStore {
             else daily.set(key, { values, count: 1 })
           }
           for (const { values, count } of daily.values()) writes.addDaily.run(...values, count)
+          for (const d of validity.all())
+            writes.addValidity.run(d.day, d.expDay, d.origin, d.superseded, d.delta)
           for (const row of rejected) writes.insertRejection.run({ ...row, createdAt })
           if (done) for (const key of done.keys) writes.dropReservation.run(key, done.owner)
         })

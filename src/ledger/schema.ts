@@ -11,6 +11,9 @@
  *   from the stored payloads, and `id:` keys are put in NFC (migrate-record-keys.ts). Tables and
  *   columns are unchanged.
  * - 4: `reservations` added (idempotency keys a run is signing, with its owner and lease: store.ts).
+ * - 5 (migration `validity-counts`): `validity_counts` added (certificates by day of issuance, day of
+ *   expiry, origin and superseded, for stats' validity totals: validity-counts.ts), filled from the
+ *   certificates already there.
  * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
@@ -18,8 +21,9 @@
 import type Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
+import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from './validity-counts.js'
 
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** the schema from which idempotency keys of records without an id are `record:` keys (see above) */
 export const RECORD_KEYS_SCHEMA = 3
@@ -85,6 +89,8 @@ CREATE TABLE IF NOT EXISTS reservations (
   owner TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- stats' validity totals (validity-counts.ts), kept by Ledger.record in the same transaction
+${validityCountsTable('sqlite')};
 `
 
 /** The error for a ledger whose schema is newer than this hcert's (`version`, found at `path`). */
@@ -148,6 +154,12 @@ export function ensureSchema(db: Database.Database, path: string): void {
     if (columns.length > 0 && version < RECORD_KEYS_SCHEMA) {
       migrateRecordKeys(db)
       migrateIdKeys(db)
+    }
+    // schema 4 → 5 (migration validity-counts): the summary of the certificates already there
+    // (emptied first: a ledger whose version was set back holds the table already)
+    if (columns.length > 0 && version < VALIDITY_COUNTS_SCHEMA) {
+      db.exec('DELETE FROM validity_counts')
+      db.exec(fillValidityCounts('sqlite'))
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()

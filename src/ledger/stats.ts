@@ -5,6 +5,7 @@
  * million-row ledger answers in well under a second, and the figures are exact for any range.
  */
 import type Database from 'better-sqlite3'
+import { DAY_SECONDS, validitySplit } from './validity-counts.js'
 
 export type Period = 'day' | 'week' | 'month'
 
@@ -98,28 +99,11 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
     list.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
   const format = PERIOD_FORMAT[query.by]
 
-  const totals = db
-    .prepare(
-      `SELECT
-         sum(origin = 'issue') AS issued,
-         sum(origin = 'renew') AS renewed,
-         sum(superseded_by IS NULL AND exp > @now) AS active,
-         sum(superseded_by IS NULL AND exp <= @now) AS expired,
-         sum(superseded_by IS NULL AND exp > @now AND exp <= @soon) AS expiringSoon,
-         sum(superseded_by IS NOT NULL) AS superseded
-       FROM certificates INDEXED BY certificates_validity
-       WHERE iat BETWEEN @since AND @until AND origin != 'import'`,
-    )
-    .get({ since, until, now, soon: now + query.soon }) as Record<string, number | null>
+  const totals = validityTotals(db, { since, until, fullStart, fullEnd, edges, now, soon: now + query.soon })
   const rejectionScope = 'created_at BETWEEN @since AND @until'
   return {
     totals: {
-      issued: totals.issued ?? 0,
-      renewed: totals.renewed ?? 0,
-      active: totals.active ?? 0,
-      expired: totals.expired ?? 0,
-      expiringSoon: totals.expiringSoon ?? 0,
-      superseded: totals.superseded ?? 0,
+      ...totals,
       rejected: db
         .prepare(`SELECT count(DISTINCT idempotency_key) FROM rejections WHERE ${rejectionScope}`)
         .pluck()
@@ -148,6 +132,116 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
     byIssuer: byCount(breakdown('issuer', 'issuer')),
     byKid: byCount(breakdown('kid', 'kid')),
   }
+}
+
+type Totals = Omit<LedgerStats['totals'], 'rejected'>
+const TOTALS: ReadonlyArray<keyof Totals> = [
+  'issued',
+  'renewed',
+  'active',
+  'expired',
+  'expiringSoon',
+  'superseded',
+]
+
+/** Adds up totals; a figure SQLite's sum() gives as NULL (no rows) counts 0. */
+export function addTotals(
+  parts: ReadonlyArray<Partial<Record<keyof Totals, number | null>> | undefined>,
+): Totals {
+  const sum = Object.fromEntries(TOTALS.map((k) => [k, 0])) as Totals
+  for (const part of parts) for (const k of TOTALS) sum[k] += Number(part?.[k] ?? 0)
+  return sum
+}
+
+interface TotalsRange {
+  since: number
+  until: number
+  /** whole days [fullStart, fullEnd), seconds */
+  fullStart: number
+  fullEnd: number
+  /** the part-days at the edges of the range, seconds, inclusive */
+  edges: Array<[number, number]>
+  now: number
+  soon: number
+}
+
+/** the validity totals of the certificates a WHERE clause selects, counted row by row */
+const EXACT_TOTALS = (from: string, where: string): string => `SELECT
+    sum(origin = 'issue') AS issued,
+    sum(origin = 'renew') AS renewed,
+    sum(superseded_by IS NULL AND exp > @now) AS active,
+    sum(superseded_by IS NULL AND exp <= @now) AS expired,
+    sum(superseded_by IS NULL AND exp > @now AND exp <= @soon) AS expiringSoon,
+    sum(superseded_by IS NOT NULL) AS superseded
+  FROM ${from} WHERE ${where} AND origin != 'import'`
+
+/**
+ * The validity totals: validity_counts for the certificates issued on the whole days of the range,
+ * except those that expire on the day of `now` or of `soon` (which may fall either side of them:
+ * counted from the certificates through the exp index), and the certificates themselves for the
+ * part-days at the edges. A ledger opened read only at an earlier schema (no validity_counts)
+ * counts every certificate of the range through the validity index.
+ */
+function validityTotals(db: Database.Database, range: TotalsRange): Totals {
+  const { now, soon } = range
+  const hasSummary =
+    db
+      .prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'validity_counts'`)
+      .pluck()
+      .get() === 1
+  if (!hasSummary)
+    return addTotals([
+      db
+        .prepare(
+          EXACT_TOTALS('certificates INDEXED BY certificates_validity', 'iat BETWEEN @since AND @until'),
+        )
+        .get({ since: range.since, until: range.until, now, soon }) as Record<keyof Totals, number | null>,
+    ])
+  const parts: Array<Record<keyof Totals, number | null>> = []
+  for (const [from, to] of range.edges)
+    parts.push(
+      db
+        .prepare(EXACT_TOTALS('certificates INDEXED BY certificates_iat', 'iat BETWEEN @from AND @to'))
+        .get({ from, to, now, soon }) as Record<keyof Totals, number | null>,
+    )
+  if (range.fullStart < range.fullEnd) {
+    const { nowDay, soonDay, edgeDays } = validitySplit(now, soon)
+    const days = { dayFrom: range.fullStart / DAY_SECONDS, dayTo: range.fullEnd / DAY_SECONDS }
+    parts.push(
+      db
+        .prepare(
+          `SELECT
+             sum(CASE WHEN origin = 'issue' THEN count ELSE 0 END) AS issued,
+             sum(CASE WHEN origin = 'renew' THEN count ELSE 0 END) AS renewed,
+             sum(CASE WHEN superseded = 0 AND exp_day > @nowDay AND exp_day NOT IN (@nowDay, @soonDay) THEN count ELSE 0 END) AS active,
+             sum(CASE WHEN superseded = 0 AND exp_day < @nowDay THEN count ELSE 0 END) AS expired,
+             sum(CASE WHEN superseded = 0 AND exp_day > @nowDay AND exp_day < @soonDay THEN count ELSE 0 END) AS expiringSoon,
+             sum(CASE WHEN superseded = 1 THEN count ELSE 0 END) AS superseded
+           FROM validity_counts WHERE day >= @dayFrom AND day < @dayTo AND origin != 'import'`,
+        )
+        .get({ ...days, nowDay, soonDay }) as Record<keyof Totals, number | null>,
+    )
+    for (const day of edgeDays) {
+      const exact = db
+        .prepare(
+          EXACT_TOTALS(
+            'certificates INDEXED BY certificates_validity',
+            'exp BETWEEN @expFrom AND @expTo AND iat >= @fullStart AND iat < @fullEnd',
+          ),
+        )
+        .get({
+          expFrom: day * DAY_SECONDS,
+          expTo: day * DAY_SECONDS + DAY_SECONDS - 1,
+          fullStart: range.fullStart,
+          fullEnd: range.fullEnd,
+          now,
+          soon,
+        }) as Record<keyof Totals, number | null>
+      // issued, renewed and superseded of these came from the summary already
+      parts.push({ ...exact, issued: 0, renewed: 0, superseded: 0 })
+    }
+  }
+  return addTotals(parts)
 }
 
 /**

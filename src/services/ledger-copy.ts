@@ -3,19 +3,20 @@
  * The SQLite file is opened read-only and left as it was. Everything goes in one transaction on the
  * server: the certificates with their ids (so that `replaces` and `superseded_by` still point
  * where they did; the id sequence then continues after the last one), the rejections, and
- * daily_counts recomputed from the certificates now on the server. Running it again adds only what
+ * daily_counts and validity_counts recomputed from the certificates now on the server. Running it again adds only what
  * is new: certificates already there under the same id and UVCI are counted as such, and get the
  * `superseded_by` a renewal since gave them on the SQLite ledger; a server ledger that
  * holds other certificates under those ids is refused (ERR_LEDGER) with nothing written.
  */
+import { statSync, type Stats } from 'node:fs'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { ledgerError } from '../ledger/ledger-error.js'
 import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
 import { Ledger } from '../ledger/ledger.js'
-import { checkSchemaVersion, RECORD_KEYS_SCHEMA } from '../ledger/schema.js'
-import { existingLedgerPath } from './ledger-path.js'
+import { assertHcertLedger, checkSchemaVersion, RECORD_KEYS_SCHEMA } from '../ledger/schema.js'
+import { fillValidityCounts } from '../ledger/validity-counts.js'
 
 export interface LedgerCopyReport {
   from: string
@@ -87,8 +88,58 @@ const RECOUNT = [
    SELECT to_char((to_timestamp(iat) AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), origin, type, coalesce(product, ''),
      coalesce(dose, 0), country, issuer, kid, count(*)
    FROM certificates GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+  'DELETE FROM validity_counts',
+  fillValidityCounts('postgres'),
   `SELECT setval(pg_get_serial_sequence('certificates', 'id'), greatest((SELECT max(id) FROM certificates), 1))`,
 ]
+
+/** what a failed copy leaves, and what to do: the copy is one transaction on the server */
+export const COPY_AFTER_FAILURE =
+  'the copy is one transaction, so nothing of this run is on the server (and the SQLite file is unchanged); run the same hcert ledger copy again: it copies only what is not there yet'
+
+const GIVE_SOURCE =
+  'give the SQLite ledger file to copy from: the file issue wrote (its --ledger or $HCERT_LEDGER; by default ~/.local/share/hcert/ledger.sqlite)'
+
+/**
+ * The SQLite ledger to copy from, opened read only; ERR_LEDGER saying what the file is instead (none,
+ * a folder, not a SQLite database, another program's database, an empty one) and what to give.
+ */
+function openSource(from: string): Database.Database {
+  const refuse = (what: string): DccError =>
+    new DccError('ERR_LEDGER', `ledger copy: ${from} ${what}; ${GIVE_SOURCE}`)
+  let stat: Stats
+  try {
+    stat = statSync(from)
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw refuse('does not exist')
+    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
+  }
+  if (stat.isDirectory()) throw refuse('is a folder, not a ledger file')
+  if (!stat.isFile()) throw refuse('is not a regular file')
+  let db: Database.Database | undefined
+  try {
+    db = new Database(from, { readonly: true, fileMustExist: true })
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+      .pluck()
+      .all() as string[]
+    if (tables.length === 0) throw refuse('is an empty SQLite database, not an hcert ledger')
+    try {
+      assertHcertLedger(db, from)
+    } catch {
+      throw refuse(
+        'is a SQLite database of another program (no hcert certificates table), not an hcert ledger',
+      )
+    }
+    return db
+  } catch (cause) {
+    db?.close()
+    if (cause instanceof DccError) throw cause
+    if ((cause as { code?: string }).code === 'SQLITE_NOTADB')
+      throw refuse('is not a SQLite database (an hcert ledger is one)')
+    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
+  }
+}
 
 export function copyLedger(from: string, to: string): LedgerCopyReport {
   if (isPostgresUrl(from))
@@ -98,22 +149,26 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
       'ERR_USAGE',
       'ledger copy: the second argument is the PostgreSQL ledger to copy to, as postgres://user@host:port/db',
     )
-  let source: Database.Database
+  let source = openSource(from)
   try {
-    source = new Database(existingLedgerPath(from), { readonly: true, fileMustExist: true })
     // a ledger of schema 1 or 2 still has the idempotency keys of before schema 3 (schema.ts): it is
     // brought up to date first, as any issue run would, so that the server gets today's keys
-    const isLedger =
-      source.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'certificates'`).pluck().get() === 1
-    if (isLedger && checkSchemaVersion(source, from) < RECORD_KEYS_SCHEMA) {
+    if (checkSchemaVersion(source, from) < RECORD_KEYS_SCHEMA) {
       source.close()
       new Ledger(from).close()
       source = new Database(from, { readonly: true, fileMustExist: true })
     }
   } catch (cause) {
-    throw ledgerError(cause, from)
+    source.close()
+    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
   }
-  const target = new PostgresLedger(to, { create: true })
+  let target: PostgresLedger
+  try {
+    target = new PostgresLedger(to, { create: true, afterFailure: COPY_AFTER_FAILURE })
+  } catch (err) {
+    source.close()
+    throw err
+  }
   const report: LedgerCopyReport = {
     from,
     to: target.path,
@@ -182,7 +237,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     }
   } catch (err) {
     // the server's failures are ERR_LEDGER already; what is left is the SQLite file's
-    throw err instanceof DccError ? err : ledgerError(err, from)
+    throw err instanceof DccError ? err : ledgerError(err, from, undefined, COPY_AFTER_FAILURE)
   } finally {
     source.close()
     target.close()

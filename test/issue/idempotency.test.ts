@@ -306,7 +306,7 @@ describe('a ledger made by the previous version (schema 1)', () => {
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout).error).toMatchObject({
       code: 'ERR_LEDGER',
-      message: expect.stringMatching(/schema version 99, newer than this hcert knows \(4\)/),
+      message: expect.stringContaining(`schema version 99, newer than this hcert knows (${SCHEMA_VERSION})`),
     })
     expect(readFileSync(path).equals(bytes)).toBe(true)
   })

@@ -19,6 +19,11 @@ const AT = '2021-12-21T00:00:00Z'
 const RENEW_AT = '2023-01-15T00:00:00Z'
 /** a killed run's reservations are taken over at once on this machine (its pid is gone); the lease is the fallback */
 const ENV = { HCERT_LEDGER_LEASE: '5000', NO_COLOR: '1' }
+/**
+ * records in the issue tests: two chunks (issue signs 1,000 a chunk), so that the run killed after
+ * its first lines is killed mid-run, with the second chunk reserved or being signed
+ */
+const TOTAL = 1200
 
 const letters = (i: number): string =>
   (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
@@ -98,17 +103,17 @@ describe.each(ENGINES)('processes at once on $name', (engine) => {
     {
       processes: 2,
       ranges: [
-        [1, 2000],
-        [801, 2000],
+        [1, TOTAL],
+        [401, TOTAL],
       ],
     },
     {
       processes: 4,
       ranges: [
-        [1, 2000],
-        [801, 2000],
-        [1, 1500],
-        [501, 2000],
+        [1, TOTAL],
+        [401, TOTAL],
+        [1, 900],
+        [301, TOTAL],
       ],
     },
   ])(
@@ -122,13 +127,13 @@ describe.each(ENGINES)('processes at once on $name', (engine) => {
       for (const run of runs.slice(1)) expect(run.code, run.stderr).toBe(0)
       const rerun = await hcert(issueArgs(files[0] as string, spec))
       expect(rerun.code, rerun.stderr).toBe(0)
-      expect(rerun.lines).toHaveLength(2000)
+      expect(rerun.lines).toHaveLength(TOTAL)
       for (const [i, run] of runs.entries()) {
         if (i === 0) continue
         const [from, to] = ranges[i] as number[]
         expect(run.lines).toHaveLength((to as number) - (from as number) + 1)
       }
-      checkLedger(engine, spec, 2000, [...runs, rerun])
+      checkLedger(engine, spec, TOTAL, [...runs, rerun])
     },
     300_000,
   )

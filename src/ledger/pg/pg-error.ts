@@ -8,11 +8,19 @@ import { DccError } from '../../errors.js'
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
-/** `cause` (a PgFailureError or a DccError) as ERR_LEDGER; `where` is the redacted URL, `target` host:port. */
-export function pgLedgerError(cause: unknown, where: string, target: string, readOnly = false): DccError {
+/**
+ * `cause` (a PgFailureError or a DccError) as ERR_LEDGER; `where` is the redacted URL, `target`
+ * host:port. `after`: true for a run that only reads (stats, export, dry runs: no chunks to keep or
+ * resume), or the words to say instead (ledger copy).
+ */
+export function pgLedgerError(
+  cause: unknown,
+  where: string,
+  target: string,
+  after: boolean | string = false,
+): DccError {
   if (cause instanceof DccError) return cause
-  // a run that only reads (stats, export, dry runs) has no chunks to keep or resume
-  const COMMITTED = readOnly ? 'nothing was written' : WRITTEN
+  const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
   const code = String((cause as { code?: unknown })?.code ?? '')
   const text = String((cause as Error)?.message ?? cause)
   const at = `ledger: ${where}`

@@ -8,6 +8,7 @@
  * certificates_iat carries the columns stats' totals read, so that they come from the index alone.
  */
 import { SCHEMA_VERSION, tooNew } from '../schema.js'
+import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from '../validity-counts.js'
 import type { SyncPgClient } from './sync-client.js'
 
 /** pg_advisory_xact_lock key for schema changes: "hcert" in ASCII */
@@ -71,6 +72,7 @@ const TABLES = [
     UNIQUE (idempotency_key, field, reason)
   )`,
   RESERVATIONS,
+  validityCountsTable('postgres'),
 ]
 
 /** Each step brings a ledger from version `to - 1` to `to`. */
@@ -78,6 +80,15 @@ const MIGRATIONS: ReadonlyArray<{ to: number; statements: string[] }> = [
   // 4: reservations. (3, the record keys of SQLite ledgers, has nothing to do here: PostgreSQL ledgers
   // are made at 4 or later, and `hcert ledger copy` brings a SQLite ledger to 4 before copying it.)
   { to: 4, statements: [RESERVATIONS] },
+  // 5, migration validity-counts: the summary stats' validity totals read, from the certificates there
+  {
+    to: VALIDITY_COUNTS_SCHEMA,
+    statements: [
+      validityCountsTable('postgres'),
+      'DELETE FROM validity_counts',
+      fillValidityCounts('postgres'),
+    ],
+  },
 ]
 
 /** The version recorded in the database; undefined when it holds no hcert ledger. */

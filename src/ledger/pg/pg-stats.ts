@@ -5,8 +5,68 @@
  * ledger copied from SQLite gives the same `stats --json`. Week keys follow SQLite's `%Y-W%W`
  * (weeks start on Monday; days before the year's first Monday are week 00).
  */
-import { topByKind, type Count, type LedgerStats, type Period, type StatsQuery } from '../stats.js'
+import { addTotals, topByKind, type Count, type LedgerStats, type Period, type StatsQuery } from '../stats.js'
+import { DAY_SECONDS, validitySplit } from '../validity-counts.js'
 import type { SyncPgClient } from './sync-client.js'
+
+type Totals = Omit<LedgerStats['totals'], 'rejected'>
+
+/** the validity totals of the certificates a WHERE clause selects ($1 now, $2 soon), counted row by row */
+const EXACT_TOTALS = (where: string): string => `SELECT
+    count(*) FILTER (WHERE origin = 'issue') AS issued,
+    count(*) FILTER (WHERE origin = 'renew') AS renewed,
+    count(*) FILTER (WHERE superseded_by IS NULL AND exp > $1) AS active,
+    count(*) FILTER (WHERE superseded_by IS NULL AND exp <= $1) AS expired,
+    count(*) FILTER (WHERE superseded_by IS NULL AND exp > $1 AND exp <= $2) AS "expiringSoon",
+    count(*) FILTER (WHERE superseded_by IS NOT NULL) AS superseded
+  FROM certificates WHERE ${where} AND origin <> 'import'`
+
+/**
+ * stats.ts's validityTotals on PostgreSQL: validity_counts for the whole days of the range but the
+ * certificates expiring on the day of `now` or of `soon` (counted from the certificates through the
+ * exp index), and the certificates themselves for the part-days at the edges.
+ */
+function pgValidityTotals(
+  client: SyncPgClient,
+  range: { fullStart: number; fullEnd: number; edges: Array<[number, number]>; now: number; soon: number },
+): Totals {
+  const { now, soon } = range
+  const parts: Array<Partial<Record<keyof Totals, number | null>> | undefined> = []
+  for (const [from, to] of range.edges)
+    parts.push(
+      client.query<Record<keyof Totals, number>>(EXACT_TOTALS('iat BETWEEN $3 AND $4'), [
+        now,
+        soon,
+        from,
+        to,
+      ])[0],
+    )
+  if (range.fullStart < range.fullEnd) {
+    const { nowDay, soonDay, edgeDays } = validitySplit(now, soon)
+    parts.push(
+      client.query<Record<keyof Totals, number>>(
+        `SELECT
+           coalesce(sum(count) FILTER (WHERE origin = 'issue'), 0) AS issued,
+           coalesce(sum(count) FILTER (WHERE origin = 'renew'), 0) AS renewed,
+           coalesce(sum(count) FILTER (WHERE superseded = 0 AND exp_day > $3 AND exp_day NOT IN ($3, $4)), 0) AS active,
+           coalesce(sum(count) FILTER (WHERE superseded = 0 AND exp_day < $3), 0) AS expired,
+           coalesce(sum(count) FILTER (WHERE superseded = 0 AND exp_day > $3 AND exp_day < $4), 0) AS "expiringSoon",
+           coalesce(sum(count) FILTER (WHERE superseded = 1), 0) AS superseded
+         FROM validity_counts WHERE day >= $1 AND day < $2 AND origin <> 'import'`,
+        [range.fullStart / DAY_SECONDS, range.fullEnd / DAY_SECONDS, nowDay, soonDay],
+      )[0],
+    )
+    for (const day of edgeDays) {
+      const [exact] = client.query<Record<keyof Totals, number>>(
+        EXACT_TOTALS('exp BETWEEN $3 AND $4 AND iat >= $5 AND iat < $6'),
+        [now, soon, day * DAY_SECONDS, day * DAY_SECONDS + DAY_SECONDS - 1, range.fullStart, range.fullEnd],
+      )
+      // issued, renewed and superseded of these came from the summary already
+      parts.push({ ...exact, issued: 0, renewed: 0, superseded: 0 })
+    }
+  }
+  return addTotals(parts)
+}
 
 const DAY = 86_400
 const dayText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10)
@@ -59,29 +119,14 @@ export function pgLedgerStats(client: SyncPgClient, query: StatsQuery): LedgerSt
     list.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
   const issuedDay = `(to_timestamp(iat) AT TIME ZONE 'UTC')::date`
 
-  const [totals] = client.query<Record<string, number | null>>(
-    `SELECT
-       count(*) FILTER (WHERE origin = 'issue') AS issued,
-       count(*) FILTER (WHERE origin = 'renew') AS renewed,
-       count(*) FILTER (WHERE superseded_by IS NULL AND exp > $3) AS active,
-       count(*) FILTER (WHERE superseded_by IS NULL AND exp <= $3) AS expired,
-       count(*) FILTER (WHERE superseded_by IS NULL AND exp > $3 AND exp <= $4) AS "expiringSoon",
-       count(*) FILTER (WHERE superseded_by IS NOT NULL) AS superseded
-     FROM certificates WHERE iat BETWEEN $1 AND $2 AND origin <> 'import'`,
-    [since, until, now, now + query.soon],
-  )
+  const totals = pgValidityTotals(client, { fullStart, fullEnd, edges, now, soon: now + query.soon })
   const [rejected] = client.query<{ n: number }>(
     'SELECT count(DISTINCT idempotency_key) AS n FROM rejections WHERE created_at BETWEEN $1 AND $2',
     [since, until],
   )
   return {
     totals: {
-      issued: totals?.issued ?? 0,
-      renewed: totals?.renewed ?? 0,
-      active: totals?.active ?? 0,
-      expired: totals?.expired ?? 0,
-      expiringSoon: totals?.expiringSoon ?? 0,
-      superseded: totals?.superseded ?? 0,
+      ...totals,
       rejected: rejected?.n ?? 0,
     },
     // grouped by kind of reason as on SQLite (ledger/stats.ts topByKind), so both engines agree

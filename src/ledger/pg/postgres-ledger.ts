@@ -24,7 +24,7 @@ import { pgLedgerError } from './pg-error.js'
 import { ensurePgSchema } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
-import { redactUrl, targetOf } from './url.js'
+import { redactUrl, targetOf, unknownSslMode } from './url.js'
 
 const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, issuer, kid, iat, exp, product, dose,
   doses, payload, hc1, batch, line, holder_event AS "holderEvent", origin, replaces, superseded_by AS "supersededBy",
@@ -50,10 +50,25 @@ ins AS (
      OR EXISTS (SELECT 1 FROM certificates c WHERE c.id = i.replaces AND c.superseded_by IS NULL)
   ORDER BY ord
   ON CONFLICT DO NOTHING
-  RETURNING id, idempotency_key, replaces, iat, origin, type, product, dose, country, issuer, kid
+  RETURNING id, idempotency_key, replaces, iat, exp, origin, type, product, dose, country, issuer, kid
 ),
 superseding AS (
-  UPDATE certificates c SET superseded_by = ins.id FROM ins WHERE c.id = ins.replaces RETURNING 1
+  UPDATE certificates c SET superseded_by = ins.id FROM ins WHERE c.id = ins.replaces
+  RETURNING c.iat, c.exp, c.origin
+),
+validity AS (
+  -- one upsert per key: a certificate added (+1 at superseded 0), one superseded (-1 at 0, +1 at 1)
+  INSERT INTO validity_counts (day, exp_day, origin, superseded, count)
+  SELECT floor(iat / 86400.0)::bigint, floor(exp / 86400.0)::bigint, origin, superseded, sum(delta)
+  FROM (
+    SELECT iat, exp, origin, 0 AS superseded, 1 AS delta FROM ins
+    UNION ALL SELECT iat, exp, origin, 0, -1 FROM superseding
+    UNION ALL SELECT iat, exp, origin, 1, 1 FROM superseding
+  ) v
+  GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (day, exp_day, origin, superseded)
+  DO UPDATE SET count = validity_counts.count + excluded.count
+  RETURNING 1
 ),
 daily AS (
   INSERT INTO daily_counts (day, origin, type, product, dose, country, issuer, kid, count)
@@ -100,6 +115,8 @@ export interface PostgresLedgerOptions {
   busyTimeoutMs?: number
   /** stats, export, dry runs: errors do not speak of committed chunks and resuming */
   readOnly?: boolean
+  /** what errors say was kept and how to go on, instead of the words on chunks (ledger copy) */
+  afterFailure?: string
 }
 
 export class PostgresLedger implements LedgerStore {
@@ -109,11 +126,18 @@ export class PostgresLedger implements LedgerStore {
   private readonly target: string
   private readonly client: SyncPgClient
   private readonly readOnly: boolean
+  private readonly afterFailure: string | undefined
 
   constructor(url: string, options: PostgresLedgerOptions = {}) {
     this.path = redactUrl(url)
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
+    this.afterFailure = options.afterFailure
+    if (unknownSslMode(url) !== undefined)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${this.path}: the sslmode in the URL is not one libpq knows. Use sslmode=disable, prefer, require, verify-ca or verify-full (or leave it out)`,
+      )
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
     const config: PgConnectionConfig = {
@@ -143,7 +167,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   private error(cause: unknown): DccError {
-    return pgLedgerError(cause, this.path, this.target, this.readOnly)
+    return pgLedgerError(cause, this.path, this.target, this.afterFailure ?? this.readOnly)
   }
 
   /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */

@@ -43,7 +43,8 @@ export class PgFailureError extends Error {
  * The thread's code, as a string so that it runs the same from the sources and the build. bigint
  * (int8) and numeric come back as numbers: ids, seconds and counts all fit in 2^53. The password,
  * when neither the URL nor PGPASSWORD gives one, comes from ~/.pgpass (or $PGPASSFILE) through the
- * `pgpass` module `pg` itself depends on, as libpq would read it.
+ * `pgpass` module `pg` itself depends on, as libpq would read it (given to pg as its password
+ * function: pg's own .pgpass path prints a DeprecationWarning on every connection).
  */
 const THREAD = `
 const { workerData } = require('node:worker_threads')
@@ -63,19 +64,23 @@ const failure = (err) => {
   return { code, message: String((err && err.message) || err), retry: code === '40P01' || code === '40001' }
 }
 let client
+// pg's own reading of .pgpass prints a DeprecationWarning (pg 8.x) on stderr; the same module,
+// called here, reads the same file the same way, silently
 const passwordFromFile = () =>
   new Promise((resolve) => {
     try {
       const pgpass = require(require.resolve('pgpass', { paths: [workerData.pg] }))
       const params = { host: client.host, port: client.port, database: client.database, user: client.user }
-      pgpass(params, (pass) => resolve(pass === undefined ? '' : pass))
+      pgpass(params, (pass) => resolve(pass))
     } catch {
-      resolve('')
+      resolve(undefined)
     }
   })
 const connect = async () => {
-  const given = config.password !== undefined ? config.password : process.env.PGPASSWORD
-  client = new Client({ ...config, types: typeParsers, password: given !== undefined ? given : passwordFromFile })
+  client = new Client({ ...config, types: typeParsers })
+  // no password in the URL, the config or PGPASSWORD (pg's connection string parsing leaves null)
+  if (config.password !== undefined) client.password = config.password
+  else if (client.password === null || client.password === undefined) client.password = passwordFromFile
   client.on('error', () => undefined)
   await client.connect()
 }

@@ -35,3 +35,20 @@ export function targetOf(spec: string): string {
   }
   return `${host || process.env.PGHOST || 'localhost'}:${port || process.env.PGPORT || '5432'}`
 }
+
+/** sslmode values libpq knows (and pg's `no-verify`) */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
+
+/**
+ * The URL's sslmode when it is not one libpq knows (pg would take any other value for "use SSL"
+ * and report the server's refusal of SSL instead); undefined when it is one, or none is given.
+ */
+export function unknownSslMode(spec: string): string | undefined {
+  let mode: string | null
+  try {
+    mode = new URL(spec).searchParams.get('sslmode')
+  } catch {
+    return undefined
+  }
+  return mode === null || SSL_MODES.includes(mode) ? undefined : mode
+}
