@@ -9,7 +9,9 @@ export default class Conformance extends HcertCommand {
   static override summary =
     'Run test vectors in the public EU dgc-testdata format and compare every EXPECTED* result.'
   static override description = `Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
-through the same code paths as 'hcert decode' and 'hcert verify'. Expectations whose input fields a
+through the same code paths as 'hcert decode' and 'hcert verify', for every payload kind they read
+(the EU DCC and the WHO kinds: JSON and CBOR then hold that kind's payload, and the schema
+expectations check its model). Expectations whose input fields a
 vector lacks are skipped, as the reference harness does. A known-issues file (known_issues.csv in <dir>
 by default) marks expected failures with their reason. Exits 4 on any unexpected result, and 2
 when <dir> holds no vector.`

@@ -123,7 +123,7 @@ export async function verifyDidProof(doc: Json, key: VerifyKey): Promise<ProofOu
   } catch (err) {
     return {
       status: 'failed',
-      reason: `its proof does not verify with the given key (${(err as Error).message})`,
+      reason: `its proof does not verify with the given key (${(err as Error).message}): the document changed after signing, the key is not the signer's, or the signer canonicalised it otherwise, as the WHO's published examples are (README "GDHCN DID trust lists")`,
     }
   }
 }

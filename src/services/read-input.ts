@@ -15,6 +15,7 @@ import { DccError } from '../errors.js'
 import { NotReadableFile, readRegularFile } from '../fs/read-regular-file.js'
 import { detectImageFormat } from '../qr/image-format.js'
 import type { QrImage } from '../qr/read-qr-image.js'
+import { isHealthCardFile, readHealthCardFile } from '../shc/health-card-file.js'
 import { isShcText } from '../shc/numeric.js'
 import { decodeLine, LineSplitter, lineText, tooLongError } from './text-lines.js'
 
@@ -43,7 +44,7 @@ const PREFIXED = /^(?:[A-Za-z]{2,3}[0-9]:|shc:\/)/
 const PREFIX_SHAPED = /^(?:[A-Za-z]{2,3}[0-9A-Za-z|]:|shc:\/)/
 /** whitespace and byte order marks in front of pasted text (String.prototype.trim's set) */
 const LEADING_SPACE = /^[\s\ufeff]+/
-const FILE_EXTENSION = /\.(?:txt|png|jpe?g|gif|webp|bmp|json|pem|csv)$/i
+const FILE_EXTENSION = /\.(?:txt|png|jpe?g|gif|webp|bmp|json|pem|csv|smart-health-card)$/i
 const BASE45_TEXT = /^[0-9A-Z $%*+\-./:]*$/
 
 function looksLikePath(arg: string): boolean {
@@ -124,6 +125,9 @@ export async function readArgumentItems(arg: string): Promise<InputItem[]> {
       const input = await fromBytes(opened.bytes, opened.path)
       return [{ source: input.source, text: input.text, warnings: input.warnings }]
     }
+    // a .smart-health-card file: one item per card
+    if (isHealthCardFile(opened.bytes))
+      return readHealthCardFile(opened.bytes, opened.path).map((card) => ({ ...card, warnings: [] }))
     // a file that is not text as a whole is one unreadable input, not one error per "line" of it
     decodeLine(opened.bytes, opened.path)
     return textItems(opened.bytes, opened.path, opened.path)
@@ -142,6 +146,15 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
     const trimmed = text.trim()
     if (trimmed.length === 0) throw new DccError('ERR_INPUT', `input: the QR code in ${source} is empty`)
     return { source, text: trimmed, image, warnings }
+  }
+  if (isHealthCardFile(bytes)) {
+    const cards = readHealthCardFile(bytes, source)
+    if (cards.length > 1)
+      throw new DccError(
+        'ERR_INPUT',
+        `input: ${source} holds ${cards.length} cards (verifiableCredential); decode reads one certificate (hcert verify reads each)`,
+      )
+    return { ...(cards[0] as { source: string; text: string }), warnings: [] }
   }
   return single(textItems(bytes, source, source), source)
 }

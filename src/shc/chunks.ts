@@ -6,6 +6,19 @@
 import { DccError } from '../errors.js'
 import type { ShcPart } from './numeric.js'
 
+/**
+ * How a chunk fits the chunks of a card read so far (digits by index): `new`, `duplicate` (the same
+ * index with the same digits: the same QR code read twice, merged), or `conflict` (the same index
+ * with other digits: another card). The one rule for `decode` (joinChunks) and `verify` (verify-stream.ts).
+ */
+export function chunkFit(
+  byIndex: ReadonlyMap<number, string>,
+  part: ShcPart,
+): 'new' | 'duplicate' | 'conflict' {
+  const seen = byIndex.get(part.index)
+  return seen === undefined ? 'new' : seen === part.digits ? 'duplicate' : 'conflict'
+}
+
 /** The digits of the whole card, chunks in index order. */
 export function joinChunks(parts: readonly ShcPart[]): string {
   const first = parts[0]
@@ -19,8 +32,7 @@ export function joinChunks(parts: readonly ShcPart[]): string {
         `unprefix: the chunks do not agree on their count (${total} and ${part.total}); they are not the chunks of one card`,
       )
     }
-    const seen = byIndex.get(part.index)
-    if (seen !== undefined && seen !== part.digits) {
+    if (chunkFit(byIndex, part) === 'conflict') {
       throw new DccError(
         'ERR_SHC_CHUNK',
         `unprefix: chunk ${part.index} of ${total} is given twice with different digits; they are not the chunks of one card`,

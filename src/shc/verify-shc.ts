@@ -152,6 +152,16 @@ function parsePayload(bytes: Uint8Array): Record<string, unknown> {
 
 async function checkSignature(jws: ShcJws, keys: ShcKeySet, report: Report): Promise<ShcKey | undefined> {
   const { alg, kid } = jws.header
+  if ('crit' in jws.header) {
+    // RFC 7515 §4.1.11: extensions named in crit must be understood, or the JWS rejected; SMART
+    // Health Cards define none (jose would refuse it too, but as a bad signature)
+    report.fail(
+      'signature',
+      'ERR_CRITICAL_HEADER',
+      'signature: the JWS header has crit (RFC 7515 §4.1.11), naming extensions that must be understood; SMART Health Cards define none, so the card is refused',
+    )
+    return undefined
+  }
   if (alg !== 'ES256') {
     report.fail(
       'signature',

@@ -1,11 +1,13 @@
 /**
  * SMART Health Cards met in `hcert verify`'s stream of inputs: a whole card is verified at once; the
  * chunks of a chunked card (`shc:/i/n/…`, from several arguments, lines or images, in any order) are
- * held until the card is complete. A chunk whose index the pending card already has starts another
- * card; cards still incomplete at the end of the inputs are reported with ERR_SHC_CHUNK.
+ * held until the card is complete. The same chunk read twice is merged, as decode merges it; a chunk
+ * whose index the pending card holds with other digits starts another card. Cards still incomplete
+ * at the end of the inputs are reported with ERR_SHC_CHUNK.
  */
 import { DccError } from '../errors.js'
-import { parseShcText } from './numeric.js'
+import { chunkFit } from './chunks.js'
+import { parseShcText, type ShcPart } from './numeric.js'
 import type { ShcVerifyOptions, ShcVerifyResult } from './verify-shc.js'
 
 export interface ShcStreamInput {
@@ -18,7 +20,8 @@ export type SourcedShcResult = ShcVerifyResult & { source: string }
 
 interface Pending {
   inputs: ShcStreamInput[]
-  indexes: Set<number>
+  /** the digits of each chunk index held */
+  chunks: Map<number, string>
 }
 
 export class ShcVerifyStream {
@@ -29,7 +32,7 @@ export class ShcVerifyStream {
 
   /** The results this input completes: none while a card waits for more chunks. */
   async push(input: ShcStreamInput): Promise<SourcedShcResult[]> {
-    let header: { index: number; total: number } | undefined
+    let header: ShcPart | undefined
     try {
       header = parseShcText(input.text)
     } catch {
@@ -38,17 +41,18 @@ export class ShcVerifyStream {
     if (!header || header.total === 1) return [await this.verify([input])]
     const out: SourcedShcResult[] = []
     let card = this.pending.get(header.total)
-    if (card?.indexes.has(header.index)) {
+    // the same rule as decode's (chunkFit): an identical chunk read twice is merged, another one starts another card
+    if (card && chunkFit(card.chunks, header) === 'conflict') {
       out.push(await this.verify(card.inputs))
       card = undefined
     }
     if (!card) {
-      card = { inputs: [], indexes: new Set() }
+      card = { inputs: [], chunks: new Map() }
       this.pending.set(header.total, card)
     }
     card.inputs.push(input)
-    card.indexes.add(header.index)
-    if (card.indexes.size === header.total) {
+    card.chunks.set(header.index, header.digits)
+    if (card.chunks.size === header.total) {
       this.pending.delete(header.total)
       out.push(await this.verify(card.inputs))
     }
