@@ -61,7 +61,6 @@ const pause = new Int32Array(new SharedArrayBuffer(4))
  * failed never appears). At most MAX_IN_FLIGHT creations are ever started at once.
  */
 export function removeTemporaryFiles(): void {
-  stopWriterGates()
   const waiting = new Set<string>()
   for (const path of live) {
     try {
@@ -86,70 +85,11 @@ export function removeTemporaryFiles(): void {
   }
 }
 
-/**
- * Other threads' files (QR images written on signing threads): each such thread shares a gate, an
- * Int32Array on a SharedArrayBuffer of [stop, busy]. The thread counts itself busy (busy + 1) before
- * it creates a file and checks stop after that; it is not busy again once the file is renamed into
- * place or removed. Stopping sets stop and waits until busy is 0: from then on no temporary file of
- * that thread exists or will be created, though its own exit hook never runs (a thread that is
- * terminated, or ends with the process, runs no JavaScript).
- */
-const gates = new Set<Int32Array>()
-const STOP = 0
-const BUSY = 1
-
-export function writerGate(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(8))
-}
-
-/** Has removeTemporaryFiles stop the threads sharing `gate` (stopWriterGate) before it removes files. */
-export function watchWriterGate(gate: Int32Array): void {
-  hookExit()
-  gates.add(gate)
-}
-
-/**
- * Stops the threads sharing `gate` from creating files, and waits (SETTLE_MS at most) until the
- * files they are writing are in place or removed; the gate is no longer watched.
- */
-export function stopWriterGate(gate: Int32Array): void {
-  Atomics.store(gate, STOP, 1)
-  const deadline = performance.now() + SETTLE_MS
-  for (let busy = Atomics.load(gate, BUSY); busy !== 0 && performance.now() < deadline;) {
-    Atomics.wait(gate, BUSY, busy, 2)
-    busy = Atomics.load(gate, BUSY)
-  }
-  gates.delete(gate)
-}
-
-function stopWriterGates(): void {
-  for (const gate of [...gates]) stopWriterGate(gate)
-}
-
-/**
- * writeFileAtomic on a thread that shares `gate` (see watchWriterGate): refused with a coded
- * ERR_USAGE ("interrupted") once the gate is stopped.
- */
-export function writeFileAtomicGated(gate: Int32Array, target: string, data: Uint8Array): void {
-  Atomics.add(gate, BUSY, 1)
-  try {
-    if (Atomics.load(gate, STOP) !== 0) throw writeError(target, new Error('interrupted'))
-    writeFileAtomic(target, data, { durable: false })
-  } finally {
-    Atomics.sub(gate, BUSY, 1)
-    Atomics.notify(gate, BUSY)
-  }
-}
-
-function hookExit(): void {
+function track(path: string): void {
   if (!exitHook) {
     process.once('exit', removeTemporaryFiles)
     exitHook = true
   }
-}
-
-function track(path: string): void {
-  hookExit()
   live.add(path)
 }
 

@@ -10,7 +10,6 @@ import { encodeCborSequence } from '../codec/cbor.js'
 import { signHc1, type SignClaims } from '../hcert/sign-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
-import { stopWriterGate, watchWriterGate, writerGate } from '../fs/atomic-file.js'
 
 export interface SignJob {
   dcc: Record<string, unknown>
@@ -34,10 +33,10 @@ export interface JobSigner {
   /** Starts signing; the texts come back in the order of the jobs. */
   sign(jobs: readonly SignJob[]): Promise<string[]>
   /**
-   * Starts writing the PNG and SVG QR images of each certificate into `dir` (write-qr.ts): drawn
-   * and written on the signing threads when there are any (writeQrFilesSync, through a gate this
-   * thread stops before it exits, so that no temporary file is left), and on this one while it would
-   * wait (writeQrFiles); resolves once all are written, rejects with the first failure.
+   * Starts writing the PNG and SVG QR images of each certificate into `dir` (write-qr.ts
+   * writeQrFiles): drawn on the signing threads when there are any, the files written from this
+   * thread (on libuv's threads), so that every temporary file is this thread's to remove on an
+   * interrupt; resolves once all are written, rejects with the first failure.
    */
   writeImages(dir: string, jobs: readonly ImageJob[]): Promise<void>
   /** Does some waiting jobs on this thread; false when none are waiting (see signed()). */
@@ -79,12 +78,46 @@ export interface SignMessage {
   exp: Float64Array
 }
 
-/** A part of the QR images to draw and write into `dir`, as one message (see ImageJob). */
+/** A part of the QR images to draw, as one message (see ImageJob): the HC1 texts. */
 export interface ImageMessage {
   id: number
-  dir: string
-  uvcis: string[]
   hc1s: string[]
+}
+
+/** The images a signing thread drew for an ImageMessage: PNG then SVG of each, end to end. */
+export interface DrawnImages {
+  bytes: Uint8Array<ArrayBuffer>
+  /** where each image ends in bytes: 2 per certificate */
+  ends: Uint32Array
+}
+
+export function packImages(drawn: ReadonlyArray<{ png: Uint8Array; svg: Uint8Array }>): DrawnImages {
+  let total = 0
+  for (const { png, svg } of drawn) total += png.length + svg.length
+  const bytes = new Uint8Array(total)
+  const ends = new Uint32Array(2 * drawn.length)
+  let at = 0
+  drawn.forEach(({ png, svg }, i) => {
+    bytes.set(png, at)
+    ends[2 * i] = at += png.length
+    bytes.set(svg, at)
+    ends[2 * i + 1] = at += svg.length
+  })
+  return { bytes, ends }
+}
+
+export function unpackImages(drawn: DrawnImages): Array<{ png: Buffer; svg: Buffer }> {
+  const { bytes, ends } = drawn
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const images: Array<{ png: Buffer; svg: Buffer }> = []
+  let start = 0
+  for (let i = 0; i < ends.length; i += 2) {
+    const pngEnd = ends[i] as number
+    const svgEnd = ends[i + 1] as number
+    images.push({ png: buffer.subarray(start, pngEnd), svg: buffer.subarray(pngEnd, svgEnd) })
+    start = svgEnd
+  }
+  return images
 }
 
 export function packJobs(id: number, jobs: readonly SignJob[]): SignMessage {
@@ -157,11 +190,8 @@ export function workerSigner(
   const url = new URL('./sign-worker.js', import.meta.url)
   // small heaps: a signing thread holds a few parts at a time, and a million-record run must stay flat
   const resourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 }
-  // the threads' image files: stopped and waited for before this thread exits or closes them
-  const gate = writerGate()
-  watchWriterGate(gate)
   const workers = Array.from({ length: Math.max(1, threads) }, () => ({
-    thread: new Worker(url, { workerData: { ...source, gate }, resourceLimits }),
+    thread: new Worker(url, { workerData: source, resourceLimits }),
     given: 0,
   }))
   let sequence = 0
@@ -185,7 +215,7 @@ export function workerSigner(
     queue.length = 0
     given.clear()
   }
-  /** writes the images of a part drawn here (help()); the part is done when its files are */
+  /** writes the images of a part, drawn here or on a signing thread; the part is done when its files are */
   const writeDrawn = (part: Part, drawn: ReadonlyArray<{ png: Buffer; svg: Buffer }>): void => {
     const { writeQrImageFiles } = writer as NonNullable<typeof writer>
     const { dir, jobs } = part.images as NonNullable<Part['images']>
@@ -205,13 +235,7 @@ export function workerSigner(
         given.set(id, part)
         worker.given++
         if (part.images) {
-          const { dir, jobs } = part.images
-          const message: ImageMessage = {
-            id,
-            dir,
-            uvcis: jobs.map((job) => job.uvci),
-            hc1s: jobs.map((job) => job.hc1),
-          }
+          const message: ImageMessage = { id, hc1s: part.images.jobs.map((job) => job.hc1) }
           worker.thread.postMessage(message)
           continue
         }
@@ -224,7 +248,7 @@ export function workerSigner(
     type Answer = {
       id: number
       hc1?: string[]
-      written?: boolean
+      drawn?: DrawnImages
       ms?: number
       error?: string
       code?: string
@@ -242,7 +266,7 @@ export function workerSigner(
             ? new DccError(message.code as ErrorCode, message.error)
             : Object.assign(new Error(message.error), { code: message.code }),
         )
-      else if (part?.images && message.written) finished(part, [])
+      else if (part?.images && message.drawn) writeDrawn(part, unpackImages(message.drawn))
       else if (part) finished(part, message.hc1 ?? [])
       dispatch()
     })
@@ -263,7 +287,6 @@ export function workerSigner(
       if (jobs.length === 0) return
       // loaded here first, so that help() can write a part of them on this thread too
       writer ??= await qrWriter()
-      await writer.qrDirReady(dir)
       await new Promise<string[]>((resolve, reject) => {
         const task: Task = { texts: [], left: jobs.length, resolve, reject }
         tasks.add(task)
@@ -296,8 +319,6 @@ export function workerSigner(
       return true
     },
     async close() {
-      // a thread in the middle of an image finishes that file (or removes it) first
-      stopWriterGate(gate)
       await Promise.all(workers.map((worker) => worker.thread.terminate()))
     },
   }

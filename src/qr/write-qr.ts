@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { qrMatrix } from './qr-matrix.js'
 import { qrPng } from './qr-png.js'
 import { qrSvg } from './qr-svg.js'
-import { writeFileAtomic, writeFileAtomicAsync, writeFileAtomicGated } from '../fs/atomic-file.js'
+import { writeFileAtomic, writeFileAtomicAsync } from '../fs/atomic-file.js'
 
 /** pixels a module in the PNG */
 export const PNG_SCALE = 4
@@ -76,32 +76,6 @@ export function writeImageFile(path: string, data: Uint8Array): Promise<void> {
 
 const madeDirs = new Map<string, Promise<unknown>>()
 
-/** Creates dir (0700, one level at a time) the first time it is asked for; settles once it exists. */
-export function qrDirReady(dir: string): Promise<unknown> {
-  let made = madeDirs.get(dir)
-  if (!made) {
-    // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)
-    made = Promise.resolve().then(() => makeDirectories(dir, 0o700))
-    madeDirs.set(dir, made)
-    made.catch(() => madeDirs.delete(dir))
-  }
-  return made
-}
-
-/**
- * Draws the images of `hc1` and writes them into `dir` (which exists: qrDirReady), synchronously:
- * for a signing thread, whose time the writing takes instead of a hand-over to libuv's threads and
- * back for each of the four steps of a file (the hand-overs cost more than the drawing). `gate` is
- * shared with the main thread, which stops and waits for it before it exits (watchWriterGate), so
- * that no temporary file is left. Throws a coded ERR_USAGE when a file cannot be written.
- */
-export function writeQrFilesSync(dir: string, uvci: string, hc1: string, gate: Int32Array): void {
-  const { png, svg } = qrImages(hc1)
-  const paths = qrFilePaths(dir, uvci)
-  writeFileAtomicGated(gate, paths.png, png)
-  writeFileAtomicGated(gate, paths.svg, svg)
-}
-
 /**
  * Writes images already drawn (qrImages) as `<dir>/<fileNameFor(uvci)>.png` and `.svg`, creating
  * dir (0700) once, and returns their paths. The files are written on libuv's threads: the calling
@@ -109,7 +83,14 @@ export function writeQrFilesSync(dir: string, uvci: string, hc1: string, gate: I
  * the drawing).
  */
 export async function writeQrImageFiles(dir: string, uvci: string, images: QrImages): Promise<string[]> {
-  await qrDirReady(dir)
+  let made = madeDirs.get(dir)
+  if (!made) {
+    // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)
+    made = Promise.resolve().then(() => makeDirectories(dir, 0o700))
+    madeDirs.set(dir, made)
+    made.catch(() => madeDirs.delete(dir))
+  }
+  await made
   const paths = qrFilePaths(dir, uvci)
   await Promise.all([writeImageFile(paths.png, images.png), writeImageFile(paths.svg, images.svg)])
   return [paths.png, paths.svg]
