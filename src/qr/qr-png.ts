@@ -81,23 +81,6 @@ function drawRow(
   }
 }
 
-const nibbles = new Map<string, Int16Array>()
-
-/** For each nibble of a pixel row (2 a byte, the filter byte left out), its module's column, -1 in the quiet zone. */
-function nibbleColumns(size: number, stride: number, scale: number, margin: number): Int16Array {
-  const key = `${size} ${scale} ${margin}`
-  let columns = nibbles.get(key)
-  if (!columns) {
-    columns = new Int16Array(2 * (stride - 1))
-    for (let n = 0; n < columns.length; n++) {
-      const col = Math.floor((n * 4) / scale) - margin
-      columns[n] = col >= 0 && col < size ? col : -1
-    }
-    nibbles.set(key, columns)
-  }
-  return columns
-}
-
 /** The PNG file of `matrix`: (size + 2 * margin) * scale pixels a side. */
 export function qrPng(matrix: QrMatrix, scale: number, margin: number): Buffer {
   const { size } = matrix
@@ -109,20 +92,8 @@ export function qrPng(matrix: QrMatrix, scale: number, margin: number): Buffer {
     // every module a whole nibble: each byte of a row is 0x00, 0x0F, 0xF0 or 0xFF (qr-deflate.ts)
     if (scratch.length < stride) scratch = new Uint8Array(stride)
     const row = scratch.subarray(0, stride)
-    const columns = nibbleColumns(size, stride, scale, margin)
-    const { modules } = matrix
     idat = deflateRowGroups(rows, scale, stride, (y) => {
-      const r = y - margin
-      row[0] = 0 // filter type None
-      if (r < 0 || r >= size) {
-        row.fill(0xff, 1)
-        return row
-      }
-      for (let k = 1, n = 0, at = r * size; k < stride; k++, n += 2) {
-        const high = columns[n] as number
-        const low = columns[n + 1] as number
-        row[k] = (high >= 0 && modules[at + high] ? 0 : 0xf0) | (low >= 0 && modules[at + low] ? 0 : 0x0f)
-      }
+      drawRow(row, 0, stride, matrix, y, scale, margin)
       return row
     })
   } else {
