@@ -90,6 +90,22 @@ describe('the QR symbol of an HC1 text', () => {
     expect([...masks].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
   })
 
+  it('is the library’s symbol for every length from 1 to 320 characters (each padding and terminator case of versions 1-10)', () => {
+    const next = seeded(12)
+    for (let length = 1; length <= 320; length++) {
+      let text = ''
+      for (let i = 0; i < length; i++) text += ALPHANUMERIC[next(ALPHANUMERIC.length)]
+      const mine = qrMatrix(text)
+      const theirs = librarySymbol(text)
+      expect(mine.mask).toBe(theirs.mask)
+      expect(Buffer.from(mine.modules).equals(Buffer.from(theirs.modules))).toBe(true)
+    }
+  })
+
+  it('refuses a character outside the alphanumeric set', () => {
+    expect(() => qrMatrix('HC1:abc')).toThrow(/alphanumeric/)
+  })
+
   it('refuses what an alphanumeric Q symbol cannot hold, as the library does', () => {
     expect(() => qrMatrix('A'.repeat(2421))).toThrow(/too big/)
   })
