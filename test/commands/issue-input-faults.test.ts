@@ -1,0 +1,64 @@
+/**
+ * Input faults testers found after issue 11's first round (issue 11, second round): each kind is
+ * run end to end through the built CLI, as a user would meet it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.js'
+import { KEYS_EXAMPLE } from '../helpers/keys.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-input-faults-'))
+let n = 0
+/** a fresh path in the test folder */
+const fresh = (name: string): string => join(tmp, `${++n}-${name}`)
+
+describe('a --country that is no assigned ISO 3166-1 alpha-2 code is a usage error (exit 2, value not echoed)', () => {
+  const bad = ['XX', 'QZ', 'Việt Nam']
+  it.each(bad)('keys generate --country %s', (value) => {
+    const out = fresh('keys')
+    const result = runCli(['keys', 'generate', '--out', out, '--country', value, '--json'])
+    expect(result.code, result.stdout).toBe(2)
+    const error = JSON.parse(result.stdout).error
+    expect(error).toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--country must be/) })
+    expect(error.message).not.toContain(value)
+  })
+  it.each(bad)('issue --country %s', (value) => {
+    const result = runCli([
+      'issue',
+      fresh('nosuch.csv'),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      fresh('l.sqlite'),
+      '--country',
+      value,
+      '--json',
+    ])
+    expect(result.code, result.stdout).toBe(2)
+    const error = JSON.parse(result.stdout).error
+    expect(error).toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--country must be/) })
+    expect(error.message).not.toContain(value)
+  })
+  it('issue --uvci-issuer with three parts (the UVCI would have four, past the grammar) is a usage error', () => {
+    const result = runCli([
+      'issue',
+      fresh('nosuch.csv'),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      fresh('l.sqlite'),
+      '--uvci-issuer',
+      'MOH/HN/X1',
+      '--json',
+    ])
+    expect(result.code, result.stdout).toBe(2)
+    expect(JSON.parse(result.stdout).error.message).toMatch(/--uvci-issuer must be/)
+  })
+  it('keys generate --country in lower case is the code (upper-cased into the subject)', () => {
+    const result = runCli(['keys', 'generate', '--out', fresh('keys'), '--country', 'de', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).csca.country).toBe('DE')
+  })
+})
