@@ -162,7 +162,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       results.push({
         record,
         key: `line:${record.line}`,
-        rejections: [{ field: 'record', reason: record.error }],
+        rejections: [{ field: record.errorField ?? 'record', reason: record.error }],
       })
       continue
     }
