@@ -2,7 +2,7 @@
  * Input faults testers found after issue 11's first round (issue 11, second round): each kind is
  * run end to end through the built CLI, as a user would meet it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -60,5 +60,43 @@ describe('a --country that is no assigned ISO 3166-1 alpha-2 code is a usage err
     const result = runCli(['keys', 'generate', '--out', fresh('keys'), '--country', 'de', '--json'])
     expect(result.code, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout).csca.country).toBe('DE')
+  })
+})
+
+const HEADER = 'type,fn,gn,dob,vaccine,dose,doses,date\n'
+const row = (fn: string): string => `v,${fn},An,1980-01-01,Comirnaty,1,2,2021-06-01\n`
+const AT = ['--at', '2021-07-01T00:00:00Z']
+
+describe('--dry-run writes nothing at all', () => {
+  it('no -wal or -shm file is left beside an existing ledger, and the ledger is unchanged (also stats)', () => {
+    const folder = fresh('dry')
+    mkdirSync(folder)
+    const input = join(folder, 'in.csv')
+    writeFileSync(input, HEADER + row('A'))
+    const ledger = join(folder, 'l.sqlite')
+    const real = runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT, '--json'])
+    expect(real.code, real.stderr).toBe(0)
+    const before = readdirSync(folder).sort()
+    expect(before).toEqual(['in.csv', 'l.sqlite'])
+    const bytes = readFileSync(ledger)
+    writeFileSync(input, HEADER + row('A') + row('B'))
+    const dry = runCli([
+      'issue',
+      input,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      ledger,
+      ...AT,
+      '--dry-run',
+      '--json',
+    ])
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(JSON.parse(dry.stdout)).toMatchObject({ alreadyIssued: 1, dryRun: true })
+    expect(readdirSync(folder).sort()).toEqual(before)
+    expect(readFileSync(ledger).equals(bytes)).toBe(true)
+    const stats = runCli(['stats', '--ledger', ledger, '--json'])
+    expect(stats.code, stats.stderr).toBe(0)
+    expect(readdirSync(folder).sort()).toEqual(before)
   })
 })
