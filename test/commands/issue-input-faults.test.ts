@@ -100,3 +100,38 @@ describe('--dry-run writes nothing at all', () => {
     expect(readdirSync(folder).sort()).toEqual(before)
   })
 })
+
+describe('UVCIs compare without regard to case', () => {
+  const payload = (fn: string, ci: string): string =>
+    `${JSON.stringify({
+      nam: { fn, fnt: fn.toUpperCase() },
+      dob: '1980-05-17',
+      v: [
+        {
+          vp: '1119349007',
+          mp: 'EU/1/20/1528',
+          ma: 'ORG-100030215',
+          dn: 2,
+          sd: 2,
+          dt: '2021-06-01',
+          co: 'VN',
+          is: 'Ministry of Health',
+          ci,
+        },
+      ],
+    })}\n`
+  it('within one input and across runs, a UVCI differing only in case is the same UVCI', () => {
+    const ledger = fresh('uvci.sqlite')
+    const first = fresh('a.jsonl')
+    writeFileSync(first, payload('Le', 'URN:UVCI:01:VN:ABC/123') + payload('Tran', 'urn:uvci:01:vn:abc/123'))
+    const one = runCli(['issue', first, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT, '--json'])
+    const report = JSON.parse(one.stdout)
+    expect(report).toMatchObject({ records: 2, issued: 1, rejected: 1 })
+    expect(report.rejections).toEqual([expect.objectContaining({ index: 2, field: 'ci' })])
+    const second = fresh('b.jsonl')
+    writeFileSync(second, payload('Pham', 'Urn:Uvci:01:Vn:Abc/123'))
+    const two = runCli(['issue', second, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT, '--json'])
+    expect(two.code).toBe(4)
+    expect(JSON.parse(two.stdout).rejections).toEqual([expect.objectContaining({ index: 1, field: 'ci' })])
+  })
+})
