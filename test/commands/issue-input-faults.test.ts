@@ -2,11 +2,23 @@
  * Input faults testers found after issue 11's first round (issue 11, second round): each kind is
  * run end to end through the built CLI, as a user would meet it.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Database from 'better-sqlite3'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli.js'
+import { BIN, runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-input-faults-'))
@@ -134,4 +146,59 @@ describe('UVCIs compare without regard to case', () => {
     expect(two.code).toBe(4)
     expect(JSON.parse(two.stdout).rejections).toEqual([expect.objectContaining({ index: 1, field: 'ci' })])
   })
+})
+
+describe('temporary files a killed run left are removed by the next run writing the same output', () => {
+  it('SIGKILL while the output is open: the next run removes its .partial, and nothing else', async () => {
+    const folder = fresh('killed')
+    mkdirSync(folder)
+    const input = join(folder, 'in.csv')
+    writeFileSync(input, HEADER + row('A'))
+    const ledger = join(folder, 'l.sqlite')
+    const out = join(folder, 'out.jsonl')
+    const warm = runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT])
+    expect(warm.code, warm.stderr).toBe(0)
+    writeFileSync(input, HEADER + row('A') + row('B'))
+    // the ledger's write lock held: the run opens its output, then waits for the lock
+    const holder = new Database(ledger)
+    holder.exec('BEGIN IMMEDIATE')
+    const child = spawn(
+      process.execPath,
+      [BIN, 'issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT, '-o', out],
+      { env: { ...process.env, HCERT_LEDGER_TIMEOUT: '120000' }, stdio: 'ignore' },
+    )
+    const partials = (): string[] => readdirSync(folder).filter((f) => f.endsWith('.partial'))
+    for (let i = 0; i < 600 && partials().length === 0; i++) await sleep(50)
+    expect(partials()).toHaveLength(1)
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    holder.exec('ROLLBACK')
+    holder.close()
+    const left = partials()
+    expect(left).toHaveLength(1)
+    // what the next run must leave alone: a link and another target's temporary, of hcert's pattern
+    // with a pid that is gone; a temporary of a live process (this one)
+    const victim = join(folder, 'victim.txt')
+    writeFileSync(victim, 'keep')
+    const deadPid = Number(/\.(\d+)\.[0-9a-f]{12}\.partial$/.exec(left[0] as string)?.[1])
+    symlinkSync(victim, join(folder, `.out.jsonl.${deadPid}.aaaaaaaaaaaa.partial`))
+    writeFileSync(join(folder, `.other.jsonl.${deadPid}.bbbbbbbbbbbb.partial`), 'x')
+    writeFileSync(join(folder, `.out.jsonl.${process.pid}.cccccccccccc.partial`), 'x')
+    // an older hcert's name (no pid), unchanged for two hours
+    const old = join(folder, '.out.jsonl.dddddddddddd.partial')
+    writeFileSync(old, 'x')
+    utimesSync(old, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000))
+    const again = runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT, '-o', out])
+    expect(again.code, again.stderr).toBe(0)
+    expect(partials().sort()).toEqual(
+      [
+        `.out.jsonl.${deadPid}.aaaaaaaaaaaa.partial`,
+        `.other.jsonl.${deadPid}.bbbbbbbbbbbb.partial`,
+        `.out.jsonl.${process.pid}.cccccccccccc.partial`,
+      ].sort(),
+    )
+    expect(lstatSync(join(folder, `.out.jsonl.${deadPid}.aaaaaaaaaaaa.partial`)).isSymbolicLink()).toBe(true)
+    expect(readFileSync(victim, 'utf8')).toBe('keep')
+  }, 120_000)
 })
