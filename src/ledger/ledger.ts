@@ -438,6 +438,8 @@ export class Ledger implements LedgerStore {
    */
   dueIds(filter: DueFilter): number[] {
     const where = ['superseded_by IS NULL', 'exp <= @dueBy']
+    if (filter.replacedSince !== undefined)
+      where.push('NOT (replaces IS NOT NULL AND created_at >= @replacedSince)')
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
     if (filter.batch) where.push('batch = @batch')

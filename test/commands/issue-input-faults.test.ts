@@ -202,3 +202,33 @@ describe('temporary files a killed run left are removed by the next run writing 
     expect(readFileSync(victim, 'utf8')).toBe('keep')
   }, 120_000)
 })
+
+describe('renew never renews its own fresh renewals', () => {
+  it('--expiring-within longer than --validity: the second run renews nothing', () => {
+    const folder = fresh('renew')
+    mkdirSync(folder)
+    const input = join(folder, 'in.csv')
+    writeFileSync(input, HEADER + row('A') + row('B'))
+    const ledger = join(folder, 'l.sqlite')
+    const issued = runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...AT])
+    expect(issued.code, issued.stderr).toBe(0)
+    const renew = (at: string): { renewed: number } => {
+      const result = runCli([
+        'renew',
+        '--expiring-within',
+        '400d',
+        '--key-dir',
+        KEYS_EXAMPLE,
+        '--ledger',
+        ledger,
+        '--at',
+        at,
+        '--json',
+      ])
+      expect(result.code, result.stdout + result.stderr).toBe(0)
+      return JSON.parse(result.stdout)
+    }
+    expect(renew('2022-06-20T00:00:00Z')).toMatchObject({ renewed: 2 })
+    expect(renew('2022-06-21T00:00:00Z')).toMatchObject({ renewed: 0 })
+  })
+})

@@ -304,6 +304,10 @@ export class PostgresLedger implements LedgerStore {
   dueIds(filter: DueFilter): number[] {
     const where = ['superseded_by IS NULL', 'exp <= $1']
     const values: unknown[] = [filter.dueBy]
+    if (filter.replacedSince !== undefined) {
+      values.push(filter.replacedSince)
+      where.push(`NOT (replaces IS NOT NULL AND created_at >= $${values.length})`)
+    }
     for (const column of ['country', 'type', 'batch', 'kid'] as const) {
       const value = filter[column]
       if (!value) continue
