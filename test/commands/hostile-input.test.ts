@@ -82,9 +82,14 @@ describe('issue input that is not a batch of records', () => {
       'deep.jsonl',
       `${deep}\n${deepList}\n{"type":"v","fn":"Le","gn":"An","dob":"1980-01-01","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}\n`,
     )
-    const big = runCli(['issue', jsonl, ...base('deep.sqlite'), '--json'])
-    // the lines are 600 KB: over the line limit (ERR_INPUT); shorter ones reach the depth check
-    expect(big.code).toBe(3)
+    const big = runCli(['issue', jsonl, ...base('deep-big.sqlite'), '--json'])
+    // the lines are 600 KB: over the line limit, each rejected as such; shorter ones reach the depth check
+    expect(big.code).toBe(4)
+    expect(JSON.parse(big.stdout)).toMatchObject({ issued: 1, rejected: 2 })
+    expect(JSON.parse(big.stdout).rejections.map((r: { reason: string }) => r.reason)).toEqual([
+      expect.stringMatching(/^is longer than 65,536 characters/),
+      expect.stringMatching(/^is longer than 65,536 characters/),
+    ])
     const nested = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
     const shallowEnough = file(
       'deep2.jsonl',
