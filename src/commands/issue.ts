@@ -270,7 +270,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     )
     for (const warning of report.warnings) w(c.yellow(`warning: ${warning}`))
     for (const r of report.rejections)
-      w(`  ${c.red('rejected')} record ${r.index} (line ${r.line}) ${c.bold(r.field)}: ${r.reason}`)
+      w(
+        `  ${c.red('rejected')} record ${r.index} (${r.element === undefined ? `line ${r.line}` : `element index ${r.element}`}) ${c.bold(r.field)}: ${r.reason}`,
+      )
     if (report.rejected > report.rejections.length)
       w(c.dim(`  … the rest are in the ledger${report.rejected ? ' and the --rejects file' : ''}`))
     if (report.interrupted)

@@ -163,6 +163,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         now,
         validity: flags.validity,
         dueBy: Math.floor(dueBy.getTime() / 1000),
+        // a renewal made within the window is not renewed again (it would be, on every run, when
+        // the window is as long as --validity): as long before now as the window reaches after it
+        ...(flags.expired ? {} : { replacedSince: Math.floor((2 * now.getTime() - dueBy.getTime()) / 1000) }),
         filter: {
           ...(flags.country ? { country: flags.country } : {}),
           ...(flags.type ? { type: flags.type } : {}),

@@ -24,6 +24,7 @@ import {
   lstatSync,
   open,
   openSync,
+  readdirSync,
   rename,
   renameSync,
   unlink,
@@ -105,9 +106,66 @@ function randomPart(): string {
   return randomPool.toString('hex', randomAt - 6, randomAt)
 }
 
-/** `.<name>.<12 hex digits>.partial` beside the target */
+/** `.<name>.<pid>.<12 hex digits>.partial` beside the target: the pid tells a stale one (see removeStaleTemporaries) */
 function temporaryFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomPart()}.partial`)
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomPart()}.partial`)
+}
+
+/** `.<name>.<pid>.<12 hex>.partial` (and `.<name>.<12 hex>.partial`, as hcert named them before the pid) */
+function temporaryName(name: string): RegExp {
+  return new RegExp(
+    `^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:(\\d+)\\.)?[0-9a-f]{12}\\.partial$`,
+  )
+}
+/** a temporary without a pid in its name is stale when unchanged this long */
+const STALE_WITHOUT_PID_MS = 60 * 60 * 1000
+
+function processGone(pid: number): boolean {
+  if (pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (cause) {
+    // EPERM: it runs, as another user
+    return (cause as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/**
+ * Removes the temporary files an earlier hcert left beside `target` when it was killed (SIGKILL,
+ * a power cut: no exit handler ran): only names of hcert's own pattern for this very target,
+ * only regular files (a symbolic link is never followed, nor removed), owned by this user, and
+ * only when the process that made one is gone (its pid is in the name; without one, from an older
+ * hcert, when unchanged for an hour). Best effort: a file it cannot remove is left.
+ */
+export function removeStaleTemporaries(target: string): void {
+  const folder = dirname(target)
+  const name = basename(target)
+  let names: string[]
+  try {
+    names = readdirSync(folder)
+  } catch {
+    return
+  }
+  const uid = process.getuid?.()
+  const pattern = temporaryName(name)
+  for (const entry of names) {
+    const match = pattern.exec(entry)
+    if (!match) continue
+    const path = join(folder, entry)
+    if (live.has(path)) continue
+    try {
+      const stat = lstatSync(path)
+      if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) continue
+      const stale =
+        match[1] !== undefined
+          ? processGone(Number(match[1]))
+          : Date.now() - stat.mtimeMs > STALE_WITHOUT_PID_MS
+      if (stale) unlinkSync(path)
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
 }
 
 export interface AtomicFileOptions {
@@ -146,6 +204,7 @@ export class AtomicFile {
     this.fd = fd
     this.temporary = temporary
     track(temporary)
+    removeStaleTemporaries(target)
     try {
       fchmodSync(fd, mode)
     } catch (cause) {

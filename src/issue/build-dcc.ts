@@ -6,6 +6,7 @@
  */
 import { lacksTable, transliterate } from '../dcc/transliterate.js'
 import type { CertificateType } from '../dcc/types.js'
+import { isWellFormedUvci } from '../dcc/uvci.js'
 import { recordFingerprint } from '../ledger/content-fingerprint.js'
 import { cleanText, normalisePayloadText } from './clean-text.js'
 import { columnFor } from './check-record.js'
@@ -79,7 +80,26 @@ function keyOf(raw: Record<string, unknown>, dcc: Record<string, unknown>, rejec
 
 export function buildDcc(raw: Record<string, unknown>, defaults: IssueDefaults): BuiltRecord {
   const built = 'nam' in raw ? fromPayload(raw, defaults) : fromFlat(raw, defaults)
+  canonicalUvcis(built.dcc)
   return { key: keyOf(raw, built.dcc, built.rejections), ...built }
+}
+
+/**
+ * A UVCI given in the input, in capitals: the UVCI grammar is upper-case and compares
+ * case-insensitively (eHN guidelines Annex 2), so `urn:uvci:01:vn:abc` and `URN:UVCI:01:VN:ABC`
+ * are one UVCI, for the ledger's uniqueness and the content alike. One that is not well formed is
+ * left as it is, for check-record to reject.
+ */
+function canonicalUvcis(dcc: Record<string, unknown>): void {
+  for (const t of ['v', 't', 'r'] as const) {
+    const list = dcc[t]
+    if (!Array.isArray(list)) continue
+    for (const entry of list as unknown[]) {
+      const e = entry as Record<string, unknown> | null
+      if (e && typeof e === 'object' && typeof e.ci === 'string' && isWellFormedUvci(e.ci))
+        e.ci = e.ci.toUpperCase()
+    }
+  }
 }
 
 /** A two-letter country code as people type it (`vn`, ` VN `), upper-cased; undefined for anything else. */

@@ -4,11 +4,12 @@
  * break, every record of the batch.
  */
 import { DccError } from '../errors.js'
-import { countryCode } from './build-dcc.js'
+import { assignedCountryCode } from '../dcc/country.js'
 import { forbiddenCharacter } from './clean-text.js'
 
 /** the UVCI alphabet (eHN guidelines Annex 2): A–Z and 0–9, with `/` between parts */
-const UVCI_SEGMENT = /^[A-Z0-9]+(?:\/[A-Z0-9]+)*$/
+// at most two parts: the UVCI grammar allows three after the country, and hcert's unique part is the last
+const UVCI_SEGMENT = /^[A-Z0-9]+(?:\/[A-Z0-9]+)?$/
 /** the DCC schema's limit for `is` */
 const MAX_ISSUER_LENGTH = 80
 
@@ -22,11 +23,11 @@ export interface DefaultFlags {
 export function checkDefaults(flags: DefaultFlags): DefaultFlags {
   const out: DefaultFlags = {}
   if (flags.country !== undefined) {
-    const code = countryCode(flags.country)
+    const code = assignedCountryCode(flags.country)
     if (!code)
       throw new DccError(
         'ERR_USAGE',
-        '--country must be an ISO 3166 two-letter country code, such as VN (not the country name)',
+        '--country must be an ISO 3166 two-letter country code in use, such as VN (not the country name or an unassigned code)',
       )
     out.country = code
   }
@@ -45,7 +46,7 @@ export function checkDefaults(flags: DefaultFlags): DefaultFlags {
     if (!UVCI_SEGMENT.test(segment) || segment.length > 40)
       throw new DccError(
         'ERR_USAGE',
-        '--uvci-issuer must be letters A–Z and digits only (parts separated by /, at most 40 characters): a UVCI holds nothing else',
+        '--uvci-issuer must be letters A–Z and digits only (one or two parts separated by /, at most 40 characters): a UVCI holds nothing else',
       )
     out.uvciIssuer = segment
   }

@@ -1,26 +1,39 @@
 /**
  * A streaming CSV reader (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF),
  * fed chunk by chunk so that a million-row file never sits in memory.
+ *
+ * Faults are rows, never the end of reading (issue 11): a row longer than the limit comes back as
+ * one row with `problem: 'long'` (its text is not kept), and a quote that is never closed comes
+ * back as one row with `problem: 'quote'` at the line it opened on, after which the lines that
+ * followed are read again as rows of their own. A quoted field may span lines; it is taken as an
+ * open quote when the file ends inside it, when its row ends with another number of fields than
+ * the header row (the first row), or when it runs past the limit.
  */
 export interface CsvRow {
   /** physical line on which the row starts (1-based) */
   line: number
   fields: string[]
+  /**
+   * `long`: the row passed the length limit (its fields are cut); `quote`: a quote opened in the
+   * field at `problemField` is never closed (the fields are those read on the row's first line)
+   */
+  problem?: 'long' | 'quote'
+  /** 0-based index of the field the problem is in */
+  problemField?: number
 }
+
+/** what may follow a closing quote (RFC 4180) */
+const FIELD_END = new Set([',', '\n', '\r'])
 
 export class CsvParser {
   /** characters of the row so far (its fields, separators and quoted line breaks) */
   private rowLength = 0
 
   /**
-   * `maxRowLength`: the longest row read (UTF-16 units); a longer one throws `tooLong(its first
-   * line)` as soon as it passes the limit, so memory stays bounded whatever the file holds.
+   * `maxRowLength`: the longest row kept (UTF-16 units); a longer one is returned as one row with
+   * `problem: 'long'`, its text dropped as it is read, so memory stays bounded whatever the file holds.
    */
-  constructor(
-    private readonly maxRowLength = Infinity,
-    private readonly tooLong: (line: number) => Error = (line) =>
-      new RangeError(`the row on line ${line} is too long`),
-  ) {}
+  constructor(private readonly maxRowLength = Infinity) {}
 
   private field = ''
   private fields: string[] = []
@@ -29,13 +42,36 @@ export class CsvParser {
   private line = 1
   private rowStart = 1
   private pendingCr = false
+  /** the number of fields of the first row (the header) */
+  private expectedFields: number | undefined
+  /** set past the length limit: the field the row passed it in */
+  private longField: number | undefined
+  /**
+   * set while a quoted field runs across a line break: the text read since that line break (to
+   * read again should the quote turn out to be never closed), the fields of the row's first line,
+   * and the field the quote opened in
+   */
+  private replay: { text: string; fields: string[]; field: number } | undefined
+  private replayFrom = 0
 
   /** Feed text; returns the rows completed by it. */
   push(text: string): CsvRow[] {
     const rows: CsvRow[] = []
+    // a loop, not recursion: each open quote found sends the lines after it round again
+    let next: string | undefined = text
+    while (next !== undefined) next = this.scan(next, rows)
+    return rows
+  }
+
+  /** Reads `text` into `rows`; returns text to read again (after an open quote), else undefined. */
+  private scan(text: string, rows: CsvRow[]): string | undefined {
     for (let i = 0; i < text.length; i++) {
       const ch = text[i] as string
-      if (++this.rowLength > this.maxRowLength) throw this.tooLong(this.rowStart)
+      if (++this.rowLength > this.maxRowLength && this.longField === undefined) {
+        if (this.replay) return this.openQuote(text, rows)
+        this.longField = this.fields.length
+        this.field = ''
+      }
       if (this.pendingCr) {
         this.pendingCr = false
         if (ch === '\n') continue
@@ -43,26 +79,48 @@ export class CsvParser {
       if (this.inQuotes) {
         if (ch === '"') {
           if (text[i + 1] === '"') {
-            this.field += '"'
+            this.append('"')
             i++
           } else if (i + 1 === text.length) {
             // a quote at the end of the chunk: decide with the next chunk
             this.inQuotes = false
             this.quoteSeen = true
-          } else this.inQuotes = false
+          } else {
+            this.inQuotes = false
+            // a quote across lines that closes where no field ends was an open quote
+            if (this.replay && !FIELD_END.has(text[i + 1] as string)) return this.openQuote(text, rows)
+          }
+        } else if (ch === '\n' && this.longField !== undefined) {
+          // past the limit, a line break ends the row whatever the quotes: nothing more is lost
+          this.inQuotes = false
+          this.endRow(rows)
+          this.line++
+          this.rowStart = this.line
         } else {
-          if (ch === '\n') this.line++
-          this.field += ch
+          if (ch === '\n') {
+            this.line++
+            if (!this.replay) {
+              this.replay = {
+                text: '',
+                // the open field as read on its first line (without a CRLF's CR), for the rejects file
+                fields: [...this.fields, this.field.replace(/\r$/, '')],
+                field: this.fields.length,
+              }
+              this.replayFrom = i + 1
+            }
+          }
+          this.append(ch)
         }
         continue
       }
       if (this.quoteSeen && ch === '"') {
         // the doubled quote was split across chunks
-        this.field += '"'
+        this.append('"')
         this.inQuotes = true
         this.quoteSeen = false
         continue
       }
+      if (this.quoteSeen && this.replay && !FIELD_END.has(ch)) return this.openQuote(text, rows)
       this.quoteSeen = false
       if (ch === '"' && this.field === '') this.inQuotes = true
       else if (ch === ',') {
@@ -70,28 +128,89 @@ export class CsvParser {
         this.field = ''
       } else if (ch === '\n' || ch === '\r') {
         if (ch === '\r') this.pendingCr = true
+        if (
+          this.replay &&
+          this.expectedFields !== undefined &&
+          this.fields.length + 1 !== this.expectedFields
+        )
+          return this.openQuote(text, rows)
         this.endRow(rows)
         this.line++
         this.rowStart = this.line
-      } else this.field += ch
+      } else this.append(ch)
     }
-    return rows
+    if (this.replay) {
+      this.replay.text += text.slice(this.replayFrom)
+      this.replayFrom = 0
+    }
+    return undefined
   }
 
   /** End of input: the last row, if it did not end with a line break. */
   end(): CsvRow[] {
     const rows: CsvRow[] = []
-    if (this.field !== '' || this.fields.length > 0) this.endRow(rows)
+    while (
+      this.replay &&
+      (this.inQuotes || this.fields.length + 1 !== (this.expectedFields ?? this.fields.length + 1))
+    ) {
+      let next: string | undefined = this.openQuote('', rows)
+      while (next !== undefined) next = this.scan(next, rows)
+    }
+    if (this.inQuotes && this.longField === undefined) {
+      // a quote opened on the last line and never closed
+      rows.push({
+        line: this.rowStart,
+        fields: [...this.fields, this.field],
+        problem: 'quote',
+        problemField: this.fields.length,
+      })
+      return rows
+    }
+    if (this.field !== '' || this.fields.length > 0 || this.longField !== undefined) this.endRow(rows)
     return rows
+  }
+
+  private append(text: string): void {
+    if (this.longField === undefined) this.field += text
+  }
+
+  /**
+   * The quote opened in the row at `rowStart` is never closed: that row goes to `rows` as a `quote`
+   * problem; returns the text to read again, everything after the row's first line.
+   */
+  private openQuote(text: string, rows: CsvRow[]): string {
+    const replay = this.replay as NonNullable<typeof this.replay>
+    const again = replay.text + text.slice(this.replayFrom)
+    rows.push({ line: this.rowStart, fields: replay.fields, problem: 'quote', problemField: replay.field })
+    this.replay = undefined
+    this.replayFrom = 0
+    this.fields = []
+    this.field = ''
+    this.inQuotes = false
+    this.quoteSeen = false
+    this.pendingCr = false
+    this.rowLength = 0
+    this.longField = undefined
+    this.line = this.rowStart + 1
+    this.rowStart = this.line
+    return again
   }
 
   private endRow(rows: CsvRow[]): void {
     this.fields.push(this.field)
-    const empty = this.fields.length === 1 && this.fields[0] === ''
-    if (!empty) rows.push({ line: this.rowStart, fields: this.fields })
+    // a blank line, or a row of separators only (a spreadsheet's empty row): no record
+    const empty = this.longField === undefined && this.fields.every((f) => f.trim() === '')
+    if (this.longField !== undefined)
+      rows.push({ line: this.rowStart, fields: this.fields, problem: 'long', problemField: this.longField })
+    else if (!empty) {
+      rows.push({ line: this.rowStart, fields: this.fields })
+      this.expectedFields ??= this.fields.length
+    }
     this.fields = []
     this.field = ''
     this.rowLength = 0
+    this.longField = undefined
+    this.replay = undefined
   }
 }
 

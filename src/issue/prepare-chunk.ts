@@ -157,12 +157,14 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
   // a record sent twice in one chunk, or in this chunk and one being signed, is flagged; further
   // apart, the second finds the first in the ledger and is written out again as already issued
   const seenInChunk = new Map<string, KeyInFlight>()
+  /** the UVCIs given by the records of this chunk (upper-cased by buildDcc), with their record's index */
+  const uvcisInChunk = new Map<string, number>()
   for (const [i, record] of records.entries()) {
     if (record.error) {
       results.push({
         record,
         key: `line:${record.line}`,
-        rejections: [{ field: 'record', reason: record.error }],
+        rejections: [{ field: record.errorField ?? 'record', reason: record.error }],
       })
       continue
     }
@@ -223,6 +225,21 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       }
       corrects = { id: existing.head.id, uvci: existing.head.uvci }
     }
+    const earlier = given === undefined ? undefined : uvcisInChunk.get(given)
+    if (earlier !== undefined) {
+      results.push({
+        record,
+        key,
+        rejections: [
+          {
+            field: 'ci',
+            reason: `is the UVCI record ${earlier} of this input has (UVCIs compare without regard to case)`,
+          },
+        ],
+      })
+      continue
+    }
+    if (given !== undefined) uvcisInChunk.set(given, record.index)
     if (
       givenUvci &&
       (context.ledger.uvciTaken(String(entry?.ci)) || context.inFlightUvcis.has(String(entry?.ci)))

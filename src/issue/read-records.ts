@@ -15,14 +15,18 @@ export type InputFormat = 'csv' | 'jsonl' | 'json'
 export interface InputRecord {
   /** 1-based position of the record in the input */
   index: number
-  /** the line the record starts on (for a JSON array, its position in the array) */
+  /** the line the record starts on (for a JSON array, the line its element starts on) */
   line: number
+  /** for an element of a JSON array: its 0-based index in the array */
+  element?: number
   raw: Record<string, unknown>
   /**
    * Set when the record itself could not be read (bad JSON line, wrong column count): its position
    * and the kind of problem, never the text.
    */
   error?: string
+  /** the column (CSV) the `error` is in, when it is in one; else the rejection's field is `record` */
+  errorField?: string
   /** the text of a JSON Lines row that did not parse, kept for the rejects file (never for a message) */
   text?: string
   /** set when the input is this one JSON object, not a batch (a file of rows, lines or a list) */
@@ -55,10 +59,40 @@ export function formatFromName(path: string): InputFormat | undefined {
   return undefined
 }
 
+/**
+ * Whether the first bytes are UTF-16 text (as spreadsheets save "Unicode text"): a UTF-16 byte
+ * order mark, or ASCII letters each followed (LE) or preceded (BE) by a zero byte.
+ */
+export function looksLikeUtf16(start: Uint8Array): boolean {
+  if (
+    start.length >= 2 &&
+    ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff))
+  )
+    return true
+  const n = Math.min(start.length, 64) & ~1
+  if (n < 4) return false
+  let le = true
+  let be = true
+  for (let i = 0; i < n; i += 2) {
+    if (start[i] === 0 || start[i + 1] !== 0) le = false
+    if (start[i] !== 0 || start[i + 1] === 0) be = false
+  }
+  return le || be
+}
+
 async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
+  let first = true
   try {
-    for await (const chunk of stream) yield decoder.decode(chunk as Buffer, { stream: true })
+    for await (const chunk of stream) {
+      if (first && looksLikeUtf16(chunk as Buffer))
+        throw new DccError(
+          'ERR_INPUT',
+          'input: the file is UTF-16 text (a spreadsheet\'s "Unicode text"); hcert reads UTF-8: save it as "CSV UTF-8 (comma delimited)"',
+        )
+      first = false
+      yield decoder.decode(chunk as Buffer, { stream: true })
+    }
     yield decoder.decode()
   } catch (cause) {
     if ((cause as { code?: string }).code === 'ENOENT' || (cause as { code?: string }).code === 'EISDIR') {
@@ -194,11 +228,13 @@ export const MAX_RECORD_LENGTH = 64 * 1024
 /** A JSON array or object is read whole, up to this many UTF-16 units (64 Mi): beyond, CSV or JSON Lines. */
 export const MAX_JSON_DOCUMENT_LENGTH = 64 * 1024 * 1024
 
-function tooLong(line: number): DccError {
-  return new DccError(
-    'ERR_INPUT',
-    `input: the record on line ${line} is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds; the file is not a batch of records (a CSV quote left open, a binary file?): nothing after line ${line - 1} was read`,
-  )
+const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
+
+/** The reason for a CSV row the parser could not read whole (csv.ts), in words; never its text. */
+const CSV_PROBLEMS: Readonly<Record<'long' | 'quote', string>> = {
+  long: `makes the record longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the rest of the row was not kept)`,
+  quote:
+    'opens a quote (") that is never closed on its line; the lines after it were read as records of their own',
 }
 
 function sniff(start: string): InputFormat {
@@ -226,11 +262,18 @@ function readHeader(fields: string[], onWarning: ((warning: string) => void) | u
   const header = fields.map((h) => unneutralise(h).trim().toLowerCase())
   const known = header.filter((h) => INPUT_COLUMNS.has(h))
   if (known.length === 0) {
-    const bySemicolon = fields.length === 1 ? (fields[0] ?? '').split(';') : []
-    if (bySemicolon.filter((h) => INPUT_COLUMNS.has(h.trim().toLowerCase())).length > 0)
+    const by = (separator: string): boolean =>
+      fields.length === 1 &&
+      (fields[0] ?? '').split(separator).some((h) => INPUT_COLUMNS.has(h.trim().toLowerCase()))
+    if (by(';'))
       throw new DccError(
         'ERR_INPUT',
         'input: the CSV header is separated by semicolons; hcert reads comma-separated CSV (RFC 4180): save the file as "CSV (comma delimited)" or replace the separators',
+      )
+    if (by('\t'))
+      throw new DccError(
+        'ERR_INPUT',
+        'input: the file is tab-separated; hcert reads comma-separated CSV (RFC 4180): use commas (save the file as "CSV (comma delimited)")',
       )
     throw new DccError(
       'ERR_INPUT',
@@ -262,7 +305,7 @@ async function* readCsv(
   text: AsyncIterable<string>,
   onWarning: ((warning: string) => void) | undefined,
 ): AsyncGenerator<InputRecord> {
-  const parser = new CsvParser(MAX_RECORD_LENGTH, tooLong)
+  const parser = new CsvParser(MAX_RECORD_LENGTH)
   let header: string[] | undefined
   let index = 0
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
@@ -278,7 +321,10 @@ async function* readCsv(
         if (name !== '' && name !== REASON_COLUMN) raw[name] = unneutralise(row.fields[i] ?? '')
       })
       const record: InputRecord = { index, line: row.line, raw }
-      if (row.fields.length !== header.length)
+      if (row.problem) {
+        record.error = CSV_PROBLEMS[row.problem]
+        record.errorField = header[row.problemField ?? -1] || `column ${(row.problemField ?? 0) + 1}`
+      } else if (row.fields.length !== header.length)
         record.error = `has ${row.fields.length} fields; the header has ${header.length}`
       yield record
     }
@@ -291,6 +337,8 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
   let pending = ''
   let line = 0
   let index = 0
+  /** set while the rest of a line past MAX_RECORD_LENGTH is skipped */
+  let overlong = false
   const parse = (content: string): InputRecord | undefined => {
     line++
     if (content.trim() === '') return undefined
@@ -299,20 +347,32 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
     const { raw, error } = parseObject(text)
     return asResent(error ? { index, line, raw, error, text } : { index, line, raw })
   }
+  // a line past the limit is one rejected record (its text is not kept), and reading goes on
+  const long = (): InputRecord => ({ index: ++index, line: ++line, raw: {}, error: LONG_LINE })
   for await (const chunk of text) {
-    pending += chunk
+    let rest = chunk
+    if (overlong) {
+      const end = rest.indexOf('\n')
+      if (end < 0) continue
+      rest = rest.slice(end + 1)
+      overlong = false
+      yield long()
+    }
+    pending += rest
     const lines = pending.split('\n')
     pending = lines.pop() ?? ''
     for (const content of lines) {
-      if (content.length > MAX_RECORD_LENGTH) throw tooLong(line + 1)
-      const record = parse(content)
+      const record = content.length > MAX_RECORD_LENGTH ? long() : parse(content)
       if (record) yield record
     }
     // a line without its end yet: bounded, so that a giant line costs neither the memory nor
     // quadratic time (each chunk would split it again)
-    if (pending.length > MAX_RECORD_LENGTH) throw tooLong(line + 1)
+    if (pending.length > MAX_RECORD_LENGTH) {
+      pending = ''
+      overlong = true
+    }
   }
-  const record = parse(pending)
+  const record = overlong ? long() : parse(pending)
   if (record) yield record
 }
 
@@ -336,11 +396,60 @@ async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecor
   }
   const alone = !Array.isArray(value)
   const list = Array.isArray(value) ? value : [value]
+  const lines = alone ? [firstLine(all)] : elementLines(all)
   let index = 0
   for (const item of list) {
+    const line = lines[index] ?? 1
+    const at = alone ? { index: index + 1, line } : { index: index + 1, line, element: index }
     index++
     const { raw, error } = asObject(item)
-    const record = error ? { index, line: index, raw, error } : asResent({ index, line: index, raw })
+    const record: InputRecord = error ? { ...at, raw, error } : asResent({ ...at, raw })
     yield alone ? { ...record, alone: true } : record
   }
+}
+
+/** The line the first non-blank character of `text` is on (1-based). */
+function firstLine(text: string): number {
+  const start = text.search(/\S/)
+  return start < 0 ? 1 : countLines(text, start)
+}
+
+function countLines(text: string, end: number): number {
+  let line = 1
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) line++
+  return line
+}
+
+/**
+ * The line each element of a top-level JSON array starts on (1-based), for a `text` JSON.parse
+ * read as an array: a one-line array gives line 1 for every element (so positions in it are the
+ * element index, never a line number).
+ */
+function elementLines(text: string): number[] {
+  const lines: number[] = []
+  let line = 1
+  let depth = 0
+  let inString = false
+  let expectValue = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (ch === '\n') line++
+    if (inString) {
+      if (ch === '\\') i++
+      else if (ch === '"') inString = false
+      continue
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') continue
+    if (depth === 1 && expectValue && ch !== ']') {
+      lines.push(line)
+      expectValue = false
+    }
+    if (ch === '"') inString = true
+    else if (ch === '[' || ch === '{') {
+      depth++
+      if (depth === 1) expectValue = true
+    } else if (ch === ']' || ch === '}') depth--
+    else if (ch === ',' && depth === 1) expectValue = true
+  }
+  return lines
 }

@@ -5,7 +5,16 @@
  * ledger's path is refused, not followed (SQLite would follow it to a file elsewhere); SQLite itself
  * opens the log files without following links.
  */
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync } from 'node:fs'
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
@@ -57,5 +66,24 @@ export function secureLedgerFile(path: string): void {
  * write, without one, the first read fails with SQLITE_READONLY_DIRECTORY (ledger-error.ts says what to do).
  */
 export function openReadOnly(path: string, timeoutMs: number): Database.Database {
+  // A reader of a WAL ledger makes its -wal and -shm files, and a read-only connection cannot
+  // remove them when it closes: a dry run would leave two files behind. When no other connection
+  // has them (neither exists) and the user may write there, the ledger is opened read-write but
+  // refusing every write (query_only), so that SQLite removes them on close as the last connection.
+  if (!existsSync(`${path}-wal`) && !existsSync(`${path}-shm`) && mayWrite(path)) {
+    const db = new Database(path, { fileMustExist: true, timeout: timeoutMs })
+    db.pragma('query_only = 1')
+    return db
+  }
   return new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs })
+}
+
+function mayWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK)
+    accessSync(dirname(path), constants.W_OK)
+    return lstatSync(path).isFile()
+  } catch {
+    return false
+  }
 }

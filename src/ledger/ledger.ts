@@ -14,6 +14,7 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError } from './ledger-error.js'
+import { newSecret, rejectionKey, SECRET_TABLE } from './rejection-key.js'
 import { assertHcertLedger, checkSchemaVersion, ensureSchema } from './schema.js'
 import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
@@ -128,6 +129,8 @@ export class Ledger implements LedgerStore {
   readonly busyTimeoutMs: number
   readonly readOnly: boolean
   private readonly db: Database.Database
+  /** the ledger's secret for rejection keys (rejection-key.ts); undefined when read only */
+  private readonly secret: string | undefined
   /** the certificates' columns as StoredCertificate names them (content NULL on a schema-1 ledger read only) */
   private readonly columns: string
   private readonly findUvci: Database.Statement<[string], { id: number }>
@@ -202,6 +205,7 @@ export class Ledger implements LedgerStore {
       const pageSize = db.pragma('page_size', { simple: true }) as number
       db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
       ensureSchema(db, path)
+      this.secret = ensureRejectionSecret(db)
       this.db = db
       this.columns = `${COLUMNS_BUT_CONTENT}, content`
       this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
@@ -341,6 +345,10 @@ export class Ledger implements LedgerStore {
     done?: { owner: string; keys: readonly string[] },
   ): RecordOutcome[] {
     const createdAt = Math.floor(now.getTime() / 1000)
+    const secret = this.secret
+    const rejections = secret
+      ? rejected.map((r) => ({ ...r, idempotencyKey: rejectionKey(secret, r.idempotencyKey) }))
+      : rejected
     const writes = this.writes
     if (!writes) throw new TypeError('Ledger.record: this ledger was opened read only')
     let outcomes: RecordOutcome[] = []
@@ -412,7 +420,7 @@ export class Ledger implements LedgerStore {
           for (const { values, count } of daily.values()) writes.addDaily.run(...values, count)
           for (const d of validity.all())
             writes.addValidity.run(d.day, d.expDay, d.origin, d.superseded, d.delta)
-          for (const row of rejected) writes.insertRejection.run({ ...row, createdAt })
+          for (const row of rejections) writes.insertRejection.run({ ...row, createdAt })
           if (done) for (const key of done.keys) writes.dropReservation.run(key, done.owner)
         })
         .immediate(),
@@ -455,6 +463,8 @@ export class Ledger implements LedgerStore {
    */
   dueIds(filter: DueFilter): number[] {
     const where = ['superseded_by IS NULL', 'exp <= @dueBy']
+    if (filter.replacedSince !== undefined)
+      where.push('NOT (replaces IS NOT NULL AND created_at >= @replacedSince)')
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
     if (filter.batch) where.push('batch = @batch')
@@ -578,4 +588,40 @@ function refuseForeignDatabase(path: string, timeoutMs: number): void {
   } finally {
     db.close()
   }
+}
+
+/**
+ * The ledger's secret for rejection keys, made on first use, and the rejections recorded before it
+ * under a content key rewritten to theirs (rejection-key.ts); one transaction.
+ */
+function ensureRejectionSecret(db: Database.Database): string {
+  // a read first: a ledger that has its secret takes no write lock for it
+  const table = db
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_secret'`)
+    .get()
+  const found = table
+    ? (db.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as string | undefined)
+    : undefined
+  if (found) return found
+  return db
+    .transaction(() => {
+      db.exec(SECRET_TABLE)
+      let secret = db.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as
+        string | undefined
+      if (secret) return secret
+      secret = newSecret()
+      db.prepare('INSERT INTO ledger_secret (id, secret) VALUES (1, ?)').run(secret)
+      const old = db
+        .prepare(
+          `SELECT id, idempotency_key AS key FROM rejections WHERE idempotency_key >= 'record:' AND idempotency_key < 'record;'`,
+        )
+        .all() as Array<{ id: number; key: string }>
+      const update = db.prepare('UPDATE OR IGNORE rejections SET idempotency_key = ? WHERE id = ?')
+      const drop = db.prepare('DELETE FROM rejections WHERE id = ?')
+      // a row that meets its own rewritten twin (the same rejection) is dropped: it is recorded once
+      for (const row of old)
+        if (update.run(rejectionKey(secret, row.key), row.id).changes === 0) drop.run(row.id)
+      return secret
+    })
+    .immediate()
 }

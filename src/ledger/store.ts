@@ -26,6 +26,12 @@ export type LedgerEngine = 'sqlite' | 'postgres'
 
 export interface DueFilter {
   dueBy: number
+  /**
+   * leave out the renewals and corrections (rows that replace another) recorded at or after this
+   * instant (seconds): with a window as long as their validity they would be due at once, and each
+   * run would renew its own renewals
+   */
+  replacedSince?: number
   country?: string
   type?: string
   batch?: string

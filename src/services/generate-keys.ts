@@ -3,6 +3,7 @@ import { lstatSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
+import { assignedCountryCode } from '../dcc/country.js'
 import { DccError } from '../errors.js'
 import { certificateInfo, organisationOf, type CertificateInfo } from '../keys/certificate-info.js'
 import {
@@ -109,13 +110,19 @@ function subjectOf(
   }
 }
 
-function checkCountry(country: string): void {
-  if (!/^[A-Z]{2}$/.test(country))
-    throw new DccError('ERR_USAGE', '--country must be an ISO 3166-1 alpha-2 code such as VN')
+/** The assigned ISO 3166-1 alpha-2 code (upper-cased); ERR_USAGE, never quoting the value, otherwise. */
+function checkCountry(country: string): string {
+  const code = assignedCountryCode(country)
+  if (code === undefined)
+    throw new DccError(
+      'ERR_USAGE',
+      '--country must be an ISO 3166 two-letter country code in use, such as VN (not the country name or an unassigned code)',
+    )
+  return code
 }
 
-export async function generateKeys(options: GenerateKeysOptions): Promise<GenerateKeysResult> {
-  if (options.country !== undefined) checkCountry(options.country)
+export async function generateKeys(given: GenerateKeysOptions): Promise<GenerateKeysResult> {
+  const options = given.country === undefined ? given : { ...given, country: checkCountry(given.country) }
   if (options.organisation !== undefined) checkOrganisation(options.organisation)
   const out = options.out
   const reuseCsca = options.cscaDir !== undefined

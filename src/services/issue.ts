@@ -53,8 +53,12 @@ interface InFlight {
 export type { IssuedCertificate }
 
 export interface RejectedRecord {
+  /** 1-based position of the record in the input */
   index: number
+  /** the line the record starts on */
   line: number
+  /** for an element of a JSON array: its 0-based index in the array (all of a one-line array are on line 1) */
+  element?: number
   field: string
   reason: string
 }
@@ -308,7 +312,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         report.rejected++
         for (const r of result.rejections) {
           if (report.rejections.length < maxReported)
-            report.rejections.push({ index: result.record.index, line: result.record.line, ...r })
+            report.rejections.push({
+              index: result.record.index,
+              line: result.record.line,
+              ...(result.record.element === undefined ? {} : { element: result.record.element }),
+              ...r,
+            })
         }
         rejectsWriter?.write(
           result.record.raw,

@@ -10,6 +10,7 @@
  */
 import { statSync, type Stats } from 'node:fs'
 import Database from 'better-sqlite3'
+import { rejectionKey } from '../ledger/rejection-key.js'
 import { DccError } from '../errors.js'
 import { ledgerError } from '../ledger/ledger-error.js'
 import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
@@ -210,10 +211,13 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
         report.certificates.copied += inserted.length
         report.certificates.alreadyThere += rows.length - inserted.length
       }
+      const secret = rejectionSecretFor(source, target)
       for (let last = 0; ;) {
         const rows = rejections.all(last) as Array<Record<string, unknown>>
         if (rows.length === 0) break
         last = rows[rows.length - 1]?.id as number
+        // a source an older hcert wrote may hold content keys in the clear: never copied as such
+        for (const r of rows) r.idempotency_key = rejectionKey(secret, String(r.idempotency_key))
         const [inserted] = target.run([
           {
             text: INSERT_REJECTIONS,
@@ -243,4 +247,28 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     target.close()
   }
   return report
+}
+
+/**
+ * The secret the server's ledger keys rejections with (rejection-key.ts): the source's, when the
+ * server holds no rejection yet, so that the copied keys go on matching the records they stand
+ * for; else the server's own (the copied `hmac:` keys then stay as they are, counted apart).
+ */
+function rejectionSecretFor(source: Database.Database, target: PostgresLedger): string {
+  const hasSecret =
+    source.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_secret'`).pluck().get() === 1
+  const sourceSecret = hasSecret
+    ? (source.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as string | undefined)
+    : undefined
+  const [counted] = target.run([{ text: 'SELECT count(*)::int AS n FROM rejections' }]) as [
+    Array<{ n: number }>,
+  ]
+  if (sourceSecret && counted[0]?.n === 0)
+    target.run([{ text: 'UPDATE ledger_secret SET secret = $1 WHERE id = 1', values: [sourceSecret] }])
+  const [found] = target.run([{ text: 'SELECT secret FROM ledger_secret WHERE id = 1' }]) as [
+    Array<{ secret: string }>,
+  ]
+  const secret = found[0]?.secret
+  if (!secret) throw new DccError('ERR_LEDGER', `ledger: ${target.path} has no secret for rejection keys`)
+  return secret
 }

@@ -83,6 +83,8 @@ export interface RenewOptions {
   validity: Duration
   /** renew what expires at or before this instant (seconds) */
   dueBy: number
+  /** renewals and corrections recorded at or after this instant (seconds) are not due (DueFilter) */
+  replacedSince?: number
   filter?: { country?: string; type?: string; batch?: string; kid?: string }
   /** renew these certificates (verified against `trust` first) instead of selecting from the ledger */
   inputs?: AsyncIterable<RenewInput>
@@ -297,7 +299,11 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         options.onProgress?.(report.considered)
       }
     } else {
-      const ids = ledger.dueIds({ dueBy: options.dueBy, ...options.filter })
+      const ids = ledger.dueIds({
+        dueBy: options.dueBy,
+        ...(options.replacedSince === undefined ? {} : { replacedSince: options.replacedSince }),
+        ...options.filter,
+      })
       for (const id of ids) {
         if (options.signal?.aborted) break
         const old = ledger.findById(id)

@@ -46,13 +46,13 @@ describe('issue input that is not a batch of records', () => {
     })
   })
 
-  it('a giant CSV cell or JSON Lines line fails at once with its line number, in bounded memory and linear time', () => {
+  it('a giant CSV cell or JSON Lines line rejects that record only (field, line, "longer than"), in bounded memory and linear time', () => {
     const giant = 'x'.repeat(48 * 1024 * 1024)
     const csv = file('giant.csv', `${HEADER}\n${row('R1')}\n${row('R2', giant)}\n${row('R3')}\n`)
-    const jsonl = file('giant.jsonl', `{"type":"v"}\n{"type":"v","fn":"${giant}"}\n`)
-    for (const [input, line] of [
-      [csv, 3],
-      [jsonl, 2],
+    const jsonl = file('giant.jsonl', `{"type":"v"}\n{"type":"v","fn":"${giant}"}\n{"type":"v"}\n`)
+    for (const [input, line, field, records] of [
+      [csv, 3, 'gn', 3],
+      [jsonl, 2, 'record', 3],
     ] as const) {
       const started = performance.now()
       // 96 MB of heap: reading the 48 MB line whole (as UTF-16 text, then split) would not fit
@@ -61,12 +61,14 @@ describe('issue input that is not a batch of records', () => {
         ['--max-old-space-size=96', BIN, 'issue', input, ...base('giant.sqlite'), '--json', '--dry-run'],
         { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
       )
-      expect(result.status).toBe(3)
-      expect(errorOf(result.stdout)).toMatchObject({
-        code: 'ERR_INPUT',
-        message: expect.stringMatching(
-          new RegExp(`the record on line ${line} is longer than 65,536 characters`),
-        ),
+      expect(result.status, result.stderr).toBe(4)
+      const report = JSON.parse(result.stdout)
+      expect(report.records).toBe(records)
+      expect(report.rejections).toContainEqual({
+        index: 2,
+        line,
+        field,
+        reason: expect.stringMatching(/longer than 65,536 characters/),
       })
       expect(result.stdout).not.toContain('xxxx')
       expect(performance.now() - started).toBeLessThan(60_000)
@@ -80,9 +82,14 @@ describe('issue input that is not a batch of records', () => {
       'deep.jsonl',
       `${deep}\n${deepList}\n{"type":"v","fn":"Le","gn":"An","dob":"1980-01-01","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}\n`,
     )
-    const big = runCli(['issue', jsonl, ...base('deep.sqlite'), '--json'])
-    // the lines are 600 KB: over the line limit (ERR_INPUT); shorter ones reach the depth check
-    expect(big.code).toBe(3)
+    const big = runCli(['issue', jsonl, ...base('deep-big.sqlite'), '--json'])
+    // the lines are 600 KB: over the line limit, each rejected as such; shorter ones reach the depth check
+    expect(big.code).toBe(4)
+    expect(JSON.parse(big.stdout)).toMatchObject({ issued: 1, rejected: 2 })
+    expect(JSON.parse(big.stdout).rejections.map((r: { reason: string }) => r.reason)).toEqual([
+      expect.stringMatching(/^is longer than 65,536 characters/),
+      expect.stringMatching(/^is longer than 65,536 characters/),
+    ])
     const nested = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
     const shallowEnough = file(
       'deep2.jsonl',

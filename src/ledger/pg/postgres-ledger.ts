@@ -21,10 +21,14 @@ import {
 import type { LedgerStats, StatsQuery } from '../stats.js'
 import type { DueFilter, LedgerStore, Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
+import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { ensurePgSchema } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { redactUrl, targetOf, unknownSslMode } from './url.js'
+
+/** the advisory lock the secret for rejection keys is made under (one maker at a time) */
+const SECRET_LOCK = 0x6863657275
 
 const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, issuer, kid, iat, exp, product, dose,
   doses, payload, hc1, batch, line, holder_event AS "holderEvent", origin, replaces, superseded_by AS "supersededBy",
@@ -127,6 +131,8 @@ export class PostgresLedger implements LedgerStore {
   private readonly client: SyncPgClient
   private readonly readOnly: boolean
   private readonly afterFailure: string | undefined
+  /** the ledger's secret for rejection keys (rejection-key.ts); undefined when read only */
+  private secret: string | undefined
 
   constructor(url: string, options: PostgresLedgerOptions = {}) {
     this.path = redactUrl(url)
@@ -160,9 +166,57 @@ export class PostgresLedger implements LedgerStore {
           'ERR_LEDGER',
           `ledger: ${this.path} holds no hcert ledger (issue certificates first, or check the database in the URL or $PGDATABASE)`,
         )
+      if (!this.readOnly) this.secret = this.ensureRejectionSecret()
     } catch (cause) {
       this.client.close()
       throw this.error(cause)
+    }
+  }
+
+  /**
+   * The ledger's secret for rejection keys, made on first use under the schema's advisory lock, and
+   * the rejections recorded before it under a content key rewritten to theirs (rejection-key.ts).
+   */
+  private ensureRejectionSecret(): string {
+    const read = (): string | undefined => {
+      const [table] = this.client.query<{ t: string | null }>(`SELECT to_regclass('ledger_secret') AS t`)
+      if (!table?.t) return undefined
+      return this.client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')[0]?.secret
+    }
+    const found = read()
+    if (found) return found
+    this.client.query('BEGIN')
+    try {
+      this.client.query('SELECT pg_advisory_xact_lock($1)', [SECRET_LOCK])
+      this.client.query(SECRET_TABLE)
+      let secret = read()
+      if (!secret) {
+        secret = newSecret()
+        this.client.query('INSERT INTO ledger_secret (id, secret) VALUES (1, $1)', [secret])
+        const old = this.client.query<{ id: string; key: string }>(
+          `SELECT id, idempotency_key AS key FROM rejections WHERE idempotency_key LIKE 'record:%'`,
+        )
+        for (const row of old) {
+          const key = rejectionKey(secret, row.key)
+          // a row that meets its own rewritten twin (the same rejection) is dropped: it is recorded once
+          const [twin] = this.client.query<{ id: string }>(
+            `SELECT r.id FROM rejections r, rejections o WHERE o.id = $2 AND r.idempotency_key = $1
+             AND r.field = o.field AND r.reason = o.reason`,
+            [key, row.id],
+          )
+          if (twin) this.client.query('DELETE FROM rejections WHERE id = $1', [row.id])
+          else this.client.query('UPDATE rejections SET idempotency_key = $1 WHERE id = $2', [key, row.id])
+        }
+      }
+      this.client.query('COMMIT')
+      return secret
+    } catch (err) {
+      try {
+        this.client.query('ROLLBACK')
+      } catch {
+        // the first error is the one that matters
+      }
+      throw err
     }
   }
 
@@ -280,7 +334,7 @@ export class PostgresLedger implements LedgerStore {
       column('replaces'),
       column('content'),
       createdAt,
-      rejected.map((r) => r.idempotencyKey),
+      rejected.map((r) => (this.secret ? rejectionKey(this.secret, r.idempotencyKey) : r.idempotencyKey)),
       rejected.map((r) => r.batch),
       rejected.map((r) => r.line),
       rejected.map((r) => r.field),
@@ -328,6 +382,10 @@ export class PostgresLedger implements LedgerStore {
   dueIds(filter: DueFilter): number[] {
     const where = ['superseded_by IS NULL', 'exp <= $1']
     const values: unknown[] = [filter.dueBy]
+    if (filter.replacedSince !== undefined) {
+      values.push(filter.replacedSince)
+      where.push(`NOT (replaces IS NOT NULL AND created_at >= $${values.length})`)
+    }
     for (const column of ['country', 'type', 'batch', 'kid'] as const) {
       const value = filter[column]
       if (!value) continue
