@@ -140,7 +140,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const { args, flags } = await this.parse(Issue)
     const kind = flags.kind ?? 'dcc'
     if (kind === 'icvp' && flags.interactive)
-      throw new DccError('ERR_USAGE', '--interactive prompts for EU DCC records only; give ICVP records in a file')
+      throw new DccError(
+        'ERR_USAGE',
+        '--interactive prompts for EU DCC records only; give ICVP records in a file',
+      )
     if (!flags.interactive && args.input === undefined && process.stdin.isTTY)
       throw new DccError('ERR_USAGE', 'give a file of records, - for stdin, or --interactive')
     const given = checkDefaults({

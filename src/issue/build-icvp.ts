@@ -87,7 +87,8 @@ export function buildIcvp(raw: Record<string, unknown>, defaults: IssueDefaults)
   if (cells.nationality !== undefined) {
     const code = countryCode(cells.nationality)
     if (code && isInValueSet('country-2-codes', code)) payload.ntl = code
-    else reject('nationality', 'must be an ISO 3166 two-letter country code, such as VN (not the country name)')
+    else
+      reject('nationality', 'must be an ISO 3166 two-letter country code, such as VN (not the country name)')
   }
   put('nid', cells.national_id)
   if (cells.national_id_type !== undefined) {

@@ -91,8 +91,7 @@ export function checkIcvpRecord(
   if (dt && dt.getTime() > future) out.add('date', 'the vaccination date is in the future')
   if (dt && vls && vls.getTime() < dt.getTime()) out.add('valid_from', 'is before the vaccination date')
   if (vle && vls && vle.getTime() < vls.getTime()) out.add('valid_until', 'is before valid_from')
-  else if (vle && dt && vle.getTime() < dt.getTime())
-    out.add('valid_until', 'is before the vaccination date')
+  else if (vle && dt && vle.getTime() < dt.getTime()) out.add('valid_until', 'is before the vaccination date')
   if (payload.ndt !== undefined && payload.nid === undefined)
     out.add('national_id_type', 'is given without national_id: give both, or neither')
 

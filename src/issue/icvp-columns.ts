@@ -42,7 +42,10 @@ export const ICVP_READ_COLUMNS: ReadonlySet<string> = new Set([...ICVP_INPUT_COL
 
 /** The column behind an ICVP field path (`/v/bo` → batch), for a reason; `record` when none. */
 export function icvpColumnFor(path: string): string {
-  const key = path.split('/').filter((p) => p !== '' && !/^\d+$/.test(p)).join('/')
+  const key = path
+    .split('/')
+    .filter((p) => p !== '' && !/^\d+$/.test(p))
+    .join('/')
   for (const [column, field] of Object.entries(ICVP_FIELDS)) if (field === key) return column
   return 'record'
 }

@@ -391,7 +391,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         : options.jobSigner.sign(
             prepared.toSign.map((p) => ({
               dcc: p.dcc,
-              claims: { iss: String(entryOf(p).co), iat, exp, ...(p.type === 'icvp' ? { key: -6 as const } : {}) },
+              claims: {
+                iss: String(entryOf(p).co),
+                iat,
+                exp,
+                ...(p.type === 'icvp' ? { key: -6 as const } : {}),
+              },
             })),
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
