@@ -10,7 +10,7 @@ import { findIcvpProduct } from '../../src/issue/icvp-products.js'
 import { packJobs, unpackJobs } from '../../src/issue/sign-jobs.js'
 import { decodeCbor } from '../../src/codec/cbor.js'
 import { TrustList } from '../../src/trust/trust-list.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { exampleSigner, freshKeys } from '../helpers/keys.js'
 
 const signer = exampleSigner('ES256')
 const PAYLOAD = {
@@ -82,5 +82,26 @@ describe('the ICVP product of a cell', () => {
     expect(findIcvpProduct('BIOPOLIO B1/3')).toEqual({ ambiguous: true })
     expect(findIcvpProduct('Comirnaty')).toBeUndefined()
     expect(findIcvpProduct('constructor')).toBeUndefined()
+  })
+})
+
+describe('verify and the DSC’s Extended Key Usage of an ICVP', () => {
+  it('an ICVP signed by a DSC for tests only fails keyUsage; by one for vaccinations it passes', async () => {
+    for (const [usage, check] of [
+      [['t'], 'fail'],
+      [['t', 'r'], 'fail'],
+      [['v'], 'pass'],
+      [[], 'pass'],
+    ] as const) {
+      const { signer: dsc } = await freshKeys({ usage: [...usage] })
+      const { hc1 } = signClaims(encodeClaims(PAYLOAD, { ...claims, iss: 'VN', key: -6 }), dsc)
+      const result = verifyHc1(hc1, { trust: new TrustList([dsc.certificate]), now: new Date('2022-01-01') })
+      expect(result.checks.keyUsage, usage.join(',')).toBe(check)
+      if (check === 'fail')
+        expect(result.errors[0]).toMatchObject({
+          code: 'ERR_KEY_USAGE',
+          message: expect.stringMatching(/not an ICVP \(a vaccination record\)/),
+        })
+    }
   })
 })
