@@ -9,6 +9,7 @@ import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
 import { checkDefaults } from '../issue/check-defaults.js'
+import { ISSUE_KINDS, type IssueKind } from '../issue/issue-types.js'
 import { checkInputSource } from '../issue/read-records.js'
 import { organisationOf } from '../keys/certificate-info.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
@@ -56,6 +57,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       command: '<%= config.bin %> issue corrected.csv --key-dir keys/ --correct --out corrected.jsonl',
     },
     {
+      description: 'Yellow-fever ICVPs from a CSV (README "Issuing ICVP certificates")',
+      command: '<%= config.bin %> issue icvp.csv --kind icvp --key-dir keys/ --out icvp.jsonl --qr-dir qr/',
+    },
+    {
       description: 'Walk an operator through one certificate',
       command: '<%= config.bin %> issue --interactive --key-dir keys/',
     },
@@ -69,6 +74,19 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
   }
 
   static override flags = {
+    kind: Flags.custom<IssueKind>({
+      summary:
+        'What the records are: dcc (EU DCC, the default) or icvp (smart ICVP, yellow fever / polio, signed under -260/-6).',
+      helpValue: '<dcc|icvp>',
+      default: 'dcc',
+      parse: async (input) => {
+        const kind = input.trim().toLowerCase()
+        // the value is never quoted back: a flag typed in the wrong place may hold anything
+        if (!(ISSUE_KINDS as readonly string[]).includes(kind))
+          throw new DccError('ERR_USAGE', `--kind takes ${ISSUE_KINDS.join(' or ')}`)
+        return kind as IssueKind
+      },
+    })(),
     'key-dir': keyDirFlag,
     ledger: ledgerFlag,
     out: Flags.string({
@@ -120,6 +138,12 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
 
   async run(): Promise<IssueReport> {
     const { args, flags } = await this.parse(Issue)
+    const kind = flags.kind ?? 'dcc'
+    if (kind === 'icvp' && flags.interactive)
+      throw new DccError(
+        'ERR_USAGE',
+        '--interactive prompts for EU DCC records only; give ICVP records in a file',
+      )
     if (!flags.interactive && args.input === undefined && process.stdin.isTTY)
       throw new DccError('ERR_USAGE', 'give a file of records, - for stdin, or --interactive')
     const given = checkDefaults({
@@ -136,7 +160,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     )
     const source = args.input ?? '-'
     const country = given.country ?? signer.certificate.country
-    const issuer = given.issuer ?? organisationOf(signer.certificate.der)
+    // an ICVP's issuer (is) names the vaccinating organisation, which the DSC's (a ministry) is not:
+    // only --issuer fills it in, so that the issuer-or-clinician rule still asks for one of them
+    const issuer = kind === 'icvp' ? given.issuer : (given.issuer ?? organisationOf(signer.certificate.der))
     const records = flags.interactive
       ? (await import('../cli/interactive-record.js')).promptRecord({ country, issuer })
       : undefined
@@ -226,6 +252,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ...(flags.rejects ? { rejects: flags.rejects } : {}),
         dryRun: flags['dry-run'],
         ...(flags.correct ? { correct: true } : {}),
+        ...(kind === 'icvp' ? { kind } : {}),
         onCertificate,
         onFirstRecord: (record) => {
           if (record.alone) alone = true

@@ -88,7 +88,10 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     }),
     'expiring-within': durationFlag({ summary: 'Renew what expires within this time (default 30d).' }),
     country: Flags.string({ summary: 'Only certificates of this country.' }),
-    type: Flags.option({ summary: 'Only this type.', options: ['v', 't', 'r'] as const })(),
+    type: Flags.option({
+      summary: 'Only this type (v, t, r: EU DCC; icvp: smart ICVP).',
+      options: ['v', 't', 'r', 'icvp'] as const,
+    })(),
     batch: Flags.string({ summary: 'Only certificates from this batch.' }),
     kid: Flags.string({ summary: 'Only certificates signed by this kid (e.g. a DSC being retired).' }),
     at: atFlag({

@@ -34,6 +34,11 @@ export function productName(code: unknown): string | undefined {
   return typeof code === 'string' ? own(load().products, code) : undefined
 }
 
+/** The ICVP product ids with their display names (WHO prequalified vaccines), for `hcert issue --kind icvp`. */
+export function icvpProducts(): Readonly<Record<string, string>> {
+  return load().products
+}
+
 /** Whether a code is an ICVP disease (yellow fever 1D47, poliomyelitis 1C81). */
 export function isIcvpDisease(code: unknown): boolean {
   return typeof code === 'string' && load().icvpDiseases.includes(code)

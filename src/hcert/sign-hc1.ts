@@ -16,7 +16,15 @@ export interface SignClaims {
   /** seconds since 1970 */
   iat: number
   exp: number
+  /**
+   * the payload's key under claim -260 (WHO HCERT spec v1.1.1 §3.2.7.1): 1 for the EU DCC (the
+   * default), -6 for the smart ICVP (DVC)
+   */
+  key?: HcertKey
 }
+
+/** The keys under -260 that hcert issues: 1 the EU DCC, -6 the smart ICVP. */
+export type HcertKey = 1 | -6
 
 export interface SignedHcert {
   hc1: string
@@ -37,7 +45,8 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
   // other goes through the encoder
   if (isUint32(iat) && isUint32(exp) && (iss === undefined || isShortAscii(iss))) {
     const issLength = iss === undefined ? 0 : 2 + iss.length
-    const out = Buffer.allocUnsafe(1 + issLength + 6 + 6 + HCERT_HEAD.length + dccCbor.length)
+    const hcertHead = claims.key === -6 ? HCERT_HEAD_ICVP : HCERT_HEAD
+    const out = Buffer.allocUnsafe(1 + issLength + 6 + 6 + hcertHead.length + dccCbor.length)
     let o = 0
     out[o++] = iss === undefined ? 0xa3 : 0xa4 // a map of 3 or 4 entries
     if (iss !== undefined) {
@@ -47,9 +56,9 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
     }
     o = writeUint32Claim(out, o, CLAIM.exp, exp)
     o = writeUint32Claim(out, o, CLAIM.iat, iat)
-    out.set(HCERT_HEAD, o)
-    out.set(dccCbor, o + HCERT_HEAD.length)
-    return out.subarray(0, o + HCERT_HEAD.length + dccCbor.length)
+    out.set(hcertHead, o)
+    out.set(dccCbor, o + hcertHead.length)
+    return out.subarray(0, o + hcertHead.length + dccCbor.length)
   }
   const dcc = Uint8Array.from(dccCbor) // before the encoder writes the head over transient bytes
   const head = new Map<number, unknown>()
@@ -57,11 +66,12 @@ export function encodeClaimsAround(dccCbor: Uint8Array, claims: SignClaims): Buf
   head.set(CLAIM.exp, exp)
   head.set(CLAIM.iat, iat)
   const start = encodeCbor(head) // a map of 2 or 3 entries: its first byte is 0xa2 or 0xa3
-  const out = Buffer.allocUnsafe(start.length + HCERT_HEAD.length + dccCbor.length)
+  const hcertHead = claims.key === -6 ? HCERT_HEAD_ICVP : HCERT_HEAD
+  const out = Buffer.allocUnsafe(start.length + hcertHead.length + dccCbor.length)
   out.set(start, 0)
   out[0] = (start[0] as number) + 1 // one more entry: -260
-  out.set(HCERT_HEAD, start.length)
-  out.set(dcc, start.length + HCERT_HEAD.length)
+  out.set(hcertHead, start.length)
+  out.set(dcc, start.length + hcertHead.length)
   return out
 }
 
@@ -92,6 +102,8 @@ function writeUint32Claim(out: Buffer, o: number, key: number, value: number): n
 
 /** -260 (0x39 0x0103), then a map of one entry whose key is 1 (eu_dcc_v1) */
 const HCERT_HEAD = Uint8Array.of(0x39, 0x01, 0x03, 0xa1, HCERT_EU_DCC_V1)
+/** -260, then a map of one entry whose key is -6 (0x25: the smart ICVP, WHO HCERT spec §3.2.7.1) */
+const HCERT_HEAD_ICVP = Uint8Array.of(0x39, 0x01, 0x03, 0xa1, 0x25)
 
 export function encodeClaims(dcc: unknown, claims: SignClaims): Uint8Array {
   // the encoder's own bytes, copied into the claims at once: a copy of their own costs an ArrayBuffer

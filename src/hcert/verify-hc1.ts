@@ -308,6 +308,16 @@ function checkKeyUsage(claims: CwtClaims, signer: TrustedCertificate | undefined
   if (signer.domain !== undefined || claims.kind !== undefined) {
     const problem = whoKeyUsageProblem(claims.kind ?? 'dcc', signer)
     if (problem !== undefined) return report.fail('keyUsage', 'ERR_KEY_USAGE', `keyUsage: ${problem}`)
+    // an ICVP is a vaccination record: a DSC whose EKU allows HCERT types but not vaccinations may
+    // not sign one (the rule `hcert issue --kind icvp` follows, src/issue/issue-types.ts)
+    if (claims.kind === 'icvp' && !allowedTypes(signer.eku).includes('v'))
+      return report.fail(
+        'keyUsage',
+        'ERR_KEY_USAGE',
+        `keyUsage: the signing certificate may sign ${allowedTypes(signer.eku)
+          .map((t) => CERTIFICATE_TYPE_NAMES[t])
+          .join(', ')} certificates, not an ICVP (a vaccination record)`,
+      )
     if (claims.kind !== undefined) return report.pass('keyUsage')
   }
   const types = certificateTypes(claims.hcert)

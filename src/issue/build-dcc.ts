@@ -5,12 +5,13 @@
  * Column names are a contract (README "Input columns").
  */
 import { lacksTable, transliterate } from '../dcc/transliterate.js'
-import type { CertificateType } from '../dcc/types.js'
 import { isWellFormedUvci } from '../dcc/uvci.js'
 import { recordFingerprint } from '../ledger/content-fingerprint.js'
 import { cleanText, normalisePayloadText } from './clean-text.js'
 import { columnFor } from './check-record.js'
 import { FLAT_COLUMNS, TYPE_COLUMNS } from './input-columns.js'
+import type { IssueType } from './issue-types.js'
+import type { CertificateType } from '../dcc/types.js'
 import { findVaccine } from './vaccines.js'
 
 export const SCHEMA_VERSION = '1.3.0'
@@ -29,9 +30,14 @@ export interface Rejection {
 export interface BuiltRecord {
   /** idempotency key: `id:<id column>` or `record:<record fingerprint>` (see keyOf) */
   key: string
-  type: CertificateType | undefined
+  type: IssueType | undefined
   dcc: Record<string, unknown>
   rejections: Rejection[]
+  /**
+   * for a payload without DCC entries (an ICVP): what the ledger records of it, as a DCC entry
+   * would hold it (co the issuing country, is the issuer, mp the product; ci once assigned)
+   */
+  ledgerEntry?: Record<string, unknown>
 }
 
 const TYPE_NAMES: Readonly<Record<string, CertificateType>> = {
@@ -66,7 +72,12 @@ export const MAX_ID_LENGTH = 128
  * `Comirnaty` or `EU/1/20/1528`, NFD or NFC). An id that cannot be one is rejected (`id`), and the
  * record keyed by its content meanwhile (the rejections table needs a key).
  */
-function keyOf(raw: Record<string, unknown>, dcc: Record<string, unknown>, rejections: Rejection[]): string {
+export function keyOf(
+  raw: Record<string, unknown>,
+  dcc: Record<string, unknown>,
+  rejections: Rejection[],
+  fingerprint: (payload: Record<string, unknown>) => string = recordFingerprint,
+): string {
   const { text: id, rejection } = cleanText(raw.id, 'id', true)
   if (rejection) rejections.push(rejection)
   else if (id !== undefined && [...id].length > MAX_ID_LENGTH)
@@ -75,7 +86,7 @@ function keyOf(raw: Record<string, unknown>, dcc: Record<string, unknown>, rejec
       reason: `is longer than ${MAX_ID_LENGTH} characters; an id is a short reference (such as the office's record number)`,
     })
   else if (id !== undefined) return `id:${id}`
-  return `record:${recordFingerprint(dcc)}`
+  return `record:${fingerprint(dcc)}`
 }
 
 export function buildDcc(raw: Record<string, unknown>, defaults: IssueDefaults): BuiltRecord {

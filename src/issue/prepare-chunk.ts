@@ -9,13 +9,15 @@
  * corrects (`--correct`): then the record is signed anew as a correction that supersedes the
  * key's current certificate.
  */
-import { CERTIFICATE_TYPE_NAMES, type CertificateType } from '../dcc/types.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import type { IssuedRecord } from '../ledger/ledger.js'
 import type { LedgerStore as Ledger } from '../ledger/store.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
+import { buildIcvp } from './build-icvp.js'
+import { checkIcvpRecord } from './check-icvp-record.js'
 import { checkRecord } from './check-record.js'
+import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.js'
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
 
@@ -52,9 +54,11 @@ export interface Superseding {
 
 export interface Pending {
   result: RecordResult
-  type: CertificateType
+  type: IssueType
   dcc: Record<string, unknown>
   content: string
+  /** an ICVP's ledger entry (BuiltRecord.ledgerEntry): its UVCI, country, issuer and product */
+  ledgerEntry?: Record<string, unknown>
   /** set for a correction: the key's current certificate, which this one replaces */
   corrects?: Superseding
 }
@@ -81,7 +85,9 @@ export interface ChunkContext {
   defaults: IssueDefaults
   uvciIssuer?: string
   /** the certificate types the DSC may sign */
-  mayIssue: readonly CertificateType[]
+  mayIssue: readonly IssueType[]
+  /** what the records are (`--kind`): EU DCC records (the default) or ICVP records */
+  kind?: IssueKind
   /** idempotency keys and given UVCIs of the chunks being signed (not in the ledger yet) */
   inFlightKeys: ReadonlyMap<string, KeyInFlight>
   inFlightUvcis: ReadonlySet<string>
@@ -145,6 +151,7 @@ export function reusedKeyRejection(key: string, record?: number): Rejection {
 }
 
 export function entryOf(pending: Pending): Record<string, unknown> {
+  if (pending.ledgerEntry) return pending.ledgerEntry
   return (pending.dcc[pending.type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
 }
 
@@ -152,7 +159,8 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
   let alreadyIssued = 0
   const results: RecordResult[] = []
   const toSign: Pending[] = []
-  const builds = records.map((record) => (record.error ? undefined : buildDcc(record.raw, context.defaults)))
+  const build = context.kind === 'icvp' ? buildIcvp : buildDcc
+  const builds = records.map((record) => (record.error ? undefined : build(record.raw, context.defaults)))
   const issuedBefore = context.ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
   // a record sent twice in one chunk, or in this chunk and one being signed, is flagged; further
   // apart, the second finds the first in the ledger and is written out again as already issued
@@ -170,18 +178,21 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     }
     const built = builds[i] as NonNullable<(typeof builds)[number]>
     const key = built.key
-    const entry = built.type
-      ? (built.dcc[built.type] as Array<Record<string, unknown>> | undefined)?.[0]
-      : undefined
+    const entry =
+      built.ledgerEntry ??
+      (built.type ? (built.dcc[built.type] as Array<Record<string, unknown>> | undefined)?.[0] : undefined)
     // the UVCI is ours to assign; one given in the input is kept (and must be new to the ledger)
     const givenUvci = entry?.ci !== undefined
     if (entry && !givenUvci)
       entry.ci = makeUvci(String(entry.co ?? context.defaults.country ?? 'XX'), context.uvciIssuer)
-    const rejections = checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape)
+    const rejections =
+      built.type === 'icvp'
+        ? checkIcvpRecord(built.dcc, built.ledgerEntry, context.now, built.rejections, context.signedShape)
+        : checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape)
     if (built.type && !context.mayIssue.includes(built.type)) {
       rejections.push({
-        field: 'type',
-        reason: `the signing certificate may not sign ${CERTIFICATE_TYPE_NAMES[built.type]} certificates (its Extended Key Usage)`,
+        field: built.type === 'icvp' ? 'record' : 'type',
+        reason: `the signing certificate may not sign ${ISSUE_TYPE_NAMES[built.type]} certificates (its Extended Key Usage)`,
       })
     }
     if (rejections.length > 0 || !built.type) {
@@ -258,7 +269,14 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     }
     const result: RecordResult = { record, key, content }
     results.push(result)
-    toSign.push({ result, type: built.type, dcc: built.dcc, content, ...(corrects ? { corrects } : {}) })
+    toSign.push({
+      result,
+      type: built.type,
+      dcc: built.dcc,
+      content,
+      ...(built.ledgerEntry ? { ledgerEntry: built.ledgerEntry } : {}),
+      ...(corrects ? { corrects } : {}),
+    })
   }
 
   return { records, results, toSign, alreadyIssued }

@@ -49,6 +49,8 @@ export const UNPARSED_KEY = 'unparsed'
 export interface ReadOptions {
   /** called once per batch for what is read but not used (unknown columns) */
   onWarning?: (warning: string) => void
+  /** the input columns (default INPUT_COLUMNS, the DCC's; an ICVP batch has its own) */
+  columns?: ReadonlySet<string>
 }
 
 export function formatFromName(path: string): InputFormat | undefined {
@@ -141,8 +143,9 @@ export async function* readRecords(
     }
   })()
   const detected = format ?? (source !== '-' ? formatFromName(source) : undefined) ?? sniff(first)
-  const columns = new UnknownColumns(options.onWarning)
-  if (detected === 'csv') yield* readCsv(rest, options.onWarning)
+  const known = options.columns ?? INPUT_COLUMNS
+  const columns = new UnknownColumns(options.onWarning, known)
+  if (detected === 'csv') yield* readCsv(rest, options.onWarning, known)
   else if (detected === 'jsonl') yield* columns.watch(readJsonLines(rest))
   else yield* columns.watch(readJson(rest))
 }
@@ -154,13 +157,16 @@ export async function* readRecords(
  */
 class UnknownColumns {
   private readonly seen = new Set<string>()
-  constructor(private readonly onWarning: ((warning: string) => void) | undefined) {}
+  constructor(
+    private readonly onWarning: ((warning: string) => void) | undefined,
+    private readonly known: ReadonlySet<string> = INPUT_COLUMNS,
+  ) {}
 
   async *watch(records: AsyncIterable<InputRecord>): AsyncGenerator<InputRecord> {
     for await (const record of records) {
       if (this.onWarning && !record.error && !('nam' in record.raw)) {
         const keys = Object.keys(record.raw)
-        const unknown = keys.filter((k) => !INPUT_COLUMNS.has(k) && k !== REASON_COLUMN && !this.seen.has(k))
+        const unknown = keys.filter((k) => !this.known.has(k) && k !== REASON_COLUMN && !this.seen.has(k))
         if (unknown.length > 0 && this.seen.size < 20) {
           for (const k of unknown) this.seen.add(k)
           // named by position: an unknown key may be a holder's data (a shifted export)
@@ -258,7 +264,11 @@ function sniff(start: string): InputFormat {
  * Column names are not personal data; a header that names no input column may be a record, so its
  * text is never quoted.
  */
-function readHeader(fields: string[], onWarning: ((warning: string) => void) | undefined): string[] {
+function readHeader(
+  fields: string[],
+  onWarning: ((warning: string) => void) | undefined,
+  INPUT_COLUMNS: ReadonlySet<string>,
+): string[] {
   const header = fields.map((h) => unneutralise(h).trim().toLowerCase())
   const known = header.filter((h) => INPUT_COLUMNS.has(h))
   if (known.length === 0) {
@@ -277,7 +287,7 @@ function readHeader(fields: string[], onWarning: ((warning: string) => void) | u
       )
     throw new DccError(
       'ERR_INPUT',
-      'input: the first line of the CSV names no input column (type, fn, gn, dob…); a CSV needs a header row (README "Input columns")',
+      `input: the first line of the CSV names no input column (${INPUT_COLUMNS.has('type') ? 'type, fn, gn, dob' : 'name, dob, product, date'}…); a CSV needs a header row (README "Input columns")`,
     )
   }
   // a column given twice: which cell counts is a guess (the last one won), so the file is refused
@@ -304,6 +314,7 @@ function readHeader(fields: string[], onWarning: ((warning: string) => void) | u
 async function* readCsv(
   text: AsyncIterable<string>,
   onWarning: ((warning: string) => void) | undefined,
+  columns: ReadonlySet<string>,
 ): AsyncGenerator<InputRecord> {
   const parser = new CsvParser(MAX_RECORD_LENGTH)
   let header: string[] | undefined
@@ -311,7 +322,7 @@ async function* readCsv(
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
     for (const row of rows) {
       if (!header) {
-        header = readHeader(row.fields, onWarning)
+        header = readHeader(row.fields, onWarning, columns)
         continue
       }
       index++

@@ -76,6 +76,8 @@ export interface SignMessage {
   iss: Array<string | undefined>
   iat: Float64Array
   exp: Float64Array
+  /** each job's key under -260 (SignClaims.key): 1, or -6 for an ICVP */
+  key: Int8Array
 }
 
 /** A part of the QR images to draw, as one message (see ImageJob): the HC1 texts. */
@@ -129,6 +131,7 @@ export function packJobs(id: number, jobs: readonly SignJob[]): SignMessage {
     iss: jobs.map((job) => job.claims.iss),
     iat: Float64Array.from(jobs, (job) => job.claims.iat),
     exp: Float64Array.from(jobs, (job) => job.claims.exp),
+    key: Int8Array.from(jobs, (job) => job.claims.key ?? 1),
   }
 }
 
@@ -140,6 +143,7 @@ export function* unpackJobs(message: SignMessage): Generator<[Uint8Array, SignCl
     const iss = message.iss[i]
     const claims: SignClaims = { iat: message.iat[i] as number, exp: message.exp[i] as number }
     if (iss !== undefined) claims.iss = iss
+    if (message.key[i] === -6) claims.key = -6
     yield [message.dccs.subarray(start, end), claims]
     start = end
   }

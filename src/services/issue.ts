@@ -10,8 +10,8 @@
  * chunk's commit still leaves out the records another run committed after this one looked them up
  * (a lease that ran out mid-chunk), and those come out the same way (resolveConflicts).
  */
-import { holderEventKey } from '../dcc/holder-event.js'
-import { allowedTypes } from '../dcc/key-usage.js'
+import { holderEventOf } from '../issue/icvp-holder-event.js'
+import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
 import {
   correctionKey,
@@ -29,6 +29,7 @@ import {
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
+import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, RejectionRow } from '../ledger/ledger.js'
@@ -116,13 +117,15 @@ export interface IssueOptions {
   maxReportedRejections?: number
   /** issue a record whose id was issued for other content as a correction superseding that certificate */
   correct?: boolean
+  /** what the records are (`--kind`): EU DCC records (the default) or ICVP records */
+  kind?: IssueKind
 }
 
 export async function issueCertificates(options: IssueOptions): Promise<IssueReport> {
   const { signer, ledger, now } = options
   const { iat, exp, warning } = signingWindow(signer, now, options.validity)
   const warnings = warning ? [warning] : []
-  const mayIssue = allowedTypes(signer.certificate.eku)
+  const mayIssue = issuableTypes(signer.certificate.eku)
   const kid = Buffer.from(signer.kid).toString('base64')
   const signedShape = signedShapeOf(signer, iat, exp)
 
@@ -258,7 +261,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           hc1,
           batch: options.batch,
           line: pending.result.record.line,
-          holderEvent: holderEventKey(pending.dcc),
+          holderEvent: holderEventOf(pending.type, pending.dcc),
           origin: 'issue',
           replaces: pending.corrects?.id ?? null,
           content: pending.content,
@@ -387,6 +390,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       inFlightKeys,
       inFlightUvcis,
       ...(options.correct ? { correct: true } : {}),
+      ...(options.kind ? { kind: options.kind } : {}),
     })
     chunk = []
     if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
@@ -394,7 +398,15 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       options.dryRun || prepared.toSign.length === 0
         ? Promise.resolve([])
         : options.jobSigner.sign(
-            prepared.toSign.map((p) => ({ dcc: p.dcc, claims: { iss: String(entryOf(p).co), iat, exp } })),
+            prepared.toSign.map((p) => ({
+              dcc: p.dcc,
+              claims: {
+                iss: String(entryOf(p).co),
+                iat,
+                exp,
+                ...(p.type === 'icvp' ? { key: -6 as const } : {}),
+              },
+            })),
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
     for (const pending of prepared.toSign) {
@@ -409,6 +421,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     for await (const record of options.records ??
       readRecords(options.source, format, {
         onWarning: (w) => warnings.push(w),
+        ...(options.kind === 'icvp' ? { columns: ICVP_READ_COLUMNS } : {}),
       })) {
       if (signal?.aborted) break
       if (report.records === 0 && chunk.length === 0 && inFlight.length === 0) options.onFirstRecord?.(record)

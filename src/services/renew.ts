@@ -9,9 +9,11 @@
  * Only the latest certificate of a holder for the same event is renewed, and a certificate is renewed
  * once: its renewal's idempotency key is `renew:<old UVCI>`, and a superseded certificate is never due.
  */
-import { holderEventKey, sameHolder } from '../dcc/holder-event.js'
-import { allowedTypes } from '../dcc/key-usage.js'
-import { CERTIFICATE_TYPE_NAMES, certificateTypes } from '../dcc/types.js'
+import { holderEventKey } from '../dcc/holder-event.js'
+import { certificateTypes } from '../dcc/types.js'
+import { checkWhoSchema } from '../gdhcn/check-who-schema.js'
+import { holderEventOf, sameHolderOf } from '../issue/icvp-holder-event.js'
+import { ISSUE_TYPE_NAMES, issuableTypes, type IssueType } from '../issue/issue-types.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { DccError } from '../errors.js'
 import { signHc1 } from '../hcert/sign-hc1.js'
@@ -117,7 +119,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
   }
   const kid = Buffer.from(signer.kid).toString('base64')
   /** what the DSC's Extended Key Usage lets it sign (HCERT App. A.4): renew refuses the rest, as issue does */
-  const mayRenew = allowedTypes(signer.certificate.eku)
+  const mayRenew = issuableTypes(signer.certificate.eku)
 
   /** this run's name in the ledger's reservations */
   const owner = newOwner()
@@ -213,8 +215,14 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       report.refused.push({ source, uvci: old.uvci, code: dcc.code, reason: dcc.message })
       return
     }
-    const type = certificateTypes(dcc)[0]
-    const entry = type ? (dcc[type] as Array<Record<string, unknown>>)[0] : undefined
+    // an ICVP has no DCC entry: its country is the ledger's (the CWT iss), its UVCI the ledger's alone
+    const icvp = old.type === 'icvp'
+    const type: IssueType | undefined = icvp ? 'icvp' : certificateTypes(dcc)[0]
+    const entry: Record<string, unknown> | undefined = icvp
+      ? { co: old.country }
+      : type
+        ? (dcc[type] as Array<Record<string, unknown>>)[0]
+        : undefined
     if (!type || !entry) {
       report.refused.push({
         source,
@@ -229,7 +237,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         source,
         uvci: old.uvci,
         code: 'ERR_KEY_USAGE',
-        reason: `the signing certificate may not sign ${CERTIFICATE_TYPE_NAMES[type]} certificates (its Extended Key Usage allows ${mayRenew.map((t) => CERTIFICATE_TYPE_NAMES[t]).join(', ')})`,
+        reason: `the signing certificate may not sign ${ISSUE_TYPE_NAMES[type]} certificates (its Extended Key Usage allows ${mayRenew.map((t) => ISSUE_TYPE_NAMES[t]).join(', ')})`,
       })
       return
     }
@@ -241,7 +249,11 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (!reserveRenewal(old, source)) return
     entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
     const id = idOfKey(ledger.recordKeyOf(old))
-    const { hc1 } = signHc1(dcc, { iss: String(entry.co ?? old.country), iat, exp }, signer)
+    const { hc1 } = signHc1(
+      dcc,
+      { iss: String(entry.co ?? old.country), iat, exp, ...(icvp ? { key: -6 as const } : {}) },
+      signer,
+    )
     pending.push({
       row: {
         idempotencyKey: `renew:${old.uvci}`,
@@ -329,14 +341,14 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
 function laterForSameHolder(ledger: Ledger, old: StoredCertificate): StoredCertificate | undefined {
   const payload = storedPayload(old)
   const keys = new Set([old.holderEvent])
-  if (!(payload instanceof DccError)) keys.add(holderEventKey(payload))
+  if (!(payload instanceof DccError)) keys.add(holderEventOf(old.type, payload))
   let best: StoredCertificate | undefined
   for (const key of keys) {
     const latest = ledger.latestForHolderEvent(key)
     if (!latest || latest.id === old.id || latest.iat < old.iat) continue
     if (!(payload instanceof DccError)) {
       const other = storedPayload(latest)
-      if (other instanceof DccError || !sameHolder(payload, other)) continue
+      if (other instanceof DccError || !sameHolderOf(old.type, payload, other)) continue
     }
     if (!best || latest.iat > best.iat || (latest.iat === best.iat && latest.id > best.id)) best = latest
   }
@@ -351,7 +363,9 @@ function storedPayload(row: StoredCertificate): Record<string, unknown> | DccErr
     return damagedRow(row.id, cause)
   }
   if (!dcc || typeof dcc !== 'object' || Array.isArray(dcc) || tooDeep(dcc)) return damagedRow(row.id)
-  if (validateSchema(dcc).length > 0) return damagedRow(row.id)
+  const object = dcc as Record<string, unknown>
+  if (row.type === 'icvp' ? checkWhoSchema('icvp', object).length > 0 : validateSchema(dcc).length > 0)
+    return damagedRow(row.id)
   return dcc as Record<string, unknown>
 }
 

@@ -1,5 +1,7 @@
 /** `hcert stats`: the ledger's figures, with product codes named from the value sets. */
 import { displayName } from '../dcc/valuesets.js'
+import { productName } from '../gdhcn/who-codes.js'
+import { ISSUE_TYPE_NAMES } from '../issue/issue-types.js'
 import type { LedgerStore as Ledger } from '../ledger/store.js'
 import { type Count, type LedgerStats, type StatsQuery } from '../ledger/stats.js'
 
@@ -14,7 +16,7 @@ export interface StatsResult extends Omit<LedgerStats, 'byProduct' | 'byType'> {
   seconds: number
 }
 
-const TYPE_NAMES: Readonly<Record<string, string>> = { v: 'vaccination', t: 'test', r: 'recovery' }
+const TYPE_NAMES: Readonly<Record<string, string>> = ISSUE_TYPE_NAMES
 
 export function statsOf(ledger: Ledger, query: StatsQuery): StatsResult {
   const started = performance.now()
@@ -27,6 +29,7 @@ export function statsOf(ledger: Ledger, query: StatsQuery): StatsResult {
       name:
         displayName('vaccine-medicinal-product', c.key) ??
         displayName('test-type', c.key) ??
+        productName(c.key) ??
         (c.key || 'none'),
     })),
     seconds: (performance.now() - started) / 1000,
