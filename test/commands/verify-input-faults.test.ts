@@ -1,0 +1,60 @@
+/**
+ * Faults testers found in how verify takes its inputs and flags (issue 12, second round): each case
+ * stands for its kind.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.js'
+
+const BUGS = join(import.meta.dirname, '..', 'fixtures', 'bug-reports')
+const TRUST_LIST = join(BUGS, 'trust', 'es256-trust-list.json')
+const CERT = join(BUGS, 'bug16a-exp-iat-8byte-int.txt')
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-input-faults-'))
+const SECRET = 'Nguyen Secret 1980-05-17'
+
+describe('hcert verify --trust <folder>: one unusable file does not fail the folder', () => {
+  const junk: Record<string, string> = {
+    'a-junk.json': `[${SECRET}]`,
+    'b-junk.json': `{"${SECRET}": `,
+    'c-other-shape.json': `{"holder": "${SECRET}"}`,
+    'd-junk.der': SECRET,
+    'e-junk.pem': `-----BEGIN CERTIFICATE-----\n${Buffer.from(SECRET).toString('base64')}\n-----END CERTIFICATE-----\n`,
+  }
+
+  it('each junk file is passed over with a warning naming it and the kind of problem, no bytes quoted', () => {
+    const dir = join(tmp, 'mixed')
+    mkdirSync(dir)
+    copyFileSync(TRUST_LIST, join(dir, 'trust-list.json'))
+    for (const [name, text] of Object.entries(junk)) writeFileSync(join(dir, name), text)
+    const result = runCli(['verify', CERT, '--trust', dir, '--at', '2021-12-01', '--json'])
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).valid).toBe(true)
+    for (const name of Object.keys(junk))
+      expect(result.stderr).toMatch(new RegExp(`warning: trust: [^\\n]*${name}[^\\n]*: [^\\n]*passed over`))
+    expect(result.stderr).toMatch(/a-junk\.json: is not valid JSON/)
+    expect(result.stderr).toMatch(/c-other-shape\.json: is neither a list of certificates/)
+    expect(result.stderr).toMatch(/d-junk\.der: is not an X\.509 certificate/)
+    expect(result.stderr).not.toMatch(/Nguyen|Secret|1980|routines/)
+  })
+
+  it('a folder with no usable trust source is ERR_TRUST (exit 2), naming no bytes', () => {
+    const dir = join(tmp, 'all-junk')
+    mkdirSync(dir)
+    for (const [name, text] of Object.entries(junk)) writeFileSync(join(dir, name), text)
+    const result = runCli(['verify', CERT, '--trust', dir, '--at', '2021-12-01', '--json'])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'ERR_TRUST' })
+    expect(result.stdout + result.stderr).not.toMatch(/Nguyen|Secret|1980|ERR_INTERNAL/)
+  })
+
+  it('a trust list file given by name that is not JSON names the fault, not its bytes', () => {
+    const file = join(tmp, 'bad-list.json')
+    writeFileSync(file, `[${SECRET}]`)
+    const result = runCli(['verify', CERT, '--trust', file, '--json'])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error.message).toMatch(/is not valid JSON/)
+    expect(result.stdout + result.stderr).not.toMatch(/Nguyen|Secret/)
+  })
+})
