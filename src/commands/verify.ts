@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
-import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/flags.js'
+import { allowMissingPrefixFlag, atFlag, trustDomainFlag, trustFlag, trustSources } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { checkDidSources } from '../gdhcn/check-did-sources.js'
@@ -62,11 +62,7 @@ With --json, one JSON object per input, one per line.`
 
   static override flags = {
     trust: trustFlag('Trusted certificates (file, folder or trust list JSON); repeatable.'),
-    'trust-domain': Flags.string({
-      summary:
-        'GDHCN DID trust lists: trust the keys of this trust domain only (ICVP, DDCC, DCC …); repeatable.',
-      multiple: true,
-    }),
+    'trust-domain': trustDomainFlag(),
     'trust-proof-key': Flags.string({
       summary:
         'The key that signs the GDHCN DID trust lists given with --trust (a JWK, a DID document, a PEM public key or certificate): their proofs are verified, and a list whose proof fails is refused. Without it the proof is not checked (a warning says so).',

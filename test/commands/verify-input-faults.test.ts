@@ -58,3 +58,34 @@ describe('hcert verify --trust <folder>: one unusable file does not fail the fol
     expect(result.stdout + result.stderr).not.toMatch(/Nguyen|Secret/)
   })
 })
+
+describe('hcert verify --trust and --trust-domain: one value each, a closed set of domains', () => {
+  const BUG06C = join(BUGS, 'bug06c-dob-feb30.txt')
+
+  it('inputs after --trust <file> are inputs, not trust sources (also -t, and repeated)', () => {
+    const result = runCli(['verify', '--trust', TRUST_LIST, CERT, BUG06C, '--at', '2021-12-01', '--json'])
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout.trim().split('\n')).toHaveLength(2)
+    const short = runCli(['verify', '-t', TRUST_LIST, CERT, '--at', '2021-12-01', '--json'])
+    expect(short.code, short.stdout + short.stderr).toBe(0)
+    const twice = runCli(['verify', '-t', TRUST_LIST, '-t', TRUST_LIST, CERT, '--at', '2021-12-01', '--json'])
+    expect(twice.code, twice.stdout + twice.stderr).toBe(0)
+  })
+
+  it('an unknown --trust-domain is a usage error (exit 2) naming the flag and the domains, without the value', () => {
+    const result = runCli([
+      'verify',
+      CERT,
+      '--trust',
+      TRUST_LIST,
+      '--trust-domain',
+      `Bogus${SECRET}\u001b[31m`,
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/ERR_USAGE.*--trust-domain takes a GDHCN trust domain: DCC, DDCC, ICVP/)
+    expect(result.stderr).not.toMatch(/Bogus|Nguyen|\u001b/)
+    // a known domain, in any case, passes the flag (and is then refused: no DID trust list here)
+    const known = runCli(['verify', CERT, '--trust', TRUST_LIST, '--trust-domain', 'icvp'])
+    expect(known.stderr).toMatch(/--trust-domain applies to GDHCN DID trust lists/)
+  })
+})
