@@ -90,3 +90,32 @@ describe('hcert verify --trust and --trust-domain: one value each, a closed set 
     expect(known.stderr).toMatch(/--trust-domain applies to GDHCN DID trust lists/)
   })
 })
+
+describe('hcert verify and decode: an image in a format hcert does not read is named as such', () => {
+  const webp = Buffer.concat([
+    Buffer.from('RIFF'),
+    Buffer.from([30, 0, 0, 0]),
+    Buffer.from('WEBPVP8 '),
+    Buffer.alloc(22),
+  ])
+  const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0, 0x3b])])
+  const said = /ERR_IMAGE.*is a (WebP|GIF) image: hcert reads PNG and JPEG; convert it/
+
+  it('as a file, on stdin, for verify and for decode: ERR_IMAGE (exit 3), not "does not start with HC1:"', () => {
+    const file = join(tmp, 'photo.webp')
+    writeFileSync(file, webp)
+    const verify = runCli(['verify', file, '--trust', TRUST_LIST, '--json'])
+    expect(verify.code).toBe(3)
+    expect(JSON.parse(verify.stdout).errors[0]).toMatchObject({
+      code: 'ERR_IMAGE',
+      message: expect.stringMatching(/photo\.webp is a WebP image: hcert reads PNG and JPEG; convert it/),
+    })
+    const stdin = runCli(['verify', '-', '--trust', TRUST_LIST], { input: gif })
+    expect(stdin.code).toBe(3)
+    expect(stdin.stdout).toMatch(said)
+    const decode = runCli(['decode', file])
+    expect(decode.code).toBe(3)
+    expect(decode.stderr).toMatch(said)
+    for (const run of [verify, stdin, decode]) expect(run.stdout + run.stderr).not.toMatch(/HC1:|ERR_PREFIX/)
+  })
+})
