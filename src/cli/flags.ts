@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import { DccError } from '../errors.js'
 import type { CertificateType } from '../dcc/types.js'
 import { parseDuration, type Duration } from '../time/duration.js'
-import { parseInstant } from '../time/parse-instant.js'
+import { instantProblem, parseInstant } from '../time/parse-instant.js'
 import { GDHCN_DOMAINS, gdhcnDomain, type GdhcnDomain } from '../gdhcn/trust-domains.js'
 
 export const atFlag = Flags.custom<Date>({
@@ -11,7 +11,7 @@ export const atFlag = Flags.custom<Date>({
   helpValue: '<ISO 8601>',
   parse: async (input) => {
     const date = parseInstant(input)
-    if (!date) throw new DccError('ERR_USAGE', `'${input}' is not an ISO 8601 date or date-time`)
+    if (!date) throw new DccError('ERR_USAGE', instantProblem(input))
     return date
   },
 })
@@ -21,7 +21,7 @@ export const untilFlag = Flags.custom<Date>({
   helpValue: '<ISO 8601>',
   parse: async (input) => {
     const date = parseInstant(input)
-    if (!date) throw new DccError('ERR_USAGE', `'${input}' is not an ISO 8601 date or date-time`)
+    if (!date) throw new DccError('ERR_USAGE', instantProblem(input))
     return /^\d{4}-\d{2}-\d{2}$/.test(input.trim()) ? new Date(date.getTime() + 86_399_999) : date
   },
 })

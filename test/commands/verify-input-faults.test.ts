@@ -119,3 +119,17 @@ describe('hcert verify and decode: an image in a format hcert does not read is n
     for (const run of [verify, stdin, decode]) expect(run.stdout + run.stderr).not.toMatch(/HC1:|ERR_PREFIX/)
   })
 })
+
+describe('--at with a date or time that does not exist', () => {
+  it('is a usage error (exit 2) naming the flag and saying "not a calendar date"', () => {
+    const result = runCli(['verify', CERT, '--trust', TRUST_LIST, '--at', '2021-02-30', '--json'])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      code: 'ERR_USAGE',
+      message: "--at: '2021-02-30' is not a calendar date",
+    })
+    const time = runCli(['verify', CERT, '--trust', TRUST_LIST, '--at', '2021-06-01T25:00:00Z'])
+    expect(time.code).toBe(2)
+    expect(time.stderr).toMatch(/--at: '25:00:00' is not a time of day/)
+  })
+})
