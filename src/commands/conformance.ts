@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { terminalText as safe } from '../cli/render/terminal-text.js'
@@ -8,11 +9,12 @@ import { runConformance, type ConformanceResult } from '../services/conformance.
 export default class Conformance extends HcertCommand {
   static override summary =
     'Run test vectors in the public EU dgc-testdata format and compare every EXPECTED* result.'
-  static override description = `Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
+  static override description =
+    helpParagraphs(`Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
 through the same code paths as 'hcert decode' and 'hcert verify'. Expectations whose input fields a
 vector lacks are skipped, as the reference harness does. A known-issues file (known_issues.csv in <dir>
 by default) marks expected failures with their reason. Exits 4 on any unexpected result, and 2
-when <dir> holds no vector.`
+when <dir> holds no vector.`)
 
   static override examples = [
     {
