@@ -26,7 +26,7 @@ when <dir> holds no vector.`)
 
   static override args = {
     dir: Args.directory({
-      description: 'folder of test vectors (searched recursively)',
+      description: 'folder of test vectors, searched recursively',
       required: true,
     }),
   }
@@ -57,16 +57,27 @@ when <dir> holds no vector.`)
         this.log(
           `${c.red('FAIL')} ${safe(o.file)} ${o.expectation}: expected ${o.expected}, got ${o.got}${o.reason ? ` — ${safe(o.reason)}` : ''}`,
         )
-      } else if (verbose) {
-        const tag = o.status === 'known' ? c.yellow('KNOWN') : c.dim('SKIP')
+      } else if (verbose && o.status === 'known') {
+        // what was expected and got, as for a failure, then the known issue; the reason when there is one
         this.log(
-          `${tag} ${safe(o.file)} ${o.expectation}: ${o.status === 'known' ? `${safe(o.knownIssue ?? '')} — ` : ''}${safe(o.reason)}`,
+          `${c.yellow('KNOWN')} ${safe(o.file)} ${o.expectation}: expected ${o.expected}, got ${o.got} (known issue: ${safe(o.knownIssue ?? '')})${o.reason ? ` — ${safe(o.reason)}` : ''}`,
         )
+      } else if (verbose) {
+        this.log(`${c.dim('SKIP')} ${safe(o.file)} ${o.expectation}: ${safe(o.reason)}`)
       }
     }
+    const total = result.passed + result.failed + result.known + result.skipped
+    const skippedWhy = [
+      result.known > 0
+        ? `${result.known} known issue${result.known === 1 ? '' : 's'}${verbose ? '' : ' (listed with -v)'}`
+        : '',
+      result.skipped > 0
+        ? `${result.skipped} expectation${result.skipped === 1 ? '' : 's'} whose input field the vector lacks`
+        : '',
+    ].filter(Boolean)
     this.log(
       c.dim(
-        `${result.vectors} vectors; ${result.known} known issues and ${result.skipped} expectations without input fields are counted as skipped`,
+        `${result.vectors} vector${result.vectors === 1 ? '' : 's'}, ${total} expectations${skippedWhy.length ? `; skipped: ${skippedWhy.join(', ')}` : ''}`,
       ),
     )
     this.log(`${result.passed} passed, ${result.failed} failed, ${result.known + result.skipped} skipped`)
