@@ -15,9 +15,10 @@ import { firstSegmentMode, type QrMode } from './qr-mode.js'
 import { zxingReader } from './zxing.js'
 
 /**
- * Images above either bound are refused from their header, before any pixel is decoded. Decoding
+ * Images above either bound are refused from their header, before any pixel is decoded. stb_image
  * holds the samples about twice over plus a grey copy, so these keep a run under ~350 MB and ~4 CPU
- * seconds: 40 MP of RGB or JPEG, 30 MP of RGBA (measured, README "QR images").
+ * seconds: 40 MP of RGB or JPEG, 30 MP of RGBA (measured, README "QR images"). The bound on samples
+ * applies to what stb_image decodes: JPEGs, interlaced PNGs and PNGs up to GREY_MAX_PIXELS.
  */
 export const MAX_PIXELS = 40_000_000
 export const MAX_SAMPLE_BYTES = 120_000_000
