@@ -2,6 +2,7 @@
  * The row-by-row PNG reader for large images (png-grey.ts) against pngjs, a decoder that holds the
  * whole image: every colour type, 8 and 16 bits, each filter type, alpha over white, scaled down.
  */
+import { crc32, deflateSync } from 'node:zlib'
 import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
 import { decodePngGrey, greyPng, scaleFactor } from '../../src/qr/png-grey.js'
@@ -92,4 +93,47 @@ describe('decodePngGrey: a PNG row by row into grey', () => {
       code: 'ERR_IMAGE',
     })
   })
+
+  it.each([1, 2, 4, 8])(
+    'a palette image at %i bits, with tRNS alpha over white; grey at %i bits',
+    async (depth) => {
+      const chunk = (name: string, data: Buffer): Buffer => {
+        const head = Buffer.alloc(8)
+        head.writeUInt32BE(data.length)
+        head.write(name, 4, 'latin1')
+        const crc = Buffer.alloc(4)
+        crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])))
+        return Buffer.concat([head, data, crc])
+      }
+      const png = (colourType: number, extra: Buffer[], indices: number[]): Buffer => {
+        const ihdr = Buffer.alloc(13)
+        ihdr.writeUInt32BE(indices.length, 0)
+        ihdr.writeUInt32BE(1, 4)
+        ihdr[8] = depth
+        ihdr[9] = colourType
+        const row = Buffer.alloc(1 + Math.ceil((indices.length * depth) / 8))
+        indices.forEach((v, x) => {
+          const bit = x * depth
+          row[1 + (bit >> 3)]! |= v << (8 - depth - (bit & 7))
+        })
+        return Buffer.concat([
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+          chunk('IHDR', ihdr),
+          ...extra,
+          chunk('IDAT', deflateSync(row)),
+          chunk('IEND', Buffer.alloc(0)),
+        ])
+      }
+      // entry 0 black, 1 white, 2 red at half alpha (tRNS)
+      const plte = chunk('PLTE', Buffer.from([0, 0, 0, 255, 255, 255, 255, 0, 0]))
+      const trns = chunk('tRNS', Buffer.from([255, 255, 128]))
+      const indices = depth === 1 ? [0, 1, 1, 0] : [0, 1, 2, 1]
+      const palette = await decodePngGrey(new Uint8Array(png(3, [plte, trns], indices)), 100, 'p.png')
+      const red = over(lum(255, 0, 0), 128)
+      expect([...palette!.grey]).toEqual(depth === 1 ? [0, 255, 255, 0] : [0, 255, red, 255])
+      const max = (1 << depth) - 1
+      const grey = await decodePngGrey(new Uint8Array(png(0, [], [0, max, 0, max])), 100, 'g.png')
+      expect([...grey!.grey]).toEqual([0, 255, 0, 255])
+    },
+  )
 })
