@@ -4,6 +4,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 const here = join(dirname(fileURLToPath(import.meta.url)), '..')
 if (!process.argv[2])
   throw new Error('usage: node bench/verify-ab.js OTHER_CHECKOUT [rounds] [ms]  (both built: npm run build)')
@@ -24,6 +25,11 @@ for (const [name, root] of Object.entries(roots)) {
   fns[name] = () => verifyHc1(cert, { trust, now: NOW })
   for (let i = 0; i < 3000; i++) fns[name]()
 }
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+console.log(`load average before: ${load()}`)
 const rounds = Number(process.argv[3] ?? 40)
 const ms = Number(process.argv[4] ?? 250)
 const res = { A: { wall: [], cpu: [] }, B: { wall: [], cpu: [] } }
@@ -45,9 +51,10 @@ for (let r = 0; r < rounds; r++) {
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const ratios = (k) => res.B[k].map((b, i) => b / res.A[k][i])
+console.log(`load average after: ${load()}`)
 for (const k of ['wall', 'cpu']) {
   const rs = ratios(k).sort((a, b) => a - b)
   console.log(
-    `${k}: main ${med(res.A[k]).toFixed(0)}/s, strict ${med(res.B[k]).toFixed(0)}/s, per-round ratio median ${med(rs).toFixed(3)} (quartiles ${rs[Math.floor(rs.length / 4)].toFixed(3)}-${rs[Math.floor((3 * rs.length) / 4)].toFixed(3)}), best/best ${(Math.max(...res.B[k]) / Math.max(...res.A[k])).toFixed(3)}`,
+    `${k}: A (${roots.A}) ${med(res.A[k]).toFixed(0)}/s, B (this checkout) ${med(res.B[k]).toFixed(0)}/s, per-round ratio median ${med(rs).toFixed(3)} (quartiles ${rs[Math.floor(rs.length / 4)].toFixed(3)}-${rs[Math.floor((3 * rs.length) / 4)].toFixed(3)}), best/best ${(Math.max(...res.B[k]) / Math.max(...res.A[k])).toFixed(3)}`,
   )
 }

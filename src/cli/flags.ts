@@ -3,14 +3,15 @@ import * as Flags from '@oclif/core/flags'
 import { DccError } from '../errors.js'
 import type { CertificateType } from '../dcc/types.js'
 import { parseDuration, type Duration } from '../time/duration.js'
-import { parseInstant } from '../time/parse-instant.js'
+import { instantProblem, parseInstant } from '../time/parse-instant.js'
+import { GDHCN_DOMAINS, gdhcnDomain, type GdhcnDomain } from '../gdhcn/trust-domains.js'
 
 export const atFlag = Flags.custom<Date>({
   summary: 'The clock to use, as ISO 8601 (e.g. 2021-06-01T12:00:00+02:00); default now.',
   helpValue: '<ISO 8601>',
   parse: async (input) => {
     const date = parseInstant(input)
-    if (!date) throw new DccError('ERR_USAGE', `'${input}' is not an ISO 8601 date or date-time`)
+    if (!date) throw new DccError('ERR_USAGE', instantProblem(input))
     return date
   },
 })
@@ -20,7 +21,7 @@ export const untilFlag = Flags.custom<Date>({
   helpValue: '<ISO 8601>',
   parse: async (input) => {
     const date = parseInstant(input)
-    if (!date) throw new DccError('ERR_USAGE', `'${input}' is not an ISO 8601 date or date-time`)
+    if (!date) throw new DccError('ERR_USAGE', instantProblem(input))
     return /^\d{4}-\d{2}-\d{2}$/.test(input.trim()) ? new Date(date.getTime() + 86_399_999) : date
   },
 })
@@ -66,7 +67,34 @@ export const usageFlag = Flags.custom<CertificateType[]>({
  * characters ("k/trust.json" became "k", "/", …).
  */
 export const trustFlag = (summary: string) =>
-  Flags.string({ char: 't', summary: `${summary} Default: $HCERT_TRUST (one path).`, multiple: true })
+  Flags.string({
+    char: 't',
+    summary: `${summary} Default: $HCERT_TRUST (one path).`,
+    multiple: true,
+    // one value per --trust: `verify --trust a.json cert.txt` took cert.txt as a trust source
+    multipleNonGreedy: true,
+  })
+
+/**
+ * GDHCN DID trust lists: keep one trust domain's keys (repeatable, any case); a closed set, so a
+ * typo is a usage error rather than a filter that silently keeps nothing. The value is not echoed:
+ * a wrong one may be anything typed there.
+ */
+export const trustDomainFlag = Flags.custom<GdhcnDomain>({
+  summary: `GDHCN DID trust lists: trust the keys of this trust domain only (${GDHCN_DOMAINS.join(', ')}); repeatable.`,
+  helpValue: '<domain>',
+  multiple: true,
+  multipleNonGreedy: true,
+  parse: async (input) => {
+    const domain = gdhcnDomain(input)
+    if (!domain)
+      throw new DccError(
+        'ERR_USAGE',
+        `--trust-domain takes a GDHCN trust domain: ${GDHCN_DOMAINS.join(', ')} (any case); the value given is none of them`,
+      )
+    return domain
+  },
+})
 
 /** The --trust values, else $HCERT_TRUST as one path, else none. */
 export function trustSources(given: readonly string[] | undefined): string[] {

@@ -7,7 +7,9 @@ import { DccError } from '../errors.js'
 
 export function usageErrorFromParse(err: unknown): DccError {
   const text = err instanceof Error ? err.message : String(err)
-  const message = flatten(nameTheFlag(unknownFlagsNamedOnly(withoutHelpHint(stripAnsi(text)))))
+  const message = flatten(
+    missingArgsNamed(nameTheFlag(unknownFlagsNamedOnly(withoutHelpHint(stripAnsi(text))))),
+  )
   if (err instanceof DccError) return new DccError(err.code, message, { cause: err })
   return new DccError('ERR_USAGE', message || 'usage error', { cause: err })
 }
@@ -35,6 +37,15 @@ function unknownFlagsNamedOnly(text: string): string {
     hints.push('a key passphrase is read from HCERT_KEY_PASSPHRASE (or typed at the prompt), never a flag')
   const head = `Nonexistent flag${names.length === 1 ? '' : 's'}: ${names.join(', ')}`
   return hints.length > 0 ? `${head}; ${hints.join('; ')}` : head
+}
+
+/**
+ * oclif lists missing arguments as "name  description" lines, which read as one run-on phrase once
+ * on one line ("dir folder of test vectors"): the description goes in parentheses.
+ */
+function missingArgsNamed(text: string): string {
+  if (!/^Missing \d+ required args?:\n/.test(text)) return text
+  return text.replace(/^(\S+) {2,}(.+)$/gm, '$1 ($2)')
 }
 
 /** oclif reports a flag's failed parse as "Parsing --name \n\t<reason>". */

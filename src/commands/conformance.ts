@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { terminalText as safe } from '../cli/render/terminal-text.js'
@@ -8,13 +9,14 @@ import { runConformance, type ConformanceResult } from '../services/conformance.
 export default class Conformance extends HcertCommand {
   static override summary =
     'Run test vectors in the public EU dgc-testdata format and compare every EXPECTED* result.'
-  static override description = `Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
+  static override description =
+    helpParagraphs(`Walks <dir> recursively for vector files (JSON with EXPECTEDRESULTS) and runs each expectation
 through the same code paths as 'hcert decode' and 'hcert verify', for every payload kind they read
 (the EU DCC and the WHO kinds: JSON and CBOR then hold that kind's payload, and the schema
 expectations check its model). Expectations whose input fields a
 vector lacks are skipped, as the reference harness does. A known-issues file (known_issues.csv in <dir>
 by default) marks expected failures with their reason. Exits 4 on any unexpected result, and 2
-when <dir> holds no vector.`
+when <dir> holds no vector.`)
 
   static override examples = [
     {
@@ -26,7 +28,7 @@ when <dir> holds no vector.`
 
   static override args = {
     dir: Args.directory({
-      description: 'folder of test vectors (searched recursively)',
+      description: 'folder of test vectors, searched recursively',
       required: true,
     }),
   }
@@ -57,16 +59,27 @@ when <dir> holds no vector.`
         this.log(
           `${c.red('FAIL')} ${safe(o.file)} ${o.expectation}: expected ${o.expected}, got ${o.got}${o.reason ? ` — ${safe(o.reason)}` : ''}`,
         )
-      } else if (verbose) {
-        const tag = o.status === 'known' ? c.yellow('KNOWN') : c.dim('SKIP')
+      } else if (verbose && o.status === 'known') {
+        // what was expected and got, as for a failure, then the known issue; the reason when there is one
         this.log(
-          `${tag} ${safe(o.file)} ${o.expectation}: ${o.status === 'known' ? `${safe(o.knownIssue ?? '')} — ` : ''}${safe(o.reason)}`,
+          `${c.yellow('KNOWN')} ${safe(o.file)} ${o.expectation}: expected ${o.expected}, got ${o.got} (known issue: ${safe(o.knownIssue ?? '')})${o.reason ? ` — ${safe(o.reason)}` : ''}`,
         )
+      } else if (verbose) {
+        this.log(`${c.dim('SKIP')} ${safe(o.file)} ${o.expectation}: ${safe(o.reason)}`)
       }
     }
+    const total = result.passed + result.failed + result.known + result.skipped
+    const skippedWhy = [
+      result.known > 0
+        ? `${result.known} known issue${result.known === 1 ? '' : 's'}${verbose ? '' : ' (listed with -v)'}`
+        : '',
+      result.skipped > 0
+        ? `${result.skipped} expectation${result.skipped === 1 ? '' : 's'} whose input field the vector lacks`
+        : '',
+    ].filter(Boolean)
     this.log(
       c.dim(
-        `${result.vectors} vectors; ${result.known} known issues and ${result.skipped} expectations without input fields are counted as skipped`,
+        `${result.vectors} vector${result.vectors === 1 ? '' : 's'}, ${total} expectations${skippedWhy.length ? `; skipped: ${skippedWhy.join(', ')}` : ''}`,
       ),
     )
     this.log(`${result.passed} passed, ${result.failed} failed, ${result.known + result.skipped} skipped`)

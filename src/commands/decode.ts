@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowMissingPrefixFlag, atFlag } from '../cli/flags.js'
@@ -12,14 +13,15 @@ import { isShcText } from '../shc/numeric.js'
 
 export default class Decode extends HcertCommand {
   static override summary = 'Decode a certificate and show every layer, without checking its signature.'
-  static override description = `Reads an HC1: string, a text file holding one, stdin (-), or a PNG/JPEG image of the QR code
+  static override description =
+    helpParagraphs(`Reads an HC1: string, a text file holding one, stdin (-), or a PNG/JPEG image of the QR code
 (recognised by its bytes, not its name). Shows the signature algorithm and kid, the claims, the holder
 and the vaccination, test or recovery entry with each code named from the official EU value sets.
 WHO payloads are read too: the smart ICVP (-260/-6), the DDCC (-260/3 and 4, and the early form),
 health links (-260/5, decoded, never fetched); --json names the payload's kind.
 Nothing is verified here: use 'hcert verify' for that.
 A SMART Health Card (shc:/) is read down to its FHIR bundle; the chunks of a chunked card
-(shc:/i/n/…) may be given as several inputs or lines, in any order.`
+(shc:/i/n/…) may be given as several inputs or lines, in any order.`)
 
   static override examples = [
     { description: 'Decode a string', command: "<%= config.bin %> decode 'HC1:NCFOXN%TS3DH...'" },

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import { helpParagraphs } from '../cli/help-text.js'
 import { HcertCommand } from '../cli/base-command.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
@@ -17,14 +18,15 @@ export interface ExportResult extends ExportReport {
 export default class Export extends HcertCommand {
   static override summary =
     'Write certificates from the ledger again, as the JSON Lines lines hcert issue wrote: by batch, id or UVCI.'
-  static override description = `A lost or damaged output file is not a lost certificate: every certificate is in the ledger, and
+  static override description =
+    helpParagraphs(`A lost or damaged output file is not a lost certificate: every certificate is in the ledger, and
 export writes it out again exactly as issue (or renew) did: JSON Lines {line, id, uvci, type, iat, exp,
 hc1, replaces}, where id is the input record's id column and replaces the UVCI of the certificate a
 correction or renewal supersedes. Select with --batch (the batch name issue recorded: --batch, else the
 input file name), --id (an input id: the certificate first issued for it, then its corrections and
 renewals), --uvci, or --all; --id and --uvci may repeat, and --batch narrows them. --current keeps only
 certificates superseded by nothing. Nothing is signed and the ledger is not changed.
-Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are exported) · 2 usage or ledger.`
+Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are exported) · 2 usage or ledger.`)
 
   static override examples = [
     {

@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
@@ -23,7 +24,8 @@ import { checkDestinationFolders, refuseOverlappingPaths } from '../services/out
 export default class Issue extends HcertCommand {
   static override summary =
     'Sign certificates from JSON, JSON Lines or CSV records, with data cleaning, QR images and a ledger.'
-  static override description = `Every record is checked before anything is signed (the DCC schema, the value sets, and sanity
+  static override description =
+    helpParagraphs(`Every record is checked before anything is signed (the DCC schema, the value sets, and sanity
 across fields); a rejected record is never signed, and the report says which field is wrong and why.
 Accepted records are signed with the key directory's DSC (ES256 or PS256), recorded in the SQLite
 ledger, and written out: one JSON object (or --interactive) as its HC1 text (and a QR code on a
@@ -36,7 +38,7 @@ Files are written whole (temporary file, then renamed), mode 0600, never through
 output that is the input, the ledger or a key file is refused. --dry-run writes nothing, not even a
 ledger. Ctrl-C stops after the chunk in flight and says what was committed: run the same command to resume.
 Exit codes: 0 every record issued · 4 some records rejected (the others are issued) · 2 usage
-· 130 / 143 stopped by SIGINT / SIGTERM.`
+· 130 / 143 stopped by SIGINT / SIGTERM.`)
 
   static override examples = [
     {

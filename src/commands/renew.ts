@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import {
@@ -31,7 +32,8 @@ export interface RenewResult extends RenewReport {
 export default class Renew extends HcertCommand {
   static override summary =
     'Issue new certificates for those that expired or are about to, without the holder asking.'
-  static override description = `Without inputs, selects from the ledger every certificate not yet renewed that expires by the
+  static override description =
+    helpParagraphs(`Without inputs, selects from the ledger every certificate not yet renewed that expires by the
 due date (--expired: the clock; --expiring-within 30d by default), narrowed by --country, --type,
 --batch or --kid. With inputs (HC1 strings, files, or - for stdin, one per line), renews those,
 after verifying each against --trust: an expired certificate is what renew is for, but a bad
@@ -43,7 +45,7 @@ for an event is renewed, and each certificate once: running renew again does not
 --dry-run lists what would be renewed and signs and writes nothing; --at later than now needs
 --allow-future (it signs certificates not valid today). The ledger must exist (only issue creates one).
 Ctrl-C stops after the chunk in flight; what was renewed is committed and written out.
-Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped by SIGINT / SIGTERM.`
+Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped by SIGINT / SIGTERM.`)
 
   static override examples = [
     {

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import { helpParagraphs } from '../cli/help-text.js'
 import { HcertCommand } from '../cli/base-command.js'
 import { atFlag, untilFlag } from '../cli/flags.js'
 import { renderStats } from '../cli/render/stats-text.js'
@@ -9,10 +10,11 @@ import { statsOf, type StatsResult } from '../services/stats.js'
 
 export default class Stats extends HcertCommand {
   static override summary = 'Report what the ledger holds: totals, certificates per day, and breakdowns.'
-  static override description = `Totals (issued, renewed, active, expired, expiring within 30 days, superseded, rejected with the
+  static override description =
+    helpParagraphs(`Totals (issued, renewed, active, expired, expiring within 30 days, superseded, rejected with the
 top reasons), certificates signed per day (or --by week|month) as a bar chart, and breakdowns by type,
 vaccine product (named), dose number, country, issuer and signing key. --since and --until narrow by
-issuance time; --at sets the clock for active / expired.`
+issuance time; --at sets the clock for active / expired.`)
 
   static override examples = [
     { description: 'Everything, per day', command: '<%= config.bin %> stats' },

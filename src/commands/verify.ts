@@ -1,7 +1,8 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
-import { allowMissingPrefixFlag, atFlag, trustFlag, trustSources } from '../cli/flags.js'
+import { allowMissingPrefixFlag, atFlag, trustDomainFlag, trustFlag, trustSources } from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { checkDidSources } from '../gdhcn/check-did-sources.js'
@@ -12,7 +13,8 @@ import { exitCodeOf, verifyCertificates, VerifyTally } from '../services/verify.
 
 export default class Verify extends HcertCommand {
   static override summary = 'Verify certificates: signature, validity clock, key usage and schema.'
-  static override description = `Each input is an HC1: string, a text or image file, or - for stdin (one certificate per line,
+  static override description =
+    helpParagraphs(`Each input is an HC1: string, a text or image file, or - for stdin (one certificate per line,
 or one image). Every check is reported by name: unprefix, base45, compression, decode, signature,
 expiration, keyUsage, schema (pass, fail or skipped).
 
@@ -30,7 +32,7 @@ last line counts them: '3 certificates: 1 valid, 1 invalid, 1 undecodable'.
 
 Exit codes: 0 all valid · 3 an input could not be read or decoded · 4 an input decoded but failed a
 check (with several inputs, the highest applies) · 2 usage or trust-list error.
-With --json, one JSON object per input, one per line.`
+With --json, one JSON object per input, one per line.`)
 
   static override examples = [
     {
@@ -62,11 +64,7 @@ With --json, one JSON object per input, one per line.`
 
   static override flags = {
     trust: trustFlag('Trusted certificates (file, folder or trust list JSON); repeatable.'),
-    'trust-domain': Flags.string({
-      summary:
-        'GDHCN DID trust lists: trust the keys of this trust domain only (ICVP, DDCC, DCC …); repeatable.',
-      multiple: true,
-    }),
+    'trust-domain': trustDomainFlag(),
     'trust-proof-key': Flags.string({
       summary:
         'The key that signs the GDHCN DID trust lists given with --trust (a JWK, a DID document, a PEM public key or certificate): their proofs are verified, and a list whose proof fails is refused. Without it the proof is not checked (a warning says so).',

@@ -2,6 +2,7 @@
  * PNG or JPEG, recognised by the first bytes (real certificates named .png are sometimes JPEG), and
  * the pixel size its header declares, read before any pixel is decoded.
  */
+import { DccError } from '../errors.js'
 import { readPngChunks } from './png-chunks.js'
 
 export type ImageFormat = 'png' | 'jpeg'
@@ -11,6 +12,49 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
     return 'png'
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg'
   return undefined
+}
+
+const ascii = (bytes: Uint8Array, at: number, text: string): boolean =>
+  bytes.length >= at + text.length && [...text].every((c, i) => bytes[at + i] === c.charCodeAt(0))
+
+/** BITMAPINFOHEADER and its kin: the sizes a BMP's DIB header may have */
+const BMP_DIB_SIZES = new Set([12, 40, 52, 56, 64, 108, 124])
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'])
+
+/**
+ * An image (or PDF) format hcert does not decode, named by its magic bytes, so that such a file is
+ * not read as certificate text ("does not start with HC1:"): WebP (RIFF…WEBP), GIF (GIF87a/89a),
+ * BMP (BM with a DIB header size), TIFF (II*\0 or MM\0*), HEIC/HEIF and AVIF (ISO BMFF ftyp
+ * brand), JPEG 2000, JPEG XL and PDF. Undefined for anything else, PNG and JPEG included.
+ */
+export function otherImageFormat(bytes: Uint8Array): string | undefined {
+  if (ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP')) return 'WebP image'
+  if (ascii(bytes, 0, 'GIF87a') || ascii(bytes, 0, 'GIF89a')) return 'GIF image'
+  if (ascii(bytes, 0, 'BM') && bytes.length >= 18) {
+    const dib = new DataView(bytes.buffer, bytes.byteOffset + 14, 4).getUint32(0, true)
+    if (BMP_DIB_SIZES.has(dib)) return 'BMP image'
+  }
+  if (ascii(bytes, 0, 'II*\0') || ascii(bytes, 0, 'MM\0*')) return 'TIFF image'
+  if (ascii(bytes, 4, 'ftyp') && bytes.length >= 12) {
+    const brand = String.fromCharCode(...bytes.subarray(8, 12))
+    if (HEIF_BRANDS.has(brand)) return 'HEIC image'
+    if (brand === 'avif' || brand === 'avis') return 'AVIF image'
+    if (brand === 'jp2 ' || brand === 'jpx ') return 'JPEG 2000 image'
+  }
+  if (ascii(bytes, 4, 'jP  ')) return 'JPEG 2000 image'
+  if ((bytes[0] === 0xff && bytes[1] === 0x0a) || ascii(bytes, 4, 'JXL ')) return 'JPEG XL image'
+  if (ascii(bytes, 0, '%PDF-')) return 'PDF document'
+  return undefined
+}
+
+/** ERR_IMAGE for a file in a format named by otherImageFormat, or undefined when it is not one */
+export function otherImageFormatError(bytes: Uint8Array, source: string): DccError | undefined {
+  const format = otherImageFormat(bytes)
+  if (format === undefined) return undefined
+  return new DccError(
+    'ERR_IMAGE',
+    `image: ${source} is a ${format}: hcert reads PNG and JPEG; convert it to PNG or JPEG`,
+  )
 }
 
 export interface DeclaredSize {

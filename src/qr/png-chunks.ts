@@ -17,6 +17,10 @@ export interface PngChunks {
   cgbi: boolean
   /** the IDAT chunks' data, in order (views of the file; a chunk cut short by the file's end is cut) */
   idat: Uint8Array[]
+  /** the PLTE chunk's RGB triples, for a palette image (colour type 3) */
+  plte?: Uint8Array
+  /** the tRNS chunk: palette alphas, or the one transparent grey/RGB value */
+  trns?: Uint8Array
 }
 
 const type = (bytes: Uint8Array, at: number): string =>
@@ -49,6 +53,8 @@ export function readPngChunks(bytes: Uint8Array): PngChunks {
         interlaced: data[12] === 1,
       }
     } else if (name === 'IDAT') out.idat.push(data)
+    else if (name === 'PLTE') out.plte = data
+    else if (name === 'tRNS') out.trns = data
     else if (name === 'IEND') break
     at += 12 + length
   }

@@ -10,16 +10,25 @@ import { DccError } from '../errors.js'
 import { declaredSize, type ImageFormat } from './image-format.js'
 import { qrImageWarnings } from './image-warnings.js'
 import { checkPngDataBound } from './png-data-bound.js'
+import { decodePngGrey, greyPng, type GreyImage } from './png-grey.js'
 import { firstSegmentMode, type QrMode } from './qr-mode.js'
 import { zxingReader } from './zxing.js'
 
 /**
- * Images above either bound are refused from their header, before any pixel is decoded. Decoding
+ * Images above either bound are refused from their header, before any pixel is decoded. stb_image
  * holds the samples about twice over plus a grey copy, so these keep a run under ~350 MB and ~4 CPU
- * seconds: 40 MP of RGB or JPEG, 30 MP of RGBA (measured, README "QR images").
+ * seconds: 40 MP of RGB or JPEG, 30 MP of RGBA (measured, README "QR images"). The bound on samples
+ * applies to what stb_image decodes: JPEGs, interlaced PNGs and PNGs up to GREY_MAX_PIXELS.
  */
 export const MAX_PIXELS = 40_000_000
 export const MAX_SAMPLE_BYTES = 120_000_000
+
+/**
+ * A non-interlaced PNG above this is decoded here, row by row, into a grey image scaled down to at
+ * most this many pixels (a 40 MP photo to 10 MP: a QR code in it keeps half its module size), instead
+ * of by stb_image at full size in WebAssembly memory.
+ */
+export const GREY_MAX_PIXELS = 12_000_000
 
 /** Above this, one attempt only: each retry decodes the file again (~0.1 s a megapixel). */
 export const RETRY_MAX_PIXELS = 12_000_000
@@ -78,17 +87,24 @@ export async function readQrImage(
       `image: ${width}x${height} pixels is larger than the ${MAX_PIXELS / 1_000_000} megapixels accepted; scale it down`,
     )
   }
-  if (width * height * bytesPerPixel > MAX_SAMPLE_BYTES) {
+  let input = bytes
+  let scaled: GreyImage | undefined
+  if (format === 'png') {
+    // the size bounds only hold if the pixel data inflates to no more than the size needs
+    await checkPngDataBound(bytes, source)
+    // a large PNG is read here row by row into a scaled-down grey image (png-grey.ts)
+    if (width * height > GREY_MAX_PIXELS) scaled = await decodePngGrey(bytes, GREY_MAX_PIXELS, source)
+    if (scaled) input = greyPng(scaled)
+  }
+  if (!scaled && width * height * bytesPerPixel > MAX_SAMPLE_BYTES) {
     throw new DccError(
       'ERR_IMAGE',
       `image: ${width}x${height} pixels at ${bytesPerPixel} bytes a pixel is more than the ${MAX_SAMPLE_BYTES / 1_000_000} MB of samples accepted; scale it down or save it as RGB`,
     )
   }
-  // the size bounds only hold if the pixel data inflates to no more than the size needs
-  if (format === 'png') await checkPngDataBound(bytes, source)
   const attempts = width * height > RETRY_MAX_PIXELS ? ATTEMPTS.slice(0, 1) : ATTEMPTS
   for (const [attempt, options] of attempts) {
-    const found = await read(bytes, { ...BASE, ...options }, name, source)
+    const found = await read(input, { ...BASE, ...options }, name, source)
     if (found) {
       const mode = firstSegmentMode(found) ?? null
       return {
@@ -100,7 +116,7 @@ export async function readQrImage(
   }
   throw new DccError(
     'ERR_QR_NOT_FOUND',
-    `image: no QR code was found in the ${name} image (${width}x${height}) from ${source}, at any rotation, in both polarities, with a local and a global threshold`,
+    `image: no QR code was found in the ${name} image (${width}x${height}${scaled ? `, read scaled down to ${scaled.width}x${scaled.height}` : ''}) from ${source}, at any rotation, in both polarities, with a local and a global threshold`,
   )
 }
 

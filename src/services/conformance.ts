@@ -45,9 +45,13 @@ export async function runConformance(
   options: { knownIssuesFile?: string; now: Date },
 ): Promise<ConformanceResult> {
   const stat = statSync(dir, { throwIfNoEntry: false })
-  if (!stat) throw new DccError('ERR_USAGE', `conformance: ${dir} does not exist`)
+  if (!stat)
+    throw new DccError('ERR_USAGE', `conformance: ${dir} does not exist; give the folder of test vectors`)
   if (!stat.isDirectory())
-    throw new DccError('ERR_USAGE', `conformance: ${dir} is not a folder (give the folder of test vectors)`)
+    throw new DccError(
+      'ERR_USAGE',
+      `conformance: ${dir} is ${stat.isFile() ? 'a file' : 'not a regular folder'}, not a folder of test vectors; give the folder (it is searched recursively)`,
+    )
   const knownFile =
     options.knownIssuesFile ??
     (existsSync(join(dir, 'known_issues.csv')) ? join(dir, 'known_issues.csv') : undefined)
@@ -122,7 +126,7 @@ export async function runConformance(
   if (result.vectors === 0 && result.failed === 0)
     throw new DccError(
       'ERR_USAGE',
-      `conformance: no test vectors under ${dir} (JSON files with EXPECTEDRESULTS, as in dgc-testdata)`,
+      `conformance: ${dir} holds no test vectors (JSON files with EXPECTEDRESULTS, as in dgc-testdata), in it or its subfolders`,
     )
   return result
 }

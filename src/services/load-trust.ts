@@ -107,7 +107,9 @@ function loadPath(path: string, context: LoadContext): Loaded[] {
       .sort()
     // a key directory holds private keys next to the certificates: in a folder, files without a
     // certificate are passed over (given by name, they are an error)
-    const certs = files.flatMap((name) => loadFile(join(path, name), context, { skipNonCertificates: true }))
+    // one unusable file (junk, a JSON of another shape) is passed over with a warning naming it;
+    // the rest of the folder is still trusted
+    const certs = files.flatMap((name) => loadFolderFile(join(path, name), context))
     if (certs.length === 0)
       throw new DccError(
         'ERR_TRUST',
@@ -116,6 +118,19 @@ function loadPath(path: string, context: LoadContext): Loaded[] {
     return certs
   }
   return loadFile(path, context)
+}
+
+/** A file in a trust folder: what it gives, or why it gives nothing (never its bytes) */
+function loadFolderFile(file: string, context: LoadContext): Loaded[] {
+  try {
+    return loadFile(file, context, { skipNonCertificates: true })
+  } catch (err) {
+    if (!(err instanceof DccError) || err.code !== 'ERR_TRUST') throw err
+    const own = `trust: ${file} `
+    return [
+      { where: file, problem: err.message.startsWith(own) ? err.message.slice(own.length) : err.message },
+    ]
+  }
 }
 
 /**
@@ -170,9 +185,8 @@ function fromJson(text: string, path: string, context: LoadContext): Loaded[] {
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    throw new DccError('ERR_TRUST', `trust: ${path} is not valid JSON (${(cause as Error).message})`, {
-      cause,
-    })
+    // V8's message quotes the text around the fault: only where it is, never the file's bytes
+    throw new DccError('ERR_TRUST', `trust: ${path} is not valid JSON${jsonErrorPlace(cause)}`, { cause })
   }
   if (jsonTooDeep(json))
     throw new DccError('ERR_TRUST', `trust: ${path} nests JSON more than ${MAX_JSON_DEPTH} levels deep`)
@@ -221,4 +235,10 @@ function fromJson(text: string, path: string, context: LoadContext): Loaded[] {
     out.push(loaded)
   })
   return out
+}
+
+/** ' (at position 12)' when V8 names the position of a JSON syntax error, else '' */
+function jsonErrorPlace(cause: unknown): string {
+  const position = /at position (\d+)/.exec(cause instanceof Error ? cause.message : '')?.[1]
+  return position === undefined ? '' : ` (at position ${position})`
 }

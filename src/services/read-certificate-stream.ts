@@ -5,7 +5,7 @@
  * that callers report it and go on.
  */
 import { DccError } from '../errors.js'
-import { detectImageFormat } from '../qr/image-format.js'
+import { detectImageFormat, otherImageFormat } from '../qr/image-format.js'
 import { fromBytes, MAX_INPUT_BYTES, readArgumentItems } from './read-input.js'
 import { decodeLine, LineSplitter, lineText, tooLongError, type RawLine } from './text-lines.js'
 
@@ -50,7 +50,8 @@ export async function* readCertificateStream(
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
     if (first) {
       first = false
-      if (detectImageFormat(bytes)) image = []
+      // another image format is gathered whole too, for fromBytes to name it
+      if (detectImageFormat(bytes) || otherImageFormat(bytes)) image = []
     }
     if (image) {
       imageBytes += bytes.length

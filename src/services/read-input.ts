@@ -13,7 +13,7 @@
 import { stat } from 'node:fs/promises'
 import { DccError } from '../errors.js'
 import { NotReadableFile, readRegularFile } from '../fs/read-regular-file.js'
-import { detectImageFormat } from '../qr/image-format.js'
+import { detectImageFormat, otherImageFormat, otherImageFormatError } from '../qr/image-format.js'
 import type { QrImage } from '../qr/read-qr-image.js'
 import { isHealthCardFile, readHealthCardFile } from '../shc/health-card-file.js'
 import { isShcText } from '../shc/numeric.js'
@@ -121,7 +121,7 @@ export async function readArgumentItems(arg: string): Promise<InputItem[]> {
   try {
     const opened = await openArgument(arg)
     if ('text' in opened) return textItems(opened.text, 'the argument', 'argument', { argument: true })
-    if (detectImageFormat(opened.bytes)) {
+    if (detectImageFormat(opened.bytes) || otherImageFormat(opened.bytes)) {
       const input = await fromBytes(opened.bytes, opened.path)
       return [{ source: input.source, text: input.text, warnings: input.warnings }]
     }
@@ -156,6 +156,8 @@ export async function fromBytes(bytes: Uint8Array, source: string): Promise<Cert
       )
     return { ...(cards[0] as { source: string; text: string }), warnings: [] }
   }
+  const other = otherImageFormatError(bytes, source)
+  if (other) throw other
   return single(textItems(bytes, source, source), source)
 }
 

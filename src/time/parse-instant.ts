@@ -48,8 +48,32 @@ export function parseInstant(text: string): Date | undefined {
   if (offset !== 'Z' && offset !== 'z') {
     const sign = offset.startsWith('-') ? -1 : 1
     const digits = offset.slice(1).replace(':', '')
-    const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')
+    const [offsetHours, offsetMinutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || '0')]
+    if (offsetHours > 23 || offsetMinutes > 59) return undefined // +25:00 is no offset
+    const minutes = offsetHours * 60 + offsetMinutes
     utc -= sign * minutes * 60_000
   }
   return new Date(utc)
+}
+
+/**
+ * Why text that parseInstant refuses is no instant, in words for a usage error: a date or time of
+ * the right shape that does not exist is named as such (2021-02-30 is not a calendar date), quoting
+ * only the part at fault.
+ */
+export function instantProblem(text: string): string {
+  const m = INSTANT.exec(text.trim())
+  if (!m) return `'${text}' is not an ISO 8601 date or date-time`
+  const [, y = '', mo = '', d = '', h, mi, s, , offset] = m
+  const date = `${y}-${mo}-${d}`
+  if (Number(mo) < 1 || Number(mo) > 12 || !calendarDay(Number(y), Number(mo), Number(d)))
+    return `'${date}' is not a calendar date`
+  if (Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 60)
+    return `'${h}:${mi}${s === undefined ? '' : `:${s}`}' is not a time of day (hours 00-23, minutes and seconds 00-59)`
+  if (offset && offset !== 'Z' && offset !== 'z') {
+    const digits = offset.slice(1).replace(':', '')
+    if (Number(digits.slice(0, 2)) > 23 || Number(digits.slice(2) || '0') > 59)
+      return `'${offset}' is not a UTC offset (-23:59 to +23:59)`
+  }
+  return `'${text}' is not an ISO 8601 date or date-time`
 }

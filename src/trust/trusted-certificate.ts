@@ -38,10 +38,13 @@ export function parseTrustedCertificate(
   try {
     cert = new X509Certificate(der)
   } catch (cause) {
+    // OpenSSL's reason ('error:0480006C:PEM routines::no start line') tells a user nothing more
     throw new DccError(
       'ERR_TRUST',
-      `trust: ${origin} is not an X.509 certificate (${(cause as Error).message})`,
-      { cause },
+      `trust: ${origin} is not an X.509 certificate (not readable as DER or PEM)`,
+      {
+        cause,
+      },
     )
   }
   let unknownCritical: string[]

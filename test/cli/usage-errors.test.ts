@@ -26,7 +26,7 @@ describe('usageErrorFromParse', () => {
     const missing = new Error(
       'Missing 1 required arg:\ndir  folder of test vectors\nSee more help with --help',
     )
-    expect(usageErrorFromParse(missing).message).toBe('Missing 1 required arg: dir folder of test vectors')
+    expect(usageErrorFromParse(missing).message).toBe('Missing 1 required arg: dir (folder of test vectors)')
     const exclusive = new Error(
       'The following error occurred:\n  --expiring-within=[object Object] cannot also be provided when using --expired\nSee more help with --help',
     )

@@ -111,9 +111,11 @@ describe('usage errors', () => {
       ran.knownIssuesMissing,
     ])
       expect([run.code, errorOf(run).code]).toEqual([2, 'ERR_USAGE'])
-    expect(errorOf(ran.conformanceMissing).message).toMatch(/nosuch does not exist$/)
-    expect(errorOf(ran.conformanceFile).message).toContain('is not a folder')
-    expect(errorOf(ran.conformanceEmpty).message).toContain('no test vectors under')
+    expect(errorOf(ran.conformanceMissing).message).toMatch(
+      /nosuch does not exist; give the folder of test vectors$/,
+    )
+    expect(errorOf(ran.conformanceFile).message).toContain('is a file, not a folder')
+    expect(errorOf(ran.conformanceEmpty).message).toContain('holds no test vectors')
     expect(errorOf(ran.knownIssuesMissing).message).toMatch(/known-issues file .*nosuch\.csv does not exist$/)
   })
 })

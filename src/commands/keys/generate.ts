@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import { helpParagraphs } from '../../cli/help-text.js'
 import { HcertCommand } from '../../cli/base-command.js'
 import { atFlag, durationFlag, noPromptFlag, usageFlag } from '../../cli/flags.js'
 import { passphraseFor } from '../../cli/passphrase.js'
@@ -11,14 +12,15 @@ import { join } from 'node:path'
 export default class KeysGenerate extends HcertCommand {
   static override summary =
     'Create a country signing CA (CSCA) and a document signer certificate (DSC) signed by it.'
-  static override description = `Writes to --out: csca.key.pem and dsc.key.pem (PKCS#8, mode 0600, AES-256 encrypted when a
+  static override description =
+    helpParagraphs(`Writes to --out: csca.key.pem and dsc.key.pem (PKCS#8, mode 0600, AES-256 encrypted when a
 passphrase is given), csca.crt.pem and dsc.crt.pem, and trust-list.json for verifiers (kept across
 rolls, so certificates signed by an earlier DSC still verify).
 The passphrase comes from HCERT_KEY_PASSPHRASE, or a prompt with --encrypt; never from a flag.
 With --pkcs11 the DSC key pair is generated inside a PKCS#11 token (sensitive, not extractable) and
 dsc.pkcs11.json refers to it (module, token, key label and id; never the PIN, which comes from
 HCERT_PKCS11_PIN or a prompt).
-kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is ever printed.`
+kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is ever printed.`)
 
   static override examples = [
     {

@@ -1,17 +1,19 @@
 import * as Args from '@oclif/core/args'
+import { helpParagraphs } from '../../cli/help-text.js'
 import { HcertCommand } from '../../cli/base-command.js'
 import { copyLedger, type LedgerCopyReport } from '../../services/ledger-copy.js'
 
 export default class LedgerCopy extends HcertCommand {
   static override summary =
     'Copy a SQLite ledger into a PostgreSQL ledger (idempotent: run it again, nothing is added).'
-  static override description = `For an office that outgrows one machine: every certificate (with its id, so that renewals and
+  static override description =
+    helpParagraphs(`For an office that outgrows one machine: every certificate (with its id, so that renewals and
 corrections still point to what they replace), every rejection, and the daily counts stats reads, in
 one transaction on the server. The SQLite file is read, never written. Running it again copies nothing
 twice; a server ledger that holds other certificates under the same ids is refused, nothing written.
 The server's address is a libpq URL; what it leaves out comes from PGHOST, PGPORT, PGUSER,
 PGDATABASE, PGPASSWORD and ~/.pgpass. The password is never printed.
-Exit codes: 0 · 2 usage or ledger (ERR_LEDGER).`
+Exit codes: 0 · 2 usage or ledger (ERR_LEDGER).`)
 
   static override examples = [
     {
