@@ -15,27 +15,11 @@ import { parseInstant } from '../time/parse-instant.js'
 import type { Rejection } from './build-dcc.js'
 import { hc1LengthBound, QR_CAPACITY_Q, type SignedShape } from './hc1-size.js'
 import { icvpColumnFor } from './icvp-columns.js'
+import { Reasons } from './reasons.js'
 
 const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/
 const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000 // an hour, for clocks that disagree a little
 const EARLIEST_BIRTH = Date.parse('1900-01-01T00:00:00Z')
-
-class Reasons {
-  readonly list: Rejection[]
-  private readonly columns = new Set<string>()
-  constructor(earlier: readonly Rejection[]) {
-    this.list = [...earlier]
-    for (const r of earlier) this.columns.add(r.field)
-  }
-  has(column: string): boolean {
-    return this.columns.has(column)
-  }
-  add(field: string, reason: string): void {
-    if (this.columns.has(field)) return
-    this.columns.add(field)
-    this.list.push({ field, reason })
-  }
-}
 
 const MISSING: Readonly<Record<string, string>> = {
   name: "is missing: the holder's name is required",
@@ -65,7 +49,7 @@ export function checkIcvpRecord(
   if (!present(v.vp)) out.add('product', MISSING.product as string)
   if (!present(v.dt)) out.add('date', MISSING.date as string)
   if (!present(v.bo)) out.add('batch', MISSING.batch as string)
-  if (!present(v.is) && !present(v.cn) && !out.has('clinician') && !out.has('issuer'))
+  if (!present(v.is) && !present(v.cn) && !out.covers('clinician') && !out.covers('issuer'))
     out.add(
       'issuer',
       'is missing, and so is clinician: an ICVP names the issuing organisation (issuer, or --issuer) or the clinician who vaccinated',

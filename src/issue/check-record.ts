@@ -18,6 +18,7 @@ import { parseInstant } from '../time/parse-instant.js'
 import type { Rejection } from './build-dcc.js'
 import { hc1LengthBound, QR_CAPACITY_Q, type SignedShape } from './hc1-size.js'
 import { findVaccine } from './vaccines.js'
+import { Reasons } from './reasons.js'
 
 /** The input column (README "Input columns") behind each DCC field. */
 const COLUMNS: Readonly<Record<string, string>> = {
@@ -150,24 +151,6 @@ function schemaReason(issue: SchemaIssue, column: string): string {
   }
 }
 
-/** Reasons, at most one per column, none for a column filled in from a wrong one. */
-class Reasons {
-  readonly list: Rejection[]
-  private readonly columns = new Set<string>()
-  constructor(earlier: readonly Rejection[]) {
-    this.list = [...earlier]
-    for (const r of earlier) this.columns.add(r.field)
-  }
-  covers(column: string): boolean {
-    return this.columns.has(column) || (FILLED_FROM[column] ?? []).some((c) => this.columns.has(c))
-  }
-  add(field: string, reason: string): void {
-    if (this.covers(field)) return
-    this.columns.add(field)
-    this.list.push({ field, reason })
-  }
-}
-
 /**
  * The reasons to reject a record, after `earlier` (those found while building it, which come
  * first and take the column); [] when it may be signed. With `signedShape`, a certificate too
@@ -180,7 +163,7 @@ export function checkRecord(
   earlier: readonly Rejection[] = [],
   signedShape?: SignedShape,
 ): Rejection[] {
-  const out = new Reasons(earlier)
+  const out = new Reasons(earlier, FILLED_FROM)
   const entry = type ? (dcc[type] as Array<Record<string, unknown>> | undefined)?.[0] : undefined
   if (type && entry && typeof entry === 'object') {
     // a UVCI given in the input (a DCC payload's ci) is kept: it must be one, or it would make a

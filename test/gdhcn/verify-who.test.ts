@@ -13,58 +13,12 @@ import type { Signer } from '../../src/keys/signer.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { parseTrustedCertificate } from '../../src/trust/trusted-certificate.js'
 import { freshKeys, type FreshKeys } from '../helpers/keys.js'
+import { CODING, DDCC_TR, DDCC_VS, ICVP_V1, ICVP_V2 } from '../helpers/who-payloads.js'
 
 const NOW = new Date('2025-01-01T00:00:00Z')
 const IAT = Date.parse('2024-12-01T00:00:00Z') / 1000
 const EXP = Date.parse('2026-12-01T00:00:00Z') / 1000
 
-const ICVP_V1 = {
-  n: 'Test Person',
-  dob: '1990-01-02',
-  s: 'F',
-  ntl: 'NZL',
-  v: {
-    tg: '1D47',
-    vp: 'YellowFeverProductd8a09f80301dc05e124f99ffe7711fc0',
-    dt: '2024-11-30',
-    bo: 'LOT1',
-    cn: 'Dr Test',
-    xx: 'kept',
-  },
-}
-const ICVP_V2 = {
-  n: 'Test Person',
-  dob: '1990-01-02',
-  s: 'F',
-  nt: 'NZL',
-  v: '1.0.0',
-  vx: { vp: 'YellowFeverProductd8a09f80301dc05e124f99ffe7711fc0', dt: '2024-11-30', bo: 'LOT1', is: 'org-1' },
-}
-const CODING = (code: string, system = 'http://id.who.int/icd/release/11/mms') => ({ code, system })
-const DDCC_VS = {
-  name: 'Test Person',
-  birthDate: '1990-01-02',
-  certificate: { issuer: { identifier: { value: 'NZ' } }, hcid: 'HCID-1', version: 'RC-2.0.0' },
-  vaccination: {
-    vaccine: CODING('XM0GQ8'),
-    brand: CODING('EU/1/20/1528', 'https://ec.europa.eu/health/documents/community-register/html/'),
-    manufacturer: CODING('ORG-100030215', 'https://spor.ema.europa.eu/v1/organisations'),
-    lot: 'LOT1',
-    date: '2024-11-30',
-    dose: 1,
-    country: CODING('NZL', 'urn:iso:std:iso:3166'),
-  },
-}
-const DDCC_TR = {
-  name: 'Test Person',
-  test: {
-    pathogen: CODING('XN109'),
-    type: CODING('LP6464-4', 'http://loinc.org'),
-    origin: CODING('258500001', 'http://snomed.info/sct'),
-    date: '2024-11-30T10:00:00Z',
-    result: CODING('260415000', 'http://snomed.info/sct'),
-  },
-}
 const LINK = `shlink:/${Buffer.from(JSON.stringify({ url: 'https://example.org/m/abc', key: 'k'.repeat(43), flag: 'L' })).toString('base64url')}`
 
 /** an HC1 around a CWT built as a Map (claims 1 iss, 4 exp, 6 iat, -260 …), signed */
