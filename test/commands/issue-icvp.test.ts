@@ -137,5 +137,5 @@ describe('hcert issue --kind', () => {
     expect(first.type).toBe('icvp')
     const v = runCli(['verify', first.hc1, '--trust', DSC, '--at', '2023-02-01T00:00:00Z', '--json'])
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, kind: 'icvp' })
-  })
+  }, 240_000)
 })

@@ -121,7 +121,7 @@ describe.skipIf(!PG_AVAILABLE)('ledger copy', () => {
     expect(runCli(['export', '--all', '--ledger', url]).stdout).toEqual(
       runCli(['export', '--all', '--ledger', sqlite]).stdout,
     )
-  }, 120_000)
+  }, 300_000)
 
   it('into a server ledger that holds other certificates: ERR_LEDGER, nothing written', () => {
     const sqlite = join(tmp, 'other.sqlite')
