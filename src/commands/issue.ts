@@ -6,6 +6,7 @@ import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowFutureFlag, atFlag, durationFlag, noPromptFlag, refuseFutureAt } from '../cli/flags.js'
 import { catchInterrupts } from '../cli/interrupts.js'
+import { describeStdout } from '../cli/stdout-errors.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
 import { DccError, EXIT } from '../errors.js'
@@ -225,6 +226,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       if (alone) certificates.push(certificate)
       else this.log(JSON.stringify(certificate))
     }
+    if (!flags['dry-run'])
+      describeStdout(
+        'the certificates signed before it are committed to the ledger (the rest are not): run the same command again to write every record out (none is signed twice), or get them back with hcert export',
+      )
     let report: IssueReport
     const interrupts = catchInterrupts((text) => {
       if (!json) process.stderr.write(`\n${text}\n`)
