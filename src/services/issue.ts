@@ -28,6 +28,7 @@ import {
 } from '../issue/prepare-chunk.js'
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
+import { outstandingRejects } from '../issue/stale-rejects.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
@@ -456,7 +457,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       return report
     }
     while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
-    await rejectsWriter?.close()
+    if (rejectsWriter && rejectsWriter.rejected === 0 && options.rejects) {
+      const outstanding = await outstandingRejects(options.rejects, format ?? 'jsonl', ledger)
+      if (outstanding > 0)
+        warnings.push(
+          `--rejects ${options.rejects} is kept: it holds ${outstanding} record${outstanding === 1 ? '' : 's'} not issued since (another batch's rejects?); remove it once they are fixed`,
+        )
+      await rejectsWriter.close({ keepStale: outstanding > 0 })
+    } else await rejectsWriter?.close()
     out?.commit()
   } catch (err) {
     discard()

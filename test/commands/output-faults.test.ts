@@ -133,3 +133,37 @@ describe('stdout that fails (finding 3)', () => {
     expect(lines(join(dir, 'first.jsonl'))).toHaveLength(1)
   })
 })
+
+describe('a run with no rejections and an earlier rejects file (finding 7)', () => {
+  it("keeps another batch's rejects file, with a warning that counts, and removes one whose records are issued", () => {
+    const dir = folder()
+    writeFileSync(
+      join(dir, 'b.csv'),
+      csv(4, 'B', (i) => i > 2),
+    )
+    writeFileSync(join(dir, 'ok.csv'), csv(2, 'K'))
+    const rejects = join(dir, 'rejects.csv')
+    const issue = (file: string): ReturnType<typeof runCli> =>
+      runCli([
+        'issue',
+        join(dir, file),
+        ...issueArgs(dir),
+        '--rejects',
+        rejects,
+        '--out',
+        join(dir, 'o.jsonl'),
+      ])
+    expect(issue('b.csv').code).toBe(4)
+    const kept = readFileSync(rejects, 'utf8')
+    const other = issue('ok.csv')
+    expect(other.code).toBe(0)
+    expect(readFileSync(rejects, 'utf8')).toBe(kept)
+    expect(other.stderr).toMatch(/warning: --rejects .* is kept: it holds 2 records not issued since/)
+    expect(other.stderr).not.toMatch(/Nguyen|Van [A-Z]/)
+    // the same batch, fixed: every record of the rejects file is issued now, so it goes
+    writeFileSync(join(dir, 'b.csv'), csv(4, 'B'))
+    const fixed = issue('b.csv')
+    expect(fixed.code).toBe(0)
+    expect(existsSync(rejects)).toBe(false)
+  })
+})
