@@ -79,6 +79,8 @@ export interface IssueReport {
   rejections: RejectedRecord[]
   warnings: string[]
   dryRun: boolean
+  /** with --dry-run: the records a real run would sign (issued is 0: nothing is signed) */
+  wouldIssue?: number
   out: string | null
   /** the certificates, when no --out file was given and the caller wants them in the report */
   certificates?: IssuedCertificate[]
@@ -141,6 +143,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     rejections: [],
     warnings,
     dryRun: options.dryRun,
+    ...(options.dryRun ? { wouldIssue: 0 } : {}),
     out: options.out ?? null,
   }
   const maxReported = options.maxReportedRejections ?? 1000
@@ -306,7 +309,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         }
       })
       if (lost.length > 0) resolveConflicts(lost)
-    }
+    } else report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
     // counted with the chunk's commit: an interrupted run reports what it finished
     report.alreadyIssued += prepared.alreadyIssued
 

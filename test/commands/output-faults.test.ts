@@ -167,3 +167,43 @@ describe('a run with no rejections and an earlier rejects file (finding 7)', () 
     expect(existsSync(rejects)).toBe(false)
   })
 })
+
+describe('escape sequences in the batch name (finding 8)', () => {
+  it('an input file name is shown escaped; --batch with a control character is a usage error', () => {
+    const dir = folder()
+    const evil = 'evil\u001b[31m.csv'
+    writeFileSync(join(dir, evil), csv(1))
+    const named = runCli(['issue', join(dir, evil), ...issueArgs(dir), '--out', join(dir, 'o.jsonl')])
+    expect(named.code).toBe(0)
+    expect(named.stderr).not.toContain('\u001b')
+    expect(named.stderr).toContain('Batch evil\\u001b[31m.csv')
+    writeFileSync(join(dir, 'b.csv'), csv(1))
+    const flagged = runCli([
+      'issue',
+      join(dir, 'b.csv'),
+      ...issueArgs(dir),
+      '--batch',
+      'a\u001b]0;title\u0007b',
+    ])
+    expect(flagged.code).toBe(2)
+    expect(flagged.stderr).toMatch(/ERR_USAGE.*--batch holds a control character/)
+    expect(flagged.stderr).not.toMatch(/[\u001b\u0007]/)
+  })
+})
+
+describe('a dry run says what would be issued (finding 11)', () => {
+  it('text "N would be issued", --json wouldIssue (issued stays 0: nothing is signed)', () => {
+    const dir = folder()
+    writeFileSync(
+      join(dir, 'b.csv'),
+      csv(3, 'P', (i) => i === 3),
+    )
+    const text = runCli(['issue', join(dir, 'b.csv'), ...issueArgs(dir), '--dry-run'])
+    expect(text.code).toBe(4)
+    expect(text.stderr).toMatch(
+      /Dry run: nothing signed: 3 records, 2 would be issued, 0 already issued, 1 rejected/,
+    )
+    const json = runCli(['issue', join(dir, 'b.csv'), ...issueArgs(dir), '--dry-run', '--json'])
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, issued: 0, wouldIssue: 2, rejected: 1 })
+  })
+})
