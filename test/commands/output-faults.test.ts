@@ -187,6 +187,7 @@ describe('escape sequences in the batch name (finding 8)', () => {
     ])
     expect(flagged.code).toBe(2)
     expect(flagged.stderr).toMatch(/ERR_USAGE.*--batch holds a control character/)
+    // eslint-disable-next-line no-control-regex
     expect(flagged.stderr).not.toMatch(/[\u001b\u0007]/)
   })
 })
