@@ -3,6 +3,7 @@
  * run() returns the result that --json prints; text is printed only when --json is off.
  */
 import { Command } from '@oclif/core/command'
+import { format } from 'node:util'
 import type { Input, ParserOutput } from '@oclif/core/interfaces'
 import type { ChalkInstance } from 'chalk'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
@@ -12,6 +13,8 @@ import { usageErrorFromParse } from './parse-error.js'
 import { terminalJson } from './render/terminal-text.js'
 import { reportError } from './report-error.js'
 import { usageErrorFromSystem } from './system-error.js'
+import { stdoutError, stdoutFailure, watchStdout } from './stdout-errors.js'
+import { removeTemporaryFiles } from '../fs/atomic-file.js'
 
 export type { ErrorJson } from './report-error.js'
 
@@ -38,11 +41,18 @@ export abstract class HcertCommand extends Command {
       process.on('uncaughtException', onUncaught)
       process.on('unhandledRejection', onUncaught)
     }
+    // stdout full or closed: the run stops there, its temporary files removed, and says so on stderr
+    watchStdout((err) => {
+      removeTemporaryFiles()
+      onUncaught(err)
+    })
     if (!this.jsonEnabled()) this.chalk = await colorsFor(process.stdout)
   }
 
   protected override async _run<T>(): Promise<T> {
     const result = await super._run<T>()
+    // a write to stdout that failed reports its error a turn later: seen before the exit code is set
+    await new Promise((resolve) => setImmediate(resolve))
     if (ending) await ending
     if (this.exitCode !== EXIT.OK) this.exit(this.exitCode)
     return result
@@ -59,6 +69,15 @@ export abstract class HcertCommand extends Command {
       if ((err as { code?: unknown }).code === 'EEXIT') throw err
       throw usageErrorFromParse(err)
     }
+  }
+
+  /**
+   * A line on stdout, written by process.stdout itself: console.log (oclif's) drops write errors,
+   * so a full disk or a closed pipe would lose lines unseen (see stdout-errors.ts).
+   */
+  override log(message = '', ...args: unknown[]): void {
+    if (stdoutFailure()) return
+    process.stdout.write(`${args.length > 0 ? format(message, ...args) : message}\n`)
   }
 
   override logJson(json: unknown): void {
@@ -86,7 +105,12 @@ export abstract class HcertCommand extends Command {
     // the command as users type it: `hcert keys generate`, not oclif's id `keys:generate`
     const typed = [this.config.bin, ...(this.id ?? '').split(':').filter(Boolean)].join(' ')
     const stack = err instanceof Error ? err.stack : undefined
-    return { json: this.jsonEnabled(), help: `${typed} --help`, ...(stack ? { stack } : {}) }
+    // with stdout failed, the error goes to stderr as text, --json or not: stdout takes nothing
+    return {
+      json: this.jsonEnabled() && !stdoutFailure(),
+      help: `${typed} --help`,
+      ...(stack ? { stack } : {}),
+    }
   }
 }
 
@@ -104,6 +128,8 @@ const onUncaught = (err: unknown): void => {
 
 function toDccError(thrown: unknown): DccError {
   if (thrown instanceof DccError) return thrown
+  const failed = stdoutFailure()
+  if (failed && thrown === failed) return stdoutError(failed)
   const err = (thrown instanceof Error ? thrown : new Error(String(thrown))) as Error & {
     oclif?: { exit?: number }
   }

@@ -6,8 +6,10 @@ import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowFutureFlag, atFlag, durationFlag, noPromptFlag, refuseFutureAt } from '../cli/flags.js'
 import { catchInterrupts } from '../cli/interrupts.js'
+import { describeStdout } from '../cli/stdout-errors.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { Progress } from '../cli/progress.js'
+import { terminalText } from '../cli/render/terminal-text.js'
 import { DccError, EXIT } from '../errors.js'
 import { checkDefaults } from '../issue/check-defaults.js'
 import { ISSUE_KINDS, type IssueKind } from '../issue/issue-types.js'
@@ -140,6 +142,13 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
 
   async run(): Promise<IssueReport> {
     const { args, flags } = await this.parse(Issue)
+    // a batch name is recorded in the ledger and shown in reports: no control characters (the value
+    // is not quoted back: it may hold escape sequences)
+    if (flags.batch !== undefined && terminalText(flags.batch) !== flags.batch)
+      throw new DccError(
+        'ERR_USAGE',
+        '--batch holds a control character (an escape, a tab, a line break, a bidi control); give a plain name',
+      )
     const kind = flags.kind ?? 'dcc'
     if (kind === 'icvp' && flags.interactive)
       throw new DccError(
@@ -225,6 +234,10 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       if (alone) certificates.push(certificate)
       else this.log(JSON.stringify(certificate))
     }
+    if (!flags['dry-run'])
+      describeStdout(
+        'the certificates signed before it are committed to the ledger (the rest are not): run the same command again to write every record out (none is signed twice), or get them back with hcert export',
+      )
     let report: IssueReport
     const interrupts = catchInterrupts((text) => {
       if (!json) process.stderr.write(`\n${text}\n`)
@@ -291,13 +304,14 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const w = (line: string): void => {
       process.stderr.write(`${line}\n`)
     }
-    const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${report.batch}`
+    // the batch name is the input file's name or --batch: shown, never acted on by the terminal
+    const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${terminalText(report.batch)}`
     w(
       c.bold(
-        `${head}: ${report.records} records, ${report.issued} issued${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
+        `${head}: ${report.records} records, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
       ),
     )
-    for (const warning of report.warnings) w(c.yellow(`warning: ${warning}`))
+    for (const warning of report.warnings) w(c.yellow(`warning: ${terminalText(warning)}`))
     for (const r of report.rejections)
       w(
         `  ${c.red('rejected')} record ${r.index} (${r.element === undefined ? `line ${r.line}` : `element index ${r.element}`}) ${c.bold(r.field)}: ${r.reason}`,

@@ -12,6 +12,7 @@ import {
   trustSources,
 } from '../cli/flags.js'
 import { catchInterrupts } from '../cli/interrupts.js'
+import { describeStdout } from '../cli/stdout-errors.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
@@ -156,6 +157,10 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     }
     const certificates: RenewedCertificate[] = []
     const toStdout = !flags.out && !this.jsonEnabled()
+    if (!dryRun)
+      describeStdout(
+        'the renewals signed before it are committed to the ledger: run the same command again to write them out again and renew the rest (none is renewed twice), or get them back with hcert export',
+      )
     let report: RenewReport
     const interrupts = catchInterrupts((text) => {
       if (!this.jsonEnabled()) process.stderr.write(`\n${text}\n`)
@@ -226,7 +231,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         c.bold(
           dryRun
             ? `Dry run, nothing signed: renew ${due}: ${report.wouldRenew?.length ?? 0} would be renewed, ${report.skipped.length} skipped, ${report.refused.length} refused`
-            : `Renew ${due}: ${report.renewed} renewed, ${report.skipped.length} skipped, ${report.refused.length} refused`,
+            : `Renew ${due}: ${report.renewed} renewed${report.alreadyRenewed > 0 ? ` (${report.alreadyRenewed} already renewed, written again)` : ''}, ${report.skipped.length} skipped, ${report.refused.length} refused`,
         ),
       )
       const would = report.wouldRenew ?? []
@@ -242,7 +247,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       if (report.interrupted)
         w(
           c.yellow(
-            `Interrupted (${report.interrupted}): the ${report.renewed} renewals above are committed${flags.out ? ` and in ${flags.out}` : ''}; run the same command again to renew the rest.`,
+            `Interrupted (${report.interrupted}): the ${report.renewed} renewals above are committed${flags.out ? ` and in ${flags.out}` : ''}; run the same command again to renew the rest (it writes these out again too).`,
           ),
         )
     }

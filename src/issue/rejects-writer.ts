@@ -20,7 +20,8 @@ export function csvField(value: unknown): string {
  * The rejects file is written as an AtomicFile (mode 0600, created when the writer is, so that a
  * destination that cannot be written fails before any record is read or committed) and moved into
  * place by close(). A run that rejects nothing removes a rejects file left at the path by an earlier
- * run, so that the file never lists records that were issued since.
+ * run whose records are all issued since, so that the file never lists records that were issued
+ * since, and never loses another batch's.
  */
 export class RejectsWriter {
   private readonly file: AtomicFile
@@ -60,11 +61,14 @@ export class RejectsWriter {
     return this.count
   }
 
-  /** Moves the file into place; with no rejected record, removes the file at the path instead. */
-  async close(): Promise<void> {
+  /**
+   * Moves the file into place; with no rejected record, removes the file at the path instead, unless
+   * `keepStale` (its records are not all issued since: see stale-rejects.ts).
+   */
+  async close(options: { keepStale?: boolean } = {}): Promise<void> {
     if (this.count === 0) {
       this.file.discard()
-      removeStaleFile(this.path)
+      if (!options.keepStale) removeStaleFile(this.path)
       return
     }
     if (this.format === 'json') this.stream.write('\n]\n')

@@ -478,6 +478,31 @@ export class Ledger implements LedgerStore {
     )
   }
 
+  renewedIds(filter: DueFilter): number[] {
+    const where = [
+      "r.origin = 'renew'",
+      'r.replaces = c.id',
+      'r.superseded_by IS NULL',
+      'c.exp <= @dueBy',
+      filter.replacedSince !== undefined
+        ? '(r.exp > @dueBy OR r.created_at >= @replacedSince)'
+        : 'r.exp > @dueBy',
+    ]
+    if (filter.country) where.push('c.country = @country')
+    if (filter.type) where.push('c.type = @type')
+    if (filter.batch) where.push('c.batch = @batch')
+    if (filter.kid) where.push('c.kid = @kid')
+    return this.guard(
+      () =>
+        this.db
+          .prepare(
+            `SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
+          )
+          .pluck()
+          .all(filter) as number[],
+    )
+  }
+
   /** Ids of the certificates of a batch (as --batch named it), in the order they were recorded. */
   batchIds(batch: string): number[] {
     return this.guard(

@@ -67,6 +67,12 @@ export interface LedgerStore {
   findById(id: number): StoredCertificate | undefined
   latestForHolderEvent(holderEvent: string): StoredCertificate | undefined
   dueIds(filter: DueFilter): number[]
+  /**
+   * Ids of the certificates the same filter selects that a renewal already replaced, when that
+   * renewal is current (superseded by nothing) and not due itself: what an earlier run of the same
+   * renew made, to write out again on a re-run (a resume's output is then complete). Ordered as dueIds.
+   */
+  renewedIds(filter: DueFilter): number[]
   batchIds(batch: string): number[]
   allIds(): number[]
   stats(query: StatsQuery): LedgerStats

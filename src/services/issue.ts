@@ -28,6 +28,7 @@ import {
 } from '../issue/prepare-chunk.js'
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
+import { outstandingRejects } from '../issue/stale-rejects.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
@@ -78,6 +79,8 @@ export interface IssueReport {
   rejections: RejectedRecord[]
   warnings: string[]
   dryRun: boolean
+  /** with --dry-run: the records a real run would sign (issued is 0: nothing is signed) */
+  wouldIssue?: number
   out: string | null
   /** the certificates, when no --out file was given and the caller wants them in the report */
   certificates?: IssuedCertificate[]
@@ -140,6 +143,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     rejections: [],
     warnings,
     dryRun: options.dryRun,
+    ...(options.dryRun ? { wouldIssue: 0 } : {}),
     out: options.out ?? null,
   }
   const maxReported = options.maxReportedRejections ?? 1000
@@ -305,7 +309,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         }
       })
       if (lost.length > 0) resolveConflicts(lost)
-    }
+    } else report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
     // counted with the chunk's commit: an interrupted run reports what it finished
     report.alreadyIssued += prepared.alreadyIssued
 
@@ -456,7 +460,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       return report
     }
     while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
-    await rejectsWriter?.close()
+    if (rejectsWriter && rejectsWriter.rejected === 0 && options.rejects) {
+      const outstanding = await outstandingRejects(options.rejects, format ?? 'jsonl', ledger)
+      if (outstanding > 0)
+        warnings.push(
+          `--rejects ${options.rejects} is kept: it holds ${outstanding} record${outstanding === 1 ? '' : 's'} not issued since (another batch's rejects?); remove it once they are fixed`,
+        )
+      await rejectsWriter.close({ keepStale: outstanding > 0 })
+    } else await rejectsWriter?.close()
     out?.commit()
   } catch (err) {
     discard()

@@ -3,7 +3,7 @@
  * another destination (see refuseOverlaps), a file destination is not a folder, and a QR folder exists
  * (created 0700 when it does not) and takes new files. Files themselves are created by AtomicFile.
  */
-import { accessSync, constants, lstatSync, statSync } from 'node:fs'
+import { accessSync, constants, fstatSync, lstatSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
@@ -46,8 +46,31 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.rejects) writes.push({ role: '--rejects', path: paths.rejects })
   if (paths.qrDir) writes.push({ role: '--qr-dir', path: paths.qrDir })
   refuseOverlaps(reads, writes)
+  if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
+}
+
+/**
+ * stdin redirected from a file (`< records.csv`) is an input too: a destination that is the same
+ * file (device and inode) would be truncated while it is read. Throws ERR_USAGE.
+ */
+function refuseStdinOverlap(writes: readonly RolePath[]): void {
+  let stdin
+  try {
+    stdin = fstatSync(0)
+  } catch {
+    return // no stdin at all: nothing to destroy
+  }
+  if (!stdin.isFile()) return // a pipe or a terminal is no file a destination could name
+  for (const write of writes) {
+    const stat = statSync(write.path, { throwIfNoEntry: false })
+    if (stat && stat.dev === stdin.dev && stat.ino === stdin.ino)
+      throw new DccError(
+        'ERR_USAGE',
+        `${write.role} ${write.path} is the input (the file given on stdin): writing it would destroy it; give another path`,
+      )
+  }
 }
 
 /**

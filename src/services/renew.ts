@@ -60,6 +60,11 @@ export interface RenewReport {
   /** with --dry-run, nothing signed or written: see wouldRenew */
   dryRun: boolean
   renewed: number
+  /**
+   * certificates of this selection (or given) that an earlier run renewed: their current renewal is
+   * written out again (--out, stdout), so that a re-run's, or a resume's, output is complete
+   */
+  alreadyRenewed: number
   /** with --dry-run: what would be renewed */
   wouldRenew?: DueCertificate[]
   /** set when the run was stopped by this signal: the renewals committed before it are counted and written */
@@ -112,6 +117,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     dryRun,
     ...(dryRun ? { wouldRenew: [] } : {}),
     renewed: 0,
+    alreadyRenewed: 0,
     skipped: [],
     refused: [],
     warnings: warning ? [warning] : [],
@@ -177,6 +183,31 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     await new Promise((resolve) => setImmediate(resolve))
   }
 
+  /**
+   * `old` was renewed by an earlier run as `renewal`: when that renewal is still current, it is
+   * written out again (as issue writes already-issued records again). False: nothing written.
+   */
+  const writeEarlier = async (
+    old: StoredCertificate,
+    renewal: StoredCertificate | undefined,
+  ): Promise<boolean> => {
+    if (dryRun || !renewal || renewal.origin !== 'renew' || renewal.replaces !== old.id) return false
+    if (renewal.supersededBy !== null) return false
+    const id = idOfKey(ledger.recordKeyOf(old))
+    report.alreadyRenewed++
+    options.onCertificate?.({
+      ...(id !== undefined ? { id } : {}),
+      uvci: renewal.uvci,
+      replaces: old.uvci,
+      type: renewal.type,
+      iat: renewal.iat,
+      exp: renewal.exp,
+      hc1: renewal.hc1,
+    })
+    if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, renewal.uvci, renewal.hc1)
+    return true
+  }
+
   const renewRow = async (old: StoredCertificate, source: string): Promise<void> => {
     report.considered++
     if (pendingKeys.has(old.uvci)) {
@@ -185,6 +216,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     if (old.supersededBy !== null) {
       const renewal = ledger.findById(old.supersededBy)
+      await writeEarlier(old, renewal)
       report.skipped.push({
         source,
         uvci: old.uvci,
@@ -311,11 +343,19 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         options.onProgress?.(report.considered)
       }
     } else {
-      const ids = ledger.dueIds({
+      const filter = {
         dueBy: options.dueBy,
         ...(options.replacedSince === undefined ? {} : { replacedSince: options.replacedSince }),
         ...options.filter,
-      })
+      }
+      // what an earlier run of this selection renewed (one stopped by Ctrl-C, say) is written again first
+      if (!dryRun)
+        for (const id of ledger.renewedIds(filter)) {
+          if (options.signal?.aborted) break
+          const old = ledger.findById(id)
+          if (old?.supersededBy != null) await writeEarlier(old, ledger.findById(old.supersededBy))
+        }
+      const ids = ledger.dueIds(filter)
       for (const id of ids) {
         if (options.signal?.aborted) break
         const old = ledger.findById(id)

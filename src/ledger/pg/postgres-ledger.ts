@@ -398,6 +398,25 @@ export class PostgresLedger implements LedgerStore {
     ).map((r) => r.id)
   }
 
+  renewedIds(filter: DueFilter): number[] {
+    const values: unknown[] = [filter.dueBy]
+    const where = ["r.origin = 'renew'", 'r.replaces = c.id', 'r.superseded_by IS NULL', 'c.exp <= $1']
+    if (filter.replacedSince !== undefined) {
+      values.push(filter.replacedSince)
+      where.push(`(r.exp > $1 OR r.created_at >= $${values.length})`)
+    } else where.push('r.exp > $1')
+    for (const column of ['country', 'type', 'batch', 'kid'] as const) {
+      const value = filter[column]
+      if (!value) continue
+      values.push(value)
+      where.push(`c.${column} = $${values.length}`)
+    }
+    return this.rows<{ id: number }>(
+      `SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
+      values,
+    ).map((r) => r.id)
+  }
+
   batchIds(batch: string): number[] {
     return this.rows<{ id: number }>('SELECT id FROM certificates WHERE batch = $1 ORDER BY id', [batch]).map(
       (r) => r.id,
