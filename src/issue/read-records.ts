@@ -5,7 +5,7 @@
 import { createReadStream, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
-import { CsvParser, unneutralise } from './csv.js'
+import { CsvParser, unneutralise, type CsvRow } from './csv.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
 import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
@@ -237,10 +237,12 @@ export const MAX_JSON_DOCUMENT_LENGTH = 64 * 1024 * 1024
 const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
 
 /** The reason for a CSV row the parser could not read whole (csv.ts), in words; never its text. */
-const CSV_PROBLEMS: Readonly<Record<'long' | 'quote', string>> = {
+const CSV_PROBLEMS: Readonly<Record<NonNullable<CsvRow['problem']>, string>> = {
   long: `makes the record longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the rest of the row was not kept)`,
   quote:
     'opens a quote (") that is never closed on its line; the lines after it were read as records of their own',
+  closed:
+    'has text after its closing quote (a quote closed in the middle of the cell, like "Tran"x), so what it holds is unclear; quote the whole cell and double each quote inside it ("Tr""an")',
 }
 
 function sniff(start: string): InputFormat {
