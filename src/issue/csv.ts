@@ -215,7 +215,12 @@ export class CsvParser {
     if (this.longField !== undefined)
       rows.push({ line: this.rowStart, fields: this.fields, problem: 'long', problemField: this.longField })
     else if (this.closedField !== undefined) {
-      rows.push({ line: this.rowStart, fields: this.fields, problem: 'closed', problemField: this.closedField })
+      rows.push({
+        line: this.rowStart,
+        fields: this.fields,
+        problem: 'closed',
+        problemField: this.closedField,
+      })
       this.expectedFields ??= this.fields.length
     } else if (!empty) {
       rows.push({ line: this.rowStart, fields: this.fields })
