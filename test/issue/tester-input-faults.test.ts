@@ -132,14 +132,20 @@ describe('finding 4: a CSV quote closed in the middle of a cell is the row rejec
     for (const r of records) expect(r.error ?? '').not.toMatch(/anx|"y"/)
   })
   it('when the closing quote ends one chunk and the text after it starts the next', async () => {
-    const path = file(
-      'q2.csv',
-      HEADER +
-        `Q1,v,"${'T'.repeat(256 * 1024 - HEADER.length - 7)}"x,An,1980-01-01,Comirnaty,1,2,2021-06-01\n`,
-    )
+    // the file is read in chunks of 256 KiB: filler rows (each under the row limit) put the
+    // closing quote of Q1's fn on the first chunk's last byte
+    const tail = ',v,A,B,1980-01-01,Comirnaty,1,2,2021-06-01\n'
+    const filler = (length: number): string => 'F'.repeat(length - tail.length) + tail
+    const before = 256 * 1024 - 1 - HEADER.length - 'Q1,v,"Tran'.length
+    const rows = [filler(50_000), filler(50_000), filler(50_000), filler(50_000), filler(50_000)]
+    rows.push(filler(before - rows.join('').length))
+    const content = HEADER + rows.join('') + 'Q1,v,"Tran"x,An,1980-01-01,Comirnaty,1,2,2021-06-01\n'
+    expect(content[256 * 1024 - 1]).toBe('"')
+    expect(content[256 * 1024 - 2]).toBe('n')
+    const path = file('q2.csv', content)
     const out: InputRecord[] = []
     for await (const r of readRecords(path)) out.push(r)
-    expect(out.map((r) => r.errorField)).toEqual(['fn'])
+    expect(out.map((r) => r.errorField)).toEqual([...rows.map(() => undefined), 'fn'])
   })
 })
 
