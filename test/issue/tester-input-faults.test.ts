@@ -212,3 +212,60 @@ describe('finding 12: a file that is not UTF-8 names its line and says how to sa
     ).rejects.toThrow(/^input: line 3 is not UTF-8/)
   })
 })
+
+describe('finding 15: one reason that points the right way', () => {
+  const entry = {
+    tg: '840539006',
+    vp: '1119349007',
+    mp: 'EU/1/20/1528',
+    ma: 'ORG-100030215',
+    dn: 1,
+    sd: 2,
+    dt: '2021-06-01',
+    co: 'VN',
+    is: 'Ministry of Health',
+  }
+  const payload = { ver: '1.3.0', nam: { fn: 'Vo', gn: 'Dung' }, dob: '1985-01-01', v: [entry] }
+  async function rejections(name: string, records: unknown[], extra: Partial<IssueOptions> = {}) {
+    const ledger = new Ledger(join(tmp, `${name}.sqlite`))
+    const report = await issue(
+      ledger,
+      file(`${name}.jsonl`, records.map((r) => JSON.stringify(r)).join('\n') + '\n'),
+      extra,
+    )
+    ledger.close()
+    return report.rejections.map((r) => [r.field, r.reason])
+  }
+
+  it('a vaccination payload with 2 entries: the entry count only, not the second entry fields', async () => {
+    const got = await rejections('two', [{ ...payload, v: [entry, entry] }])
+    expect(got).toEqual([['type', 'must hold at most 1 entry']])
+  })
+  it('nam given as text: the form nam takes', async () => {
+    const got = await rejections('nam', [{ ...payload, nam: 'Vo' }])
+    expect(got).toEqual([['fn', expect.stringMatching(/^nam must be an object with the names/)]])
+  })
+  it('a DCC payload given with --kind icvp: one reason saying it looks like a DCC', async () => {
+    const got = await rejections('as-icvp', [payload, { id: 'x', nam: { fn: 'A' } }], { kind: 'icvp' })
+    expect(got).toEqual([
+      ['record', expect.stringMatching(/^looks like an EU DCC payload .* without --kind icvp/)],
+      ['record', expect.stringMatching(/^looks like an EU DCC payload/)],
+    ])
+  })
+  it('an ICVP nationality of two letters no country has is not told it is a country name', async () => {
+    const icvp = {
+      name: 'Vo Dung',
+      dob: '1985-01-01',
+      nationality: 'ZZ',
+      product: 'STAMARIL',
+      date: '2021-06-01',
+      batch: 'L1',
+      issuer: 'Pasteur Institute',
+    }
+    const got = await rejections('ntl', [icvp, { ...icvp, nationality: 'Viet Nam' }], { kind: 'icvp' })
+    expect(got).toEqual([
+      ['nationality', expect.stringMatching(/^is no country: two letters ISO 3166 assigns to no country/)],
+      ['nationality', expect.stringMatching(/\(not the country name\)$/)],
+    ])
+  })
+})
