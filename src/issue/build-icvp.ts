@@ -107,7 +107,7 @@ export function buildIcvp(raw: Record<string, unknown>, defaults: IssueDefaults)
       reject(
         'nationality',
         code
-          ? 'is no country: two letters ISO 3166 assigns to no country; give the holder\'s nationality as a code in use, such as VN'
+          ? "is no country: two letters ISO 3166 assigns to no country; give the holder's nationality as a code in use, such as VN"
           : 'must be an ISO 3166 two-letter country code, such as VN (not the country name)',
       )
   }

@@ -205,7 +205,9 @@ export function checkRecord(
   // gives no UVCI) are not checked one by one
   const tooMany = issues.filter((i) => i.keyword === 'maxItems').map((i) => i.path)
   const pastLimit = (path: string): boolean =>
-    tooMany.some((list) => path.startsWith(`${list}/`) && !path.startsWith(`${list}/0/`) && path !== `${list}/0`)
+    tooMany.some(
+      (list) => path.startsWith(`${list}/`) && !path.startsWith(`${list}/0/`) && path !== `${list}/0`,
+    )
   for (const issue of issues) {
     if (pastLimit(issue.path)) continue
     // `nam` given as text: say what form it takes, not the type of one of its fields
