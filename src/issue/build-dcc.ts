@@ -160,11 +160,16 @@ const TYPE_WORDS: Readonly<Record<CertificateType, string>> = { v: 'vaccination'
  * data (a shifted export) or a secret, and reasons never quote the input.
  */
 function keyName(key: string, index: number): string {
-  const known =
+  return isDccFieldName(key) ? key : `<key ${index + 1}>`
+}
+
+/** Whether `key` is a field name of a DCC payload, its `nam`, or one of its entries (schema 1.3). */
+export function isDccFieldName(key: string): boolean {
+  return (
     PAYLOAD_FIELDS.has(key) ||
     NAME_FIELDS.has(key) ||
     (['v', 't', 'r'] as const).some((t) => ENTRY_FIELDS[t].has(key))
-  return known ? key : `<key ${index + 1}>`
+  )
 }
 
 /**

@@ -52,7 +52,23 @@ function icvpRecordFingerprint(payload: Record<string, unknown>): string {
   return recordFingerprint({ ...payload, v: rest })
 }
 
+/**
+ * Why an EU DCC payload given to `--kind icvp` is not issued: one reason for the record (the fields
+ * an ICVP needs are all absent, and saying so field by field would hide what happened).
+ */
+export const LOOKS_LIKE_DCC =
+  'looks like an EU DCC payload (it has nam, ver, or v/t/r entries), and this batch is --kind icvp: issue DCC records without --kind icvp; an ICVP record has the columns name, dob, product, date, batch… (README "Issuing ICVP certificates")'
+
+/** Whether `raw` has a DCC payload's own keys: `nam`, `ver`, or an entry list `v`, `t`, `r`. */
+function isDccPayload(raw: Record<string, unknown>): boolean {
+  return 'nam' in raw || 'ver' in raw || ['v', 't', 'r'].some((k) => Array.isArray(raw[k]))
+}
+
 export function buildIcvp(raw: Record<string, unknown>, defaults: IssueDefaults): BuiltRecord {
+  if (isDccPayload(raw)) {
+    const rejections: Rejection[] = [{ field: 'record', reason: LOOKS_LIKE_DCC }]
+    return { key: keyOf(raw, raw, rejections, recordFingerprint), type: 'icvp', dcc: {}, rejections }
+  }
   const rejections: Rejection[] = []
   const cells: Partial<Record<IcvpColumn, string>> = {}
   for (const column of ICVP_COLUMNS) {
@@ -88,7 +104,12 @@ export function buildIcvp(raw: Record<string, unknown>, defaults: IssueDefaults)
     const code = countryCode(cells.nationality)
     if (code && isInValueSet('country-2-codes', code)) payload.ntl = code
     else
-      reject('nationality', 'must be an ISO 3166 two-letter country code, such as VN (not the country name)')
+      reject(
+        'nationality',
+        code
+          ? "is no country: two letters ISO 3166 assigns to no country; give the holder's nationality as a code in use, such as VN"
+          : 'must be an ISO 3166 two-letter country code, such as VN (not the country name)',
+      )
   }
   put('nid', cells.national_id)
   if (cells.national_id_type !== undefined) {

@@ -15,6 +15,7 @@ import { parseInstant } from '../time/parse-instant.js'
 import type { Rejection } from './build-dcc.js'
 import { hc1LengthBound, QR_CAPACITY_Q, type SignedShape } from './hc1-size.js'
 import { icvpColumnFor } from './icvp-columns.js'
+import { LOOKS_LIKE_DCC } from './build-icvp.js'
 import { Reasons } from './reasons.js'
 
 const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -41,6 +42,8 @@ export function checkIcvpRecord(
   earlier: readonly Rejection[] = [],
   signedShape?: SignedShape,
 ): Rejection[] {
+  // a DCC payload: its one reason says so, without the ICVP fields it lacks
+  if (earlier.some((r) => r.reason === LOOKS_LIKE_DCC)) return [...earlier]
   const out = new Reasons(earlier)
   const v = (payload.v ?? {}) as Record<string, unknown>
   const present = (value: unknown): value is string => typeof value === 'string' && value !== ''

@@ -200,7 +200,24 @@ export function checkRecord(
         )
     }
   }
-  for (const issue of validateSchema(dcc)) {
+  const issues = validateSchema(dcc)
+  // an entry list longer than the schema allows is one reason: the entries past it (which hcert
+  // gives no UVCI) are not checked one by one
+  const tooMany = issues.filter((i) => i.keyword === 'maxItems').map((i) => i.path)
+  const pastLimit = (path: string): boolean =>
+    tooMany.some(
+      (list) => path.startsWith(`${list}/`) && !path.startsWith(`${list}/0/`) && path !== `${list}/0`,
+    )
+  for (const issue of issues) {
+    if (pastLimit(issue.path)) continue
+    // `nam` given as text: say what form it takes, not the type of one of its fields
+    if (issue.path === '/nam' && issue.keyword === 'type') {
+      out.add(
+        'fn',
+        'nam must be an object with the names, {"fn": …, "gn": …} (the DCC payload form); or give the flat columns fn and gn instead of nam',
+      )
+      continue
+    }
     const missing = issue.keyword === 'required' ? String(issue.params.missingProperty) : undefined
     if (missing === 'fnt' || missing === 'gnt') {
       if (!out.covers('fnt') && !out.covers('fn'))

@@ -15,9 +15,11 @@ export interface CsvRow {
   fields: string[]
   /**
    * `long`: the row passed the length limit (its fields are cut); `quote`: a quote opened in the
-   * field at `problemField` is never closed (the fields are those read on the row's first line)
+   * field at `problemField` is never closed (the fields are those read on the row's first line);
+   * `closed`: the quoted field at `problemField` is closed where no field ends (`"Tran"x`, all on
+   * one line): what the cell holds is a guess, so the row is not a record
    */
-  problem?: 'long' | 'quote'
+  problem?: 'long' | 'quote' | 'closed'
   /** 0-based index of the field the problem is in */
   problemField?: number
 }
@@ -46,6 +48,8 @@ export class CsvParser {
   private expectedFields: number | undefined
   /** set past the length limit: the field the row passed it in */
   private longField: number | undefined
+  /** set when a quoted field closed on this line where no field ends: that field */
+  private closedField: number | undefined
   /**
    * set while a quoted field runs across a line break: the text read since that line break (to
    * read again should the quote turn out to be never closed), the fields of the row's first line,
@@ -87,8 +91,12 @@ export class CsvParser {
             this.quoteSeen = true
           } else {
             this.inQuotes = false
-            // a quote across lines that closes where no field ends was an open quote
-            if (this.replay && !FIELD_END.has(text[i + 1] as string)) return this.openQuote(text, rows)
+            // a quote across lines that closes where no field ends was an open quote; on one line,
+            // the row is read to its end and then refused
+            if (!FIELD_END.has(text[i + 1] as string)) {
+              if (this.replay) return this.openQuote(text, rows)
+              this.closedField ??= this.fields.length
+            }
           }
         } else if (ch === '\n' && this.longField !== undefined) {
           // past the limit, a line break ends the row whatever the quotes: nothing more is lost
@@ -120,7 +128,10 @@ export class CsvParser {
         this.quoteSeen = false
         continue
       }
-      if (this.quoteSeen && this.replay && !FIELD_END.has(ch)) return this.openQuote(text, rows)
+      if (this.quoteSeen && !FIELD_END.has(ch)) {
+        if (this.replay) return this.openQuote(text, rows)
+        this.closedField ??= this.fields.length
+      }
       this.quoteSeen = false
       if (ch === '"' && this.field === '') this.inQuotes = true
       else if (ch === ',') {
@@ -191,6 +202,7 @@ export class CsvParser {
     this.pendingCr = false
     this.rowLength = 0
     this.longField = undefined
+    this.closedField = undefined
     this.line = this.rowStart + 1
     this.rowStart = this.line
     return again
@@ -202,7 +214,15 @@ export class CsvParser {
     const empty = this.longField === undefined && this.fields.every((f) => f.trim() === '')
     if (this.longField !== undefined)
       rows.push({ line: this.rowStart, fields: this.fields, problem: 'long', problemField: this.longField })
-    else if (!empty) {
+    else if (this.closedField !== undefined) {
+      rows.push({
+        line: this.rowStart,
+        fields: this.fields,
+        problem: 'closed',
+        problemField: this.closedField,
+      })
+      this.expectedFields ??= this.fields.length
+    } else if (!empty) {
       rows.push({ line: this.rowStart, fields: this.fields })
       this.expectedFields ??= this.fields.length
     }
@@ -210,6 +230,7 @@ export class CsvParser {
     this.field = ''
     this.rowLength = 0
     this.longField = undefined
+    this.closedField = undefined
     this.replay = undefined
   }
 }

@@ -129,13 +129,17 @@ export function lineOf(line: number, key: string, issued: IssuedRecord): IssuedC
   }
 }
 
+/** Why a record whose given UVCI (column ci) a ledger certificate has is not issued; names the column, not the UVCI. */
+export const UVCI_IN_LEDGER =
+  'the UVCI (column ci) is already used by another certificate in the ledger; leave ci empty so that hcert assigns one, or give a new one'
+
 /**
  * Why a record is not issued when its key stands for other content: in this input (`record`, the
- * earlier record's number) or in the ledger. Names the id (an office's reference), never the holder.
+ * earlier record's number) or in the ledger. Names the column, never its value: sites use national ID
+ * or passport numbers as ids, and reasons go to stderr, the ledger's rejections and `hcert stats`.
  */
 export function reusedKeyRejection(key: string, record?: number): Rejection {
-  const id = idOfKey(key)
-  if (id === undefined)
+  if (idOfKey(key) === undefined)
     return {
       field: 'record',
       reason:
@@ -145,8 +149,8 @@ export function reusedKeyRejection(key: string, record?: number): Rejection {
     field: 'id',
     reason:
       record !== undefined
-        ? `the id ${JSON.stringify(id)} is reused for different content: record ${record} of this input has it; give each record an id of its own`
-        : `the id ${JSON.stringify(id)} is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct`,
+        ? `the id (column id) is reused for different content: record ${record} of this input has it; give each record an id of its own`
+        : 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct',
   }
 }
 
@@ -261,7 +265,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         rejections: [
           {
             field: 'ci',
-            reason: `the UVCI ${String(entry?.ci)} is already used by another certificate in the ledger`,
+            reason: UVCI_IN_LEDGER,
           },
         ],
       })

@@ -5,7 +5,10 @@
 import { createReadStream, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
-import { CsvParser, unneutralise } from './csv.js'
+import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from './json-duplicate-key.js'
+import { isDccFieldName } from './build-dcc.js'
+import { ICVP_READ_COLUMNS } from './icvp-columns.js'
+import { CsvParser, unneutralise, type CsvRow } from './csv.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
 import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
@@ -82,26 +85,112 @@ export function looksLikeUtf16(start: Uint8Array): boolean {
   return le || be
 }
 
+/**
+ * The offset of the first byte in `bytes` that is not part of a well-formed UTF-8 sequence
+ * (RFC 3629 §4: no overlong forms, no surrogates, nothing past U+10FFFF), or -1. A sequence cut
+ * off by the end of `bytes` is not a fault (the next chunk completes it).
+ */
+export function firstNonUtf8(bytes: Uint8Array): number {
+  let i = 0
+  while (i < bytes.length) {
+    const b = bytes[i] as number
+    if (b < 0x80) {
+      i++
+      continue
+    }
+    let n: number
+    let lo = 0x80
+    let hi = 0xbf
+    if (b >= 0xc2 && b <= 0xdf) n = 1
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 2
+      if (b === 0xe0) lo = 0xa0
+      if (b === 0xed) hi = 0x9f
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3
+      if (b === 0xf0) lo = 0x90
+      if (b === 0xf4) hi = 0x8f
+    } else return i
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= bytes.length) return -1
+      const c = bytes[i + k] as number
+      if (c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i
+    }
+    i += n + 1
+  }
+  return -1
+}
+
+/** The number of line feeds in `bytes` before `end`. */
+function lineFeeds(bytes: Uint8Array, end = bytes.length): number {
+  let count = 0
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < end; i = bytes.indexOf(0x0a, i + 1)) count++
+  return count
+}
+
+/** The bytes at the end of `bytes` that start a UTF-8 sequence it does not complete (none: empty). */
+function cutOff(bytes: Uint8Array): Uint8Array {
+  for (let p = bytes.length - 1; p >= Math.max(0, bytes.length - 3); p--) {
+    const b = bytes[p] as number
+    if (b < 0x80) break
+    if (b >= 0xc0) {
+      const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2
+      return length > bytes.length - p ? bytes.subarray(p) : new Uint8Array(0)
+    }
+  }
+  return new Uint8Array(0)
+}
+
+/** ERR_INPUT for text that is not UTF-8, at its line (1-based), with what to do. */
+function notUtf8(line: number, cause: unknown): DccError {
+  return new DccError(
+    'ERR_INPUT',
+    `input: line ${line} is not UTF-8 text (it has a byte no UTF-8 character has: the file is likely Latin-1 or Windows-125x, as older spreadsheets save "CSV"); hcert reads UTF-8: save it as "CSV UTF-8 (comma delimited)" (or re-encode it as UTF-8)`,
+    { cause },
+  )
+}
+
 async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let first = true
+  /** line feeds in the chunks decoded so far */
+  let lines = 0
+  /** the previous chunk's last bytes that start a sequence it does not complete */
+  let tail: Uint8Array = new Uint8Array(0)
   try {
     for await (const chunk of stream) {
-      if (first && looksLikeUtf16(chunk as Buffer))
+      const bytes = chunk as Buffer
+      if (first && looksLikeUtf16(bytes))
         throw new DccError(
           'ERR_INPUT',
           'input: the file is UTF-16 text (a spreadsheet\'s "Unicode text"); hcert reads UTF-8: save it as "CSV UTF-8 (comma delimited)"',
         )
       first = false
-      yield decoder.decode(chunk as Buffer, { stream: true })
+      let text: string
+      try {
+        text = decoder.decode(bytes, { stream: true })
+      } catch (cause) {
+        if (!(cause instanceof TypeError)) throw cause
+        // where: the bytes cut off at the previous chunk's end, then this chunk
+        const joined = Buffer.concat([tail, bytes])
+        const at = firstNonUtf8(joined)
+        throw notUtf8(lines + 1 + lineFeeds(joined, at < 0 ? joined.length : at), cause)
+      }
+      lines += lineFeeds(bytes)
+      tail = cutOff(bytes)
+      yield text
     }
-    yield decoder.decode()
+    try {
+      yield decoder.decode()
+    } catch (cause) {
+      if (!(cause instanceof TypeError)) throw cause
+      // a sequence cut off by the end of the file: on the last line
+      throw notUtf8(lines + 1, cause)
+    }
   } catch (cause) {
     if ((cause as { code?: string }).code === 'ENOENT' || (cause as { code?: string }).code === 'EISDIR') {
       throw new DccError('ERR_INPUT', `input: ${(cause as Error).message}`, { cause })
     }
-    if (cause instanceof TypeError)
-      throw new DccError('ERR_INPUT', 'input: the records are not UTF-8 text', { cause })
     throw cause
   }
 }
@@ -202,14 +291,38 @@ function asResent(record: InputRecord): InputRecord {
   return record
 }
 
-function parseObject(content: string): { raw: Record<string, unknown>; error?: string } {
+function parseObject(content: string): { raw: Record<string, unknown>; error?: string; errorField?: string } {
   let value: unknown
   try {
     value = JSON.parse(content) as unknown
   } catch {
     return { raw: {}, error: `is not valid JSON (${describeJsonError(content)})` }
   }
-  return asObject(value)
+  const object = asObject(value)
+  if (object.error || !mayHoldDuplicateKeys(content, value)) return object
+  const twice = duplicateKeys(content)[0]
+  return twice ? { raw: {}, ...duplicateKeyRejection(twice, content) } : object
+}
+
+/** A key known to hcert (an input column, or a DCC payload field), which a reason may name. */
+function knownKey(key: string): boolean {
+  return INPUT_COLUMNS.has(key) || ICVP_READ_COLUMNS.has(key) || isDccFieldName(key)
+}
+
+/**
+ * Why a record giving a key twice is refused: the key when hcert knows it (else its position among
+ * its object's keys, `<key 3>`: an unknown key may be a holder's data), where in `text` its second
+ * occurrence is, never the values.
+ */
+function duplicateKeyRejection(twice: DuplicateKey, text: string): { error: string; errorField: string } {
+  const name = knownKey(twice.key) ? twice.key : `<key ${twice.position}>`
+  const lineStart = text.lastIndexOf('\n', twice.offset - 1) + 1
+  const column = `column ${twice.offset - lineStart + 1}`
+  const where = text.includes('\n') ? `line ${countLines(text, twice.offset)}, ${column}` : column
+  return {
+    error: `gives the key ${name} twice (the second at ${where}); keep one, so that it is clear which value counts`,
+    errorField: knownKey(twice.key) ? twice.key : 'record',
+  }
 }
 
 /** A parsed record: a JSON object, nested no deeper than MAX_RECORD_DEPTH. */
@@ -237,10 +350,12 @@ export const MAX_JSON_DOCUMENT_LENGTH = 64 * 1024 * 1024
 const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
 
 /** The reason for a CSV row the parser could not read whole (csv.ts), in words; never its text. */
-const CSV_PROBLEMS: Readonly<Record<'long' | 'quote', string>> = {
+const CSV_PROBLEMS: Readonly<Record<NonNullable<CsvRow['problem']>, string>> = {
   long: `makes the record longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the rest of the row was not kept)`,
   quote:
     'opens a quote (") that is never closed on its line; the lines after it were read as records of their own',
+  closed:
+    'has text after its closing quote (a quote closed in the middle of the cell, like "Tran"x), so what it holds is unclear; quote the whole cell and double each quote inside it ("Tr""an")',
 }
 
 function sniff(start: string): InputFormat {
@@ -355,7 +470,8 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
     if (content.trim() === '') return undefined
     index++
     const text = content.endsWith('\r') ? content.slice(0, -1) : content
-    const { raw, error } = parseObject(text)
+    const { raw, error, errorField } = parseObject(text)
+    if (errorField) return { index, line, raw, error, errorField }
     return asResent(error ? { index, line, raw, error, text } : { index, line, raw })
   }
   // a line past the limit is one rejected record (its text is not kept), and reading goes on
@@ -408,11 +524,21 @@ async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecor
   const alone = !Array.isArray(value)
   const list = Array.isArray(value) ? value : [value]
   const lines = alone ? [firstLine(all)] : elementLines(all)
+  /** the first key given twice in each element (by element index) */
+  const twice = new Map<number, DuplicateKey>()
+  if (mayHoldDuplicateKeys(all, value))
+    for (const d of duplicateKeys(all)) if (!twice.has(d.element)) twice.set(d.element, d)
   let index = 0
   for (const item of list) {
     const line = lines[index] ?? 1
     const at = alone ? { index: index + 1, line } : { index: index + 1, line, element: index }
+    const duplicate = twice.get(index)
     index++
+    if (duplicate) {
+      const record: InputRecord = { ...at, raw: {}, ...duplicateKeyRejection(duplicate, all) }
+      yield alone ? { ...record, alone: true } : record
+      continue
+    }
     const { raw, error } = asObject(item)
     const record: InputRecord = error ? { ...at, raw, error } : asResent({ ...at, raw })
     yield alone ? { ...record, alone: true } : record

@@ -21,6 +21,7 @@ import {
   prepareChunk,
   reusedKeyRejection,
   sameContent,
+  UVCI_IN_LEDGER,
   type IssuedCertificate,
   type KeyInFlight,
   type Pending,
@@ -207,7 +208,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const result = pending.result
       delete result.certificate
       const issued = current.get(result.key)
-      const entry = entryOf(pending)
       if (issued && sameContent(issued, pending.content, undefined)) {
         result.certificate = lineOf(result.record.line, result.key, issued)
         report.alreadyIssued++
@@ -217,7 +217,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         conflict === 'uvci'
           ? {
               field: 'ci',
-              reason: `the UVCI ${String(entry.ci)} is already used by another certificate in the ledger`,
+              reason: UVCI_IN_LEDGER,
             }
           : issued && !pending.corrects
             ? reusedKeyRejection(result.key)

@@ -275,7 +275,7 @@ describe('hcert stats', () => {
     expect(top).toEqual([
       {
         field: 'id',
-        reason: expect.stringMatching(/^the id "…" is reused for different content/),
+        reason: expect.stringMatching(/^the id \(column id\) is reused for different content/),
         count: 3,
       },
     ])

@@ -89,7 +89,7 @@ describe('an id reused for other content', () => {
         line: 2,
         field: 'id',
         reason: expect.stringMatching(
-          /^the id "R1" is reused for different content: it was issued before for another record/,
+          /^the id \(column id\) is reused for different content: it was issued before for another record/,
         ),
       },
     ])
@@ -110,7 +110,7 @@ describe('an id reused for other content', () => {
         line: 3,
         field: 'id',
         reason:
-          'the id "D1" is reused for different content: record 1 of this input has it; give each record an id of its own',
+          'the id (column id) is reused for different content: record 1 of this input has it; give each record an id of its own',
       },
     ])
     expect(certificates.map((c) => [c.id, nameOf(c.hc1)])).toEqual([['D1', 'Smith']])
