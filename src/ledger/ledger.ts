@@ -8,7 +8,7 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { openReadOnly, secureLedgerFile } from './ledger-file.js'
+import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.js'
 import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
@@ -163,6 +163,7 @@ export class Ledger implements LedgerStore {
     let db: Database.Database | undefined
     try {
       this.readOnly = options.readOnly ?? false
+      checkLedgerPath(path)
       if (this.readOnly) db = openReadOnly(path, this.busyTimeoutMs)
       else {
         // an existing file is looked at, read only, before anything changes it (mode, WAL switch)

@@ -5,7 +5,7 @@
  * counts as rejected, and the smaller usage messages (--validity 0d, --since after --until, a --kid
  * no certificate has, keys generate --out a file).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -60,5 +60,107 @@ describe.each(ENGINES)('ledger faults ($name)', (engine) => {
     expect(back.code).toBe(4)
     expect(back.stderr).toMatch(/cannot replace a certificate by another kind/)
     expect(back.stderr).toMatch(/0 issued/)
+  })
+})
+
+describe('renew needs a ledger that exists', () => {
+  it('renew <certificates> --ledger <missing>: ERR_LEDGER (exit 2), no ledger created, no --out', () => {
+    const ledger = join(tmp, 'renew-source.sqlite')
+    const dcc = file('renew-source.csv', DCC)
+    const out = join(tmp, 'renew-source.jsonl')
+    expect(runCli(['issue', dcc, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--out', out]).code).toBe(0)
+    const hc1 = JSON.parse(readFileSync(out, 'utf8').split('\n')[0] as string).hc1 as string
+    const missing = join(tmp, 'new2.sqlite')
+    const renewed = join(tmp, 'renewed.jsonl')
+    const r = runCli(
+      [
+        'renew',
+        '-',
+        '--trust',
+        join(KEYS_EXAMPLE, 'trust-list.json'),
+        '--expiring-within',
+        '400d',
+        '--key-dir',
+        KEYS_EXAMPLE,
+        '--ledger',
+        missing,
+        '--out',
+        renewed,
+        '--json',
+      ],
+      { input: `${hc1}\n` },
+    )
+    expect(r.code, r.stderr).toBe(2)
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'ERR_LEDGER',
+      message: expect.stringMatching(/does not exist/),
+    })
+    expect(existsSync(missing)).toBe(false)
+    expect(existsSync(renewed)).toBe(false)
+  })
+})
+
+describe('--ledger given something that is not a ledger', () => {
+  const ledger = (path: string, cmd = 'stats') =>
+    runCli([cmd, '--ledger', path, '--json', ...(cmd === 'export' ? ['--all'] : [])])
+  const message = (r: { code: number; stdout: string }) => {
+    expect(r.code).toBe(2)
+    const { error } = JSON.parse(r.stdout)
+    expect(error.code).toBe('ERR_LEDGER')
+    expect(error.message).not.toMatch(/IOERR|full disk|chunk|damaged|SQLite failed|ENOENT/)
+    return error.message as string
+  }
+
+  it('a folder: says it is a folder and which file to give', () => {
+    const folder = mkdtempSync(join(tmp, 'folder-'))
+    expect(message(ledger(folder))).toMatch(/is a folder, not a ledger file; give the ledger's file/)
+    expect(message(ledger(folder, 'export'))).toMatch(/is a folder/)
+  })
+
+  it('a CSV or a key: not a ledger (not "damaged")', () => {
+    const csv = file('batch.csv', DCC)
+    expect(message(ledger(csv))).toMatch(/is not a ledger \(not a SQLite database/)
+    expect(message(ledger(join(KEYS_EXAMPLE, 'dsc.key.pem')))).toMatch(/is not a ledger/)
+    const issue = runCli(['issue', file('x.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--ledger', csv, '--json'])
+    expect(message(issue)).toMatch(/is not a ledger/)
+    expect(readFileSync(csv, 'utf8')).toBe(DCC)
+  })
+
+  it('an empty path: says the path is empty, for stats and issue', () => {
+    expect(message(ledger(''))).toMatch(/the path is empty/)
+    const issue = runCli(['issue', file('y.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--ledger', '', '--json'])
+    expect(message(issue)).toMatch(/the path is empty/)
+  })
+
+  it('a planted -shm (or -wal) link: named, for an existing ledger and a new one; a new one is not left behind', () => {
+    const existing = join(tmp, 'shm.sqlite')
+    expect(
+      runCli(['issue', file('shm.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--ledger', existing]).code,
+    ).toBe(0)
+    symlinkSync(join(tmp, 'elsewhere'), `${existing}-shm`)
+    expect(message(ledger(existing))).toMatch(/shm\.sqlite-shm is not a file \(a symbolic link\)/)
+    const issue = runCli([
+      'issue',
+      file('shm2.csv', DCC),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      existing,
+      '--json',
+    ])
+    expect(message(issue)).toMatch(/-shm is not a file/)
+    const fresh = join(tmp, 'new.sqlite')
+    symlinkSync(join(tmp, 'elsewhere2'), `${fresh}-wal`)
+    const created = runCli([
+      'issue',
+      file('wal.csv', DCC),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      fresh,
+      '--json',
+    ])
+    expect(message(created)).toMatch(/new\.sqlite-wal is not a file \(a symbolic link\)/)
+    expect(existsSync(fresh)).toBe(false)
   })
 })
