@@ -8,6 +8,7 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
+import { uvciSpellings } from './store.js'
 import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.js'
 import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
@@ -434,12 +435,16 @@ export class Ledger implements LedgerStore {
     return outcomes
   }
 
+  /** UVCIs compare without regard to case (uvciSpellings): the stored spelling is tried first. */
   findByUvci(uvci: string): StoredCertificate | undefined {
-    return this.guard(
-      () =>
-        this.db.prepare(`SELECT ${this.columns} FROM certificates WHERE uvci = ?`).get(uvci) as
-          StoredCertificate | undefined,
-    )
+    return this.guard(() => {
+      const find = this.db.prepare(`SELECT ${this.columns} FROM certificates WHERE uvci = ?`)
+      for (const spelling of uvciSpellings(uvci)) {
+        const row = find.get(spelling) as StoredCertificate | undefined
+        if (row) return row
+      }
+      return undefined
+    })
   }
 
   findById(id: number): StoredCertificate | undefined {

@@ -155,3 +155,13 @@ export function releaseRun(ledger: LedgerStore, owner: string): void {
     // left to the leases
   }
 }
+
+/**
+ * The spellings of a UVCI to look up, as given first: UVCIs compare without regard to case (eHN
+ * UVCI guidelines: upper-case letters; hcert signs them upper case, and upper-cases one given in
+ * the input), so `urn:uvci:01:vn:…` finds `URN:UVCI:01:VN:…`. An exact lookup each, on the
+ * unique index; a certificate recorded elsewhere in mixed case is found as given or all-lower.
+ */
+export function uvciSpellings(uvci: string): string[] {
+  return [...new Set([uvci, uvci.toUpperCase(), uvci.toLowerCase()])]
+}
