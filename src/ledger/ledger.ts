@@ -435,6 +435,13 @@ export class Ledger implements LedgerStore {
     return outcomes
   }
 
+  /** A scan when no row has it (there is no index on kid): renew asks only when it selected nothing. */
+  hasKid(kid: string): boolean {
+    return this.guard(
+      () => this.db.prepare('SELECT 1 FROM certificates WHERE kid = ? LIMIT 1').get(kid) !== undefined,
+    )
+  }
+
   /** UVCIs compare without regard to case (uvciSpellings): the stored spelling is tried first. */
   findByUvci(uvci: string): StoredCertificate | undefined {
     return this.guard(() => {

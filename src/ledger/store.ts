@@ -64,6 +64,8 @@ export interface LedgerStore {
     done?: { owner: string; keys: readonly string[] },
   ): RecordOutcome[]
   findByUvci(uvci: string): StoredCertificate | undefined
+  /** whether any certificate (issued, renewed or imported) was signed by this kid (base64) */
+  hasKid(kid: string): boolean
   findById(id: number): StoredCertificate | undefined
   latestForHolderEvent(holderEvent: string): StoredCertificate | undefined
   dueIds(filter: DueFilter): number[]

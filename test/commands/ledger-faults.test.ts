@@ -61,6 +61,49 @@ describe.each(ENGINES)('ledger faults ($name)', (engine) => {
     expect(back.stderr).toMatch(/cannot replace a certificate by another kind/)
     expect(back.stderr).toMatch(/0 issued/)
   })
+
+  it('stats: a record rejected, then fixed and issued under its id, is no longer counted as rejected', () => {
+    const ledger = engine.spec(tmp, 'fixed')
+    const bad = file(
+      `fixed-bad-${engine.name}.csv`,
+      DCC.replace('2021-06-01', '2021-13-45') + 'c2,v,Le,Binh,1990-01-01,Comirnaty,1,2,2021-13-45\n',
+    )
+    expect(runCli(['issue', bad, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger]).code).toBe(4)
+    const before = JSON.parse(runCli(['stats', '--ledger', ledger, '--json']).stdout).totals
+    expect(before).toMatchObject({ rejected: 2, rejectedSinceIssued: 0 })
+    // c1 fixed and issued by a later run (a later second than its rejection)
+    const wait = Date.now() + 1100
+    while (Date.now() < wait) {
+      // busy wait: created_at is in whole seconds
+    }
+    expect(
+      runCli([
+        'issue',
+        file(`fixed-ok-${engine.name}.csv`, DCC),
+        '--key-dir',
+        KEYS_EXAMPLE,
+        '--ledger',
+        ledger,
+      ]).code,
+    ).toBe(0)
+    const after = runCli(['stats', '--ledger', ledger, '--json'])
+    expect(JSON.parse(after.stdout).totals).toMatchObject({ issued: 1, rejected: 1, rejectedSinceIssued: 1 })
+    expect(runCli(['stats', '--ledger', ledger]).stdout).toMatch(
+      /rejected records 1 \(not issued since\) · rejected, then fixed and issued 1/,
+    )
+  })
+
+  it('export --uvci finds a certificate whatever the case of the UVCI given', () => {
+    const ledger = engine.spec(tmp, 'uvcicase')
+    const out = join(tmp, `uvci-${engine.name}.jsonl`)
+    const dcc = file(`uvci-${engine.name}.csv`, DCC)
+    expect(runCli(['issue', dcc, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--out', out]).code).toBe(0)
+    const uvci = JSON.parse(readFileSync(out, 'utf8').split('\n')[0] as string).uvci as string
+    expect(uvci).toMatch(/^URN:UVCI:/)
+    const r = runCli(['export', '--uvci', uvci.toLowerCase(), '--ledger', ledger, '--json'])
+    expect(r.code, r.stdout).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ exported: 1, missing: [] })
+  })
 })
 
 describe('renew needs a ledger that exists', () => {
@@ -162,5 +205,71 @@ describe('--ledger given something that is not a ledger', () => {
     ])
     expect(message(created)).toMatch(/new\.sqlite-wal is not a file \(a symbolic link\)/)
     expect(existsSync(fresh)).toBe(false)
+  })
+})
+
+describe('usage messages that say what is wrong', () => {
+  it('--validity 0d: must be more than zero', () => {
+    const r = runCli([
+      'issue',
+      file('v0.csv', DCC),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--validity',
+      '0d',
+      '--dry-run',
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--validity: must be more than zero/)
+  })
+
+  it('stats --since after --until: a usage error, not zeros', () => {
+    const ledger = join(tmp, 'range.sqlite')
+    expect(
+      runCli(['issue', file('range.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--ledger', ledger]).code,
+    ).toBe(0)
+    const r = runCli([
+      'stats',
+      '--ledger',
+      ledger,
+      '--since',
+      '2027-01-01',
+      '--until',
+      '2026-01-01',
+      '--json',
+    ])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/--since .* is after --until/),
+    })
+    // renew --kid no certificate has: said (as a warning), the kid not echoed
+    const renew = runCli([
+      'renew',
+      '--kid',
+      'nope\u001b[2J',
+      '--expiring-within',
+      '400d',
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      ledger,
+      '--json',
+    ])
+    expect(renew.code).toBe(0)
+    const report = JSON.parse(renew.stdout)
+    expect(report.renewed).toBe(0)
+    expect(report.warnings.join(' ')).toMatch(
+      /no certificate in the ledger was signed by the kid given with --kid/,
+    )
+    expect(renew.stdout + renew.stderr).not.toContain('\u001b')
+  })
+
+  it('keys generate --out <a file>: says the path is a file, not a folder', () => {
+    const csv = file('not-a-folder.csv', DCC)
+    const r = runCli(['keys', 'generate', '--out', csv])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--out: .*not-a-folder\.csv is a file, not a folder/)
+    expect(readFileSync(csv, 'utf8')).toBe(DCC)
   })
 })

@@ -364,6 +364,10 @@ export class PostgresLedger implements LedgerStore {
     })
   }
 
+  hasKid(kid: string): boolean {
+    return this.rows('SELECT 1 FROM certificates WHERE kid = $1 LIMIT 1', [kid]).length > 0
+  }
+
   /** UVCIs compare without regard to case (uvciSpellings): the stored spelling is tried first. */
   findByUvci(uvci: string): StoredCertificate | undefined {
     for (const spelling of uvciSpellings(uvci)) {
