@@ -55,7 +55,10 @@ function row(i: number, extra: Partial<IssuedRow> = {}): IssuedRow {
 }
 
 /** The totals by counting every certificate, as stats did before validity_counts. */
-function counted(rows: StoredCertificate[], query: StatsQuery): Omit<LedgerStats['totals'], 'rejected'> {
+function counted(
+  rows: StoredCertificate[],
+  query: StatsQuery,
+): Omit<LedgerStats['totals'], 'rejected' | 'rejectedSinceIssued'> {
   const now = Math.floor(query.now.getTime() / 1000)
   const soon = now + query.soon
   const inRange = rows.filter(
