@@ -35,6 +35,8 @@ export const durationFlag = Flags.custom<Duration>({
   },
   parse: async (input) => {
     const duration = parseDuration(input)
+    if (!duration && /^0+\s*[ymdh]$/i.test(input.trim()))
+      throw new DccError('ERR_USAGE', 'must be more than zero: give a duration such as 12m, 365d or 4y')
     if (!duration) throw new DccError('ERR_USAGE', `'${input}' is not a duration such as 12m, 365d or 4y`)
     return duration
   },

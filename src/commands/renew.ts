@@ -150,7 +150,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     }
     let ledger: LedgerStore
     try {
-      ledger = openLedger(ledgerPath, { create: inputs.length > 0 })
+      ledger = openLedger(ledgerPath, { create: false })
     } catch (err) {
       out?.discard()
       throw err

@@ -4,6 +4,7 @@ import { HcertCommand } from '../cli/base-command.js'
 import { atFlag, untilFlag } from '../cli/flags.js'
 import { renderStats } from '../cli/render/stats-text.js'
 import { openLedger } from '../ledger/open.js'
+import { DccError } from '../errors.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { statsOf, type StatsResult } from '../services/stats.js'
@@ -41,6 +42,11 @@ issuance time; --at sets the clock for active / expired.`)
 
   async run(): Promise<StatsResult> {
     const { flags } = await this.parse(Stats)
+    if (flags.since && flags.until && flags.since.getTime() > flags.until.getTime())
+      throw new DccError(
+        'ERR_USAGE',
+        `--since (${flags.since.toISOString()}) is after --until (${flags.until.toISOString()}): no certificate can be in that range; give the earlier instant to --since`,
+      )
     const ledger = openLedger(flags.ledger ?? defaultLedgerPath(), { create: false, readOnly: true })
     try {
       const result = statsOf(ledger, {

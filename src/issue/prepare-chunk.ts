@@ -154,6 +154,22 @@ export function reusedKeyRejection(key: string, record?: number): Rejection {
   }
 }
 
+/**
+ * Why `--correct` does not sign a record whose key holds a certificate of the other kind (an EU DCC
+ * for a WHO ICVP or the reverse): a correction replaces one person's certificate by the same kind
+ * of certificate. Names the column, never the id's text or the holder.
+ */
+export function crossKindCorrection(key: string, issuedIcvp: boolean): Rejection {
+  const [was, now] = issuedIcvp
+    ? ['a WHO ICVP (yellow fever/polio) certificate', 'an EU DCC (COVID-19)']
+    : ['an EU DCC (COVID-19) certificate', 'a WHO ICVP']
+  const what = idOfKey(key) === undefined ? 'this record' : 'the id (column id)'
+  return {
+    field: idOfKey(key) === undefined ? 'record' : 'id',
+    reason: `--correct cannot replace a certificate by another kind: ${what} was issued before as ${was}, and ${now} cannot correct it; give this record an id of its own`,
+  }
+}
+
 export function entryOf(pending: Pending): Record<string, unknown> {
   if (pending.ledgerEntry) return pending.ledgerEntry
   return (pending.dcc[pending.type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
@@ -236,6 +252,10 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       }
       if (!context.correct) {
         results.push({ record, key, rejections: [reusedKeyRejection(key)] })
+        continue
+      }
+      if ((existing.head.type === 'icvp') !== (built.type === 'icvp')) {
+        results.push({ record, key, rejections: [crossKindCorrection(key, existing.head.type === 'icvp')] })
         continue
       }
       corrects = { id: existing.head.id, uvci: existing.head.uvci }

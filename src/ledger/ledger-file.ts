@@ -14,6 +14,7 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
@@ -21,6 +22,71 @@ import { DccError } from '../errors.js'
 import { makeDirectories } from '../fs/make-directories.js'
 
 const OPEN = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
+
+/** The first 16 bytes of every SQLite database file (sqlite.org/fileformat.html, 1.3). */
+const SQLITE_HEADER = 'SQLite format 3\0'
+
+/**
+ * What a --ledger path names, looked at before SQLite opens (or creates) anything, so that a wrong
+ * path gets a message that says what it is rather than a storage fault: ERR_LEDGER for an empty
+ * path, a folder, a file that is not a SQLite database (a CSV, a key: give the ledger's file), or a
+ * `-wal`/`-shm` file beside it that is not a plain file (a planted link: SQLite would follow it).
+ * Nothing is created or changed here; a path that does not exist yet passes.
+ */
+export function checkLedgerPath(path: string): void {
+  if (path === ':memory:') return
+  if (path.trim() === '')
+    throw new DccError(
+      'ERR_LEDGER',
+      "ledger: the path is empty (--ledger '' or HCERT_LEDGER set to nothing); give the ledger's file, or leave --ledger out for the default",
+    )
+  const stat = lstatOrUndefined(path)
+  if (stat?.isDirectory())
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} is a folder, not a ledger file; give the ledger's file (for example ${path.replace(/\/+$/, '')}/ledger.sqlite)`,
+    )
+  for (const suffix of ['-wal', '-shm']) {
+    const side = lstatOrUndefined(`${path}${suffix}`)
+    if (side && !side.isFile())
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${path}${suffix} is not a file (${side.isSymbolicLink() ? 'a symbolic link' : 'a folder or device'}); SQLite would use it beside the ledger: remove it`,
+      )
+  }
+  if (stat?.isFile() && stat.size > 0 && !startsLikeSqlite(path))
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} is not a ledger (not a SQLite database: a CSV, a key or another file?); give --ledger the ledger file hcert issue writes (if this file was your ledger and was overwritten, restore it from a backup)`,
+    )
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined // ENOTDIR, EACCES: SQLite's own error says it
+  }
+}
+
+/** Whether the file starts with SQLite's header; true when it cannot be read (SQLite says why). */
+function startsLikeSqlite(path: string): boolean {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+  } catch {
+    return true
+  }
+  try {
+    const head = Buffer.alloc(16)
+    const read = readSync(fd, head, 0, 16, 0)
+    return read === 16 && head.toString('latin1') === SQLITE_HEADER
+  } catch {
+    return true
+  } finally {
+    closeSync(fd)
+  }
+}
 
 export function secureLedgerFile(path: string): void {
   // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)

@@ -8,7 +8,8 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { openReadOnly, secureLedgerFile } from './ledger-file.js'
+import { uvciSpellings } from './store.js'
+import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.js'
 import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
@@ -163,6 +164,7 @@ export class Ledger implements LedgerStore {
     let db: Database.Database | undefined
     try {
       this.readOnly = options.readOnly ?? false
+      checkLedgerPath(path)
       if (this.readOnly) db = openReadOnly(path, this.busyTimeoutMs)
       else {
         // an existing file is looked at, read only, before anything changes it (mode, WAL switch)
@@ -433,12 +435,23 @@ export class Ledger implements LedgerStore {
     return outcomes
   }
 
-  findByUvci(uvci: string): StoredCertificate | undefined {
+  /** A scan when no row has it (there is no index on kid): renew asks only when it selected nothing. */
+  hasKid(kid: string): boolean {
     return this.guard(
-      () =>
-        this.db.prepare(`SELECT ${this.columns} FROM certificates WHERE uvci = ?`).get(uvci) as
-          StoredCertificate | undefined,
+      () => this.db.prepare('SELECT 1 FROM certificates WHERE kid = ? LIMIT 1').get(kid) !== undefined,
     )
+  }
+
+  /** UVCIs compare without regard to case (uvciSpellings): the stored spelling is tried first. */
+  findByUvci(uvci: string): StoredCertificate | undefined {
+    return this.guard(() => {
+      const find = this.db.prepare(`SELECT ${this.columns} FROM certificates WHERE uvci = ?`)
+      for (const spelling of uvciSpellings(uvci)) {
+        const row = find.get(spelling) as StoredCertificate | undefined
+        if (row) return row
+      }
+      return undefined
+    })
   }
 
   findById(id: number): StoredCertificate | undefined {

@@ -37,8 +37,14 @@ export interface LedgerStats {
     /** active and expiring within the window */
     expiringSoon: number
     superseded: number
-    /** input records rejected (distinct records) */
+    /**
+     * input records rejected and not issued since (distinct records): a record with an `id` whose
+     * every rejection was followed by a certificate issued under that id (fixed and issued again)
+     * counts in rejectedSinceIssued instead
+     */
     rejected: number
+    /** input records rejected, then issued under the same `id` by a later run (fixed) */
+    rejectedSinceIssued: number
   }
   topRejections: Array<{ field: string; reason: string; count: number }>
   perPeriod: Count[]
@@ -104,10 +110,10 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
   return {
     totals: {
       ...totals,
-      rejected: db
-        .prepare(`SELECT count(DISTINCT idempotency_key) FROM rejections WHERE ${rejectionScope}`)
-        .pluck()
-        .get({ since, until }) as number,
+      ...(db.prepare(REJECTED_SQL).get({ since, until }) as {
+        rejected: number
+        rejectedSinceIssued: number
+      }),
     },
     topRejections: topByKind(
       db
@@ -134,7 +140,19 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
   }
 }
 
-type Totals = Omit<LedgerStats['totals'], 'rejected'>
+/**
+ * Distinct rejected records in [since, until], split into those not issued since and those issued
+ * since: a rejection counts as fixed when a certificate with its idempotency key (`id:<id>`; a
+ * record without an id is keyed by a keyed hash of its content, which a fix changes) was recorded
+ * after it (a later second: a certificate of the same run, whose id another record reused, does
+ * not fix it). A record is fixed when all its rejections are. The same SQL on both engines.
+ */
+export const REJECTED_SQL = `SELECT coalesce(sum(open), 0) AS rejected, count(*) - coalesce(sum(open), 0) AS "rejectedSinceIssued"
+  FROM (SELECT r.idempotency_key, max(CASE WHEN EXISTS (SELECT 1 FROM certificates c
+      WHERE c.idempotency_key = r.idempotency_key AND c.created_at > r.created_at) THEN 0 ELSE 1 END) AS open
+    FROM rejections r WHERE r.created_at BETWEEN @since AND @until GROUP BY r.idempotency_key) AS keys`
+
+type Totals = Omit<LedgerStats['totals'], 'rejected' | 'rejectedSinceIssued'>
 const TOTALS: ReadonlyArray<keyof Totals> = [
   'issued',
   'renewed',

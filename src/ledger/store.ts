@@ -64,6 +64,8 @@ export interface LedgerStore {
     done?: { owner: string; keys: readonly string[] },
   ): RecordOutcome[]
   findByUvci(uvci: string): StoredCertificate | undefined
+  /** whether any certificate (issued, renewed or imported) was signed by this kid (base64) */
+  hasKid(kid: string): boolean
   findById(id: number): StoredCertificate | undefined
   latestForHolderEvent(holderEvent: string): StoredCertificate | undefined
   dueIds(filter: DueFilter): number[]
@@ -160,4 +162,14 @@ export function releaseRun(ledger: LedgerStore, owner: string): void {
   } catch {
     // left to the leases
   }
+}
+
+/**
+ * The spellings of a UVCI to look up, as given first: UVCIs compare without regard to case (eHN
+ * UVCI guidelines: upper-case letters; hcert signs them upper case, and upper-cases one given in
+ * the input), so `urn:uvci:01:vn:…` finds `URN:UVCI:01:VN:…`. An exact lookup each, on the
+ * unique index; a certificate recorded elsewhere in mixed case is found as given or all-lower.
+ */
+export function uvciSpellings(uvci: string): string[] {
+  return [...new Set([uvci, uvci.toUpperCase(), uvci.toLowerCase()])]
 }

@@ -1,5 +1,5 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
-import { lstatSync, readFileSync, rmSync } from 'node:fs'
+import { lstatSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -121,10 +121,32 @@ function checkCountry(country: string): string {
   return code
 }
 
+/** ERR_USAGE when --out names a file (or a path through one): the keys go into a folder. */
+function refuseNonFolder(out: string): void {
+  let stat: ReturnType<typeof statSync> | undefined
+  try {
+    stat = statSync(out, { throwIfNoEntry: false })
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOTDIR')
+      throw new DccError(
+        'ERR_USAGE',
+        `--out: part of the path ${out} is a file, not a folder; give a folder for the keys (it is created if it does not exist)`,
+        { cause },
+      )
+    return // EACCES and the like: said where the folder is used
+  }
+  if (stat && !stat.isDirectory())
+    throw new DccError(
+      'ERR_USAGE',
+      `--out: ${out} is a file, not a folder; give a folder for the keys (it is created if it does not exist)`,
+    )
+}
+
 export async function generateKeys(given: GenerateKeysOptions): Promise<GenerateKeysResult> {
   const options = given.country === undefined ? given : { ...given, country: checkCountry(given.country) }
   if (options.organisation !== undefined) checkOrganisation(options.organisation)
   const out = options.out
+  refuseNonFolder(out)
   const reuseCsca = options.cscaDir !== undefined
   const writes = [
     KEY_FILES.dscKey,

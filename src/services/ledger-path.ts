@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
+import { checkLedgerPath } from '../ledger/ledger-file.js'
 
 export const LEDGER_ENV = 'HCERT_LEDGER'
 
@@ -19,6 +20,7 @@ export function defaultLedgerPath(): string {
  * ledger that reports nothing to do.
  */
 export function existingLedgerPath(path: string): string {
+  if (path.trim() === '') checkLedgerPath(path)
   if (path !== ':memory:' && !existsSync(path))
     throw new DccError(
       'ERR_LEDGER',

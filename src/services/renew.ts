@@ -356,6 +356,12 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
           if (old?.supersededBy != null) await writeEarlier(old, ledger.findById(old.supersededBy))
         }
       const ids = ledger.dueIds(filter)
+      // a --kid no certificate has (a typing mistake, a kid in another spelling) selects nothing:
+      // said, rather than "0 renewed" as if nothing were due (the kid is not quoted: it is input)
+      if (ids.length === 0 && options.filter?.kid && !ledger.hasKid(options.filter.kid))
+        report.warnings.push(
+          'no certificate in the ledger was signed by the kid given with --kid: nothing to renew. Give the kid in base64 as `hcert keys show` prints it (kzlQn+5disA=)',
+        )
       for (const id of ids) {
         if (options.signal?.aborted) break
         const old = ledger.findById(id)

@@ -311,6 +311,7 @@ describe('hcert stats', () => {
       expiringSoon: 12,
       superseded: 3,
       rejected: 2,
+      rejectedSinceIssued: 0,
     })
     expect(stats.perPeriod).toEqual([...expected.perDay, { key: '2022-06-02', count: 3 }])
     const issuedOnly = statsOf(ledger, {

@@ -21,7 +21,7 @@ export function renderStats(stats: StatsResult, periodName: string, c: ChalkInst
   const t = stats.totals
   const lines = [
     c.bold('Totals'),
-    `  issued ${fmt(t.issued)} · renewed ${fmt(t.renewed)} · active ${fmt(t.active)} · expired ${fmt(t.expired)} · expiring within 30 days ${fmt(t.expiringSoon)} · superseded ${fmt(t.superseded)} · rejected records ${fmt(t.rejected)}`,
+    `  issued ${fmt(t.issued)} · renewed ${fmt(t.renewed)} · active ${fmt(t.active)} · expired ${fmt(t.expired)} · expiring within 30 days ${fmt(t.expiringSoon)} · superseded ${fmt(t.superseded)} · rejected records ${fmt(t.rejected)} (not issued since)${t.rejectedSinceIssued ? ` · rejected, then fixed and issued ${fmt(t.rejectedSinceIssued)}` : ''}`,
   ]
   if (stats.topRejections.length > 0) {
     lines.push('', c.bold('Top rejection reasons'))

@@ -5,11 +5,19 @@
  * ledger copied from SQLite gives the same `stats --json`. Week keys follow SQLite's `%Y-W%W`
  * (weeks start on Monday; days before the year's first Monday are week 00).
  */
-import { addTotals, topByKind, type Count, type LedgerStats, type Period, type StatsQuery } from '../stats.js'
+import {
+  addTotals,
+  REJECTED_SQL,
+  topByKind,
+  type Count,
+  type LedgerStats,
+  type Period,
+  type StatsQuery,
+} from '../stats.js'
 import { DAY_SECONDS, validitySplit } from '../validity-counts.js'
 import type { SyncPgClient } from './sync-client.js'
 
-type Totals = Omit<LedgerStats['totals'], 'rejected'>
+type Totals = Omit<LedgerStats['totals'], 'rejected' | 'rejectedSinceIssued'>
 
 /** the validity totals of the certificates a WHERE clause selects ($1 now, $2 soon), counted row by row */
 const EXACT_TOTALS = (where: string): string => `SELECT
@@ -120,14 +128,15 @@ export function pgLedgerStats(client: SyncPgClient, query: StatsQuery): LedgerSt
   const issuedDay = `(to_timestamp(iat) AT TIME ZONE 'UTC')::date`
 
   const totals = pgValidityTotals(client, { fullStart, fullEnd, edges, now, soon: now + query.soon })
-  const [rejected] = client.query<{ n: number }>(
-    'SELECT count(DISTINCT idempotency_key) AS n FROM rejections WHERE created_at BETWEEN $1 AND $2',
+  const [rejected] = client.query<{ rejected: number | string; rejectedSinceIssued: number | string }>(
+    REJECTED_SQL.replace('@since', '$1').replace('@until', '$2'),
     [since, until],
   )
   return {
     totals: {
       ...totals,
-      rejected: rejected?.n ?? 0,
+      rejected: Number(rejected?.rejected ?? 0),
+      rejectedSinceIssued: Number(rejected?.rejectedSinceIssued ?? 0),
     },
     // grouped by kind of reason as on SQLite (ledger/stats.ts topByKind), so both engines agree
     topRejections: topByKind(

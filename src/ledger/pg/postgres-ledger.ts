@@ -19,7 +19,7 @@ import {
   type StoredCertificate,
 } from '../ledger.js'
 import type { LedgerStats, StatsQuery } from '../stats.js'
-import type { DueFilter, LedgerStore, Reservation } from '../store.js'
+import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { ensurePgSchema } from './pg-schema.js'
@@ -364,8 +364,19 @@ export class PostgresLedger implements LedgerStore {
     })
   }
 
+  hasKid(kid: string): boolean {
+    return this.rows('SELECT 1 FROM certificates WHERE kid = $1 LIMIT 1', [kid]).length > 0
+  }
+
+  /** UVCIs compare without regard to case (uvciSpellings): the stored spelling is tried first. */
   findByUvci(uvci: string): StoredCertificate | undefined {
-    return this.rows<StoredCertificate>(`SELECT ${COLUMNS} FROM certificates WHERE uvci = $1`, [uvci])[0]
+    for (const spelling of uvciSpellings(uvci)) {
+      const row = this.rows<StoredCertificate>(`SELECT ${COLUMNS} FROM certificates WHERE uvci = $1`, [
+        spelling,
+      ])[0]
+      if (row) return row
+    }
+    return undefined
   }
 
   findById(id: number): StoredCertificate | undefined {
