@@ -145,7 +145,7 @@ describe.skipIf(!PG_AVAILABLE)('PostgreSQL databases that are not (whole) ledger
         err = e as Error
       }
       expect(err).toMatchObject({ code: 'ERR_LEDGER' })
-      expect(err?.message).toMatch(/holds 1 table\(s\) of its own and no hcert ledger/)
+      expect(err?.message).toMatch(/holds no hcert ledger but 1 table\(s\) of its own/)
       expect(err?.message).toMatch(/empty database/)
       expect(err?.message).toContain(new URL(url).pathname.slice(1))
       const tables = client.query<{ n: string }>(

@@ -120,7 +120,7 @@ function refuseForeignDatabase(client: SyncPgClient, where: string): void {
   if (tables === 0) return
   throw new DccError(
     'ERR_LEDGER',
-    `ledger: ${where}: the database ${JSON.stringify(row?.db)} holds ${tables} table(s) of its own and no hcert ledger (another application's database?); hcert would add its tables next to them, so it stops. Give hcert an empty database (createdb, then the URL or $PGDATABASE naming it), or one hcert made`,
+    `ledger: ${where}: the database ${JSON.stringify(row?.db)} holds no hcert ledger but ${tables} table(s) of its own (another application's database?); hcert would add its tables next to them, so it stops. Give hcert an empty database (createdb, then the URL or $PGDATABASE naming it), or one hcert made`,
   )
 }
 
