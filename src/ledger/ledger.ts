@@ -13,6 +13,7 @@ import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.j
 import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
+import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError } from './ledger-error.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from './rejection-key.js'
@@ -82,12 +83,9 @@ export interface LedgerOptions {
   readOnly?: boolean
 }
 
-/** Default busy timeout: $HCERT_LEDGER_TIMEOUT (milliseconds), else 30 s. */
+/** Default busy timeout: $HCERT_LEDGER_TIMEOUT (milliseconds, 1..2147483647, else ERR_USAGE), else 30 s. */
 export function defaultBusyTimeoutMs(): number {
-  const fromEnv = Number(process.env.HCERT_LEDGER_TIMEOUT)
-  return Number.isFinite(fromEnv) && fromEnv >= 0 && process.env.HCERT_LEDGER_TIMEOUT !== ''
-    ? fromEnv
-    : 30_000
+  return envMilliseconds('HCERT_LEDGER_TIMEOUT', 30_000)
 }
 
 /**

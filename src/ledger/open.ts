@@ -2,6 +2,7 @@
  * The ledger a --ledger value (or $HCERT_LEDGER) names: a PostgreSQL server for a `postgres://` or
  * `postgresql://` URL, else a SQLite file.
  */
+import { checkLedgerEnv } from './env-number.js'
 import { existingLedgerPath } from '../services/ledger-path.js'
 import { Ledger } from './ledger.js'
 import { PostgresLedger } from './pg/postgres-ledger.js'
@@ -19,6 +20,8 @@ export interface OpenLedgerOptions {
 }
 
 export function openLedger(spec: string, options: OpenLedgerOptions): LedgerStore {
+  // settings in the environment are checked before any file is touched or server reached
+  checkLedgerEnv()
   if (isPostgresUrl(spec))
     return new PostgresLedger(spec, { create: options.create, readOnly: options.readOnly ?? false })
   return new Ledger(options.create ? spec : existingLedgerPath(spec), { readOnly: options.readOnly ?? false })

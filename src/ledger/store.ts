@@ -18,6 +18,7 @@
  * nobody signs that key again: it goes with the next run's end on this machine, or with its lease.
  */
 import { hostname } from 'node:os'
+import { envMilliseconds } from './env-number.js'
 import { randomBytes } from 'node:crypto'
 import type { IssuedRecord, IssuedRow, RecordOutcome, RejectionRow, StoredCertificate } from './ledger.js'
 import type { LedgerStats, StatsQuery } from './stats.js'
@@ -101,10 +102,9 @@ export interface LedgerStore {
   close(): void
 }
 
-/** Default lease of a reservation: $HCERT_LEDGER_LEASE (milliseconds), else 60 s. */
+/** Default lease of a reservation: $HCERT_LEDGER_LEASE (milliseconds, 1..2147483647, else ERR_USAGE), else 60 s. */
 export function defaultLeaseMs(): number {
-  const fromEnv = Number(process.env.HCERT_LEDGER_LEASE)
-  return process.env.HCERT_LEDGER_LEASE && Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 60_000
+  return envMilliseconds('HCERT_LEDGER_LEASE', 60_000)
 }
 
 /** A run's owner name in `reservations`: host, process id and a random part (`host:pid:random`). */

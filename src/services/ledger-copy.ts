@@ -187,6 +187,8 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     )
     target.run([{ text: 'BEGIN' }])
     try {
+      // before any certificate: a copy that cannot tell the same rejection apart stops at once
+      const secret = rejectionSecretFor(source, target, from)
       for (let last = 0; ;) {
         const rows = page.all(last) as Array<Record<string, unknown>>
         if (rows.length === 0) break
@@ -211,7 +213,6 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
         report.certificates.copied += inserted.length
         report.certificates.alreadyThere += rows.length - inserted.length
       }
-      const secret = rejectionSecretFor(source, target)
       for (let last = 0; ;) {
         const rows = rejections.all(last) as Array<Record<string, unknown>>
         if (rows.length === 0) break
@@ -252,9 +253,11 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
 /**
  * The secret the server's ledger keys rejections with (rejection-key.ts): the source's, when the
  * server holds no rejection yet, so that the copied keys go on matching the records they stand
- * for; else the server's own (the copied `hmac:` keys then stay as they are, counted apart).
+ * for; else the server's own. A record's `hmac:` key cannot be turned back into its content key,
+ * so when the server already holds rejections under another secret and the source has `hmac:`
+ * keys, the same record would be counted twice (once per secret): ERR_LEDGER, nothing copied.
  */
-function rejectionSecretFor(source: Database.Database, target: PostgresLedger): string {
+function rejectionSecretFor(source: Database.Database, target: PostgresLedger, from: string): string {
   const hasSecret =
     source.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_secret'`).pluck().get() === 1
   const sourceSecret = hasSecret
@@ -270,5 +273,16 @@ function rejectionSecretFor(source: Database.Database, target: PostgresLedger): 
   ]
   const secret = found[0]?.secret
   if (!secret) throw new DccError('ERR_LEDGER', `ledger: ${target.path} has no secret for rejection keys`)
+  if (sourceSecret && secret !== sourceSecret && (counted[0]?.n ?? 0) > 0) {
+    const hashed = source
+      .prepare(`SELECT count(*) FROM rejections WHERE idempotency_key LIKE 'hmac:%'`)
+      .pluck()
+      .get() as number
+    if (hashed > 0)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger copy: ${target.path} already holds rejections of its own, keyed with another secret than ${from}'s (rejection keys are HMACs of the record, which hcert cannot undo), so the same rejected record would be counted twice; nothing was copied. Copy into a new database (createdb), or one that holds only earlier copies of this ledger`,
+      )
+  }
   return secret
 }

@@ -8,6 +8,8 @@ import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js
 import { isKeyEncrypted, KEY_FILES } from '../../services/key-dir.js'
 import { generateKeys, type GenerateKeysResult } from '../../services/generate-keys.js'
 import { join } from 'node:path'
+import { checkKeyLabel } from '../../keys/pkcs11/key-reference.js'
+import { terminalText } from '../../cli/render/terminal-text.js'
 
 export default class KeysGenerate extends HcertCommand {
   static override summary =
@@ -110,6 +112,8 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
 
   async run(): Promise<GenerateKeysResult> {
     const { flags } = await this.parse(KeysGenerate)
+    // the label is checked before a passphrase or the PIN is asked for
+    if (flags['key-label'] !== undefined) checkKeyLabel(flags['key-label'])
     const needsPassphrase =
       flags.encrypt || (flags.csca !== undefined && isKeyEncrypted(join(flags.csca, KEY_FILES.cscaKey)))
     const passphrase = await passphraseFor(flags.encrypt ? 'new' : 'existing', {
@@ -150,7 +154,7 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       this.log('')
       if (result.dscKey.kind === 'pkcs11')
         this.log(
-          `DSC private key: in PKCS#11 token '${result.dscKey.token}', key '${result.dscKey.keyLabel}' (CKA_ID ${result.dscKey.keyId}); it never leaves the token`,
+          `DSC private key: in PKCS#11 token '${terminalText(result.dscKey.token)}', key '${terminalText(result.dscKey.keyLabel)}' (CKA_ID ${result.dscKey.keyId}); it never leaves the token`,
         )
       for (const w of result.warnings) this.log(c.yellow(`warning: ${w}`))
       this.log(`Wrote ${result.files.join(', ')}${result.encrypted ? ' (private keys encrypted)' : ''}`)

@@ -9,6 +9,7 @@ import type { KeyLocation } from '../../keys/signer.js'
 import { KEY_FILES, keyReferenceIn, readCertificateFile } from '../../services/key-dir.js'
 import { parseTrustedCertificate } from '../../trust/trusted-certificate.js'
 import { existsSync } from 'node:fs'
+import { terminalText } from '../../cli/render/terminal-text.js'
 
 export interface KeysShowResult {
   certificates: Array<{ file: string; role: string } & CertificateInfo>
@@ -65,7 +66,7 @@ export default class KeysShow extends HcertCommand {
         this.log(
           `\nDSC private key: ${
             dscKey.kind === 'pkcs11'
-              ? `in PKCS#11 token '${dscKey.token}', key '${dscKey.keyLabel}' (CKA_ID ${dscKey.keyId}), module ${dscKey.module}`
+              ? `in PKCS#11 token '${terminalText(dscKey.token)}', key '${terminalText(dscKey.keyLabel)}' (CKA_ID ${dscKey.keyId}), module ${terminalText(dscKey.module)}`
               : `on disk, ${dscKey.file}`
           }`,
         )

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { DccError } from '../../errors.js'
+import { forbiddenCharacter } from '../../issue/clean-text.js'
 
 export interface KeyReference {
   /** path of the PKCS#11 module (a shared library) */
@@ -15,6 +16,33 @@ export interface KeyReference {
   keyLabel: string
   /** CKA_ID of the key pair, hex */
   keyId: string
+}
+
+/**
+ * The longest CKA_LABEL hcert gives a key pair, in characters. PKCS#11 sets no limit, but tokens
+ * do (some keep 32 or 64 bytes, and tools show less); 64 is what --org takes too.
+ */
+export const MAX_KEY_LABEL_LENGTH = 64
+
+/**
+ * `--key-label` as the token will hold it: 1 to 64 characters, none of them a control character,
+ * bidirectional control or invisible character (what `keys show` and tools like pkcs11-tool would
+ * print). ERR_USAGE otherwise; the value is not quoted.
+ */
+export function checkKeyLabel(label: string): void {
+  const length = [...label].length
+  if (label.trim() === '') throw new DccError('ERR_USAGE', '--key-label must name the key (it is empty)')
+  if (length > MAX_KEY_LABEL_LENGTH)
+    throw new DccError(
+      'ERR_USAGE',
+      `--key-label is ${length} characters long; hcert allows at most ${MAX_KEY_LABEL_LENGTH} (tokens limit CKA_LABEL)`,
+    )
+  const problem = forbiddenCharacter(label)
+  if (problem)
+    throw new DccError(
+      'ERR_USAGE',
+      `--key-label must not contain control characters (line breaks, tabs…), bidirectional controls or invisible characters: it ${problem}`,
+    )
 }
 
 export function keyReferenceJson(reference: KeyReference): string {

@@ -85,6 +85,25 @@ export function generateTokenKey(
       { cause },
     )
   }
+  // two runs given the same label at once both passed the check above: whoever finds an object of
+  // another CKA_ID under the label now undoes its own pair (at most one run keeps the label, maybe none)
+  const others = find(t, [{ type: p.CKA_LABEL, value: label }]).filter((h) => {
+    const [attribute] = t.lib.C_GetAttributeValue(t.session, h, [{ type: p.CKA_ID }])
+    return !attribute?.value?.equals(id)
+  })
+  if (others.length > 0) {
+    for (const handle of [pair.privateKey, pair.publicKey]) {
+      try {
+        t.lib.C_DestroyObject(t.session, handle)
+      } catch {
+        // the refusal below is what matters; a leftover is named there by its CKA_ID
+      }
+    }
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: token '${t.token}' got another key labelled '${label}' while this one was made (another keys generate at the same time?); the new key pair (CKA_ID ${id.toString('hex')}) was removed again. Choose another --key-label, or run again once the other run has finished`,
+    )
+  }
   return {
     privateKey: pair.privateKey,
     publicKey: publicKeyOf(t, pair.publicKey, alg),

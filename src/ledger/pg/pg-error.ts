@@ -18,6 +18,7 @@ export function pgLedgerError(
   where: string,
   target: string,
   after: boolean | string = false,
+  sslFrom = 'sslmode in the URL',
 ): DccError {
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
@@ -31,7 +32,7 @@ export function pgLedgerError(
   } else if (/password must be a string|no password/i.test(text)) {
     message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
   } else if (/does not support SSL/i.test(text)) {
-    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which sslmode in the URL asks for. Enable ssl on the server, or drop sslmode=require (or set sslmode=disable) on a trusted network`
+    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for no SSL there (sslmode=disable, or leave it out) on a trusted network`
   } else if (
     [
       'ECONNREFUSED',
@@ -41,6 +42,7 @@ export function pgLedgerError(
       'ENETUNREACH',
       'ECONNRESET',
       'ETIMEDOUT',
+      'ENOENT', // no socket file in a socket folder (?host=/var/run/postgresql)
     ].includes(code)
   ) {
     // ETIMEDOUT says which wait ran out (pg's connection timeout, or no answer to a call)
@@ -62,6 +64,9 @@ export function pgLedgerError(
   } else if (code === '42703') {
     // a `certificates` table without hcert's columns: another application's database
     message = `${at}: the database on ${target} holds no hcert ledger: its tables are another application's (${code}: ${text}). Check the database name in the URL or $PGDATABASE, or give hcert a database of its own (createdb)`
+  } else if (code === '42P01') {
+    // a table hcert made is gone (dropped, renamed, a restore of part of the database): running again cannot help
+    message = `${at}: the ledger on ${target} is damaged or not complete: one of hcert's tables is missing (${code}: ${text}). Running again cannot help: check whether someone dropped or renamed a table (psql \\dt), or whether a restore left part of the database out, and restore the database from a backup`
   } else if (/^(08|57|0A|42|XX)/.test(code) || code === 'CLOSED') {
     message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
   } else {

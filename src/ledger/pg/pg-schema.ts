@@ -7,6 +7,7 @@
  * when two runs renew or correct it at once, where SQLite has its write lock), and
  * certificates_iat carries the columns stats' totals read, so that they come from the index alone.
  */
+import { DccError } from '../../errors.js'
 import { SCHEMA_VERSION, tooNew } from '../schema.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from '../validity-counts.js'
 import type { SyncPgClient } from './sync-client.js'
@@ -102,6 +103,28 @@ export function pgSchemaVersion(client: SyncPgClient): number | undefined {
 }
 
 /**
+ * ERR_LEDGER when a database without hcert's schema already holds tables or views (another
+ * application's): hcert would add its tables next to them. Schemas of the system and of
+ * extensions are not counted. Only an empty database, or one hcert made, becomes a ledger.
+ */
+function refuseForeignDatabase(client: SyncPgClient, where: string): void {
+  const [row] = client.query<{ n: string; db: string }>(
+    `SELECT count(*)::text AS n, current_database() AS db FROM pg_class c
+     JOIN pg_namespace s ON s.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND s.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND s.nspname NOT LIKE 'pg\\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+       AND c.relname <> 'hcert_schema'`,
+  )
+  const tables = Number(row?.n ?? 0)
+  if (tables === 0) return
+  throw new DccError(
+    'ERR_LEDGER',
+    `ledger: ${where}: the database ${JSON.stringify(row?.db)} holds no hcert ledger but ${tables} table(s) of its own (another application's database?); hcert would add its tables next to them, so it stops. Give hcert an empty database (createdb, then the URL or $PGDATABASE naming it), or one hcert made`,
+  )
+}
+
+/**
  * Brings the database to SCHEMA_VERSION: creates the tables of a new ledger (when `create`),
  * migrates an older one, refuses a newer one (ERR_LEDGER, nothing written). Returns the version
  * found before (undefined: none).
@@ -121,6 +144,8 @@ export function ensurePgSchema(client: SyncPgClient, where: string, create: bool
     const version = row?.version
     if (version !== undefined && version > SCHEMA_VERSION) throw tooNew(where, version)
     if (version === undefined) {
+      // under the lock: a ledger another process made meanwhile has its version row by now
+      refuseForeignDatabase(client, where)
       for (const statement of TABLES) client.query(statement)
       client.query('INSERT INTO hcert_schema (version) VALUES ($1)', [SCHEMA_VERSION])
     } else if (version < SCHEMA_VERSION) {

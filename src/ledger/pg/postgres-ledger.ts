@@ -25,7 +25,7 @@ import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { ensurePgSchema } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
-import { redactUrl, targetOf, unknownSslMode } from './url.js'
+import { badEnvPort, redactUrl, sslSource, targetOf, unknownSslMode } from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -131,6 +131,8 @@ export class PostgresLedger implements LedgerStore {
   private readonly client: SyncPgClient
   private readonly readOnly: boolean
   private readonly afterFailure: string | undefined
+  /** where SSL was asked for (the URL's sslmode or ssl, $PGSSLMODE), for the server's refusal of it */
+  private readonly sslFrom: string | undefined
   /** the ledger's secret for rejection keys (rejection-key.ts); undefined when read only */
   private secret: string | undefined
 
@@ -139,11 +141,21 @@ export class PostgresLedger implements LedgerStore {
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
     this.afterFailure = options.afterFailure
-    if (unknownSslMode(url) !== undefined)
+    const ssl = unknownSslMode(url)
+    if (ssl !== undefined)
       throw new DccError(
         'ERR_LEDGER',
-        `ledger: ${this.path}: the sslmode in the URL is not one libpq knows. Use sslmode=disable, prefer, require, verify-ca or verify-full (or leave it out)`,
+        ssl.from === 'the URL'
+          ? `ledger: ${this.path}: the sslmode in the URL is not one libpq knows. Use sslmode=disable, prefer, require, verify-ca or verify-full (or leave it out)`
+          : `ledger: ${this.path}: $PGSSLMODE is not an sslmode libpq knows. Set it to disable, prefer, require, verify-ca or verify-full (or unset it)`,
       )
+    const port = badEnvPort(url)
+    if (port !== undefined)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${this.path}: $PGPORT is not a port number (1-65535). Set it to the server's port (5432 by default), unset it, or give the port in the URL`,
+      )
+    this.sslFrom = sslSource(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
     const config: PgConnectionConfig = {
@@ -221,7 +233,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   private error(cause: unknown): DccError {
-    return pgLedgerError(cause, this.path, this.target, this.afterFailure ?? this.readOnly)
+    return pgLedgerError(cause, this.path, this.target, this.afterFailure ?? this.readOnly, this.sslFrom)
   }
 
   /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */

@@ -10,45 +10,112 @@ export function isPostgresUrl(spec: string): boolean {
   return /^postgres(ql)?:\/\//i.test(spec)
 }
 
-/** The URL without its password (nor a `password=` parameter): what messages and --json may show. */
+/** URL parameters that carry a secret: never shown (the key's passphrase, the password) */
+const SECRET_PARAMS = ['password', 'sslpassword']
+
+/**
+ * The URL without its password nor any secret-bearing parameter (`password=`, `sslpassword=`):
+ * what messages and --json may show.
+ */
 export function redactUrl(spec: string): string {
   try {
     const url = new URL(spec)
     url.password = ''
-    url.searchParams.delete('password')
+    for (const name of [...url.searchParams.keys()])
+      if (SECRET_PARAMS.includes(name.toLowerCase())) url.searchParams.delete(name)
     return url.toString()
   } catch {
-    return spec.replace(/(\/\/[^:/@]*):[^@]*@/, '$1@').replace(/([?&]password=)[^&]*/gi, '$1…')
+    return spec.replace(/(\/\/[^:/@]*):[^@]*@/, '$1@').replace(/([?&](?:ssl)?password=)[^&]*/gi, '$1…')
   }
 }
 
-/** host:port the connection goes to, as pg would resolve it (URL, else PGHOST/PGPORT, else localhost:5432). */
-export function targetOf(spec: string): string {
+/**
+ * Where the connection goes, as pg would resolve it (URL host or `?host=`, else PGHOST, else
+ * localhost; URL port, else PGPORT, else 5432): `host:port`, or the socket file
+ * (`/var/run/postgresql/.s.PGSQL.5432`) for a host that is a folder.
+ */
+export function targetOf(spec: string, env: NodeJS.ProcessEnv = process.env): string {
   let host = ''
   let port = ''
   try {
     const url = new URL(spec)
-    host = decodeURIComponent(url.hostname)
-    port = url.port
+    host = decodeURIComponent(url.hostname) || url.searchParams.get('host') || ''
+    port = url.port || url.searchParams.get('port') || ''
   } catch {
-    // left to the environment
+    // an address WHATWG URLs refuse (`postgres://user@/db?host=/socket`): its parameters alone
+    const param = (name: string): string => {
+      const m = new RegExp(`[?&]${name}=([^&#]*)`).exec(spec)
+      try {
+        return m ? decodeURIComponent(m[1] ?? '') : ''
+      } catch {
+        return ''
+      }
+    }
+    host = param('host')
+    port = param('port')
   }
-  return `${host || process.env.PGHOST || 'localhost'}:${port || process.env.PGPORT || '5432'}`
+  const h = host || env.PGHOST || 'localhost'
+  const p = port || env.PGPORT || '5432'
+  return h.startsWith('/') ? `${h.replace(/\/+$/, '')}/.s.PGSQL.${p}` : `${h}:${p}`
+}
+
+/**
+ * $PGPORT when the URL gives no port and it is not a port number (1-65535); undefined otherwise.
+ */
+export function badEnvPort(spec: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    const url = new URL(spec)
+    if (url.port || url.searchParams.get('port')) return undefined
+  } catch {
+    return undefined
+  }
+  const given = env.PGPORT?.trim()
+  if (!given) return undefined
+  const port = /^\d+$/.test(given) ? Number(given) : Number.NaN
+  return port >= 1 && port <= 65535 ? undefined : given
 }
 
 /** sslmode values libpq knows (and pg's `no-verify`) */
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
 
 /**
- * The URL's sslmode when it is not one libpq knows (pg would take any other value for "use SSL"
- * and report the server's refusal of SSL instead); undefined when it is one, or none is given.
+ * Where the SSL setting comes from: `sslmode=… in the URL`, `ssl=… in the URL` or `$PGSSLMODE`
+ * (pg reads $PGSSLMODE only when the URL says nothing of SSL); undefined when nothing asks.
  */
-export function unknownSslMode(spec: string): string | undefined {
-  let mode: string | null
+export function sslSource(spec: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  let params: URLSearchParams | undefined
   try {
-    mode = new URL(spec).searchParams.get('sslmode')
+    params = new URL(spec).searchParams
   } catch {
     return undefined
   }
-  return mode === null || SSL_MODES.includes(mode) ? undefined : mode
+  const mode = params.get('sslmode')
+  if (mode !== null) return `sslmode=${mode} in the URL`
+  const ssl = params.get('ssl')
+  if (ssl !== null) return `ssl=${ssl} in the URL`
+  return env.PGSSLMODE ? `$PGSSLMODE (${env.PGSSLMODE})` : undefined
+}
+
+/**
+ * The sslmode (from the URL, else $PGSSLMODE) when it is not one libpq knows (pg would take any
+ * other value in the URL for "use SSL", and one in $PGSSLMODE for "no SSL", silently), with where
+ * it came from; undefined when it is one, or none is given.
+ */
+export function unknownSslMode(
+  spec: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { mode: string; from: string } | undefined {
+  let params: URLSearchParams
+  try {
+    params = new URL(spec).searchParams
+  } catch {
+    return undefined
+  }
+  const inUrl = params.get('sslmode')
+  if (inUrl !== null) return SSL_MODES.includes(inUrl) ? undefined : { mode: inUrl, from: 'the URL' }
+  if (params.get('ssl') !== null) return undefined
+  const inEnv = env.PGSSLMODE
+  return inEnv === undefined || inEnv === '' || SSL_MODES.includes(inEnv)
+    ? undefined
+    : { mode: inEnv, from: '$PGSSLMODE' }
 }
