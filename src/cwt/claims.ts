@@ -151,7 +151,9 @@ function kindOf(value: unknown): string {
   if (value instanceof Uint8Array) return 'a byte string'
   if (Array.isArray(value)) return 'an array'
   if (value instanceof Map) return 'a map'
-  return `a ${typeof value}`
+  if (value instanceof Tag) return `an item under tag ${value.tag}`
+  if (typeof value === 'bigint') return 'an integer beyond 2^53'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 /**

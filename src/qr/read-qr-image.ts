@@ -137,7 +137,7 @@ async function read(
   if (failed && /load image/i.test(failed.error))
     throw new DccError(
       'ERR_IMAGE',
-      `image: the ${name} file from ${source} could not be read (${failed.error})`,
+      `image: the ${name} file from ${source} could not be read (its pixel data is damaged or cut short)`,
     )
   return results.find((r) => r.isValid && r.format === 'QRCode')
 }
