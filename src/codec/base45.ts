@@ -22,10 +22,13 @@ function valueAt(text: string, index: number): number {
 function describeChar(text: string, index: number): string {
   const char = String.fromCodePoint(text.codePointAt(index) ?? 0)
   const code = char.codePointAt(0) ?? 0
-  if (code < 0x20 || code === 0x7f || /\s/u.test(char))
-    return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
-  return `'${char}'`
+  if (VISIBLE.test(char) && code !== 0xfffd) return `'${char}'`
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
 }
+
+// a character that shows as itself: controls, spaces, invisible format characters (U+200B, U+2060,
+// U+00AD), private use, combining marks and the replacement character U+FFFD are named by code point
+const VISIBLE = /^[\p{L}\p{N}\p{P}\p{S}]$/u
 
 /**
  * Decode `text` from index `start` (e.g. 4, after `HC1:`). Error positions count from the start of

@@ -94,7 +94,7 @@ export function decodeCbor(bytes: Uint8Array, what: string): unknown {
     } else value = decoder.decode(bytes)
     return shape.wideIntegers ? narrowIntegers(value) : value
   } catch (cause) {
-    throw new DccError('ERR_CBOR', `cbor: ${what} could not be decoded (${(cause as Error).message})`, {
+    throw new DccError('ERR_CBOR', `cbor: ${what} could not be decoded (${plainWords(cause)})`, {
       cause,
     })
   }
@@ -162,4 +162,12 @@ export function encodeCborSequence(values: readonly unknown[]): {
     ends[i] = length
   })
   return { bytes: scratch.slice(0, length), ends }
+}
+
+/** cbor-x's reason in this tool's words where it speaks of JavaScript (a length or tag number past 2^32 − 1) */
+function plainWords(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  if (/JavaScript does not support/i.test(message))
+    return 'a length or number beyond 4294967295, larger than any certificate holds'
+  return message
 }

@@ -221,6 +221,7 @@ function describe(value: unknown): string {
   if (value instanceof SimpleValue) return `simple value ${value.value}`
   if (typeof value === 'number' && !Number.isInteger(value)) return 'a float'
   if (typeof value === 'bigint') return 'an integer beyond 2^53'
+  if (typeof value === 'object') return 'an object'
   return typeof value === 'string' ? 'a text string' : `a ${typeof value}`
 }
 

@@ -2,7 +2,7 @@
 import { decodeCbor, SimpleValue, Tag } from '../codec/cbor.js'
 import { keyStep } from '../codec/quotable-keys.js'
 import { DccError } from '../errors.js'
-import { findWhoPayload, type PayloadKind } from '../gdhcn/payload-kind.js'
+import { findWhoPayload, HCERT_KEY, type PayloadKind } from '../gdhcn/payload-kind.js'
 import { parseClaimsFast } from './fast-claims.js'
 
 export const CLAIM = { iss: 1, exp: 4, iat: 6, hcert: -260 } as const
@@ -49,6 +49,7 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
   const map = decodeCbor(payload, 'the CWT payload')
   if (!(map instanceof Map)) fail('the COSE payload is not a CWT claims map')
   const hcertMap = map.get(CLAIM.hcert)
+  if (hcertMap instanceof Map) onePayload(hcertMap)
   if (!(hcertMap instanceof Map && hcertMap.has(HCERT_EU_DCC_V1))) {
     const who = findWhoPayload(map, hcertMap)
     if (who) return withTimes(map, { hcert: whoJson(who.value, who.where), kind: who.kind })
@@ -63,6 +64,22 @@ export function parseClaimsGeneral(payload: Uint8Array): CwtClaims {
   if (warnings.length > 0) claims.warnings = warnings
   else delete claims.warnings
   return claims
+}
+
+/** the keys under -260 that hold a payload hcert reads (1 the EU DCC, -6, 3, 4, 5 the WHO kinds) */
+export const PAYLOAD_KEYS: readonly number[] = Object.values(HCERT_KEY)
+
+/**
+ * A certificate carries one payload: -260 holding two (1 and -6, a DDCC and a link) is refused, as
+ * a verifier showing one holder while another is signed inside misleads whoever reads it (unknown
+ * keys under -260 are left alone).
+ */
+function onePayload(hcert: Map<unknown, unknown>): void {
+  const held = PAYLOAD_KEYS.filter((key) => hcert.has(key))
+  if (held.length > 1)
+    fail(
+      `the hcert claim (-260) holds ${held.length} payloads (keys ${held.join(', ')}); a certificate carries one`,
+    )
 }
 
 /** iss, iat and exp read into claims (which it returns) */
@@ -134,7 +151,9 @@ function kindOf(value: unknown): string {
   if (value instanceof Uint8Array) return 'a byte string'
   if (Array.isArray(value)) return 'an array'
   if (value instanceof Map) return 'a map'
-  return `a ${typeof value}`
+  if (value instanceof Tag) return `an item under tag ${value.tag}`
+  if (typeof value === 'bigint') return 'an integer beyond 2^53'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 /**

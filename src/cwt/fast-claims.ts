@@ -156,7 +156,7 @@ function readTime(): number {
   return value
 }
 
-/** -260: a map whose key 1 is the DCC (other keys are read and dropped) */
+/** -260: a map whose key 1 is the DCC (unknown keys are read and dropped; a WHO payload key falls back) */
 function readHcert(): Record<string, unknown> {
   const head = next()
   if (head >> 5 !== 5) fallback()
@@ -170,7 +170,9 @@ function readHcert(): Record<string, unknown> {
     if (key === HCERT_EU_DCC_V1) {
       if ((bytes[pos] as number) >> 5 !== 5) fallback()
       dcc = readValue(2)
-    } else skip(2)
+    } else if (key === -6 || key === 3 || key === 4 || key === 5)
+      fallback() // a second payload beside the DCC: the general path refuses it
+    else skip(2)
   }
   if (dcc === undefined) fallback()
   return dcc as Record<string, unknown>

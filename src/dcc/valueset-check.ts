@@ -35,7 +35,7 @@ export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] 
         if (value === undefined || isInValueSet(set, value)) continue
         warnings.push({
           path: `/${type}/${index}/${field}`,
-          message: `/${type}/${index}/${field} ${quoted(value)} is not in the value set ${set}`,
+          message: `/${type}/${index}/${field} ${shape(value)} is not in the value set ${set}`,
         })
       }
     }
@@ -44,16 +44,17 @@ export function checkValueSets(dcc: Record<string, unknown>): ValueSetWarning[] 
 }
 
 /**
- * The value, quoted when it has the shape of a code (value set codes are letters, digits and a few
- * marks, under 40 characters: `EU/1/20/1528`, `LP6464-4`, `840539006`); otherwise what it is, as
- * the field may hold anything, holder text or terminal controls included.
+ * What the value is, never the value itself: a coded field may hold anything, a holder's name or
+ * date of birth included (`'1977-07-07'` has the shape of a code), so only its kind and length are
+ * named (`(a text of 7 characters)`, `(a number)`, `(an array)`).
  */
-function quoted(value: unknown): string {
-  if (typeof value === 'object' && value !== null)
-    return `(${Array.isArray(value) ? 'an array' : 'an object'})`
-  if (typeof value === 'string' && !CODE_SHAPE.test(value))
-    return `(a text of ${value.length} characters, not a code)`
-  return `'${String(value)}'`
+function shape(value: unknown): string {
+  if (Array.isArray(value)) return '(an array)'
+  if (value === null) return '(null)'
+  if (typeof value === 'object') return '(an object)'
+  if (typeof value === 'string')
+    return `(a text of ${value.length} characters${CODE_SHAPE.test(value) ? '' : ', not a code'})`
+  return `(a ${typeof value})`
 }
 
 // no space: a value set code has none, and a space lets a name and a date of birth through

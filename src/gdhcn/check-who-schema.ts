@@ -11,9 +11,12 @@
  *   with issuer, hcid, version; vaccination with vaccine, brand, lot, date, dose, country and
  *   manufacturer or maholder (who-ddcc-data-1); test with pathogen, type, origin, date, result.
  * - the early DDCC (gdhcn-validator samples): name, hcid, vaccine, brand, lot, date, dose, country.
+ * Every date must be a calendar day (2021-02-30 and month 13 are refused, as for the DCC, never
+ * rolled over into the next month).
  * - a link: the SHL payload (url, 43-character key, exp a number, flag of L/P/U).
  * Fields a model does not define are allowed (they are shown, not refused).
  */
+import { isNotCalendarDate } from '../dcc/schema-formats.js'
 import { decodeHealthLink, healthLinkIssues } from './health-link.js'
 import type { PayloadKind } from './payload-kind.js'
 
@@ -45,10 +48,11 @@ class Issues {
       const value = obj[key]
       if (value === undefined) continue
       const ok =
-        typeof value === 'string' &&
-        (DATE.test(value) || (orDateTime && /^\d{4}-\d{2}-\d{2}T/.test(value))) &&
-        !Number.isNaN(Date.parse(value.slice(0, 10)))
+        typeof value === 'string' && (DATE.test(value) || (orDateTime && /^\d{4}-\d{2}-\d{2}T/.test(value)))
       if (!ok) this.add(`${path}/${key} must be a date (YYYY-MM-DD)`)
+      // the DCC's rule (src/dcc/schema-formats.ts): 2021-02-30 is no day, never read as 2 March
+      else if (isNotCalendarDate(value.slice(0, 10)) || isNotCalendarDate(value))
+        this.add(`${path}/${key} is not a calendar date`)
     }
   }
 

@@ -8,6 +8,7 @@
  *   ICVPs; DDCC keys the DDCC; DCC or DDCC keys the EU DCC; links any).
  */
 import type { TrustedCertificate } from '../trust/trusted-certificate.js'
+import { parseInstant } from '../time/parse-instant.js'
 import { KIND_DOMAINS, type PayloadKind } from './payload-kind.js'
 
 export interface WhoTimes {
@@ -16,12 +17,11 @@ export interface WhoTimes {
   warnings: string[]
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})/
-
+/** Midnight UTC of the day a payload date starts with; undefined when it is no calendar day (2021-02-30). */
 function dayStart(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !DATE.test(value)) return undefined
-  const ms = Date.parse(`${value.slice(0, 10)}T00:00:00Z`)
-  return Number.isNaN(ms) ? undefined : ms / 1000
+  if (typeof value !== 'string') return undefined
+  const day = parseInstant(value.slice(0, 10))
+  return day === undefined ? undefined : day.getTime() / 1000
 }
 
 /** The validity bounds of a WHO payload whose CWT lacks iat or exp (seconds since 1970). */
@@ -35,9 +35,11 @@ export function whoTimes(
   if (exp === undefined && kind === 'ddcc-early') {
     const until = dayStart(payload.valid_until)
     if (until !== undefined) exp = until + 86_399
+    else if (payload.valid_until !== undefined)
+      warnings.push('valid_until is not a calendar date: no end of validity is taken from it')
   }
   if (iat === undefined && kind === 'ddcc-early') iat = dayStart(payload.valid_from)
-  if (exp === undefined)
+  if (exp === undefined && warnings.length === 0)
     warnings.push(
       `the certificate has no exp claim (4): accepted without an end of validity, as ${kind} certificates may be`,
     )

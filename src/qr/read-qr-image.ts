@@ -54,7 +54,9 @@ export interface QrImageText {
 const BASE: ReaderOptions = {
   formats: ['QRCode'],
   textMode: 'Plain',
-  maxNumberOfSymbols: 1,
+  // two, so that an image holding more than one code is noticed (which one a reader returns first is
+  // not defined, so it is refused rather than one of them verified)
+  maxNumberOfSymbols: 2,
   tryHarder: true,
   tryRotate: true,
   tryInvert: true,
@@ -137,7 +139,13 @@ async function read(
   if (failed && /load image/i.test(failed.error))
     throw new DccError(
       'ERR_IMAGE',
-      `image: the ${name} file from ${source} could not be read (${failed.error})`,
+      `image: the ${name} file from ${source} could not be read (its pixel data is damaged or cut short)`,
     )
-  return results.find((r) => r.isValid && r.format === 'QRCode')
+  const codes = results.filter((r) => r.isValid && r.format === 'QRCode')
+  if (new Set(codes.map((r) => r.text)).size > 1)
+    throw new DccError(
+      'ERR_IMAGE',
+      `image: the ${name} image from ${source} holds more than one QR code; give each code as an image of its own`,
+    )
+  return codes[0]
 }

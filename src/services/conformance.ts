@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs'
 import { basename, join, relative, sep } from 'node:path'
 import { findKnownIssue, parseKnownIssues, type KnownIssue } from '../conformance/known-issues.js'
 import { runVector } from '../conformance/run-vector.js'
+import { checkVectorShape } from '../conformance/vector-shape.js'
 import type { Expectation, TestVector } from '../conformance/vector.js'
 import { DccError } from '../errors.js'
 import { NotReadableFile, readRegularFileSync } from '../fs/read-regular-file.js'
@@ -103,6 +104,7 @@ export async function runConformance(
     const testSet = basename(file, '.json')
     let outcomes: Awaited<ReturnType<typeof runVector>>
     try {
+      checkVectorShape(vector)
       outcomes = await runVector(vector, options.now)
     } catch (err) {
       // a vector whose fields have the wrong types (PREFIX: null, COSE: {} …) fails alone

@@ -6,6 +6,7 @@
  */
 import { DccError } from '../errors.js'
 import { MAX_QR_TEXT_LENGTH } from '../codec/prefix.js'
+import { looksLikeUtf16 } from '../issue/read-records.js'
 
 /**
  * The longest line read as a certificate: an HC1 is at most 4,296 characters (the alphanumeric
@@ -142,6 +143,12 @@ export function decodeLine(bytes: Uint8Array, where: string): string {
   try {
     return UTF8.decode(bytes)
   } catch (cause) {
+    if (looksLikeUtf16(bytes))
+      throw new DccError(
+        'ERR_INPUT',
+        `input: ${where} is UTF-16 text (as Windows Notepad saves "Unicode"); hcert reads UTF-8: save it as UTF-8`,
+        { cause },
+      )
     throw new DccError(
       'ERR_INPUT',
       `input: ${where} is neither text (it is not valid UTF-8) nor a PNG or JPEG image`,

@@ -8,6 +8,7 @@
 import { inflateRawSync } from 'node:zlib'
 import { DccError } from '../errors.js'
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
+import { duplicateJsonKey } from '../codec/json-duplicate-key.js'
 
 /** Inflated payloads are capped here: a card fills at most a few QR codes and inflates to ~30 KB. */
 export const MAX_SHC_PAYLOAD_BYTES = 256 * 1024
@@ -93,13 +94,22 @@ export function zipProblem(header: Record<string, unknown>): string {
     : `the JWS header's zip is not "DEF"; SMART Health Cards compress the payload with raw DEFLATE`
 }
 
+/** The ERR_JWS message for a member name repeated in the JWS header or payload (named by path, never a value). */
+export function duplicateMessage(what: 'header' | 'payload', path: string): string {
+  return `decode: the JWS ${what} has the key ${path} twice; a signed JSON object's keys must differ (readers disagree on which one counts)`
+}
+
 function jsonObject(bytes: Buffer, what: 'header' | 'payload'): Record<string, unknown> {
   let value: unknown
+  let text: string
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    value = JSON.parse(text)
   } catch {
     throw new DccError('ERR_JWS', `decode: the JWS ${what} is not UTF-8 JSON`)
   }
+  const duplicate = duplicateJsonKey(text)
+  if (duplicate !== undefined) throw new DccError('ERR_JWS', duplicateMessage(what, duplicate))
   if (jsonTooDeep(value))
     throw new DccError('ERR_JWS', `decode: the JWS ${what} nests more than ${MAX_JSON_DEPTH} levels deep`)
   if (typeof value !== 'object' || value === null || Array.isArray(value))

@@ -8,7 +8,8 @@ import { compactVerify } from 'jose'
 import { DccError, type ErrorCode } from '../errors.js'
 import type { CheckStatus } from '../hcert/verify-hc1.js'
 import { checkCardShape, fhirBundleOf } from './card-shape.js'
-import { inflateShcPayload, splitJws, zipProblem, type ShcJws } from './jws.js'
+import { duplicateMessage, inflateShcPayload, splitJws, zipProblem, type ShcJws } from './jws.js'
+import { duplicateJsonKey } from '../codec/json-duplicate-key.js'
 import type { ShcKey, ShcKeySet } from './jwks.js'
 import { decodeNumeric } from './numeric.js'
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
@@ -138,11 +139,15 @@ export function shcInputFailure(err: DccError): ShcVerifyResult {
 
 function parsePayload(bytes: Uint8Array): Record<string, unknown> {
   let value: unknown
+  let text: string
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    value = JSON.parse(text)
   } catch {
     throw new DccError('ERR_JWS', 'decode: the JWS payload is not UTF-8 JSON')
   }
+  const duplicate = duplicateJsonKey(text)
+  if (duplicate !== undefined) throw new DccError('ERR_JWS', duplicateMessage('payload', duplicate))
   if (jsonTooDeep(value))
     throw new DccError('ERR_JWS', `decode: the JWS payload nests more than ${MAX_JSON_DEPTH} levels deep`)
   if (typeof value !== 'object' || value === null || Array.isArray(value))

@@ -1,4 +1,4 @@
-/** Value-set warnings name the path and the set, and quote a value only when it has the shape of a code. */
+/** Value-set warnings name the path, the set and the value's shape, never the value (it may be personal data). */
 import { describe, expect, it } from 'vitest'
 import { checkValueSets } from '../../src/dcc/valueset-check.js'
 
@@ -8,10 +8,27 @@ const vaccination = (over: Record<string, unknown>): Record<string, unknown> => 
 })
 
 describe('value-set warnings', () => {
-  it('quote a value with the shape of a code', () => {
+  it('name the shape of a code-shaped value, not the value', () => {
     expect(checkValueSets(vaccination({ mp: 'EU/9/99/9999' })).map((w) => w.message)).toEqual([
-      "/v/0/mp 'EU/9/99/9999' is not in the value set vaccine-medicinal-product",
+      '/v/0/mp (a text of 12 characters) is not in the value set vaccine-medicinal-product',
     ])
+  })
+
+  it('never quote code-shaped holder data (a surname, a date of birth) in any coded field', () => {
+    const messages = checkValueSets(
+      vaccination({ mp: 'Zyxwvut', co: 'B1234567', tg: '1977-07-07', ma: 'NGUYEN' }),
+    ).map((w) => w.message)
+    expect(messages).toHaveLength(4)
+    for (const m of messages)
+      for (const v of ['Zyxwvut', 'B1234567', '1977-07-07', 'NGUYEN']) expect(m).not.toContain(v)
+    const test = checkValueSets({ ver: '1.3.0', t: [{ tg: '840539006', tt: 'NGUYEN', tr: '1977-07-07' }] })
+    expect(test.map((w) => w.message)).toEqual([
+      '/t/0/tt (a text of 6 characters) is not in the value set test-type',
+      '/t/0/tr (a text of 10 characters) is not in the value set test-result',
+    ])
+    expect(checkValueSets(vaccination({ dn: 1, mp: 12345 }))[0]?.message).toBe(
+      '/v/0/mp (a number) is not in the value set vaccine-medicinal-product',
+    )
   })
 
   it('never quote holder text with spaces (a name and a date of birth), in any coded field', () => {
