@@ -5,7 +5,7 @@
 import { createReadStream, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
-import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from './json-duplicate-key.js'
+import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from '../codec/json-duplicate-key.js'
 import { isDccFieldName } from './build-dcc.js'
 import { ICVP_READ_COLUMNS } from './icvp-columns.js'
 import { CsvParser, unneutralise, type CsvRow } from './csv.js'
