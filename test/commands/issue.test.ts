@@ -309,7 +309,7 @@ describe('hcert renew and hcert stats', () => {
     for (const c of report.certificates)
       expect(verifyHc1(c.hc1, { trust, now: new Date('2022-06-03T00:00:00Z') }).valid).toBe(true)
     const again = runCli(['renew', ...keys, ...ledger, '--expired', '--at', '2022-06-02T00:00:00Z'])
-    expect(again.stderr).toContain('0 renewed, 0 skipped, 0 refused')
+    expect(again.stderr).toContain('0 renewed (3 already renewed, written again), 0 skipped, 0 refused')
     const stats = JSON.parse(runCli(['stats', ...ledger, '--at', '2022-06-02T00:00:00Z', '--json']).stdout)
     expect(stats.totals).toMatchObject({ issued: 3, renewed: 3, superseded: 3, active: 3, expired: 0 })
     const text = runCli(['stats', ...ledger, '--at', '2022-06-02T00:00:00Z', '--by', 'month']).stdout
