@@ -22,22 +22,12 @@ import { TrustList } from '../../src/trust/trust-list.js'
 import { parseTrustedCertificate } from '../../src/trust/trusted-certificate.js'
 import { runCli } from '../helpers/cli.js'
 import { freshKeys, type FreshKeys } from '../helpers/keys.js'
-import { CODING, DDCC_TR, DDCC_VS, ICVP_V1, ICVP_V2 } from '../helpers/who-payloads.js'
+import { DDCC_TR, DDCC_VS, EARLY, ICVP_V1, ICVP_V2 } from '../helpers/who-payloads.js'
 
 const IAT = Date.parse('2024-12-01T00:00:00Z') / 1000
 const EXP = Date.parse('2026-12-01T00:00:00Z') / 1000
 const CLOCK = '2025-01-01T00:00:00Z'
 
-const EARLY = {
-  name: 'Test Person',
-  hcid: 'H1',
-  vaccine: CODING('1119349007', 'http://snomed.info/sct'),
-  brand: CODING('TEST', 'x'),
-  lot: 'L',
-  date: '2024-11-30',
-  dose: 1,
-  country: CODING('NZL', 'urn:iso:std:iso:3166'),
-}
 const link = (content: object): string =>
   `shlink:/${Buffer.from(JSON.stringify(content)).toString('base64url')}`
 const LINK = link({ url: 'https://example.org/m/abc', key: 'k'.repeat(43), flag: 'L' })

@@ -15,18 +15,7 @@ import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { parseTrustedCertificate } from '../../src/trust/trusted-certificate.js'
 import { freshKeys, type FreshKeys } from '../helpers/keys.js'
-import { CODING, DDCC_TR, DDCC_VS, ICVP_V1, ICVP_V2 } from '../helpers/who-payloads.js'
-
-const EARLY = {
-  name: 'Test Person',
-  hcid: 'H1',
-  vaccine: CODING('1119349007', 'http://snomed.info/sct'),
-  brand: CODING('TEST', 'x'),
-  lot: 'L',
-  date: '2024-11-30',
-  dose: 1,
-  country: CODING('NZL', 'urn:iso:std:iso:3166'),
-}
+import { DDCC_TR, DDCC_VS, EARLY, ICVP_V1, ICVP_V2 } from '../helpers/who-payloads.js'
 
 describe('impossible calendar dates in WHO payloads', () => {
   it.each([

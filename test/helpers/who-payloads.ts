@@ -50,3 +50,15 @@ export const DDCC_TR = {
     result: CODING('260415000', 'http://snomed.info/sct'),
   },
 }
+
+/** the early DDCC form that sits directly in the CWT (no -260 container) */
+export const EARLY = {
+  name: 'Test Person',
+  hcid: 'H1',
+  vaccine: CODING('1119349007', 'http://snomed.info/sct'),
+  brand: CODING('TEST', 'x'),
+  lot: 'L',
+  date: '2024-11-30',
+  dose: 1,
+  country: CODING('NZL', 'urn:iso:std:iso:3166'),
+}
