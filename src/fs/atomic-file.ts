@@ -32,6 +32,8 @@ import {
   write,
   writeSync,
 } from 'node:fs'
+import { opendir } from 'node:fs/promises'
+import type { Dir } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { writeError } from './write-error.js'
@@ -140,31 +142,56 @@ function processGone(pid: number): boolean {
  */
 export function removeStaleTemporaries(target: string): void {
   const folder = dirname(target)
-  const name = basename(target)
   let names: string[]
   try {
     names = readdirSync(folder)
   } catch {
     return
   }
-  const uid = process.getuid?.()
-  const pattern = temporaryName(name)
-  for (const entry of names) {
-    const match = pattern.exec(entry)
-    if (!match) continue
-    const path = join(folder, entry)
-    if (live.has(path)) continue
-    try {
-      const stat = lstatSync(path)
-      if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) continue
-      const stale =
-        match[1] !== undefined
-          ? processGone(Number(match[1]))
-          : Date.now() - stat.mtimeMs > STALE_WITHOUT_PID_MS
-      if (stale) unlinkSync(path)
-    } catch {
-      // gone meanwhile, or not ours to remove
-    }
+  const pattern = temporaryName(basename(target))
+  for (const entry of names) removeIfStale(folder, entry, pattern)
+}
+
+/** any name of the temporary pattern with a pid: `.<name>.<pid>.<12 hex>.partial` */
+const ANY_TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{12}\.partial$/
+
+/**
+ * As removeStaleTemporaries, for every target in `folder` at once: the temporary files of QR images
+ * (`--qr-dir`) a killed run left, whose targets are not known. Only names with the pid of a process
+ * that is gone; read a few hundred names at a time (a folder may hold a million images).
+ * Resolves when done; never rejects.
+ */
+export async function removeStaleTemporariesIn(folder: string): Promise<void> {
+  let dir: Dir
+  try {
+    dir = await opendir(folder, { bufferSize: 256 })
+  } catch {
+    return
+  }
+  try {
+    for await (const entry of dir) removeIfStale(folder, entry.name, ANY_TEMPORARY)
+  } catch {
+    // the folder went away meanwhile
+  }
+}
+
+/** removes folder/entry when it matches `pattern` (group 1: the pid, if any) and is stale */
+function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
+  const match = pattern.exec(entry)
+  if (!match) return
+  const path = join(folder, entry)
+  if (live.has(path)) return
+  try {
+    const stat = lstatSync(path)
+    const uid = process.getuid?.()
+    if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) return
+    const stale =
+      match[1] !== undefined
+        ? processGone(Number(match[1]))
+        : Date.now() - stat.mtimeMs > STALE_WITHOUT_PID_MS
+    if (stale) unlinkSync(path)
+  } catch {
+    // gone meanwhile, or not ours to remove
   }
 }
 

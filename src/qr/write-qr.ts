@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { qrMatrix } from './qr-matrix.js'
 import { qrPng } from './qr-png.js'
 import { qrSvg } from './qr-svg.js'
-import { writeFileAtomic, writeFileAtomicAsync } from '../fs/atomic-file.js'
+import { removeStaleTemporariesIn, writeFileAtomic, writeFileAtomicAsync } from '../fs/atomic-file.js'
 
 /** pixels a module in the PNG */
 export const PNG_SCALE = 4
@@ -78,7 +78,7 @@ const madeDirs = new Map<string, Promise<unknown>>()
 
 /**
  * Writes images already drawn (qrImages) as `<dir>/<fileNameFor(uvci)>.png` and `.svg`, creating
- * dir (0700) once, and returns their paths. The files are written on libuv's threads: the calling
+ * dir (0700) once (and removing the temporary files a killed run left in it), and returns their paths. The files are written on libuv's threads: the calling
  * thread goes on while the file system creates them (an open() took ~1 ms under load, more than
  * the drawing).
  */
@@ -86,7 +86,10 @@ export async function writeQrImageFiles(dir: string, uvci: string, images: QrIma
   let made = madeDirs.get(dir)
   if (!made) {
     // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)
-    made = Promise.resolve().then(() => makeDirectories(dir, 0o700))
+    // and, once, the temporary files a killed run left there (removeStaleTemporariesIn)
+    made = Promise.resolve()
+      .then(() => makeDirectories(dir, 0o700))
+      .then(() => removeStaleTemporariesIn(dir))
     madeDirs.set(dir, made)
     made.catch(() => madeDirs.delete(dir))
   }

@@ -2,7 +2,7 @@
  * Input faults testers found after issue 11's first round (issue 11, second round): each kind is
  * run end to end through the built CLI, as a user would meet it.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import {
   lstatSync,
   mkdirSync,
@@ -201,6 +201,50 @@ describe('temporary files a killed run left are removed by the next run writing 
     expect(lstatSync(join(folder, `.out.jsonl.${deadPid}.aaaaaaaaaaaa.partial`)).isSymbolicLink()).toBe(true)
     expect(readFileSync(victim, 'utf8')).toBe('keep')
   }, 120_000)
+})
+
+describe('QR image temporaries a killed run left in --qr-dir are removed by the next run there', () => {
+  it('removes only regular files of the pattern whose process is gone; links, live ones and other files stay', () => {
+    const folder = fresh('qr-left')
+    const images = join(folder, 'qr')
+    mkdirSync(images, { recursive: true })
+    const input = join(folder, 'in.csv')
+    writeFileSync(input, HEADER + row('A'))
+    // a pid that is gone: a child that has exited
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number
+    const victim = join(folder, 'victim.txt')
+    writeFileSync(victim, 'keep')
+    const dead = [
+      `.URN_UVCI_01_VN_X.png.${deadPid}.aaaaaaaaaaaa.partial`,
+      `.Y.svg.${deadPid}.bbbbbbbbbbbb.partial`,
+    ]
+    for (const name of dead) writeFileSync(join(images, name), 'x')
+    const kept = [
+      `.Z.png.${deadPid}.cccccccccccc.partial`, // a link: never followed nor removed
+      `.Z.png.${process.pid}.dddddddddddd.partial`, // a process that runs (this one)
+      'notes.partial',
+      `.Z.png.${deadPid}.partial`, // not the pattern
+    ]
+    symlinkSync(victim, join(images, kept[0] as string))
+    for (const name of kept.slice(1)) writeFileSync(join(images, name), 'x')
+    const result = runCli([
+      'issue',
+      input,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      join(folder, 'l.sqlite'),
+      ...AT,
+      '--qr-dir',
+      images,
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    const left = readdirSync(images)
+    for (const name of dead) expect(left).not.toContain(name)
+    for (const name of kept) expect(left).toContain(name)
+    expect(left.filter((f) => f.endsWith('.png') || f.endsWith('.svg'))).toHaveLength(2)
+    expect(readFileSync(victim, 'utf8')).toBe('keep')
+  })
 })
 
 describe('renew never renews its own fresh renewals', () => {
