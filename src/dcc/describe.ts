@@ -79,6 +79,29 @@ function describeEntry(type: CertificateType, entry: Record<string, unknown>): D
   return fields
 }
 
+const SCHEMA_KEYS = new Set(['ver', 'nam', 'dob', 'v', 't', 'r'])
+const NAME_KEYS = new Set(['fn', 'fnt', 'gn', 'gnt'])
+
+/**
+ * The payload's fields the DCC schema (1.3.0, DCC.combined-schema.json) does not define, at the top
+ * level and in `nam`, as `{ key, value }` with `key` a path (`extra`, `nam.title`): shown so that
+ * nothing a certificate carries is hidden from its reader. Fields inside a v/t/r entry are listed
+ * with that entry (describeEntries) already.
+ */
+export function fieldsOutsideSchema(dcc: Record<string, unknown>): Array<{ key: string; value: string }> {
+  const out: Array<{ key: string; value: string }> = []
+  for (const key of Object.keys(dcc)) {
+    if (!SCHEMA_KEYS.has(key)) out.push({ key, value: shown(dcc[key]) })
+  }
+  const nam = dcc.nam
+  if (typeof nam === 'object' && nam !== null && !Array.isArray(nam)) {
+    for (const [key, value] of Object.entries(nam)) {
+      if (!NAME_KEYS.has(key)) out.push({ key: `nam.${key}`, value: shown(value) })
+    }
+  }
+  return out
+}
+
 const FIELD_ORDER = Object.keys(LABELS)
 /** a payload value as text: objects (which may hold a key named toString) as JSON */
 function shown(value: unknown): string {

@@ -6,7 +6,10 @@ import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { encodeBase45 } from '../../src/codec/base45.js'
 import { deflate } from '../../src/codec/zlib.js'
+import { claimsNode, hc1Of, protectedFor, signEnvelope, write } from '../helpers/cbor-writer.js'
 import { runCli } from '../helpers/cli.js'
+import { exampleSigner } from '../helpers/keys.js'
+import { VACCINATION } from '../helpers/payloads.js'
 import { vector } from '../helpers/vectors.js'
 
 const AT = vector('AT/2DCode/raw/1.json')
@@ -24,6 +27,21 @@ describe('hcert decode', () => {
     expect(stdout).toMatch(/Expires\s+2021-11-02T18:00:00Z \(expires in 154 days\)/)
     expect(stdout).toMatch(/Standardised name\s+MUSTERFRAU<GOESSINGER<<GABRIELE/)
     expect(stdout).toMatch(/Surname\s+Musterfrau-Gößinger/)
+  })
+
+  it('shows the fields the DCC schema does not define (top level and in nam), not hiding them', () => {
+    const signer = exampleSigner()
+    const dcc = { ...VACCINATION, nam: { ...VACCINATION.nam, title: 'Dr' }, note: 'issued on paper' }
+    const payload = write(claimsNode(dcc, 1_622_592_000, 1_654_128_000))
+    const hc1 = hc1Of(signEnvelope({ protectedHeader: protectedFor(signer), payload }, signer))
+    const { stdout, code } = runCli(['decode', hc1, '--at', '2021-06-02T00:00:00Z'])
+    expect(code).toBe(0)
+    expect(stdout).toContain('Fields outside the DCC schema')
+    expect(stdout).toMatch(/note\s+issued on paper/)
+    expect(stdout).toMatch(/nam\.title\s+Dr/)
+    // a certificate with the schema's fields only has no such section
+    const plain = runCli(['decode', PREFIX, '--at', '2021-06-01T00:00:00Z'])
+    expect(plain.stdout).not.toContain('outside the DCC schema')
   })
 
   it('says how long ago a certificate expired', () => {

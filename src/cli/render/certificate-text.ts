@@ -1,6 +1,6 @@
 /** A decoded certificate for a person reading a terminal. */
 import type { ChalkInstance } from 'chalk'
-import { describeEntries, relativeTime } from '../../dcc/describe.js'
+import { describeEntries, fieldsOutsideSchema, relativeTime } from '../../dcc/describe.js'
 import { KIND_NAMES } from '../../gdhcn/payload-kind.js'
 import type { DecodeResult, LayersView } from '../../services/decode.js'
 import { renderWhoSections } from './who-certificate-text.js'
@@ -54,6 +54,11 @@ export function renderCertificate(result: DecodeResult, now: Date, c: ChalkInsta
           : value
       row(safe(field.label), named)
     }
+  }
+  const others = fieldsOutsideSchema(result.payload)
+  if (others.length > 0) {
+    lines.push('', c.bold('  Fields outside the DCC schema'))
+    for (const field of others) row(safe(field.key), safe(field.value))
   }
   return lines.join('\n')
 }
