@@ -125,6 +125,7 @@ const EARLY_VACCINATION: Labels = {
 }
 const LINK: Labels = {
   scheme: 'Scheme',
+  viewer: 'Viewer URL',
   url: 'Manifest URL',
   key: 'Decryption key',
   exp: 'Expires',

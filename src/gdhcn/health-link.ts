@@ -8,6 +8,8 @@ import { jsonTooDeep, MAX_JSON_DEPTH } from '../codec/json-depth.js'
 
 export interface HealthLink {
   scheme: 'shlink' | 'vhlink'
+  /** the viewer URL the link was given in (`https://viewer.example/#shlink:/…`: the part before `#`) */
+  viewer?: string
   /** the manifest (or, with flag U, the file) URL */
   url?: unknown
   /** the 43-character base64url AES key that decrypts the content */
@@ -26,7 +28,8 @@ const KNOWN = new Set(['url', 'key', 'exp', 'flag', 'label', 'v'])
 
 /** The link's payload, or a reason (no personal data: the reason names the part, never its text). */
 export function decodeHealthLink(uri: string): { link: HealthLink } | { problem: string } {
-  const match = /(?:^|#)(shlink|vhlink):\/([A-Za-z0-9_-]+)$/.exec(uri.trim())
+  const text = uri.trim()
+  const match = /(?:^|#)(shlink|vhlink):\/([A-Za-z0-9_-]+)$/.exec(text)
   if (!match) return { problem: 'is not a shlink:/ or vhlink:/ link with a base64url payload' }
   let json: unknown
   try {
@@ -38,6 +41,7 @@ export function decodeHealthLink(uri: string): { link: HealthLink } | { problem:
     return { problem: 'has a payload that is not a JSON object' }
   if (jsonTooDeep(json)) return { problem: `has a payload nesting more than ${MAX_JSON_DEPTH} levels deep` }
   const link: HealthLink = { scheme: match[1] as HealthLink['scheme'] }
+  if (match.index > 0) link.viewer = text.slice(0, match.index)
   const other: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(json)) {
     if (KNOWN.has(name)) (link as unknown as Record<string, unknown>)[name] = value
