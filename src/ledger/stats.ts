@@ -57,16 +57,27 @@ export interface LedgerStats {
 }
 
 const PERIOD_FORMAT: Readonly<Record<Period, string>> = { day: '%Y-%m-%d', week: '%Y-W%W', month: '%Y-%m' }
-const DAY = 86_400
 const dayText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10)
 
-export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerStats {
+/**
+ * How a stats range splits, for both engines: `now` and the inclusive iat range [since, until]
+ * (seconds; until capped at 9999-12-30T23:59:59Z, so day texts stay YYYY-MM-DD); the whole UTC days
+ * [fullStart, fullEnd) that daily_counts answers; and the part-days at the edges (`edges`, inclusive
+ * pairs) that the certificates' iat index answers.
+ */
+export function statsWindow(query: StatsQuery): {
+  now: number
+  since: number
+  until: number
+  fullStart: number
+  fullEnd: number
+  edges: Array<[number, number]>
+} {
   const now = Math.floor(query.now.getTime() / 1000)
   const since = query.since ?? 0
-  const until = Math.min(query.until ?? Infinity, 253_402_214_399) // 9999-12-30T23:59:59Z, so day texts stay YYYY-MM-DD
-  // whole days [fullStart, fullEnd) come from daily_counts; the rest of [since, until] from the index
-  const fullStart = Math.ceil(since / DAY) * DAY
-  const fullEnd = Math.max(fullStart, Math.floor((until + 1) / DAY) * DAY)
+  const until = Math.min(query.until ?? Infinity, 253_402_214_399)
+  const fullStart = Math.ceil(since / DAY_SECONDS) * DAY_SECONDS
+  const fullEnd = Math.max(fullStart, Math.floor((until + 1) / DAY_SECONDS) * DAY_SECONDS)
   const edges: Array<[number, number]> =
     fullStart >= fullEnd
       ? [[since, until]]
@@ -74,6 +85,11 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
           [since, fullStart - 1],
           [fullEnd, until],
         ].filter(([a, b]) => (a as number) <= (b as number)) as Array<[number, number]>)
+  return { now, since, until, fullStart, fullEnd, edges }
+}
+
+export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerStats {
+  const { now, since, until, fullStart, fullEnd, edges } = statsWindow(query)
 
   const breakdown = (summaryKey: string, indexKey: string): Count[] => {
     const counts = new Map<string, number>()

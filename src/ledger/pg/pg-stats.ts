@@ -8,6 +8,7 @@
 import {
   addTotals,
   REJECTED_SQL,
+  statsWindow,
   topByKind,
   type Count,
   type LedgerStats,
@@ -76,7 +77,6 @@ function pgValidityTotals(
   return addTotals(parts)
 }
 
-const DAY = 86_400
 const dayText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10)
 
 /** The period key of a date expression `d`, as SQLite's strftime would write it. */
@@ -87,18 +87,7 @@ function periodOf(by: Period, d: string): string {
 }
 
 export function pgLedgerStats(client: SyncPgClient, query: StatsQuery): LedgerStats {
-  const now = Math.floor(query.now.getTime() / 1000)
-  const since = query.since ?? 0
-  const until = Math.min(query.until ?? Infinity, 253_402_214_399)
-  const fullStart = Math.ceil(since / DAY) * DAY
-  const fullEnd = Math.max(fullStart, Math.floor((until + 1) / DAY) * DAY)
-  const edges: Array<[number, number]> =
-    fullStart >= fullEnd
-      ? [[since, until]]
-      : ([
-          [since, fullStart - 1],
-          [fullEnd, until],
-        ].filter(([a, b]) => (a as number) <= (b as number)) as Array<[number, number]>)
+  const { now, since, until, fullStart, fullEnd, edges } = statsWindow(query)
 
   const breakdown = (summaryKey: string, indexKey: string): Count[] => {
     const counts = new Map<string, number>()
