@@ -26,6 +26,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { BIN, runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { vaccinationFor } from '../helpers/payloads.js'
+import { letters, vaccinationCsv } from '../helpers/records.js'
 
 // each test runs the CLI several times: on a busy machine that can pass the 60 s default
 vi.setConfig({ testTimeout: 180_000 })
@@ -39,15 +40,7 @@ const folder = (): string => {
   return dir
 }
 const AT = '2021-12-21T00:00:00Z'
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
-
-function csv(count: number, bad: (i: number) => boolean = () => false): string {
-  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-  for (let i = 1; i <= count; i++)
-    rows.push(`P${i},v,Nguyen,Van ${letters(i)},1980-01-01,Comirnaty,${bad(i) ? 5 : 1},2,2021-06-01`)
-  return `${rows.join('\n')}\n`
-}
+const csv = (count: number, bad?: (i: number) => boolean): string => vaccinationCsv({ to: count, bad })
 
 const issueArgs = (dir: string, input: string, ...more: string[]): string[] => [
   'issue',

@@ -11,10 +11,9 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { BIN, runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
+import { letters } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-interrupt-'))
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
 
 /** Reservations left in the ledger: a run that stops, interrupted, leaves none. */
 function reservations(ledger: string): number {

@@ -19,6 +19,7 @@ import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { vaccinationFor } from '../helpers/payloads.js'
+import { letters, vaccinationCsv } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-issue-cli-'))
 const AT = '2021-12-21T00:00:00Z'
@@ -32,15 +33,8 @@ const base = (ledger: string): string[] => [
 ]
 
 /** a distinct given name per number (standardised names keep letters only) */
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
-
-function csv(count: number, bad: (i: number) => boolean = () => false): string {
-  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-  for (let i = 1; i <= count; i++)
-    rows.push(`P${i},v,Nguyễn,Văn ${letters(i)},1980-01-01,Comirnaty,${bad(i) ? 5 : 1},2,2021-06-01`)
-  return `${rows.join('\n')}\n`
-}
+const csv = (count: number, bad?: (i: number) => boolean): string =>
+  vaccinationCsv({ to: count, fn: 'Nguyễn', gn: 'Văn', bad })
 
 describe('hcert issue', () => {
   it('one certificate: its HC1 text on stdout, which verifies', () => {

@@ -12,20 +12,15 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
+import { vaccinationCsv } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-concurrency-'))
 const AT = '2021-12-21T00:00:00Z'
 
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
-
 /** records P<from> … P<from+count-1>, record Pi on line i - from + 2 */
 function writeRecords(name: string, from: number, count: number): string {
-  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-  for (let i = from; i < from + count; i++)
-    rows.push(`P${i},v,Nguyen,Van ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
   const file = join(tmp, name)
-  writeFileSync(file, `${rows.join('\n')}\n`)
+  writeFileSync(file, vaccinationCsv({ from, to: from + count - 1 }))
   return file
 }
 

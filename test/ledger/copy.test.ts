@@ -10,12 +10,10 @@ import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { freshPgUrl, PG_AVAILABLE, requirePgInCi } from '../helpers/pg.js'
+import { letters } from '../helpers/records.js'
 
 requirePgInCi()
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-copy-'))
-
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
 
 function records(name: string, from: number, to: number, extra: string[] = []): string {
   const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']

@@ -22,18 +22,12 @@ import { Ledger } from '../../src/ledger/ledger.js'
 import { issueCertificates } from '../../src/services/issue.js'
 import { BIN, runCli } from '../helpers/cli.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
+import { vaccinationCsv } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-ledger-errors-'))
 const AT = '2021-12-21T00:00:00Z'
 
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
-function csv(from: number, count: number): string {
-  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-  for (let i = from; i < from + count; i++)
-    rows.push(`P${i},v,Nguyen,Van ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
-  return `${rows.join('\n')}\n`
-}
+const csv = (from: number, count: number): string => vaccinationCsv({ from, to: from + count - 1 })
 
 const input = join(tmp, 'records.csv')
 const base = join(tmp, 'base.sqlite')

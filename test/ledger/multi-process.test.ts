@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { ENGINES, requirePgInCi, type Engine } from '../helpers/pg.js'
+import { vaccinationCsv } from '../helpers/records.js'
 
 requirePgInCi()
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-multi-'))
@@ -25,15 +26,9 @@ const ENV = { HCERT_LEDGER_LEASE: '5000', NO_COLOR: '1' }
  */
 const TOTAL = 1200
 
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
-
 function records(name: string, from: number, to: number): string {
-  const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-  for (let i = from; i <= to; i++)
-    rows.push(`P${i},v,Nguyen,Van ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
   const file = join(tmp, name)
-  writeFileSync(file, `${rows.join('\n')}\n`)
+  writeFileSync(file, vaccinationCsv({ from, to }))
   return file
 }
 

@@ -14,6 +14,7 @@ import { renewCertificates, type RenewedCertificate } from '../../src/services/r
 import { statsOf } from '../../src/services/stats.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { exampleSigner, freshKeys } from '../helpers/keys.js'
+import { letters } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-renew-'))
 const DAY = 86_400
@@ -22,8 +23,6 @@ const ps = exampleSigner('PS256')
 const trust = new TrustList([es.certificate, ps.certificate])
 
 /** a distinct given name per number: standardised names keep letters only, so digits would not do */
-const letters = (i: number): string =>
-  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
 
 function record(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
