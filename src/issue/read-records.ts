@@ -12,6 +12,7 @@ import { CsvParser, unneutralise, type CsvRow } from './csv.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
 import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
+import { binaryFileKind, binaryFileMessage } from './file-kind.js'
 
 export type InputFormat = 'csv' | 'jsonl' | 'json'
 
@@ -160,6 +161,8 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer
+      const binary = first ? binaryFileKind(bytes) : undefined
+      if (binary) throw new DccError('ERR_INPUT', binaryFileMessage(binary))
       if (first && looksLikeUtf16(bytes))
         throw new DccError(
           'ERR_INPUT',
