@@ -221,6 +221,13 @@ describe('ICVP text fields get the DCC’s kinds of checks (finding 9)', () => {
     expect(text(reasons)).not.toContain(value)
   })
 
+  it('a wrong national_id is one reason, not a second one for its type', () => {
+    for (const national_id of ['9'.repeat(40), 'B1\u0007'])
+      expect(icvpReasons({ ...ICVP, national_id, national_id_type: 'passport' }).map((r) => r.field)).toEqual(
+        ['national_id'],
+      )
+  })
+
   it('what real records hold passes', () => {
     expect(
       icvpReasons({
