@@ -7,7 +7,7 @@ import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from '../codec/json-duplicate-key.js'
 import { isDccFieldName } from './build-dcc.js'
-import { ICVP_READ_COLUMNS } from './icvp-columns.js'
+import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
 import { CsvParser, unneutralise, type CsvRow } from './csv.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
@@ -402,6 +402,12 @@ function readHeader(
       throw new DccError(
         'ERR_INPUT',
         'input: the file is tab-separated; hcert reads comma-separated CSV (RFC 4180): use commas (save the file as "CSV (comma delimited)")',
+      )
+    // an ICVP file issued as EU DCCs: its header names columns, of the other kind
+    if (INPUT_COLUMNS.has('type') && header.some((h) => ICVP_INPUT_COLUMNS.has(h)))
+      throw new DccError(
+        'ERR_INPUT',
+        'input: the first line of the CSV names no column of EU DCC records (type, fn, gn, dob…) but columns of ICVP records (name, product…): issue the file with --kind icvp (README "Issuing ICVP certificates")',
       )
     throw new DccError(
       'ERR_INPUT',
