@@ -39,9 +39,10 @@ function dccReasons(record: Record<string, unknown>): Rejection[] {
 
 /** checkRecord's reasons, once the UVCI is assigned (as prepare-chunk does) */
 function checked(built: ReturnType<typeof buildDcc>): Rejection[] {
-  const entry = built.type ? (built.dcc[built.type] as Array<Record<string, unknown>>)[0] : undefined
+  const type = built.type === 'icvp' ? undefined : built.type
+  const entry = type ? (built.dcc[type] as Array<Record<string, unknown>>)[0] : undefined
   if (entry) entry.ci = 'URN:UVCI:01:VN:ABC123'
-  return checkRecord(built.dcc, built.type, NOW, built.rejections)
+  return checkRecord(built.dcc, type, NOW, built.rejections)
 }
 
 const ICVP = {
@@ -153,6 +154,27 @@ describe('numbers out of range say the range (finding 10)', () => {
   ])('dose %s: %s', (dose, reason) => {
     expect(dccReasons({ ...VACCINATION, dose, doses: '2' })).toEqual([{ field: 'dose', reason }])
     expect(dccReasons({ ...VACCINATION, dose: '1', doses: dose })).toContainEqual({ field: 'doses', reason })
+  })
+
+  it('a DCC payload dose above 99 is rejected as a flat one is (it was signed)', () => {
+    const payload = {
+      nam: { fn: 'Tran', gn: 'An' },
+      dob: '1990-01-01',
+      v: [
+        {
+          tg: '840539006',
+          vp: 'J07BX03',
+          mp: 'EU/1/20/1528',
+          ma: 'ORG-100030215',
+          dn: 2,
+          sd: 100,
+          dt: '2021-06-01',
+        },
+      ],
+    }
+    expect(checked(buildDcc(payload, { country: 'VN', issuer: 'Ministry of Health' }))).toEqual([
+      { field: 'doses', reason: 'must be at most 99' },
+    ])
   })
 
   it('a DCC payload dose 0 or -1 gets the same words', () => {
