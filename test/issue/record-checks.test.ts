@@ -6,6 +6,7 @@
  * filled in from it); and files that are no text (a workbook, a PDF) named for what they are.
  * Reasons never quote the value.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,9 +15,11 @@ import { buildDcc, type Rejection } from '../../src/issue/build-dcc.js'
 import { buildIcvp } from '../../src/issue/build-icvp.js'
 import { checkIcvpRecord } from '../../src/issue/check-icvp-record.js'
 import { checkRecord } from '../../src/issue/check-record.js'
+import { signedShapeOf } from '../../src/issue/hc1-size.js'
 import { ICVP_INPUT_COLUMNS } from '../../src/issue/icvp-columns.js'
 import { readRecords } from '../../src/issue/read-records.js'
 import { DccError } from '../../src/errors.js'
+import { exampleSigner } from '../helpers/keys.js'
 
 const NOW = new Date('2021-12-21T00:00:00Z')
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-record-checks-'))
@@ -248,6 +251,22 @@ describe('ICVP text fields get the DCC’s kinds of checks (finding 9)', () => {
       expect(icvpReasons({ ...ICVP, national_id, national_id_type: 'passport' }).map((r) => r.field)).toEqual(
         ['national_id'],
       )
+  })
+
+  it('the QR size limit stays as a guard behind the field limits (checkIcvpRecord on a payload too long)', () => {
+    const built = buildIcvp(ICVP, { country: 'VN' })
+    const letters = randomBytes(2400)
+      .toString('base64')
+      .replace(/[^A-Za-z]/g, 'x')
+    const payload = { ...built.dcc, gn: letters }
+    expect(
+      checkIcvpRecord(payload, built.ledgerEntry, NOW, [], signedShapeOf(exampleSigner('ES256'), 1, 2)),
+    ).toEqual([
+      {
+        field: 'record',
+        reason: expect.stringMatching(/a QR code \(error correction Q\) holds at most 2420/),
+      },
+    ])
   })
 
   it('what real records hold passes', () => {
