@@ -7,7 +7,8 @@
  * column, and the kind of problem, in words; the record itself, in the rejects file, shows the value.
  * One wrong value gives one reason: a column gets at most one, and a column filled in from another
  * (vaccine type and manufacturer from the vaccine, fnt from fn, validity from the date) gets none
- * when the one it comes from is already wrong.
+ * when the one it comes from is wrong, whichever of the two is found first (reasons.ts). An ICVP
+ * record given to a DCC batch is one reason (build-dcc.ts LOOKS_LIKE_ICVP).
  */
 import { validateSchema, type SchemaIssue } from '../dcc/schema.js'
 import { isNotCalendarDate } from '../dcc/schema-formats.js'
