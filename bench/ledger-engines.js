@@ -7,6 +7,15 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+/** A, B, …, Z, AA, AB, …: a distinct name part for each i ≥ 0 (a name holds letters, not digits) */
+const letters = (i) => {
+  let s = ''
+  for (let n = i; ; n = Math.floor(n / 26) - 1) {
+    s = String.fromCharCode(65 + (n % 26)) + s
+    if (n < 26) return s
+  }
+}
+
 export async function ledgerEnginesBench({ root, bin, quick }) {
   const server = process.env.HCERT_BENCH_PG_URL || process.env.HCERT_TEST_PG_URL
   console.log('\nLedger engines: SQLite and PostgreSQL')
@@ -39,7 +48,7 @@ export async function ledgerEnginesBench({ root, bin, quick }) {
     writeSync(fd, 'id,type,fn,gn,dob,vaccine,dose,doses,date\n')
     let rows = []
     for (let i = from; i < from + n; i++) {
-      rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
+      rows.push(`P${i},v,Nguyễn,Văn ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
       if (rows.length === 10_000 || i === from + n - 1) {
         writeSync(fd, `${rows.join('\n')}\n`)
         rows = []

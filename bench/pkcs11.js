@@ -6,6 +6,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+/** A, B, …, Z, AA, AB, …: a distinct name part for each i ≥ 0 (a name holds letters, not digits) */
+const letters = (i) => {
+  let s = ''
+  for (let n = i; ; n = Math.floor(n / 26) - 1) {
+    s = String.fromCharCode(65 + (n % 26)) + s
+    if (n < 26) return s
+  }
+}
+
 const MODULE = '/usr/lib/softhsm/libsofthsm2.so'
 const PIN = '246810'
 
@@ -67,7 +76,8 @@ export async function pkcs11Bench(root, quick) {
   const makeCsv = (count) => {
     const path = join(dir, `records-${count}.csv`)
     const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-    for (let i = 1; i <= count; i++) rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
+    for (let i = 1; i <= count; i++)
+      rows.push(`P${i},v,Nguyễn,Văn ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
     writeFileSync(path, `${rows.join('\n')}\n`)
     return path
   }

@@ -32,6 +32,15 @@ import { pkcs11Bench } from './pkcs11.js'
 import { qrImageBench } from './qr-images.js'
 import { ledgerEnginesBench } from './ledger-engines.js'
 
+/** A, B, …, Z, AA, AB, …: a distinct name part for each i ≥ 0 (a name holds letters, not digits) */
+const letters = (i) => {
+  let s = ''
+  for (let n = i; ; n = Math.floor(n / 26) - 1) {
+    s = String.fromCharCode(65 + (n % 26)) + s
+    if (n < 26) return s
+  }
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
 const seconds = quick ? 1 : 3
@@ -269,7 +278,7 @@ issuance: {
     writeSync(fd, 'id,type,fn,gn,dob,vaccine,dose,doses,date\n')
     let rows = []
     for (let i = 1; i <= count; i++) {
-      rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
+      rows.push(`P${i},v,Nguyễn,Văn ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
       if (rows.length === 10_000 || i === count) {
         writeSync(fd, `${rows.join('\n')}\n`)
         rows = []
@@ -498,7 +507,8 @@ images: {
   const count = quick ? 2000 : 5000
   const csv = join(dir, 'records.csv')
   const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-  for (let i = 1; i <= count; i++) rows.push(`P${i},v,Nguyễn,Văn ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
+  for (let i = 1; i <= count; i++)
+    rows.push(`P${i},v,Nguyễn,Văn ${letters(i)},1980-01-01,Comirnaty,1,2,2021-06-01`)
   writeFileSync(csv, `${rows.join('\n')}\n`)
   const issue = (qrDir) => {
     const ledger = join(dir, 'ledger.sqlite')

@@ -8,7 +8,8 @@
  *   Belarusian, Serbian and Macedonian letters it lists (Є→IE, Ї→I, Ґ→G, Ў→U, Ђ→D, Љ→LJ…): Ш→SH,
  *   Щ→SHCH, Ю→IU, Я→IA, Ъ→IE, Ь is dropped. The table's per-language variants (Ukrainian Г→H, И→Y)
  *   need the holder's language, which a name does not carry: give `fnt`/`gnt` for those.
- * - Spaces and hyphens become `<`; apostrophes, dots and digits are dropped.
+ * - Spaces and hyphens become `<`; apostrophes (of every kind: ’ ʻ ʼ ʿ ꞌ…, APOSTROPHES), dots and
+ *   digits are dropped.
  * Letters of other scripts (Chinese, Arabic, Greek…) have no table here: `lacksTable` finds them, so
  * that the caller can ask for `fnt`/`gnt` instead of a name with letters silently missing.
  */
@@ -91,6 +92,27 @@ const CYRILLIC: Readonly<Record<string, string>> = {
   Я: 'IA',
 }
 
+/** Apostrophes and the marks written for them in Latin names (ICAO Doc 9303 part 3 omits them all: O’Brien → OBRIEN, Haʻaheo → HAAHEO). */
+export const APOSTROPHES: ReadonlySet<string> = new Set([
+  "'", // U+0027
+  '`', // U+0060 grave accent, typed for an apostrophe
+  '´', // U+00B4 acute accent, likewise
+  'ʹ', // U+02B9 modifier letter prime
+  'ʻ', // U+02BB ʻokina (Hawaiian), Tongan fakauʻa, Uzbek oʻ
+  'ʼ', // U+02BC modifier letter apostrophe (Nahuatl, Ukrainian in Latin letters)
+  'ʽ', // U+02BD
+  'ʾ', // U+02BE ʾalif (transliterated Arabic, Hebrew)
+  'ʿ', // U+02BF ʿayn
+  'ˈ', // U+02C8
+  '‘', // U+2018
+  '’', // U+2019 the apostrophe word processors write
+  '‛', // U+201B
+  '′', // U+2032 prime
+  'ꞌ', // U+A78C saltillo
+  'Ꞌ', // U+A78B
+  '＇', // U+FF07 full-width
+])
+
 export const MAX_STANDARDISED_LENGTH = 80
 
 // Names repeat (a family name, a common given name), and names with marks take the slow path per
@@ -119,7 +141,8 @@ function transliterateLetter(char: string): string | undefined {
   if (/^[A-Z]+$/.test(base)) return base
   const cyrillic = CYRILLIC[base]
   if (cyrillic !== undefined) return cyrillic
-  if (/[\s\-‐‑–]/u.test(char)) return '<'
+  if (/[\s\p{Pd}]/u.test(char)) return '<' // spaces and hyphens (-, ‐, ‑, –, —…)
+  if (APOSTROPHES.has(char)) return '' // ʻ ʼ ʿ are modifier letters to Unicode, apostrophes to ICAO
   if (/^\p{L}/u.test(base)) return undefined
   return '' // apostrophes, dots, digits and marks are dropped
 }

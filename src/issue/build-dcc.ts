@@ -8,8 +8,10 @@ import { lacksTable, transliterate } from '../dcc/transliterate.js'
 import { isWellFormedUvci } from '../dcc/uvci.js'
 import { recordFingerprint } from '../ledger/content-fingerprint.js'
 import { cleanText, normalisePayloadText } from './clean-text.js'
+import { nameProblem } from './name-text.js'
 import { columnFor } from './check-record.js'
-import { FLAT_COLUMNS, TYPE_COLUMNS } from './input-columns.js'
+import { ICVP_INPUT_COLUMNS } from './icvp-columns.js'
+import { DOSE_RANGE, FLAT_COLUMNS, INPUT_COLUMNS, TYPE_COLUMNS } from './input-columns.js'
 import type { IssueType } from './issue-types.js'
 import type { CertificateType } from '../dcc/types.js'
 import { findVaccine } from './vaccines.js'
@@ -89,7 +91,31 @@ export function keyOf(
   return `record:${fingerprint(dcc)}`
 }
 
+/**
+ * Why an ICVP record given to an EU DCC batch is not issued: one reason for the record (it has none
+ * of the DCC's type and names, and saying so column by column would hide what happened), as the
+ * reverse mistake gets build-icvp's LOOKS_LIKE_DCC.
+ */
+export const LOOKS_LIKE_ICVP =
+  'looks like an ICVP record (it has ICVP columns such as name, product, batch, and no type, fn or gn), and this batch is EU DCC: issue ICVP records with --kind icvp; a DCC record has the columns type, fn, gn, dob, vaccine… (README "Input columns")'
+
+/** The columns only an ICVP record has (name, product, batch…; not id, dob, date…). */
+const ICVP_ONLY_COLUMNS = [...ICVP_INPUT_COLUMNS].filter((c) => !INPUT_COLUMNS.has(c))
+
+/** Whether a flat record is an ICVP record: a value in an ICVP-only column, and no DCC type or name. */
+function isIcvpRecord(raw: Record<string, unknown>): boolean {
+  const given = (column: string): boolean =>
+    raw[column] !== undefined &&
+    raw[column] !== null &&
+    !(typeof raw[column] === 'string' && raw[column].trim() === '')
+  return ICVP_ONLY_COLUMNS.some(given) && !['type', 'fn', 'gn', 'fnt', 'gnt'].some(given)
+}
+
 export function buildDcc(raw: Record<string, unknown>, defaults: IssueDefaults): BuiltRecord {
+  if (!('nam' in raw) && isIcvpRecord(raw)) {
+    const rejections: Rejection[] = [{ field: 'record', reason: LOOKS_LIKE_ICVP }]
+    return { key: keyOf(raw, raw, rejections, recordFingerprint), type: undefined, dcc: {}, rejections }
+  }
   const built = 'nam' in raw ? fromPayload(raw, defaults) : fromFlat(raw, defaults)
   canonicalUvcis(built.dcc)
   return { key: keyOf(raw, built.dcc, built.rejections), ...built }
@@ -132,7 +158,16 @@ function standardise(
   rejections: Rejection[],
 ): void {
   const given = names[from]
-  if (names[to] !== undefined || typeof given !== 'string' || given.trim() === '') return
+  if (typeof given !== 'string' || given.trim() === '') return
+  // a name with no letter, or with digits, symbols or emoji: rejected as such, and never made a
+  // standardised name with the characters no table has left out (`123` is no name, `Lê😀` not `LE`)
+  const problem = nameProblem(given)
+  if (problem && rejections.some((r) => r.field === from)) return
+  if (problem) {
+    rejections.push({ field: from, reason: problem })
+    return
+  }
+  if (names[to] !== undefined) return
   if (lacksTable(given)) {
     rejections.push({
       field: to,
@@ -255,10 +290,21 @@ function fillVaccine(entry: Record<string, unknown>): void {
   if (entry.vp === undefined && product.vaccineTypes[0]) entry.vp = product.vaccineTypes[0]
 }
 
+/**
+ * A dose column as a number: a whole number from DOSE_RANGE.min to DOSE_RANGE.max, else a reason
+ * saying which of the two it is not (`-1`: `must be 1 or more`, not `must be a whole number`).
+ */
 function toInteger(s: string | undefined, field: string, rejections: Rejection[]): number | undefined {
   if (s === undefined) return undefined
-  if (!/^\d{1,2}$/.test(s)) {
-    rejections.push({ field, reason: 'must be a whole number, such as 1 or 2' })
+  const reason = !/^-?\d+$/.test(s)
+    ? 'must be a whole number, such as 1 or 2'
+    : Number(s) < DOSE_RANGE.min
+      ? `must be ${DOSE_RANGE.min} or more`
+      : Number(s) > DOSE_RANGE.max
+        ? `must be at most ${DOSE_RANGE.max}`
+        : undefined
+  if (reason) {
+    rejections.push({ field, reason })
     return undefined
   }
   return Number(s)

@@ -13,6 +13,7 @@ import { countryCode, keyOf, type BuiltRecord, type IssueDefaults, type Rejectio
 import { cleanText } from './clean-text.js'
 import { DCC_ONLY_COLUMNS, ICVP_COLUMNS, type IcvpColumn } from './icvp-columns.js'
 import { findIcvpProduct } from './icvp-products.js'
+import { lengthProblem, nameProblem, numberProblem, wordsProblem } from './name-text.js'
 
 /** FHIR administrative-gender codes, and the words and letters taken for them. */
 const SEXES: Readonly<Record<string, string>> = {
@@ -64,6 +65,36 @@ function isDccPayload(raw: Record<string, unknown>): boolean {
   return 'nam' in raw || 'ver' in raw || ['v', 't', 'r'].some((k) => Array.isArray(raw[k]))
 }
 
+/**
+ * The longest text each ICVP column takes. The ICVP logical model (smart-trust-phw DVCMin v0.1.0)
+ * gives no lengths: names and free text take the DCC schema 1.3's limit for its names and issuer
+ * (80); a document number 32, longer than any passport or national id number in use (an ICAO 9303
+ * document number has 9 characters, national ids up to about 20).
+ */
+export const ICVP_LIMITS = {
+  name: 80,
+  guardian: 80,
+  national_id: 32,
+  batch: 80,
+  clinician: 80,
+  issuer: 80,
+} as const
+
+const limited =
+  (column: keyof typeof ICVP_LIMITS, then: (value: string) => string | undefined) =>
+  (value: string): string | undefined =>
+    lengthProblem(value, ICVP_LIMITS[column]) ?? then(value)
+
+/** The checks of the text columns, in column order: one reason each, the first found. */
+const TEXT_CHECKS: ReadonlyArray<readonly [IcvpColumn, (value: string) => string | undefined]> = [
+  ['name', limited('name', nameProblem)],
+  ['national_id', limited('national_id', (v) => numberProblem(v, 'a document number'))],
+  ['guardian', limited('guardian', nameProblem)],
+  ['batch', limited('batch', (v) => numberProblem(v, 'a batch (lot) number'))],
+  ['clinician', limited('clinician', wordsProblem)],
+  ['issuer', limited('issuer', wordsProblem)],
+]
+
 export function buildIcvp(raw: Record<string, unknown>, defaults: IssueDefaults): BuiltRecord {
   if (isDccPayload(raw)) {
     const rejections: Rejection[] = [{ field: 'record', reason: LOOKS_LIKE_DCC }]
@@ -79,6 +110,16 @@ export function buildIcvp(raw: Record<string, unknown>, defaults: IssueDefaults)
   }
   const reject = (field: string, reason: string): void => {
     if (!rejections.some((r) => r.field === field)) rejections.push({ field, reason })
+  }
+  // what each text column may hold (the DCC's kinds of checks): a length, letters in a name…
+  for (const [column, check] of TEXT_CHECKS) {
+    const value = cells[column]
+    if (value === undefined || rejections.some((r) => r.field === column)) continue
+    const problem = check(value)
+    if (problem) {
+      rejections.push({ field: column, reason: problem })
+      delete cells[column]
+    }
   }
   for (const column of DCC_ONLY_COLUMNS) {
     const { text, rejection } = cleanText(raw[column], column, true)

@@ -79,7 +79,8 @@ export function checkIcvpRecord(
   if (dt && vls && vls.getTime() < dt.getTime()) out.add('valid_from', 'is before the vaccination date')
   if (vle && vls && vle.getTime() < vls.getTime()) out.add('valid_until', 'is before valid_from')
   else if (vle && dt && vle.getTime() < dt.getTime()) out.add('valid_until', 'is before the vaccination date')
-  if (payload.ndt !== undefined && payload.nid === undefined)
+  // (not when national_id is given and wrong: one wrong value, one reason)
+  if (payload.ndt !== undefined && payload.nid === undefined && !out.covers('national_id'))
     out.add('national_id_type', 'is given without national_id: give both, or neither')
 
   // the read side's model check: whatever it would refuse is refused here, by its column

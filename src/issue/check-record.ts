@@ -7,7 +7,8 @@
  * column, and the kind of problem, in words; the record itself, in the rejects file, shows the value.
  * One wrong value gives one reason: a column gets at most one, and a column filled in from another
  * (vaccine type and manufacturer from the vaccine, fnt from fn, validity from the date) gets none
- * when the one it comes from is already wrong.
+ * when the one it comes from is wrong, whichever of the two is found first (reasons.ts). An ICVP
+ * record given to a DCC batch is one reason (build-dcc.ts LOOKS_LIKE_ICVP).
  */
 import { validateSchema, type SchemaIssue } from '../dcc/schema.js'
 import { isNotCalendarDate } from '../dcc/schema-formats.js'
@@ -15,7 +16,8 @@ import type { CertificateType } from '../dcc/types.js'
 import { isWellFormedUvci, MAX_UVCI_LENGTH } from '../dcc/uvci.js'
 import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
 import { parseInstant } from '../time/parse-instant.js'
-import type { Rejection } from './build-dcc.js'
+import { LOOKS_LIKE_ICVP, type Rejection } from './build-dcc.js'
+import { DOSE_RANGE } from './input-columns.js'
 import { hc1LengthBound, QR_CAPACITY_Q, type SignedShape } from './hc1-size.js'
 import { findVaccine } from './vaccines.js'
 import { Reasons } from './reasons.js'
@@ -133,7 +135,7 @@ function schemaReason(issue: SchemaIssue, column: string): string {
             : `must be ${p.type === 'array' ? 'a list' : p.type === 'object' ? 'an object' : String(p.type)}`
     case 'minimum':
     case 'exclusiveMinimum':
-      return `must be at least ${String(issue.keyword === 'minimum' ? p.limit : Number(p.limit) + 1)}`
+      return `must be ${String(issue.keyword === 'minimum' ? p.limit : Number(p.limit) + 1)} or more`
     case 'maximum':
     case 'exclusiveMaximum':
       return `must be at most ${String(issue.keyword === 'maximum' ? p.limit : Number(p.limit) - 1)}`
@@ -163,6 +165,8 @@ export function checkRecord(
   earlier: readonly Rejection[] = [],
   signedShape?: SignedShape,
 ): Rejection[] {
+  // an ICVP record: its one reason says so, without the DCC fields it lacks
+  if (earlier.some((r) => r.reason === LOOKS_LIKE_ICVP)) return [...earlier]
   const out = new Reasons(earlier, FILLED_FROM)
   const entry = type ? (dcc[type] as Array<Record<string, unknown>> | undefined)?.[0] : undefined
   if (type && entry && typeof entry === 'object') {
@@ -267,6 +271,10 @@ export function checkRecord(
     future('dt', 'the vaccination date')
     const dn = entry.dn
     const sd = entry.sd
+    // the schema sets no upper bound; a flat record's dose columns stop at DOSE_RANGE.max, and so
+    // does a payload's
+    if (typeof dn === 'number' && dn > DOSE_RANGE.max) out.add('dose', `must be at most ${DOSE_RANGE.max}`)
+    if (typeof sd === 'number' && sd > DOSE_RANGE.max) out.add('doses', `must be at most ${DOSE_RANGE.max}`)
     if (typeof dn === 'number' && typeof sd === 'number' && dn > sd && !(dn === 2 && sd === 1)) {
       out.add(
         'dose',

@@ -28,3 +28,9 @@ export const FLAT_COLUMNS: readonly string[] = [
 
 /** The input columns: the record's `id` and FLAT_COLUMNS; others are ignored, with a warning. */
 export const INPUT_COLUMNS: ReadonlySet<string> = new Set(['id', ...FLAT_COLUMNS])
+
+/**
+ * The range of `dose` and `doses` (DCC dn, sd): the DCC schema's dose_posint is 1 or more; hcert
+ * stops at 99, which no vaccination series reaches.
+ */
+export const DOSE_RANGE = { min: 1, max: 99 } as const

@@ -7,11 +7,12 @@ import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from '../codec/json-duplicate-key.js'
 import { isDccFieldName } from './build-dcc.js'
-import { ICVP_READ_COLUMNS } from './icvp-columns.js'
+import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
 import { CsvParser, unneutralise, type CsvRow } from './csv.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
 import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
+import { binaryFileKind, binaryFileMessage } from './file-kind.js'
 
 export type InputFormat = 'csv' | 'jsonl' | 'json'
 
@@ -160,6 +161,8 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer
+      const binary = first ? binaryFileKind(bytes) : undefined
+      if (binary) throw new DccError('ERR_INPUT', binaryFileMessage(binary))
       if (first && looksLikeUtf16(bytes))
         throw new DccError(
           'ERR_INPUT',
@@ -399,6 +402,12 @@ function readHeader(
       throw new DccError(
         'ERR_INPUT',
         'input: the file is tab-separated; hcert reads comma-separated CSV (RFC 4180): use commas (save the file as "CSV (comma delimited)")',
+      )
+    // an ICVP file issued as EU DCCs: its header names columns, of the other kind
+    if (INPUT_COLUMNS.has('type') && header.some((h) => ICVP_INPUT_COLUMNS.has(h)))
+      throw new DccError(
+        'ERR_INPUT',
+        'input: the first line of the CSV names no column of EU DCC records (type, fn, gn, dob…) but columns of ICVP records (name, product…): issue the file with --kind icvp (README "Issuing ICVP certificates")',
       )
     throw new DccError(
       'ERR_INPUT',
