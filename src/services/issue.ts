@@ -156,7 +156,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     ...(options.out ? { out: options.out } : {}),
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.qrDir ? { qrDir: options.qrDir } : {}),
+    ...(format && !options.records ? { inputFormat: format } : {}),
   })
+  // stdin of unknown format: the rejects file's own extension says which format to write
+  const rejectsFormat = format ?? (options.rejects ? formatFromName(options.rejects) : undefined) ?? 'jsonl'
   let out: AtomicFile | undefined
   let rejectsWriter: RejectsWriter | undefined
   const discard = (): void => {
@@ -166,7 +169,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   if (!options.dryRun) {
     try {
       if (options.out) out = new AtomicFile(options.out)
-      if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, format ?? 'jsonl')
+      if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, rejectsFormat)
       if (options.qrDir) prepareQrDir(options.qrDir)
     } catch (err) {
       discard()
@@ -461,7 +464,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     }
     while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
     if (rejectsWriter && rejectsWriter.rejected === 0 && options.rejects) {
-      const outstanding = await outstandingRejects(options.rejects, format ?? 'jsonl', ledger)
+      const outstanding = await outstandingRejects(options.rejects, rejectsFormat, ledger)
       if (outstanding > 0)
         warnings.push(
           `--rejects ${options.rejects} is kept: it holds ${outstanding} record${outstanding === 1 ? '' : 's'} not issued since (another batch's rejects?); remove it once they are fixed`,
