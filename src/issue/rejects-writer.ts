@@ -6,7 +6,7 @@
  */
 import { AtomicFile, removeStaleFile } from '../fs/atomic-file.js'
 import { neutralise } from './csv.js'
-import { REASON_COLUMN, UNPARSED_KEY, type InputFormat } from './read-records.js'
+import { REASON_COLUMN, UNPARSED_KEY, type InputFormat, type InputRecord } from './read-records.js'
 
 /** One CSV cell (RFC 4180 quoting), neutralised against formulas (OWASP CSV injection). */
 export function csvField(value: unknown): string {
@@ -26,7 +26,8 @@ export function csvField(value: unknown): string {
 export class RejectsWriter {
   private readonly file: AtomicFile
   private readonly stream: { write(text: string): void }
-  private header: string[] | undefined
+  /** CSV: the header written, and where its reason column is */
+  private header: { cells: string[]; reasonAt: number; fromRaw: boolean } | undefined
   private count = 0
 
   constructor(
@@ -38,22 +39,51 @@ export class RejectsWriter {
     if (format === 'json') this.stream.write('[\n')
   }
 
-  /** `text`: a JSON Lines row that did not parse, as it was read */
-  write(raw: Record<string, unknown>, reason: string, text?: string): void {
-    const row: Record<string, unknown> =
-      text !== undefined && this.format !== 'csv'
-        ? { [UNPARSED_KEY]: text, [REASON_COLUMN]: reason }
-        : { ...raw, [REASON_COLUMN]: reason }
-    if (this.format === 'csv') {
-      if (!this.header) {
-        this.header = Object.keys(row)
-        this.stream.write(`${this.header.map(csvField).join(',')}\n`)
-      }
-      this.stream.write(`${this.header.map((h) => csvField(row[h])).join(',')}\n`)
-    } else if (this.format === 'json') {
-      this.stream.write(`${this.count > 0 ? ',\n' : ''}  ${JSON.stringify(row)}`)
-    } else this.stream.write(`${JSON.stringify(row)}\n`)
+  /** One rejected record, as it was read (see InputRecord.source and cells), with its reason. */
+  write(record: InputRecord, reason: string): void {
+    if (this.format === 'csv') this.writeCsv(record, reason)
+    else {
+      const row = JSON.stringify(jsonRow(record, reason))
+      if (this.format === 'json') this.stream.write(`${this.count > 0 ? ',\n' : ''}  ${row}`)
+      else this.stream.write(`${row}\n`)
+    }
     this.count++
+  }
+
+  private writeCsv(record: InputRecord, reason: string): void {
+    const cells = record.cells && record.header ? record.cells : undefined
+    if (!this.header) {
+      if (cells && record.header) {
+        const reasonAt = record.header.findIndex((h) => h.trim().toLowerCase() === REASON_COLUMN)
+        this.header = {
+          cells: reasonAt >= 0 ? [...record.header] : [...record.header, REASON_COLUMN],
+          reasonAt: reasonAt >= 0 ? reasonAt : record.header.length,
+          fromRaw: false,
+        }
+      } else {
+        const names = Object.keys(record.raw).filter((k) => k !== REASON_COLUMN)
+        this.header = { cells: [...names, REASON_COLUMN], reasonAt: names.length, fromRaw: true }
+      }
+      this.stream.write(`${this.header.cells.map(csvField).join(',')}\n`)
+    }
+    const { cells: names, reasonAt, fromRaw } = this.header
+    if (fromRaw || !cells) {
+      const row = names.map((h, i) => (i === reasonAt ? csvField(reason) : csvField(record.raw[h])))
+      this.stream.write(`${row.join(',')}\n`)
+      return
+    }
+    // every cell as typed: a short row padded with empty cells, a long one's extra cells after the reason
+    const own = record.header ? record.header.length : 0
+    const encode = (i: number): string =>
+      i === record.rawCell ? rawCsvCell(cells[i] ?? '') : csvField(cells[i] ?? '')
+    const fields: string[] = []
+    for (let i = 0; i < Math.max(own, cells.length); i++) {
+      if (i === reasonAt) fields.push(csvField(reason))
+      // a resent rejects file's own reason cell is replaced by the new reason
+      if (i !== reasonAt || reasonAt >= own) fields.push(encode(i))
+    }
+    if (reasonAt >= Math.max(own, cells.length)) fields.push(csvField(reason))
+    this.stream.write(`${fields.join(',')}\n`)
   }
 
   /** rejected records written so far */
@@ -79,4 +109,50 @@ export class RejectsWriter {
   discard(): void {
     this.file.discard()
   }
+}
+
+/**
+ * A cell whose quote closed inside it (`"Tran"x`), written as it was typed so that, resent
+ * unchanged, it is refused again (never issued as hcert's guess, `Tranx`). What follows its opening
+ * quote is neutralised like any cell.
+ */
+function rawCsvCell(text: string): string {
+  return text.startsWith('"') ? `"${neutralise(text.slice(1))}` : csvField(text)
+}
+
+/** the longest run of digits in a number hcert writes back as a value: beyond, a double may change it */
+const EXACT_DIGITS = 15
+
+/**
+ * A JSON rejects row: the record as a JSON object with the reason, when that is the text as read
+ * (parsed again from its source); otherwise (it did not parse, gives a key twice, is too deep,
+ * is no object, or has a number a double cannot hold exactly, such as 9007199254740993) its text
+ * as read, in `{"unparsed": …}`.
+ */
+function jsonRow(record: InputRecord, reason: string): Record<string, unknown> {
+  const source = record.source ?? record.text
+  if (source === undefined) return { ...record.raw, [REASON_COLUMN]: reason }
+  if (!record.error && !inexactNumber(source)) {
+    try {
+      const value = JSON.parse(source) as unknown
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const row = { ...(value as Record<string, unknown>) }
+        delete row[REASON_COLUMN]
+        row[REASON_COLUMN] = reason
+        return row
+      }
+    } catch {
+      // written as text below
+    }
+  }
+  return { [UNPARSED_KEY]: source, [REASON_COLUMN]: reason }
+}
+
+/** Whether `text` has a number (or anything like one) with more digits than a double holds, or out of its range. */
+function inexactNumber(text: string): boolean {
+  for (const match of text.matchAll(/\d[\d.]*(?:[eE][+-]?(\d+))?/g)) {
+    if (match[0].replace(/\D/g, '').length - (match[1]?.length ?? 0) > EXACT_DIGITS) return true
+    if (match[1] !== undefined && Number(match[1]) > 300) return true
+  }
+  return false
 }

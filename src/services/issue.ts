@@ -330,9 +330,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             })
         }
         rejectsWriter?.write(
-          result.record.raw,
+          result.record,
           result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
-          result.record.text,
         )
       } else if (result.certificate && !signal?.aborted) {
         await emit(result.certificate)
