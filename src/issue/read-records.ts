@@ -43,6 +43,8 @@ export interface InputRecord {
   header?: readonly string[]
   /** the index in `cells` of a cell to write back as raw CSV text (a quote closed inside it) */
   rawCell?: number
+  /** the reason a resent rejects file gave the record (not data: kept to carry it unchanged) */
+  resentReason?: string
   /** set when the input is this one JSON object, not a batch (a file of rows, lines or a list) */
   alone?: true
 }
@@ -291,7 +293,10 @@ function unknownColumnsWarning(names: string[], where: string): string {
 /** The REASON_COLUMN of a resent rejects file, and an unparsed row's text parsed again. */
 function asResent(record: InputRecord): InputRecord {
   const raw = record.raw
-  if (REASON_COLUMN in raw) delete raw[REASON_COLUMN]
+  if (REASON_COLUMN in raw) {
+    if (typeof raw[REASON_COLUMN] === 'string') record.resentReason = raw[REASON_COLUMN]
+    delete raw[REASON_COLUMN]
+  }
   const unparsed = raw[UNPARSED_KEY]
   if (typeof unparsed === 'string' && Object.keys(raw).length === 1) {
     const again = parseObject(unparsed)
@@ -299,6 +304,7 @@ function asResent(record: InputRecord): InputRecord {
       index: record.index,
       line: record.line,
       ...(record.element === undefined ? {} : { element: record.element }),
+      ...(record.resentReason === undefined ? {} : { resentReason: record.resentReason }),
       source: unparsed,
     }
     if (again.error)
@@ -475,6 +481,8 @@ async function* readCsv(
       })
       const cells = row.fields.map(unneutralise)
       const record: InputRecord = { index, line: row.line, raw, cells, header: headerCells }
+      const reasonAt = header.indexOf(REASON_COLUMN)
+      if (reasonAt >= 0) record.resentReason = row.fields[reasonAt] ?? ''
       if (row.problemText !== undefined && row.problemField !== undefined) {
         cells[row.problemField] = row.problemText
         if (row.problem === 'closed') record.rawCell = row.problemField

@@ -27,7 +27,8 @@ export class RejectsWriter {
   private readonly file: AtomicFile
   private readonly stream: { write(text: string): void }
   /** CSV: the header written, and where its reason column is */
-  private header: { cells: string[]; reasonAt: number; fromRaw: boolean } | undefined
+  private header:
+    { cells: string[]; reasonAt: number; fromRaw: boolean; input: readonly string[] } | undefined
   private count = 0
 
   constructor(
@@ -59,31 +60,46 @@ export class RejectsWriter {
           cells: reasonAt >= 0 ? [...record.header] : [...record.header, REASON_COLUMN],
           reasonAt: reasonAt >= 0 ? reasonAt : record.header.length,
           fromRaw: false,
+          input: record.header,
         }
       } else {
         const names = Object.keys(record.raw).filter((k) => k !== REASON_COLUMN)
-        this.header = { cells: [...names, REASON_COLUMN], reasonAt: names.length, fromRaw: true }
+        this.header = { cells: [...names, REASON_COLUMN], reasonAt: names.length, fromRaw: true, input: [] }
       }
       this.stream.write(`${this.header.cells.map(csvField).join(',')}\n`)
     }
     const { cells: names, reasonAt, fromRaw } = this.header
+    if (!fromRaw && cells && record.header && record.header !== this.header.input)
+      record = laidOutBy(
+        this.header.input,
+        record as InputRecord & { cells: string[]; header: readonly string[] },
+      )
     if (fromRaw || !cells) {
       const row = names.map((h, i) => (i === reasonAt ? csvField(reason) : csvField(record.raw[h])))
       this.stream.write(`${row.join(',')}\n`)
       return
     }
     // every cell as typed: a short row padded with empty cells, a long one's extra cells after the reason
-    const own = record.header ? record.header.length : 0
+    const row = record.cells ?? cells
+    const own = this.header.input.length
     const encode = (i: number): string =>
-      i === record.rawCell ? rawCsvCell(cells[i] ?? '') : csvField(cells[i] ?? '')
+      i === record.rawCell ? rawCsvCell(row[i] ?? '') : csvField(row[i] ?? '')
     const fields: string[] = []
-    for (let i = 0; i < Math.max(own, cells.length); i++) {
+    for (let i = 0; i < Math.max(own, row.length); i++) {
       if (i === reasonAt) fields.push(csvField(reason))
       // a resent rejects file's own reason cell is replaced by the new reason
       if (i !== reasonAt || reasonAt >= own) fields.push(encode(i))
     }
-    if (reasonAt >= Math.max(own, cells.length)) fields.push(csvField(reason))
+    if (reasonAt >= Math.max(own, row.length)) fields.push(csvField(reason))
     this.stream.write(`${fields.join(',')}\n`)
+  }
+
+  /**
+   * A record of the rejects file this one replaces, carried into it unchanged with the reason it
+   * had (stale-rejects.ts).
+   */
+  carry(record: InputRecord): void {
+    this.write(record, record.resentReason ?? '')
   }
 
   /** rejected records written so far */
@@ -109,6 +125,27 @@ export class RejectsWriter {
   discard(): void {
     this.file.discard()
   }
+}
+
+/**
+ * A CSV record read under another header (an earlier rejects file's), laid out by `header`: each
+ * cell under the column of its name; the cells of columns `header` lacks, and any beyond the
+ * record's header, after them (so that none is lost).
+ */
+function laidOutBy(
+  header: readonly string[],
+  record: InputRecord & { cells: string[]; header: readonly string[] },
+): InputRecord {
+  const name = (h: string): string => h.trim().toLowerCase()
+  const from = header.map((h) => record.header.findIndex((o) => name(o) === name(h)))
+  // the record's own reason is not data: the row gets it in this header's reason column
+  const rest = record.cells.flatMap((_, j) =>
+    from.includes(j) || name(record.header[j] ?? '') === REASON_COLUMN ? [] : [j],
+  )
+  const order = [...from, ...rest.filter((j) => (record.cells[j] ?? '') !== '')]
+  const cells = order.map((j) => (j >= 0 ? (record.cells[j] ?? '') : ''))
+  const rawCell = record.rawCell === undefined ? -1 : order.indexOf(record.rawCell)
+  return { ...record, cells, header, ...(rawCell >= 0 ? { rawCell } : { rawCell: undefined }) }
 }
 
 /**

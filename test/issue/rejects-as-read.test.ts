@@ -42,7 +42,6 @@ async function issue(ledger: Ledger, source: string, extra: Partial<IssueOptions
   return { report, certificates }
 }
 
-
 describe('finding 3: a rejects row is the record as it was read', () => {
   it('CSV: a quote closed mid-cell stays as typed (resent unchanged it is refused again, never issued as the guess); extra cells and empty-named columns are kept; a short row keeps its cells', async () => {
     const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
@@ -96,5 +95,70 @@ describe('finding 3: a rejects row is the record as it was read', () => {
     await issue(new Ledger(join(tmp, `${++n}.sqlite`)), array, { rejects: arrayRejects })
     const elements = JSON.parse(readFileSync(arrayRejects, 'utf8')) as Array<{ unparsed?: string }>
     expect(elements.map((e) => e.unparsed)).toEqual([twice, big, '5'])
+  })
+})
+
+const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date\n'
+
+describe('findings 4 and 8: replacing a rejects file loses none of its records, and says so truly', () => {
+  it('resending part of a rejects file carries the rest (neither issued since nor in this input) into the new one, unchanged, with a count', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const row = (id: string, dob: string): string => `${id},v,${id},${id},${dob},Comirnaty,1,2,2021-06-01\n`
+    const first = await issue(
+      ledger,
+      file('p.csv', HEADER + row('R1', '2030-01-01') + row('R2', '2030-01-01') + row('R3', '2030-01-01')),
+      { rejects },
+    )
+    expect(first.report.rejected).toBe(3)
+    const second = await issue(
+      ledger,
+      file('fix.csv', HEADER + row('R1', '1990-01-01') + row('R2', '2031-01-01')),
+      { rejects },
+    )
+    expect(second.report.issued).toBe(1)
+    const lines = readFileSync(rejects, 'utf8').trim().split('\n')
+    expect(lines.map((l) => l.split(',')[0])).toEqual(['id', 'R2', 'R3'])
+    expect(lines[2]).toBe(
+      'R3,v,R3,R3,2030-01-01,Comirnaty,1,2,2021-06-01,dob: the date of birth is in the future',
+    )
+    expect(second.report.warnings.join('\n')).toMatch(
+      /1 record of the rejects file it replaces, neither issued since nor in this input, is carried/,
+    )
+    // a clean run that issues the last one removes the file
+    const third = await issue(
+      ledger,
+      file('last.csv', HEADER + row('R2', '1991-01-01') + row('R3', '1992-01-01')),
+      { rejects },
+    )
+    expect(third.report.issued).toBe(2)
+    expect(() => readFileSync(rejects)).toThrow(/ENOENT/)
+  })
+
+  it('records without an id, fixed and issued: never called "not issued"; hcert says it cannot tell, and keeps them; a fixed {"unparsed"} line with an id is matched by its id', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const noId = 'type,fn,gn,dob,vaccine,dose,doses,date\n'
+    await issue(ledger, file('n.csv', `${noId}v,Mai,An,2030-01-01,Comirnaty,1,2,2021-06-01\n`), { rejects })
+    const fixed = await issue(
+      ledger,
+      file('nfix.csv', `${noId}v,Mai,An,1990-01-01,Comirnaty,1,2,2021-06-01\n`),
+      { rejects },
+    )
+    expect(fixed.report.issued).toBe(1)
+    const said = fixed.report.warnings.join('\n')
+    expect(said).not.toMatch(/not issued/)
+    expect(said).toMatch(/1 record without an id .* hcert cannot tell whether this input held it fixed/)
+    expect(readFileSync(rejects, 'utf8')).toMatch(/2030-01-01/)
+
+    const jsonRejects = join(tmp, `${++n}-r.jsonl`)
+    const line =
+      '{"id":"U1","type":"v","fn":"A","gn":"B","dob":"1980-05-17","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"'
+    await issue(ledger, file('u.jsonl', `${line}\n`), { rejects: jsonRejects })
+    expect(readFileSync(jsonRejects, 'utf8')).toMatch(/"unparsed"/)
+    const again = await issue(ledger, file('ufix.jsonl', `${line}}\n`), { rejects: jsonRejects })
+    expect(again.report.issued).toBe(1)
+    expect(again.report.warnings).toEqual([])
+    expect(() => readFileSync(jsonRejects)).toThrow(/ENOENT/)
   })
 })
