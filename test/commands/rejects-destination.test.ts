@@ -75,6 +75,46 @@ describe('an output flag never replaces a file hcert did not write', () => {
     expect(existsSync(join(dir, 'ledger.sqlite'))).toBe(false)
   })
 
+  it('renew --out and export --out at another ledger or a key: ERR_USAGE, the file intact', () => {
+    const dir = folder()
+    const input = join(dir, 'batch.csv')
+    writeFileSync(input, vaccinationCsv({ to: 1 }))
+    expect(issue(dir, input).code).toBe(0)
+    const other = join(dir, 'other.sqlite')
+    const otherInput = join(dir, 'other.csv')
+    writeFileSync(otherInput, vaccinationCsv({ to: 1, prefix: 'O' }))
+    expect(runCli(['issue', otherInput, '--key-dir', KEYS_EXAMPLE, '--ledger', other, '--at', AT]).code).toBe(
+      0,
+    )
+    const before = readFileSync(other)
+    const key = join(dir, 'dsc.key.pem')
+    cpSync(join(KEYS_EXAMPLE, 'dsc.key.pem'), key)
+    const keyBefore = readFileSync(key)
+    const ledger = join(dir, 'ledger.sqlite')
+    const renewArgs = [
+      'renew',
+      '--expired',
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      ledger,
+      '--at',
+      '2023-01-01T00:00:00Z',
+    ]
+    for (const args of [
+      [...renewArgs, '--out', other],
+      [...renewArgs, '--out', key],
+      ['export', '--ledger', ledger, '--out', other],
+      ['export', '--ledger', ledger, '--out', key],
+    ]) {
+      const result = runCli([...args, '--json'])
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(errorOf(result.stdout).message).toMatch(/--out .* is (an SQLite database|a PEM file)/)
+    }
+    expect(readFileSync(other).equals(before)).toBe(true)
+    expect(readFileSync(key).equals(keyBefore)).toBe(true)
+  })
+
   it('a clean run leaves a site list alone (refused), and replaces or removes only a rejects file hcert wrote (CSV, JSON Lines, empty)', () => {
     const dir = folder()
     const bad = join(dir, 'bad.csv')
