@@ -104,8 +104,8 @@ describe('an output flag never replaces a file hcert did not write', () => {
     for (const args of [
       [...renewArgs, '--out', other],
       [...renewArgs, '--out', key],
-      ['export', '--ledger', ledger, '--out', other],
-      ['export', '--ledger', ledger, '--out', key],
+      ['export', '--ledger', ledger, '--batch', 'batch.csv', '--out', other],
+      ['export', '--ledger', ledger, '--batch', 'batch.csv', '--out', key],
     ]) {
       const result = runCli([...args, '--json'])
       expect(result.code, args.join(' ')).toBe(2)
