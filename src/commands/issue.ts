@@ -13,7 +13,7 @@ import { terminalText } from '../cli/render/terminal-text.js'
 import { DccError, EXIT } from '../errors.js'
 import { checkDefaults } from '../issue/check-defaults.js'
 import { ISSUE_KINDS, type IssueKind } from '../issue/issue-types.js'
-import { checkInputSource } from '../issue/read-records.js'
+import { checkInputSource, formatFromName } from '../issue/read-records.js'
 import { organisationOf } from '../keys/certificate-info.js'
 import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.js'
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
@@ -189,6 +189,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
     // a missing input is found before anything is created (the ledger, an output file)
     if (!flags.interactive) checkInputSource(source)
+    const inputFormat = flags.interactive
+      ? undefined
+      : (flags.format ?? (source !== '-' ? formatFromName(source) : undefined))
     // before anything is read or created: no output may be the input, the ledger or a key file
     refuseOverlappingPaths({
       inputs: [source],
@@ -197,6 +200,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       ...(flags.out ? { out: flags.out } : {}),
       ...(flags.rejects ? { rejects: flags.rejects } : {}),
       ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
+      ...(inputFormat ? { inputFormat } : {}),
     })
     if (!flags['dry-run']) checkDestinationFolders([flags.out, flags.rejects])
     // a dry run creates no ledger: without one, it checks against an empty ledger in memory

@@ -22,6 +22,12 @@ export interface CsvRow {
   problem?: 'long' | 'quote' | 'closed'
   /** 0-based index of the field the problem is in */
   problemField?: number
+  /**
+   * `closed`: the problem field's text as typed, quotes and all (`"Tran"x`), so that the rejects
+   * file can hold it unchanged; `quote`: the field as read on its first line, its opening quote
+   * first (`"Tran,B`)
+   */
+  problemText?: string
 }
 
 /** what may follow a closing quote (RFC 4180) */
@@ -50,6 +56,8 @@ export class CsvParser {
   private longField: number | undefined
   /** set when a quoted field closed on this line where no field ends: that field */
   private closedField: number | undefined
+  /** the length of that field's text at its closing quote (what came before it was quoted) */
+  private closedAt = 0
   /**
    * set while a quoted field runs across a line break: the text read since that line break (to
    * read again should the quote turn out to be never closed), the fields of the row's first line,
@@ -95,7 +103,7 @@ export class CsvParser {
             // the row is read to its end and then refused
             if (!FIELD_END.has(text[i + 1] as string)) {
               if (this.replay) return this.openQuote(text, rows)
-              this.closedField ??= this.fields.length
+              this.closeInField()
             }
           }
         } else if (ch === '\n' && this.longField !== undefined) {
@@ -130,7 +138,7 @@ export class CsvParser {
       }
       if (this.quoteSeen && !FIELD_END.has(ch)) {
         if (this.replay) return this.openQuote(text, rows)
-        this.closedField ??= this.fields.length
+        this.closeInField()
       }
       this.quoteSeen = false
       if (ch === '"' && this.field === '') this.inQuotes = true
@@ -174,11 +182,19 @@ export class CsvParser {
         fields: [...this.fields, this.field],
         problem: 'quote',
         problemField: this.fields.length,
+        problemText: `"${this.field}`,
       })
       return rows
     }
     if (this.field !== '' || this.fields.length > 0 || this.longField !== undefined) this.endRow(rows)
     return rows
+  }
+
+  /** A quote closed where no field ends: the row's first such field, and where in it. */
+  private closeInField(): void {
+    if (this.closedField !== undefined) return
+    this.closedField = this.fields.length
+    this.closedAt = this.field.length
   }
 
   private append(text: string): void {
@@ -192,7 +208,13 @@ export class CsvParser {
   private openQuote(text: string, rows: CsvRow[]): string {
     const replay = this.replay as NonNullable<typeof this.replay>
     const again = replay.text + text.slice(this.replayFrom)
-    rows.push({ line: this.rowStart, fields: replay.fields, problem: 'quote', problemField: replay.field })
+    rows.push({
+      line: this.rowStart,
+      fields: replay.fields,
+      problem: 'quote',
+      problemField: replay.field,
+      problemText: `"${replay.fields[replay.field] ?? ''}`,
+    })
     this.replay = undefined
     this.replayFrom = 0
     this.fields = []
@@ -215,11 +237,13 @@ export class CsvParser {
     if (this.longField !== undefined)
       rows.push({ line: this.rowStart, fields: this.fields, problem: 'long', problemField: this.longField })
     else if (this.closedField !== undefined) {
+      const field = this.fields[this.closedField] ?? ''
       rows.push({
         line: this.rowStart,
         fields: this.fields,
         problem: 'closed',
         problemField: this.closedField,
+        problemText: `"${field.slice(0, this.closedAt).replace(/"/g, '""')}"${field.slice(this.closedAt)}`,
       })
       this.expectedFields ??= this.fields.length
     } else if (!empty) {

@@ -33,6 +33,19 @@ export interface InputRecord {
   errorField?: string
   /** the text of a JSON Lines row that did not parse, kept for the rejects file (never for a message) */
   text?: string
+  /**
+   * The record as it was read, for the rejects file (never for a message). JSON: its text (a JSON
+   * Lines line, an array's element, the text of a resent `unparsed`). CSV: `cells`, each cell's
+   * value as typed (the `closed` problem cell as its raw text, `rawCell`), under `header`, the
+   * header row's cells as typed.
+   */
+  source?: string
+  cells?: string[]
+  header?: readonly string[]
+  /** the index in `cells` of a cell to write back as raw CSV text (a quote closed inside it) */
+  rawCell?: number
+  /** the reason a resent rejects file gave the record (not data: kept to carry it unchanged) */
+  resentReason?: string
   /** set when the input is this one JSON object, not a batch (a file of rows, lines or a list) */
   alone?: true
 }
@@ -283,13 +296,31 @@ function unknownColumnsWarning(names: string[], where: string): string {
 /** The REASON_COLUMN of a resent rejects file, and an unparsed row's text parsed again. */
 function asResent(record: InputRecord): InputRecord {
   const raw = record.raw
-  if (REASON_COLUMN in raw) delete raw[REASON_COLUMN]
+  if (REASON_COLUMN in raw) {
+    if (typeof raw[REASON_COLUMN] === 'string') record.resentReason = raw[REASON_COLUMN]
+    delete raw[REASON_COLUMN]
+  }
   const unparsed = raw[UNPARSED_KEY]
   if (typeof unparsed === 'string' && Object.keys(raw).length === 1) {
     const again = parseObject(unparsed)
-    return again.error
-      ? { index: record.index, line: record.line, raw: {}, error: again.error, text: unparsed }
-      : { index: record.index, line: record.line, raw: again.raw }
+    const at = {
+      index: record.index,
+      line: record.line,
+      ...(record.element === undefined ? {} : { element: record.element }),
+      ...(record.resentReason === undefined ? {} : { resentReason: record.resentReason }),
+      source: unparsed,
+    }
+    if (again.error)
+      return {
+        ...at,
+        raw: {},
+        error: again.error,
+        text: unparsed,
+        ...(again.errorField ? { errorField: again.errorField } : {}),
+      }
+    // the text as the site fixed it may still hold the reason it was sent back with
+    if (REASON_COLUMN in again.raw) delete again.raw[REASON_COLUMN]
+    return { ...at, raw: again.raw }
   }
   return record
 }
@@ -442,11 +473,13 @@ async function* readCsv(
 ): AsyncGenerator<InputRecord> {
   const parser = new CsvParser(MAX_RECORD_LENGTH)
   let header: string[] | undefined
+  let headerCells: readonly string[] = []
   let index = 0
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
     for (const row of rows) {
       if (!header) {
         header = readHeader(row.fields, onWarning, columns)
+        headerCells = row.fields.map(unneutralise)
         continue
       }
       index++
@@ -455,7 +488,14 @@ async function* readCsv(
         // a resent rejects file's reason is not data
         if (name !== '' && name !== REASON_COLUMN) raw[name] = unneutralise(row.fields[i] ?? '')
       })
-      const record: InputRecord = { index, line: row.line, raw }
+      const cells = row.fields.map(unneutralise)
+      const record: InputRecord = { index, line: row.line, raw, cells, header: headerCells }
+      const reasonAt = header.indexOf(REASON_COLUMN)
+      if (reasonAt >= 0) record.resentReason = row.fields[reasonAt] ?? ''
+      if (row.problemText !== undefined && row.problemField !== undefined) {
+        cells[row.problemField] = row.problemText
+        if (row.problem === 'closed') record.rawCell = row.problemField
+      }
       if (row.problem) {
         record.error = CSV_PROBLEMS[row.problem]
         record.errorField = header[row.problemField ?? -1] || `column ${(row.problemField ?? 0) + 1}`
@@ -480,8 +520,10 @@ async function* readJsonLines(text: AsyncIterable<string>): AsyncGenerator<Input
     index++
     const text = content.endsWith('\r') ? content.slice(0, -1) : content
     const { raw, error, errorField } = parseObject(text)
-    if (errorField) return { index, line, raw, error, errorField }
-    return asResent(error ? { index, line, raw, error, text } : { index, line, raw })
+    if (errorField) return { index, line, raw, error, errorField, text, source: text }
+    return asResent(
+      error ? { index, line, raw, error, text, source: text } : { index, line, raw, source: text },
+    )
   }
   // a line past the limit is one rejected record (its text is not kept), and reading goes on
   const long = (): InputRecord => ({ index: ++index, line: ++line, raw: {}, error: LONG_LINE })
@@ -532,7 +574,12 @@ async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecor
   }
   const alone = !Array.isArray(value)
   const list = Array.isArray(value) ? value : [value]
-  const lines = alone ? [firstLine(all)] : elementLines(all)
+  const spans = alone ? [] : elementSpans(all)
+  const lines = alone ? [firstLine(all)] : spans.map((span) => span.line)
+  const sourceOf = (i: number): string => {
+    const span = spans[i]
+    return alone ? all.trim() : span ? all.slice(span.start, span.end) : ''
+  }
   /** the first key given twice in each element (by element index) */
   const twice = new Map<number, DuplicateKey>()
   if (mayHoldDuplicateKeys(all, value))
@@ -542,14 +589,15 @@ async function* readJson(text: AsyncIterable<string>): AsyncGenerator<InputRecor
     const line = lines[index] ?? 1
     const at = alone ? { index: index + 1, line } : { index: index + 1, line, element: index }
     const duplicate = twice.get(index)
+    const source = sourceOf(index)
     index++
     if (duplicate) {
-      const record: InputRecord = { ...at, raw: {}, ...duplicateKeyRejection(duplicate, all) }
+      const record: InputRecord = { ...at, raw: {}, ...duplicateKeyRejection(duplicate, all), source }
       yield alone ? { ...record, alone: true } : record
       continue
     }
     const { raw, error } = asObject(item)
-    const record: InputRecord = error ? { ...at, raw, error } : asResent({ ...at, raw })
+    const record: InputRecord = error ? { ...at, raw, error, source } : asResent({ ...at, raw, source })
     yield alone ? { ...record, alone: true } : record
   }
 }
@@ -567,27 +615,30 @@ function countLines(text: string, end: number): number {
 }
 
 /**
- * The line each element of a top-level JSON array starts on (1-based), for a `text` JSON.parse
- * read as an array: a one-line array gives line 1 for every element (so positions in it are the
- * element index, never a line number).
+ * Where each element of a top-level JSON array is in `text` (a text JSON.parse read as an array):
+ * the line it starts on (1-based; a one-line array gives line 1 for every element, so positions in
+ * it are the element index, never a line number), and its text's start and end offsets.
  */
-function elementLines(text: string): number[] {
-  const lines: number[] = []
+function elementSpans(text: string): Array<{ line: number; start: number; end: number }> {
+  const spans: Array<{ line: number; start: number; end: number }> = []
   let line = 1
   let depth = 0
   let inString = false
   let expectValue = false
+  /** the offset after the last character of the open element that is not white space */
+  let last = 0
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]
     if (ch === '\n') line++
     if (inString) {
       if (ch === '\\') i++
       else if (ch === '"') inString = false
+      last = i + 1
       continue
     }
     if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') continue
     if (depth === 1 && expectValue && ch !== ']') {
-      lines.push(line)
+      spans.push({ line, start: i, end: i })
       expectValue = false
     }
     if (ch === '"') inString = true
@@ -595,7 +646,17 @@ function elementLines(text: string): number[] {
       depth++
       if (depth === 1) expectValue = true
     } else if (ch === ']' || ch === '}') depth--
-    else if (ch === ',' && depth === 1) expectValue = true
+    else if (ch === ',' && depth === 1) {
+      const open = spans[spans.length - 1]
+      if (open) open.end = last
+      expectValue = true
+      continue
+    }
+    if (depth >= 1) last = i + 1
+    else if (depth === 0 && ch === ']') {
+      const open = spans[spans.length - 1]
+      if (open && open.end === open.start) open.end = last
+    }
   }
-  return lines
+  return spans
 }

@@ -6,7 +6,7 @@
  */
 import { AtomicFile, removeStaleFile } from '../fs/atomic-file.js'
 import { neutralise } from './csv.js'
-import { REASON_COLUMN, UNPARSED_KEY, type InputFormat } from './read-records.js'
+import { REASON_COLUMN, UNPARSED_KEY, type InputFormat, type InputRecord } from './read-records.js'
 
 /** One CSV cell (RFC 4180 quoting), neutralised against formulas (OWASP CSV injection). */
 export function csvField(value: unknown): string {
@@ -26,7 +26,9 @@ export function csvField(value: unknown): string {
 export class RejectsWriter {
   private readonly file: AtomicFile
   private readonly stream: { write(text: string): void }
-  private header: string[] | undefined
+  /** CSV: the header written, and where its reason column is */
+  private header:
+    { cells: string[]; reasonAt: number; fromRaw: boolean; input: readonly string[] } | undefined
   private count = 0
 
   constructor(
@@ -38,22 +40,66 @@ export class RejectsWriter {
     if (format === 'json') this.stream.write('[\n')
   }
 
-  /** `text`: a JSON Lines row that did not parse, as it was read */
-  write(raw: Record<string, unknown>, reason: string, text?: string): void {
-    const row: Record<string, unknown> =
-      text !== undefined && this.format !== 'csv'
-        ? { [UNPARSED_KEY]: text, [REASON_COLUMN]: reason }
-        : { ...raw, [REASON_COLUMN]: reason }
-    if (this.format === 'csv') {
-      if (!this.header) {
-        this.header = Object.keys(row)
-        this.stream.write(`${this.header.map(csvField).join(',')}\n`)
-      }
-      this.stream.write(`${this.header.map((h) => csvField(row[h])).join(',')}\n`)
-    } else if (this.format === 'json') {
-      this.stream.write(`${this.count > 0 ? ',\n' : ''}  ${JSON.stringify(row)}`)
-    } else this.stream.write(`${JSON.stringify(row)}\n`)
+  /** One rejected record, as it was read (see InputRecord.source and cells), with its reason. */
+  write(record: InputRecord, reason: string): void {
+    if (this.format === 'csv') this.writeCsv(record, reason)
+    else {
+      const row = JSON.stringify(jsonRow(record, reason))
+      if (this.format === 'json') this.stream.write(`${this.count > 0 ? ',\n' : ''}  ${row}`)
+      else this.stream.write(`${row}\n`)
+    }
     this.count++
+  }
+
+  private writeCsv(record: InputRecord, reason: string): void {
+    const cells = record.cells && record.header ? record.cells : undefined
+    if (!this.header) {
+      if (cells && record.header) {
+        const reasonAt = record.header.findIndex((h) => h.trim().toLowerCase() === REASON_COLUMN)
+        this.header = {
+          cells: reasonAt >= 0 ? [...record.header] : [...record.header, REASON_COLUMN],
+          reasonAt: reasonAt >= 0 ? reasonAt : record.header.length,
+          fromRaw: false,
+          input: record.header,
+        }
+      } else {
+        const names = Object.keys(record.raw).filter((k) => k !== REASON_COLUMN)
+        this.header = { cells: [...names, REASON_COLUMN], reasonAt: names.length, fromRaw: true, input: [] }
+      }
+      this.stream.write(`${this.header.cells.map(csvField).join(',')}\n`)
+    }
+    const { cells: names, reasonAt, fromRaw } = this.header
+    if (!fromRaw && cells && record.header && record.header !== this.header.input)
+      record = laidOutBy(
+        this.header.input,
+        record as InputRecord & { cells: string[]; header: readonly string[] },
+      )
+    if (fromRaw || !cells) {
+      const row = names.map((h, i) => (i === reasonAt ? csvField(reason) : csvField(record.raw[h])))
+      this.stream.write(`${row.join(',')}\n`)
+      return
+    }
+    // every cell as typed: a short row padded with empty cells, a long one's extra cells after the reason
+    const row = record.cells ?? cells
+    const own = this.header.input.length
+    const encode = (i: number): string =>
+      i === record.rawCell ? rawCsvCell(row[i] ?? '') : csvField(row[i] ?? '')
+    const fields: string[] = []
+    for (let i = 0; i < Math.max(own, row.length); i++) {
+      if (i === reasonAt) fields.push(csvField(reason))
+      // a resent rejects file's own reason cell is replaced by the new reason
+      if (i !== reasonAt || reasonAt >= own) fields.push(encode(i))
+    }
+    if (reasonAt >= Math.max(own, row.length)) fields.push(csvField(reason))
+    this.stream.write(`${fields.join(',')}\n`)
+  }
+
+  /**
+   * A record of the rejects file this one replaces, carried into it unchanged with the reason it
+   * had (stale-rejects.ts).
+   */
+  carry(record: InputRecord): void {
+    this.write(record, record.resentReason ?? '')
   }
 
   /** rejected records written so far */
@@ -79,4 +125,71 @@ export class RejectsWriter {
   discard(): void {
     this.file.discard()
   }
+}
+
+/**
+ * A CSV record read under another header (an earlier rejects file's), laid out by `header`: each
+ * cell under the column of its name; the cells of columns `header` lacks, and any beyond the
+ * record's header, after them (so that none is lost).
+ */
+function laidOutBy(
+  header: readonly string[],
+  record: InputRecord & { cells: string[]; header: readonly string[] },
+): InputRecord {
+  const name = (h: string): string => h.trim().toLowerCase()
+  const from = header.map((h) => record.header.findIndex((o) => name(o) === name(h)))
+  // the record's own reason is not data: the row gets it in this header's reason column
+  const rest = record.cells.flatMap((_, j) =>
+    from.includes(j) || name(record.header[j] ?? '') === REASON_COLUMN ? [] : [j],
+  )
+  const order = [...from, ...rest.filter((j) => (record.cells[j] ?? '') !== '')]
+  const cells = order.map((j) => (j >= 0 ? (record.cells[j] ?? '') : ''))
+  const rawCell = record.rawCell === undefined ? -1 : order.indexOf(record.rawCell)
+  return { ...record, cells, header, ...(rawCell >= 0 ? { rawCell } : { rawCell: undefined }) }
+}
+
+/**
+ * A cell whose quote closed inside it (`"Tran"x`), written as it was typed so that, resent
+ * unchanged, it is refused again (never issued as hcert's guess, `Tranx`). What follows its opening
+ * quote is neutralised like any cell.
+ */
+function rawCsvCell(text: string): string {
+  return text.startsWith('"') ? `"${neutralise(text.slice(1))}` : csvField(text)
+}
+
+/** the longest run of digits in a number hcert writes back as a value: beyond, a double may change it */
+const EXACT_DIGITS = 15
+
+/**
+ * A JSON rejects row: the record as a JSON object with the reason, when that is the text as read
+ * (parsed again from its source); otherwise (it did not parse, gives a key twice, is too deep,
+ * is no object, or has a number a double cannot hold exactly, such as 9007199254740993) its text
+ * as read, in `{"unparsed": …}`.
+ */
+function jsonRow(record: InputRecord, reason: string): Record<string, unknown> {
+  const source = record.source ?? record.text
+  if (source === undefined) return { ...record.raw, [REASON_COLUMN]: reason }
+  if (!record.error && !inexactNumber(source)) {
+    try {
+      const value = JSON.parse(source) as unknown
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const row = { ...(value as Record<string, unknown>) }
+        delete row[REASON_COLUMN]
+        row[REASON_COLUMN] = reason
+        return row
+      }
+    } catch {
+      // written as text below
+    }
+  }
+  return { [UNPARSED_KEY]: source, [REASON_COLUMN]: reason }
+}
+
+/** Whether `text` has a number (or anything like one) with more digits than a double holds, or out of its range. */
+function inexactNumber(text: string): boolean {
+  for (const match of text.matchAll(/\d[\d.]*(?:[eE][+-]?(\d+))?/g)) {
+    if (match[0].replace(/\D/g, '').length - (match[1]?.length ?? 0) > EXACT_DIGITS) return true
+    if (match[1] !== undefined && Number(match[1]) > 300) return true
+  }
+  return false
 }

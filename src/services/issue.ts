@@ -29,7 +29,7 @@ import {
 } from '../issue/prepare-chunk.js'
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
-import { outstandingRejects } from '../issue/stale-rejects.js'
+import { readEarlierRejects, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
@@ -156,9 +156,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     ...(options.out ? { out: options.out } : {}),
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.qrDir ? { qrDir: options.qrDir } : {}),
+    ...(format && !options.records ? { inputFormat: format } : {}),
   })
+  // stdin of unknown format: the rejects file's own extension says which format to write
+  const rejectsFormat = format ?? (options.rejects ? formatFromName(options.rejects) : undefined) ?? 'jsonl'
   let out: AtomicFile | undefined
   let rejectsWriter: RejectsWriter | undefined
+  let earlier: InputRecord[] = []
   const discard = (): void => {
     out?.discard()
     rejectsWriter?.discard()
@@ -166,13 +170,17 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   if (!options.dryRun) {
     try {
       if (options.out) out = new AtomicFile(options.out)
-      if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, format ?? 'jsonl')
+      if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, rejectsFormat)
       if (options.qrDir) prepareQrDir(options.qrDir)
+      // the rejects file this run replaces: none of its records may be lost (stale-rejects.ts)
+      if (options.rejects) earlier = await readEarlierRejects(options.rejects, rejectsFormat, options.kind)
     } catch (err) {
       discard()
       throw err
     }
   }
+  /** the idempotency keys of the records this run read */
+  const inputKeys = new Set<string>()
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     out?.write(`${JSON.stringify(certificate)}\n`)
@@ -315,6 +323,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
     const images: ImageJob[] = []
     for (const result of results) {
+      if (earlier.length > 0) inputKeys.add(result.key)
       if (result.rejections) {
         report.rejected++
         for (const r of result.rejections) {
@@ -327,9 +336,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             })
         }
         rejectsWriter?.write(
-          result.record.raw,
+          result.record,
           result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
-          result.record.text,
         )
       } else if (result.certificate && !signal?.aborted) {
         await emit(result.certificate)
@@ -460,14 +468,25 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       return report
     }
     while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
-    if (rejectsWriter && rejectsWriter.rejected === 0 && options.rejects) {
-      const outstanding = await outstandingRejects(options.rejects, format ?? 'jsonl', ledger)
+    if (rejectsWriter && earlier.length > 0 && options.rejects) {
+      const { carry, outstanding, unsure } = sortEarlierRejects(earlier, {
+        ledger,
+        inputKeys,
+        defaults: options.defaults,
+        ...(options.kind ? { kind: options.kind } : {}),
+      })
+      for (const record of carry) rejectsWriter.carry(record)
+      const records = (count: number): string => `${count} record${count === 1 ? '' : 's'}`
       if (outstanding > 0)
         warnings.push(
-          `--rejects ${options.rejects} is kept: it holds ${outstanding} record${outstanding === 1 ? '' : 's'} not issued since (another batch's rejects?); remove it once they are fixed`,
+          `--rejects ${options.rejects}: ${records(outstanding)} of the rejects file it replaces, neither issued since nor in this input, ${outstanding === 1 ? 'is' : 'are'} carried into it unchanged`,
         )
-      await rejectsWriter.close({ keepStale: outstanding > 0 })
-    } else await rejectsWriter?.close()
+      if (unsure > 0)
+        warnings.push(
+          `--rejects ${options.rejects}: ${records(unsure)} without an id of the rejects file it replaces ${unsure === 1 ? 'is' : 'are'} carried into it unchanged: hcert cannot tell whether this input held ${unsure === 1 ? 'it' : 'them'} fixed (a fixed record has other content); remove those it did`,
+        )
+    }
+    await rejectsWriter?.close()
     out?.commit()
   } catch (err) {
     discard()

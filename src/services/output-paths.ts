@@ -10,6 +10,8 @@ import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
 import { refuseOverlaps, type RolePath } from '../fs/distinct-paths.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { writeError } from '../fs/write-error.js'
+import { refuseForeignDestination } from '../fs/destination-content.js'
+import { formatFromName, type InputFormat } from '../issue/read-records.js'
 import { KEY_FILES } from './key-dir.js'
 
 export interface RunPaths {
@@ -20,6 +22,8 @@ export interface RunPaths {
   out?: string
   rejects?: string
   qrDir?: string
+  /** the format the input is read in, when known before reading (the rejects file is written in it) */
+  inputFormat?: InputFormat
 }
 
 /** Throws ERR_USAGE when a destination is a file read, or two destinations are one. */
@@ -49,6 +53,25 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
+  // what the file holds: no output replaces a database or a key, --rejects only hcert's rejects
+  if (paths.out) refuseForeignDestination('--out', paths.out)
+  if (paths.rejects) refuseForeignDestination('--rejects', paths.rejects, { rejects: true })
+  if (paths.rejects && paths.inputFormat) refuseRejectsFormat(paths.rejects, paths.inputFormat)
+}
+
+/**
+ * A rejects file is written in the input's format, so that it can be fixed and resent: a --rejects
+ * whose extension names another format (r.jsonl for a CSV input) would be read back as that
+ * format and every row rejected. Throws ERR_USAGE; a name without a known extension passes.
+ */
+export function refuseRejectsFormat(path: string, inputFormat: InputFormat): void {
+  const named = formatFromName(path)
+  if (named === undefined || named === inputFormat) return
+  const ext = { csv: '.csv', jsonl: '.jsonl', json: '.json' }
+  throw new DccError(
+    'ERR_USAGE',
+    `--rejects ${path} names ${ext[named]} but the input is ${ext[inputFormat]} (the rejects file is written in the input's format, to be fixed and resent); give a name ending ${ext[inputFormat]}`,
+  )
 }
 
 /**

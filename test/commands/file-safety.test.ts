@@ -219,7 +219,7 @@ describe('nothing lost: modes', () => {
     const rejects = join(dir, 'rejects.csv')
     const ledger = join(dir, 'ledger.sqlite')
     expect(runCli(issueArgs(dir, input)).code).toBe(4) // creates the ledger
-    writeFileSync(rejects, 'old\n')
+    writeFileSync(rejects, 'id,reason\nold,earlier run\n') // an earlier run's rejects (hcert replaces no other file)
     chmodSync(rejects, 0o644)
     chmodSync(ledger, 0o644)
     const qrDir = join(dir, 'qr', 'nested')

@@ -1,0 +1,164 @@
+/**
+ * Issue 11, "the rejects file is safe to open and to resend" (tester findings 3, 4, 8): a rejects
+ * row holds the record as it was read (a cell hcert refused to guess, a large number, a key given
+ * twice, extra cells), so that resent unchanged it is refused again and fixed it issues what the
+ * site typed; replacing a rejects file loses none of its records.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { inlineSigner } from '../../src/issue/sign-jobs.js'
+import { Ledger } from '../../src/ledger/ledger.js'
+import { issueCertificates, type IssueOptions } from '../../src/services/issue.js'
+import { exampleSigner } from '../helpers/keys.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-rejects-as-read-'))
+const NOW = new Date('2021-12-21T00:00:00Z')
+const signer = exampleSigner('ES256')
+let n = 0
+
+function file(name: string, content: string): string {
+  const path = join(tmp, `${++n}-${name}`)
+  writeFileSync(path, content)
+  return path
+}
+
+async function issue(ledger: Ledger, source: string, extra: Partial<IssueOptions> = {}) {
+  const certificates: Array<{ id?: string }> = []
+  const report = await issueCertificates({
+    source,
+    signer,
+    jobSigner: inlineSigner(signer),
+    ledger,
+    batch: 'b',
+    now: NOW,
+    validity: { amount: 12, unit: 'm' },
+    defaults: { country: 'VN', issuer: 'Ministry of Health' },
+    dryRun: false,
+    onCertificate: (c) => certificates.push(c),
+    ...extra,
+  })
+  return { report, certificates }
+}
+
+describe('finding 3: a rejects row is the record as it was read', () => {
+  it('CSV: a quote closed mid-cell stays as typed (resent unchanged it is refused again, never issued as the guess); extra cells and empty-named columns are kept; a short row keeps its cells', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const input = file(
+      'q.csv',
+      'id,type,fn,gn,dob,vaccine,dose,doses,date,\n' +
+        'Q1,v,"Tran"x,B,1980-05-17,Comirnaty,1,2,2021-06-01,\n' +
+        'Q2,v,An,B,1980-05-17,Comirnaty,1,2,2021-06-01,note,x1,=x2\n' +
+        'Q3,v,An,B\n',
+    )
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const first = await issue(ledger, input, { rejects })
+    expect(first.report.rejected).toBe(3)
+    const text = readFileSync(rejects, 'utf8')
+    expect(text.split('\n')[0]).toBe('id,type,fn,gn,dob,vaccine,dose,doses,date,,reason')
+    expect(text).toContain('\nQ1,v,"Tran"x,B,1980-05-17,Comirnaty,1,2,2021-06-01,,')
+    expect(text).toMatch(
+      /\nQ2,v,An,B,1980-05-17,Comirnaty,1,2,2021-06-01,note,[^\n]*has 12 fields[^\n]*,x1,'=x2\n/,
+    )
+    expect(text).toMatch(/\nQ3,v,An,B,,,,,,,[^\n]*has 4 fields/)
+    // resent unchanged: nothing is issued, Q1 is refused again for its quote
+    const resend = file('re.csv', text)
+    const again = await issue(ledger, resend, { rejects: join(tmp, `${++n}-r2.csv`) })
+    expect(again.report.issued).toBe(0)
+    expect(again.report.rejections.find((r) => r.index === 1)?.field).toBe('fn')
+  })
+
+  it('JSON Lines and JSON arrays: a number a double cannot hold, a key given twice, nesting, no object: the text as read in {"unparsed": …}; fixed there and resent, the site’s own id is issued', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const big =
+      '{"id":9007199254740993,"type":"v","fn":"A","gn":"B","dob":"1980-01-01","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}'
+    const twice =
+      '{"id":"J6","id":"J7","type":"v","fn":"A","gn":"B","dob":"1980-05-17","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}'
+    const input = file('b.jsonl', `${big}\n${twice}\n[1,2]\n`)
+    const rejects = join(tmp, `${++n}-r.jsonl`)
+    await issue(ledger, input, { rejects })
+    const rows = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { unparsed?: string; reason: string })
+    expect(rows.map((r) => r.unparsed)).toEqual([big, twice, '[1,2]'])
+    // the site follows the advice in the text itself; resent, the id is the one it typed
+    const fixed = readFileSync(rejects, 'utf8')
+      .replace('\\"id\\":9007199254740993', '\\"id\\":\\"9007199254740993\\"')
+      .replace('\\"id\\":\\"J6\\",', '')
+    const resent = await issue(ledger, file('fixed.jsonl', fixed), { rejects: join(tmp, `${++n}-r2.jsonl`) })
+    expect(resent.certificates.map((c) => c.id).sort()).toEqual(['9007199254740993', 'J7'])
+
+    const array = file('k.json', `[${twice},\n ${big}, 5]`)
+    const arrayRejects = join(tmp, `${++n}-r.json`)
+    await issue(new Ledger(join(tmp, `${++n}.sqlite`)), array, { rejects: arrayRejects })
+    const elements = JSON.parse(readFileSync(arrayRejects, 'utf8')) as Array<{ unparsed?: string }>
+    expect(elements.map((e) => e.unparsed)).toEqual([twice, big, '5'])
+  })
+})
+
+const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date\n'
+
+describe('findings 4 and 8: replacing a rejects file loses none of its records, and says so truly', () => {
+  it('resending part of a rejects file carries the rest (neither issued since nor in this input) into the new one, unchanged, with a count', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const row = (id: string, dob: string): string => `${id},v,${id},${id},${dob},Comirnaty,1,2,2021-06-01\n`
+    const first = await issue(
+      ledger,
+      file('p.csv', HEADER + row('R1', '2030-01-01') + row('R2', '2030-01-01') + row('R3', '2030-01-01')),
+      { rejects },
+    )
+    expect(first.report.rejected).toBe(3)
+    const second = await issue(
+      ledger,
+      file('fix.csv', HEADER + row('R1', '1990-01-01') + row('R2', '2031-01-01')),
+      { rejects },
+    )
+    expect(second.report.issued).toBe(1)
+    const lines = readFileSync(rejects, 'utf8').trim().split('\n')
+    expect(lines.map((l) => l.split(',')[0])).toEqual(['id', 'R2', 'R3'])
+    expect(lines[2]).toBe(
+      'R3,v,R3,R3,2030-01-01,Comirnaty,1,2,2021-06-01,dob: the date of birth is in the future',
+    )
+    expect(second.report.warnings.join('\n')).toMatch(
+      /1 record of the rejects file it replaces, neither issued since nor in this input, is carried/,
+    )
+    // a clean run that issues the last one removes the file
+    const third = await issue(
+      ledger,
+      file('last.csv', HEADER + row('R2', '1991-01-01') + row('R3', '1992-01-01')),
+      { rejects },
+    )
+    expect(third.report.issued).toBe(2)
+    expect(() => readFileSync(rejects)).toThrow(/ENOENT/)
+  })
+
+  it('records without an id, fixed and issued: never called "not issued"; hcert says it cannot tell, and keeps them; a fixed {"unparsed"} line with an id is matched by its id', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const noId = 'type,fn,gn,dob,vaccine,dose,doses,date\n'
+    await issue(ledger, file('n.csv', `${noId}v,Mai,An,2030-01-01,Comirnaty,1,2,2021-06-01\n`), { rejects })
+    const fixed = await issue(
+      ledger,
+      file('nfix.csv', `${noId}v,Mai,An,1990-01-01,Comirnaty,1,2,2021-06-01\n`),
+      { rejects },
+    )
+    expect(fixed.report.issued).toBe(1)
+    const said = fixed.report.warnings.join('\n')
+    expect(said).not.toMatch(/not issued/)
+    expect(said).toMatch(/1 record without an id .* hcert cannot tell whether this input held it fixed/)
+    expect(readFileSync(rejects, 'utf8')).toMatch(/2030-01-01/)
+
+    const jsonRejects = join(tmp, `${++n}-r.jsonl`)
+    const line =
+      '{"id":"U1","type":"v","fn":"A","gn":"B","dob":"1980-05-17","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"'
+    await issue(ledger, file('u.jsonl', `${line}\n`), { rejects: jsonRejects })
+    expect(readFileSync(jsonRejects, 'utf8')).toMatch(/"unparsed"/)
+    const again = await issue(ledger, file('ufix.jsonl', `${line}}\n`), { rejects: jsonRejects })
+    expect(again.report.issued).toBe(1)
+    expect(again.report.warnings).toEqual([])
+    expect(() => readFileSync(jsonRejects)).toThrow(/ENOENT/)
+  })
+})
