@@ -17,17 +17,18 @@ import {
   correctionKey,
   entryOf,
   idOfKey,
+  ledgerReuseRejection,
   lineOf,
   prepareChunk,
   reusedKeyRejection,
   sameContent,
   UVCI_IN_LEDGER,
   type IssuedCertificate,
-  type KeyInFlight,
   type Pending,
   type PreparedChunk,
 } from '../issue/prepare-chunk.js'
 import { signedShapeOf } from '../issue/hc1-size.js'
+import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { outstandingRejects } from '../issue/stale-rejects.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
@@ -220,7 +221,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
               reason: UVCI_IN_LEDGER,
             }
           : issued && !pending.corrects
-            ? reusedKeyRejection(result.key)
+            ? (ledgerReuseRejection(result.key, issued, pending.type, pending.dcc, false) ??
+              reusedKeyRejection(result.key))
             : {
                 field: 'record',
                 reason:
@@ -345,17 +347,15 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // one, then commits the oldest. Two chunks in flight keep both threads busy through the ups and
   // downs of either (a WAL checkpoint, a garbage collection); one left each waiting ~20% of the time.
   const inFlight: InFlight[] = []
-  /** idempotency keys (→ record index) and given UVCIs of the chunks in flight, not yet in the ledger */
-  const inFlightKeys = new Map<string, KeyInFlight>()
+  /** the idempotency keys this run accepted (→ record index, content), however long ago */
+  const runKeys = new RunKeys()
+  /** given UVCIs of the chunks in flight, not yet in the ledger */
   const inFlightUvcis = new Set<string>()
   const settle = async (): Promise<void> => {
     const oldest = inFlight.shift()
     if (!oldest) return
     await finish(oldest)
-    for (const pending of oldest.prepared.toSign) {
-      inFlightKeys.delete(pending.result.key)
-      inFlightUvcis.delete(String(entryOf(pending).ci))
-    }
+    for (const pending of oldest.prepared.toSign) inFlightUvcis.delete(String(entryOf(pending).ci))
   }
   /** this run's name in the ledger's reservations */
   const owner = newOwner()
@@ -391,7 +391,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       ...(options.uvciIssuer ? { uvciIssuer: options.uvciIssuer } : {}),
       mayIssue,
       signedShape,
-      inFlightKeys,
+      runKeys,
       inFlightUvcis,
       ...(options.correct ? { correct: true } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
@@ -413,10 +413,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             })),
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
-    for (const pending of prepared.toSign) {
-      inFlightKeys.set(pending.result.key, { index: pending.result.record.index, content: pending.content })
-      inFlightUvcis.add(String(entryOf(pending).ci))
-    }
+    // after reserve(): a record another run holds comes back later, and must not meet itself
+    for (const result of prepared.results)
+      if (result.content !== undefined && !result.rejections)
+        runKeys.add(result.key, result.record.index, result.content)
+    for (const pending of prepared.toSign) inFlightUvcis.add(String(entryOf(pending).ci))
     inFlight.push({ prepared, signing })
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
