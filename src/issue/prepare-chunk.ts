@@ -62,6 +62,10 @@ export interface Pending {
   ledgerEntry?: Record<string, unknown>
   /** set for a correction: the key's current certificate, which this one replaces */
   corrects?: Superseding
+  /** the holder-event key (holderEventOf), once computed */
+  holderEvent?: string
+  /** set when the holder and event already had a current certificate under another key (a likely duplicate) */
+  sameEvent?: boolean
 }
 
 /** What this run holds under a key: which record, with what content (its tag: contentTag). */

@@ -77,6 +77,12 @@ export interface IssueReport {
   alreadyIssued: number
   /** of `issued`, the corrections (--correct): records whose id was issued for other content, signed anew */
   corrected: number
+  /**
+   * of `issued` (with --dry-run, of `wouldIssue`): records whose holder and event (names, date of
+   * birth, disease, dose, date: holderEventKey) already had a current certificate under another
+   * idempotency key, in this input or the ledger; issued, with a warning naming their record numbers
+   */
+  sameHolderEvent: number
   rejected: number
   rejections: RejectedRecord[]
   warnings: string[]
@@ -141,6 +147,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     issued: 0,
     alreadyIssued: 0,
     corrected: 0,
+    sameHolderEvent: 0,
     rejected: 0,
     rejections: [],
     warnings,
@@ -240,6 +247,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (rejectionRows.length > 0) ledger.record([], rejectionRows, now)
   }
 
+  /** record numbers of the first records counted in sameHolderEvent, for the warning */
+  const sameEventRecords: number[] = []
+  const sameEvent = (pending: Pending): void => {
+    report.sameHolderEvent++
+    if (sameEventRecords.length < 10) sameEventRecords.push(pending.result.record.index)
+  }
+
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
   const finish = async ({ prepared, signing }: InFlight): Promise<void> => {
     const { records, results, toSign } = prepared
@@ -267,7 +281,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           hc1,
           batch: options.batch,
           line: pending.result.record.line,
-          holderEvent: holderEventOf(pending.type, pending.dcc),
+          holderEvent: pending.holderEvent ?? holderEventOf(pending.type, pending.dcc),
           origin: 'issue',
           replaces: pending.corrects?.id ?? null,
           content: pending.content,
@@ -308,10 +322,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         else {
           report.issued++
           if (pending.corrects) report.corrected++
+          if (pending.sameEvent) sameEvent(pending)
         }
       })
       if (lost.length > 0) resolveConflicts(lost)
-    } else report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
+    } else {
+      report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
+      for (const pending of toSign) if (pending.sameEvent) sameEvent(pending)
+    }
     // counted with the chunk's commit: an interrupted run reports what it finished
     report.alreadyIssued += prepared.alreadyIssued
 
@@ -349,6 +367,25 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   const inFlight: InFlight[] = []
   /** the idempotency keys this run accepted (→ record index, content), however long ago */
   const runKeys = new RunKeys()
+  /** the holder-event keys of the records this run signs (→ the first record's number) */
+  const runEvents = new RunKeys()
+  /**
+   * Marks the records to sign whose holder and event already have a current certificate under
+   * another key: one signed earlier in this run, or in the ledger (other than the one a correction
+   * replaces; a renewal is its original's current certificate). They are still signed: two people
+   * may share their names, date of birth, dose and day (README "The same holder and event").
+   */
+  const markSameEvents = (prepared: PreparedChunk): void => {
+    if (prepared.toSign.length === 0) return
+    const events = prepared.toSign.map((p) => (p.holderEvent ??= holderEventOf(p.type, p.dcc)))
+    const current = ledger.currentForHolderEvents([...new Set(events)])
+    for (const pending of prepared.toSign) {
+      const event = pending.holderEvent as string
+      const inLedger = (current.get(event) ?? []).some((id) => id !== pending.corrects?.id)
+      if (inLedger || runEvents.get(event) !== undefined) pending.sameEvent = true
+      else runEvents.add(event, pending.result.record.index, '0')
+    }
+  }
   /** given UVCIs of the chunks in flight, not yet in the ledger */
   const inFlightUvcis = new Set<string>()
   const settle = async (): Promise<void> => {
@@ -398,6 +435,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     })
     chunk = []
     if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
+    markSameEvents(prepared)
     const signing =
       options.dryRun || prepared.toSign.length === 0
         ? Promise.resolve([])
@@ -461,6 +499,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       return report
     }
     while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
+    if (report.sameHolderEvent > 0) {
+      const n = report.sameHolderEvent
+      const more = n > sameEventRecords.length ? ', …' : ''
+      warnings.push(
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and vaccination, test or recovery (names, date of birth, disease, dose, date) of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+      )
+    }
     if (rejectsWriter && rejectsWriter.rejected === 0 && options.rejects) {
       const outstanding = await outstandingRejects(options.rejects, format ?? 'jsonl', ledger)
       if (outstanding > 0)

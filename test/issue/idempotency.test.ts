@@ -227,6 +227,63 @@ describe('one id twice in one input, however far apart', () => {
   })
 })
 
+describe('the same holder and event under another key', () => {
+  const EVENT = 'v,Lê,An,1980-01-01,Comirnaty,1,2,2021-06-01'
+
+  it('in one input (ids that differ, in case only, or none): all issued, counted, and a warning names the record numbers, not the data', async () => {
+    const file = join(tmp, 'same-event.csv')
+    writeFileSync(
+      file,
+      `${CSV_HEADER}\nVN-1,${EVENT}\nvn-1,${EVENT}\n,${EVENT}\nVN-2,${EVENT}\nVN-3,v,Lê,An,1980-01-01,Comirnaty,2,2,2021-08-01\n`,
+    )
+    for (const dryRun of [false, true]) {
+      const ledger = new Ledger(join(tmp, `same-event-${dryRun}.sqlite`))
+      const { report } = await issue(ledger, file, { dryRun })
+      expect(report).toMatchObject({ rejected: 0, sameHolderEvent: 3 })
+      expect(report.warnings).toEqual([
+        expect.stringMatching(
+          /^3 records \(records 2, 3, 4\) have the holder and vaccination, test or recovery .* of a current certificate under another id/,
+        ),
+      ])
+      holderFree(JSON.stringify(report), 'Lê', 'An,', '1980', 'VN-')
+      ledger.close()
+    }
+  })
+
+  it('in the ledger: counted against the current certificate (a renewal), not against what a correction replaces nor a record already issued', async () => {
+    const ledger = new Ledger(join(tmp, 'same-event-ledger.sqlite'))
+    const first = join(tmp, 'event-first.csv')
+    writeFileSync(first, `${CSV_HEADER}\nA1,${EVENT}\n`)
+    expect((await issue(ledger, first)).report).toMatchObject({ issued: 1, sameHolderEvent: 0 })
+    // already issued: the same certificate, not another one
+    expect((await issue(ledger, first)).report).toMatchObject({ alreadyIssued: 1, sameHolderEvent: 0 })
+    // a correction of its product keeps the holder and event: it replaces that certificate, no warning
+    const fixed = join(tmp, 'event-fixed.csv')
+    writeFileSync(fixed, `${CSV_HEADER}\nA1,v,Lê,An,1980-01-01,Spikevax,1,2,2021-06-01\n`)
+    expect((await issue(ledger, fixed, { correct: true })).report).toMatchObject({
+      corrected: 1,
+      sameHolderEvent: 0,
+      warnings: [],
+    })
+    const at = new Date('2023-01-01T00:00:00Z')
+    const renewal = await renewCertificates({
+      ledger,
+      signer,
+      now: at,
+      validity: { amount: 12, unit: 'm' },
+      dueBy: Math.floor(at.getTime() / 1000),
+      batch: 'renew',
+    })
+    expect(renewal.renewed).toBe(1)
+    const other = join(tmp, 'event-other-id.csv')
+    writeFileSync(other, `${CSV_HEADER}\nB1,${EVENT}\n`)
+    const again = await issue(ledger, other)
+    expect(again.report).toMatchObject({ issued: 1, sameHolderEvent: 1 })
+    expect(again.report.warnings[0]).toMatch(/^1 record \(record 1\) has the holder .* and was issued/)
+    ledger.close()
+  })
+})
+
 describe('issue --correct', () => {
   it('issues the new content as a correction that supersedes the old certificate, reported as corrected; reruns find the correction', async () => {
     const path = join(tmp, 'correct.sqlite')
