@@ -69,13 +69,16 @@ export const usageFlag = Flags.custom<CertificateType[]>({
  * characters ("k/trust.json" became "k", "/", …).
  */
 export const trustFlag = (summary: string) =>
-  Flags.string({
-    char: 't',
-    summary: `${summary} Default: $HCERT_TRUST (one path).`,
-    multiple: true,
-    // one value per --trust: `verify --trust a.json cert.txt` took cert.txt as a trust source
-    multipleNonGreedy: true,
-  })
+  nonEmptyPath(
+    'trust',
+    Flags.string({
+      char: 't',
+      summary: `${summary} Default: $HCERT_TRUST (one path).`,
+      multiple: true,
+      // one value per --trust: `verify --trust a.json cert.txt` took cert.txt as a trust source
+      multipleNonGreedy: true,
+    }),
+  )
 
 /**
  * GDHCN DID trust lists: keep one trust domain's keys (repeatable, any case); a closed set, so a
@@ -133,4 +136,29 @@ export function refuseFutureAt(at: Date | undefined, allowFuture: boolean, now =
       'ERR_USAGE',
       `--at ${at.toISOString()} is later than now: the certificates signed would not be valid until then; use --dry-run to preview, or --allow-future to sign them`,
     )
+}
+
+/**
+ * A path flag that refuses an empty value (`--out ''`, `--out "$OUT"` with OUT unset): ERR_USAGE
+ * (exit 2), the same for every path flag of every command, instead of reading '' as "not given"
+ * (stdout, no rejects file, no images) or as the current folder (`keys generate --out ''`). The
+ * flag's own parse (an `exists` check) runs after. A value of spaces only is empty too.
+ */
+export function nonEmptyPath<F extends { parse: (input: string, ...rest: never[]) => Promise<unknown> }>(
+  name: string,
+  flag: F,
+  env?: string,
+): F {
+  const parse = flag.parse
+  return {
+    ...flag,
+    parse: (async (input: string, ...rest: never[]) => {
+      if (input.trim() === '')
+        throw new DccError(
+          'ERR_USAGE',
+          `--${name} is empty (--${name} ''${env ? ` or ${env} set to nothing` : ''}: an unset shell variable?); give a path, or leave --${name} out`,
+        )
+      return parse(input, ...rest)
+    }) as F['parse'],
+  }
 }

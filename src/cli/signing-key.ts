@@ -2,6 +2,7 @@
 import * as Flags from '@oclif/core/flags'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
+import { nonEmptyPath } from './flags.js'
 import type { Signer } from '../keys/signer.js'
 import {
   isKeyEncrypted,
@@ -14,15 +15,22 @@ import { LEDGER_ENV } from '../services/ledger-path.js'
 import { passphraseFor } from './passphrase.js'
 import { pinFor, pinIsTyped } from './pin.js'
 
-export const keyDirFlag = Flags.directory({
-  char: 'k',
-  summary: 'Key directory of the signing DSC, from `hcert keys generate` (dsc.key.pem, dsc.crt.pem).',
-  env: 'HCERT_KEY_DIR',
-})
+export const keyDirFlag = nonEmptyPath(
+  'key-dir',
+  Flags.directory({
+    char: 'k',
+    summary: 'Key directory of the signing DSC, from `hcert keys generate` (dsc.key.pem, dsc.crt.pem).',
+    env: 'HCERT_KEY_DIR',
+  }),
+  'HCERT_KEY_DIR',
+)
 
-export const ledgerFlag = Flags.string({
-  summary: `Ledger: a SQLite file, or a PostgreSQL server as postgres://user@host:port/db (default $${LEDGER_ENV}, else $XDG_DATA_HOME/hcert/ledger.sqlite).`,
-})
+export const ledgerFlag = nonEmptyPath(
+  'ledger',
+  Flags.string({
+    summary: `Ledger: a SQLite file, or a PostgreSQL server as postgres://user@host:port/db (default $${LEDGER_ENV}, else $XDG_DATA_HOME/hcert/ledger.sqlite).`,
+  }),
+)
 
 export interface LoadedSigner {
   signer: Signer

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
+import { nonEmptyPath } from '../cli/flags.js'
 import { terminalText as safe } from '../cli/render/terminal-text.js'
 import { EXIT } from '../errors.js'
 import { runConformance, type ConformanceResult } from '../services/conformance.js'
@@ -34,9 +35,13 @@ when <dir> holds no vector.`)
   }
 
   static override flags = {
-    'known-issues': Flags.file({
-      summary: 'CSV of expected failures (test_name,country,test_set,reason); default <dir>/known_issues.csv',
-    }),
+    'known-issues': nonEmptyPath(
+      'known-issues',
+      Flags.file({
+        summary:
+          'CSV of expected failures (test_name,country,test_set,reason); default <dir>/known_issues.csv',
+      }),
+    ),
     verbose: Flags.boolean({
       char: 'v',
       summary: 'Also list skipped expectations and known issues.',

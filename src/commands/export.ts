@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import { nonEmptyPath } from '../cli/flags.js'
 import { helpParagraphs } from '../cli/help-text.js'
 import { HcertCommand } from '../cli/base-command.js'
 import { ledgerFlag } from '../cli/signing-key.js'
@@ -56,11 +57,14 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     uvci: Flags.string({ summary: 'The certificate with this UVCI; repeatable.', multiple: true }),
     all: Flags.boolean({ summary: 'Every certificate in the ledger.', default: false }),
     current: Flags.boolean({ summary: 'Only certificates superseded by nothing.', default: false }),
-    out: Flags.string({
-      char: 'o',
-      summary:
-        'Write the JSON Lines to this file (written whole, mode 0600; a symbolic link or device there is refused) instead of stdout.',
-    }),
+    out: nonEmptyPath(
+      'out',
+      Flags.string({
+        char: 'o',
+        summary:
+          'Write the JSON Lines to this file (written whole, mode 0600; a symbolic link or device there is refused) instead of stdout.',
+      }),
+    ),
   }
 
   async run(): Promise<ExportResult> {

@@ -4,7 +4,14 @@ import * as Flags from '@oclif/core/flags'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
-import { allowFutureFlag, atFlag, durationFlag, noPromptFlag, refuseFutureAt } from '../cli/flags.js'
+import {
+  allowFutureFlag,
+  atFlag,
+  durationFlag,
+  nonEmptyPath,
+  noPromptFlag,
+  refuseFutureAt,
+} from '../cli/flags.js'
 import { catchInterrupts } from '../cli/interrupts.js'
 import { describeStdout } from '../cli/stdout-errors.js'
 import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
@@ -93,16 +100,25 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     })(),
     'key-dir': keyDirFlag,
     ledger: ledgerFlag,
-    out: Flags.string({
-      char: 'o',
-      summary: 'Write the certificates as JSON Lines to this file (replaced whole at the end of the run).',
-    }),
-    'qr-dir': Flags.string({
-      summary: 'Write a PNG and an SVG QR code per certificate here, named by UVCI.',
-    }),
-    rejects: Flags.string({
-      summary: 'Write rejected records here, in the input format, with a reason column.',
-    }),
+    out: nonEmptyPath(
+      'out',
+      Flags.string({
+        char: 'o',
+        summary: 'Write the certificates as JSON Lines to this file (replaced whole at the end of the run).',
+      }),
+    ),
+    'qr-dir': nonEmptyPath(
+      'qr-dir',
+      Flags.string({
+        summary: 'Write a PNG and an SVG QR code per certificate here, named by UVCI.',
+      }),
+    ),
+    rejects: nonEmptyPath(
+      'rejects',
+      Flags.string({
+        summary: 'Write rejected records here, in the input format, with a reason column.',
+      }),
+    ),
     'dry-run': Flags.boolean({
       summary: 'Check every record, sign nothing, write nothing (no ledger, out, rejects or image file).',
       default: false,

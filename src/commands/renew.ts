@@ -6,6 +6,7 @@ import {
   allowFutureFlag,
   atFlag,
   durationFlag,
+  nonEmptyPath,
   noPromptFlag,
   refuseFutureAt,
   trustFlag,
@@ -107,8 +108,14 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       default: false,
     }),
     validity: durationFlag({ summary: 'Validity of the renewals.', default: { amount: 12, unit: 'm' } }),
-    out: Flags.string({ char: 'o', summary: 'Write the renewals as JSON Lines to this file.' }),
-    'qr-dir': Flags.string({ summary: 'Write a PNG and an SVG QR code per renewal here.' }),
+    out: nonEmptyPath(
+      'out',
+      Flags.string({ char: 'o', summary: 'Write the renewals as JSON Lines to this file.' }),
+    ),
+    'qr-dir': nonEmptyPath(
+      'qr-dir',
+      Flags.string({ summary: 'Write a PNG and an SVG QR code per renewal here.' }),
+    ),
     'uvci-issuer': Flags.string({ summary: 'Issuer segment of the new UVCIs.' }),
     'no-prompt': noPromptFlag,
   }

@@ -2,7 +2,14 @@ import * as Args from '@oclif/core/args'
 import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
-import { allowMissingPrefixFlag, atFlag, trustDomainFlag, trustFlag, trustSources } from '../cli/flags.js'
+import {
+  allowMissingPrefixFlag,
+  atFlag,
+  nonEmptyPath,
+  trustDomainFlag,
+  trustFlag,
+  trustSources,
+} from '../cli/flags.js'
 import { renderVerifyResult } from '../cli/render/verify-text.js'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { checkDidSources } from '../gdhcn/check-did-sources.js'
@@ -65,10 +72,13 @@ With --json, one JSON object per input, one per line.`)
   static override flags = {
     trust: trustFlag('Trusted certificates (file, folder or trust list JSON); repeatable.'),
     'trust-domain': trustDomainFlag(),
-    'trust-proof-key': Flags.string({
-      summary:
-        'The key that signs the GDHCN DID trust lists given with --trust (a JWK, a DID document, a PEM public key or certificate): their proofs are verified, and a list whose proof fails is refused. Without it the proof is not checked (a warning says so).',
-    }),
+    'trust-proof-key': nonEmptyPath(
+      'trust-proof-key',
+      Flags.string({
+        summary:
+          'The key that signs the GDHCN DID trust lists given with --trust (a JWK, a DID document, a PEM public key or certificate): their proofs are verified, and a list whose proof fails is refused. Without it the proof is not checked (a warning says so).',
+      }),
+    ),
     at: atFlag(),
     'allow-missing-prefix': allowMissingPrefixFlag,
   }

@@ -20,6 +20,7 @@ import { checkRecord } from './check-record.js'
 import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.js'
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
+import { contentTag } from './run-keys.js'
 
 /** One line of issue's JSON Lines output (and of `hcert export`). */
 export interface IssuedCertificate {
@@ -61,9 +62,13 @@ export interface Pending {
   ledgerEntry?: Record<string, unknown>
   /** set for a correction: the key's current certificate, which this one replaces */
   corrects?: Superseding
+  /** the holder-event key (holderEventOf), once computed */
+  holderEvent?: string
+  /** set when the holder and event already had a current certificate under another key (a likely duplicate) */
+  sameEvent?: boolean
 }
 
-/** What the ledger (or a chunk in flight) holds under a key: which record, with what content. */
+/** What this run holds under a key: which record, with what content (its tag: contentTag). */
 export interface KeyInFlight {
   index: number
   content: string
@@ -88,8 +93,13 @@ export interface ChunkContext {
   mayIssue: readonly IssueType[]
   /** what the records are (`--kind`): EU DCC records (the default) or ICVP records */
   kind?: IssueKind
-  /** idempotency keys and given UVCIs of the chunks being signed (not in the ledger yet) */
-  inFlightKeys: ReadonlyMap<string, KeyInFlight>
+  /**
+   * the idempotency keys this run accepted in earlier chunks (signed, being signed, or already
+   * issued), with their record and content tag (RunKeys): a key given again later in the same input
+   * is this input's repeat, however far apart, never a key an earlier run issued
+   */
+  runKeys: { get(key: string): KeyInFlight | undefined }
+  /** given UVCIs of the chunks being signed (not in the ledger yet) */
   inFlightUvcis: ReadonlySet<string>
   /** the signer's additions, to reject a certificate too long for a QR code before signing it */
   signedShape?: SignedShape
@@ -137,8 +147,10 @@ export const UVCI_IN_LEDGER =
  * Why a record is not issued when its key stands for other content: in this input (`record`, the
  * earlier record's number) or in the ledger. Names the column, never its value: sites use national ID
  * or passport numbers as ids, and reasons go to stderr, the ledger's rejections and `hcert stats`.
+ * `--correct` is suggested only when it would apply (`correctable`: the same kind of certificate,
+ * the same holder).
  */
-export function reusedKeyRejection(key: string, record?: number): Rejection {
+export function reusedKeyRejection(key: string, record?: number, correctable = true): Rejection {
   if (idOfKey(key) === undefined)
     return {
       field: 'record',
@@ -150,8 +162,69 @@ export function reusedKeyRejection(key: string, record?: number): Rejection {
     reason:
       record !== undefined
         ? `the id (column id) is reused for different content: record ${record} of this input has it; give each record an id of its own`
-        : 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct',
+        : correctable
+          ? 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct'
+          : 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own',
   }
+}
+
+/**
+ * Why a record whose id was issued for another holder is not issued, with or without `--correct`:
+ * a correction fixes one person's certificate (a typo in a name or the date of birth), it does not
+ * give the id to someone else (two sites both numbering their rows 1, 2, 3). Names no data.
+ */
+export const OTHER_HOLDER: Rejection = {
+  field: 'id',
+  reason:
+    "the id (column id) seems to belong to another person: it was issued before for a holder whose surname, given name and date of birth all differ from this record's; give this record an id of its own (--correct fixes a certificate, it does not pass it to someone else)",
+}
+
+/** The holder a payload names, as compared by holderChanged: standardised surname, given name, date of birth. */
+function holderOf(type: string, payload: Record<string, unknown>): [string, string, string] {
+  const text = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFC').trim().toUpperCase() : '')
+  if (type === 'icvp') return [text(payload.n), text(payload.n), text(payload.dob)]
+  const nam = (payload.nam ?? {}) as Record<string, unknown>
+  return [text(nam.fnt), text(nam.gnt), text(payload.dob)]
+}
+
+/**
+ * Whether a record names another holder than the certificate issued under its key: the
+ * standardised surname, the standardised given name and the date of birth all differ (an ICVP: its
+ * one name and the date of birth). One or two of them changed is a correction of the same person.
+ */
+export function holderChanged(
+  type: string,
+  issuedPayload: string,
+  payload: Record<string, unknown>,
+): boolean {
+  let issued: Record<string, unknown>
+  try {
+    issued = JSON.parse(issuedPayload) as Record<string, unknown>
+  } catch {
+    return false
+  }
+  const [a, b] = [holderOf(type, issued), holderOf(type, payload)]
+  return a.every((part, i) => part !== b[i])
+}
+
+/**
+ * Why a record whose key the ledger holds for other content is not issued, or undefined when it
+ * may be issued as a correction (`correct`, the same kind, the same holder).
+ */
+export function ledgerReuseRejection(
+  key: string,
+  issued: IssuedRecord,
+  type: IssueType,
+  payload: Record<string, unknown>,
+  correct: boolean,
+): Rejection | undefined {
+  const otherKind = (issued.head.type === 'icvp') !== (type === 'icvp')
+  if (otherKind)
+    return correct
+      ? crossKindCorrection(key, issued.head.type === 'icvp')
+      : reusedKeyRejection(key, undefined, false)
+  if (holderChanged(type, issued.head.payload, payload)) return OTHER_HOLDER
+  return correct ? undefined : reusedKeyRejection(key)
 }
 
 /**
@@ -182,8 +255,8 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
   const build = context.kind === 'icvp' ? buildIcvp : buildDcc
   const builds = records.map((record) => (record.error ? undefined : build(record.raw, context.defaults)))
   const issuedBefore = context.ledger.issuedForKeys(builds.flatMap((b) => (b ? [b.key] : [])))
-  // a record sent twice in one chunk, or in this chunk and one being signed, is flagged; further
-  // apart, the second finds the first in the ledger and is written out again as already issued
+  // a record sent twice in one input is flagged, in one chunk or far apart (runKeys): the second is
+  // never taken for a record an earlier run issued
   const seenInChunk = new Map<string, KeyInFlight>()
   /** the UVCIs given by the records of this chunk (upper-cased by buildDcc), with their record's index */
   const uvcisInChunk = new Map<string, number>()
@@ -225,13 +298,14 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     }
     const content = contentFingerprint(built.dcc)
     const given = givenUvci ? String(entry?.ci) : undefined
-    const previous = seenInChunk.get(key) ?? context.inFlightKeys.get(key)
+    const tag = contentTag(content)
+    const previous = seenInChunk.get(key) ?? context.runKeys.get(key)
     if (previous !== undefined) {
       results.push({
         record,
         key,
         rejections: [
-          previous.content === content
+          previous.content === tag
             ? {
                 field: 'record',
                 reason: `is the same record as record ${previous.index} of this input (issued once)`,
@@ -241,7 +315,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       })
       continue
     }
-    seenInChunk.set(key, { index: record.index, content })
+    seenInChunk.set(key, { index: record.index, content: tag })
     const existing = issuedBefore.get(key)
     let corrects: Superseding | undefined
     if (existing) {
@@ -250,12 +324,9 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         alreadyIssued++
         continue
       }
-      if (!context.correct) {
-        results.push({ record, key, rejections: [reusedKeyRejection(key)] })
-        continue
-      }
-      if ((existing.head.type === 'icvp') !== (built.type === 'icvp')) {
-        results.push({ record, key, rejections: [crossKindCorrection(key, existing.head.type === 'icvp')] })
+      const refused = ledgerReuseRejection(key, existing, built.type, built.dcc, context.correct === true)
+      if (refused) {
+        results.push({ record, key, rejections: [refused] })
         continue
       }
       corrects = { id: existing.head.id, uvci: existing.head.uvci }

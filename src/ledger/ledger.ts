@@ -468,6 +468,23 @@ export class Ledger implements LedgerStore {
     )
   }
 
+  currentForHolderEvents(holderEvents: readonly string[]): Map<string, number[]> {
+    return this.guard(() => {
+      const found = new Map<string, number[]>()
+      for (let i = 0; i < holderEvents.length; i += 500) {
+        const part = holderEvents.slice(i, i + 500)
+        const rows = this.db
+          .prepare(
+            `SELECT holder_event AS holderEvent, id FROM certificates WHERE holder_event IN (${part.map(() => '?').join(',')}) AND superseded_by IS NULL ORDER BY id`,
+          )
+          .all(...part) as Array<{ holderEvent: string; id: number }>
+        for (const { holderEvent, id } of rows)
+          found.set(holderEvent, [...(found.get(holderEvent) ?? []), id])
+      }
+      return found
+    })
+  }
+
   /**
    * Ids of certificates not yet superseded whose exp is at or before `dueBy`, oldest expiry first.
    * Ids, not rows: the caller writes while it works through them, which an open cursor would forbid.

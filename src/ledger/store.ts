@@ -69,6 +69,11 @@ export interface LedgerStore {
   hasKid(kid: string): boolean
   findById(id: number): StoredCertificate | undefined
   latestForHolderEvent(holderEvent: string): StoredCertificate | undefined
+  /**
+   * The current certificates (superseded by nothing) of these holder-event keys (holderEventKey):
+   * key → their ids. One indexed look-up (certificates_holder_event) for a chunk.
+   */
+  currentForHolderEvents(holderEvents: readonly string[]): Map<string, number[]>
   dueIds(filter: DueFilter): number[]
   /**
    * Ids of the certificates the same filter selects that a renewal already replaced, when that

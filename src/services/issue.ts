@@ -17,17 +17,18 @@ import {
   correctionKey,
   entryOf,
   idOfKey,
+  ledgerReuseRejection,
   lineOf,
   prepareChunk,
   reusedKeyRejection,
   sameContent,
   UVCI_IN_LEDGER,
   type IssuedCertificate,
-  type KeyInFlight,
   type Pending,
   type PreparedChunk,
 } from '../issue/prepare-chunk.js'
 import { signedShapeOf } from '../issue/hc1-size.js'
+import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readEarlierRejects, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
@@ -76,6 +77,12 @@ export interface IssueReport {
   alreadyIssued: number
   /** of `issued`, the corrections (--correct): records whose id was issued for other content, signed anew */
   corrected: number
+  /**
+   * of `issued` (with --dry-run, of `wouldIssue`): records whose holder and event (names, date of
+   * birth, disease, dose, date: holderEventKey) already had a current certificate under another
+   * idempotency key, in this input or the ledger; issued, with a warning naming their record numbers
+   */
+  sameHolderEvent: number
   rejected: number
   rejections: RejectedRecord[]
   warnings: string[]
@@ -140,6 +147,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     issued: 0,
     alreadyIssued: 0,
     corrected: 0,
+    sameHolderEvent: 0,
     rejected: 0,
     rejections: [],
     warnings,
@@ -228,7 +236,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
               reason: UVCI_IN_LEDGER,
             }
           : issued && !pending.corrects
-            ? reusedKeyRejection(result.key)
+            ? (ledgerReuseRejection(result.key, issued, pending.type, pending.dcc, false) ??
+              reusedKeyRejection(result.key))
             : {
                 field: 'record',
                 reason:
@@ -244,6 +253,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
     }
     if (rejectionRows.length > 0) ledger.record([], rejectionRows, now)
+  }
+
+  /** record numbers of the first records counted in sameHolderEvent, for the warning */
+  const sameEventRecords: number[] = []
+  const sameEvent = (pending: Pending): void => {
+    report.sameHolderEvent++
+    if (sameEventRecords.length < 10) sameEventRecords.push(pending.result.record.index)
   }
 
   /** Waits for a chunk's signatures, commits it to the ledger in one transaction, then writes it out. */
@@ -273,7 +289,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           hc1,
           batch: options.batch,
           line: pending.result.record.line,
-          holderEvent: holderEventOf(pending.type, pending.dcc),
+          holderEvent: pending.holderEvent ?? holderEventOf(pending.type, pending.dcc),
           origin: 'issue',
           replaces: pending.corrects?.id ?? null,
           content: pending.content,
@@ -314,10 +330,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         else {
           report.issued++
           if (pending.corrects) report.corrected++
+          if (pending.sameEvent) sameEvent(pending)
         }
       })
       if (lost.length > 0) resolveConflicts(lost)
-    } else report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
+    } else {
+      report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
+      for (const pending of toSign) if (pending.sameEvent) sameEvent(pending)
+    }
     // counted with the chunk's commit: an interrupted run reports what it finished
     report.alreadyIssued += prepared.alreadyIssued
 
@@ -353,17 +373,34 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // one, then commits the oldest. Two chunks in flight keep both threads busy through the ups and
   // downs of either (a WAL checkpoint, a garbage collection); one left each waiting ~20% of the time.
   const inFlight: InFlight[] = []
-  /** idempotency keys (→ record index) and given UVCIs of the chunks in flight, not yet in the ledger */
-  const inFlightKeys = new Map<string, KeyInFlight>()
+  /** the idempotency keys this run accepted (→ record index, content), however long ago */
+  const runKeys = new RunKeys()
+  /** the holder-event keys of the records this run signs (→ the first record's number) */
+  const runEvents = new RunKeys()
+  /**
+   * Marks the records to sign whose holder and event already have a current certificate under
+   * another key: one signed earlier in this run, or in the ledger (other than the one a correction
+   * replaces; a renewal is its original's current certificate). They are still signed: two people
+   * may share their names, date of birth, dose and day (README "The same holder and event").
+   */
+  const markSameEvents = (prepared: PreparedChunk): void => {
+    if (prepared.toSign.length === 0) return
+    const events = prepared.toSign.map((p) => (p.holderEvent ??= holderEventOf(p.type, p.dcc)))
+    const current = ledger.currentForHolderEvents([...new Set(events)])
+    for (const pending of prepared.toSign) {
+      const event = pending.holderEvent as string
+      const inLedger = (current.get(event) ?? []).some((id) => id !== pending.corrects?.id)
+      if (inLedger || runEvents.get(event) !== undefined) pending.sameEvent = true
+      else runEvents.add(event, pending.result.record.index, '0')
+    }
+  }
+  /** given UVCIs of the chunks in flight, not yet in the ledger */
   const inFlightUvcis = new Set<string>()
   const settle = async (): Promise<void> => {
     const oldest = inFlight.shift()
     if (!oldest) return
     await finish(oldest)
-    for (const pending of oldest.prepared.toSign) {
-      inFlightKeys.delete(pending.result.key)
-      inFlightUvcis.delete(String(entryOf(pending).ci))
-    }
+    for (const pending of oldest.prepared.toSign) inFlightUvcis.delete(String(entryOf(pending).ci))
   }
   /** this run's name in the ledger's reservations */
   const owner = newOwner()
@@ -399,13 +436,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       ...(options.uvciIssuer ? { uvciIssuer: options.uvciIssuer } : {}),
       mayIssue,
       signedShape,
-      inFlightKeys,
+      runKeys,
       inFlightUvcis,
       ...(options.correct ? { correct: true } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
     })
     chunk = []
     if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
+    markSameEvents(prepared)
     const signing =
       options.dryRun || prepared.toSign.length === 0
         ? Promise.resolve([])
@@ -421,10 +459,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             })),
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
-    for (const pending of prepared.toSign) {
-      inFlightKeys.set(pending.result.key, { index: pending.result.record.index, content: pending.content })
-      inFlightUvcis.add(String(entryOf(pending).ci))
-    }
+    // after reserve(): a record another run holds comes back later, and must not meet itself
+    for (const result of prepared.results)
+      if (result.content !== undefined && !result.rejections)
+        runKeys.add(result.key, result.record.index, result.content)
+    for (const pending of prepared.toSign) inFlightUvcis.add(String(entryOf(pending).ci))
     inFlight.push({ prepared, signing })
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
@@ -468,6 +507,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       return report
     }
     while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
+    if (report.sameHolderEvent > 0) {
+      const n = report.sameHolderEvent
+      const more = n > sameEventRecords.length ? ', …' : ''
+      warnings.push(
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and vaccination, test or recovery (names, date of birth, disease, dose, date) of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+      )
+    }
     if (rejectsWriter && earlier.length > 0 && options.rejects) {
       const { carry, outstanding, unsure } = sortEarlierRejects(earlier, {
         ledger,

@@ -110,7 +110,7 @@ describe('exportCertificates', () => {
     const issued: IssuedCertificate[] = []
     for (const [file, correct] of [
       ['reuse_a.csv', false],
-      ['reuse_b.csv', true],
+      ['reuse_fix.csv', true],
     ] as const) {
       await issueCertificates({
         source: join(FIELD, file),
@@ -137,7 +137,7 @@ describe('exportCertificates', () => {
     await exportCertificates(ledger, { ids: ['R1'], current: true }, (c) => void current.push(c))
     expect(current).toEqual([issued[1]])
     const batch: ExportedCertificate[] = []
-    await exportCertificates(ledger, { batch: 'reuse_b.csv', ids: ['R1'] }, (c) => void batch.push(c))
+    await exportCertificates(ledger, { batch: 'reuse_fix.csv', ids: ['R1'] }, (c) => void batch.push(c))
     expect(batch).toEqual([issued[1]])
     ledger.close()
   })

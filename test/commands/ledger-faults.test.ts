@@ -169,10 +169,20 @@ describe('--ledger given something that is not a ledger', () => {
     expect(readFileSync(csv, 'utf8')).toBe(DCC)
   })
 
-  it('an empty path: says the path is empty, for stats and issue', () => {
-    expect(message(ledger(''))).toMatch(/the path is empty/)
+  it("an empty path: --ledger '' is a usage error (ERR_USAGE), like every empty path flag", () => {
+    const usage = (r: { code: number; stdout: string }) => {
+      expect(r.code).toBe(2)
+      return (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error
+    }
+    expect(usage(ledger(''))).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/--ledger is empty/),
+    })
     const issue = runCli(['issue', file('y.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--ledger', '', '--json'])
-    expect(message(issue)).toMatch(/the path is empty/)
+    expect(usage(issue)).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/--ledger is empty/),
+    })
   })
 
   it('a planted -shm (or -wal) link: named, for an existing ledger and a new one; a new one is not left behind', () => {

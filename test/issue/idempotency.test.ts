@@ -18,6 +18,7 @@ import { renewCertificates, type RenewedCertificate } from '../../src/services/r
 import { TrustList } from '../../src/trust/trust-list.js'
 import { runCli } from '../helpers/cli.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
+import { CSV_HEADER, vaccinationCsv } from '../helpers/records.js'
 
 const FIELD = join(import.meta.dirname, '..', 'fixtures', 'field-reports')
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ledger')
@@ -88,11 +89,13 @@ describe('an id reused for other content', () => {
         index: 1,
         line: 2,
         field: 'id',
+        // another holder (surname, given name and date of birth all differ): --correct is not suggested
         reason: expect.stringMatching(
-          /^the id \(column id\) is reused for different content: it was issued before for another record/,
+          /^the id \(column id\) seems to belong to another person: .*an id of its own/,
         ),
       },
     ])
+    expect(b.report.rejections[0]?.reason).not.toMatch(/--correct\b(?! fixes)/)
     ledger.close()
     const { all, rejections } = rows(path)
     expect(all).toHaveLength(1)
@@ -161,21 +164,142 @@ describe('an id reused for other content', () => {
   })
 })
 
+describe('one id twice in one input, however far apart', () => {
+  /** the id DUP on record 1 and record 3,502, with 3,500 others (three and a half chunks) between */
+  function farApart(second: string): string {
+    const file = join(tmp, `far-${second.length}-${Math.random().toString(36).slice(2)}.csv`)
+    const filler = vaccinationCsv({ to: 3500, prefix: 'F' }).split('\n').slice(1).join('\n')
+    writeFileSync(
+      file,
+      `${CSV_HEADER}\nDUP,v,First,Person,1980-01-01,Comirnaty,1,2,2021-06-01\n${filler}${second}\n`,
+    )
+    return file
+  }
+
+  for (const correct of [false, true])
+    it(`other content is rejected as this input's (record 1 has it)${correct ? ', with --correct too: nothing superseded' : ''}`, async () => {
+      const path = join(tmp, `far-${correct}.sqlite`)
+      const ledger = new Ledger(path)
+      const { report, certificates } = await issue(
+        ledger,
+        farApart('DUP,v,Second,Other,1985-01-01,Comirnaty,1,2,2021-06-01'),
+        { correct },
+      )
+      expect(report).toMatchObject({ records: 3502, issued: 3501, corrected: 0, rejected: 1 })
+      expect(report.rejections).toEqual([
+        {
+          index: 3502,
+          line: 3503,
+          field: 'id',
+          reason:
+            'the id (column id) is reused for different content: record 1 of this input has it; give each record an id of its own',
+        },
+      ])
+      expect(certificates.filter((c) => c.id === 'DUP').map((c) => nameOf(c.hc1))).toEqual(['First'])
+      ledger.close()
+      expect(rows(path).all.filter((r) => r.supersededBy !== null)).toEqual([])
+      holderFree(JSON.stringify(report), 'Second', 'Other', '1985')
+    })
+
+  it('the same content again is a repeat of record 1 (issued once), in a dry run too', async () => {
+    const file = farApart('DUP,v,First,Person,1980-01-01,Comirnaty,1,2,2021-06-01')
+    for (const dryRun of [false, true]) {
+      const ledger = new Ledger(join(tmp, `far-same-${dryRun}.sqlite`))
+      const { report } = await issue(ledger, file, { dryRun })
+      expect(report).toMatchObject({ records: 3502, rejected: 1, alreadyIssued: 0 })
+      expect(report.rejections[0]).toMatchObject({
+        index: 3502,
+        field: 'record',
+        reason: 'is the same record as record 1 of this input (issued once)',
+      })
+      ledger.close()
+    }
+  })
+
+  it('a rerun of the whole input finds record 1 already issued and rejects the repeat the same way', async () => {
+    const file = farApart('DUP,v,Second,Other,1985-01-01,Comirnaty,1,2,2021-06-01')
+    const ledger = new Ledger(join(tmp, 'far-rerun.sqlite'))
+    await issue(ledger, file)
+    const again = await issue(ledger, file)
+    expect(again.report).toMatchObject({ issued: 0, alreadyIssued: 3501, rejected: 1 })
+    expect(again.report.rejections[0]?.reason).toMatch(/record 1 of this input has it/)
+    ledger.close()
+  })
+})
+
+describe('the same holder and event under another key', () => {
+  const EVENT = 'v,Lê,An,1980-01-01,Comirnaty,1,2,2021-06-01'
+
+  it('in one input (ids that differ, in case only, or none): all issued, counted, and a warning names the record numbers, not the data', async () => {
+    const file = join(tmp, 'same-event.csv')
+    writeFileSync(
+      file,
+      `${CSV_HEADER}\nVN-1,${EVENT}\nvn-1,${EVENT}\n,${EVENT}\nVN-2,${EVENT}\nVN-3,v,Lê,An,1980-01-01,Comirnaty,2,2,2021-08-01\n`,
+    )
+    for (const dryRun of [false, true]) {
+      const ledger = new Ledger(join(tmp, `same-event-${dryRun}.sqlite`))
+      const { report } = await issue(ledger, file, { dryRun })
+      expect(report).toMatchObject({ rejected: 0, sameHolderEvent: 3 })
+      expect(report.warnings).toEqual([
+        expect.stringMatching(
+          /^3 records \(records 2, 3, 4\) have the holder and vaccination, test or recovery .* of a current certificate under another id/,
+        ),
+      ])
+      holderFree(JSON.stringify(report), 'Lê', 'An,', '1980', 'VN-')
+      ledger.close()
+    }
+  })
+
+  it('in the ledger: counted against the current certificate (a renewal), not against what a correction replaces nor a record already issued', async () => {
+    const ledger = new Ledger(join(tmp, 'same-event-ledger.sqlite'))
+    const first = join(tmp, 'event-first.csv')
+    writeFileSync(first, `${CSV_HEADER}\nA1,${EVENT}\n`)
+    expect((await issue(ledger, first)).report).toMatchObject({ issued: 1, sameHolderEvent: 0 })
+    // already issued: the same certificate, not another one
+    expect((await issue(ledger, first)).report).toMatchObject({ alreadyIssued: 1, sameHolderEvent: 0 })
+    // a correction of its product keeps the holder and event: it replaces that certificate, no warning
+    const fixed = join(tmp, 'event-fixed.csv')
+    writeFileSync(fixed, `${CSV_HEADER}\nA1,v,Lê,An,1980-01-01,Spikevax,1,2,2021-06-01\n`)
+    expect((await issue(ledger, fixed, { correct: true })).report).toMatchObject({
+      corrected: 1,
+      sameHolderEvent: 0,
+      warnings: [],
+    })
+    const at = new Date('2023-01-01T00:00:00Z')
+    const renewal = await renewCertificates({
+      ledger,
+      signer,
+      now: at,
+      validity: { amount: 12, unit: 'm' },
+      dueBy: Math.floor(at.getTime() / 1000),
+      batch: 'renew',
+    })
+    expect(renewal.renewed).toBe(1)
+    const other = join(tmp, 'event-other-id.csv')
+    writeFileSync(other, `${CSV_HEADER}\nB1,${EVENT}\n`)
+    const again = await issue(ledger, other)
+    expect(again.report).toMatchObject({ issued: 1, sameHolderEvent: 1 })
+    expect(again.report.warnings[0]).toMatch(/^1 record \(record 1\) has the holder .* and was issued/)
+    ledger.close()
+  })
+})
+
 describe('issue --correct', () => {
   it('issues the new content as a correction that supersedes the old certificate, reported as corrected; reruns find the correction', async () => {
     const path = join(tmp, 'correct.sqlite')
     const ledger = new Ledger(path)
     const a = await issue(ledger, join(FIELD, 'reuse_a.csv'))
-    const fixed = await issue(ledger, join(FIELD, 'reuse_b.csv'), { correct: true })
+    // the surname and the date of birth corrected (the given name kept): the same person
+    const fixed = await issue(ledger, join(FIELD, 'reuse_fix.csv'), { correct: true })
     expect(fixed.report).toMatchObject({ issued: 1, corrected: 1, alreadyIssued: 0, rejected: 0 })
     const [line] = fixed.certificates
     expect(line).toMatchObject({ line: 2, id: 'R1', replaces: a.certificates[0]?.uvci })
     expect(line?.uvci).not.toBe(a.certificates[0]?.uvci)
-    expect(nameOf(line?.hc1 as string)).toBe('Bob')
+    expect(nameOf(line?.hc1 as string)).toBe('Alise')
 
     // the corrected input again, with or without --correct: already issued, the correction written out
     for (const correct of [false, true]) {
-      const again = await issue(ledger, join(FIELD, 'reuse_b.csv'), { correct })
+      const again = await issue(ledger, join(FIELD, 'reuse_fix.csv'), { correct })
       expect(again.report).toMatchObject({ issued: 0, corrected: 0, alreadyIssued: 1, rejected: 0 })
       expect(again.certificates).toEqual(fixed.certificates)
     }
@@ -206,6 +330,52 @@ describe('issue --correct', () => {
       ['renew:U', 2, null],
     ])
   })
+
+  it('does not give an id to another person: every holder field changed is rejected, with --correct too, nothing superseded', async () => {
+    const path = join(tmp, 'correct-other-person.sqlite')
+    const ledger = new Ledger(path)
+    const first = join(tmp, 'site-a.csv')
+    const second = join(tmp, 'site-b.csv')
+    writeFileSync(first, `${CSV_HEADER}\n1,v,Nguyễn,An,1980-01-01,Comirnaty,1,2,2021-06-01\n`)
+    writeFileSync(second, `${CSV_HEADER}\n1,v,Lê,Cường,1990-05-05,Spikevax,2,2,2021-08-01\n`)
+    await issue(ledger, first)
+    for (const correct of [false, true]) {
+      const { report, certificates } = await issue(ledger, second, { correct })
+      expect(report).toMatchObject({ issued: 0, corrected: 0, rejected: 1 })
+      expect(certificates).toEqual([])
+      expect(report.rejections[0]).toMatchObject({
+        field: 'id',
+        reason: expect.stringMatching(/seems to belong to another person.*give this record an id of its own/),
+      })
+      holderFree(JSON.stringify(report), 'Nguy', 'An', 'Lê', 'Cư', '1980', '1990')
+    }
+    ledger.close()
+    expect(rows(path).all.map((r) => r.supersededBy)).toEqual([null])
+  })
+
+  for (const [what, row] of [
+    ['the surname', '1,v,Nguyen,An,1980-01-01,Comirnaty,1,2,2021-06-01'],
+    ['the given name', '1,v,Nguyễn,Anh,1980-01-01,Comirnaty,1,2,2021-06-01'],
+    ['the date of birth', '1,v,Nguyễn,An,1981-01-01,Comirnaty,1,2,2021-06-01'],
+    ['the surname and the date of birth', '1,v,Tran,An,1981-01-10,Comirnaty,1,2,2021-06-01'],
+    ['the two names', '1,v,Tran,Binh,1980-01-01,Spikevax,1,2,2021-06-02'],
+  ] as const)
+    it(`corrects ${what}: the same person, a correction (and without --correct, the reason suggests it)`, async () => {
+      const ledger = new Ledger(join(tmp, `correct-${what.replaceAll(' ', '-')}.sqlite`))
+      const first = join(tmp, 'person.csv')
+      const fixed = join(tmp, `person-${what.replaceAll(' ', '-')}.csv`)
+      writeFileSync(first, `${CSV_HEADER}\n1,v,Nguyễn Văn,An,1980-01-01,Comirnaty,1,2,2021-06-01\n`)
+      writeFileSync(
+        fixed,
+        `${CSV_HEADER}\n${row.replace('Nguyễn,', 'Nguyễn Văn,').replace('Nguyen,', 'Nguyen Van,')}\n`,
+      )
+      await issue(ledger, first)
+      const plain = await issue(ledger, fixed)
+      expect(plain.report.rejections[0]?.reason).toMatch(/or correct that certificate with --correct$/)
+      const corrected = await issue(ledger, fixed, { correct: true })
+      expect(corrected.report).toMatchObject({ issued: 1, corrected: 1, rejected: 0 })
+      ledger.close()
+    })
 
   it('does not decide between two contents for one id in one input: the second is still rejected', async () => {
     const ledger = new Ledger(join(tmp, 'correct-dupid.sqlite'))

@@ -98,7 +98,7 @@ describe('a commit that finds what another run committed since the lookup', () =
     expect(mine.report).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
     expect(mine.report.rejections[0]).toMatchObject({
       field: 'id',
-      reason: expect.stringMatching(/^the id \(column id\) is reused/),
+      reason: expect.stringMatching(/^the id \(column id\) seems to belong to another person/),
     })
     // the reason names the column, never the id's value (an office may use a national id number)
     expect(mine.report.rejections[0]?.reason).not.toContain('R1')
@@ -115,14 +115,14 @@ describe('a commit that finds what another run committed since the lookup', () =
     const third = join(tmp, 'reuse_c.csv')
     writeFileSync(
       third,
-      'id,type,fn,gn,dob,vaccine,dose,doses,date,country\nR1,v,Carol,Chen,1975-03-03,Comirnaty,1,2,2021-05-01,VN\n',
+      'id,type,fn,gn,dob,vaccine,dose,doses,date,country\nR1,v,Alice,Andersen,1980-01-01,Comirnaty,1,2,2021-05-01,VN\n',
     )
     let other: Awaited<ReturnType<typeof run>> | undefined
     const mine = await run(
       a,
       third,
       signerThatWaitsFor(async () => {
-        other = await run(b, join(FIELD, 'reuse_b.csv'), inlineSigner(signer), { correct: true })
+        other = await run(b, join(FIELD, 'reuse_fix.csv'), inlineSigner(signer), { correct: true })
       }),
       { correct: true },
     )
@@ -133,7 +133,7 @@ describe('a commit that finds what another run committed since the lookup', () =
     )
     const same = await run(
       a,
-      join(FIELD, 'reuse_b.csv'),
+      join(FIELD, 'reuse_fix.csv'),
       signerThatWaitsFor(() => Promise.resolve()),
       { correct: true },
     )

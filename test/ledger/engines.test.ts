@@ -90,6 +90,36 @@ describe.each(ENGINES)('ledger on $name', (engine) => {
     }
   })
 
+  it('currentForHolderEvents: the certificates superseded by nothing of each holder-event key, the same on both engines', () => {
+    const ledger = engine.open(engine.spec(tmp, 'holder-events'))
+    try {
+      const [one] = ledger.record(
+        [row(1, { holderEvent: 'same' }), row(2, { holderEvent: 'same' }), row(3, { holderEvent: 'other' })],
+        [],
+        new Date(T0 * 1000),
+      ) as Array<{ id: number }>
+      // a renewal of the first: it (not the original) is the current certificate of the event
+      const [renewal] = ledger.record(
+        [
+          row(4, {
+            idempotencyKey: 'renew:T1',
+            origin: 'renew',
+            replaces: one?.id ?? 0,
+            holderEvent: 'same',
+          }),
+        ],
+        [],
+        new Date(T0 * 1000),
+      ) as Array<{ id: number }>
+      const found = ledger.currentForHolderEvents(['same', 'other', 'none'])
+      expect([...found.keys()].sort()).toEqual(['other', 'same'])
+      expect(found.get('same')).toEqual([(one?.id ?? 0) + 1, renewal?.id])
+      expect(ledger.currentForHolderEvents([])).toEqual(new Map())
+    } finally {
+      ledger.close()
+    }
+  })
+
   it('reservations: a key held by a live run is not given to another; a lapsed lease or a dead owner is taken over; the commit releases them', async () => {
     const ledger = engine.open(engine.spec(tmp, 'reserve'))
     try {

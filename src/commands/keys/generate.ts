@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 import { helpParagraphs } from '../../cli/help-text.js'
 import { HcertCommand } from '../../cli/base-command.js'
-import { atFlag, durationFlag, noPromptFlag, usageFlag } from '../../cli/flags.js'
+import { atFlag, durationFlag, nonEmptyPath, noPromptFlag, usageFlag } from '../../cli/flags.js'
 import { passphraseFor } from '../../cli/passphrase.js'
 import { pinFor, pinIsTyped } from '../../cli/pin.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
@@ -49,7 +49,10 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
   ]
 
   static override flags = {
-    out: Flags.directory({ char: 'o', summary: 'Key directory to write.', default: 'hcert-keys' }),
+    out: nonEmptyPath(
+      'out',
+      Flags.directory({ char: 'o', summary: 'Key directory to write.', default: 'hcert-keys' }),
+    ),
     alg: Flags.option({
       summary: 'Signature algorithm of the DSC.',
       options: ['ES256', 'PS256'] as const,
@@ -80,20 +83,29 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       summary: 'Validity of the DSC (capped at the CSCA’s).',
       default: { amount: 2, unit: 'y' },
     }),
-    csca: Flags.directory({
-      summary: 'Reuse the CSCA in this key directory (csca.key.pem, csca.crt.pem) to roll a new DSC.',
-      exists: true,
-    }),
-    'import-key': Flags.file({
-      summary: 'Use this existing private key (PEM PKCS#8/PKCS#1/SEC1, or DER) for the DSC.',
-      exists: true,
-      exclusive: ['pkcs11'],
-    }),
-    pkcs11: Flags.string({
-      summary:
-        'Generate the DSC key in a PKCS#11 token: path of the module (e.g. /usr/lib/softhsm/libsofthsm2.so).',
-      dependsOn: ['token'],
-    }),
+    csca: nonEmptyPath(
+      'csca',
+      Flags.directory({
+        summary: 'Reuse the CSCA in this key directory (csca.key.pem, csca.crt.pem) to roll a new DSC.',
+        exists: true,
+      }),
+    ),
+    'import-key': nonEmptyPath(
+      'import-key',
+      Flags.file({
+        summary: 'Use this existing private key (PEM PKCS#8/PKCS#1/SEC1, or DER) for the DSC.',
+        exists: true,
+        exclusive: ['pkcs11'],
+      }),
+    ),
+    pkcs11: nonEmptyPath(
+      'pkcs11',
+      Flags.string({
+        summary:
+          'Generate the DSC key in a PKCS#11 token: path of the module (e.g. /usr/lib/softhsm/libsofthsm2.so).',
+        dependsOn: ['token'],
+      }),
+    ),
     token: Flags.string({
       summary: 'Label of the PKCS#11 token (with --pkcs11); the PIN comes from HCERT_PKCS11_PIN or a prompt.',
       dependsOn: ['pkcs11'],

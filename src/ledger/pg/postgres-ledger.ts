@@ -402,6 +402,18 @@ export class PostgresLedger implements LedgerStore {
     )[0]
   }
 
+  currentForHolderEvents(holderEvents: readonly string[]): Map<string, number[]> {
+    const found = new Map<string, number[]>()
+    if (holderEvents.length === 0) return found
+    const rows = this.rows<{ holderEvent: string; id: number | string }>(
+      'SELECT holder_event AS "holderEvent", id FROM certificates WHERE holder_event = ANY($1::text[]) AND superseded_by IS NULL ORDER BY id',
+      [holderEvents],
+    )
+    for (const { holderEvent, id } of rows)
+      found.set(holderEvent, [...(found.get(holderEvent) ?? []), Number(id)])
+    return found
+  }
+
   dueIds(filter: DueFilter): number[] {
     const where = ['superseded_by IS NULL', 'exp <= $1']
     const values: unknown[] = [filter.dueBy]
