@@ -32,7 +32,7 @@ export function pgLedgerError(
   } else if (/password must be a string|no password/i.test(text)) {
     message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
   } else if (/does not support SSL/i.test(text)) {
-    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for no SSL there (sslmode=disable, or leave it out) on a trusted network`
+    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for SSL only when the server has it (sslmode=prefer, or leave it out) or for none (sslmode=disable) on a trusted network`
   } else if (
     [
       'ECONNREFUSED',
@@ -59,8 +59,12 @@ export function pgLedgerError(
     message = `${at}: permission denied on ${target} (${code}: ${text}). The role needs to create tables in the database on first use, then to read and write them`
   } else if (code.startsWith('53')) {
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
-  } else if (code === '40P01' || code === '40001' || code === '55P03' || code === '57014') {
-    message = `${at}: the server at ${target} kept this run waiting (${code}: ${text}): another run holds what this one needs. Run again; ${COMMITTED}`
+  } else if (code === '55P03') {
+    message = `${at}: this run waited longer than HCERT_LEDGER_TIMEOUT (default 30000 ms) for a lock another session on ${target} holds (${code}: ${text}): another hcert run, or a session such as psql in an open transaction. Run again once it is done, or give HCERT_LEDGER_TIMEOUT more; ${COMMITTED}`
+  } else if (code === '40P01' || code === '40001') {
+    message = `${at}: the server at ${target} stopped this run's statement in favour of another session's (${code}: ${text}). Run again; ${COMMITTED}`
+  } else if (code === '57014') {
+    message = `${at}: the server at ${target} cancelled this run's statement (${code}: ${text}): the server's or the role's statement_timeout, or an administrator (pg_cancel_backend). Check those settings and run again; ${COMMITTED}`
   } else if (code === '42703') {
     // a `certificates` table without hcert's columns: another application's database
     message = `${at}: the database on ${target} holds no hcert ledger: its tables are another application's (${code}: ${text}). Check the database name in the URL or $PGDATABASE, or give hcert a database of its own (createdb)`

@@ -25,7 +25,8 @@ import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { ensurePgSchema } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
-import { badEnvPort, redactUrl, sslSource, targetOf, unknownSslMode } from './url.js'
+import { sslSettings, withoutSslParams } from './ssl-settings.js'
+import { badEnvPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -115,7 +116,7 @@ export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 export interface PostgresLedgerOptions {
   /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */
   create?: boolean
-  /** how long one statement may wait (locks, a busy server) before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
+  /** how long one statement may wait for a lock another session holds before ERR_LEDGER (lock_timeout); default HCERT_LEDGER_TIMEOUT or 30 s */
   busyTimeoutMs?: number
   /** stats, export, dry runs: errors do not speak of committed chunks and resuming */
   readOnly?: boolean
@@ -141,36 +142,32 @@ export class PostgresLedger implements LedgerStore {
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
     this.afterFailure = options.afterFailure
-    const ssl = unknownSslMode(url)
-    if (ssl !== undefined)
-      throw new DccError(
-        'ERR_LEDGER',
-        ssl.from === 'the URL'
-          ? `ledger: ${this.path}: the sslmode in the URL is not one libpq knows. Use sslmode=disable, prefer, require, verify-ca or verify-full (or leave it out)`
-          : `ledger: ${this.path}: $PGSSLMODE is not an sslmode libpq knows. Set it to disable, prefer, require, verify-ca or verify-full (or unset it)`,
-      )
+    const ssl = readableUrl(url) ? sslSettings(url, this.path) : undefined
     const port = badEnvPort(url)
     if (port !== undefined)
       throw new DccError(
         'ERR_LEDGER',
         `ledger: ${this.path}: $PGPORT is not a port number (1-65535). Set it to the server's port (5432 by default), unset it, or give the port in the URL`,
       )
-    this.sslFrom = sslSource(url)
+    this.sslFrom = ssl?.from ?? sslSource(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
     const config: PgConnectionConfig = {
-      connectionString: url,
+      connectionString: ssl ? withoutSslParams(url) : url,
       connectionTimeoutMillis: connectMs,
       application_name: 'hcert',
+      ...(ssl ? { sslPlan: ssl } : {}),
     }
-    // the thread's own limit is past the server's, so that the server's answer (57014) comes first
-    this.client = new SyncPgClient(config, timeout + 15_000)
+    // HCERT_LEDGER_TIMEOUT bounds waiting for a lock another session holds (lock_timeout), as
+    // SQLite's busy timeout does; a statement's own work is not bounded by it (no statement_timeout:
+    // the server's default stays). The thread's limit, for a server that stops answering at all, is
+    // well past both, so that the server's answer (55P03) comes first.
+    this.client = new SyncPgClient(config, timeout + 120_000)
     try {
       // a connection is not a statement: HCERT_LEDGER_TIMEOUT does not shorten it (a busy server
       // may take seconds to accept many runs at once); 0 waits as long as the system does
       const info = this.client.connect(connectMs === 0 ? Infinity : connectMs + 15_000)
       this.target = `${info.host}:${info.port}`
-      this.client.query(`SET statement_timeout = ${Math.round(timeout)}`)
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
       const before = ensurePgSchema(this.client, this.path, options.create ?? false)
       if (before === undefined && !options.create)

@@ -1,0 +1,108 @@
+/**
+ * PostgreSQL connections as a new ops user meets them: HCERT_LEDGER_TIMEOUT bounds waiting for a
+ * lock (lock_timeout), not a statement's own work; sslmode as libpq takes it (prefer and allow fall
+ * back to no SSL); a port that is not PostgreSQL named as such; an empty database dry-run as SQLite
+ * does. Against the real server of $HCERT_TEST_PG_URL (skipped without one, failed in CI).
+ */
+import { describe, expect, it } from 'vitest'
+import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
+import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
+import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
+
+requirePgInCi()
+
+const withEnv = <T>(vars: Record<string, string | undefined>, work: () => T): T => {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]))
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  try {
+    return work()
+  } finally {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+  }
+}
+
+/** the test server's URL with `params` added (the test server has no SSL: ssl = off) */
+const urlWith = (params: string): string => `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}${params}`
+
+const failure = (work: () => void): Error => {
+  try {
+    work()
+  } catch (err) {
+    return err as Error
+  }
+  throw new Error('no error')
+}
+
+describe.skipIf(!PG_AVAILABLE)('HCERT_LEDGER_TIMEOUT on PostgreSQL', () => {
+  it("bounds waiting for a lock, not a statement's own work (as SQLite's busy timeout)", () => {
+    const url = freshPgUrl('lock_timeout')
+    new PostgresLedger(url, { create: true }).close()
+    const ledger = new PostgresLedger(url, { busyTimeoutMs: 5 })
+    const other = new SyncPgClient({ connectionString: url }, 30_000)
+    try {
+      // a statement that works for 200 ms, alone: not cut short by a 5 ms timeout
+      expect(ledger.run([{ text: 'SELECT pg_sleep(0.2) AS slept' }])[0]).toHaveLength(1)
+      // a lock another session holds: waited for 5 ms, then named truthfully
+      other.connect()
+      other.query('BEGIN')
+      other.query('LOCK TABLE certificates IN ACCESS EXCLUSIVE MODE')
+      const err = failure(() => ledger.run([{ text: 'SELECT count(*) FROM certificates' }]))
+      expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+      expect(err.message).toMatch(/waited longer than HCERT_LEDGER_TIMEOUT .* for a lock another session/)
+      expect(err.message).toContain('55P03')
+    } finally {
+      other.close()
+      ledger.close()
+    }
+  })
+})
+
+describe.skipIf(!PG_AVAILABLE)('sslmode as libpq takes it, against a server without SSL', () => {
+  const opens = (url: string): boolean => {
+    new PostgresLedger(url, { create: true }).close()
+    return true
+  }
+
+  it.each(['sslmode=prefer', 'sslmode=allow', 'sslmode=disable', 'ssl=false', 'ssl=0'])(
+    '%s in the URL connects (prefer falls back to no SSL, as psql)',
+    (params) => {
+      expect(withEnv({ PGSSLMODE: undefined }, () => opens(urlWith(params)))).toBe(true)
+    },
+  )
+
+  it.each(['prefer', 'allow', 'disable'])('PGSSLMODE=%s connects', (mode) => {
+    expect(withEnv({ PGSSLMODE: mode }, () => opens(PG_URL))).toBe(true)
+  })
+
+  it.each(['sslmode=require', 'ssl=true'])('%s is refused naming where SSL was asked for', (params) => {
+    const err = withEnv({ PGSSLMODE: undefined }, () => failure(() => opens(urlWith(params))))
+    expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+    expect(err.message).toContain(`does not accept SSL, which ${params} in the URL asks for`)
+  })
+
+  it('every sslmode in the URL is checked (a second, bogus one too); ssl= other than true/false/1/0', () => {
+    for (const params of ['sslmode=disable&sslmode=bogus', 'sslmode=bogus&sslmode=disable']) {
+      const err = failure(() => opens(urlWith(params)))
+      expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+      expect(err.message).toContain('the sslmode in the URL is not one libpq knows')
+    }
+    expect(failure(() => opens(urlWith('ssl=yes'))).message).toMatch(/ssl= in the URL is true, false, 1 or 0/)
+  })
+
+  it('a missing certificate, key or root file is named by its parameter (not "cannot reach")', () => {
+    for (const param of ['sslcert', 'sslkey', 'sslrootcert']) {
+      const err = failure(() => opens(urlWith(`${param}=/nonexistent/file.pem&sslmode=require`)))
+      expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+      expect(err.message).toContain(`file ${param}=/nonexistent/file.pem in the URL cannot be read (ENOENT)`)
+      expect(err.message).not.toMatch(/cannot reach|hcert:hcert/)
+    }
+    const env = withEnv({ PGSSLROOTCERT: '/nonexistent/root.crt' }, () =>
+      failure(() => opens(urlWith('sslmode=verify-full'))),
+    )
+    expect(env.message).toContain('file $PGSSLROOTCERT (/nonexistent/root.crt) cannot be read')
+  })
+})
