@@ -4,8 +4,9 @@
  * back to no SSL); a port that is not PostgreSQL named as such; an empty database dry-run as SQLite
  * does. Against the real server of $HCERT_TEST_PG_URL (skipped without one, failed in CI).
  */
-import { describe, expect, it } from 'vitest'
-import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
 
@@ -104,5 +105,59 @@ describe.skipIf(!PG_AVAILABLE)('sslmode as libpq takes it, against a server with
       failure(() => opens(urlWith('sslmode=verify-full'))),
     )
     expect(env.message).toContain('file $PGSSLROOTCERT (/nonexistent/root.crt) cannot be read')
+  })
+})
+
+describe('a port that is not PostgreSQL', () => {
+  // servers in a process of their own: opening a ledger blocks this thread until the answer
+  const SERVERS = `
+const net = require('node:net')
+const http = net.createServer((s) => s.on('data', () => s.end('HTTP/1.1 400 Bad Request\\r\\n\\r\\n')))
+const reset = net.createServer((s) => s.resetAndDestroy())
+const closes = net.createServer((s) => s.end())
+let up = 0
+const ready = () => { if (++up === 3) console.log([http, reset, closes].map((x) => x.address().port).join(' ')) }
+for (const x of [http, reset, closes]) x.listen(0, '127.0.0.1', ready)
+`
+  let servers: ChildProcess
+  let ports: number[] = []
+  beforeAll(async () => {
+    servers = spawn(process.execPath, ['-e', SERVERS], { stdio: ['ignore', 'pipe', 'inherit'] })
+    ports = await new Promise<number[]>((resolve) =>
+      servers.stdout?.once('data', (d: Buffer) => resolve(String(d).trim().split(' ').map(Number))),
+    )
+  })
+  afterAll(() => {
+    servers.kill()
+  })
+
+  it.each([
+    ['answers HTTP', 0],
+    ['resets the connection', 1],
+    ['closes at once', 2],
+  ])(
+    'a server that %s: "does not answer as PostgreSQL; check the port", with or without PGCONNECT_TIMEOUT',
+    (_what, index) => {
+      for (const timeout of [undefined, '2'])
+        for (const sslmode of ['prefer', 'disable']) {
+          const port = ports[index]
+          const err = withEnv({ PGCONNECT_TIMEOUT: timeout, PGSSLMODE: sslmode, PGPASSWORD: 'pw' }, () =>
+            failure(() => new PostgresLedger(`postgres://hcert@127.0.0.1:${port}/db`, { readOnly: true })),
+          )
+          expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+          expect(err.message).toContain(`the server at 127.0.0.1:${port} does not answer as PostgreSQL`)
+          expect(err.message).toContain('check the port')
+          expect(err.message).not.toMatch(/SQLSTATE|UNKNOWN/)
+        }
+    },
+  )
+
+  it('PGCONNECT_TIMEOUT beyond what a timer holds is ERR_USAGE (it fired at once, and the message said 99999999999 s)', () => {
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '2147483' })).toBe(2_147_483_000)
+    for (const value of ['2147484', '99999999999']) {
+      const err = failure(() => connectTimeoutMs({ PGCONNECT_TIMEOUT: value }))
+      expect(err).toMatchObject({ code: 'ERR_USAGE' })
+      expect(err.message).toContain('$PGCONNECT_TIMEOUT must be a whole number of seconds up to 2147483')
+    }
   })
 })

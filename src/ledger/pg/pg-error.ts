@@ -33,6 +33,8 @@ export function pgLedgerError(
     message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
   } else if (/does not support SSL/i.test(text)) {
     message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for SSL only when the server has it (sslmode=prefer, or leave it out) or for none (sslmode=disable) on a trusted network`
+  } else if (code === 'NOT_POSTGRES') {
+    message = `${at}: the server at ${target} does not answer as PostgreSQL (it closed the connection, or answered something else, at the start); check the port, and the host, in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
   } else if (
     [
       'ECONNREFUSED',

@@ -9,6 +9,7 @@
  * clock, so that machines whose clocks differ agree on when a lease has run out.
  */
 import { DccError } from '../../errors.js'
+import { MAX_MS } from '../env-number.js'
 import {
   contentOf,
   defaultBusyTimeoutMs,
@@ -105,13 +106,23 @@ RETURNING key`
 /**
  * How long to wait for the server to accept a connection, in ms: $PGCONNECT_TIMEOUT seconds as
  * libpq reads it (a whole number; 0 or less waits without a limit; below 2, 2), else 30 s.
+ * @throws DccError ERR_USAGE above MAX_CONNECT_SECONDS (2147483 s)
  */
 export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const given = env.PGCONNECT_TIMEOUT?.trim()
   if (!given || !/^[+-]?\d+$/.test(given)) return 30_000
   const seconds = Number.parseInt(given, 10)
+  // a timer takes at most 2^31 - 1 ms: a longer one would fire at once (and its message lie)
+  if (seconds > MAX_CONNECT_SECONDS)
+    throw new DccError(
+      'ERR_USAGE',
+      `$PGCONNECT_TIMEOUT must be a whole number of seconds up to ${MAX_CONNECT_SECONDS} (about 24.8 days), or 0 to wait without a limit; unset it for the default (30)`,
+    )
   return seconds <= 0 ? 0 : Math.max(2, seconds) * 1000
 }
+
+/** the longest PGCONNECT_TIMEOUT, in seconds, that a timer can hold */
+export const MAX_CONNECT_SECONDS = Math.floor(MAX_MS / 1000)
 
 export interface PostgresLedgerOptions {
   /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */

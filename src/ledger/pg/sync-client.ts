@@ -128,8 +128,13 @@ port.on('message', async (request) => {
         await connect()
       } catch (err) {
         // pg's own connectionTimeoutMillis ends with a plain Error: the server did not accept in time
-        if (!(err && err.code) && /timeout/i.test(String(err && err.message)))
+        const text = String(err && err.message)
+        if (!(err && err.code) && /timeout/i.test(text))
           throw Object.assign(new Error('the server did not accept the connection within ' + config.connectionTimeoutMillis / 1000 + ' s'), { code: 'ETIMEDOUT' })
+        // accepted, then closed or answered what PostgreSQL never does (an HTTP server, a proxy):
+        // the same whether pg saw the reset (ECONNRESET) or only the end (no code)
+        if ((err && err.code === 'ECONNRESET') || (!(err && err.code) && /terminated unexpectedly|error establishing an SSL connection/i.test(text)))
+          throw Object.assign(new Error(text), { code: 'NOT_POSTGRES' })
         throw err
       }
       answer({ ok: true, info: { host: client.host, port: client.port, database: client.database, user: client.user } })
