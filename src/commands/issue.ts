@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
 import { allowFutureFlag, atFlag, durationFlag, noPromptFlag, refuseFutureAt } from '../cli/flags.js'
@@ -199,12 +199,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
     })
     if (!flags['dry-run']) checkDestinationFolders([flags.out, flags.rejects])
-    // a dry run creates no ledger: without one, it checks against an empty ledger in memory
+    // a dry run creates no ledger: without one (no file, a database without tables), it checks
+    // against an empty ledger in memory
     // and an existing one is opened read only: not even migrated to this hcert's schema
     const ledger = flags['dry-run']
-      ? ledgerFileOf(ledgerPath) !== undefined && !existsSync(ledgerPath)
-        ? new Ledger(':memory:')
-        : openLedger(ledgerPath, { create: false, readOnly: true })
+      ? openLedger(ledgerPath, { create: false, readOnly: true, absentAsEmpty: true })
       : openLedger(ledgerPath, { create: true })
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase, pin }, signer, threads)

@@ -5,9 +5,14 @@
  * does. Against the real server of $HCERT_TEST_PG_URL (skipped without one, failed in CI).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
+import { runCli } from '../helpers/cli.js'
+import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
 
 requirePgInCi()
@@ -159,5 +164,47 @@ for (const x of [http, reset, closes]) x.listen(0, '127.0.0.1', ready)
       expect(err).toMatchObject({ code: 'ERR_USAGE' })
       expect(err.message).toContain('$PGCONNECT_TIMEOUT must be a whole number of seconds up to 2147483')
     }
+  })
+})
+
+describe.skipIf(!PG_AVAILABLE)('issue --dry-run against a new, empty PostgreSQL database', () => {
+  // the example batch's five good records (the rest are rejected on purpose)
+  const BATCH = join(mkdtempSync(join(tmpdir(), 'hcert-pg-dry-')), 'first.csv')
+  writeFileSync(
+    BATCH,
+    readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'batch.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 6)
+      .join('\n'),
+  )
+  it('checks against an empty ledger in memory and creates nothing, as on SQLite', () => {
+    const url = freshPgUrl('dry_run')
+    const r = runCli(['issue', BATCH, '--key-dir', KEYS_EXAMPLE, '--ledger', url, '--dry-run', '--json'])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true })
+    expect(JSON.parse(r.stdout).wouldIssue).toBe(5)
+    const client = new SyncPgClient({ connectionString: url }, 30_000)
+    client.connect()
+    try {
+      expect(client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).toEqual([
+        { n: 0 },
+      ])
+      // another application's database is still refused (a real run would refuse it too)
+      client.query('CREATE TABLE patients (id int)')
+    } finally {
+      client.close()
+    }
+    const foreign = runCli([
+      'issue',
+      BATCH,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      url,
+      '--dry-run',
+      '--json',
+    ])
+    expect(foreign.code).toBe(2)
+    expect(JSON.parse(foreign.stdout).error.message).toContain("another application's database")
   })
 })

@@ -23,7 +23,7 @@ import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
-import { ensurePgSchema } from './pg-schema.js'
+import { ensurePgSchema, refuseForeignDatabase } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
@@ -181,11 +181,15 @@ export class PostgresLedger implements LedgerStore {
       this.target = `${info.host}:${info.port}`
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
       const before = ensurePgSchema(this.client, this.path, options.create ?? false)
-      if (before === undefined && !options.create)
+      if (before === undefined && !options.create) {
+        // another application's tables are named as such; an empty database is "no ledger yet"
+        refuseForeignDatabase(this.client, this.path)
         throw new DccError(
           'ERR_LEDGER',
           `ledger: ${this.path} holds no hcert ledger (issue certificates first, or check the database in the URL or $PGDATABASE)`,
+          { details: { noLedger: true } },
         )
+      }
       if (!this.readOnly) this.secret = this.ensureRejectionSecret()
     } catch (cause) {
       this.client.close()
