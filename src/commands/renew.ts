@@ -3,6 +3,7 @@ import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import {
+  batchFlag,
   allowFutureFlag,
   atFlag,
   durationFlag,
@@ -95,7 +96,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       summary: 'Only this type (v, t, r: EU DCC; icvp: smart ICVP).',
       options: ['v', 't', 'r', 'icvp'] as const,
     })(),
-    batch: Flags.string({ summary: 'Only certificates from this batch.' }),
+    batch: batchFlag({ summary: 'Only certificates from this batch.' }),
     kid: Flags.string({ summary: 'Only certificates signed by this kid (e.g. a DSC being retired).' }),
     at: atFlag({
       summary:

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pgLedgerError } from '../../src/ledger/pg/pg-error.js'
 import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { runCli } from '../helpers/cli.js'
@@ -206,5 +207,69 @@ describe.skipIf(!PG_AVAILABLE)('issue --dry-run against a new, empty PostgreSQL 
     ])
     expect(foreign.code).toBe(2)
     expect(JSON.parse(foreign.stdout).error.message).toContain("another application's database")
+  })
+})
+
+describe('--batch is at most 255 characters on every command and engine (PostgreSQL indexes it)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hcert-batch-'))
+  const csv = join(tmp, 'first.csv')
+  writeFileSync(
+    csv,
+    readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'batch.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 3)
+      .join('\n'),
+  )
+  const long = 'b'.repeat(256)
+  // the flag is checked before any ledger is opened: one engine shows it (PostgreSQL, which indexes it)
+  const ledgers = () => [PG_AVAILABLE ? freshPgUrl('batch') : join(tmp, 'l.sqlite')]
+
+  it('a longer one is ERR_USAGE (exit 2) for issue, renew and export, before any ledger is opened', () => {
+    for (const ledger of ledgers())
+      for (const args of [
+        ['issue', csv, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--batch', long, '--json'],
+        ['renew', '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--batch', long, '--json'],
+        ['export', '--ledger', ledger, '--batch', long, '--json'],
+      ]) {
+        const r = runCli(args)
+        expect(r.code, `${args[0]}: ${r.stdout}${r.stderr}`).toBe(2)
+        const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } }
+        expect(error.code).toBe('ERR_USAGE')
+        expect(error.message).toContain('--batch is 256 characters long; a batch name has at most 255')
+        expect(error.message).not.toContain(long)
+      }
+  })
+
+  it.skipIf(!PG_AVAILABLE)('255 characters of 3-byte letters fit PostgreSQL’s index', () => {
+    const url = freshPgUrl('batch_fits')
+    const r = runCli([
+      'issue',
+      csv,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      url,
+      '--batch',
+      '€'.repeat(255),
+      '--json',
+    ])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout).issued).toBe(2)
+  })
+
+  it('a value too long for an index (54000, from a ledger copy) says running again cannot help', () => {
+    const err = pgLedgerError(
+      Object.assign(
+        new Error('index row size 8016 exceeds btree version 4 maximum 2704 for index "certificates_batch"'),
+        {
+          code: '54000',
+        },
+      ),
+      'postgres://h/db',
+      'h:5432',
+    )
+    expect(err.message).toContain('a value is too long for the ledger')
+    expect(err.message).toContain('Running again cannot help')
+    expect(err.message).not.toMatch(/SQLSTATE|certificates_batch/)
   })
 })

@@ -67,6 +67,10 @@ export function pgLedgerError(
     message = `${at}: the server at ${target} stopped this run's statement in favour of another session's (${code}: ${text}). Run again; ${COMMITTED}`
   } else if (code === '57014') {
     message = `${at}: the server at ${target} cancelled this run's statement (${code}: ${text}): the server's or the role's statement_timeout, or an administrator (pg_cancel_backend). Check those settings and run again; ${COMMITTED}`
+  } else if (code === '54000') {
+    // a value longer than the server's index takes (a batch name of thousands of characters, copied
+    // from a SQLite ledger): the same value fails every time
+    message = `${at}: a value is too long for the ledger's index on ${target} (${code}: ${text.replace(/".*"/g, '…')}). Running again cannot help: batch names have at most 255 characters (--batch), ids 128; ${COMMITTED}`
   } else if (code === '42703') {
     // a `certificates` table without hcert's columns: another application's database
     message = `${at}: the database on ${target} holds no hcert ledger: its tables are another application's (${code}: ${text}). Check the database name in the URL or $PGDATABASE, or give hcert a database of its own (createdb)`
