@@ -5,10 +5,12 @@
  * does. Against the real server of $HCERT_TEST_PG_URL (skipped without one, failed in CI).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Ledger } from '../../src/ledger/ledger.js'
+import { copyLedger } from '../../src/services/ledger-copy.js'
 import { pgLedgerError } from '../../src/ledger/pg/pg-error.js'
 import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
@@ -271,5 +273,16 @@ describe('--batch is at most 255 characters on every command and engine (Postgre
     expect(err.message).toContain('a value is too long for the ledger')
     expect(err.message).toContain('Running again cannot help')
     expect(err.message).not.toMatch(/SQLSTATE|certificates_batch/)
+  })
+})
+
+describe.skipIf(!PG_AVAILABLE)('ledger copy only reads the SQLite ledger', () => {
+  it('and leaves no -wal or -shm file beside it (as stats and export)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hcert-copy-wal-')), 'l.sqlite')
+    new Ledger(file).close()
+    expect(existsSync(`${file}-wal`) || existsSync(`${file}-shm`)).toBe(false)
+    const report = copyLedger(file, freshPgUrl('copy_wal'))
+    expect(report.certificates).toEqual({ copied: 0, alreadyThere: 0 })
+    expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
   })
 })
