@@ -5,8 +5,8 @@
  * does. Against the real server of $HCERT_TEST_PG_URL (skipped without one, failed in CI).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
@@ -284,5 +284,44 @@ describe.skipIf(!PG_AVAILABLE)('ledger copy only reads the SQLite ledger', () =>
     const report = copyLedger(file, freshPgUrl('copy_wal'))
     expect(report.certificates).toEqual({ copied: 0, alreadyThere: 0 })
     expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
+  })
+})
+
+describe.skipIf(!PG_AVAILABLE)('who connects, as libpq decides', () => {
+  const noPassword = (): string => {
+    const url = new URL(PG_URL)
+    url.password = ''
+    return url.toString()
+  }
+
+  it('no user in the URL, $PGUSER or $USER: the operating system user name (not "no user name specified")', () => {
+    const url = new URL(PG_URL)
+    url.username = ''
+    url.password = ''
+    const err = withEnv({ PGUSER: undefined, USER: undefined, PGPASSWORD: 'not-the-password' }, () =>
+      failure(() => new PostgresLedger(url.toString()).close()),
+    )
+    expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+    expect(err.message).not.toContain('no PostgreSQL user name specified')
+    expect(err.message).toContain(`"${userInfo().username}"`)
+    expect(err.message).not.toContain('not-the-password')
+  })
+
+  it('a .pgpass others may read is named as found and ignored; at 0600 it is used', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hcert-pgpass-')), 'pgpass')
+    const url = new URL(PG_URL)
+    writeFileSync(file, `*:*:*:${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}\n`)
+    chmodSync(file, 0o644)
+    const err = withEnv({ PGPASSWORD: undefined, PGPASSFILE: file }, () =>
+      failure(() => new PostgresLedger(noPassword(), { create: true }).close()),
+    )
+    expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+    expect(err.message).toContain(
+      `the password file was found but ignored, as psql ignores it, because ${file} has mode 0644`,
+    )
+    chmodSync(file, 0o600)
+    withEnv({ PGPASSWORD: undefined, PGPASSFILE: file }, () =>
+      new PostgresLedger(noPassword(), { create: true }).close(),
+    )
   })
 })

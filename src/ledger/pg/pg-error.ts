@@ -19,6 +19,8 @@ export function pgLedgerError(
   target: string,
   after: boolean | string = false,
   sslFrom = 'sslmode in the URL',
+  /** why the password file was ignored (pgpass-file.ts), when it was */
+  passwordFileIgnored?: string,
 ): DccError {
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
@@ -30,7 +32,9 @@ export function pgLedgerError(
     // the URL could not be read: no host or port of it is known, so none is named
     message = `${at}: the URL is not valid (check its port, 1-65535, and brackets around an IPv6 host). Percent-encode special characters in the user and password (# as %23, ? as %3F, / as %2F, @ as %40, : as %3A)`
   } else if (/password must be a string|no password/i.test(text)) {
-    message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
+    message = passwordFileIgnored
+      ? `${at}: the PostgreSQL server at ${target} asks for a password and none was given: the password file was found but ignored, as psql ignores it, because ${passwordFileIgnored}. Make it readable by you alone, or set PGPASSWORD`
+      : `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
   } else if (/does not support SSL/i.test(text)) {
     message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for SSL only when the server has it (sslmode=prefer, or leave it out) or for none (sslmode=disable) on a trusted network`
   } else if (code === 'NOT_POSTGRES') {

@@ -8,6 +8,7 @@
  * between two runs is retried (the statement is atomic). Reservation leases run on the server's
  * clock, so that machines whose clocks differ agree on when a lease has run out.
  */
+import { userInfo } from 'node:os'
 import { DccError } from '../../errors.js'
 import { MAX_MS } from '../env-number.js'
 import {
@@ -22,6 +23,7 @@ import {
 import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
+import { ignoredPasswordFile } from './pgpass-file.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { ensurePgSchema, refuseForeignDatabase } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
@@ -124,6 +126,23 @@ export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 /** the longest PGCONNECT_TIMEOUT, in seconds, that a timer can hold */
 export const MAX_CONNECT_SECONDS = Math.floor(MAX_MS / 1000)
 
+/**
+ * `spec` with the operating system's user name as its user when neither the URL, $PGUSER nor $USER
+ * gives one, as libpq does (pg would send no user name and be refused with 28000).
+ */
+export function withDefaultUser(spec: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = new URL(spec)
+  if (url.username || env.PGUSER || env.USER || url.searchParams.get('user')) return spec
+  let name: string
+  try {
+    name = userInfo().username
+  } catch {
+    return spec // no user name known here either: the server's refusal says what to set
+  }
+  url.username = encodeURIComponent(name)
+  return url.toString()
+}
+
 export interface PostgresLedgerOptions {
   /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */
   create?: boolean
@@ -163,8 +182,9 @@ export class PostgresLedger implements LedgerStore {
     this.sslFrom = ssl?.from ?? sslSource(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
+    const given = ssl ? withoutSslParams(url) : url
     const config: PgConnectionConfig = {
-      connectionString: ssl ? withoutSslParams(url) : url,
+      connectionString: readableUrl(given) ? withDefaultUser(given) : given,
       connectionTimeoutMillis: connectMs,
       application_name: 'hcert',
       ...(ssl ? { sslPlan: ssl } : {}),
@@ -245,7 +265,14 @@ export class PostgresLedger implements LedgerStore {
   }
 
   private error(cause: unknown): DccError {
-    return pgLedgerError(cause, this.path, this.target, this.afterFailure ?? this.readOnly, this.sslFrom)
+    return pgLedgerError(
+      cause,
+      this.path,
+      this.target,
+      this.afterFailure ?? this.readOnly,
+      this.sslFrom,
+      process.env.PGPASSWORD === undefined ? ignoredPasswordFile() : undefined,
+    )
   }
 
   /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */
