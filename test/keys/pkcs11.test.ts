@@ -396,7 +396,9 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
           '--json',
         ])
         expect(renewed.code, renewed.stdout + renewed.stderr).toBe(2)
-        expect(error(renewed).message).toContain('does not belong to the certificate dsc.crt.pem')
+        expect(error(renewed).message).toContain(
+          `does not belong to the certificate ${join(dir, 'dsc.crt.pem')}`,
+        )
       }
     })
 
