@@ -26,6 +26,7 @@ import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.j
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
 import { Ledger } from '../ledger/ledger.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
+import { defaultLeaseMs } from '../ledger/store.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { checkDestinationFolders, refuseOverlappingPaths } from '../services/output-paths.js'
@@ -274,6 +275,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
           if (record.alone) alone = true
         },
         onProgress: (n) => progress.update(n),
+        // said once, on stderr (also with --json): a wait for another machine's lease is silent otherwise
+        onWaiting: (records) =>
+          process.stderr.write(
+            `waiting for ${records} record(s) another run has reserved: they are written out once it commits them; if that run has stopped, its reservation runs out within ${Math.ceil(defaultLeaseMs() / 1000)} s (HCERT_LEDGER_LEASE)\n`,
+          ),
         signal: interrupts.signal,
       })
     } finally {

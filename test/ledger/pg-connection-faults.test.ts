@@ -11,11 +11,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { copyLedger } from '../../src/services/ledger-copy.js'
+import { inlineSigner, type JobSigner } from '../../src/issue/sign-jobs.js'
+import { issueCertificates } from '../../src/services/issue.js'
 import { pgLedgerError } from '../../src/ledger/pg/pg-error.js'
 import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { runCli } from '../helpers/cli.js'
-import { KEYS_EXAMPLE } from '../helpers/keys.js'
+import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
 
 requirePgInCi()
@@ -323,5 +325,50 @@ describe.skipIf(!PG_AVAILABLE)('who connects, as libpq decides', () => {
     withEnv({ PGPASSWORD: undefined, PGPASSFILE: file }, () =>
       new PostgresLedger(noPassword(), { create: true }).close(),
     )
+  })
+})
+
+describe('a run that waits for records another run reserved', () => {
+  it('is told once (the command says so on stderr, with the lease), not silent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcert-wait-'))
+    const spec = join(dir, 'l.sqlite')
+    const file = join(dir, 'wait.csv')
+    const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
+    for (const gn of ['An', 'Binh', 'Chi'])
+      rows.push(`${gn},v,Nguyen,${gn},1980-01-01,Comirnaty,1,2,2021-06-01`)
+    writeFileSync(file, rows.join('\n'))
+    const a = new Ledger(spec)
+    const b = new Ledger(spec)
+    const signer = exampleSigner('ES256')
+    const waits: number[] = []
+    const run = (ledger: Ledger, jobSigner: JobSigner, onWaiting?: (n: number) => void) =>
+      issueCertificates({
+        source: file,
+        signer,
+        jobSigner,
+        ledger,
+        batch: 'wait.csv',
+        now: new Date('2021-12-21T00:00:00Z'),
+        validity: { amount: 12, unit: 'm' },
+        defaults: { country: 'VN', issuer: 'Ministry of Health' },
+        dryRun: false,
+        ...(onWaiting ? { onWaiting } : {}),
+      })
+    let second: ReturnType<typeof run> | undefined
+    const inline = inlineSigner(signer)
+    await run(a, {
+      ...inline,
+      // B starts while A signs, after A reserved its keys; A holds them a while
+      sign: async (jobs) => {
+        second = run(b, inline, (n) => waits.push(n))
+        await new Promise((resolve) => setTimeout(resolve, 400))
+        return inline.sign(jobs)
+      },
+    })
+    const other = await (second as ReturnType<typeof run>)
+    expect(other).toMatchObject({ issued: 0, alreadyIssued: 3 })
+    expect(waits).toEqual([3])
+    a.close()
+    b.close()
   })
 })
