@@ -1,10 +1,39 @@
 /** Flags that several commands share, built once. */
 import * as Flags from '@oclif/core/flags'
 import { DccError } from '../errors.js'
+import { terminalText } from './render/terminal-text.js'
 import type { CertificateType } from '../dcc/types.js'
 import { parseDuration, type Duration } from '../time/duration.js'
 import { instantProblem, parseInstant } from '../time/parse-instant.js'
 import { GDHCN_DOMAINS, gdhcnDomain, type GdhcnDomain } from '../gdhcn/trust-domains.js'
+
+/**
+ * The longest batch name, in characters: a file name's length (255 on most file systems), and
+ * short enough for PostgreSQL's index on the ledger's batch column (a row of at most ~2.7 kB).
+ */
+export const MAX_BATCH_LENGTH = 255
+
+/**
+ * --batch (issue records it; renew and export select by it): a plain name of at most
+ * MAX_BATCH_LENGTH characters. ERR_USAGE otherwise, on both ledger engines, the value never quoted
+ * back (it may hold escape sequences).
+ */
+export const batchFlag = Flags.custom<string>({
+  helpValue: '<name>',
+  parse: async (input) => {
+    if (terminalText(input) !== input)
+      throw new DccError(
+        'ERR_USAGE',
+        '--batch holds a control character (an escape, a tab, a line break, a bidi control); give a plain name',
+      )
+    if ([...input].length > MAX_BATCH_LENGTH)
+      throw new DccError(
+        'ERR_USAGE',
+        `--batch is ${[...input].length} characters long; a batch name has at most ${MAX_BATCH_LENGTH}`,
+      )
+    return input
+  },
+})
 
 export const atFlag = Flags.custom<Date>({
   summary: 'The clock to use, as ISO 8601 (e.g. 2021-06-01T12:00:00+02:00); default now.',

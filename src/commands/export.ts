@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import { nonEmptyPath } from '../cli/flags.js'
 import { helpParagraphs } from '../cli/help-text.js'
 import { HcertCommand } from '../cli/base-command.js'
+import { batchFlag } from '../cli/flags.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
@@ -46,7 +47,7 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
 
   static override flags = {
     ledger: ledgerFlag,
-    batch: Flags.string({
+    batch: batchFlag({
       summary: 'Certificates of this batch (as issue recorded it: --batch, else the file name).',
     }),
     id: Flags.string({

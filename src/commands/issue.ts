@@ -1,12 +1,13 @@
 import * as Args from '@oclif/core/args'
 import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { HcertCommand } from '../cli/base-command.js'
 import {
   allowFutureFlag,
   atFlag,
+  batchFlag,
   durationFlag,
   nonEmptyPath,
   noPromptFlag,
@@ -26,6 +27,7 @@ import { inlineSigner, workerSigner, type JobSigner } from '../issue/sign-jobs.j
 import { BackgroundCheckpoint } from '../ledger/background-checkpoint.js'
 import { Ledger } from '../ledger/ledger.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
+import { defaultLeaseMs } from '../ledger/store.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { checkDestinationFolders, refuseOverlappingPaths } from '../services/output-paths.js'
@@ -141,7 +143,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       summary: 'Issuance time iat (ISO 8601); default now; later than now needs --allow-future.',
     }),
     'allow-future': allowFutureFlag,
-    batch: Flags.string({ summary: 'Batch name recorded in the ledger; default the input file name.' }),
+    batch: batchFlag({
+      summary: 'Batch name recorded in the ledger (at most 255 characters); default the input file name.',
+    }),
     format: Flags.option({
       summary: 'Input format; default from the file extension, else from its first bytes.',
       options: ['csv', 'json', 'jsonl'] as const,
@@ -158,13 +162,6 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
 
   async run(): Promise<IssueReport> {
     const { args, flags } = await this.parse(Issue)
-    // a batch name is recorded in the ledger and shown in reports: no control characters (the value
-    // is not quoted back: it may hold escape sequences)
-    if (flags.batch !== undefined && terminalText(flags.batch) !== flags.batch)
-      throw new DccError(
-        'ERR_USAGE',
-        '--batch holds a control character (an escape, a tab, a line break, a bidi control); give a plain name',
-      )
     const kind = flags.kind ?? 'dcc'
     if (kind === 'icvp' && flags.interactive)
       throw new DccError(
@@ -219,12 +216,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       ...(inputFormat ? { inputFormat } : {}),
     })
     if (!flags['dry-run']) checkDestinationFolders([flags.out, flags.rejects])
-    // a dry run creates no ledger: without one, it checks against an empty ledger in memory
+    // a dry run creates no ledger: without one (no file, a database without tables), it checks
+    // against an empty ledger in memory
     // and an existing one is opened read only: not even migrated to this hcert's schema
     const ledger = flags['dry-run']
-      ? ledgerFileOf(ledgerPath) !== undefined && !existsSync(ledgerPath)
-        ? new Ledger(':memory:')
-        : openLedger(ledgerPath, { create: false, readOnly: true })
+      ? openLedger(ledgerPath, { create: false, readOnly: true, absentAsEmpty: true })
       : openLedger(ledgerPath, { create: true })
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase, pin }, signer, threads)
@@ -293,6 +289,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
           if (record.alone) alone = true
         },
         onProgress: (n) => progress.update(n),
+        // said once, on stderr (also with --json): a wait for another machine's lease is silent otherwise
+        onWaiting: (records) =>
+          process.stderr.write(
+            `waiting for ${records} record(s) another run has reserved: they are written out once it commits them; if that run has stopped, its reservation runs out within ${Math.ceil(defaultLeaseMs() / 1000)} s (HCERT_LEDGER_LEASE)\n`,
+          ),
         signal: interrupts.signal,
       })
     } finally {

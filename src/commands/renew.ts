@@ -3,6 +3,7 @@ import { helpParagraphs } from '../cli/help-text.js'
 import * as Flags from '@oclif/core/flags'
 import { HcertCommand } from '../cli/base-command.js'
 import {
+  batchFlag,
   allowFutureFlag,
   atFlag,
   durationFlag,
@@ -96,7 +97,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       summary: 'Only this type (v, t, r: EU DCC; icvp: smart ICVP).',
       options: ['v', 't', 'r', 'icvp'] as const,
     })(),
-    batch: Flags.string({ summary: 'Only certificates from this batch.' }),
+    batch: batchFlag({ summary: 'Only certificates from this batch.' }),
     kid: Flags.string({ summary: 'Only certificates signed by this kid (e.g. a DSC being retired).' }),
     at: atFlag({
       summary:
@@ -250,7 +251,11 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         w(`  ${c.dim('skipped')} ${s.uvci ?? s.source}: ${s.reason}`)
       if (report.skipped.length > 50)
         w(c.dim(`  … and ${report.skipped.length - 50} more skipped (--json lists them all)`))
-      for (const r of report.refused) w(`  ${c.red('refused')} ${r.source}: ${r.reason}`)
+      // named by UVCI (not personal data) where one is known, as skipped ones are; the first 50
+      for (const r of report.refused.slice(0, 50))
+        w(`  ${c.red('refused')} ${r.uvci ? `${r.uvci} (${r.source})` : r.source}: ${r.reason}`)
+      if (report.refused.length > 50)
+        w(c.dim(`  … and ${report.refused.length - 50} more refused (--json lists them all)`))
       if (report.interrupted)
         w(
           c.yellow(

@@ -2,6 +2,8 @@
  * The ledger a --ledger value (or $HCERT_LEDGER) names: a PostgreSQL server for a `postgres://` or
  * `postgresql://` URL, else a SQLite file.
  */
+import { existsSync } from 'node:fs'
+import { DccError } from '../errors.js'
 import { checkLedgerEnv } from './env-number.js'
 import { existingLedgerPath } from '../services/ledger-path.js'
 import { Ledger } from './ledger.js'
@@ -17,13 +19,25 @@ export interface OpenLedgerOptions {
    * enough, and nothing is migrated); a server ledger is only read by them anyway
    */
   readOnly?: boolean
+  /**
+   * dry runs: a ledger that does not exist yet (no SQLite file, a PostgreSQL database without
+   * tables) is an empty one in memory, and nothing is created
+   */
+  absentAsEmpty?: boolean
 }
 
 export function openLedger(spec: string, options: OpenLedgerOptions): LedgerStore {
   // settings in the environment are checked before any file is touched or server reached
   checkLedgerEnv()
   if (isPostgresUrl(spec))
-    return new PostgresLedger(spec, { create: options.create, readOnly: options.readOnly ?? false })
+    try {
+      return new PostgresLedger(spec, { create: options.create, readOnly: options.readOnly ?? false })
+    } catch (err) {
+      if (options.absentAsEmpty && err instanceof DccError && err.details?.noLedger === true)
+        return new Ledger(':memory:')
+      throw err
+    }
+  if (options.absentAsEmpty && !existsSync(spec)) return new Ledger(':memory:')
   return new Ledger(options.create ? spec : existingLedgerPath(spec), { readOnly: options.readOnly ?? false })
 }
 

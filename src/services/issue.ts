@@ -118,6 +118,8 @@ export interface IssueOptions {
   /** stops the run between records: the chunks not yet committed are dropped, no file is written */
   signal?: AbortSignal
   onCertificate?: (certificate: IssuedCertificate) => void
+  /** told once, when the run first waits for `records` another run has reserved (its lease) */
+  onWaiting?: (records: number) => void
   /** the first record read, before it is checked (its `alone` says whether the input is one JSON object) */
   onFirstRecord?: (record: InputRecord) => void
   qrDir?: string
@@ -490,6 +492,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     for (let wait = HELD_WAIT_MS.first; !signal?.aborted; wait = Math.min(wait * 2, HELD_WAIT_MS.max)) {
       while (inFlight.length > 0 && !signal?.aborted) await settle()
       if (held.length === 0 || signal?.aborted) break
+      if (wait === HELD_WAIT_MS.first) options.onWaiting?.(held.length)
       await new Promise((resolve) => setTimeout(resolve, wait))
       // those still held come back to `held`, for the next round after a wait
       const again = held.splice(0)

@@ -15,7 +15,8 @@ import { DccError } from '../errors.js'
 import { ledgerError } from '../ledger/ledger-error.js'
 import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
-import { Ledger } from '../ledger/ledger.js'
+import { defaultBusyTimeoutMs, Ledger } from '../ledger/ledger.js'
+import { openReadOnly } from '../ledger/ledger-file.js'
 import { assertHcertLedger, checkSchemaVersion, RECORD_KEYS_SCHEMA } from '../ledger/schema.js'
 import { fillValidityCounts } from '../ledger/validity-counts.js'
 
@@ -102,7 +103,8 @@ const GIVE_SOURCE =
   'give the SQLite ledger file to copy from: the file issue wrote (its --ledger or $HCERT_LEDGER; by default ~/.local/share/hcert/ledger.sqlite)'
 
 /**
- * The SQLite ledger to copy from, opened read only; ERR_LEDGER saying what the file is instead (none,
+ * The SQLite ledger to copy from, opened read only (leaving no -wal or -shm file behind that was not
+ * there, as stats and export do); ERR_LEDGER saying what the file is instead (none,
  * a folder, not a SQLite database, another program's database, an empty one) and what to give.
  */
 function openSource(from: string): Database.Database {
@@ -119,7 +121,7 @@ function openSource(from: string): Database.Database {
   if (!stat.isFile()) throw refuse('is not a regular file')
   let db: Database.Database | undefined
   try {
-    db = new Database(from, { readonly: true, fileMustExist: true })
+    db = openReadOnly(from, defaultBusyTimeoutMs())
     const tables = db
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
       .pluck()
@@ -157,7 +159,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     if (checkSchemaVersion(source, from) < RECORD_KEYS_SCHEMA) {
       source.close()
       new Ledger(from).close()
-      source = new Database(from, { readonly: true, fileMustExist: true })
+      source = openReadOnly(from, defaultBusyTimeoutMs())
     }
   } catch (cause) {
     source.close()

@@ -366,6 +366,70 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
       expect(error(r).message).toContain(`holds no private key labelled 'deleted'`)
     })
 
+    it('a token key of the other algorithm does not belong to the DSC (issue and renew)', () => {
+      for (const [dsc, key] of [
+        ['ES256', 'PS256'],
+        ['PS256', 'ES256'],
+      ] as const) {
+        const dir = join(tmp, `mix-${dsc}`)
+        cpSync(dirs[dsc], dir, { recursive: true })
+        cpSync(join(dirs[key], 'dsc.pkcs11.json'), join(dir, 'dsc.pkcs11.json'))
+        const issued = issueWith(dir)
+        expect(issued.code, issued.stdout + issued.stderr).toBe(2)
+        expect(error(issued)).toMatchObject({
+          code: 'ERR_KEYS',
+          message: `keys: the key 'dsc-${key}' in token '${TOKEN}' does not belong to the certificate ${join(dir, 'dsc.crt.pem')}`,
+        })
+        // renew signs with the same signer: the ledger of the working run, a DSC that is not its key
+        const renewed = cli([
+          'renew',
+          '--expiring-within',
+          '3650d',
+          '--key-dir',
+          dir,
+          '--ledger',
+          join(tmp, `${dsc}.sqlite`),
+          '--at',
+          '2022-01-01T00:00:00Z',
+          '--out',
+          join(tmp, `mix-${dsc}.jsonl`),
+          '--json',
+        ])
+        expect(renewed.code, renewed.stdout + renewed.stderr).toBe(2)
+        expect(error(renewed).message).toContain(
+          `does not belong to the certificate ${join(dir, 'dsc.crt.pem')}`,
+        )
+      }
+    })
+
+    it('a key of a type hcert does not sign with (Ed25519) is ERR_KEYS', () => {
+      const t = openToken(MODULE, TOKEN, PIN)
+      const id = Buffer.from('0badc0de', 'hex')
+      const common = [
+        { type: t.p.CKA_TOKEN, value: true },
+        { type: t.p.CKA_LABEL, value: 'odd-type' },
+        { type: t.p.CKA_ID, value: id },
+      ]
+      // an Ed25519 pair (CKK_EC_EDWARDS): a key pair, but of neither type hcert signs with
+      t.lib.C_GenerateKeyPair(
+        t.session,
+        { mechanism: 0x1055 /* CKM_EC_EDWARDS_KEY_PAIR_GEN */ },
+        [
+          ...common,
+          { type: t.p.CKA_VERIFY, value: true },
+          { type: t.p.CKA_EC_PARAMS, value: Buffer.from('130c656477617264733235353139', 'hex') },
+        ],
+        [...common, { type: t.p.CKA_PRIVATE, value: true }, { type: t.p.CKA_SIGN, value: true }],
+      )
+      const dir = withReference('odd-type', { keyLabel: 'odd-type', keyId: id.toString('hex') })
+      const r = issueWith(dir)
+      expect(r.code, r.stdout + r.stderr).toBe(2)
+      expect(error(r).code).toBe('ERR_KEYS')
+      expect(error(r).message).toContain(
+        `the key labelled 'odd-type' in token '${TOKEN}' is neither an EC nor an RSA key`,
+      )
+    })
+
     it('a module that does not load: a missing file, or a library that is not PKCS#11', () => {
       for (const module of [join(tmp, 'missing.so'), '/bin/sh']) {
         const r = cli([

@@ -79,7 +79,7 @@ describe.skipIf(!PG_AVAILABLE)('PostgreSQL connection messages', () => {
     const result = runCli(['stats', '--ledger', url.toString()])
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toContain('the sslmode in the URL is not one libpq knows')
-    expect(result.stderr).toContain('sslmode=disable, prefer, require, verify-ca or verify-full')
+    expect(result.stderr).toContain('sslmode=disable, allow, prefer, require, verify-ca or verify-full')
     expect(result.stderr).not.toContain('does not accept SSL')
     expect(result.stderr).not.toContain(`:${url.password}@`)
   })

@@ -7,7 +7,8 @@ import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { issueCertificates } from '../../src/services/issue.js'
 import { renewCertificates } from '../../src/services/renew.js'
-import { exampleSigner, freshKeys } from '../helpers/keys.js'
+import { runCli } from '../helpers/cli.js'
+import { exampleSigner, freshKeys, KEYS_EXAMPLE } from '../helpers/keys.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-renew-eku-'))
 
@@ -61,5 +62,48 @@ describe('renew and the DSC key usage', () => {
     }
     const rows = ledger.database.prepare('SELECT superseded_by FROM certificates').all()
     expect(rows).toEqual([{ superseded_by: null }])
+  })
+
+  it('in text, a refused certificate is named by its UVCI (not only with --json)', () => {
+    const keys = join(tmp, 'test-only')
+    expect(
+      runCli(['keys', 'generate', '--out', keys, '--usage', 't', '--valid-from', '2021-01-01']).code,
+    ).toBe(0)
+    const csv = join(tmp, 'one.csv')
+    writeFileSync(
+      csv,
+      'type,fn,gn,dob,vaccine,dose,doses,date\nv,Tran,An,1970-02-02,Comirnaty,1,2,2021-05-01\n',
+    )
+    const ledger = join(tmp, 'text.sqlite')
+    const issued = runCli([
+      'issue',
+      csv,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      ledger,
+      '--at',
+      '2021-06-01T00:00:00Z',
+      '--json',
+    ])
+    expect(issued.code, issued.stdout + issued.stderr).toBe(0)
+    const renewed = runCli([
+      'renew',
+      '--expiring-within',
+      '3650d',
+      '--key-dir',
+      keys,
+      '--ledger',
+      ledger,
+      '--at',
+      '2021-07-01T00:00:00Z',
+      '--out',
+      join(tmp, 'renewed.jsonl'),
+    ])
+    expect(renewed.code).toBe(4)
+    expect(renewed.stdout + renewed.stderr).toMatch(
+      /refused URN:UVCI:01:VN:[0-9A-Z]+#[0-9A-Z] \(ledger\): the signing certificate may not sign vaccination/,
+    )
+    expect(renewed.stdout + renewed.stderr).not.toMatch(/Tran|1970-02-02/)
   })
 })

@@ -87,10 +87,12 @@ export function generateTokenKey(
   }
   // two runs given the same label at once both passed the check above: whoever finds an object of
   // another CKA_ID under the label now undoes its own pair (at most one run keeps the label, maybe none)
-  const others = find(t, [{ type: p.CKA_LABEL, value: label }]).filter((h) => {
-    const [attribute] = t.lib.C_GetAttributeValue(t.session, h, [{ type: p.CKA_ID }])
-    return !attribute?.value?.equals(id)
-  })
+  const others = guarded(t, `looking up the keys labelled '${label}'`, () =>
+    find(t, [{ type: p.CKA_LABEL, value: label }]).filter((h) => {
+      const [attribute] = t.lib.C_GetAttributeValue(t.session, h, [{ type: p.CKA_ID }])
+      return !attribute?.value?.equals(id)
+    }),
+  )
   if (others.length > 0) {
     for (const handle of [pair.privateKey, pair.publicKey]) {
       try {
@@ -112,15 +114,22 @@ export function generateTokenKey(
   }
 }
 
-/** The private key labelled `label` with CKA_ID `id`, and its public key. ERR_KEYS when it is not there. */
-export function findTokenKey(t: TokenSession, alg: SupportedAlg, label: string, id: string): TokenKey {
+/**
+ * The private key labelled `label` with CKA_ID `id`, and its public key read as the token stores it
+ * (CKA_KEY_TYPE CKK_EC on P-256, or CKK_RSA), whatever `alg` the certificate has: the caller compares
+ * it with the certificate's key, so a key of the other algorithm is "does not belong". ERR_KEYS when
+ * the key is not there, is of a type hcert does not sign with, or the token refuses to show it.
+ */
+export function findTokenKey(t: TokenSession, label: string, id: string): TokenKey {
   const { p } = t
   const byLabel = (cls: number): Handle[] =>
-    find(t, [
-      { type: p.CKA_CLASS, value: cls },
-      { type: p.CKA_LABEL, value: label },
-      { type: p.CKA_ID, value: Buffer.from(id, 'hex') },
-    ])
+    guarded(t, `looking up the key labelled '${label}'`, () =>
+      find(t, [
+        { type: p.CKA_CLASS, value: cls },
+        { type: p.CKA_LABEL, value: label },
+        { type: p.CKA_ID, value: Buffer.from(id, 'hex') },
+      ]),
+    )
   const [privateKey] = byLabel(p.CKO_PRIVATE_KEY)
   const [publicKey] = byLabel(p.CKO_PUBLIC_KEY)
   if (!privateKey || !publicKey)
@@ -128,13 +137,54 @@ export function findTokenKey(t: TokenSession, alg: SupportedAlg, label: string, 
       'ERR_KEYS',
       `keys: token '${t.token}' holds no ${privateKey ? 'public' : 'private'} key labelled '${label}' (CKA_ID ${id}); was it deleted, or is this key directory for another token?`,
     )
-  return { privateKey, publicKey: publicKeyOf(t, publicKey, alg), label, id }
+  const privateType = keyTypeOf(t, privateKey, label)
+  const publicType = keyTypeOf(t, publicKey, label)
+  if (privateType !== publicType)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: token '${t.token}' holds a private and a public key labelled '${label}' (CKA_ID ${id}) of different types; they are not one key pair`,
+    )
+  return { privateKey, publicKey: publicKeyOf(t, publicKey, keyAlg(t, publicType, label)), label, id }
+}
+
+/** A token call's PKCS#11 failure (a CKR_ code) as ERR_KEYS naming `what` was being done. */
+function guarded<T>(t: TokenSession, what: string, run: () => T): T {
+  try {
+    return run()
+  } catch (cause) {
+    if (cause instanceof DccError) throw cause
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: token '${t.token}': ${what} failed (${ckr(cause) ?? 'error'}); is it a key pair made by hcert keys generate?`,
+      { cause },
+    )
+  }
+}
+
+function keyTypeOf(t: TokenSession, handle: Handle, label: string): number {
+  const [attribute] = guarded(t, `reading the type of the key labelled '${label}'`, () =>
+    t.lib.C_GetAttributeValue(t.session, handle, [{ type: t.p.CKA_KEY_TYPE }]),
+  )
+  const value = attribute?.value
+  return value && value.length > 0 ? value.readUIntLE(0, Math.min(value.length, 6)) : -1
+}
+
+/** the algorithm a key of CKA_KEY_TYPE `type` signs with; ERR_KEYS for any other type */
+function keyAlg(t: TokenSession, type: number, label: string): SupportedAlg {
+  if (type === t.p.CKK_EC) return 'ES256'
+  if (type === t.p.CKK_RSA) return 'PS256'
+  throw new DccError(
+    'ERR_KEYS',
+    `keys: the key labelled '${label}' in token '${t.token}' is neither an EC nor an RSA key (CKA_KEY_TYPE 0x${type.toString(16)}); hcert signs with ES256 (P-256) or PS256 (RSA) keys only`,
+  )
 }
 
 function publicKeyOf(t: TokenSession, handle: Handle, alg: SupportedAlg): KeyObject {
   const { p } = t
   const value = (type: number): Buffer => {
-    const [attribute] = t.lib.C_GetAttributeValue(t.session, handle, [{ type }])
+    const [attribute] = guarded(t, 'reading the public key', () =>
+      t.lib.C_GetAttributeValue(t.session, handle, [{ type }]),
+    )
     return attribute?.value ?? Buffer.alloc(0)
   }
   if (alg === 'ES256') {
@@ -146,8 +196,15 @@ function publicKeyOf(t: TokenSession, handle: Handle, alg: SupportedAlg): KeyObj
     return createPublicKey({ key: Buffer.concat([P256_SPKI_HEAD, point]), format: 'der', type: 'spki' })
   }
   const b64 = (b: Buffer): string => b.toString('base64url')
-  return createPublicKey({
-    key: { kty: 'RSA', n: b64(value(p.CKA_MODULUS)), e: b64(value(p.CKA_PUBLIC_EXPONENT)) },
-    format: 'jwk',
-  })
+  try {
+    return createPublicKey({
+      key: { kty: 'RSA', n: b64(value(p.CKA_MODULUS)), e: b64(value(p.CKA_PUBLIC_EXPONENT)) },
+      format: 'jwk',
+    })
+  } catch (cause) {
+    if (cause instanceof DccError) throw cause
+    throw new DccError('ERR_KEYS', `keys: token '${t.token}' gave an RSA public key that cannot be read`, {
+      cause,
+    })
+  }
 }

@@ -57,7 +57,7 @@ export function createTokenSigner(
   const certificate = parseTrustedCertificate(certificateDer, origin)
   const alg = algFor(certificate.publicKey)
   const t = openToken(reference.module, reference.token, pin, options)
-  const key = findTokenKey(t, alg, reference.keyLabel, reference.keyId)
+  const key = findTokenKey(t, reference.keyLabel, reference.keyId)
   const publicKey = certificate.publicKey
   const spki = (k: KeyObject): Buffer => k.export({ type: 'spki', format: 'der' })
   if (!spki(publicKey).equals(spki(key.publicKey)))

@@ -19,6 +19,8 @@ export function pgLedgerError(
   target: string,
   after: boolean | string = false,
   sslFrom = 'sslmode in the URL',
+  /** why the password file was ignored (pgpass-file.ts), when it was */
+  passwordFileIgnored?: string,
 ): DccError {
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
@@ -30,9 +32,13 @@ export function pgLedgerError(
     // the URL could not be read: no host or port of it is known, so none is named
     message = `${at}: the URL is not valid (check its port, 1-65535, and brackets around an IPv6 host). Percent-encode special characters in the user and password (# as %23, ? as %3F, / as %2F, @ as %40, : as %3A)`
   } else if (/password must be a string|no password/i.test(text)) {
-    message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
+    message = passwordFileIgnored
+      ? `${at}: the PostgreSQL server at ${target} asks for a password and none was given: the password file was found but ignored, as psql ignores it, because ${passwordFileIgnored}. Make it readable by you alone, or set PGPASSWORD`
+      : `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
   } else if (/does not support SSL/i.test(text)) {
-    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for no SSL there (sslmode=disable, or leave it out) on a trusted network`
+    message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for SSL only when the server has it (sslmode=prefer, or leave it out) or for none (sslmode=disable) on a trusted network`
+  } else if (code === 'NOT_POSTGRES') {
+    message = `${at}: the server at ${target} does not answer as PostgreSQL (it closed the connection, or answered something else, at the start); check the port, and the host, in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
   } else if (
     [
       'ECONNREFUSED',
@@ -59,8 +65,16 @@ export function pgLedgerError(
     message = `${at}: permission denied on ${target} (${code}: ${text}). The role needs to create tables in the database on first use, then to read and write them`
   } else if (code.startsWith('53')) {
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
-  } else if (code === '40P01' || code === '40001' || code === '55P03' || code === '57014') {
-    message = `${at}: the server at ${target} kept this run waiting (${code}: ${text}): another run holds what this one needs. Run again; ${COMMITTED}`
+  } else if (code === '55P03') {
+    message = `${at}: this run waited longer than HCERT_LEDGER_TIMEOUT (default 30000 ms) for a lock another session on ${target} holds (${code}: ${text}): another hcert run, or a session such as psql in an open transaction. Run again once it is done, or give HCERT_LEDGER_TIMEOUT more; ${COMMITTED}`
+  } else if (code === '40P01' || code === '40001') {
+    message = `${at}: the server at ${target} stopped this run's statement in favour of another session's (${code}: ${text}). Run again; ${COMMITTED}`
+  } else if (code === '57014') {
+    message = `${at}: the server at ${target} cancelled this run's statement (${code}: ${text}): the server's or the role's statement_timeout, or an administrator (pg_cancel_backend). Check those settings and run again; ${COMMITTED}`
+  } else if (code === '54000') {
+    // a value longer than the server's index takes (a batch name of thousands of characters, copied
+    // from a SQLite ledger): the same value fails every time
+    message = `${at}: a value is too long for the ledger's index on ${target} (${code}: ${text.replace(/".*"/g, '…')}). Running again cannot help: batch names have at most 255 characters (--batch), ids 128; ${COMMITTED}`
   } else if (code === '42703') {
     // a `certificates` table without hcert's columns: another application's database
     message = `${at}: the database on ${target} holds no hcert ledger: its tables are another application's (${code}: ${text}). Check the database name in the URL or $PGDATABASE, or give hcert a database of its own (createdb)`

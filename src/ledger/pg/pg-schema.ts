@@ -107,7 +107,7 @@ export function pgSchemaVersion(client: SyncPgClient): number | undefined {
  * application's): hcert would add its tables next to them. Schemas of the system and of
  * extensions are not counted. Only an empty database, or one hcert made, becomes a ledger.
  */
-function refuseForeignDatabase(client: SyncPgClient, where: string): void {
+export function refuseForeignDatabase(client: SyncPgClient, where: string): void {
   const [row] = client.query<{ n: string; db: string }>(
     `SELECT count(*)::text AS n, current_database() AS db FROM pg_class c
      JOIN pg_namespace s ON s.oid = c.relnamespace

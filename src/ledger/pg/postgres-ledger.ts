@@ -8,7 +8,9 @@
  * between two runs is retried (the statement is atomic). Reservation leases run on the server's
  * clock, so that machines whose clocks differ agree on when a lease has run out.
  */
+import { userInfo } from 'node:os'
 import { DccError } from '../../errors.js'
+import { MAX_MS } from '../env-number.js'
 import {
   contentOf,
   defaultBusyTimeoutMs,
@@ -21,11 +23,13 @@ import {
 import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
+import { ignoredPasswordFile } from './pgpass-file.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
-import { ensurePgSchema } from './pg-schema.js'
+import { ensurePgSchema, refuseForeignDatabase } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
-import { badEnvPort, redactUrl, sslSource, targetOf, unknownSslMode } from './url.js'
+import { sslSettings, withoutSslParams } from './ssl-settings.js'
+import { badEnvPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -104,18 +108,45 @@ RETURNING key`
 /**
  * How long to wait for the server to accept a connection, in ms: $PGCONNECT_TIMEOUT seconds as
  * libpq reads it (a whole number; 0 or less waits without a limit; below 2, 2), else 30 s.
+ * @throws DccError ERR_USAGE above MAX_CONNECT_SECONDS (2147483 s)
  */
 export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const given = env.PGCONNECT_TIMEOUT?.trim()
   if (!given || !/^[+-]?\d+$/.test(given)) return 30_000
   const seconds = Number.parseInt(given, 10)
+  // a timer takes at most 2^31 - 1 ms: a longer one would fire at once (and its message lie)
+  if (seconds > MAX_CONNECT_SECONDS)
+    throw new DccError(
+      'ERR_USAGE',
+      `$PGCONNECT_TIMEOUT must be a whole number of seconds up to ${MAX_CONNECT_SECONDS} (about 24.8 days), or 0 to wait without a limit; unset it for the default (30)`,
+    )
   return seconds <= 0 ? 0 : Math.max(2, seconds) * 1000
+}
+
+/** the longest PGCONNECT_TIMEOUT, in seconds, that a timer can hold */
+export const MAX_CONNECT_SECONDS = Math.floor(MAX_MS / 1000)
+
+/**
+ * `spec` with the operating system's user name as its user when neither the URL, $PGUSER nor $USER
+ * gives one, as libpq does (pg would send no user name and be refused with 28000).
+ */
+export function withDefaultUser(spec: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = new URL(spec)
+  if (url.username || env.PGUSER || env.USER || url.searchParams.get('user')) return spec
+  let name: string
+  try {
+    name = userInfo().username
+  } catch {
+    return spec // no user name known here either: the server's refusal says what to set
+  }
+  url.username = encodeURIComponent(name)
+  return url.toString()
 }
 
 export interface PostgresLedgerOptions {
   /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */
   create?: boolean
-  /** how long one statement may wait (locks, a busy server) before ERR_LEDGER; default HCERT_LEDGER_TIMEOUT or 30 s */
+  /** how long one statement may wait for a lock another session holds before ERR_LEDGER (lock_timeout); default HCERT_LEDGER_TIMEOUT or 30 s */
   busyTimeoutMs?: number
   /** stats, export, dry runs: errors do not speak of committed chunks and resuming */
   readOnly?: boolean
@@ -141,43 +172,44 @@ export class PostgresLedger implements LedgerStore {
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
     this.afterFailure = options.afterFailure
-    const ssl = unknownSslMode(url)
-    if (ssl !== undefined)
-      throw new DccError(
-        'ERR_LEDGER',
-        ssl.from === 'the URL'
-          ? `ledger: ${this.path}: the sslmode in the URL is not one libpq knows. Use sslmode=disable, prefer, require, verify-ca or verify-full (or leave it out)`
-          : `ledger: ${this.path}: $PGSSLMODE is not an sslmode libpq knows. Set it to disable, prefer, require, verify-ca or verify-full (or unset it)`,
-      )
+    const ssl = readableUrl(url) ? sslSettings(url, this.path) : undefined
     const port = badEnvPort(url)
     if (port !== undefined)
       throw new DccError(
         'ERR_LEDGER',
         `ledger: ${this.path}: $PGPORT is not a port number (1-65535). Set it to the server's port (5432 by default), unset it, or give the port in the URL`,
       )
-    this.sslFrom = sslSource(url)
+    this.sslFrom = ssl?.from ?? sslSource(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
     const connectMs = connectTimeoutMs()
+    const given = ssl ? withoutSslParams(url) : url
     const config: PgConnectionConfig = {
-      connectionString: url,
+      connectionString: readableUrl(given) ? withDefaultUser(given) : given,
       connectionTimeoutMillis: connectMs,
       application_name: 'hcert',
+      ...(ssl ? { sslPlan: ssl } : {}),
     }
-    // the thread's own limit is past the server's, so that the server's answer (57014) comes first
-    this.client = new SyncPgClient(config, timeout + 15_000)
+    // HCERT_LEDGER_TIMEOUT bounds waiting for a lock another session holds (lock_timeout), as
+    // SQLite's busy timeout does; a statement's own work is not bounded by it (no statement_timeout:
+    // the server's default stays). The thread's limit, for a server that stops answering at all, is
+    // well past both, so that the server's answer (55P03) comes first.
+    this.client = new SyncPgClient(config, timeout + 120_000)
     try {
       // a connection is not a statement: HCERT_LEDGER_TIMEOUT does not shorten it (a busy server
       // may take seconds to accept many runs at once); 0 waits as long as the system does
       const info = this.client.connect(connectMs === 0 ? Infinity : connectMs + 15_000)
       this.target = `${info.host}:${info.port}`
-      this.client.query(`SET statement_timeout = ${Math.round(timeout)}`)
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
       const before = ensurePgSchema(this.client, this.path, options.create ?? false)
-      if (before === undefined && !options.create)
+      if (before === undefined && !options.create) {
+        // another application's tables are named as such; an empty database is "no ledger yet"
+        refuseForeignDatabase(this.client, this.path)
         throw new DccError(
           'ERR_LEDGER',
           `ledger: ${this.path} holds no hcert ledger (issue certificates first, or check the database in the URL or $PGDATABASE)`,
+          { details: { noLedger: true } },
         )
+      }
       if (!this.readOnly) this.secret = this.ensureRejectionSecret()
     } catch (cause) {
       this.client.close()
@@ -233,7 +265,14 @@ export class PostgresLedger implements LedgerStore {
   }
 
   private error(cause: unknown): DccError {
-    return pgLedgerError(cause, this.path, this.target, this.afterFailure ?? this.readOnly, this.sslFrom)
+    return pgLedgerError(
+      cause,
+      this.path,
+      this.target,
+      this.afterFailure ?? this.readOnly,
+      this.sslFrom,
+      process.env.PGPASSWORD === undefined ? ignoredPasswordFile() : undefined,
+    )
   }
 
   /** Runs `work`, turning PostgreSQL's failures into ERR_LEDGER with what to check. */

@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import type { SslSettings } from './ssl-settings.js'
 
 /** What the thread is given to connect: pg's client configuration, as plain data. */
 export interface PgConnectionConfig {
@@ -21,6 +22,8 @@ export interface PgConnectionConfig {
   /** ms to wait for the server before giving up (pg's connectionTimeoutMillis) */
   connectionTimeoutMillis?: number
   application_name?: string
+  /** SSL as libpq takes it (ssl-settings.ts); absent: pg's own reading of the URL and $PGSSLMODE */
+  sslPlan?: SslSettings
 }
 
 export interface PgFailure {
@@ -76,13 +79,41 @@ const passwordFromFile = () =>
       resolve(undefined)
     }
   })
-const connect = async () => {
-  client = new Client({ ...config, types: typeParsers })
+// node's TLS options for an sslmode (ssl-settings.ts): false for no SSL
+const tlsFor = (plan, withSsl) => {
+  if (!withSsl) return false
+  const files = {}
+  if (plan.ca !== undefined) files.ca = plan.ca
+  if (plan.cert !== undefined) files.cert = plan.cert
+  if (plan.key !== undefined) files.key = plan.key
+  if (plan.mode === 'verify-full') return { ...files, rejectUnauthorized: true }
+  if (plan.mode === 'verify-ca') return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined }
+  return { ...files, rejectUnauthorized: false }
+}
+const connectOnce = async (ssl) => {
+  const { sslPlan, ...rest } = config
+  client = new Client({ ...rest, ...(sslPlan ? { ssl } : {}), types: typeParsers })
   // no password in the URL, the config or PGPASSWORD (pg's connection string parsing leaves null)
   if (config.password !== undefined) client.password = config.password
   else if (client.password === null || client.password === undefined) client.password = passwordFromFile
   client.on('error', () => undefined)
   await client.connect()
+}
+// libpq's fallbacks: prefer tries SSL, then without when the server has none; allow tries
+// without, then SSL when the server refuses a connection without it (pg_hba.conf hostssl)
+const connect = async () => {
+  const plan = config.sslPlan
+  if (!plan) return connectOnce(undefined)
+  const first = plan.mode !== 'disable' && plan.mode !== 'allow'
+  try {
+    await connectOnce(tlsFor(plan, first))
+  } catch (err) {
+    const noSsl = /does not support SSL/i.test(String(err && err.message))
+    const needsSsl = err && err.code === '28000' && /no encryption|SSL off/i.test(String(err.message))
+    if (plan.mode === 'prefer' && noSsl) return connectOnce(false)
+    if (plan.mode === 'allow' && needsSsl) return connectOnce(tlsFor(plan, true))
+    throw err
+  }
 }
 port.on('message', async (request) => {
   if (request.op === 'close') {
@@ -97,8 +128,13 @@ port.on('message', async (request) => {
         await connect()
       } catch (err) {
         // pg's own connectionTimeoutMillis ends with a plain Error: the server did not accept in time
-        if (!(err && err.code) && /timeout/i.test(String(err && err.message)))
+        const text = String(err && err.message)
+        if (!(err && err.code) && /timeout/i.test(text))
           throw Object.assign(new Error('the server did not accept the connection within ' + config.connectionTimeoutMillis / 1000 + ' s'), { code: 'ETIMEDOUT' })
+        // accepted, then closed or answered what PostgreSQL never does (an HTTP server, a proxy):
+        // the same whether pg saw the reset (ECONNRESET) or only the end (no code)
+        if ((err && err.code === 'ECONNRESET') || (!(err && err.code) && /terminated unexpectedly|error establishing an SSL connection/i.test(text)))
+          throw Object.assign(new Error(text), { code: 'NOT_POSTGRES' })
         throw err
       }
       answer({ ok: true, info: { host: client.host, port: client.port, database: client.database, user: client.user } })

@@ -75,8 +75,15 @@ export function badEnvPort(spec: string, env: NodeJS.ProcessEnv = process.env): 
   return port >= 1 && port <= 65535 ? undefined : given
 }
 
-/** sslmode values libpq knows (and pg's `no-verify`) */
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
+/** Whether WHATWG URLs read `spec` (pg reads some that they do not: `postgres://user@/db?host=/socket`). */
+export function readableUrl(spec: string): boolean {
+  try {
+    new URL(spec)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * Where the SSL setting comes from: `sslmode=… in the URL`, `ssl=… in the URL` or `$PGSSLMODE`
@@ -94,28 +101,4 @@ export function sslSource(spec: string, env: NodeJS.ProcessEnv = process.env): s
   const ssl = params.get('ssl')
   if (ssl !== null) return `ssl=${ssl} in the URL`
   return env.PGSSLMODE ? `$PGSSLMODE (${env.PGSSLMODE})` : undefined
-}
-
-/**
- * The sslmode (from the URL, else $PGSSLMODE) when it is not one libpq knows (pg would take any
- * other value in the URL for "use SSL", and one in $PGSSLMODE for "no SSL", silently), with where
- * it came from; undefined when it is one, or none is given.
- */
-export function unknownSslMode(
-  spec: string,
-  env: NodeJS.ProcessEnv = process.env,
-): { mode: string; from: string } | undefined {
-  let params: URLSearchParams
-  try {
-    params = new URL(spec).searchParams
-  } catch {
-    return undefined
-  }
-  const inUrl = params.get('sslmode')
-  if (inUrl !== null) return SSL_MODES.includes(inUrl) ? undefined : { mode: inUrl, from: 'the URL' }
-  if (params.get('ssl') !== null) return undefined
-  const inEnv = env.PGSSLMODE
-  return inEnv === undefined || inEnv === '' || SSL_MODES.includes(inEnv)
-    ? undefined
-    : { mode: inEnv, from: '$PGSSLMODE' }
 }

@@ -1,0 +1,28 @@
+/**
+ * The password file libpq reads ($PGPASSFILE, else ~/.pgpass) when it exists but is ignored, as
+ * libpq (and the `pgpass` module hcert uses) ignores one that is not a plain file or that the group
+ * or others may read or write: for the message that says so (libpq only warns).
+ */
+import { lstatSync, statSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+/** Why the password file is ignored (`~/.pgpass has mode 0644`), or undefined when it is not (or is not there). */
+export function ignoredPasswordFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = env.PGPASSFILE || join(env.HOME || homedir(), '.pgpass')
+  try {
+    lstatSync(path)
+  } catch {
+    return undefined
+  }
+  try {
+    const stat = statSync(path)
+    if (!stat.isFile()) return `${path} is not a plain file`
+    const mode = stat.mode & 0o777
+    if (mode & 0o077)
+      return `${path} has mode 0${mode.toString(8)}, which lets others read it (chmod 0600 ${path})`
+  } catch {
+    return undefined
+  }
+  return undefined
+}
