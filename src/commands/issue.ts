@@ -329,8 +329,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
 
 function countLines(path: string): number | undefined {
   try {
-    const size = statSync(path).size
-    if (size > 512 * 1024 * 1024) return undefined
+    const stat = statSync(path)
+    // a device (a link to /dev/zero) has size 0 and no end: only regular files are counted
+    if (!stat.isFile() || stat.size > 512 * 1024 * 1024) return undefined
     const data = readFileSync(path)
     let n = 0
     for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++

@@ -1,5 +1,5 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
-import { lstatSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { lstatSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -16,6 +16,7 @@ import {
 import { keyReferenceJson, type KeyReference } from '../keys/pkcs11/key-reference.js'
 import { openToken } from '../keys/pkcs11/token.js'
 import { generateTokenKey } from '../keys/pkcs11/token-key.js'
+import { readKeyInputFile } from '../keys/read-key-file.js'
 import { algFor, readPrivateKey, type KeyLocation } from '../keys/signer.js'
 import { forbiddenCharacter } from '../issue/clean-text.js'
 import { addDuration, type Duration } from '../time/duration.js'
@@ -221,7 +222,7 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
     reference = { module, token, keyLabel, keyId: key.id }
     dscKeys = { publicKey: key.publicKey }
   } else if (options.dscKeyFile) {
-    const key = readPrivateKey(readFileSync(options.dscKeyFile), options.dscKeyFile, options.passphrase)
+    const key = readPrivateKey(readKeyInputFile(options.dscKeyFile), options.dscKeyFile, options.passphrase)
     if (algFor(key) !== options.alg)
       throw new DccError(
         'ERR_KEYS',
