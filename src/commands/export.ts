@@ -26,7 +26,7 @@ correction or renewal supersedes. Select with --batch (the batch name issue reco
 input file name), --id (an input id: the certificate first issued for it, then its corrections and
 renewals), --uvci, or --all; --id and --uvci may repeat, and --batch narrows them. --current keeps only
 certificates superseded by nothing. Nothing is signed and the ledger is not changed.
-Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are exported) · 2 usage or ledger.`)
+Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the others are exported) · 2 usage or ledger.`)
 
   static override examples = [
     {
@@ -105,14 +105,15 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
       ledger.close()
     }
     if (report.missing.length > 0) this.exitCode = EXIT.INVALID
-    if (!json) {
+    // no "Exported N" beside the error of a failed write to stdout
+    if (!json && (await this.stdoutWritten())) {
       const c = this.colors
       process.stderr.write(
         `${c.bold(`Exported ${report.exported} certificate${report.exported === 1 ? '' : 's'}${flags.out ? ` to ${flags.out}` : ''}`)}\n`,
       )
       for (const m of report.missing)
         process.stderr.write(
-          `  ${c.red('not in the ledger')} ${'id' in m ? `id ${m.id}` : `UVCI ${m.uvci}`}\n`,
+          `  ${c.red('not in the ledger')} ${'id' in m ? `id ${m.id}` : 'uvci' in m ? `UVCI ${m.uvci}` : `batch ${m.batch}`}\n`,
         )
     }
     return { ...report, out: flags.out ?? null, ...(json && !flags.out ? { certificates } : {}) }

@@ -294,7 +294,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
           qr.generate(single.hc1, { small: true }, (text: string) => this.log(text))
         }
       }
-      this.printReport(report)
+      // no "Issued N" beside the error of a failed write to stdout
+      if (await this.stdoutWritten()) this.printReport(report)
     }
     return report
   }
@@ -308,7 +309,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${terminalText(report.batch)}`
     w(
       c.bold(
-        `${head}: ${report.records} records, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
+        `${head}: ${report.records} record${report.records === 1 ? '' : 's'}, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
       ),
     )
     for (const warning of report.warnings) w(c.yellow(`warning: ${terminalText(warning)}`))

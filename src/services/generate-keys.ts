@@ -3,7 +3,7 @@ import { lstatSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
-import { assignedCountryCode } from '../dcc/country.js'
+import { countryFlag } from '../dcc/country.js'
 import { DccError } from '../errors.js'
 import { certificateInfo, organisationOf, type CertificateInfo } from '../keys/certificate-info.js'
 import {
@@ -113,13 +113,7 @@ function subjectOf(
 
 /** The assigned ISO 3166-1 alpha-2 code (upper-cased); ERR_USAGE, never quoting the value, otherwise. */
 function checkCountry(country: string): string {
-  const code = assignedCountryCode(country)
-  if (code === undefined)
-    throw new DccError(
-      'ERR_USAGE',
-      '--country must be an ISO 3166 two-letter country code in use, such as VN (not the country name or an unassigned code)',
-    )
-  return code
+  return countryFlag(country)
 }
 
 /** ERR_USAGE when --out names a file (or a path through one): the keys go into a folder. */
