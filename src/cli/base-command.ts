@@ -86,9 +86,18 @@ export abstract class HcertCommand extends Command {
    * stderr ("Exported 3 certificates") is written only then: never beside the error of a lost write.
    */
   protected async stdoutWritten(): Promise<boolean> {
-    if (!stdoutFailure())
+    // lines still queued (an asynchronous pipe): wait until they are out, or fail
+    if (!stdoutFailure() && process.stdout.writableLength > 0)
       await new Promise<void>((resolve) => {
-        process.stdout.write('', () => resolve())
+        const done = (): void => {
+          process.stdout.off('drain', done)
+          process.stdout.off('error', done)
+          process.stdout.off('close', done)
+          resolve()
+        }
+        process.stdout.once('drain', done)
+        process.stdout.once('error', done)
+        process.stdout.once('close', done)
       })
     await new Promise((resolve) => setImmediate(resolve))
     return stdoutFailure() === undefined && !ending
