@@ -80,6 +80,29 @@ export abstract class HcertCommand extends Command {
     process.stdout.write(`${args.length > 0 ? format(message, ...args) : message}\n`)
   }
 
+  /**
+   * Waits until what was written to stdout is out (or its failure is known: a closed pipe, a full
+   * disk report their error a turn later) and says whether it all went out. A summary line on
+   * stderr ("Exported 3 certificates") is written only then: never beside the error of a lost write.
+   */
+  protected async stdoutWritten(): Promise<boolean> {
+    // lines still queued (an asynchronous pipe): wait until they are out, or fail
+    if (!stdoutFailure() && process.stdout.writableLength > 0)
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          process.stdout.off('drain', done)
+          process.stdout.off('error', done)
+          process.stdout.off('close', done)
+          resolve()
+        }
+        process.stdout.once('drain', done)
+        process.stdout.once('error', done)
+        process.stdout.once('close', done)
+      })
+    await new Promise((resolve) => setImmediate(resolve))
+    return stdoutFailure() === undefined && !ending
+  }
+
   override logJson(json: unknown): void {
     if (ending) return // stdout already holds the error document
     process.stdout.write(`${terminalJson(JSON.stringify(json, null, 2))}\n`)

@@ -3,6 +3,7 @@
  * On a terminal, @oclif/plugin-not-found asks "Did you mean issue?" and runs it if confirmed;
  * without one (scripts, CI, --json) nothing is asked: a usage error (exit 2) names the suggestion.
  */
+import type { Config } from '@oclif/core'
 import type { Hook } from '@oclif/core/hooks'
 import { DccError } from '../errors.js'
 import { closestCommand } from './closest-command.js'
@@ -12,7 +13,6 @@ const hook: Hook.CommandNotFound = async function (options) {
   const { id, config } = options
   const argv = options.argv ?? []
   const json = argv.includes('--json')
-  const spaced = (commandId: string): string => commandId.replaceAll(':', config.topicSeparator)
   const visible = config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases])
   // oclif joins the words before the first flag into the id ('isue records.csv' -> 'isue:records.csv'):
   // the command typed is the shortest start of it that is close to a command
@@ -33,15 +33,25 @@ const hook: Hook.CommandNotFound = async function (options) {
       if ((err as { oclif?: { exit?: number } }).oclif?.exit !== 127) throw err
     }
   }
-  const message = suggestion
-    ? `'${spaced(typed)}' is not an ${config.bin} command; did you mean '${config.bin} ${spaced(suggestion)}'?`
-    : `'${spaced(typed)}' is not an ${config.bin} command`
+  const message = notACommandMessage(typed, suggestion, config)
   const topic = typed.includes(':') ? typed.split(':')[0] : undefined
   const exit = await reportError(new DccError('ERR_USAGE', message), {
     json,
     help: `${config.bin} help${topic ? ` ${topic}` : ''}`,
   })
   this.exit(exit)
+}
+
+/** "'isue' is not an hcert command; did you mean 'hcert issue'?": typed and suggestion are oclif ids (keys:show). */
+export function notACommandMessage(
+  typed: string,
+  suggestion: string | undefined,
+  config: Pick<Config, 'bin' | 'topicSeparator'>,
+): string {
+  const spaced = (commandId: string): string => commandId.replaceAll(':', config.topicSeparator)
+  return suggestion
+    ? `'${spaced(typed)}' is not an ${config.bin} command; did you mean '${config.bin} ${spaced(suggestion)}'?`
+    : `'${spaced(typed)}' is not an ${config.bin} command`
 }
 
 export default hook

@@ -9,7 +9,8 @@ import { AtomicFile } from '../fs/atomic-file.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { exportCertificates, type ExportedCertificate, type ExportReport } from '../services/export.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
-import { refuseOverlappingPaths } from '../services/output-paths.js'
+import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
+import { qrWriter } from '../qr/load-qr-writer.js'
 
 export interface ExportResult extends ExportReport {
   out: string | null
@@ -27,8 +28,9 @@ hc1, replaces}, where id is the input record's id column and replaces the UVCI o
 correction or renewal supersedes. Select with --batch (the batch name issue recorded: --batch, else the
 input file name), --id (an input id: the certificate first issued for it, then its corrections and
 renewals), --uvci, or --all; --id and --uvci may repeat, and --batch narrows them. --current keeps only
-certificates superseded by nothing. Nothing is signed and the ledger is not changed.
-Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are exported) · 2 usage or ledger.`)
+certificates superseded by nothing. --qr-dir draws their QR images again (as issue --qr-dir). Nothing is
+signed and the ledger is not changed.
+Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the others are exported) · 2 usage or ledger.`)
 
   static override examples = [
     {
@@ -58,6 +60,13 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
     uvci: Flags.string({ summary: 'The certificate with this UVCI; repeatable.', multiple: true }),
     all: Flags.boolean({ summary: 'Every certificate in the ledger.', default: false }),
     current: Flags.boolean({ summary: 'Only certificates superseded by nothing.', default: false }),
+    'qr-dir': nonEmptyPath(
+      'qr-dir',
+      Flags.string({
+        summary:
+          'Draw a PNG and an SVG QR code of each certificate exported here, as issue --qr-dir does (the same names and images).',
+      }),
+    ),
     out: nonEmptyPath(
       'out',
       Flags.string({
@@ -74,12 +83,19 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
-    if (flags.out) refuseOverlappingPaths({ ledger: ledgerFileOf(ledgerPath), out: flags.out })
+    const qrDir = flags['qr-dir']
+    if (flags.out || qrDir)
+      refuseOverlappingPaths({
+        ledger: ledgerFileOf(ledgerPath),
+        ...(flags.out ? { out: flags.out } : {}),
+        ...(qrDir ? { qrDir } : {}),
+      })
     // read only: a ledger file the user may only read is enough, and nothing is migrated
     const ledger = openLedger(ledgerPath, { create: false, readOnly: true })
     const certificates: ExportedCertificate[] = []
     let out: AtomicFile | undefined
     try {
+      if (qrDir) prepareQrDir(qrDir)
       if (flags.out) out = new AtomicFile(flags.out)
     } catch (err) {
       ledger.close()
@@ -96,10 +112,11 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
           all: flags.all,
           current: flags.current,
         },
-        (certificate) => {
+        async (certificate) => {
           if (out !== undefined) out.write(`${JSON.stringify(certificate)}\n`)
           else if (json) certificates.push(certificate)
           else this.log(JSON.stringify(certificate))
+          if (qrDir) await (await qrWriter()).writeQrFiles(qrDir, certificate.uvci, certificate.hc1)
         },
       )
       out?.commit()
@@ -110,14 +127,15 @@ Exit codes: 0 · 4 when an --id or --uvci is not in the ledger (the others are e
       ledger.close()
     }
     if (report.missing.length > 0) this.exitCode = EXIT.INVALID
-    if (!json) {
+    // no "Exported N" beside the error of a failed write to stdout
+    if (!json && (await this.stdoutWritten())) {
       const c = this.colors
       process.stderr.write(
         `${c.bold(`Exported ${report.exported} certificate${report.exported === 1 ? '' : 's'}${flags.out ? ` to ${flags.out}` : ''}`)}\n`,
       )
       for (const m of report.missing)
         process.stderr.write(
-          `  ${c.red('not in the ledger')} ${'id' in m ? `id ${m.id}` : `UVCI ${m.uvci}`}\n`,
+          `  ${c.red('not in the ledger')} ${'id' in m ? `id ${m.id}` : 'uvci' in m ? `UVCI ${m.uvci}` : `batch ${m.batch}`}\n`,
         )
     }
     return { ...report, out: flags.out ?? null, ...(json && !flags.out ? { certificates } : {}) }

@@ -315,7 +315,8 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
           qr.generate(single.hc1, { small: true }, (text: string) => this.log(text))
         }
       }
-      this.printReport(report)
+      // no "Issued N" beside the error of a failed write to stdout
+      if (await this.stdoutWritten()) this.printReport(report)
     }
     return report
   }
@@ -329,7 +330,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${terminalText(report.batch)}`
     w(
       c.bold(
-        `${head}: ${report.records} records, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
+        `${head}: ${report.records} record${report.records === 1 ? '' : 's'}, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
       ),
     )
     for (const warning of report.warnings) w(c.yellow(`warning: ${terminalText(warning)}`))
@@ -350,8 +351,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
 
 function countLines(path: string): number | undefined {
   try {
-    const size = statSync(path).size
-    if (size > 512 * 1024 * 1024) return undefined
+    const stat = statSync(path)
+    // a device (a link to /dev/zero) has size 0 and no end: only regular files are counted
+    if (!stat.isFile() || stat.size > 512 * 1024 * 1024) return undefined
     const data = readFileSync(path)
     let n = 0
     for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++

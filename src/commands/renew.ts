@@ -19,6 +19,7 @@ import { keyDirFlag, ledgerFlag, signerFromFlags } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
+import { countryFlag } from '../dcc/country.js'
 import type { LedgerStore } from '../ledger/store.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
@@ -125,6 +126,8 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     const { argv, flags } = await this.parse(Renew)
     const inputs = argv as string[]
     const dryRun = flags['dry-run']
+    // a country no certificate can have is a usage error, as for issue (not a silent "0 renewed")
+    const country = flags.country === undefined ? undefined : countryFlag(flags.country)
     if (!dryRun) refuseFutureAt(flags.at, flags['allow-future'])
     const { signer, keyDir } = await signerFromFlags('renew', flags['key-dir'], flags['no-prompt'], {
       dryRun,
@@ -185,7 +188,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         // the window is as long as --validity): as long before now as the window reaches after it
         ...(flags.expired ? {} : { replacedSince: Math.floor((2 * now.getTime() - dueBy.getTime()) / 1000) }),
         filter: {
-          ...(flags.country ? { country: flags.country } : {}),
+          ...(country !== undefined ? { country } : {}),
           ...(flags.type ? { type: flags.type } : {}),
           ...(flags.batch ? { batch: flags.batch } : {}),
           ...(flags.kid ? { kid: flags.kid } : {}),
@@ -227,7 +230,8 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       dueBy: dueBy.toISOString(),
       ...(this.jsonEnabled() && !flags.out ? { certificates } : {}),
     }
-    if (!this.jsonEnabled()) {
+    // no "N renewed" beside the error of a failed write to stdout
+    if (!this.jsonEnabled() && (await this.stdoutWritten())) {
       const c = this.colors
       const w = (line: string): void => {
         process.stderr.write(`${line}\n`)

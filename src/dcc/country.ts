@@ -4,6 +4,7 @@
  * A two-letter shape alone is not enough: `XX` or `QZ` are no country, and a certificate or DSC
  * carrying one would be refused by every verifier.
  */
+import { DccError } from '../errors.js'
 import { isInValueSet } from './valuesets.js'
 
 /**
@@ -13,4 +14,18 @@ import { isInValueSet } from './valuesets.js'
 export function assignedCountryCode(value: string): string | undefined {
   const code = value.trim().toUpperCase()
   return /^[A-Z]{2}$/.test(code) && isInValueSet('country-2-codes', code) ? code : undefined
+}
+
+/**
+ * A `--country` flag's value as an assigned alpha-2 code (`vn` read as `VN`), the one check of
+ * `issue`, `renew` and `keys generate`. Throws ERR_USAGE (exit 2), never quoting the value.
+ */
+export function countryFlag(value: string): string {
+  const code = assignedCountryCode(value)
+  if (code === undefined)
+    throw new DccError(
+      'ERR_USAGE',
+      '--country must be an ISO 3166 two-letter country code in use, such as VN (not the country name or an unassigned code)',
+    )
+  return code
 }

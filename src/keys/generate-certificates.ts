@@ -87,6 +87,28 @@ function distinguishedName(subject: Subject, commonName: string): string {
   return `C=${subject.country}, O=${escape(subject.organisation)}, CN=${escape(commonName)}`
 }
 
+/** RFC 5280 Appendix A, ub-common-name: a CN holds at most 64 characters */
+export const MAX_COMMON_NAME = 64
+
+/**
+ * The CN of a certificate hcert makes: `<organisation> <role>` ("Example Ministry of Health DSC"),
+ * the organisation cut at a whole character (grapheme) so that the CN fits RFC 5280's 64 characters
+ * (an O of 61 to 64 characters gave a CN of up to 68, which strict X.509 parsers refuse). The O
+ * attribute itself keeps the organisation whole.
+ */
+export function commonNameFor(organisation: string, role: 'CSCA' | 'DSC'): string {
+  const room = MAX_COMMON_NAME - role.length - 1
+  if ([...organisation].length <= room) return `${organisation} ${role}`
+  let kept = ''
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(
+    organisation,
+  )) {
+    if ([...kept].length + [...segment].length > room) break
+    kept += segment
+  }
+  return `${kept.trimEnd()} ${role}`
+}
+
 const serial = (): string => {
   const bytes = randomBytes(16)
   bytes[0] = (bytes[0] as number) & 0x7f // positive
@@ -104,7 +126,7 @@ export async function createCscaCertificate(options: CreateCscaOptions): Promise
   const keys = await toCryptoKeys(options.keys)
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: distinguishedName(options.subject, `${options.subject.organisation} CSCA`),
+    name: distinguishedName(options.subject, commonNameFor(options.subject.organisation, 'CSCA')),
     notBefore: options.notBefore,
     notAfter: options.notAfter,
     signingAlgorithm: signingAlgorithm(options.keys),
@@ -149,7 +171,10 @@ export async function createDscCertificate(options: CreateDscOptions): Promise<U
     extensions.push(new x509.ExtendedKeyUsageExtension(ekuOidsFor(options.usage), false))
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: distinguishedName(options.subject, options.commonName ?? `${options.subject.organisation} DSC`),
+    subject: distinguishedName(
+      options.subject,
+      options.commonName ?? commonNameFor(options.subject.organisation, 'DSC'),
+    ),
     issuer: csca.subject,
     notBefore: options.notBefore,
     notAfter: options.notAfter,

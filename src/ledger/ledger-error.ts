@@ -3,6 +3,8 @@
  * operation goes through here, so that a damaged, locked or full ledger is never reported as a bug.
  * Messages name the file and SQLite's result code, never anything stored in the ledger.
  */
+import { accessSync, constants, existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { DccError } from '../errors.js'
 
 /** better-sqlite3's SqliteError, and the file-system errors met while opening. */
@@ -37,7 +39,7 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number, af
   } else if (code.startsWith('SQLITE_IOERR') || code === 'EFBIG') {
     message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${after}. Check the disk and run again`
   } else if (code === 'SQLITE_READONLY_DIRECTORY') {
-    message = `${where} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable. Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and pass --ledger`
+    message = noShmMessage(path, code)
   } else if (
     code.startsWith('SQLITE_CANTOPEN') ||
     code.startsWith('SQLITE_READONLY') ||
@@ -54,4 +56,28 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number, af
     message = `${where}: SQLite failed (${code || (cause as Error)?.message || 'unknown error'}); ${after}`
   }
   return new DccError('ERR_LEDGER', message, { cause })
+}
+
+/** A ledger read in a folder (or on a disk) that cannot be written: SQLite cannot make its -shm file. */
+export function noShmMessage(path: string, code: string): string {
+  return `ledger: ${path} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable (or the disk is read only). Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and pass --ledger`
+}
+
+/**
+ * A ledger opened read only (stats, export, a dry run) that SQLite cannot open (SQLITE_CANTOPEN)
+ * because it cannot create the `-shm` file beside it: no -shm there, and its folder may not be
+ * written (a read-only disk, a folder without write permission). ERR_LEDGER saying so, or undefined
+ * when that is not the reason.
+ */
+export function readOnlyOpenError(cause: unknown, path: string): DccError | undefined {
+  const code = String((cause as { code?: unknown })?.code ?? '')
+  if (!code.startsWith('SQLITE_CANTOPEN') || existsSync(`${path}-shm`) || !existsSync(path)) return undefined
+  try {
+    // access(2) says EROFS for a read-only mount too
+    accessSync(dirname(path), constants.W_OK)
+    return undefined
+  } catch {
+    // the folder cannot be written: the reason
+  }
+  return new DccError('ERR_LEDGER', noShmMessage(path, code), { cause })
 }

@@ -15,9 +15,15 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
-import { ledgerError } from './ledger-error.js'
+import { ledgerError, readOnlyOpenError } from './ledger-error.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from './rejection-key.js'
-import { assertHcertLedger, checkSchemaVersion, ensureSchema } from './schema.js'
+import {
+  assertHcertLedger,
+  assertSchemaComplete,
+  checkSchemaVersion,
+  ensureSchema,
+  SCHEMA_VERSION,
+} from './schema.js'
 import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
 import type { DueFilter, LedgerStore, Reservation } from './store.js'
@@ -181,6 +187,7 @@ export class Ledger implements LedgerStore {
         if (names.length === 0 && version === 0)
           throw new DccError('ERR_LEDGER', `ledger: ${path} holds no hcert ledger (no certificates table)`)
         assertHcertLedger(db, path)
+        assertSchemaComplete(db, path, version)
         this.columns = `${COLUMNS_BUT_CONTENT}, ${names.includes('content') ? 'content' : 'NULL AS content'}`
         this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
         this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
@@ -205,6 +212,7 @@ export class Ledger implements LedgerStore {
       const pageSize = db.pragma('page_size', { simple: true }) as number
       db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
       ensureSchema(db, path)
+      assertSchemaComplete(db, path, SCHEMA_VERSION)
       this.secret = ensureRejectionSecret(db)
       this.db = db
       this.columns = `${COLUMNS_BUT_CONTENT}, content`
@@ -239,7 +247,7 @@ export class Ledger implements LedgerStore {
       } catch {
         // the error that matters is the first one
       }
-      throw this.error(cause)
+      throw (options.readOnly ? readOnlyOpenError(cause, path) : undefined) ?? this.error(cause)
     }
   }
 

@@ -18,7 +18,7 @@
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
  */
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from './validity-counts.js'
@@ -163,4 +163,62 @@ export function ensureSchema(db: Database.Database, path: string): void {
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
+}
+
+/** each table of the current schema with its columns, read once from TABLES in a database in memory */
+let shape: Map<string, string[]> | undefined
+function schemaShape(): Map<string, string[]> {
+  if (!shape) {
+    const db = new Database(':memory:')
+    try {
+      db.exec(TABLES)
+      const tables = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+        .pluck()
+        .all() as string[]
+      shape = new Map(
+        tables.map((t) => [
+          t,
+          db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(t) as string[],
+        ]),
+      )
+    } finally {
+      db.close()
+    }
+  }
+  return shape
+}
+
+/** the tables (and columns) a ledger of schema `version` has: later tables and columns are added by migrations */
+function expectedAt(version: number): Map<string, string[]> {
+  const expected = new Map(schemaShape())
+  if (version < 5) expected.delete('validity_counts')
+  if (version < 4) expected.delete('reservations')
+  // schema 1 (user_version 0) has no content column; a read-only open reads it as NULL
+  if (version < 2)
+    expected.set(
+      'certificates',
+      (expected.get('certificates') ?? []).filter((c) => c !== 'content'),
+    )
+  return expected
+}
+
+/**
+ * Throws ERR_LEDGER "damaged or not complete" when a table or a column that a ledger of schema
+ * `version` has is missing (dropped by hand, a partial restore): every command says so when it opens
+ * the ledger, instead of a generic SQLite failure in the middle of a run (or no error at all, when
+ * the command does not happen to read what is missing). One query per table, on sqlite_master.
+ */
+export function assertSchemaComplete(db: Database.Database, path: string, version: number): void {
+  const columnsOf = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck()
+  for (const [table, columns] of expectedAt(version)) {
+    const found = new Set(columnsOf.all(table) as string[])
+    const missing = found.size === 0 ? `its ${table} table is missing` : undefined
+    const lacking = columns.filter((c) => !found.has(c))
+    if (missing || lacking.length > 0)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${path} is damaged or not complete (${missing ?? `its ${table} table lacks the column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}`}): a table or column of schema version ${version} was dropped or never restored. Running again cannot help: restore it from a backup`,
+      )
+  }
 }

@@ -26,8 +26,8 @@ export interface ExportSelection {
 
 export interface ExportReport {
   exported: number
-  /** ids and UVCIs asked for that the ledger does not have */
-  missing: Array<{ id: string } | { uvci: string }>
+  /** ids, UVCIs and a batch name asked for that the ledger does not have */
+  missing: Array<{ id: string } | { uvci: string } | { batch: string }>
 }
 
 /** Writes each selected certificate, in the order the ledger recorded them, to `onCertificate`. */
@@ -42,7 +42,12 @@ export async function exportCertificates(
     const set = new Set(ids)
     chosen = chosen === undefined ? [...set] : chosen.filter((id) => set.has(id))
   }
-  if (selection.batch !== undefined) narrow(ledger.batchIds(selection.batch))
+  if (selection.batch !== undefined) {
+    const ids = ledger.batchIds(selection.batch)
+    // a batch name no certificate was recorded under (a typing mistake) is missing, as an unknown id is
+    if (ids.length === 0) report.missing.push({ batch: selection.batch })
+    narrow(ids)
+  }
   if (selection.ids?.length || selection.uvcis?.length) {
     const named: number[] = []
     for (const id of selection.ids ?? []) {

@@ -1,9 +1,11 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
-import { lstatSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { lstatSync, rmSync, statSync } from 'node:fs'
+import { tryLock } from '../fs/lock-file.js'
+import { writeError } from '../fs/write-error.js'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
-import { assignedCountryCode } from '../dcc/country.js'
+import { countryFlag } from '../dcc/country.js'
 import { DccError } from '../errors.js'
 import { certificateInfo, organisationOf, type CertificateInfo } from '../keys/certificate-info.js'
 import {
@@ -16,6 +18,7 @@ import {
 import { keyReferenceJson, type KeyReference } from '../keys/pkcs11/key-reference.js'
 import { openToken } from '../keys/pkcs11/token.js'
 import { generateTokenKey } from '../keys/pkcs11/token-key.js'
+import { readKeyInputFile } from '../keys/read-key-file.js'
 import { algFor, readPrivateKey, type KeyLocation } from '../keys/signer.js'
 import { forbiddenCharacter } from '../issue/clean-text.js'
 import { addDuration, type Duration } from '../time/duration.js'
@@ -112,13 +115,7 @@ function subjectOf(
 
 /** The assigned ISO 3166-1 alpha-2 code (upper-cased); ERR_USAGE, never quoting the value, otherwise. */
 function checkCountry(country: string): string {
-  const code = assignedCountryCode(country)
-  if (code === undefined)
-    throw new DccError(
-      'ERR_USAGE',
-      '--country must be an ISO 3166 two-letter country code in use, such as VN (not the country name or an unassigned code)',
-    )
-  return code
+  return countryFlag(country)
 }
 
 /** ERR_USAGE when --out names a file (or a path through one): the keys go into a folder. */
@@ -154,14 +151,7 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
     KEY_FILES.dscCert,
     ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert]),
   ]
-  // anything at a key file's name counts, a symbolic link included (it is replaced, never followed)
-  const existing = writes.filter((name) => lstatSync(join(out, name), { throwIfNoEntry: false }))
-  if (existing.length > 0 && !options.force) {
-    throw new DccError(
-      'ERR_KEYS',
-      `keys: ${out} already holds ${existing.join(', ')}; refusing to overwrite keys without --force`,
-    )
-  }
+  refuseExisting(out, writes, options.force)
   // an existing trust list must be one hcert can extend: checked before any key file is written
   readTrustListFile(out)
   // X.509 writes dates up to 9999-12-31 (RFC 5280 §4.1.2.5); beyond, or before 1950, is a typing mistake
@@ -221,7 +211,7 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
     reference = { module, token, keyLabel, keyId: key.id }
     dscKeys = { publicKey: key.publicKey }
   } else if (options.dscKeyFile) {
-    const key = readPrivateKey(readFileSync(options.dscKeyFile), options.dscKeyFile, options.passphrase)
+    const key = readPrivateKey(readKeyInputFile(options.dscKeyFile), options.dscKeyFile, options.passphrase)
     if (algFor(key) !== options.alg)
       throw new DccError(
         'ERR_KEYS',
@@ -245,6 +235,61 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
   })
 
   ensureDir(out)
+  // one run writes the folder at a time: two started together would each write part of the set
+  const release = lockKeyFolder(out)
+  try {
+    // checked again under the lock: another run may have written the folder while the keys were made
+    refuseExisting(out, writes, options.force)
+    return writeKeyFolder(out, options, { reuseCsca, csca, cscaInfo, dscKeys, reference, dscDer, warnings })
+  } finally {
+    release()
+  }
+}
+
+/** ERR_KEYS when a key file is at one of `names` in `out` and not `force` (a symbolic link counts). */
+function refuseExisting(out: string, names: readonly string[], force: boolean | undefined): void {
+  // anything at a key file's name counts, a symbolic link included (it is replaced, never followed)
+  const existing = names.filter((name) => lstatSync(join(out, name), { throwIfNoEntry: false }))
+  if (existing.length > 0 && !force)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${out} already holds ${existing.join(', ')}; refusing to overwrite keys without --force`,
+    )
+}
+
+/** the lock file of a key folder while `keys generate` writes it (fs/lock-file.ts) */
+export const KEY_FOLDER_LOCK = '.hcert-keys.lock'
+
+/** Takes the key folder's lock; ERR_KEYS when another run holds it. Returns its release. */
+function lockKeyFolder(out: string): () => void {
+  const path = join(out, KEY_FOLDER_LOCK)
+  let release: (() => void) | undefined
+  try {
+    release = tryLock(path)
+  } catch (cause) {
+    throw writeError(path, cause)
+  }
+  if (!release)
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: another hcert keys generate is writing ${out} (it holds ${path}); wait for it to end and look at what it wrote (remove that file only if no such run is left)`,
+    )
+  return release
+}
+
+interface MadeKeys {
+  reuseCsca: boolean
+  csca: { keys: KeyPair; certificate: Uint8Array }
+  cscaInfo: CertificateInfo
+  dscKeys: { privateKey?: KeyPair['privateKey']; publicKey: KeyPair['publicKey'] }
+  reference: KeyReference | undefined
+  dscDer: Uint8Array
+  warnings: string[]
+}
+
+/** Writes the keys made into `out` (under its lock) and describes them. */
+function writeKeyFolder(out: string, options: GenerateKeysOptions, made: MadeKeys): GenerateKeysResult {
+  const { reuseCsca, csca, cscaInfo, dscKeys, reference, dscDer, warnings } = made
   const files: string[] = []
   const write = (name: string, content: string, secret = false): void => {
     const path = join(out, name)

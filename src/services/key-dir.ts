@@ -6,11 +6,12 @@
  *   trust-list.json              every DSC issued into this folder, for verifiers
  * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KeyObject } from 'node:crypto'
 import { DccError } from '../errors.js'
 import { makeDirectories } from '../fs/make-directories.js'
+import { MAX_KEY_TRUST_LIST_BYTES, readKeyInputFile } from '../keys/read-key-file.js'
 import { writeFileAtomic } from '../fs/atomic-file.js'
 import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
@@ -70,19 +71,17 @@ export function writePublicFile(path: string, content: string): void {
 }
 
 export function readCertificateFile(path: string): Uint8Array {
-  if (!existsSync(path)) throw new DccError('ERR_KEYS', `keys: ${path} does not exist`)
-  const bytes = readFileSync(path)
+  const bytes = readKeyInputFile(path)
   const text = bytes.toString('utf8')
   return text.includes('-----BEGIN') ? fromPem(text, path) : new Uint8Array(bytes)
 }
 
 export function readKeyFile(path: string, passphrase: string | undefined): KeyObject {
-  if (!existsSync(path)) throw new DccError('ERR_KEYS', `keys: ${path} does not exist`)
-  return readPrivateKey(readFileSync(path), path, passphrase)
+  return readPrivateKey(readKeyInputFile(path), path, passphrase)
 }
 
 export function isKeyEncrypted(path: string): boolean {
-  return existsSync(path) && readFileSync(path, 'utf8').includes('ENCRYPTED')
+  return existsSync(path) && readKeyInputFile(path).toString('utf8').includes('ENCRYPTED')
 }
 
 /** The reference to the DSC key in a PKCS#11 token, when the folder holds one; ERR_KEYS when dsc.key.pem is there too. */
@@ -156,8 +155,9 @@ export function readTrustListFile(dir: string): TrustListFile {
   if (!existsSync(path)) return { certificates: [] }
   let list: unknown
   try {
-    list = JSON.parse(readFileSync(path, 'utf8'))
-  } catch {
+    list = JSON.parse(readKeyInputFile(path, MAX_KEY_TRUST_LIST_BYTES).toString('utf8'))
+  } catch (cause) {
+    if (cause instanceof DccError) throw cause
     list = undefined
   }
   const certificates = (list as { certificates?: unknown } | undefined)?.certificates

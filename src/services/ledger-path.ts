@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, lstatSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
@@ -9,9 +9,17 @@ export const LEDGER_ENV = 'HCERT_LEDGER'
 /** $HCERT_LEDGER, else the user's data directory: $XDG_DATA_HOME/hcert/ledger.sqlite or ~/.local/share/hcert/ledger.sqlite. */
 export function defaultLedgerPath(): string {
   const fromEnv = process.env[LEDGER_ENV]
-  if (fromEnv) return fromEnv
+  // set to nothing is refused (checkLedgerPath), as --ledger '' is: never the default ledger instead
+  if (fromEnv !== undefined) return fromEnv
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  return join(dataHome, 'hcert', 'ledger.sqlite')
+  const dir = join(dataHome, 'hcert')
+  // a folder whose name hcert chooses: a symbolic link planted there would lead the ledger elsewhere
+  if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink())
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${dir}, the folder of the default ledger, is a symbolic link: hcert does not follow one there; remove it (or make it a folder), or give --ledger or ${LEDGER_ENV}`,
+    )
+  return join(dir, 'ledger.sqlite')
 }
 
 /**

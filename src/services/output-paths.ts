@@ -7,7 +7,7 @@ import { accessSync, constants, fstatSync, lstatSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
-import { refuseOverlaps, type RolePath } from '../fs/distinct-paths.js'
+import { refuseOverlaps, sameFile, type RolePath } from '../fs/distinct-paths.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { writeError } from '../fs/write-error.js'
 import { refuseForeignDestination } from '../fs/destination-content.js'
@@ -50,6 +50,12 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.rejects) writes.push({ role: '--rejects', path: paths.rejects })
   if (paths.qrDir) writes.push({ role: '--qr-dir', path: paths.qrDir })
   refuseOverlaps(reads, writes)
+  // QR images among the private keys would be copied, shared and backed up with them
+  if (paths.qrDir && paths.keyDir && sameFile(paths.qrDir, paths.keyDir))
+    throw new DccError(
+      'ERR_USAGE',
+      `--qr-dir ${paths.qrDir} is the key folder: QR images are not written among the keys; give another folder`,
+    )
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)

@@ -244,7 +244,13 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     const dcc = storedPayload(old)
     if (dcc instanceof DccError) {
       // a row damaged by hand: refused, named by its row; the other certificates are still renewed
-      report.refused.push({ source, uvci: old.uvci, code: dcc.code, reason: dcc.message })
+      // (the reason without the error's own "ledger: " prefix: the line already says where it is from)
+      report.refused.push({
+        source,
+        uvci: old.uvci,
+        code: dcc.code,
+        reason: dcc.message.replace(/^ledger: /, ''),
+      })
       return
     }
     // an ICVP has no DCC entry: its country is the ledger's (the CWT iss), its UVCI the ledger's alone
@@ -361,6 +367,15 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       if (ids.length === 0 && options.filter?.kid && !ledger.hasKid(options.filter.kid))
         report.warnings.push(
           'no certificate in the ledger was signed by the kid given with --kid: nothing to renew. Give the kid in base64 as `hcert keys show` prints it (kzlQn+5disA=)',
+        )
+      // the same for a --batch name no certificate was recorded under
+      if (
+        ids.length === 0 &&
+        options.filter?.batch !== undefined &&
+        ledger.batchIds(options.filter.batch).length === 0
+      )
+        report.warnings.push(
+          'no certificate in the ledger was recorded under the batch given with --batch: nothing to renew. Give the name issue recorded (its --batch, else the input file name)',
         )
       for (const id of ids) {
         if (options.signal?.aborted) break

@@ -23,6 +23,11 @@ const LINES = {
   mistypedJson: ['isue', 'records.csv', '--json'],
   mistypedSub: ['keys', 'generat'],
   unknown: ['xyzzy'],
+  helpUnknown: ['help', 'nosuch'],
+  helpUnknownJson: ['help', 'nosuch', '--json'],
+  helpMistyped: ['help', 'isue'],
+  helpUnknownSub: ['help', 'keys', 'nope'],
+  helpIssueJson: ['help', 'issue', '--json'],
   badValidity: ['issue', 'records.csv', '--validity', 'garbage', '--json'],
   badValidFrom: ['keys', 'generate', '--valid-from', 'soon'],
   exclusive: ['renew', '--expired', '--expiring-within', '3d', '--json'],
@@ -77,6 +82,25 @@ describe('a mistyped command', () => {
     expect(ran.unknown.code).toBe(2)
     expect(ran.unknown.stderr).toContain("'xyzzy' is not an hcert command")
     expect(ran.unknown.stderr).not.toContain('did you mean')
+  })
+
+  it('hcert help <unknown> is the same usage error (exit 2, JSON with --json); help <known> --json prints the help', () => {
+    expect(ran.helpUnknown.code).toBe(2)
+    expect(ran.helpUnknown.stderr).toContain("error [ERR_USAGE] 'nosuch' is not an hcert command")
+    expect(ran.helpUnknown.stderr).not.toMatch(/›|at .*\.js:\d+/)
+    expect(ran.helpUnknownJson.code).toBe(2)
+    expect(errorOf(ran.helpUnknownJson)).toEqual({
+      code: 'ERR_USAGE',
+      layer: 'usage',
+      message: "'nosuch' is not an hcert command",
+    })
+    expect(ran.helpMistyped.code).toBe(2)
+    expect(ran.helpMistyped.stderr).toContain("'isue' is not an hcert command; did you mean 'hcert issue'?")
+    expect(ran.helpUnknownSub.code).toBe(2)
+    expect(ran.helpUnknownSub.stderr).toContain("'keys nope' is not an hcert command")
+    expect(ran.helpIssueJson.code).toBe(0)
+    expect(ran.helpIssueJson.stdout).toContain('$ hcert issue [INPUT]')
+    expect(ran.helpIssueJson.stderr).toBe('')
   })
 
   it('does not wait for an answer in a real process with a piped stdin', () => {

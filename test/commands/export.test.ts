@@ -1,5 +1,13 @@
 /** `hcert export`: certificates out of the ledger again, the same lines issue wrote. */
-import { lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -100,6 +108,39 @@ describe('hcert export', () => {
     expect(JSON.parse(planted.stdout).error.message).toMatch(/symbolic link/)
     expect(readFileSync(target, 'utf8')).toBe('keep me')
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
+  })
+
+  it('--qr-dir draws the images issue --qr-dir drew, the same names and bytes, in a 0700 folder; never over the ledger', () => {
+    const issuedQr = join(tmp, 'qr-issued')
+    const again = join(tmp, 'qr-ledger.sqlite')
+    const first = runCli([
+      'issue',
+      batch,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      again,
+      '--at',
+      AT,
+      '--qr-dir',
+      issuedQr,
+    ])
+    expect(first.code).toBe(4)
+    const exportedQr = join(tmp, 'qr-exported')
+    const result = runCli(['export', '--ledger', again, '--all', '--qr-dir', exportedQr, '--json'])
+    expect(result.code).toBe(0)
+    expect(statSync(exportedQr).mode & 0o777).toBe(0o700)
+    const names = readdirSync(issuedQr).sort()
+    expect(names).toHaveLength(6)
+    expect(readdirSync(exportedQr).sort()).toEqual(names)
+    for (const name of names)
+      expect(readFileSync(join(exportedQr, name)).equals(readFileSync(join(issuedQr, name))), name).toBe(true)
+    const onLedger = runCli(['export', '--ledger', again, '--all', '--qr-dir', again, '--json'])
+    expect(onLedger.code).toBe(2)
+    expect(JSON.parse(onLedger.stdout).error).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/is the ledger/),
+    })
   })
 })
 

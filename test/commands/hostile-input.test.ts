@@ -193,11 +193,11 @@ describe('the ledger, damaged or read only', () => {
     expect(report.refused).toEqual([
       expect.objectContaining({
         code: 'ERR_LEDGER',
-        reason: expect.stringMatching(/the certificate in row 2 has a damaged stored payload/),
+        reason: expect.stringMatching(/^the certificate in row 2 has a damaged stored payload/),
       }),
       expect.objectContaining({
         code: 'ERR_LEDGER',
-        reason: expect.stringMatching(/the certificate in row 3 has a damaged stored payload/),
+        reason: expect.stringMatching(/^the certificate in row 3 has a damaged stored payload/),
       }),
     ])
     expect(result.stdout).not.toContain('"Le"')

@@ -46,7 +46,7 @@ describe('hcert issue', () => {
     expect(result.code).toBe(0)
     const hc1 = result.stdout.trim()
     expect(hc1).toMatch(/^HC1:[0-9A-Z $%*+\-./:]+$/)
-    expect(result.stderr).toContain('1 records, 1 issued, 0 already issued, 0 rejected')
+    expect(result.stderr).toContain('1 record, 1 issued, 0 already issued, 0 rejected')
     expect(
       runCli(['verify', hc1, '--trust', join(KEYS_EXAMPLE, 'trust-list.json'), '--at', '2022-01-01']).code,
     ).toBe(0)

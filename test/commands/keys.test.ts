@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { X509Certificate } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signHc1 } from '../../src/hcert/sign-hc1.js'
 import { loadSigner } from '../../src/services/key-dir.js'
@@ -45,6 +46,22 @@ describe('hcert keys generate', () => {
     expect(result.dsc.notAfter).toBe('2023-01-01T00:00:00.000Z')
     expect(result.csca.notAfter).toBe('2025-01-01T00:00:00.000Z')
     expect(result.dsc.subject).toContain('O=Bộ Y tế')
+  })
+
+  it('keeps the CN within the 64 characters of X.509 for an --org of 64 (the O stays whole)', () => {
+    const org = 'ệ'.repeat(64)
+    const dir = join(tmp, 'long-org')
+    const long = runCli(['keys', 'generate', '--out', dir, '--org', org, '--json'])
+    expect(long.code).toBe(0)
+    for (const name of ['dsc.crt.pem', 'csca.crt.pem']) {
+      const subject = new X509Certificate(readFileSync(join(dir, name))).subject
+      const cn = /^CN=(.*)$/m.exec(subject)?.[1] ?? ''
+      expect([...cn].length, name).toBeLessThanOrEqual(64)
+      expect(cn).toBe(
+        `${'ệ'.repeat(name === 'dsc.crt.pem' ? 60 : 59)} ${name === 'dsc.crt.pem' ? 'DSC' : 'CSCA'}`,
+      )
+      expect(subject).toContain(`O=${org}`)
+    }
   })
 
   it('refuses to overwrite keys without --force', () => {

@@ -185,6 +185,26 @@ describe('--ledger given something that is not a ledger', () => {
     })
   })
 
+  it('HCERT_LEDGER set to nothing is refused as --ledger "" is, not the default ledger instead', () => {
+    const data = mkdtempSync(join(tmp, 'xdg-'))
+    const env = { HCERT_LEDGER: '', XDG_DATA_HOME: data }
+    expect(message(runCli(['stats', '--json'], { env }))).toMatch(/the path is empty/)
+    const issue = runCli(['issue', file('z.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--json'], { env })
+    expect(message(issue)).toMatch(/the path is empty/)
+    expect(existsSync(join(data, 'hcert'))).toBe(false)
+  })
+
+  it('a symbolic link at the default ledger folder ($XDG_DATA_HOME/hcert) is refused, not followed', () => {
+    const data = mkdtempSync(join(tmp, 'xdg-link-'))
+    const elsewhere = mkdtempSync(join(tmp, 'elsewhere-'))
+    symlinkSync(elsewhere, join(data, 'hcert'))
+    const env = { XDG_DATA_HOME: data }
+    const issue = runCli(['issue', file('w.csv', DCC), '--key-dir', KEYS_EXAMPLE, '--json'], { env })
+    expect(message(issue)).toMatch(/the folder of the default ledger, is a symbolic link/)
+    expect(message(runCli(['stats', '--json'], { env }))).toMatch(/is a symbolic link/)
+    expect(existsSync(join(elsewhere, 'ledger.sqlite'))).toBe(false)
+  })
+
   it('a planted -shm (or -wal) link: named, for an existing ledger and a new one; a new one is not left behind', () => {
     const existing = join(tmp, 'shm.sqlite')
     expect(

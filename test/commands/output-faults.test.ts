@@ -102,6 +102,11 @@ describe('stdout that fails (finding 3)', () => {
       (dir: string) =>
         `$H issue b.csv ${issueArgs(dir).join(' ')} >/dev/null 2>&1; $H export --ledger l.sqlite --all`,
     ],
+    [
+      'renew',
+      (dir: string) =>
+        `$H issue b.csv ${issueArgs(dir).join(' ')} >/dev/null 2>&1; $H renew --ledger l.sqlite --key-dir ${KEYS_EXAMPLE} --expiring-within 400d --at 2022-06-01T00:00:00Z`,
+    ],
   ])('%s > /dev/full: ERR_USAGE exit 2 naming stdout, not ERR_INTERNAL', (_name, line) => {
     const dir = folder()
     writeFileSync(
@@ -112,6 +117,20 @@ describe('stdout that fails (finding 3)', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/\[ERR_USAGE\] cannot write stdout: no space left on the device \(ENOSPC\)/)
     expect(r.stderr).not.toMatch(/ERR_INTERNAL|this is a bug/)
+    // no success line beside the error: "Exported 3 certificates", "Batch b.csv: 3 records …", "Renew …: 3 renewed"
+    expect(r.stderr).not.toMatch(/Exported \d|Batch b\.csv|Renew /)
+  })
+
+  it('export | head -1: the error, and no "Exported N certificates" line', () => {
+    const dir = folder()
+    writeFileSync(join(dir, 'b.csv'), csv(400))
+    const r = sh(
+      `$H issue b.csv ${issueArgs(dir).join(' ')} >/dev/null 2>&1; $H export --ledger l.sqlite --all | head -1 > first.jsonl; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      dir,
+    )
+    expect(r.stderr).toMatch(/exit=2/)
+    expect(r.stderr).toMatch(/cannot write stdout: the reader closed the pipe/)
+    expect(r.stderr).not.toMatch(/Exported/)
   })
 
   it('issue | head -1 is an error exit saying the certificates are committed', () => {

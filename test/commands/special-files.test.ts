@@ -101,4 +101,43 @@ describe.skipIf(process.platform !== 'linux')('paths that are not ordinary files
     expect(qr.code).toBe(2)
     expect(errorOf(qr).code).toBe('ERR_USAGE')
   })
+
+  it('a device, a FIFO or a huge file as a certificate, key or key-folder member is ERR_KEYS (exit 2) at once, unread', () => {
+    const keys = join(import.meta.dirname, '..', '..', 'keys-example')
+    const examples = join(import.meta.dirname, '..', '..', 'examples', 'batch.csv')
+    for (const device of ['/dev/zero', '/dev/urandom', fifo]) {
+      const show = run(['keys', 'show', device])
+      expect(show.code).toBe(2)
+      expect(errorOf(show)).toMatchObject({
+        code: 'ERR_KEYS',
+        message: expect.stringMatching(/not a regular file/),
+      })
+    }
+    const big = join(tmp, 'big.crt.pem')
+    writeFileSync(big, '-----BEGIN CERTIFICATE-----\n')
+    truncateSync(big, 1 << 30)
+    const huge = run(['keys', 'show', big])
+    expect(huge.code).toBe(2)
+    expect(errorOf(huge).message).toBe(
+      `keys: ${big} is 1073741824 bytes, more than the 1048576 accepted for a key, certificate or key-folder file`,
+    )
+    // a key folder whose DSC certificate (then its key, then its trust list) is a link to /dev/zero
+    for (const member of ['dsc.crt.pem', 'dsc.key.pem', 'trust-list.json']) {
+      const folder = join(tmp, `keys-zero-${member}`)
+      mkdirSync(folder)
+      for (const name of ['csca.crt.pem', 'dsc.crt.pem', 'dsc.key.pem', 'trust-list.json'])
+        if (name === member) symlinkSync('/dev/zero', join(folder, name))
+        else writeFileSync(join(folder, name), readFileSync(join(keys, name)))
+      const args =
+        member === 'trust-list.json'
+          ? ['keys', 'generate', '--out', folder, '--force', '--csca', folder]
+          : ['issue', examples, '--key-dir', folder, '--ledger', join(tmp, `l-${member}.sqlite`)]
+      const result = run(args)
+      expect(result.code, member).toBe(2)
+      expect(errorOf(result), member).toMatchObject({
+        code: 'ERR_KEYS',
+        message: `keys: ${join(folder, member)} is a device, not a regular file`,
+      })
+    }
+  })
 })

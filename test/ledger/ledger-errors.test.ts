@@ -119,6 +119,69 @@ describe('a damaged ledger', () => {
   })
 })
 
+describe('a ledger missing a table or a column (dropped by hand, a partial restore)', () => {
+  const NOT_COMPLETE =
+    /is damaged or not complete \(its (daily_counts table is missing|certificates table lacks the column content)\).*restore it from a backup$/
+  it.each([
+    ['a table', 'DROP TABLE daily_counts'],
+    ['a column', 'ALTER TABLE certificates DROP COLUMN content'],
+  ])(
+    '%s: ERR_LEDGER "damaged or not complete" for issue, export, stats and renew; nothing written',
+    (_what, sql) => {
+      const path = join(tmp, `incomplete-${sql.split(' ')[0]}.sqlite`)
+      copyFileSync(base, path)
+      const db = new Database(path)
+      db.exec(sql)
+      db.close()
+      const bytes = readFileSync(path)
+      expectLedgerError(issueInto(path), NOT_COMPLETE)
+      expectLedgerError(runCli(['export', '--all', '--ledger', path, '--json']), NOT_COMPLETE)
+      expectLedgerError(runCli(['stats', '--ledger', path, '--json']), NOT_COMPLETE)
+      expectLedgerError(
+        runCli(['renew', '--expired', '--key-dir', KEYS_EXAMPLE, '--ledger', path, '--dry-run', '--json']),
+        NOT_COMPLETE,
+      )
+      expect(readFileSync(path).equals(bytes)).toBe(true)
+    },
+  )
+})
+
+describe('a ledger on a read-only disk', () => {
+  it('stats, export and issue --dry-run say SQLite needs its -shm file beside the ledger, not "cannot be opened for writing"', () => {
+    const dir = mkdtempSync(join(tmp, 'ro-'))
+    const mnt = join(dir, 'mnt')
+    mkdirSync(mnt)
+    const wal = join(dir, 'wal.sqlite')
+    copyFileSync(base, wal) // a ledger in WAL mode, as issue leaves it
+    const hcert = `"${process.execPath}" "${BIN}"`
+    const ran = spawnSync(
+      'unshare',
+      [
+        ...(process.getuid?.() === 0 ? [] : ['-r']),
+        '-m',
+        'sh',
+        '-c',
+        `mount -t tmpfs -o size=2m tmpfs "${mnt}" || exit 99
+         cp "${wal}" "${mnt}/l.sqlite" && mount -o remount,ro "${mnt}" || exit 99
+         ${hcert} stats --ledger "${mnt}/l.sqlite" --json; echo "exit=$?"
+         ${hcert} export --all --ledger "${mnt}/l.sqlite" --json; echo "exit=$?"
+         ${hcert} issue "${input}" --key-dir "${KEYS_EXAMPLE}" --ledger "${mnt}/l.sqlite" --dry-run --json; echo "exit=$?"`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
+    )
+    if (ran.status === 99 || ran.error) return // no mount namespace here: nothing to test with
+    const documents = ran.stdout.split(/^exit=\d+$/m).slice(0, 3)
+    expect(ran.stdout.match(/^exit=\d+$/gm)).toEqual(['exit=2', 'exit=2', 'exit=2'])
+    for (const document of documents)
+      expect(JSON.parse(document).error).toMatchObject({
+        code: 'ERR_LEDGER',
+        message: expect.stringMatching(
+          /needs the file .*l\.sqlite-shm beside it, and the folder is not writable \(or the disk is read only\)/,
+        ),
+      })
+  })
+})
+
 /**
  * A disk that fills during a run: a 2 MB tmpfs in a mount namespace of the child's own when this
  * machine allows it (root, or user namespaces), else a file size limit (ulimit -f) on the child.

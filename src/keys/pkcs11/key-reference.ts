@@ -3,9 +3,10 @@
  * token: module, token label, key label and CKA_ID. Never a PIN. JSON:
  *   {"pkcs11": {"module": "/usr/lib/softhsm/libsofthsm2.so", "token": "hcert", "keyLabel": "hcert DSC", "keyId": "9f…"}}
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { DccError } from '../../errors.js'
 import { forbiddenCharacter } from '../../issue/clean-text.js'
+import { readKeyInputFile } from '../read-key-file.js'
 
 export interface KeyReference {
   /** path of the PKCS#11 module (a shared library) */
@@ -54,8 +55,9 @@ export function readKeyReference(path: string): KeyReference | undefined {
   if (!existsSync(path)) return undefined
   let parsed: unknown
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'))
-  } catch {
+    parsed = JSON.parse(readKeyInputFile(path).toString('utf8'))
+  } catch (cause) {
+    if (cause instanceof DccError) throw cause
     parsed = undefined
   }
   const ref = (parsed as { pkcs11?: Record<string, unknown> } | undefined)?.pkcs11
