@@ -17,6 +17,7 @@ import { openToken } from '../../src/keys/pkcs11/token.js'
 import { MAX_ATTEMPTS, verifiedSignature } from '../../src/keys/pkcs11/token-signer.js'
 import { runCli, type CliResult } from '../helpers/cli.js'
 import { RECOVERY, TEST, VACCINATION } from '../helpers/payloads.js'
+import { vaccinationCsv } from '../helpers/records.js'
 
 const MODULE = '/usr/lib/softhsm/libsofthsm2.so'
 const INSTALL = 'apt-get install -y softhsm2'
@@ -218,10 +219,8 @@ describe.skipIf(!available)(`PKCS#11 keys in SoftHSM2 (skipped without it: ${INS
   }
 
   it('signing threads each open their own session (issue --workers 1)', () => {
-    const rows = ['id,type,fn,gn,dob,vaccine,dose,doses,date']
-    for (let i = 1; i <= 400; i++) rows.push(`P${i},v,Nguyen,Van ${i},1980-01-01,Comirnaty,1,2,2021-06-01`)
     const input = join(tmp, 'threads.csv')
-    writeFileSync(input, rows.join('\n') + '\n')
+    writeFileSync(input, vaccinationCsv({ to: 400 }))
     const out = join(tmp, 'threads.jsonl')
     const issued = cli([
       'issue',
