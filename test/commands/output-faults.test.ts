@@ -4,23 +4,18 @@
  * closed (| head), rejects files of other batches, escape sequences in batch names, dry-run counts.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { BIN, runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { vaccinationCsv } from '../helpers/records.js'
+import { freshFolders } from '../helpers/folders.js'
 
 vi.setConfig({ testTimeout: 180_000 })
 
-const root = mkdtempSync(join(tmpdir(), 'hcert-output-faults-'))
-let n = 0
-const folder = (): string => {
-  const dir = join(root, String(n++))
-  mkdirSync(dir)
-  return dir
-}
+/** a fresh folder per test */
+const folder = freshFolders('hcert-output-faults-')
 const AT = '2021-12-21T00:00:00Z'
 const csv = (count: number, prefix = 'P', bad?: (i: number) => boolean): string =>
   vaccinationCsv({ to: count, prefix, bad })

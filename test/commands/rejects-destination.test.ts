@@ -4,23 +4,18 @@
  * wrote, and names the input's own format. Through the built CLI, as a user runs it.
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { vaccinationCsv } from '../helpers/records.js'
+import { freshFolders } from '../helpers/folders.js'
 
 vi.setConfig({ testTimeout: 180_000 })
 
-const root = mkdtempSync(join(tmpdir(), 'hcert-rejects-dest-'))
-let n = 0
-const folder = (): string => {
-  const dir = join(root, String(n++))
-  mkdirSync(dir)
-  return dir
-}
+/** a fresh folder per test */
+const folder = freshFolders('hcert-rejects-dest-')
 const AT = '2021-12-21T00:00:00Z'
 const issue = (dir: string, input: string, ...more: string[]): ReturnType<typeof runCli> =>
   runCli([

@@ -16,6 +16,7 @@ import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { redactUrl, targetOf } from '../../src/ledger/pg/url.js'
 import { runCli } from '../helpers/cli.js'
 import { freshPgUrl, PG_AVAILABLE, requirePgInCi } from '../helpers/pg.js'
+import { withEnv } from '../helpers/env.js'
 
 requirePgInCi()
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-env-faults-'))
@@ -27,20 +28,6 @@ const failure = (url: string): Error => {
     return err as Error
   }
   throw new Error('opened')
-}
-
-const withEnv = <T>(vars: Record<string, string | undefined>, work: () => T): T => {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]))
-  for (const [k, v] of Object.entries(vars))
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  try {
-    return work()
-  } finally {
-    for (const [k, v] of Object.entries(saved))
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-  }
 }
 
 describe('numeric HCERT_* settings', () => {

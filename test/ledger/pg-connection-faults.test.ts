@@ -19,22 +19,9 @@ import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { runCli } from '../helpers/cli.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
+import { withEnv } from '../helpers/env.js'
 
 requirePgInCi()
-
-const withEnv = <T>(vars: Record<string, string | undefined>, work: () => T): T => {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]))
-  for (const [k, v] of Object.entries(vars))
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  try {
-    return work()
-  } finally {
-    for (const [k, v] of Object.entries(saved))
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-  }
-}
 
 /** the test server's URL with `params` added (the test server has no SSL: ssl = off) */
 const urlWith = (params: string): string => `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}${params}`
