@@ -20,6 +20,7 @@ import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { countryFlag } from '../dcc/country.js'
+import { checkDefaults } from '../issue/check-defaults.js'
 import type { LedgerStore } from '../ledger/store.js'
 import { defaultLedgerPath } from '../services/ledger-path.js'
 import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
@@ -126,6 +127,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     const { argv, flags } = await this.parse(Renew)
     const inputs = argv as string[]
     const dryRun = flags['dry-run']
+    // checked exactly as issue's, before anything is read or written: a UVCI holds A–Z, 0–9 and /
+    const { uvciIssuer } =
+      flags['uvci-issuer'] === undefined ? {} : checkDefaults({ uvciIssuer: flags['uvci-issuer'] })
     // a country no certificate can have is a usage error, as for issue (not a silent "0 renewed")
     const country = flags.country === undefined ? undefined : countryFlag(flags.country)
     if (!dryRun) refuseFutureAt(flags.at, flags['allow-future'])
@@ -145,7 +149,8 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     // selecting from the ledger needs one: a mistyped --ledger is an error, not "0 renewed"
     const ledgerPath = flags.ledger ?? defaultLedgerPath()
     refuseOverlappingPaths({
-      inputs,
+      // the trust lists are read too: an --out naming one would empty it
+      inputs: [...inputs, ...trustPaths],
       ledger: ledgerFileOf(ledgerPath),
       keyDir,
       ...(flags.out ? { out: flags.out } : {}),
@@ -177,6 +182,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       if (!this.jsonEnabled()) process.stderr.write(`\n${text}\n`)
     })
     let failed = true
+    let written = 0
     try {
       report = await renewCertificates({
         ledger,
@@ -196,12 +202,13 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         ...(inputs.length > 0
           ? { inputs: readCertificates(inputs, process.stdin), ...(trust ? { trust } : {}) }
           : {}),
-        ...(flags['uvci-issuer'] ? { uvciIssuer: flags['uvci-issuer'] } : {}),
+        ...(uvciIssuer ? { uvciIssuer } : {}),
         batch: `renew ${now.toISOString()}`,
         ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
         dryRun,
         signal: interrupts.signal,
         onCertificate: (c) => {
+          written++
           if (out) out.write(`${JSON.stringify(c)}\n`)
           else if (toStdout) this.log(JSON.stringify(c))
           else certificates.push(c)
@@ -214,7 +221,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       // the renewals written are committed and will not be made again: the file keeps them even
       // when the run stops early (an interrupt, a failed write to the ledger)
       if (out) {
-        if (failed) {
+        // a run that failed before writing anything leaves the file as it was, not emptied
+        if (failed && written === 0) out.discard()
+        else if (failed) {
           try {
             out.commit()
           } catch {

@@ -20,7 +20,9 @@ import { signHc1 } from '../hcert/sign-hc1.js'
 import { verifyHc1 } from '../hcert/verify-hc1.js'
 import type { Signer } from '../keys/signer.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
-import { damagedRow, type IssuedRow, type StoredCertificate } from '../ledger/ledger.js'
+import { contentOf, damagedRow, type IssuedRow, type StoredCertificate } from '../ledger/ledger.js'
+import { assignedCountryCode } from '../dcc/country.js'
+import { forbiddenCharacter } from '../issue/clean-text.js'
 import { newOwner, releaseRun, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { validateSchema } from '../dcc/schema.js'
 import { tooDeep } from '../issue/record-depth.js'
@@ -279,19 +281,34 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
+    // a certificate issue would refuse (a country no UVCI can hold, control characters) is never re-signed
+    const unfit = unrenewable(dcc, entry, old.country)
+    if (unfit) {
+      report.refused.push({ source, uvci: old.uvci, code: 'ERR_SCHEMA', reason: unfit })
+      return
+    }
+    const country = assignedCountryCode(String(entry.co ?? old.country)) as string
+    // the new UVCI, then the DCC schema as a last guard: a valid certificate is never superseded
+    // by one verify would refuse (a UVCI over the schema's 80 characters, say)
+    entry.ci = makeUvci(country, options.uvciIssuer)
+    const issues = icvp ? [] : validateSchema(dcc)
+    if (issues.length > 0) {
+      report.refused.push({
+        source,
+        uvci: old.uvci,
+        code: 'ERR_SCHEMA',
+        reason: `its renewal would not pass the DCC schema (${issues.map((i) => i.path || '/').join(', ')}); nothing signed`,
+      })
+      return
+    }
     if (dryRun) {
       report.wouldRenew?.push({ uvci: old.uvci, type: old.type, exp: old.exp })
       pendingKeys.add(old.uvci)
       return
     }
     if (!reserveRenewal(old, source)) return
-    entry.ci = makeUvci(String(entry.co ?? old.country), options.uvciIssuer)
     const id = idOfKey(ledger.recordKeyOf(old))
-    const { hc1 } = signHc1(
-      dcc,
-      { iss: String(entry.co ?? old.country), iat, exp, ...(icvp ? { key: -6 as const } : {}) },
-      signer,
-    )
+    const { hc1 } = signHc1(dcc, { iss: country, iat, exp, ...(icvp ? { key: -6 as const } : {}) }, signer)
     pending.push({
       row: {
         idempotencyKey: `renew:${old.uvci}`,
@@ -342,11 +359,33 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (options.inputs) {
       if (!options.trust)
         throw new DccError('ERR_USAGE', 'renewing given certificates needs --trust, to verify them first')
+      // all given certificates are admitted first, then renewed: of two given for the same holder
+      // and event, only the later is renewed, as from the ledger (and in a dry run, which records none)
+      const admitted: Array<{ old: StoredCertificate; source: string }> = []
       for await (const input of options.inputs) {
         if (options.signal?.aborted) break
         const old = admit(input, options.trust, ledger, now, report, dryRun)
-        if (old) await renewRow(old, input.source)
+        if (old) admitted.push({ old, source: input.source })
         options.onProgress?.(report.considered)
+      }
+      const latestGiven = new Map<string, StoredCertificate>()
+      for (const { old } of admitted) {
+        const seen = latestGiven.get(old.holderEvent)
+        if (!seen || old.iat > seen.iat) latestGiven.set(old.holderEvent, old)
+      }
+      for (const { old, source } of admitted) {
+        if (options.signal?.aborted) break
+        const later = latestGiven.get(old.holderEvent)
+        if (later && later.uvci !== old.uvci && later.iat > old.iat) {
+          report.considered++
+          report.skipped.push({
+            source,
+            uvci: old.uvci,
+            reason: `a later certificate for the same holder and event exists (${later.uvci})`,
+          })
+          continue
+        }
+        await renewRow(old, source)
       }
     } else {
       const filter = {
@@ -386,6 +425,36 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     await commit()
   }
+}
+
+/**
+ * Why a certificate cannot be renewed although it passes the schema, or undefined: its country
+ * (`co`, else the ledger's) is not an assigned ISO 3166 code (no UVCI can hold it), or its issuer
+ * (`is`) holds a control, bidirectional or invisible character (issue refuses both). Never quotes them.
+ */
+function unrenewable(
+  payload: Record<string, unknown>,
+  entry: Record<string, unknown>,
+  fallbackCountry: string,
+): string | undefined {
+  const co = entry.co ?? fallbackCountry
+  if (typeof co !== 'string' || !assignedCountryCode(co) || co !== co.trim().toUpperCase())
+    return 'its country (co) is not an ISO 3166 two-letter code in use, so no UVCI can be formed for its renewal'
+  const field = fieldWithForbiddenCharacter(payload, '')
+  if (field !== undefined)
+    return `its field ${field} holds a control, bidirectional or invisible character, which issue refuses`
+  return undefined
+}
+
+/** The JSON pointer of the first string in `value` that no field may hold (clean-text.ts), or undefined. */
+function fieldWithForbiddenCharacter(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return forbiddenCharacter(value) ? path || '/' : undefined
+  if (!value || typeof value !== 'object') return undefined
+  for (const [key, inner] of Object.entries(value)) {
+    const found = fieldWithForbiddenCharacter(inner, `${path}/${key}`)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /**
@@ -483,9 +552,36 @@ function admit(
   const entry = (dcc[type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
   const uvci = String(entry.ci)
   const known = ledger.findByUvci(uvci)
-  if (known) return known
+  if (known) {
+    // the ledger's certificate only when this is it (the same text or the same content): another
+    // certificate under a UVCI the ledger has must not get that certificate's renewal
+    let same = known.hc1 === input.text
+    if (!same)
+      try {
+        same = contentOf(known) === contentFingerprint(dcc)
+      } catch {
+        same = false
+      }
+    if (same) return known
+    report.considered++
+    report.refused.push({
+      source: input.source,
+      uvci,
+      code: 'ERR_INPUT',
+      reason:
+        'its UVCI belongs to another certificate in the ledger (a different holder or content): not renewed',
+    })
+    return undefined
+  }
   const { iat = 0, exp = 0, iss } = result.claims
   const country = String(entry.co ?? iss ?? '')
+  // what issue refuses is not recorded, nor renewed
+  const unfit = unrenewable(dcc, entry, country)
+  if (unfit) {
+    report.considered++
+    report.refused.push({ source: input.source, uvci, code: 'ERR_SCHEMA', reason: unfit })
+    return undefined
+  }
   const row: IssuedRow = {
     idempotencyKey: `import:${uvci}`,
     uvci,
