@@ -212,6 +212,27 @@ describe('renew and given certificates', () => {
 })
 
 describe('renew --out', () => {
+  it('is left as it was by a run that fails before writing a renewal (not replaced by an empty file)', async () => {
+    const { dir, path } = await issuedLedger()
+    const out = join(dir, 'out.jsonl')
+    writeFileSync(out, 'old\n')
+    // a clock before the DSC's validity: the run fails once it has started, with --out created
+    const r = runCli([
+      'renew',
+      '--expired',
+      '--at',
+      '2000-01-01',
+      '-k',
+      KEYS_EXAMPLE,
+      '--ledger',
+      path,
+      '--out',
+      out,
+    ])
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain('ERR_KEYS')
+    expect(readFileSync(out, 'utf8')).toBe('old\n')
+  })
   it('may not be a --trust file (it would be emptied)', async () => {
     const { dir, path } = await issuedLedger()
     const t = join(dir, 'T.json')
