@@ -9,6 +9,7 @@
  * corrects (`--correct`): then the record is signed anew as a correction that supersedes the
  * key's current certificate.
  */
+import { holderOfPayload, samePerson } from './holder-match.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import type { IssuedRecord } from '../ledger/ledger.js'
@@ -179,39 +180,12 @@ export const OTHER_HOLDER: Rejection = {
     "the id (column id) seems to belong to another person: it was issued before for a holder of whose surname, given name and date of birth more than one differ from this record's; give this record an id of its own (--correct fixes a certificate, it does not pass it to someone else)",
 }
 
-const standardised = (v: unknown): string =>
-  typeof v === 'string' ? v.normalize('NFC').trim().toUpperCase() : ''
-
-/** The words of a standardised name (split at spaces, `<`, commas, dots and hyphens). */
-const wordsOf = (name: string): string[] => name.split(/[\s<,.-]+/u).filter((w) => w !== '')
-
-/**
- * How many of the holder's fields differ between two payloads: of the standardised surname
- * (`nam.fnt`), the standardised given name (`nam.gnt`) and the date of birth for an EU DCC; for a
- * WHO ICVP (one `n` field), the date of birth counts one and the name one when the two names share
- * a word (a typo, a surname taken at marriage) or two when they share none (another name entirely).
- */
-function holderDifferences(type: string, a: Record<string, unknown>, b: Record<string, unknown>): number {
-  const dob = standardised(a.dob) !== standardised(b.dob) ? 1 : 0
-  if (type === 'icvp') {
-    const [na, nb] = [standardised(a.n), standardised(b.n)]
-    if (na === nb) return dob
-    const shared = new Set(wordsOf(na))
-    return dob + (wordsOf(nb).some((w) => shared.has(w)) ? 1 : 2)
-  }
-  const [x, y] = [(a.nam ?? {}) as Record<string, unknown>, (b.nam ?? {}) as Record<string, unknown>]
-  return (
-    dob +
-    (standardised(x.fnt) !== standardised(y.fnt) ? 1 : 0) +
-    (standardised(x.gnt) !== standardised(y.gnt) ? 1 : 0)
-  )
-}
-
 /**
  * Whether a record names another holder than the certificate issued under its key: more than one
  * of the standardised surname, the standardised given name and the date of birth differ (an ICVP:
- * see holderDifferences). One of them changed is a correction of the same person; two or more
+ * see holder-match.ts). One of them changed is a correction of the same person; two or more
  * (surnames such as Nguyễn or Trần are shared by millions) is someone else given the same id.
+ * See holder-match.ts.
  */
 export function holderChanged(
   type: string,
@@ -224,7 +198,7 @@ export function holderChanged(
   } catch {
     return false
   }
-  return holderDifferences(type, issued, payload) > 1
+  return !samePerson(type, holderOfPayload(type, issued), holderOfPayload(type, payload))
 }
 
 /**

@@ -31,6 +31,7 @@ import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readEarlierRejects, sortEarlierRejects } from '../issue/stale-rejects.js'
+import { holderOfRecord, type Holder } from '../issue/holder-match.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
@@ -190,7 +191,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     }
   }
   /** the idempotency keys of the records this run read */
-  const inputKeys = new Set<string>()
+  /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
+  const inputKeys = new Map<string, Holder[]>()
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     out?.write(`${JSON.stringify(certificate)}\n`)
@@ -345,7 +347,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
     const images: ImageJob[] = []
     for (const result of results) {
-      if (earlier.length > 0) inputKeys.add(result.key)
+      if (earlier.length > 0) {
+        const holders = inputKeys.get(result.key) ?? []
+        holders.push(holderOfRecord(options.kind, result.record.raw))
+        inputKeys.set(result.key, holders)
+      }
       if (result.rejections) {
         report.rejected++
         for (const r of result.rejections) {
