@@ -10,6 +10,7 @@
  * chunk's commit still leaves out the records another run committed after this one looked them up
  * (a lease that ran out mid-chunk), and those come out the same way (resolveConflicts).
  */
+import { DccError } from '../errors.js'
 import { holderEventOf } from '../issue/icvp-holder-event.js'
 import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
@@ -494,6 +495,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         }
       }
     }
+    // an empty export (no byte, blank lines, a header row whose rows were lost, `[]`) is no batch:
+    // exit 0 with "0 records" would tell a site everything was issued
+    if (!signal?.aborted && report.records === 0 && chunk.length === 0 && inFlight.length === 0)
+      throw new DccError(
+        'ERR_INPUT',
+        `${options.source === '-' ? 'stdin' : options.source} holds no record (it is empty, blank lines or a header row only): nothing to issue; check the export`,
+      )
     if (!signal?.aborted) await flush()
     for (let wait = HELD_WAIT_MS.first; !signal?.aborted; wait = Math.min(wait * 2, HELD_WAIT_MS.max)) {
       while (inFlight.length > 0 && !signal?.aborted) await settle()
