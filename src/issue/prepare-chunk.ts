@@ -9,6 +9,7 @@
  * corrects (`--correct`): then the record is signed anew as a correction that supersedes the
  * key's current certificate.
  */
+import { holderOfPayload, samePerson } from './holder-match.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import type { IssuedRecord } from '../ledger/ledger.js'
@@ -176,21 +177,15 @@ export function reusedKeyRejection(key: string, record?: number, correctable = t
 export const OTHER_HOLDER: Rejection = {
   field: 'id',
   reason:
-    "the id (column id) seems to belong to another person: it was issued before for a holder whose surname, given name and date of birth all differ from this record's; give this record an id of its own (--correct fixes a certificate, it does not pass it to someone else)",
-}
-
-/** The holder a payload names, as compared by holderChanged: standardised surname, given name, date of birth. */
-function holderOf(type: string, payload: Record<string, unknown>): [string, string, string] {
-  const text = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFC').trim().toUpperCase() : '')
-  if (type === 'icvp') return [text(payload.n), text(payload.n), text(payload.dob)]
-  const nam = (payload.nam ?? {}) as Record<string, unknown>
-  return [text(nam.fnt), text(nam.gnt), text(payload.dob)]
+    "the id (column id) seems to belong to another person: it was issued before for a holder of whose surname, given name and date of birth more than one differ from this record's; give this record an id of its own (--correct fixes a certificate, it does not pass it to someone else)",
 }
 
 /**
- * Whether a record names another holder than the certificate issued under its key: the
- * standardised surname, the standardised given name and the date of birth all differ (an ICVP: its
- * one name and the date of birth). One or two of them changed is a correction of the same person.
+ * Whether a record names another holder than the certificate issued under its key: more than one
+ * of the standardised surname, the standardised given name and the date of birth differ (an ICVP:
+ * see holder-match.ts). One of them changed is a correction of the same person; two or more
+ * (surnames such as Nguyễn or Trần are shared by millions) is someone else given the same id.
+ * See holder-match.ts.
  */
 export function holderChanged(
   type: string,
@@ -203,8 +198,7 @@ export function holderChanged(
   } catch {
     return false
   }
-  const [a, b] = [holderOf(type, issued), holderOf(type, payload)]
-  return a.every((part, i) => part !== b[i])
+  return !samePerson(type, holderOfPayload(type, issued), holderOfPayload(type, payload))
 }
 
 /**

@@ -10,6 +10,7 @@
  * chunk's commit still leaves out the records another run committed after this one looked them up
  * (a lease that ran out mid-chunk), and those come out the same way (resolveConflicts).
  */
+import { DccError } from '../errors.js'
 import { holderEventOf } from '../issue/icvp-holder-event.js'
 import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
@@ -31,6 +32,7 @@ import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { readEarlierRejects, sortEarlierRejects } from '../issue/stale-rejects.js'
+import { holderOfRecord, type Holder } from '../issue/holder-match.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
@@ -190,7 +192,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     }
   }
   /** the idempotency keys of the records this run read */
-  const inputKeys = new Set<string>()
+  /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
+  const inputKeys = new Map<string, Holder[]>()
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     out?.write(`${JSON.stringify(certificate)}\n`)
@@ -345,7 +348,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
     const images: ImageJob[] = []
     for (const result of results) {
-      if (earlier.length > 0) inputKeys.add(result.key)
+      if (earlier.length > 0) {
+        const holders = inputKeys.get(result.key) ?? []
+        holders.push(holderOfRecord(options.kind, result.record.raw))
+        inputKeys.set(result.key, holders)
+      }
       if (result.rejections) {
         report.rejected++
         for (const r of result.rejections) {
@@ -488,6 +495,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         }
       }
     }
+    // an empty export (no byte, blank lines, a header row whose rows were lost, `[]`) is no batch:
+    // exit 0 with "0 records" would tell a site everything was issued
+    if (!signal?.aborted && report.records === 0 && chunk.length === 0 && inFlight.length === 0)
+      throw new DccError(
+        'ERR_INPUT',
+        `${options.source === '-' ? 'stdin' : options.source} holds no record (it is empty, blank lines or a header row only): nothing to issue; check the export`,
+      )
     if (!signal?.aborted) await flush()
     for (let wait = HELD_WAIT_MS.first; !signal?.aborted; wait = Math.min(wait * 2, HELD_WAIT_MS.max)) {
       while (inFlight.length > 0 && !signal?.aborted) await settle()

@@ -289,7 +289,7 @@ describe('issue --correct', () => {
     const path = join(tmp, 'correct.sqlite')
     const ledger = new Ledger(path)
     const a = await issue(ledger, join(FIELD, 'reuse_a.csv'))
-    // the surname and the date of birth corrected (the given name kept): the same person
+    // the surname corrected (a typo; the given name and the date of birth kept): the same person
     const fixed = await issue(ledger, join(FIELD, 'reuse_fix.csv'), { correct: true })
     expect(fixed.report).toMatchObject({ issued: 1, corrected: 1, alreadyIssued: 0, rejected: 0 })
     const [line] = fixed.certificates
@@ -357,8 +357,6 @@ describe('issue --correct', () => {
     ['the surname', '1,v,Nguyen,An,1980-01-01,Comirnaty,1,2,2021-06-01'],
     ['the given name', '1,v,Nguyễn,Anh,1980-01-01,Comirnaty,1,2,2021-06-01'],
     ['the date of birth', '1,v,Nguyễn,An,1981-01-01,Comirnaty,1,2,2021-06-01'],
-    ['the surname and the date of birth', '1,v,Tran,An,1981-01-10,Comirnaty,1,2,2021-06-01'],
-    ['the two names', '1,v,Tran,Binh,1980-01-01,Spikevax,1,2,2021-06-02'],
   ] as const)
     it(`corrects ${what}: the same person, a correction (and without --correct, the reason suggests it)`, async () => {
       const ledger = new Ledger(join(tmp, `correct-${what.replaceAll(' ', '-')}.sqlite`))
@@ -374,6 +372,77 @@ describe('issue --correct', () => {
       expect(plain.report.rejections[0]?.reason).toMatch(/or correct that certificate with --correct$/)
       const corrected = await issue(ledger, fixed, { correct: true })
       expect(corrected.report).toMatchObject({ issued: 1, corrected: 1, rejected: 0 })
+      ledger.close()
+    })
+
+  // a surname shared by millions (Nguyễn, Trần, Lê) is no proof of the same person: two of the three
+  // holder fields changed is someone else given the same id (two sites numbering rows 1, 2, 3)
+  for (const [what, row] of [
+    [
+      'the given name and the date of birth (the surname shared)',
+      '1,v,Nguyễn Văn,Thị Bích,1992-11-03,Spikevax,2,2,2021-09-09',
+    ],
+    [
+      'the surname and the date of birth (the given name shared)',
+      '1,v,Tran,An,1981-01-10,Comirnaty,1,2,2021-06-01',
+    ],
+    ['the two names (the date of birth shared)', '1,v,Tran,Binh,1980-01-01,Spikevax,1,2,2021-06-02'],
+  ] as const)
+    it(`does not correct ${what}: another person, rejected with --correct too, nothing superseded`, async () => {
+      const path = join(tmp, `other-${what.replace(/\W+/g, '-')}.sqlite`)
+      const ledger = new Ledger(path)
+      const first = join(tmp, 'person-other.csv')
+      const second = join(tmp, `other-${what.replace(/\W+/g, '-')}.csv`)
+      writeFileSync(first, `${CSV_HEADER}\n1,v,Nguyễn Văn,An,1980-01-01,Comirnaty,1,2,2021-06-01\n`)
+      writeFileSync(second, `${CSV_HEADER}\n${row}\n`)
+      await issue(ledger, first)
+      for (const correct of [false, true]) {
+        const { report, certificates } = await issue(ledger, second, { correct })
+        expect(report).toMatchObject({ issued: 0, corrected: 0, rejected: 1 })
+        expect(certificates).toEqual([])
+        expect(report.rejections[0]).toMatchObject({
+          field: 'id',
+          reason: expect.stringMatching(/^the id \(column id\) seems to belong to another person/),
+        })
+        holderFree(JSON.stringify(report), 'Nguy', 'Bích', 'Tran', 'Binh', '1980', '1981', '1992')
+      }
+      ledger.close()
+      expect(rows(path).all.map((r) => r.supersededBy)).toEqual([null])
+    })
+
+  // an ICVP has one name field: a name entirely changed (no word shared) counts as both names
+  const icvp = (name: string, dob: string): string =>
+    JSON.stringify({
+      id: '1',
+      name,
+      dob,
+      nationality: 'VN',
+      product: 'STAMARIL',
+      date: '2021-06-01',
+      batch: 'L1',
+      issuer: 'Pasteur Institute',
+    })
+  for (const [what, name, dob, same] of [
+    ['another name, the date of birth shared', 'Trần Thị Bích', '1980-05-17', false],
+    ['the name and the date of birth', 'Nguyễn Văn Anh', '1981-05-17', false],
+    ['a typo in the name', 'Nguyễn Văn Ann', '1980-05-17', true],
+    ['the date of birth', 'Nguyễn Văn An', '1981-05-17', true],
+  ] as const)
+    it(`ICVP --correct, ${what}: ${same ? 'a correction' : 'another person, rejected'}`, async () => {
+      const ledger = new Ledger(join(tmp, `icvp-${what.replace(/\W+/g, '-')}.sqlite`))
+      const first = join(tmp, 'icvp-a.jsonl')
+      const second = join(tmp, `icvp-${what.replace(/\W+/g, '-')}.jsonl`)
+      writeFileSync(first, `${icvp('Nguyễn Văn An', '1980-05-17')}\n`)
+      writeFileSync(second, `${icvp(name, dob)}\n`)
+      expect((await issue(ledger, first, { kind: 'icvp' })).report).toMatchObject({ issued: 1 })
+      const { report } = await issue(ledger, second, { kind: 'icvp', correct: true })
+      if (same) expect(report).toMatchObject({ issued: 1, corrected: 1, rejected: 0 })
+      else {
+        expect(report).toMatchObject({ issued: 0, corrected: 0, rejected: 1 })
+        expect(report.rejections[0]?.reason).toMatch(
+          /^the id \(column id\) seems to belong to another person/,
+        )
+      }
       ledger.close()
     })
 
