@@ -12,7 +12,8 @@ import { reportError } from './report-error.js'
 const hook: Hook.CommandNotFound = async function (options) {
   const { id, config } = options
   const argv = options.argv ?? []
-  const json = argv.includes('--json')
+  // `hcert --json` alone: oclif takes the flag for the command's id
+  const json = argv.includes('--json') || id === '--json'
   const visible = config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases])
   // oclif joins the words before the first flag into the id ('isue records.csv' -> 'isue:records.csv'):
   // the command typed is the shortest start of it that is close to a command
@@ -33,7 +34,9 @@ const hook: Hook.CommandNotFound = async function (options) {
       if ((err as { oclif?: { exit?: number } }).oclif?.exit !== 127) throw err
     }
   }
-  const message = notACommandMessage(typed, suggestion, config)
+  const message = id.startsWith('-')
+    ? `no command given (a command comes before ${id.split(':')[0]}: ${config.bin} <command> ${id.split(':')[0]}); ${config.bin} help lists the commands`
+    : notACommandMessage(typed, suggestion, config)
   const topic = typed.includes(':') ? typed.split(':')[0] : undefined
   const exit = await reportError(new DccError('ERR_USAGE', message), {
     json,

@@ -5,12 +5,26 @@
 import { DccError } from '../errors.js'
 import { PASSPHRASE_ENV } from '../services/key-dir.js'
 
+/**
+ * HCERT_KEY_PASSPHRASE set to nothing is refused (ERR_KEYS) where it would decide how keys are
+ * written or read: an empty passphrase encrypts nothing, and was taken as "no passphrase", so the
+ * keys were written unencrypted without a word.
+ */
+export function refuseEmptyPassphraseEnv(): void {
+  if (process.env[PASSPHRASE_ENV] === '')
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${PASSPHRASE_ENV} is set but empty; set ${PASSPHRASE_ENV} to the passphrase, or unset it (unset, keys generate writes unencrypted keys unless --encrypt)`,
+    )
+}
+
 export async function passphraseFor(
   purpose: 'new' | 'existing',
   options: { required: boolean; prompt: boolean },
 ): Promise<string | undefined> {
   const fromEnv = process.env[PASSPHRASE_ENV]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  if (purpose === 'new' || options.required) refuseEmptyPassphraseEnv()
   if (!options.required) return undefined
   if (!options.prompt || !process.stdin.isTTY) {
     throw new DccError(

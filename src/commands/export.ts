@@ -2,6 +2,8 @@ import * as Flags from '@oclif/core/flags'
 import { nonEmptyPath } from '../cli/flags.js'
 import { helpParagraphs } from '../cli/help-text.js'
 import { HcertCommand } from '../cli/base-command.js'
+import { catchInterrupts } from '../cli/interrupts.js'
+import { terminalText } from '../cli/render/terminal-text.js'
 import { batchFlag } from '../cli/flags.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { DccError, EXIT } from '../errors.js'
@@ -102,6 +104,12 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
       throw err
     }
     let report: ExportReport
+    const interrupts = catchInterrupts((text) => {
+      if (!json)
+        process.stderr.write(
+          `\n${text.replace('after the chunk in flight', 'after the certificate in flight')}\n`,
+        )
+    })
     try {
       report = await exportCertificates(
         ledger,
@@ -118,24 +126,33 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
           else this.log(JSON.stringify(certificate))
           if (qrDir) await (await qrWriter()).writeQrFiles(qrDir, certificate.uvci, certificate.hc1)
         },
+        interrupts.signal,
       )
-      out?.commit()
+      // a stopped export writes no --out file (a part of a batch would pass for all of it)
+      if (report.interrupted) out?.discard()
+      else out?.commit()
     } catch (err) {
       out?.discard()
       throw err
     } finally {
+      interrupts.release()
       ledger.close()
     }
-    if (report.missing.length > 0) this.exitCode = EXIT.INVALID
+    this.exitCode = interrupts.exitCode() ?? this.exitCode
+    if (report.missing.length > 0 && !report.interrupted) this.exitCode = EXIT.INVALID
     // no "Exported N" beside the error of a failed write to stdout
     if (!json && (await this.stdoutWritten())) {
       const c = this.colors
       process.stderr.write(
-        `${c.bold(`Exported ${report.exported} certificate${report.exported === 1 ? '' : 's'}${flags.out ? ` to ${flags.out}` : ''}`)}\n`,
+        `${c.bold(`${report.interrupted ? 'Stopped after' : 'Exported'} ${report.exported} certificate${report.exported === 1 ? '' : 's'}${flags.out && !report.interrupted ? ` to ${terminalText(flags.out)}` : ''}`)}\n`,
       )
       for (const m of report.missing)
         process.stderr.write(
-          `  ${c.red('not in the ledger')} ${'id' in m ? `id ${m.id}` : 'uvci' in m ? `UVCI ${m.uvci}` : `batch ${m.batch}`}\n`,
+          `  ${c.red('not in the ledger')} ${terminalText('id' in m ? `id ${m.id}` : 'uvci' in m ? `UVCI ${m.uvci}` : `batch ${m.batch}`)}\n`,
+        )
+      if (report.interrupted)
+        process.stderr.write(
+          `${c.yellow(`Interrupted (${report.interrupted}): ${flags.out ? `${terminalText(flags.out)} was not written` : 'the certificates above were written'}${qrDir ? `; the QR images of the ${report.exported} certificates before it are in ${terminalText(qrDir)}` : ''}. The ledger is unchanged: run the same command again to export them all.`)}\n`,
         )
     }
     return { ...report, out: flags.out ?? null, ...(json && !flags.out ? { certificates } : {}) }

@@ -82,9 +82,19 @@ export interface Subject {
   organisation: string
 }
 
-function distinguishedName(subject: Subject, commonName: string): string {
-  const escape = (value: string): string => value.replace(/([,+"\\<>;=])/g, '\\$1')
-  return `C=${subject.country}, O=${escape(subject.organisation)}, CN=${escape(commonName)}`
+/**
+ * The subject C, O, CN as typed attributes (RFC 5280 §4.1.2.4), never as an RFC 4514 string: no
+ * character of the organisation (`#` `\` `,` `+` `=` `"` `<` `>` `;`, leading or trailing spaces) is
+ * interpreted. Each value is a PrintableString when it fits that alphabet, else a UTF8String.
+ */
+function distinguishedName(subject: Subject, commonName: string): x509.Name {
+  const text = (value: string): { printableString: string } | { utf8String: string } =>
+    x509.Name.isPrintableString(value) ? { printableString: value } : { utf8String: value }
+  return new x509.Name([
+    { C: [text(subject.country)] },
+    { O: [text(subject.organisation)] },
+    { CN: [text(commonName)] },
+  ])
 }
 
 /** RFC 5280 Appendix A, ub-common-name: a CN holds at most 64 characters */
@@ -175,7 +185,8 @@ export async function createDscCertificate(options: CreateDscOptions): Promise<U
       options.subject,
       options.commonName ?? commonNameFor(options.subject.organisation, 'DSC'),
     ),
-    issuer: csca.subject,
+    // the CSCA's subject as its DER bytes: re-parsing its text would read `#…` as hex, `\,` as a split
+    issuer: new x509.Name(csca.subjectName.toArrayBuffer()),
     notBefore: options.notBefore,
     notAfter: options.notAfter,
     signingAlgorithm: signingAlgorithm(options.csca.keys),

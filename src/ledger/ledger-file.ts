@@ -15,6 +15,7 @@ import {
   lstatSync,
   openSync,
   readSync,
+  statSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
@@ -29,7 +30,7 @@ const SQLITE_HEADER = 'SQLite format 3\0'
 /**
  * What a --ledger path names, looked at before SQLite opens (or creates) anything, so that a wrong
  * path gets a message that says what it is rather than a storage fault: ERR_LEDGER for an empty
- * path, a folder, a file that is not a SQLite database (a CSV, a key: give the ledger's file), or a
+ * path, a folder, a FIFO, socket or device, a file that is not a SQLite database (a CSV, a key: give the ledger's file), or a
  * `-wal`/`-shm` file beside it that is not a plain file (a planted link: SQLite would follow it).
  * Nothing is created or changed here; a path that does not exist yet passes.
  */
@@ -46,6 +47,13 @@ export function checkLedgerPath(path: string): void {
       'ERR_LEDGER',
       `ledger: ${path} is a folder, not a ledger file; give the ledger's file (for example ${path.replace(/\/+$/, '')}/ledger.sqlite)`,
     )
+  // a FIFO, socket or device (or a link to one): SQLite would wait on a FIFO for ever
+  const target = stat?.isSymbolicLink() ? statOrUndefined(path) : stat
+  if (target && !target.isFile() && !target.isDirectory())
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} is not a file (a FIFO, socket or device); give the ledger's file`,
+    )
   for (const suffix of ['-wal', '-shm']) {
     const side = lstatOrUndefined(`${path}${suffix}`)
     if (side && !side.isFile())
@@ -59,6 +67,14 @@ export function checkLedgerPath(path: string): void {
       'ERR_LEDGER',
       `ledger: ${path} is not a ledger (not a SQLite database: a CSV, a key or another file?); give --ledger the ledger file hcert issue writes (if this file was your ledger and was overwritten, restore it from a backup)`,
     )
+}
+
+function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
 }
 
 function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {

@@ -28,13 +28,24 @@ export interface ExportReport {
   exported: number
   /** ids, UVCIs and a batch name asked for that the ledger does not have */
   missing: Array<{ id: string } | { uvci: string } | { batch: string }>
+  /** the signal (SIGINT, SIGTERM) that stopped the run before every certificate was written */
+  interrupted?: string
 }
 
-/** Writes each selected certificate, in the order the ledger recorded them, to `onCertificate`. */
+/** how many certificates are written between two looks at the signal (each look lets a signal in) */
+const CHECK_EVERY = 64
+
+/**
+ * Writes each selected certificate, in the order the ledger recorded them, to `onCertificate`.
+ * When `signal` aborts (Ctrl-C, SIGTERM) it stops before the next certificate and sets
+ * `interrupted` to the signal's reason; it lets the event loop run every CHECK_EVERY certificates
+ * so that a signal is seen even when `onCertificate` never waits.
+ */
 export async function exportCertificates(
   ledger: Ledger,
   selection: ExportSelection,
   onCertificate: (certificate: ExportedCertificate) => void | Promise<void>,
+  signal?: AbortSignal,
 ): Promise<ExportReport> {
   const report: ExportReport = { exported: 0, missing: [] }
   let chosen: number[] | undefined
@@ -63,7 +74,16 @@ export async function exportCertificates(
     narrow(named)
   }
   if (chosen === undefined && selection.all) chosen = ledger.allIds()
+  let sinceCheck = 0
   for (const id of (chosen ?? []).sort((a, b) => a - b)) {
+    if (signal && ++sinceCheck >= CHECK_EVERY) {
+      sinceCheck = 0
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    if (signal?.aborted) {
+      report.interrupted = String(signal.reason ?? 'interrupted')
+      break
+    }
     const row = ledger.findById(id)
     if (!row || (selection.current && row.supersededBy !== null)) continue
     await onCertificate(exportedLine(ledger, row))

@@ -23,6 +23,7 @@ const LINES = {
   mistypedJson: ['isue', 'records.csv', '--json'],
   mistypedSub: ['keys', 'generat'],
   unknown: ['xyzzy'],
+  jsonAlone: ['--json'],
   helpUnknown: ['help', 'nosuch'],
   helpUnknownJson: ['help', 'nosuch', '--json'],
   helpMistyped: ['help', 'isue'],
@@ -82,6 +83,14 @@ describe('a mistyped command', () => {
     expect(ran.unknown.code).toBe(2)
     expect(ran.unknown.stderr).toContain("'xyzzy' is not an hcert command")
     expect(ran.unknown.stderr).not.toContain('did you mean')
+  })
+
+  it('hcert --json alone: a JSON usage error saying a command is missing (was text, calling --json a command)', () => {
+    expect(ran.jsonAlone.code).toBe(2)
+    expect(errorOf(ran.jsonAlone)).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/^no command given/),
+    })
   })
 
   it('hcert help <unknown> is the same usage error (exit 2, JSON with --json); help <known> --json prints the help', () => {

@@ -89,6 +89,23 @@ describe('hcert export', () => {
     })
   })
 
+  it('ids and UVCIs not in the ledger are escaped for the terminal on stderr, never echoed raw', () => {
+    const r = runCli([
+      'export',
+      '--ledger',
+      ledger,
+      '--id',
+      'X\u001b[31mred',
+      '--uvci',
+      '\u001b]0;t\u0007\u202e',
+    ])
+    expect(r.code).toBe(4)
+    // eslint-disable-next-line no-control-regex
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/)
+    expect(r.stderr).toContain('id X\\u001b[31mred')
+    expect(r.stderr).toContain('UVCI \\u001b]0;t\\u0007\\u202e')
+  })
+
   it('usage: something to select, an existing ledger, an --out that is not a symlink', () => {
     const none = runCli(['export', '--ledger', ledger, '--json'])
     expect(none.code).toBe(2)

@@ -59,6 +59,21 @@ describe('the issuer is the organisation exactly as given', () => {
     expect(payload.v[0]?.is).toBe(ORG)
   })
 
+  it('keys generate --org beginning with # (and a DSC under that CSCA): kept as typed, not read as hex', () => {
+    const csca = join(tmp, 'hash-csca')
+    const first = runCli(['keys', 'generate', '--out', csca, '--org', '#MoH', '--json'])
+    expect(first.code, first.stderr).toBe(0)
+    const out = join(tmp, 'hash-dsc')
+    const second = runCli(['keys', 'generate', '--out', out, '--csca', csca, '--org', '#abcd\\', '--json'])
+    expect(second.code, second.stderr).toBe(0)
+    expect(JSON.parse(second.stdout).dsc.subject).toBe('C=VN, O=\\#abcd\\\\, CN=\\#abcd\\\\ DSC')
+    const issued = runCli(['issue', RECORD, '--key-dir', out, '--ledger', join(tmp, 'h.sqlite'), '--json'])
+    expect(issued.code, issued.stderr).toBe(0)
+    const hc1 = JSON.parse(issued.stdout).certificates[0].hc1 as string
+    const decoded = runCli(['decode', hc1, '--json'])
+    expect(JSON.parse(decoded.stdout).payload.v[0].is).toBe('#abcd\\')
+  })
+
   it('keys generate refuses an --org with a line break: usage error, exit 2 (the other cases: test/issue/check-defaults.test.ts)', () => {
     const result = runCli(['keys', 'generate', '--out', join(tmp, 'bad'), '--org', 'Bộ Y tế\nCục', '--json'])
     expect(result.code).toBe(2)

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { X509Certificate } from 'node:crypto'
@@ -178,5 +178,40 @@ describe('hcert keys generate', () => {
     ])
     const text = runCli(['keys', 'show', join(out, 'csca.crt.pem')]).stdout
     expect(text).toContain(result.csca.sha256)
+  })
+})
+
+describe('keys flags and settings that cannot work are refused, nothing written', () => {
+  const errorOf = (stdout: string): { code: string; message: string } => JSON.parse(stdout).error
+
+  it('--rsa-bits with ES256 (the default --alg) is ERR_USAGE, exit 2', () => {
+    const dir = join(tmp, 'rsa-bits-es256')
+    const r = runCli(['keys', 'generate', '--out', dir, '--rsa-bits', '3072', '--json'])
+    expect(r.code).toBe(2)
+    expect(errorOf(r.stdout)).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/--rsa-bits/),
+    })
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  it('HCERT_KEY_PASSPHRASE set but empty is ERR_KEYS, exit 2 (it wrote unencrypted keys)', () => {
+    const dir = join(tmp, 'empty-passphrase')
+    const r = runCli(['keys', 'generate', '--out', dir, '--json'], { env: { HCERT_KEY_PASSPHRASE: '' } })
+    expect(r.code).toBe(2)
+    expect(errorOf(r.stdout)).toMatchObject({
+      code: 'ERR_KEYS',
+      message: expect.stringMatching(/HCERT_KEY_PASSPHRASE is set but empty/),
+    })
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  it("keys show '' is ERR_USAGE 'the path is empty', exit 2", () => {
+    const r = runCli(['keys', 'show', '', '--json'])
+    expect(r.code).toBe(2)
+    expect(errorOf(r.stdout)).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/path is empty/),
+    })
   })
 })

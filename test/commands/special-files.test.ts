@@ -140,4 +140,26 @@ describe.skipIf(process.platform !== 'linux')('paths that are not ordinary files
       })
     }
   })
+
+  it('a FIFO (or a link to one) as --ledger is ERR_LEDGER "is not a file" (exit 2) at once for every command that reads a ledger', () => {
+    const ledgerFifo = join(tmp, 'ledger-fifo.sqlite')
+    execFileSync('mkfifo', [ledgerFifo])
+    const link = join(tmp, 'ledger-link.sqlite')
+    symlinkSync(ledgerFifo, link)
+    const examples = join(import.meta.dirname, '..', '..', 'examples', 'batch.csv')
+    const keys = join(import.meta.dirname, '..', '..', 'keys-example')
+    for (const args of [
+      ['stats', '--ledger', ledgerFifo],
+      ['export', '--all', '--ledger', ledgerFifo],
+      ['stats', '--ledger', link],
+      ['issue', examples, '-k', keys, '--ledger', ledgerFifo],
+    ]) {
+      const result = run(args)
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(errorOf(result)).toMatchObject({
+        code: 'ERR_LEDGER',
+        message: expect.stringMatching(/is not a file/),
+      })
+    }
+  })
 })

@@ -2,10 +2,13 @@
 import type { ChalkInstance } from 'chalk'
 import type { Count } from '../../ledger/stats.js'
 import type { StatsResult } from '../../services/stats.js'
+import { terminalText } from './terminal-text.js'
 
 const fmt = (n: number): string => n.toLocaleString('en-US')
 
-export function barChart(rows: ReadonlyArray<{ label: string; count: number }>, width = 40): string[] {
+/** Bars of `rows`, each label made safe for the terminal (an issuer or product is ledger text). */
+export function barChart(given: ReadonlyArray<{ label: string; count: number }>, width = 40): string[] {
+  const rows = given.map((r) => ({ label: terminalText(r.label), count: r.count }))
   const max = Math.max(1, ...rows.map((r) => r.count))
   const labelWidth = Math.max(...rows.map((r) => r.label.length), 1)
   const countWidth = Math.max(...rows.map((r) => fmt(r.count).length), 1)
@@ -25,7 +28,8 @@ export function renderStats(stats: StatsResult, periodName: string, c: ChalkInst
   ]
   if (stats.topRejections.length > 0) {
     lines.push('', c.bold('Top rejection reasons'))
-    for (const r of stats.topRejections) lines.push(`  ${fmt(r.count).padStart(7)}  ${r.field}: ${r.reason}`)
+    for (const r of stats.topRejections)
+      lines.push(`  ${fmt(r.count).padStart(7)}  ${terminalText(`${r.field}: ${r.reason}`)}`)
   }
   if (stats.perPeriod.length > 0) {
     lines.push(

@@ -2,7 +2,8 @@ import * as Flags from '@oclif/core/flags'
 import { helpParagraphs } from '../../cli/help-text.js'
 import { HcertCommand } from '../../cli/base-command.js'
 import { atFlag, durationFlag, nonEmptyPath, noPromptFlag, usageFlag } from '../../cli/flags.js'
-import { passphraseFor } from '../../cli/passphrase.js'
+import { passphraseFor, refuseEmptyPassphraseEnv } from '../../cli/passphrase.js'
+import { DccError } from '../../errors.js'
 import { pinFor, pinIsTyped } from '../../cli/pin.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { isKeyEncrypted, KEY_FILES } from '../../services/key-dir.js'
@@ -59,9 +60,8 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       default: 'ES256',
     })(),
     'rsa-bits': Flags.option({
-      summary: 'RSA modulus for PS256.',
+      summary: 'RSA modulus for PS256: 2048 (default) or 3072; a usage error with ES256.',
       options: ['2048', '3072'] as const,
-      default: '2048',
     })(),
     usage: usageFlag({
       summary: 'Certificate types the DSC may sign (Extended Key Usage): v, t, r; default all.',
@@ -126,6 +126,10 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
     const { flags } = await this.parse(KeysGenerate)
     // the label is checked before a passphrase or the PIN is asked for
     if (flags['key-label'] !== undefined) checkKeyLabel(flags['key-label'])
+    if (flags['rsa-bits'] !== undefined && flags.alg !== 'PS256')
+      throw new DccError('ERR_USAGE', '--rsa-bits is for --alg PS256 (an RSA key); ES256 keys are P-256')
+    // set but empty would write unencrypted keys silently
+    refuseEmptyPassphraseEnv()
     const needsPassphrase =
       flags.encrypt || (flags.csca !== undefined && isKeyEncrypted(join(flags.csca, KEY_FILES.cscaKey)))
     const passphrase = await passphraseFor(flags.encrypt ? 'new' : 'existing', {
@@ -145,7 +149,7 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
     const result = await generateKeys({
       out: flags.out,
       alg: flags.alg,
-      rsaBits: Number(flags['rsa-bits']) as 2048 | 3072,
+      rsaBits: Number(flags['rsa-bits'] ?? '2048') as 2048 | 3072,
       usage: flags.usage ?? [],
       ...(flags.country !== undefined ? { country: flags.country } : {}),
       ...(flags.org !== undefined ? { organisation: flags.org } : {}),

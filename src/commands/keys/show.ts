@@ -31,6 +31,11 @@ export default class KeysShow extends HcertCommand {
 
   async run(): Promise<KeysShowResult> {
     const { args } = await this.parse(KeysShow)
+    if (args.path.trim() === '')
+      throw new DccError(
+        'ERR_USAGE',
+        "the path is empty (keys show '': an unset shell variable?); give a certificate file or a key directory",
+      )
     const isDir = existsSync(args.path) && statSync(args.path).isDirectory()
     if (!isDir && basename(args.path) === KEY_FILES.dscKeyRef)
       throw new DccError(
