@@ -429,8 +429,9 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
 
 /**
  * Why a certificate cannot be renewed although it passes the schema, or undefined: its country
- * (`co`, else the ledger's) is not an assigned ISO 3166 code (no UVCI can hold it), or its issuer
- * (`is`) holds a control, bidirectional or invisible character (issue refuses both). Never quotes them.
+ * (`co`, else the ledger's) is not an assigned ISO 3166 code (no UVCI can hold it), or one of its
+ * text fields holds a character issue refuses (clean-text.ts forbiddenCharacter: control,
+ * bidirectional, invisible…). Never quotes them.
  */
 function unrenewable(
   payload: Record<string, unknown>,
@@ -458,11 +459,6 @@ function fieldWithForbiddenCharacter(value: unknown, path: string): string | und
 }
 
 /**
- * A stored certificate's payload, to sign again: JSON, an object nested no deeper than a record may
- * be, that passes the DCC schema. Otherwise (a row edited by hand, truncated) ERR_LEDGER naming the
- * row, returned rather than thrown, so that the caller refuses that certificate and goes on.
- */
-/**
  * The latest certificate, later than `old`, for the same holder and event, or undefined. Looked up
  * by the row's stored key and by today's key of its payload (rows stored before the key held the
  * names as written keep their old key), and kept only when its payload names the same holder as
@@ -485,6 +481,11 @@ function laterForSameHolder(ledger: Ledger, old: StoredCertificate): StoredCerti
   return best
 }
 
+/**
+ * A stored certificate's payload, to sign again: JSON, an object nested no deeper than a record may
+ * be, that passes the DCC schema. Otherwise (a row edited by hand, truncated) ERR_LEDGER naming the
+ * row, returned rather than thrown, so that the caller refuses that certificate and goes on.
+ */
 function storedPayload(row: StoredCertificate): Record<string, unknown> | DccError {
   let dcc: unknown
   try {
