@@ -86,19 +86,11 @@ export abstract class HcertCommand extends Command {
    * stderr ("Exported 3 certificates") is written only then: never beside the error of a lost write.
    */
   protected async stdoutWritten(): Promise<boolean> {
-    // lines still queued (an asynchronous pipe): wait until they are out, or fail
+    // lines still queued (an asynchronous pipe): an empty write's callback runs once every write
+    // before it is out, or failed. Not 'drain': it comes only after a write that filled the buffer,
+    // and a wait for it with less queued never ended (the run then exited 13, its report unwritten)
     if (!stdoutFailure() && process.stdout.writableLength > 0)
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          process.stdout.off('drain', done)
-          process.stdout.off('error', done)
-          process.stdout.off('close', done)
-          resolve()
-        }
-        process.stdout.once('drain', done)
-        process.stdout.once('error', done)
-        process.stdout.once('close', done)
-      })
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
     await new Promise((resolve) => setImmediate(resolve))
     return stdoutFailure() === undefined && !ending
   }

@@ -143,6 +143,37 @@ describe('stdout that fails (finding 3)', () => {
   })
 })
 
+describe('a reader slower than the run (CI, multi-process renew: exit 13 and no report)', () => {
+  // 110 certificates are 71–76 KB: more than a pipe holds (64 KB), and the 7–12 KB left queued is
+  // under the stream's 16 KB mark, so no 'drain' ever comes. The reader starts after the run ends.
+  it.each([
+    [
+      'issue',
+      (dir: string) => `$H issue b.csv ${issueArgs(dir).join(' ')}`,
+      /Batch b\.csv: 110 records, 110 issued/,
+    ],
+    [
+      'export',
+      (dir: string) =>
+        `$H issue b.csv ${issueArgs(dir).join(' ')} >/dev/null 2>&1; $H export --ledger l.sqlite --all`,
+      /Exported 110 certificates/,
+    ],
+    [
+      'renew',
+      (dir: string) =>
+        `$H issue b.csv ${issueArgs(dir).join(' ')} >/dev/null 2>&1; $H renew --ledger l.sqlite --key-dir ${KEYS_EXAMPLE} --expired --at 2023-01-15T00:00:00Z`,
+      /110 renewed/,
+    ],
+  ])('%s | (sleep; wc): exit 0, every line out, then its summary', (_name, line, summary) => {
+    const dir = folder()
+    writeFileSync(join(dir, 'b.csv'), csv(110))
+    const r = sh(`${line(dir)} | (sleep 2; wc -l); echo "exit=\${PIPESTATUS[0]}" >&2`, dir)
+    expect(r.stderr).toMatch(/exit=0/)
+    expect(r.stdout.trim()).toBe('110')
+    expect(r.stderr).toMatch(summary)
+  })
+})
+
 describe('a run with no rejections and an earlier rejects file (finding 7)', () => {
   it("keeps another batch's rejects file, with a warning that counts, and removes one whose records are issued", () => {
     const dir = folder()
