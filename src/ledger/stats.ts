@@ -56,7 +56,8 @@ export interface LedgerStats {
   byKid: Count[]
 }
 
-const PERIOD_FORMAT: Readonly<Record<Period, string>> = { day: '%Y-%m-%d', week: '%Y-W%W', month: '%Y-%m' }
+/** strftime formats of the period keys: ISO 8601 weeks (`2021-W52`: weeks start on Monday, and week 01 is the one with 4 January; its year is the ISO week-numbering year) */
+const PERIOD_FORMAT: Readonly<Record<Period, string>> = { day: '%Y-%m-%d', week: '%G-W%V', month: '%Y-%m' }
 const dayText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10)
 
 /**
@@ -203,9 +204,9 @@ interface TotalsRange {
 const EXACT_TOTALS = (from: string, where: string): string => `SELECT
     sum(origin = 'issue') AS issued,
     sum(origin = 'renew') AS renewed,
-    sum(superseded_by IS NULL AND exp > @now) AS active,
-    sum(superseded_by IS NULL AND exp <= @now) AS expired,
-    sum(superseded_by IS NULL AND exp > @now AND exp <= @soon) AS expiringSoon,
+    sum(superseded_by IS NULL AND iat <= @now AND exp > @now) AS active,
+    sum(superseded_by IS NULL AND iat <= @now AND exp <= @now) AS expired,
+    sum(superseded_by IS NULL AND iat <= @now AND exp > @now AND exp <= @soon) AS expiringSoon,
     sum(superseded_by IS NOT NULL) AS superseded
   FROM ${from} WHERE ${where} AND origin != 'import'`
 
@@ -213,7 +214,10 @@ const EXACT_TOTALS = (from: string, where: string): string => `SELECT
  * The validity totals: validity_counts for the certificates issued on the whole days of the range,
  * except those that expire on the day of `now` or of `soon` (which may fall either side of them:
  * counted from the certificates through the exp index), and the certificates themselves for the
- * part-days at the edges. A ledger opened read only at an earlier schema (no validity_counts)
+ * part-days at the edges. A certificate issued after `now` (stats --at a time before it) is neither
+ * active, expired nor expiring at `now`: the whole days after the day of `now` give only issued,
+ * renewed and superseded from the summary, and the day of `now` itself is counted from the
+ * certificates (splitDays). A ledger opened read only at an earlier schema (no validity_counts)
  * counts every certificate of the range through the validity index.
  */
 function validityTotals(db: Database.Database, range: TotalsRange): Totals {
@@ -231,16 +235,29 @@ function validityTotals(db: Database.Database, range: TotalsRange): Totals {
         )
         .get({ since: range.since, until: range.until, now, soon }) as Record<keyof Totals, number | null>,
     ])
+  const { before, nowDay, after, exact } = splitDays(range)
   const parts: Array<Record<keyof Totals, number | null>> = []
-  for (const [from, to] of range.edges)
+  for (const [from, to] of exact)
     parts.push(
       db
         .prepare(EXACT_TOTALS('certificates INDEXED BY certificates_iat', 'iat BETWEEN @from AND @to'))
         .get({ from, to, now, soon }) as Record<keyof Totals, number | null>,
     )
-  if (range.fullStart < range.fullEnd) {
-    const { nowDay, soonDay, edgeDays } = validitySplit(now, soon)
-    const days = { dayFrom: range.fullStart / DAY_SECONDS, dayTo: range.fullEnd / DAY_SECONDS }
+  if (after)
+    parts.push(
+      db
+        .prepare(
+          `SELECT
+             sum(CASE WHEN origin = 'issue' THEN count ELSE 0 END) AS issued,
+             sum(CASE WHEN origin = 'renew' THEN count ELSE 0 END) AS renewed,
+             sum(CASE WHEN superseded = 1 THEN count ELSE 0 END) AS superseded
+           FROM validity_counts WHERE day >= @dayFrom AND day < @dayTo AND origin != 'import'`,
+        )
+        .get({ dayFrom: after[0], dayTo: after[1] }) as Record<keyof Totals, number | null>,
+    )
+  if (before) {
+    const { soonDay, edgeDays } = validitySplit(now, soon)
+    const days = { dayFrom: before[0], dayTo: before[1] }
     parts.push(
       db
         .prepare(
@@ -266,8 +283,8 @@ function validityTotals(db: Database.Database, range: TotalsRange): Totals {
         .get({
           expFrom: day * DAY_SECONDS,
           expTo: day * DAY_SECONDS + DAY_SECONDS - 1,
-          fullStart: range.fullStart,
-          fullEnd: range.fullEnd,
+          fullStart: before[0] * DAY_SECONDS,
+          fullEnd: before[1] * DAY_SECONDS,
           now,
           soon,
         }) as Record<keyof Totals, number | null>
@@ -276,6 +293,36 @@ function validityTotals(db: Database.Database, range: TotalsRange): Totals {
     }
   }
   return addTotals(parts)
+}
+
+/**
+ * How the validity totals of a range split, for both engines (days are day numbers, ranges
+ * half-open; `exact` are inclusive iat ranges in seconds): the whole days before the day of `now`
+ * (`before`: the summary, as validitySplit says), the whole days after it (`after`: the summary,
+ * issued, renewed and superseded only: not yet issued at `now`), and what is counted from the
+ * certificates (`exact`: the part-days at the edges of the range, and the day of `now` when it is a
+ * whole day of the range).
+ */
+export function splitDays(range: Pick<TotalsRange, 'fullStart' | 'fullEnd' | 'edges' | 'now'>): {
+  before?: [number, number]
+  nowDay: number
+  after?: [number, number]
+  exact: Array<[number, number]>
+} {
+  const first = range.fullStart / DAY_SECONDS
+  const end = range.fullEnd / DAY_SECONDS
+  const nowDay = Math.floor(range.now / DAY_SECONDS)
+  const exact = [...range.edges]
+  const beforeEnd = Math.min(end, Math.max(first, nowDay))
+  const afterStart = Math.max(first, Math.min(end, nowDay + 1))
+  if (nowDay >= first && nowDay < end)
+    exact.push([nowDay * DAY_SECONDS, nowDay * DAY_SECONDS + DAY_SECONDS - 1])
+  return {
+    ...(first < beforeEnd ? { before: [first, beforeEnd] as [number, number] } : {}),
+    nowDay,
+    ...(afterStart < end ? { after: [afterStart, end] as [number, number] } : {}),
+    exact,
+  }
 }
 
 /**
