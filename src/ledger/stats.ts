@@ -127,7 +127,7 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
   return {
     totals: {
       ...totals,
-      ...(db.prepare(REJECTED_SQL).get({ since, until }) as {
+      ...(db.prepare(hasIssuedAt(db) ? REJECTED_SQL : REJECTED_SQL_BEFORE_6).get({ since, until }) as {
         rejected: number
         rejectedSinceIssued: number
       }),
@@ -158,16 +158,32 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
 }
 
 /**
- * Distinct rejected records in [since, until], split into those not issued since and those issued
- * since: a rejection counts as fixed when a certificate with its idempotency key (`id:<id>`; a
- * record without an id is keyed by a keyed hash of its content, which a fix changes) was recorded
- * after it (a later second: a certificate of the same run, whose id another record reused, does
- * not fix it). A record is fixed when all its rejections are. The same SQL on both engines.
+ * Distinct rejected records in [since, until] (by record key and holder: sites number their rows 1,
+ * 2, 3 every day, so one id rejected for two people is two records), split into those not issued
+ * since and those issued since: a rejection counts as fixed when a certificate was issued for the
+ * same record (its key: its id, or its content) and plausibly the same person in a later second
+ * (`issued_at`, set by Ledger.record: holder-key.ts). A record is fixed when all its rejections
+ * are. The same SQL on both engines.
  */
 export const REJECTED_SQL = `SELECT coalesce(sum(open), 0) AS rejected, count(*) - coalesce(sum(open), 0) AS "rejectedSinceIssued"
+  FROM (SELECT max(CASE WHEN r.issued_at IS NULL THEN 1 ELSE 0 END) AS open
+    FROM rejections r WHERE r.created_at BETWEEN @since AND @until GROUP BY r.idempotency_key, r.holder) AS keys`
+
+/**
+ * REJECTED_SQL for a SQLite ledger of schema 5 or earlier read as it is (stats opens read only and
+ * never migrates): the rule of those versions, a certificate recorded under the same key in a later
+ * second, by id alone.
+ */
+const REJECTED_SQL_BEFORE_6 = `SELECT coalesce(sum(open), 0) AS rejected, count(*) - coalesce(sum(open), 0) AS "rejectedSinceIssued"
   FROM (SELECT r.idempotency_key, max(CASE WHEN EXISTS (SELECT 1 FROM certificates c
       WHERE c.idempotency_key = r.idempotency_key AND c.created_at > r.created_at) THEN 0 ELSE 1 END) AS open
     FROM rejections r WHERE r.created_at BETWEEN @since AND @until GROUP BY r.idempotency_key) AS keys`
+
+const hasIssuedAt = (db: Database.Database): boolean =>
+  db
+    .prepare(`SELECT count(*) FROM pragma_table_info('rejections') WHERE name = 'issued_at'`)
+    .pluck()
+    .get() === 1
 
 type Totals = Omit<LedgerStats['totals'], 'rejected' | 'rejectedSinceIssued'>
 const TOTALS: ReadonlyArray<keyof Totals> = [
