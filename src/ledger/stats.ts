@@ -38,12 +38,12 @@ export interface LedgerStats {
     expiringSoon: number
     superseded: number
     /**
-     * input records rejected and not issued since (distinct records): a record with an `id` whose
-     * every rejection was followed by a certificate issued under that id (fixed and issued again)
-     * counts in rejectedSinceIssued instead
+     * input records rejected and not issued since (distinct records: key and holder): a record with
+     * an `id` whose every rejection was followed by a certificate issued under that id for plausibly
+     * the same person (fixed and issued again) counts in rejectedSinceIssued instead
      */
     rejected: number
-    /** input records rejected, then issued under the same `id` by a later run (fixed) */
+    /** input records rejected, then issued under the same `id` for the same person by a later run (fixed) */
     rejectedSinceIssued: number
   }
   topRejections: Array<{ field: string; reason: string; count: number }>
