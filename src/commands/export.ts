@@ -58,8 +58,13 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
       summary:
         'Certificates of the record with this input id (its first, corrections, renewals); repeatable.',
       multiple: true,
+      parse: async (input) => notBlank('id', input),
     }),
-    uvci: Flags.string({ summary: 'The certificate with this UVCI; repeatable.', multiple: true }),
+    uvci: Flags.string({
+      summary: 'The certificate with this UVCI; repeatable.',
+      multiple: true,
+      parse: async (input) => notBlank('uvci', input),
+    }),
     all: Flags.boolean({ summary: 'Every certificate in the ledger.', default: false }),
     current: Flags.boolean({ summary: 'Only certificates superseded by nothing.', default: false }),
     'qr-dir': nonEmptyPath(
@@ -81,6 +86,7 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
 
   async run(): Promise<ExportResult> {
     const { flags } = await this.parse(Export)
+    if (flags.batch !== undefined) notBlank('batch', flags.batch)
     if (flags.batch === undefined && !flags.id?.length && !flags.uvci?.length && !flags.all)
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
@@ -157,4 +163,14 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
     }
     return { ...report, out: flags.out ?? null, ...(json && !flags.out ? { certificates } : {}) }
   }
+}
+
+/** ERR_USAGE for an empty (or blank) selection value: it would select nothing and exit 4 as if missing. */
+function notBlank(flag: string, value: string): string {
+  if (value.trim() === '')
+    throw new DccError(
+      'ERR_USAGE',
+      `--${flag} is empty; give the ${flag === 'id' ? "record's input id" : flag === 'uvci' ? "certificate's UVCI" : 'batch name issue recorded'}, or leave --${flag} out`,
+    )
+  return value
 }

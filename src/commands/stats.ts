@@ -15,7 +15,8 @@ export default class Stats extends HcertCommand {
     helpParagraphs(`Totals (issued, renewed, active, expired, expiring within 30 days, superseded, rejected with the
 top reasons), certificates signed per day (or --by week|month) as a bar chart, and breakdowns by type,
 vaccine product (named), dose number, country, issuer and signing key. --since and --until narrow by
-issuance time; --at sets the clock for active / expired.`)
+issuance time; --by week keys ISO 8601 weeks (YYYY-Www); --at sets the clock for active / expired
+(a certificate issued after --at is neither).`)
 
   static override examples = [
     { description: 'Everything, per day', command: '<%= config.bin %> stats' },

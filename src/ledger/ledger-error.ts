@@ -58,6 +58,15 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number, af
   return new DccError('ERR_LEDGER', message, { cause })
 }
 
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** A ledger read in a folder (or on a disk) that cannot be written: SQLite cannot make its -shm file. */
 export function noShmMessage(path: string, code: string): string {
   return `ledger: ${path} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable (or the disk is read only). Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and pass --ledger`
@@ -71,6 +80,12 @@ export function noShmMessage(path: string, code: string): string {
  */
 export function readOnlyOpenError(cause: unknown, path: string): DccError | undefined {
   const code = String((cause as { code?: unknown })?.code ?? '')
+  if (code === 'EACCES' || code === 'EPERM' || (code.startsWith('SQLITE_CANTOPEN') && !readable(path)))
+    return new DccError(
+      'ERR_LEDGER',
+      `ledger: ${path} cannot be read (${code}: no permission to read the file, or a folder on its path): stats, export and dry runs only read the ledger, but they must read it. Ask the ledger's owner for read permission (or run as the user that issues), or give --ledger a copy you may read`,
+      { cause },
+    )
   if (!code.startsWith('SQLITE_CANTOPEN') || existsSync(`${path}-shm`) || !existsSync(path)) return undefined
   try {
     // access(2) says EROFS for a read-only mount too

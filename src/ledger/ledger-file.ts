@@ -14,7 +14,9 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readFileSync,
   readSync,
+  realpathSync,
   statSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
@@ -142,27 +144,63 @@ export function secureLedgerFile(path: string): void {
 }
 
 /**
- * The ledger opened for reading only (SQLITE_OPEN_READONLY; the file must exist): nothing is
- * created, migrated or chmod-ed, so `stats` and `export` work on a ledger file the user may only
- * read. SQLite still needs the `-shm` file beside a ledger in WAL mode: in a folder the user cannot
- * write, without one, the first read fails with SQLITE_READONLY_DIRECTORY (ledger-error.ts says what to do).
+ * The ledger opened for reading only (the file must exist): nothing is created, migrated or
+ * chmod-ed, and nothing is left beside it, so `stats`, `export` and dry runs work on a ledger file
+ * the user may only read, through a symbolic link, or in a folder (or on a disk) that cannot be
+ * written. A link is followed for reading (the user named it; nothing is written through it).
+ * - no `-wal`/`-shm` beside the file (no connection has it open) and the user may write the file
+ *   and its folder: opened read-write refusing every write (`PRAGMA query_only`): SQLite makes its
+ *   `-wal`/`-shm` files and, as the last connection, removes them on close;
+ * - no `-wal`/`-shm`, and the file or its folder may not be written (mode 0444, a read-only folder
+ *   or disk): nobody can be writing it, so the file is read into memory (as a rollback-journal
+ *   database: bytes 18-19 of the header set to 1) and read from there; it costs memory of the
+ *   file's size, and SQLite has no file to make;
+ * - `-wal`/`-shm` there (another process has the ledger open, or one was killed): opened
+ *   SQLITE_OPEN_READONLY, using them. In a folder that cannot be written without a `-shm` file,
+ *   SQLITE_CANTOPEN (readOnlyOpenError says what to do).
+ * A file that cannot be read (EACCES) is thrown as such (readOnlyOpenError says what to do).
  */
 export function openReadOnly(path: string, timeoutMs: number): Database.Database {
-  // A reader of a WAL ledger makes its -wal and -shm files, and a read-only connection cannot
-  // remove them when it closes: a dry run would leave two files behind. When no other connection
-  // has them (neither exists) and the user may write there, the ledger is opened read-write but
-  // refusing every write (query_only), so that SQLite removes them on close as the last connection.
-  if (!existsSync(`${path}-wal`) && !existsSync(`${path}-shm`) && mayWrite(path)) {
-    const db = new Database(path, { fileMustExist: true, timeout: timeoutMs })
-    db.pragma('query_only = 1')
-    return db
+  const real = realPathOf(path)
+  if (!existsSync(`${real}-wal`) && !existsSync(`${real}-shm`)) {
+    if (mayWrite(real)) {
+      const db = new Database(real, { fileMustExist: true, timeout: timeoutMs })
+      db.pragma('query_only = 1')
+      return db
+    }
+    return inMemory(real)
   }
-  return new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs })
+  return new Database(real, { readonly: true, fileMustExist: true, timeout: timeoutMs })
+}
+
+/** The file a path names, links followed; the path itself when that fails (SQLite then says why). */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
+
+/** The database file read into memory, as a rollback-journal database (WAL needs files beside it). */
+function inMemory(path: string): Database.Database {
+  const bytes = readFileSync(path)
+  if (bytes.length === 0) {
+    const empty = new Database(':memory:')
+    empty.pragma('query_only = 1')
+    return empty
+  }
+  // header bytes 18 and 19: file format write/read versions, 2 for WAL (sqlite.org/fileformat.html 1.3.3)
+  if (bytes.length >= 100 && bytes.toString('latin1', 0, 16) === SQLITE_HEADER) {
+    if (bytes[18] === 2) bytes[18] = 1
+    if (bytes[19] === 2) bytes[19] = 1
+  }
+  return new Database(bytes, { readonly: true })
 }
 
 function mayWrite(path: string): boolean {
   try {
-    accessSync(path, constants.W_OK)
+    accessSync(path, constants.R_OK | constants.W_OK)
     accessSync(dirname(path), constants.W_OK)
     return lstatSync(path).isFile()
   } catch {

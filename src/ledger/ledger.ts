@@ -16,7 +16,9 @@ import { DccError } from '../errors.js'
 import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError, readOnlyOpenError } from './ledger-error.js'
-import { newSecret, rejectionKey, SECRET_TABLE } from './rejection-key.js'
+import { rejectionKey } from './rejection-key.js'
+import { certificateHolder, holderKey, sameHolder, type RecordHolder } from './holder-key.js'
+import { ledgerSecret } from './migrate-rejections.js'
 import {
   assertHcertLedger,
   assertSchemaComplete,
@@ -122,6 +124,8 @@ export interface RejectionRow {
   line: number
   field: string
   reason: string
+  /** the rejected record's holder as read (stored as keyed hashes only: holder-key.ts); absent when not known */
+  holder?: RecordHolder | undefined
 }
 
 const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
@@ -152,6 +156,8 @@ export class Ledger implements LedgerStore {
         addDaily: Database.Statement
         addValidity: Database.Statement
         insertRejection: Database.Statement
+        openRejections: Database.Statement<[string, number], { id: number; holder: string | null }>
+        markIssued: Database.Statement
         reserveKey: Database.Statement
         holderOf: Database.Statement<[string], { owner: string }>
         dropReservation: Database.Statement
@@ -231,8 +237,12 @@ export class Ledger implements LedgerStore {
         addValidity: db.prepare(`INSERT INTO validity_counts (day, exp_day, origin, superseded, count)
       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count`),
         insertRejection:
-          db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at)
-      VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt)`),
+          db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at, holder)
+      VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt, @holder)`),
+        openRejections: db.prepare(
+          'SELECT id, holder FROM rejections WHERE idempotency_key = ? AND issued_at IS NULL AND created_at < ?',
+        ),
+        markIssued: db.prepare('UPDATE rejections SET issued_at = ? WHERE id = ?'),
         reserveKey:
           db.prepare(`INSERT INTO reservations (key, owner, expires_at) VALUES (@key, @owner, @expiresAt)
       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
@@ -335,6 +345,12 @@ export class Ledger implements LedgerStore {
     })
   }
 
+  /** The idempotency key of the first certificate of the chain `id` is in (a correction's record). */
+  private firstKeyOf(id: number): string {
+    const row = this.byId.get(id)
+    return row ? this.recordKeyOf(row) : ''
+  }
+
   uvciTaken(uvci: string): boolean {
     return this.guard(() => this.findUvci.get(uvci) !== undefined)
   }
@@ -354,11 +370,13 @@ export class Ledger implements LedgerStore {
   ): RecordOutcome[] {
     const createdAt = Math.floor(now.getTime() / 1000)
     const secret = this.secret
-    const rejections = secret
-      ? rejected.map((r) => ({ ...r, idempotencyKey: rejectionKey(secret, r.idempotencyKey) }))
-      : rejected
     const writes = this.writes
-    if (!writes) throw new TypeError('Ledger.record: this ledger was opened read only')
+    if (!writes || !secret) throw new TypeError('Ledger.record: this ledger was opened read only')
+    const rejections = rejected.map(({ holder, ...r }) => ({
+      ...r,
+      idempotencyKey: rejectionKey(secret, r.idempotencyKey),
+      holder: holder ? holderKey(secret, holder) : null,
+    }))
     let outcomes: RecordOutcome[] = []
     let inserted = 0
     this.guard(() =>
@@ -409,6 +427,15 @@ export class Ledger implements LedgerStore {
             if (row.replaces !== null && target) {
               writes.markSuperseded.run(lastInsertRowid, row.replaces)
               validity.superseded(target.iat as number, target.exp as number, target.origin as string)
+            }
+            if (row.origin === 'issue') {
+              const key = row.replaces === null ? row.idempotencyKey : this.firstKeyOf(row.replaces)
+              for (const id of fixedRejections(
+                writes.openRejections.all(rejectionKey(secret, key), createdAt),
+                secret,
+                row,
+              ))
+                writes.markIssued.run(createdAt, id)
             }
             const values = [
               new Date(row.iat * 1000).toISOString().slice(0, 10),
@@ -652,8 +679,8 @@ function refuseForeignDatabase(path: string, timeoutMs: number): void {
 }
 
 /**
- * The ledger's secret for rejection keys, made on first use, and the rejections recorded before it
- * under a content key rewritten to theirs (rejection-key.ts); one transaction.
+ * The ledger's secret for rejection keys (rejection-key.ts), made on first use (a new ledger; one
+ * migrated to schema 6 has it from the migration).
  */
 function ensureRejectionSecret(db: Database.Database): string {
   // a read first: a ledger that has its secret takes no write lock for it
@@ -664,25 +691,24 @@ function ensureRejectionSecret(db: Database.Database): string {
     ? (db.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as string | undefined)
     : undefined
   if (found) return found
-  return db
-    .transaction(() => {
-      db.exec(SECRET_TABLE)
-      let secret = db.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as
-        string | undefined
-      if (secret) return secret
-      secret = newSecret()
-      db.prepare('INSERT INTO ledger_secret (id, secret) VALUES (1, ?)').run(secret)
-      const old = db
-        .prepare(
-          `SELECT id, idempotency_key AS key FROM rejections WHERE idempotency_key >= 'record:' AND idempotency_key < 'record;'`,
-        )
-        .all() as Array<{ id: number; key: string }>
-      const update = db.prepare('UPDATE OR IGNORE rejections SET idempotency_key = ? WHERE id = ?')
-      const drop = db.prepare('DELETE FROM rejections WHERE id = ?')
-      // a row that meets its own rewritten twin (the same rejection) is dropped: it is recorded once
-      for (const row of old)
-        if (update.run(rejectionKey(secret, row.key), row.id).changes === 0) drop.run(row.id)
-      return secret
-    })
-    .immediate()
+  return db.transaction(() => ledgerSecret(db)).immediate()
+}
+
+/**
+ * The ids of the open rejections (`candidates`: same record key, not yet marked issued, recorded
+ * before) that the certificate `row` fixes: those whose holder is plausibly the same person
+ * (holder-key.ts sameHolder), and those whose holder is not known (a line that could not be read, a
+ * rejection recorded before schema 6), matched by the record's key alone.
+ */
+export function fixedRejections(
+  candidates: ReadonlyArray<{ id: number | string; holder: string | null }>,
+  secret: string,
+  row: Pick<IssuedRow, 'type' | 'payload'>,
+): Array<number | string> {
+  if (candidates.length === 0) return []
+  const holder = certificateHolder(row.type, row.payload)
+  const stored = holder ? holderKey(secret, holder) : undefined
+  return candidates
+    .filter((c) => c.holder === null || (stored !== undefined && sameHolder(c.holder, stored)))
+    .map((c) => c.id)
 }

@@ -14,6 +14,8 @@
  * - 5 (migration `validity-counts`): `validity_counts` added (certificates by day of issuance, day of
  *   expiry, origin and superseded, for stats' validity totals: validity-counts.ts), filled from the
  *   certificates already there.
+ * - 6 (migration `rejection-keys`): `rejections.holder` and `rejections.issued_at` added, and every
+ *   rejection key HMAC-ed (migrate-rejections.ts).
  * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
  * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
@@ -21,9 +23,10 @@
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
+import { migrateRejections, REJECTION_KEYS_SCHEMA } from './migrate-rejections.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from './validity-counts.js'
 
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** the schema from which idempotency keys of records without an id are `record:` keys (see above) */
 export const RECORD_KEYS_SCHEMA = 3
@@ -81,6 +84,10 @@ CREATE TABLE IF NOT EXISTS rejections (
   field TEXT NOT NULL,
   reason TEXT NOT NULL,
   created_at INTEGER NOT NULL,
+  -- the keyed hash of the rejected record's holder (holder-key.ts); NULL: not known
+  holder TEXT,
+  -- when a certificate was issued since for the same record and person (Ledger.record); NULL: not yet
+  issued_at INTEGER,
   UNIQUE (idempotency_key, field, reason)
 );
 -- keys a run is signing (store.ts): taken over when expires_at (ms since the epoch) has passed
@@ -161,6 +168,8 @@ export function ensureSchema(db: Database.Database, path: string): void {
       db.exec('DELETE FROM validity_counts')
       db.exec(fillValidityCounts('sqlite'))
     }
+    // schema 5 → 6 (migration rejection-keys): holder and issued_at, and every rejection key HMAC-ed
+    if (columns.length > 0 && version < REJECTION_KEYS_SCHEMA) migrateRejections(db)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }
@@ -192,6 +201,11 @@ function schemaShape(): Map<string, string[]> {
 /** the tables (and columns) a ledger of schema `version` has: later tables and columns are added by migrations */
 function expectedAt(version: number): Map<string, string[]> {
   const expected = new Map(schemaShape())
+  if (version < REJECTION_KEYS_SCHEMA)
+    expected.set(
+      'rejections',
+      (expected.get('rejections') ?? []).filter((c) => c !== 'holder' && c !== 'issued_at'),
+    )
   if (version < 5) expected.delete('validity_counts')
   if (version < 4) expected.delete('reservations')
   // schema 1 (user_version 0) has no content column; a read-only open reads it as NULL

@@ -38,12 +38,12 @@ export interface LedgerStats {
     expiringSoon: number
     superseded: number
     /**
-     * input records rejected and not issued since (distinct records): a record with an `id` whose
-     * every rejection was followed by a certificate issued under that id (fixed and issued again)
-     * counts in rejectedSinceIssued instead
+     * input records rejected and not issued since (distinct records: key and holder): a record with
+     * an `id` whose every rejection was followed by a certificate issued under that id for plausibly
+     * the same person (fixed and issued again) counts in rejectedSinceIssued instead
      */
     rejected: number
-    /** input records rejected, then issued under the same `id` by a later run (fixed) */
+    /** input records rejected, then issued under the same `id` for the same person by a later run (fixed) */
     rejectedSinceIssued: number
   }
   topRejections: Array<{ field: string; reason: string; count: number }>
@@ -56,7 +56,8 @@ export interface LedgerStats {
   byKid: Count[]
 }
 
-const PERIOD_FORMAT: Readonly<Record<Period, string>> = { day: '%Y-%m-%d', week: '%Y-W%W', month: '%Y-%m' }
+/** strftime formats of the period keys: ISO 8601 weeks (`2021-W52`: weeks start on Monday, and week 01 is the one with 4 January; its year is the ISO week-numbering year) */
+const PERIOD_FORMAT: Readonly<Record<Period, string>> = { day: '%Y-%m-%d', week: '%G-W%V', month: '%Y-%m' }
 const dayText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10)
 
 /**
@@ -126,7 +127,7 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
   return {
     totals: {
       ...totals,
-      ...(db.prepare(REJECTED_SQL).get({ since, until }) as {
+      ...(db.prepare(hasIssuedAt(db) ? REJECTED_SQL : REJECTED_SQL_BEFORE_6).get({ since, until }) as {
         rejected: number
         rejectedSinceIssued: number
       }),
@@ -157,16 +158,32 @@ export function ledgerStats(db: Database.Database, query: StatsQuery): LedgerSta
 }
 
 /**
- * Distinct rejected records in [since, until], split into those not issued since and those issued
- * since: a rejection counts as fixed when a certificate with its idempotency key (`id:<id>`; a
- * record without an id is keyed by a keyed hash of its content, which a fix changes) was recorded
- * after it (a later second: a certificate of the same run, whose id another record reused, does
- * not fix it). A record is fixed when all its rejections are. The same SQL on both engines.
+ * Distinct rejected records in [since, until] (by record key and holder: sites number their rows 1,
+ * 2, 3 every day, so one id rejected for two people is two records), split into those not issued
+ * since and those issued since: a rejection counts as fixed when a certificate was issued for the
+ * same record (its key: its id, or its content) and plausibly the same person in a later second
+ * (`issued_at`, set by Ledger.record: holder-key.ts). A record is fixed when all its rejections
+ * are. The same SQL on both engines.
  */
 export const REJECTED_SQL = `SELECT coalesce(sum(open), 0) AS rejected, count(*) - coalesce(sum(open), 0) AS "rejectedSinceIssued"
+  FROM (SELECT max(CASE WHEN r.issued_at IS NULL THEN 1 ELSE 0 END) AS open
+    FROM rejections r WHERE r.created_at BETWEEN @since AND @until GROUP BY r.idempotency_key, r.holder) AS keys`
+
+/**
+ * REJECTED_SQL for a SQLite ledger of schema 5 or earlier read as it is (stats opens read only and
+ * never migrates): the rule of those versions, a certificate recorded under the same key in a later
+ * second, by id alone.
+ */
+const REJECTED_SQL_BEFORE_6 = `SELECT coalesce(sum(open), 0) AS rejected, count(*) - coalesce(sum(open), 0) AS "rejectedSinceIssued"
   FROM (SELECT r.idempotency_key, max(CASE WHEN EXISTS (SELECT 1 FROM certificates c
       WHERE c.idempotency_key = r.idempotency_key AND c.created_at > r.created_at) THEN 0 ELSE 1 END) AS open
     FROM rejections r WHERE r.created_at BETWEEN @since AND @until GROUP BY r.idempotency_key) AS keys`
+
+const hasIssuedAt = (db: Database.Database): boolean =>
+  db
+    .prepare(`SELECT count(*) FROM pragma_table_info('rejections') WHERE name = 'issued_at'`)
+    .pluck()
+    .get() === 1
 
 type Totals = Omit<LedgerStats['totals'], 'rejected' | 'rejectedSinceIssued'>
 const TOTALS: ReadonlyArray<keyof Totals> = [
@@ -203,9 +220,9 @@ interface TotalsRange {
 const EXACT_TOTALS = (from: string, where: string): string => `SELECT
     sum(origin = 'issue') AS issued,
     sum(origin = 'renew') AS renewed,
-    sum(superseded_by IS NULL AND exp > @now) AS active,
-    sum(superseded_by IS NULL AND exp <= @now) AS expired,
-    sum(superseded_by IS NULL AND exp > @now AND exp <= @soon) AS expiringSoon,
+    sum(superseded_by IS NULL AND iat <= @now AND exp > @now) AS active,
+    sum(superseded_by IS NULL AND iat <= @now AND exp <= @now) AS expired,
+    sum(superseded_by IS NULL AND iat <= @now AND exp > @now AND exp <= @soon) AS expiringSoon,
     sum(superseded_by IS NOT NULL) AS superseded
   FROM ${from} WHERE ${where} AND origin != 'import'`
 
@@ -213,7 +230,10 @@ const EXACT_TOTALS = (from: string, where: string): string => `SELECT
  * The validity totals: validity_counts for the certificates issued on the whole days of the range,
  * except those that expire on the day of `now` or of `soon` (which may fall either side of them:
  * counted from the certificates through the exp index), and the certificates themselves for the
- * part-days at the edges. A ledger opened read only at an earlier schema (no validity_counts)
+ * part-days at the edges. A certificate issued after `now` (stats --at a time before it) is neither
+ * active, expired nor expiring at `now`: the whole days after the day of `now` give only issued,
+ * renewed and superseded from the summary, and the day of `now` itself is counted from the
+ * certificates (splitDays). A ledger opened read only at an earlier schema (no validity_counts)
  * counts every certificate of the range through the validity index.
  */
 function validityTotals(db: Database.Database, range: TotalsRange): Totals {
@@ -231,16 +251,29 @@ function validityTotals(db: Database.Database, range: TotalsRange): Totals {
         )
         .get({ since: range.since, until: range.until, now, soon }) as Record<keyof Totals, number | null>,
     ])
+  const { before, nowDay, after, exact } = splitDays(range)
   const parts: Array<Record<keyof Totals, number | null>> = []
-  for (const [from, to] of range.edges)
+  for (const [from, to] of exact)
     parts.push(
       db
         .prepare(EXACT_TOTALS('certificates INDEXED BY certificates_iat', 'iat BETWEEN @from AND @to'))
         .get({ from, to, now, soon }) as Record<keyof Totals, number | null>,
     )
-  if (range.fullStart < range.fullEnd) {
-    const { nowDay, soonDay, edgeDays } = validitySplit(now, soon)
-    const days = { dayFrom: range.fullStart / DAY_SECONDS, dayTo: range.fullEnd / DAY_SECONDS }
+  if (after)
+    parts.push(
+      db
+        .prepare(
+          `SELECT
+             sum(CASE WHEN origin = 'issue' THEN count ELSE 0 END) AS issued,
+             sum(CASE WHEN origin = 'renew' THEN count ELSE 0 END) AS renewed,
+             sum(CASE WHEN superseded = 1 THEN count ELSE 0 END) AS superseded
+           FROM validity_counts WHERE day >= @dayFrom AND day < @dayTo AND origin != 'import'`,
+        )
+        .get({ dayFrom: after[0], dayTo: after[1] }) as Record<keyof Totals, number | null>,
+    )
+  if (before) {
+    const { soonDay, edgeDays } = validitySplit(now, soon)
+    const days = { dayFrom: before[0], dayTo: before[1] }
     parts.push(
       db
         .prepare(
@@ -266,8 +299,8 @@ function validityTotals(db: Database.Database, range: TotalsRange): Totals {
         .get({
           expFrom: day * DAY_SECONDS,
           expTo: day * DAY_SECONDS + DAY_SECONDS - 1,
-          fullStart: range.fullStart,
-          fullEnd: range.fullEnd,
+          fullStart: before[0] * DAY_SECONDS,
+          fullEnd: before[1] * DAY_SECONDS,
           now,
           soon,
         }) as Record<keyof Totals, number | null>
@@ -276,6 +309,36 @@ function validityTotals(db: Database.Database, range: TotalsRange): Totals {
     }
   }
   return addTotals(parts)
+}
+
+/**
+ * How the validity totals of a range split, for both engines (days are day numbers, ranges
+ * half-open; `exact` are inclusive iat ranges in seconds): the whole days before the day of `now`
+ * (`before`: the summary, as validitySplit says), the whole days after it (`after`: the summary,
+ * issued, renewed and superseded only: not yet issued at `now`), and what is counted from the
+ * certificates (`exact`: the part-days at the edges of the range, and the day of `now` when it is a
+ * whole day of the range).
+ */
+export function splitDays(range: Pick<TotalsRange, 'fullStart' | 'fullEnd' | 'edges' | 'now'>): {
+  before?: [number, number]
+  nowDay: number
+  after?: [number, number]
+  exact: Array<[number, number]>
+} {
+  const first = range.fullStart / DAY_SECONDS
+  const end = range.fullEnd / DAY_SECONDS
+  const nowDay = Math.floor(range.now / DAY_SECONDS)
+  const exact = [...range.edges]
+  const beforeEnd = Math.min(end, Math.max(first, nowDay))
+  const afterStart = Math.max(first, Math.min(end, nowDay + 1))
+  if (nowDay >= first && nowDay < end)
+    exact.push([nowDay * DAY_SECONDS, nowDay * DAY_SECONDS + DAY_SECONDS - 1])
+  return {
+    ...(first < beforeEnd ? { before: [first, beforeEnd] as [number, number] } : {}),
+    nowDay,
+    ...(afterStart < end ? { after: [afterStart, end] as [number, number] } : {}),
+    exact,
+  }
 }
 
 /**

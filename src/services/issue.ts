@@ -38,6 +38,7 @@ import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
 import type { IssuedRow, RejectionRow } from '../ledger/ledger.js'
+import { rejectedHolder } from '../ledger/holder-key.js'
 import { newOwner, releaseRun, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { AtomicFile } from '../fs/atomic-file.js'
 import type { Duration } from '../time/duration.js'
@@ -254,6 +255,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           idempotencyKey: result.key,
           batch: options.batch,
           line: result.record.line,
+          holder: rejectedHolder(options.kind, result.record.raw),
           ...r,
         })
     }
@@ -319,6 +321,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           idempotencyKey: result.key,
           batch: options.batch,
           line: result.record.line,
+          holder: rejectedHolder(options.kind, result.record.raw),
           ...r,
         })
       }

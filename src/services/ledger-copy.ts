@@ -17,7 +17,8 @@ import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
 import { defaultBusyTimeoutMs, Ledger } from '../ledger/ledger.js'
 import { openReadOnly } from '../ledger/ledger-file.js'
-import { assertHcertLedger, checkSchemaVersion, RECORD_KEYS_SCHEMA } from '../ledger/schema.js'
+import { assertHcertLedger, checkSchemaVersion } from '../ledger/schema.js'
+import { REJECTION_KEYS_SCHEMA } from '../ledger/migrate-rejections.js'
 import { fillValidityCounts } from '../ledger/validity-counts.js'
 
 export interface LedgerCopyReport {
@@ -80,8 +81,19 @@ const UPDATE_SUPERSEDED = `UPDATE certificates c SET superseded_by = u.supersede
   FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(id, uvci, superseded_by)
   WHERE c.id = u.id AND c.uvci = u.uvci AND c.superseded_by IS NULL AND u.superseded_by IS NOT NULL`
 
-const INSERT_REJECTIONS = `INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[])
+const REJECTION_COLUMNS = [
+  'idempotency_key',
+  'batch',
+  'line',
+  'field',
+  'reason',
+  'created_at',
+  'holder',
+  'issued_at',
+]
+
+const INSERT_REJECTIONS = `INSERT INTO rejections (${REJECTION_COLUMNS.join(', ')})
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
   ON CONFLICT DO NOTHING RETURNING 1`
 
 const RECOUNT = [
@@ -154,9 +166,10 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     )
   let source = openSource(from)
   try {
-    // a ledger of schema 1 or 2 still has the idempotency keys of before schema 3 (schema.ts): it is
-    // brought up to date first, as any issue run would, so that the server gets today's keys
-    if (checkSchemaVersion(source, from) < RECORD_KEYS_SCHEMA) {
+    // a ledger of schema 1 or 2 still has the idempotency keys of before schema 3 (schema.ts), one of
+    // schema 5 or earlier its rejections' ids in the clear and no holder or issued_at: it is brought
+    // up to date first, as any issue run would, so that the server gets today's keys
+    if (checkSchemaVersion(source, from) < REJECTION_KEYS_SCHEMA) {
       source.close()
       new Ledger(from).close()
       source = openReadOnly(from, defaultBusyTimeoutMs())
@@ -185,7 +198,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     const select = CERTIFICATE_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ')
     const page = source.prepare(`SELECT ${select} FROM certificates WHERE id > ? ORDER BY id LIMIT ${BATCH}`)
     const rejections = source.prepare(
-      `SELECT id, idempotency_key, batch, line, field, reason, created_at FROM rejections WHERE id > ? ORDER BY id LIMIT ${BATCH}`,
+      `SELECT id, ${REJECTION_COLUMNS.join(', ')} FROM rejections WHERE id > ? ORDER BY id LIMIT ${BATCH}`,
     )
     target.run([{ text: 'BEGIN' }])
     try {
@@ -224,9 +237,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
         const [inserted] = target.run([
           {
             text: INSERT_REJECTIONS,
-            values: ['idempotency_key', 'batch', 'line', 'field', 'reason', 'created_at'].map((c) =>
-              rows.map((r) => r[c]),
-            ),
+            values: REJECTION_COLUMNS.map((c) => rows.map((r) => r[c])),
           },
         ]) as [unknown[]]
         report.rejections.copied += inserted.length

@@ -1,7 +1,10 @@
 /**
  * Rejections are stored under keys no guess can be checked against (rejection-key.ts): a record
  * without an id is keyed by the fingerprint of its content, which a dictionary of names and dates
- * of birth would recompute. On SQLite and PostgreSQL alike.
+ * of birth would recompute, and a record's id may be a national ID number: both are HMAC-ed. A
+ * ledger of schema 5 is migrated (schema 6, rejection-keys): its `id:` keys HMAC-ed, and its
+ * rejections fixed since (by the id alone, as stats counted them) marked issued. On SQLite and
+ * PostgreSQL alike.
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
@@ -49,7 +52,7 @@ const keys = (engine: Engine, spec: string): string[] =>
   raw(engine, spec, 'SELECT idempotency_key AS k FROM rejections ORDER BY id').map((r) => String(r.k))
 
 describe.each(ENGINES)('rejection keys ($name)', (engine) => {
-  it('a content key is stored as an HMAC under the ledger’s secret: stable, deduplicated, not the guessable hash', () => {
+  it('a content key and an id are stored as HMACs under the ledger’s secret: stable, deduplicated, not the guessable hash', () => {
     const spec = engine.spec(tmp, 'rk')
     let ledger = engine.open(spec)
     ledger.record([], [rejection(guessable, 2), rejection('id:R7', 3)], NOW)
@@ -58,7 +61,9 @@ describe.each(ENGINES)('rejection keys ($name)', (engine) => {
     expect(stored).toHaveLength(2)
     expect(stored[0]).toMatch(/^hmac:[0-9a-f]{64}$/)
     expect(stored.join()).not.toContain(guessable.slice('record:'.length))
-    expect(stored[1]).toBe('id:R7')
+    expect(stored[1]).toMatch(/^hmac:[0-9a-f]{64}$/)
+    expect(stored[0]).not.toBe(stored[1])
+    expect(stored.join()).not.toContain('R7')
     // the same rejection again, from another run: one row, the same key
     ledger = engine.open(spec)
     ledger.record([], [rejection(guessable, 2)], NOW)
@@ -66,20 +71,67 @@ describe.each(ENGINES)('rejection keys ($name)', (engine) => {
     expect(keys(engine, spec)).toEqual(stored)
   })
 
-  it('rejections an older hcert stored under a content key are rewritten when the ledger is opened for writing', () => {
+  it('a ledger of schema 5 (keys in the clear, no holder, no secret) is migrated when opened: keys HMAC-ed, fixed rejections kept fixed', () => {
     const spec = engine.spec(tmp, 'rk-old')
     const ledger = engine.open(spec)
-    ledger.close()
-    // as an older hcert left it: no secret, a content key in the clear
-    raw(engine, spec, 'DROP TABLE IF EXISTS ledger_secret')
-    raw(
-      engine,
-      spec,
-      `INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at) VALUES ('${guessable}', 'a.csv', 2, 'dob', 'is missing', 0)`,
+    // a certificate for id:A, recorded at second 100
+    ledger.record(
+      [
+        {
+          idempotencyKey: 'id:A',
+          uvci: 'URN:UVCI:01:VN:RKA',
+          type: 'v',
+          country: 'VN',
+          issuer: 'Ministry of Health',
+          kid: 'a2lk',
+          iat: 100,
+          exp: 1_000_000_000,
+          product: 'EU/1/20/1528',
+          dose: 1,
+          doses: 2,
+          payload: '{}',
+          hc1: 'HC1:A',
+          batch: 'b.csv',
+          line: 1,
+          holderEvent: 'hA',
+          origin: 'issue',
+          replaces: null,
+          content: 'cA',
+        },
+      ],
+      [],
+      new Date(100_000),
     )
-    engine.open(spec).close()
-    const stored = keys(engine, spec)
-    expect(stored).toHaveLength(1)
-    expect(stored[0]).toMatch(/^hmac:[0-9a-f]{64}$/)
+    ledger.close()
+    // as hcert 0.1 of schema 5 left it: no secret, no holder or issued_at, keys in the clear
+    raw(engine, spec, 'DROP TABLE IF EXISTS ledger_secret')
+    raw(engine, spec, 'ALTER TABLE rejections DROP COLUMN holder')
+    raw(engine, spec, 'ALTER TABLE rejections DROP COLUMN issued_at')
+    if (engine.name === 'sqlite') raw(engine, spec, 'PRAGMA user_version = 5')
+    else raw(engine, spec, 'UPDATE hcert_schema SET version = 5')
+    for (const [key, line] of [
+      [guessable, 2],
+      ['id:A', 3],
+      ['id:B', 4],
+    ] as const)
+      raw(
+        engine,
+        spec,
+        `INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at) VALUES ('${key}', 'a.csv', ${line}, 'dob', 'is missing', 50)`,
+      )
+    const migrated = engine.open(spec)
+    try {
+      const stored = keys(engine, spec)
+      expect(stored).toHaveLength(3)
+      for (const key of stored) expect(key).toMatch(/^hmac:[0-9a-f]{64}$/)
+      expect(stored.join()).not.toMatch(/id:|record:/)
+      // id:A was issued after its rejection (by the id alone: no holder was recorded then)
+      expect(migrated.stats({ now: new Date(200_000), by: 'day', soon: 0 }).totals).toMatchObject({
+        rejected: 2,
+        rejectedSinceIssued: 1,
+      })
+    } finally {
+      migrated.close()
+    }
   })
 })

@@ -2,7 +2,8 @@
  * stats' validity totals come from validity_counts (kept in the chunk's transaction) on both engines:
  * the figures are those a count of every certificate gives, for any `now`, window and range,
  * including certificates that expire on the very day (and second) of `now` or of the window's end;
- * renewals move a certificate to superseded; a ledger of schema 4 gets the table filled on open.
+ * certificates issued after `now` are neither active, expired nor expiring; renewals move a
+ * certificate to superseded; a ledger of schema 4 gets the table filled on open.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -64,7 +65,8 @@ function counted(
   const inRange = rows.filter(
     (r) => r.iat >= (query.since ?? 0) && r.iat <= (query.until ?? Infinity) && r.origin !== 'import',
   )
-  const live = inRange.filter((r) => r.supersededBy === null)
+  // a certificate issued after `now` is neither active, expired nor expiring at `now`
+  const live = inRange.filter((r) => r.supersededBy === null && r.iat <= now)
   return {
     issued: inRange.filter((r) => r.origin === 'issue').length,
     renewed: inRange.filter((r) => r.origin === 'renew').length,
@@ -115,6 +117,10 @@ function queries(rows: StoredCertificate[]): StatsQuery[] {
     T0 + 12 * DAY,
     T0 + 12 * DAY - 1,
     T0 + 15 * DAY + 4000,
+    // before some certificates were issued (stats --at an earlier time): mid-range, and before all
+    T0 + 2 * DAY + 5000,
+    T0 + 5 * DAY,
+    T0 - DAY,
     ...exps.filter((_, i) => i % 25 === 0),
   ]
   const list: StatsQuery[] = []

@@ -10,6 +10,7 @@
 import { DccError } from '../../errors.js'
 import { SCHEMA_VERSION, tooNew } from '../schema.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from '../validity-counts.js'
+import { isClearKey, newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import type { SyncPgClient } from './sync-client.js'
 
 /** pg_advisory_xact_lock key for schema changes: "hcert" in ASCII */
@@ -70,27 +71,71 @@ const TABLES = [
     field TEXT NOT NULL,
     reason TEXT NOT NULL,
     created_at BIGINT NOT NULL,
+    holder TEXT,
+    issued_at BIGINT,
     UNIQUE (idempotency_key, field, reason)
   )`,
   RESERVATIONS,
   validityCountsTable('postgres'),
 ]
 
+/**
+ * Migration rejection-keys (schema 6; SQLite's is migrate-rejections.ts): `holder` and `issued_at`
+ * on the rejections, `issued_at` of the rows already there as stats counted them before (a
+ * certificate recorded under the same `id:` key in a later second), then every key in the clear
+ * rewritten to its HMAC under the ledger's secret (made here when there is none).
+ */
+function migrateRejections(client: SyncPgClient): void {
+  client.query('ALTER TABLE rejections ADD COLUMN IF NOT EXISTS holder TEXT')
+  client.query('ALTER TABLE rejections ADD COLUMN IF NOT EXISTS issued_at BIGINT')
+  client.query(`UPDATE rejections r SET issued_at = (SELECT min(c.created_at) FROM certificates c
+      WHERE c.idempotency_key = r.idempotency_key AND c.created_at > r.created_at)
+    WHERE r.issued_at IS NULL AND r.idempotency_key LIKE 'id:%'`)
+  const secret = pgLedgerSecret(client)
+  const rows = client
+    .query<{ id: string; key: string }>(
+      `SELECT id::text, idempotency_key AS key FROM rejections WHERE idempotency_key NOT LIKE 'hmac:%'`,
+    )
+    .filter((r) => isClearKey(r.key))
+  for (let i = 0; i < rows.length; i += 1000) {
+    const part = rows.slice(i, i + 1000)
+    // a row that meets its own rewritten twin (the same rejection) is dropped: it is recorded once
+    client.query(
+      `WITH k AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS k(id, key)),
+       twins AS (DELETE FROM rejections r USING k, rejections o
+         WHERE r.id = k.id AND o.idempotency_key = k.key AND o.field = r.field AND o.reason = r.reason RETURNING r.id)
+       UPDATE rejections r SET idempotency_key = k.key FROM k WHERE r.id = k.id AND r.id NOT IN (SELECT id FROM twins)`,
+      [part.map((r) => r.id), part.map((r) => rejectionKey(secret, r.key))],
+    )
+  }
+}
+
+/** The ledger's secret for rejection keys, made when there is none (inside the caller's transaction). */
+export function pgLedgerSecret(client: SyncPgClient): string {
+  client.query(SECRET_TABLE)
+  client.query('INSERT INTO ledger_secret (id, secret) VALUES (1, $1) ON CONFLICT DO NOTHING', [newSecret()])
+  return client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')[0]
+    ?.secret as string
+}
+
 /** Each step brings a ledger from version `to - 1` to `to`. */
-const MIGRATIONS: ReadonlyArray<{ to: number; statements: string[] }> = [
-  // 4: reservations. (3, the record keys of SQLite ledgers, has nothing to do here: PostgreSQL ledgers
-  // are made at 4 or later, and `hcert ledger copy` brings a SQLite ledger to 4 before copying it.)
-  { to: 4, statements: [RESERVATIONS] },
-  // 5, migration validity-counts: the summary stats' validity totals read, from the certificates there
-  {
-    to: VALIDITY_COUNTS_SCHEMA,
-    statements: [
-      validityCountsTable('postgres'),
-      'DELETE FROM validity_counts',
-      fillValidityCounts('postgres'),
-    ],
-  },
-]
+const MIGRATIONS: ReadonlyArray<{ to: number; statements: string[]; run?: (client: SyncPgClient) => void }> =
+  [
+    // 4: reservations. (3, the record keys of SQLite ledgers, has nothing to do here: PostgreSQL ledgers
+    // are made at 4 or later, and `hcert ledger copy` brings a SQLite ledger to 4 before copying it.)
+    { to: 4, statements: [RESERVATIONS] },
+    // 5, migration validity-counts: the summary stats' validity totals read, from the certificates there
+    {
+      to: VALIDITY_COUNTS_SCHEMA,
+      statements: [
+        validityCountsTable('postgres'),
+        'DELETE FROM validity_counts',
+        fillValidityCounts('postgres'),
+      ],
+    },
+    // 6, migration rejection-keys
+    { to: 6, statements: [], run: migrateRejections },
+  ]
 
 /** The version recorded in the database; undefined when it holds no hcert ledger. */
 export function pgSchemaVersion(client: SyncPgClient): number | undefined {
@@ -152,6 +197,7 @@ export function ensurePgSchema(client: SyncPgClient, where: string, create: bool
       for (const step of MIGRATIONS) {
         if (step.to <= version) continue
         for (const statement of step.statements) client.query(statement)
+        step.run?.(client)
       }
       client.query('UPDATE hcert_schema SET version = $1, changed_at = now()', [SCHEMA_VERSION])
     }

@@ -2,12 +2,13 @@
  * stats.ts's figures from a PostgreSQL ledger: the same design (daily_counts for the whole UTC
  * days of the range, the certificates through their iat index for the part-days at its edges, the
  * totals from the iat index with the columns they read), the same keys and the same order, so that a
- * ledger copied from SQLite gives the same `stats --json`. Week keys follow SQLite's `%Y-W%W`
- * (weeks start on Monday; days before the year's first Monday are week 00).
+ * ledger copied from SQLite gives the same `stats --json`. Week keys are ISO 8601 weeks, as SQLite's
+ * `%G-W%V` writes them (`2021-W52`; week 01 is the one with 4 January).
  */
 import {
   addTotals,
   REJECTED_SQL,
+  splitDays,
   statsWindow,
   topByKind,
   type Count,
@@ -24,9 +25,9 @@ type Totals = Omit<LedgerStats['totals'], 'rejected' | 'rejectedSinceIssued'>
 const EXACT_TOTALS = (where: string): string => `SELECT
     count(*) FILTER (WHERE origin = 'issue') AS issued,
     count(*) FILTER (WHERE origin = 'renew') AS renewed,
-    count(*) FILTER (WHERE superseded_by IS NULL AND exp > $1) AS active,
-    count(*) FILTER (WHERE superseded_by IS NULL AND exp <= $1) AS expired,
-    count(*) FILTER (WHERE superseded_by IS NULL AND exp > $1 AND exp <= $2) AS "expiringSoon",
+    count(*) FILTER (WHERE superseded_by IS NULL AND iat <= $1 AND exp > $1) AS active,
+    count(*) FILTER (WHERE superseded_by IS NULL AND iat <= $1 AND exp <= $1) AS expired,
+    count(*) FILTER (WHERE superseded_by IS NULL AND iat <= $1 AND exp > $1 AND exp <= $2) AS "expiringSoon",
     count(*) FILTER (WHERE superseded_by IS NOT NULL) AS superseded
   FROM certificates WHERE ${where} AND origin <> 'import'`
 
@@ -40,8 +41,9 @@ function pgValidityTotals(
   range: { fullStart: number; fullEnd: number; edges: Array<[number, number]>; now: number; soon: number },
 ): Totals {
   const { now, soon } = range
+  const { before, after, exact } = splitDays(range)
   const parts: Array<Partial<Record<keyof Totals, number | null>> | undefined> = []
-  for (const [from, to] of range.edges)
+  for (const [from, to] of exact)
     parts.push(
       client.query<Record<keyof Totals, number>>(EXACT_TOTALS('iat BETWEEN $3 AND $4'), [
         now,
@@ -50,7 +52,18 @@ function pgValidityTotals(
         to,
       ])[0],
     )
-  if (range.fullStart < range.fullEnd) {
+  if (after)
+    parts.push(
+      client.query<Record<keyof Totals, number>>(
+        `SELECT
+           coalesce(sum(count) FILTER (WHERE origin = 'issue'), 0) AS issued,
+           coalesce(sum(count) FILTER (WHERE origin = 'renew'), 0) AS renewed,
+           coalesce(sum(count) FILTER (WHERE superseded = 1), 0) AS superseded
+         FROM validity_counts WHERE day >= $1 AND day < $2 AND origin <> 'import'`,
+        after,
+      )[0],
+    )
+  if (before) {
     const { nowDay, soonDay, edgeDays } = validitySplit(now, soon)
     parts.push(
       client.query<Record<keyof Totals, number>>(
@@ -62,16 +75,23 @@ function pgValidityTotals(
            coalesce(sum(count) FILTER (WHERE superseded = 0 AND exp_day > $3 AND exp_day < $4), 0) AS "expiringSoon",
            coalesce(sum(count) FILTER (WHERE superseded = 1), 0) AS superseded
          FROM validity_counts WHERE day >= $1 AND day < $2 AND origin <> 'import'`,
-        [range.fullStart / DAY_SECONDS, range.fullEnd / DAY_SECONDS, nowDay, soonDay],
+        [before[0], before[1], nowDay, soonDay],
       )[0],
     )
     for (const day of edgeDays) {
-      const [exact] = client.query<Record<keyof Totals, number>>(
+      const [counted] = client.query<Record<keyof Totals, number>>(
         EXACT_TOTALS('exp BETWEEN $3 AND $4 AND iat >= $5 AND iat < $6'),
-        [now, soon, day * DAY_SECONDS, day * DAY_SECONDS + DAY_SECONDS - 1, range.fullStart, range.fullEnd],
+        [
+          now,
+          soon,
+          day * DAY_SECONDS,
+          day * DAY_SECONDS + DAY_SECONDS - 1,
+          before[0] * DAY_SECONDS,
+          before[1] * DAY_SECONDS,
+        ],
       )
       // issued, renewed and superseded of these came from the summary already
-      parts.push({ ...exact, issued: 0, renewed: 0, superseded: 0 })
+      parts.push({ ...counted, issued: 0, renewed: 0, superseded: 0 })
     }
   }
   return addTotals(parts)
@@ -83,7 +103,8 @@ const dayText = (seconds: number): string => new Date(seconds * 1000).toISOStrin
 function periodOf(by: Period, d: string): string {
   if (by === 'day') return `to_char(${d}, 'YYYY-MM-DD')`
   if (by === 'month') return `to_char(${d}, 'YYYY-MM')`
-  return `to_char(${d}, 'YYYY') || '-W' || lpad(((extract(doy FROM ${d})::int + 7 - extract(isodow FROM ${d})::int) / 7)::text, 2, '0')`
+  // ISO 8601 week-numbering year and week, as SQLite's %G-W%V
+  return `to_char(${d}, 'IYYY') || '-W' || to_char(${d}, 'IW')`
 }
 
 export function pgLedgerStats(client: SyncPgClient, query: StatsQuery): LedgerStats {

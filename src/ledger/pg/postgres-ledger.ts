@@ -14,6 +14,7 @@ import { MAX_MS } from '../env-number.js'
 import {
   contentOf,
   defaultBusyTimeoutMs,
+  fixedRejections,
   type IssuedRecord,
   type IssuedRow,
   type RecordOutcome,
@@ -24,8 +25,9 @@ import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { ignoredPasswordFile } from './pgpass-file.js'
-import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
-import { ensurePgSchema, refuseForeignDatabase } from './pg-schema.js'
+import { rejectionKey } from '../rejection-key.js'
+import { holderKey } from '../holder-key.js'
+import { ensurePgSchema, pgLedgerSecret, refuseForeignDatabase } from './pg-schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
@@ -88,9 +90,16 @@ daily AS (
   RETURNING 1
 ),
 rejected AS (
-  INSERT INTO rejections (idempotency_key, batch, line, field, reason, created_at)
-  SELECT r.*, $21 FROM unnest($22::text[], $23::text[], $24::int[], $25::text[], $26::text[]) AS r
+  INSERT INTO rejections (idempotency_key, batch, line, field, reason, holder, created_at)
+  SELECT r.*, $21 FROM unnest($22::text[], $23::text[], $24::int[], $25::text[], $26::text[], $29::text[]) AS r
   ON CONFLICT DO NOTHING
+  RETURNING 1
+),
+fixed AS (
+  -- rejections a certificate of this chunk fixes (chosen before: fixedRejections), when it landed
+  UPDATE rejections r SET issued_at = $21
+  FROM unnest($30::bigint[], $31::text[]) AS f(id, key) JOIN ins ON ins.idempotency_key = f.key
+  WHERE r.id = f.id AND r.issued_at IS NULL
   RETURNING 1
 ),
 released AS (
@@ -218,40 +227,19 @@ export class PostgresLedger implements LedgerStore {
   }
 
   /**
-   * The ledger's secret for rejection keys, made on first use under the schema's advisory lock, and
-   * the rejections recorded before it under a content key rewritten to theirs (rejection-key.ts).
+   * The ledger's secret for rejection keys, made on first use (a new ledger; one migrated to schema
+   * 6 has it from the migration) under an advisory lock (rejection-key.ts).
    */
   private ensureRejectionSecret(): string {
-    const read = (): string | undefined => {
-      const [table] = this.client.query<{ t: string | null }>(`SELECT to_regclass('ledger_secret') AS t`)
-      if (!table?.t) return undefined
-      return this.client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')[0]?.secret
-    }
-    const found = read()
+    const [table] = this.client.query<{ t: string | null }>(`SELECT to_regclass('ledger_secret') AS t`)
+    const found = table?.t
+      ? this.client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')[0]?.secret
+      : undefined
     if (found) return found
     this.client.query('BEGIN')
     try {
       this.client.query('SELECT pg_advisory_xact_lock($1)', [SECRET_LOCK])
-      this.client.query(SECRET_TABLE)
-      let secret = read()
-      if (!secret) {
-        secret = newSecret()
-        this.client.query('INSERT INTO ledger_secret (id, secret) VALUES (1, $1)', [secret])
-        const old = this.client.query<{ id: string; key: string }>(
-          `SELECT id, idempotency_key AS key FROM rejections WHERE idempotency_key LIKE 'record:%'`,
-        )
-        for (const row of old) {
-          const key = rejectionKey(secret, row.key)
-          // a row that meets its own rewritten twin (the same rejection) is dropped: it is recorded once
-          const [twin] = this.client.query<{ id: string }>(
-            `SELECT r.id FROM rejections r, rejections o WHERE o.id = $2 AND r.idempotency_key = $1
-             AND r.field = o.field AND r.reason = o.reason`,
-            [key, row.id],
-          )
-          if (twin) this.client.query('DELETE FROM rejections WHERE id = $1', [row.id])
-          else this.client.query('UPDATE rejections SET idempotency_key = $1 WHERE id = $2', [key, row.id])
-        }
-      }
+      const secret = pgLedgerSecret(this.client)
       this.client.query('COMMIT')
       return secret
     } catch (err) {
@@ -362,6 +350,9 @@ export class PostgresLedger implements LedgerStore {
   ): RecordOutcome[] {
     if (issued.length === 0 && rejected.length === 0 && !done) return []
     const createdAt = Math.floor(now.getTime() / 1000)
+    const secret = this.secret
+    if (!secret) throw new TypeError('PostgresLedger.record: this ledger was opened read only')
+    const fixes = this.rejectionsFixedBy(issued, secret, createdAt)
     const column = <K extends keyof IssuedRow>(k: K): Array<IssuedRow[K]> => issued.map((row) => row[k])
     const inserted = this.retried<{ key: string; id: number }>(RECORD, [
       issued.map((_, i) => i),
@@ -385,13 +376,16 @@ export class PostgresLedger implements LedgerStore {
       column('replaces'),
       column('content'),
       createdAt,
-      rejected.map((r) => (this.secret ? rejectionKey(this.secret, r.idempotencyKey) : r.idempotencyKey)),
+      rejected.map((r) => rejectionKey(secret, r.idempotencyKey)),
       rejected.map((r) => r.batch),
       rejected.map((r) => r.line),
       rejected.map((r) => r.field),
       rejected.map((r) => r.reason),
       done?.owner ?? '',
       done?.keys ?? [],
+      rejected.map((r) => (r.holder ? holderKey(secret, r.holder) : null)),
+      fixes.map((f) => f.id),
+      fixes.map((f) => f.key),
     ])
     const ids = new Map(inserted.map((r) => [r.key, r.id]))
     const lost = issued.filter((row) => !ids.has(row.idempotencyKey))
@@ -413,6 +407,41 @@ export class PostgresLedger implements LedgerStore {
       if (id !== undefined) return { id }
       return { conflict: keys.has(row.idempotencyKey) ? 'key' : uvcis.has(row.uvci) ? 'uvci' : 'superseded' }
     })
+  }
+
+  /**
+   * The open rejections the certificates of `issued` (origin issue) would fix: same record key (a
+   * correction's is its chain's first), recorded before `createdAt`, of plausibly the same person
+   * (fixedRejections); each with the idempotency key of the certificate that fixes it, so that the
+   * chunk's statement marks it only when that certificate lands.
+   */
+  private rejectionsFixedBy(
+    issued: readonly IssuedRow[],
+    secret: string,
+    createdAt: number,
+  ): Array<{ id: string; key: string }> {
+    const rows = issued.filter((row) => row.origin === 'issue')
+    if (rows.length === 0) return []
+    const keyOf = new Map<string, IssuedRow[]>()
+    for (const row of rows) {
+      const replaced = row.replaces === null ? undefined : this.findById(row.replaces)
+      const recordKey = replaced ? this.recordKeyOf(replaced) : row.idempotencyKey
+      const hashed = rejectionKey(secret, recordKey)
+      keyOf.set(hashed, [...(keyOf.get(hashed) ?? []), row])
+    }
+    const open = this.rows<{ id: string; key: string; holder: string | null }>(
+      `SELECT id::text, idempotency_key AS key, holder FROM rejections
+       WHERE idempotency_key = ANY($1::text[]) AND issued_at IS NULL AND created_at < $2`,
+      [[...keyOf.keys()], createdAt],
+    )
+    const fixes: Array<{ id: string; key: string }> = []
+    for (const [hashed, certificates] of keyOf) {
+      const candidates = open.filter((r) => r.key === hashed)
+      for (const row of certificates)
+        for (const id of fixedRejections(candidates, secret, row))
+          fixes.push({ id: String(id), key: row.idempotencyKey })
+    }
+    return fixes
   }
 
   hasKid(kid: string): boolean {
