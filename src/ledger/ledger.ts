@@ -124,6 +124,17 @@ export interface RejectionRow {
   reason: string
 }
 
+/**
+ * `in_batch`: the certificates recorded under `@batch` and every one that superseded them, down
+ * their chains (renewals, recorded under `renew <date>`, and corrections, under the corrected
+ * file's name): what `--batch` selects in renew and export. Each step is a primary-key look-up.
+ */
+const IN_BATCH = `WITH RECURSIVE in_batch(id) AS (
+  SELECT id FROM certificates WHERE batch = @batch
+  UNION
+  SELECT c.superseded_by FROM certificates c JOIN in_batch b ON c.id = b.id WHERE c.superseded_by IS NOT NULL
+) `
+
 const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
   payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt`
 
@@ -503,12 +514,14 @@ export class Ledger implements LedgerStore {
       where.push('NOT (replaces IS NOT NULL AND created_at >= @replacedSince)')
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
-    if (filter.batch) where.push('batch = @batch')
+    if (filter.batch) where.push('id IN (SELECT id FROM in_batch)')
     if (filter.kid) where.push('kid = @kid')
     return this.guard(
       () =>
         this.db
-          .prepare(`SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`)
+          .prepare(
+            `${filter.batch ? IN_BATCH : ''}SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
+          )
           .pluck()
           .all(filter) as number[],
     )
@@ -526,13 +539,13 @@ export class Ledger implements LedgerStore {
     ]
     if (filter.country) where.push('c.country = @country')
     if (filter.type) where.push('c.type = @type')
-    if (filter.batch) where.push('c.batch = @batch')
+    if (filter.batch) where.push('c.id IN (SELECT id FROM in_batch)')
     if (filter.kid) where.push('c.kid = @kid')
     return this.guard(
       () =>
         this.db
           .prepare(
-            `SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
+            `${filter.batch ? IN_BATCH : ''}SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
           )
           .pluck()
           .all(filter) as number[],
@@ -547,6 +560,13 @@ export class Ledger implements LedgerStore {
           .prepare('SELECT id FROM certificates WHERE batch = ? ORDER BY id')
           .pluck()
           .all(batch) as number[],
+    )
+  }
+
+  batchChainIds(batch: string): number[] {
+    return this.guard(
+      () =>
+        this.db.prepare(`${IN_BATCH}SELECT id FROM in_batch ORDER BY id`).pluck().all({ batch }) as number[],
     )
   }
 

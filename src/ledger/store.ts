@@ -35,6 +35,7 @@ export interface DueFilter {
   replacedSince?: number
   country?: string
   type?: string
+  /** certificates of this batch's chains (batchChainIds): recorded under it, or superseding one that was */
   batch?: string
   kid?: string
 }
@@ -81,7 +82,15 @@ export interface LedgerStore {
    * renew made, to write out again on a re-run (a resume's output is then complete). Ordered as dueIds.
    */
   renewedIds(filter: DueFilter): number[]
+  /** Ids of the certificates recorded under this batch name, in the order they were recorded. */
   batchIds(batch: string): number[]
+  /**
+   * What `--batch` selects (renew, export): ids of the certificates recorded under this batch name
+   * and of every certificate that superseded one of them, down the chain (its renewals, recorded
+   * under `renew <date>`, and its corrections, under the corrected file's name), in the order
+   * they were recorded. Followed with a recursive query, a primary-key look-up a step.
+   */
+  batchChainIds(batch: string): number[]
   allIds(): number[]
   stats(query: StatsQuery): LedgerStats
   /**

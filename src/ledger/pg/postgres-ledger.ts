@@ -38,6 +38,17 @@ const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, i
   doses, payload, hc1, batch, line, holder_event AS "holderEvent", origin, replaces, superseded_by AS "supersededBy",
   created_at AS "createdAt", content`
 
+/**
+ * `in_batch`: the certificates recorded under the batch name in parameter $n and every one that
+ * superseded them, down their chains (as the SQLite engine's IN_BATCH): certificates_batch, then
+ * a primary-key look-up a step.
+ */
+const inBatch = (n: number): string => `WITH RECURSIVE in_batch(id) AS (
+  SELECT id FROM certificates WHERE batch = $${n}
+  UNION
+  SELECT c.superseded_by FROM certificates c JOIN in_batch b ON c.id = b.id WHERE c.superseded_by IS NOT NULL
+) `
+
 const SERVER_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
 
 const RECORD = `
@@ -460,14 +471,20 @@ export class PostgresLedger implements LedgerStore {
       values.push(filter.replacedSince)
       where.push(`NOT (replaces IS NOT NULL AND created_at >= $${values.length})`)
     }
-    for (const column of ['country', 'type', 'batch', 'kid'] as const) {
+    for (const column of ['country', 'type', 'kid'] as const) {
       const value = filter[column]
       if (!value) continue
       values.push(value)
       where.push(`${column} = $${values.length}`)
     }
+    let prefix = ''
+    if (filter.batch) {
+      values.push(filter.batch)
+      prefix = inBatch(values.length)
+      where.push('id IN (SELECT id FROM in_batch)')
+    }
     return this.rows<{ id: number }>(
-      `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
+      `${prefix}SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
       values,
     ).map((r) => r.id)
   }
@@ -479,14 +496,20 @@ export class PostgresLedger implements LedgerStore {
       values.push(filter.replacedSince)
       where.push(`(r.exp > $1 OR r.created_at >= $${values.length})`)
     } else where.push('r.exp > $1')
-    for (const column of ['country', 'type', 'batch', 'kid'] as const) {
+    for (const column of ['country', 'type', 'kid'] as const) {
       const value = filter[column]
       if (!value) continue
       values.push(value)
       where.push(`c.${column} = $${values.length}`)
     }
+    let prefix = ''
+    if (filter.batch) {
+      values.push(filter.batch)
+      prefix = inBatch(values.length)
+      where.push('c.id IN (SELECT id FROM in_batch)')
+    }
     return this.rows<{ id: number }>(
-      `SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
+      `${prefix}SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
       values,
     ).map((r) => r.id)
   }
@@ -494,6 +517,12 @@ export class PostgresLedger implements LedgerStore {
   batchIds(batch: string): number[] {
     return this.rows<{ id: number }>('SELECT id FROM certificates WHERE batch = $1 ORDER BY id', [batch]).map(
       (r) => r.id,
+    )
+  }
+
+  batchChainIds(batch: string): number[] {
+    return this.rows<{ id: number }>(`${inBatch(1)}SELECT id FROM in_batch ORDER BY id`, [batch]).map((r) =>
+      Number(r.id),
     )
   }
 
