@@ -387,8 +387,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         options.onProgress?.(report.considered)
       }
       // (current ones only, and per person: certificates of records with different ids are two people)
-      const personKey = (old: StoredCertificate): string =>
-        `${old.holderEvent}\u0000${old.id < 0 ? '' : personOf(ledger, old)}`
+      const personKey = (old: StoredCertificate): string => `${old.holderEvent}\u0000${personOf(ledger, old)}`
       const latestGiven = new Map<string, StoredCertificate>()
       for (const { old } of admitted) {
         if (old.supersededBy !== null) continue

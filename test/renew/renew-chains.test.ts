@@ -13,6 +13,7 @@ import type { LedgerStore } from '../../src/ledger/store.js'
 import { exportCertificates, type ExportedCertificate } from '../../src/services/export.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../../src/services/issue.js'
 import { renewCertificates, type RenewOptions, type RenewReport } from '../../src/services/renew.js'
+import { TrustList } from '../../src/trust/trust-list.js'
 import { exampleSigner } from '../helpers/keys.js'
 import { ENGINES, requirePgInCi } from '../helpers/pg.js'
 
@@ -154,19 +155,24 @@ describe.each(ENGINES)('renew and export along chains on $name', (engine) => {
   it('renews both of two people who share names, date of birth and event under two ids', async () => {
     const ledger = open('two-people')
     try {
-      const { certificates, report } = await issue(
-        ledger,
-        at('2021-12-21T00:00:00Z'),
-        [record('A'), record('B')],
-        'records.csv',
-      )
-      expect(report.issued).toBe(2)
-      expect(certificates).toHaveLength(2)
-      const renewed = await renew(ledger, at('2022-12-22T00:00:00Z'))
+      const a = await issue(ledger, at('2021-12-21T00:00:00Z'), [record('A')], 'a.csv')
+      const b = await issue(ledger, at('2021-12-22T00:00:00Z'), [record('B')], 'b.csv')
+      expect(a.report.issued + b.report.issued).toBe(2)
+      // given, the two certificates are two people's too (the earlier is not "older")
+      const given = await renew(ledger, at('2022-12-23T00:00:00Z'), {
+        trust: new TrustList([es.certificate]),
+        inputs: (async function* () {
+          for (const c of [...a.certificates, ...b.certificates]) yield { source: c.uvci, text: c.hc1 }
+        })(),
+        dryRun: true,
+      })
+      expect(given.skipped).toEqual([])
+      expect(given.wouldRenew).toHaveLength(2)
+      const renewed = await renew(ledger, at('2022-12-23T00:00:00Z'))
       expect(renewed.skipped).toEqual([])
       expect(renewed.renewed).toBe(2)
       // and the year after, both renewals again
-      const again = await renew(ledger, at('2023-12-23T00:00:00Z'))
+      const again = await renew(ledger, at('2023-12-24T00:00:00Z'))
       expect(again.skipped).toEqual([])
       expect(again.renewed).toBe(2)
     } finally {
