@@ -8,7 +8,6 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { uvciSpellings } from './store.js'
 import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.js'
 import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
@@ -26,7 +25,7 @@ import {
 } from './schema.js'
 import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
-import type { DueFilter, LedgerStore, Reservation } from './store.js'
+import { CHAIN_COLUMNS, uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from './store.js'
 
 export interface IssuedRow {
   idempotencyKey: string
@@ -127,12 +126,16 @@ export interface RejectionRow {
 /**
  * `in_batch`: the certificates recorded under `@batch` and every one that superseded them, down
  * their chains (renewals, recorded under `renew <date>`, and corrections, under the corrected
- * file's name): what `--batch` selects in renew and export. Each step is a primary-key look-up.
+ * file's name): what `--batch` selects in renew and export, with the columns their filters read.
+ * The batch's rows come from one pass over the table (the SQLite ledger has no index on batch, as
+ * before), each later link from a primary-key look-up; UNION stops at a chain edited into a loop.
  */
-const IN_BATCH = `WITH RECURSIVE in_batch(id) AS (
-  SELECT id FROM certificates WHERE batch = @batch
+const IN_BATCH = `WITH RECURSIVE in_batch(${CHAIN_COLUMNS}) AS (
+  SELECT ${CHAIN_COLUMNS} FROM certificates WHERE batch = @batch
   UNION
-  SELECT c.superseded_by FROM certificates c JOIN in_batch b ON c.id = b.id WHERE c.superseded_by IS NOT NULL
+  SELECT ${CHAIN_COLUMNS.split(', ')
+    .map((c) => `c.${c}`)
+    .join(', ')} FROM in_batch b JOIN certificates c ON c.id = b.superseded_by
 ) `
 
 const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
@@ -514,13 +517,12 @@ export class Ledger implements LedgerStore {
       where.push('NOT (replaces IS NOT NULL AND created_at >= @replacedSince)')
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
-    if (filter.batch) where.push('id IN (SELECT id FROM in_batch)')
     if (filter.kid) where.push('kid = @kid')
     return this.guard(
       () =>
         this.db
           .prepare(
-            `${filter.batch ? IN_BATCH : ''}SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
+            `${filter.batch ? `${IN_BATCH}SELECT id FROM in_batch` : 'SELECT id FROM certificates'} WHERE ${where.join(' AND ')} ORDER BY exp, id`,
           )
           .pluck()
           .all(filter) as number[],
@@ -539,13 +541,12 @@ export class Ledger implements LedgerStore {
     ]
     if (filter.country) where.push('c.country = @country')
     if (filter.type) where.push('c.type = @type')
-    if (filter.batch) where.push('c.id IN (SELECT id FROM in_batch)')
     if (filter.kid) where.push('c.kid = @kid')
     return this.guard(
       () =>
         this.db
           .prepare(
-            `${filter.batch ? IN_BATCH : ''}SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
+            `${filter.batch ? `${IN_BATCH}SELECT c.id FROM in_batch c` : 'SELECT c.id FROM certificates c'} JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
           )
           .pluck()
           .all(filter) as number[],

@@ -40,6 +40,9 @@ export interface DueFilter {
   kid?: string
 }
 
+/** the columns renew's and export's --batch selection carries along a chain (the ledger's IN_BATCH) */
+export const CHAIN_COLUMNS = 'id, superseded_by, exp, replaces, created_at, country, type, kid'
+
 /** What reserve() got: the keys now held by this owner, and who holds the others. */
 export interface Reservation {
   reserved: Set<string>

@@ -21,7 +21,7 @@ import {
   type StoredCertificate,
 } from '../ledger.js'
 import type { LedgerStats, StatsQuery } from '../stats.js'
-import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
+import { CHAIN_COLUMNS, uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { ignoredPasswordFile } from './pgpass-file.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
@@ -40,13 +40,15 @@ const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, i
 
 /**
  * `in_batch`: the certificates recorded under the batch name in parameter $n and every one that
- * superseded them, down their chains (as the SQLite engine's IN_BATCH): certificates_batch, then
- * a primary-key look-up a step.
+ * superseded them, down their chains, with the columns renew's filters read (as the SQLite
+ * engine's IN_BATCH): certificates_batch, then a primary-key look-up a link.
  */
-const inBatch = (n: number): string => `WITH RECURSIVE in_batch(id) AS (
-  SELECT id FROM certificates WHERE batch = $${n}
+const inBatch = (n: number): string => `WITH RECURSIVE in_batch(${CHAIN_COLUMNS}) AS (
+  SELECT ${CHAIN_COLUMNS} FROM certificates WHERE batch = $${n}
   UNION
-  SELECT c.superseded_by FROM certificates c JOIN in_batch b ON c.id = b.id WHERE c.superseded_by IS NOT NULL
+  SELECT ${CHAIN_COLUMNS.split(', ')
+    .map((c) => `c.${c}`)
+    .join(', ')} FROM in_batch b JOIN certificates c ON c.id = b.superseded_by
 ) `
 
 const SERVER_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
@@ -477,16 +479,14 @@ export class PostgresLedger implements LedgerStore {
       values.push(value)
       where.push(`${column} = $${values.length}`)
     }
-    let prefix = ''
+    let from = 'SELECT id FROM certificates'
     if (filter.batch) {
       values.push(filter.batch)
-      prefix = inBatch(values.length)
-      where.push('id IN (SELECT id FROM in_batch)')
+      from = `${inBatch(values.length)}SELECT id FROM in_batch`
     }
-    return this.rows<{ id: number }>(
-      `${prefix}SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
-      values,
-    ).map((r) => r.id)
+    return this.rows<{ id: number }>(`${from} WHERE ${where.join(' AND ')} ORDER BY exp, id`, values).map(
+      (r) => r.id,
+    )
   }
 
   renewedIds(filter: DueFilter): number[] {
@@ -502,14 +502,13 @@ export class PostgresLedger implements LedgerStore {
       values.push(value)
       where.push(`c.${column} = $${values.length}`)
     }
-    let prefix = ''
+    let from = 'SELECT c.id FROM certificates c'
     if (filter.batch) {
       values.push(filter.batch)
-      prefix = inBatch(values.length)
-      where.push('c.id IN (SELECT id FROM in_batch)')
+      from = `${inBatch(values.length)}SELECT c.id FROM in_batch c`
     }
     return this.rows<{ id: number }>(
-      `${prefix}SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
+      `${from} JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
       values,
     ).map((r) => r.id)
   }
