@@ -25,7 +25,7 @@ import {
 } from './schema.js'
 import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
-import { CHAIN_COLUMNS, uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from './store.js'
+import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from './store.js'
 
 export interface IssuedRow {
   idempotencyKey: string
@@ -126,16 +126,14 @@ export interface RejectionRow {
 /**
  * `in_batch`: the certificates recorded under `@batch` and every one that superseded them, down
  * their chains (renewals, recorded under `renew <date>`, and corrections, under the corrected
- * file's name): what `--batch` selects in renew and export, with the columns their filters read.
- * The batch's rows come from one pass over the table (the SQLite ledger has no index on batch, as
- * before), each later link from a primary-key look-up; UNION stops at a chain edited into a loop.
+ * file's name): what export's `--batch` selects. The batch's rows come from one pass over the
+ * table (the SQLite ledger has no index on batch, as before), each later link from a primary-key
+ * look-up; UNION stops at a chain edited into a loop.
  */
-const IN_BATCH = `WITH RECURSIVE in_batch(${CHAIN_COLUMNS}) AS (
-  SELECT ${CHAIN_COLUMNS} FROM certificates WHERE batch = @batch
+const IN_BATCH = `WITH RECURSIVE in_batch(id, next) AS (
+  SELECT id, superseded_by FROM certificates WHERE batch = @batch
   UNION
-  SELECT ${CHAIN_COLUMNS.split(', ')
-    .map((c) => `c.${c}`)
-    .join(', ')} FROM in_batch b JOIN certificates c ON c.id = b.superseded_by
+  SELECT c.id, c.superseded_by FROM in_batch b JOIN certificates c ON c.id = b.next
 ) `
 
 const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
@@ -518,15 +516,13 @@ export class Ledger implements LedgerStore {
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
     if (filter.kid) where.push('kid = @kid')
-    return this.guard(
-      () =>
-        this.db
-          .prepare(
-            `${filter.batch ? `${IN_BATCH}SELECT id FROM in_batch` : 'SELECT id FROM certificates'} WHERE ${where.join(' AND ')} ORDER BY exp, id`,
-          )
-          .pluck()
-          .all(filter) as number[],
-    )
+    const sql = filter.batch
+      ? withinBatch(
+          `SELECT id, exp, id, replaces, batch FROM certificates WHERE ${where.join(' AND ')}`,
+          '@batch',
+        )
+      : `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`
+    return this.guard(() => this.db.prepare(sql).pluck().all(filter) as number[])
   }
 
   renewedIds(filter: DueFilter): number[] {
@@ -542,15 +538,11 @@ export class Ledger implements LedgerStore {
     if (filter.country) where.push('c.country = @country')
     if (filter.type) where.push('c.type = @type')
     if (filter.kid) where.push('c.kid = @kid')
-    return this.guard(
-      () =>
-        this.db
-          .prepare(
-            `${filter.batch ? `${IN_BATCH}SELECT c.id FROM in_batch c` : 'SELECT c.id FROM certificates c'} JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
-          )
-          .pluck()
-          .all(filter) as number[],
-    )
+    const from = `FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')}`
+    const sql = filter.batch
+      ? withinBatch(`SELECT c.id, c.exp, c.id, c.replaces, c.batch ${from}`, '@batch')
+      : `SELECT c.id ${from} ORDER BY c.exp, c.id`
+    return this.guard(() => this.db.prepare(sql).pluck().all(filter) as number[])
   }
 
   /** Ids of the certificates of a batch (as --batch named it), in the order they were recorded. */

@@ -40,8 +40,22 @@ export interface DueFilter {
   kid?: string
 }
 
-/** the columns renew's and export's --batch selection carries along a chain (the ledger's IN_BATCH) */
-export const CHAIN_COLUMNS = 'id, superseded_by, exp, replaces, created_at, country, type, kid'
+/**
+ * renew's --batch on top of a selection (SQL for both engines): `seed` selects the candidates as
+ * `(start, exp, link, replaces, batch)` (each its own first link), and they are kept when they, or
+ * a certificate they replace down their chain (followed back by `replaces`, a primary-key look-up a
+ * link), were recorded under the batch in `batchParam`: a renewal (recorded under `renew <date>`)
+ * or a correction (under the corrected file's name) stays in its record's first batch. The cost
+ * follows the candidates, not the ledger. Ids in the order exp, id; UNION stops at a loop.
+ */
+export function withinBatch(seed: string, batchParam: string): string {
+  return `WITH RECURSIVE chain(start, exp, link, replaces, batch) AS (
+  ${seed}
+  UNION
+  SELECT d.start, d.exp, c.id, c.replaces, c.batch FROM chain d JOIN certificates c ON c.id = d.replaces
+  WHERE d.batch <> ${batchParam}
+) SELECT start AS id FROM chain WHERE batch = ${batchParam} ORDER BY exp, start`
+}
 
 /** What reserve() got: the keys now held by this owner, and who holds the others. */
 export interface Reservation {

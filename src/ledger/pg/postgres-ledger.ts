@@ -21,7 +21,7 @@ import {
   type StoredCertificate,
 } from '../ledger.js'
 import type { LedgerStats, StatsQuery } from '../stats.js'
-import { CHAIN_COLUMNS, uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
+import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { ignoredPasswordFile } from './pgpass-file.js'
 import { newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
@@ -40,15 +40,13 @@ const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, i
 
 /**
  * `in_batch`: the certificates recorded under the batch name in parameter $n and every one that
- * superseded them, down their chains, with the columns renew's filters read (as the SQLite
- * engine's IN_BATCH): certificates_batch, then a primary-key look-up a link.
+ * superseded them, down their chains (as the SQLite engine's IN_BATCH): certificates_batch, then a
+ * primary-key look-up a link.
  */
-const inBatch = (n: number): string => `WITH RECURSIVE in_batch(${CHAIN_COLUMNS}) AS (
-  SELECT ${CHAIN_COLUMNS} FROM certificates WHERE batch = $${n}
+const inBatch = (n: number): string => `WITH RECURSIVE in_batch(id, next) AS (
+  SELECT id, superseded_by FROM certificates WHERE batch = $${n}
   UNION
-  SELECT ${CHAIN_COLUMNS.split(', ')
-    .map((c) => `c.${c}`)
-    .join(', ')} FROM in_batch b JOIN certificates c ON c.id = b.superseded_by
+  SELECT c.id, c.superseded_by FROM in_batch b JOIN certificates c ON c.id = b.next
 ) `
 
 const SERVER_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
@@ -479,14 +477,15 @@ export class PostgresLedger implements LedgerStore {
       values.push(value)
       where.push(`${column} = $${values.length}`)
     }
-    let from = 'SELECT id FROM certificates'
+    let sql = `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`
     if (filter.batch) {
       values.push(filter.batch)
-      from = `${inBatch(values.length)}SELECT id FROM in_batch`
+      sql = withinBatch(
+        `SELECT id, exp, id, replaces, batch FROM certificates WHERE ${where.join(' AND ')}`,
+        `$${values.length}::text`,
+      )
     }
-    return this.rows<{ id: number }>(`${from} WHERE ${where.join(' AND ')} ORDER BY exp, id`, values).map(
-      (r) => r.id,
-    )
+    return this.rows<{ id: number }>(sql, values).map((r) => Number(r.id))
   }
 
   renewedIds(filter: DueFilter): number[] {
@@ -502,15 +501,13 @@ export class PostgresLedger implements LedgerStore {
       values.push(value)
       where.push(`c.${column} = $${values.length}`)
     }
-    let from = 'SELECT c.id FROM certificates c'
+    const from = `FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')}`
+    let sql = `SELECT c.id ${from} ORDER BY c.exp, c.id`
     if (filter.batch) {
       values.push(filter.batch)
-      from = `${inBatch(values.length)}SELECT c.id FROM in_batch c`
+      sql = withinBatch(`SELECT c.id, c.exp, c.id, c.replaces, c.batch ${from}`, `$${values.length}::text`)
     }
-    return this.rows<{ id: number }>(
-      `${from} JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
-      values,
-    ).map((r) => r.id)
+    return this.rows<{ id: number }>(sql, values).map((r) => Number(r.id))
   }
 
   batchIds(batch: string): number[] {
