@@ -14,7 +14,8 @@ import { exportCertificates, type ExportedCertificate } from '../../src/services
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../../src/services/issue.js'
 import { renewCertificates, type RenewOptions, type RenewReport } from '../../src/services/renew.js'
 import { TrustList } from '../../src/trust/trust-list.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { runCli } from '../helpers/cli.js'
+import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { ENGINES, requirePgInCi } from '../helpers/pg.js'
 
 requirePgInCi()
@@ -228,5 +229,40 @@ describe.each(ENGINES)('renew and export along chains on $name', (engine) => {
     } finally {
       ledger.close()
     }
+  })
+})
+
+describe('hcert renew --at in the past (the real clock)', () => {
+  it('refuses, per certificate, a renewal expired before now in place of a valid certificate', () => {
+    const ledger = join(tmp, 'cli-past.sqlite')
+    const input = join(tmp, 'cli-past.csv')
+    writeFileSync(
+      input,
+      [
+        'id,type,fn,gn,dob,vaccine,dose,doses,date',
+        'P1,v,Tran,Binh,1975-03-04,Comirnaty,1,2,2021-06-01',
+      ].join('\n'),
+    )
+    const keys = ['--key-dir', KEYS_EXAMPLE, '--ledger', ledger]
+    // issued now: valid for 12 months from today
+    expect(runCli(['issue', input, ...keys, '--out', join(tmp, 'cli-past.jsonl')]).code).toBe(0)
+    // two years back, 12 months: the renewal would have expired a year ago
+    const past = runCli([
+      'renew',
+      ...keys,
+      '--at',
+      '2021-02-01T00:00:00Z',
+      '--expiring-within',
+      '3000d',
+      '--json',
+    ])
+    expect(past.code).toBe(4)
+    const report = JSON.parse(past.stdout) as RenewReport
+    expect(report.renewed).toBe(0)
+    expect(report.refused).toEqual([expect.objectContaining({ code: 'ERR_EXPIRED', source: 'ledger' })])
+    expect(past.stdout).not.toMatch(/Tran|Binh|1975/)
+    // nothing superseded: a renewal at today's clock still renews it
+    const today = runCli(['renew', ...keys, '--expiring-within', '400d', '--json'])
+    expect(JSON.parse(today.stdout)).toMatchObject({ renewed: 1, refused: [] })
   })
 })
