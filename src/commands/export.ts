@@ -28,7 +28,7 @@ export default class Export extends HcertCommand {
 export writes it out again exactly as issue (or renew) did: JSON Lines {line, id, uvci, type, iat, exp,
 hc1, replaces}, where id is the input record's id column and replaces the UVCI of the certificate a
 correction or renewal supersedes. Select with --batch (the batch name issue recorded: --batch, else the
-input file name), --id (an input id: the certificate first issued for it, then its corrections and
+input file name; with the corrections and renewals that replaced its certificates since), --id (an input id: the certificate first issued for it, then its corrections and
 renewals), --uvci, or --all; --id and --uvci may repeat, and --batch narrows them. --current keeps only
 certificates superseded by nothing. --qr-dir draws their QR images again (as issue --qr-dir). Nothing is
 signed and the ledger is not changed.
@@ -52,7 +52,8 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
   static override flags = {
     ledger: ledgerFlag,
     batch: batchFlag({
-      summary: 'Certificates of this batch (as issue recorded it: --batch, else the file name).',
+      summary:
+        'Certificates of this batch (as issue recorded it: --batch, else the file name) and those that replaced them since.',
     }),
     id: Flags.string({
       summary:

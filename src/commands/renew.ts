@@ -45,8 +45,10 @@ after verifying each against --trust: an expired certificate is what renew is fo
 signature, an unknown signer or a failed schema is never renewed.
 A renewal keeps the health content, gets a new iat and exp (--validity, 12 months) and a new UVCI
 (the UVCI identifies one certificate for revocation, so it is not reused); the ledger links it to
-the certificate it replaces, which is marked superseded. Only the latest certificate of a holder
-for an event is renewed, and each certificate once: running renew again does nothing.
+the certificate it replaces, which is marked superseded. Only the latest current certificate of a
+holder for an event is renewed (records with different ids are different people), and each
+certificate once: running renew again does nothing. A renewal that a past --at would make expired
+is refused for a certificate still valid.
 --dry-run lists what would be renewed and signs and writes nothing; --at later than now needs
 --allow-future (it signs certificates not valid today). The ledger must exist (only issue creates one).
 Ctrl-C stops after the chunk in flight; what was renewed is committed and written out.
@@ -99,7 +101,9 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       summary: 'Only this type (v, t, r: EU DCC; icvp: smart ICVP).',
       options: ['v', 't', 'r', 'icvp'] as const,
     })(),
-    batch: batchFlag({ summary: 'Only certificates from this batch.' }),
+    batch: batchFlag({
+      summary: 'Only certificates first issued in this batch (or their renewals and corrections since).',
+    }),
     kid: Flags.string({ summary: 'Only certificates signed by this kid (e.g. a DSC being retired).' }),
     at: atFlag({
       summary:

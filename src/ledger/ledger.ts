@@ -8,7 +8,6 @@
  * The file is created readable by its owner only: it holds personal health data.
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
-import { uvciSpellings } from './store.js'
 import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.js'
 import { lstatSync } from 'node:fs'
 import Database from 'better-sqlite3'
@@ -28,7 +27,7 @@ import {
 } from './schema.js'
 import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
-import type { DueFilter, LedgerStore, Reservation } from './store.js'
+import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from './store.js'
 
 export interface IssuedRow {
   idempotencyKey: string
@@ -127,6 +126,19 @@ export interface RejectionRow {
   /** the rejected record's holder as read (stored as keyed hashes only: holder-key.ts); absent when not known */
   holder?: RecordHolder | undefined
 }
+
+/**
+ * `in_batch`: the certificates recorded under `@batch` and every one that superseded them, down
+ * their chains (renewals, recorded under `renew <date>`, and corrections, under the corrected
+ * file's name): what export's `--batch` selects. The batch's rows come from one pass over the
+ * table (the SQLite ledger has no index on batch, as before), each later link from a primary-key
+ * look-up; UNION stops at a chain edited into a loop.
+ */
+const IN_BATCH = `WITH RECURSIVE in_batch(id, next) AS (
+  SELECT id, superseded_by FROM certificates WHERE batch = @batch
+  UNION
+  SELECT c.id, c.superseded_by FROM in_batch b JOIN certificates c ON c.id = b.next
+) `
 
 const COLUMNS_BUT_CONTENT = `id, idempotency_key AS idempotencyKey, uvci, type, country, issuer, kid, iat, exp, product, dose, doses,
   payload, hc1, batch, line, holder_event AS holderEvent, origin, replaces, superseded_by AS supersededBy, created_at AS createdAt`
@@ -530,15 +542,14 @@ export class Ledger implements LedgerStore {
       where.push('NOT (replaces IS NOT NULL AND created_at >= @replacedSince)')
     if (filter.country) where.push('country = @country')
     if (filter.type) where.push('type = @type')
-    if (filter.batch) where.push('batch = @batch')
     if (filter.kid) where.push('kid = @kid')
-    return this.guard(
-      () =>
-        this.db
-          .prepare(`SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`)
-          .pluck()
-          .all(filter) as number[],
-    )
+    const sql = filter.batch
+      ? withinBatch(
+          `SELECT id, exp, id, replaces, batch FROM certificates WHERE ${where.join(' AND ')}`,
+          '@batch',
+        )
+      : `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`
+    return this.guard(() => this.db.prepare(sql).pluck().all(filter) as number[])
   }
 
   renewedIds(filter: DueFilter): number[] {
@@ -553,17 +564,12 @@ export class Ledger implements LedgerStore {
     ]
     if (filter.country) where.push('c.country = @country')
     if (filter.type) where.push('c.type = @type')
-    if (filter.batch) where.push('c.batch = @batch')
     if (filter.kid) where.push('c.kid = @kid')
-    return this.guard(
-      () =>
-        this.db
-          .prepare(
-            `SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
-          )
-          .pluck()
-          .all(filter) as number[],
-    )
+    const from = `FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')}`
+    const sql = filter.batch
+      ? withinBatch(`SELECT c.id, c.exp, c.id, c.replaces, c.batch ${from}`, '@batch')
+      : `SELECT c.id ${from} ORDER BY c.exp, c.id`
+    return this.guard(() => this.db.prepare(sql).pluck().all(filter) as number[])
   }
 
   /** Ids of the certificates of a batch (as --batch named it), in the order they were recorded. */
@@ -574,6 +580,13 @@ export class Ledger implements LedgerStore {
           .prepare('SELECT id FROM certificates WHERE batch = ? ORDER BY id')
           .pluck()
           .all(batch) as number[],
+    )
+  }
+
+  batchChainIds(batch: string): number[] {
+    return this.guard(
+      () =>
+        this.db.prepare(`${IN_BATCH}SELECT id FROM in_batch ORDER BY id`).pluck().all({ batch }) as number[],
     )
   }
 

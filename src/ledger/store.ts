@@ -35,8 +35,26 @@ export interface DueFilter {
   replacedSince?: number
   country?: string
   type?: string
+  /** certificates of this batch's chains (batchChainIds): recorded under it, or superseding one that was */
   batch?: string
   kid?: string
+}
+
+/**
+ * renew's --batch on top of a selection (SQL for both engines): `seed` selects the candidates as
+ * `(start, exp, link, replaces, batch)` (each its own first link), and they are kept when they, or
+ * a certificate they replace down their chain (followed back by `replaces`, a primary-key look-up a
+ * link), were recorded under the batch in `batchParam`: a renewal (recorded under `renew <date>`)
+ * or a correction (under the corrected file's name) stays in its record's first batch. The cost
+ * follows the candidates, not the ledger. Ids in the order exp, id; UNION stops at a loop.
+ */
+export function withinBatch(seed: string, batchParam: string): string {
+  return `WITH RECURSIVE chain(start, exp, link, replaces, batch) AS (
+  ${seed}
+  UNION
+  SELECT d.start, d.exp, c.id, c.replaces, c.batch FROM chain d JOIN certificates c ON c.id = d.replaces
+  WHERE d.batch <> ${batchParam}
+) SELECT start AS id FROM chain WHERE batch = ${batchParam} ORDER BY exp, start`
 }
 
 /** What reserve() got: the keys now held by this owner, and who holds the others. */
@@ -81,7 +99,15 @@ export interface LedgerStore {
    * renew made, to write out again on a re-run (a resume's output is then complete). Ordered as dueIds.
    */
   renewedIds(filter: DueFilter): number[]
+  /** Ids of the certificates recorded under this batch name, in the order they were recorded. */
   batchIds(batch: string): number[]
+  /**
+   * What `--batch` selects (renew, export): ids of the certificates recorded under this batch name
+   * and of every certificate that superseded one of them, down the chain (its renewals, recorded
+   * under `renew <date>`, and its corrections, under the corrected file's name), in the order
+   * they were recorded. Followed with a recursive query, a primary-key look-up a step.
+   */
+  batchChainIds(batch: string): number[]
   allIds(): number[]
   stats(query: StatsQuery): LedgerStats
   /**

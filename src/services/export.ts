@@ -54,7 +54,9 @@ export async function exportCertificates(
     chosen = chosen === undefined ? [...set] : chosen.filter((id) => set.has(id))
   }
   if (selection.batch !== undefined) {
-    const ids = ledger.batchIds(selection.batch)
+    // the batch's certificates and what superseded them since (renewals, corrections): the records
+    // first issued in it, each with its whole chain (--current keeps the one in force)
+    const ids = ledger.batchChainIds(selection.batch)
     // a batch name no certificate was recorded under (a typing mistake) is missing, as an unknown id is
     if (ids.length === 0) report.missing.push({ batch: selection.batch })
     narrow(ids)

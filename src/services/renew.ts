@@ -88,7 +88,13 @@ export interface RenewInput {
 export interface RenewOptions {
   ledger: Ledger
   signer: Signer
+  /** the clock (--at, else now): iat of the renewals */
   now: Date
+  /**
+   * the real time now (default: the system clock), whatever `now` says: a renewal that would be
+   * expired by then is never signed in place of a certificate still valid then
+   */
+  realNow?: Date
   validity: Duration
   /** renew what expires at or before this instant (seconds) */
   dueBy: number
@@ -115,6 +121,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
   const { ledger, signer, now } = options
   const { iat, exp, warning } = signingWindow(signer, now, options.validity)
   const dryRun = options.dryRun ?? false
+  const realNow = Math.floor((options.realNow ?? new Date()).getTime() / 1000)
   const report: RenewReport = {
     dryRun,
     ...(dryRun ? { wouldRenew: [] } : {}),
@@ -243,6 +250,17 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
+    // a backdated clock (--at in the past) makes renewals that expired before they were signed:
+    // one never takes the place of a certificate still valid (it would leave the holder with none)
+    if (exp <= realNow && old.exp > realNow) {
+      report.refused.push({
+        source,
+        uvci: old.uvci,
+        code: 'ERR_EXPIRED',
+        reason: `its renewal would expire at ${new Date(exp * 1000).toISOString()}, before now (the clock is in the past), while it is still valid: nothing signed`,
+      })
+      return
+    }
     const dcc = storedPayload(old)
     if (dcc instanceof DccError) {
       // a row damaged by hand: refused, named by its row; the other certificates are still renewed
@@ -368,14 +386,18 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         if (old) admitted.push({ old, source: input.source })
         options.onProgress?.(report.considered)
       }
+      // (current ones only, and per person: certificates of records with different ids are two people)
+      const personKey = (old: StoredCertificate): string => `${old.holderEvent}\u0000${personOf(ledger, old)}`
       const latestGiven = new Map<string, StoredCertificate>()
       for (const { old } of admitted) {
-        const seen = latestGiven.get(old.holderEvent)
-        if (!seen || old.iat > seen.iat) latestGiven.set(old.holderEvent, old)
+        if (old.supersededBy !== null) continue
+        const key = personKey(old)
+        const seen = latestGiven.get(key)
+        if (!seen || old.iat > seen.iat) latestGiven.set(key, old)
       }
       for (const { old, source } of admitted) {
         if (options.signal?.aborted) break
-        const later = latestGiven.get(old.holderEvent)
+        const later = old.supersededBy === null ? latestGiven.get(personKey(old)) : undefined
         if (later && later.uvci !== old.uvci && later.iat > old.iat) {
           report.considered++
           report.skipped.push({
@@ -459,26 +481,51 @@ function fieldWithForbiddenCharacter(value: unknown, path: string): string | und
 }
 
 /**
- * The latest certificate, later than `old`, for the same holder and event, or undefined. Looked up
- * by the row's stored key and by today's key of its payload (rows stored before the key held the
- * names as written keep their old key), and kept only when its payload names the same holder as
- * written: an old key merged people whose names transliterate alike.
+ * The latest current certificate (superseded by nothing), later than `old` (by iat, then id), of the
+ * same person for the same holder and event, or undefined. Looked up by the row's stored key and by
+ * today's key of its payload (rows stored before the key held the names as written keep their old
+ * key), and kept only when its payload names the same holder as written (an old key merged people
+ * whose names transliterate alike) and it is the same person's: certificates of records with
+ * different ids are two people who share names, date of birth and event (issue issues both), so
+ * only a certificate of the same record id, or both of records without an id, counts. A superseded
+ * certificate never counts: a backdated renewal or correction (an earlier iat than what it
+ * replaced) would otherwise be skipped for ever because of the certificate it replaced.
  */
 function laterForSameHolder(ledger: Ledger, old: StoredCertificate): StoredCertificate | undefined {
   const payload = storedPayload(old)
   const keys = new Set([old.holderEvent])
   if (!(payload instanceof DccError)) keys.add(holderEventOf(old.type, payload))
+  const candidates = [...new Set([...ledger.currentForHolderEvents([...keys]).values()].flat())].filter(
+    (id) => id !== old.id,
+  )
+  if (candidates.length === 0) return undefined
+  const person = personOf(ledger, old)
   let best: StoredCertificate | undefined
-  for (const key of keys) {
-    const latest = ledger.latestForHolderEvent(key)
-    if (!latest || latest.id === old.id || latest.iat < old.iat) continue
+  for (const id of candidates) {
+    const other = ledger.findById(id)
+    if (!other || other.supersededBy !== null || !isLater(other, old)) continue
     if (!(payload instanceof DccError)) {
-      const other = storedPayload(latest)
-      if (other instanceof DccError || !sameHolderOf(old.type, payload, other)) continue
+      const otherPayload = storedPayload(other)
+      if (otherPayload instanceof DccError || !sameHolderOf(old.type, payload, otherPayload)) continue
     }
-    if (!best || latest.iat > best.iat || (latest.iat === best.iat && latest.id > best.id)) best = latest
+    if (personOf(ledger, other) !== person) continue
+    if (!best || isLater(other, best)) best = other
   }
   return best
+}
+
+/** Whether `a` is later than `b`: a later iat, or the same iat and recorded after it. */
+function isLater(a: StoredCertificate, b: StoredCertificate): boolean {
+  return a.iat > b.iat || (a.iat === b.iat && a.id > b.id)
+}
+
+/**
+ * Whose certificate this is, for the latest-only rule: the `id` of the input record its chain was
+ * first issued for, or '' when that record had none (a record without id, an imported certificate).
+ */
+function personOf(ledger: Ledger, row: StoredCertificate): string {
+  const id = idOfKey(ledger.recordKeyOf(row))
+  return id === undefined ? '' : `id:${id}`
 }
 
 /**

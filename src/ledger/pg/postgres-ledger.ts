@@ -22,7 +22,7 @@ import {
   type StoredCertificate,
 } from '../ledger.js'
 import type { LedgerStats, StatsQuery } from '../stats.js'
-import { uvciSpellings, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
+import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { ignoredPasswordFile } from './pgpass-file.js'
 import { rejectionKey } from '../rejection-key.js'
@@ -39,6 +39,17 @@ const SECRET_LOCK = 0x6863657275
 const COLUMNS = `id, idempotency_key AS "idempotencyKey", uvci, type, country, issuer, kid, iat, exp, product, dose,
   doses, payload, hc1, batch, line, holder_event AS "holderEvent", origin, replaces, superseded_by AS "supersededBy",
   created_at AS "createdAt", content`
+
+/**
+ * `in_batch`: the certificates recorded under the batch name in parameter $n and every one that
+ * superseded them, down their chains (as the SQLite engine's IN_BATCH): certificates_batch, then a
+ * primary-key look-up a link.
+ */
+const inBatch = (n: number): string => `WITH RECURSIVE in_batch(id, next) AS (
+  SELECT id, superseded_by FROM certificates WHERE batch = $${n}
+  UNION
+  SELECT c.id, c.superseded_by FROM in_batch b JOIN certificates c ON c.id = b.next
+) `
 
 const SERVER_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
 
@@ -489,16 +500,21 @@ export class PostgresLedger implements LedgerStore {
       values.push(filter.replacedSince)
       where.push(`NOT (replaces IS NOT NULL AND created_at >= $${values.length})`)
     }
-    for (const column of ['country', 'type', 'batch', 'kid'] as const) {
+    for (const column of ['country', 'type', 'kid'] as const) {
       const value = filter[column]
       if (!value) continue
       values.push(value)
       where.push(`${column} = $${values.length}`)
     }
-    return this.rows<{ id: number }>(
-      `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`,
-      values,
-    ).map((r) => r.id)
+    let sql = `SELECT id FROM certificates WHERE ${where.join(' AND ')} ORDER BY exp, id`
+    if (filter.batch) {
+      values.push(filter.batch)
+      sql = withinBatch(
+        `SELECT id, exp, id, replaces, batch FROM certificates WHERE ${where.join(' AND ')}`,
+        `$${values.length}::text`,
+      )
+    }
+    return this.rows<{ id: number }>(sql, values).map((r) => Number(r.id))
   }
 
   renewedIds(filter: DueFilter): number[] {
@@ -508,21 +524,30 @@ export class PostgresLedger implements LedgerStore {
       values.push(filter.replacedSince)
       where.push(`(r.exp > $1 OR r.created_at >= $${values.length})`)
     } else where.push('r.exp > $1')
-    for (const column of ['country', 'type', 'batch', 'kid'] as const) {
+    for (const column of ['country', 'type', 'kid'] as const) {
       const value = filter[column]
       if (!value) continue
       values.push(value)
       where.push(`c.${column} = $${values.length}`)
     }
-    return this.rows<{ id: number }>(
-      `SELECT c.id FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')} ORDER BY c.exp, c.id`,
-      values,
-    ).map((r) => r.id)
+    const from = `FROM certificates c JOIN certificates r ON r.id = c.superseded_by WHERE ${where.join(' AND ')}`
+    let sql = `SELECT c.id ${from} ORDER BY c.exp, c.id`
+    if (filter.batch) {
+      values.push(filter.batch)
+      sql = withinBatch(`SELECT c.id, c.exp, c.id, c.replaces, c.batch ${from}`, `$${values.length}::text`)
+    }
+    return this.rows<{ id: number }>(sql, values).map((r) => Number(r.id))
   }
 
   batchIds(batch: string): number[] {
     return this.rows<{ id: number }>('SELECT id FROM certificates WHERE batch = $1 ORDER BY id', [batch]).map(
       (r) => r.id,
+    )
+  }
+
+  batchChainIds(batch: string): number[] {
+    return this.rows<{ id: number }>(`${inBatch(1)}SELECT id FROM in_batch ORDER BY id`, [batch]).map((r) =>
+      Number(r.id),
     )
   }
 
