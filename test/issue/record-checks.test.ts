@@ -381,6 +381,35 @@ describe('a DCC payload ver the schema has no version of', () => {
   })
 
   it('every 1.x.y, and none, is signed', () => {
-    for (const ver of ['1.0.0', '1.3.0', '1.3.2', '1.4.0', undefined]) expect(reasons(ver), String(ver)).toEqual([])
+    for (const ver of ['1.0.0', '1.3.0', '1.3.2', '1.4.0', undefined])
+      expect(reasons(ver), String(ver)).toEqual([])
+  })
+})
+
+describe('a name hcert cannot transliterate: the reason names the letter’s own script and position', () => {
+  const reasonFor = (fn: string): Rejection[] =>
+    dccReasons({ ...VACCINATION, fn }).filter((r) => r.field === 'fnt')
+
+  it('a Latin letter the ICAO table lacks (Ʉ) is said to be Latin, not "Latin and Cyrillic"; fnt is asked for', () => {
+    const [reason] = reasonFor('Tʉran')
+    expect(reason?.reason).toMatch(
+      /^is needed: fn has a Latin letter at character 2 that the ICAO 9303 transliteration table hcert follows does not list; give fnt/,
+    )
+    expect(reason?.reason).not.toMatch(/Cyrillic|Tʉran/)
+  })
+
+  it('another script is named as such (Greek, Han, Arabic, Hangul)', () => {
+    for (const [name, script] of [
+      ['Παπαδόπουλος', 'Greek'],
+      ['王', 'Chinese characters \\(Han\\)'],
+      ['محمد', 'Arabic'],
+      ['김', 'Korean \\(Hangul\\)'],
+    ] as const) {
+      const [reason] = reasonFor(name)
+      expect(reason?.reason, name).toMatch(
+        new RegExp(`no ICAO 9303 transliteration table for \\(${script}, at character 1\\); give fnt`),
+      )
+      expect(reason?.reason).not.toContain('Latin')
+    }
   })
 })
