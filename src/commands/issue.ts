@@ -316,12 +316,13 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         }
       }
       // no "Issued N" beside the error of a failed write to stdout
-      if (await this.stdoutWritten()) this.printReport(report)
+      if (await this.stdoutWritten()) this.printReport(report, flags.rejects)
     }
     return report
   }
 
-  private printReport(report: IssueReport): void {
+  /** The report on stderr; `rejects`: the --rejects file, when given (the rest of the rejections are there). */
+  private printReport(report: IssueReport, rejects: string | undefined): void {
     const c = this.colors
     const w = (line: string): void => {
       process.stderr.write(`${line}\n`)
@@ -338,8 +339,19 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       w(
         `  ${c.red('rejected')} record ${r.index} (${r.element === undefined ? `line ${r.line}` : `element index ${r.element}`}) ${c.bold(r.field)}: ${r.reason}`,
       )
-    if (report.rejected > report.rejections.length)
-      w(c.dim(`  … the rest are in the ledger${report.rejected ? ' and the --rejects file' : ''}`))
+    if (report.rejected > report.rejections.length) {
+      // say only where they are: a dry run records and writes nothing, and without --rejects no file has them
+      const more = `  … and ${report.rejected - report.rejections.length} more`
+      w(
+        c.dim(
+          report.dryRun
+            ? `${more}, not listed (a dry run records and writes nothing: run without --dry-run, with --rejects FILE, to have every rejected record written out)`
+            : rejects
+              ? `${more}, in the ledger's rejections and the --rejects file`
+              : `${more}, in the ledger's rejections (give --rejects FILE to have every rejected record written out)`,
+        ),
+      )
+    }
     if (report.interrupted)
       w(
         c.yellow(

@@ -26,6 +26,16 @@ interface AjvError {
   params: Record<string, unknown>
 }
 
+/**
+ * Whether `ver` is a version of the DCC schema: 1.x.y (semantic versioning, no leading zeros). The
+ * schema's own pattern (`^\d+.\d+.\d+$`) takes any three numbers, `9.9.9` too, and even `1x3x0`;
+ * every schema published (1.0.0 to 1.3.2, HCERT §3 and the ehn-dcc-schema releases) is major 1,
+ * and a later major version may change what the fields mean.
+ */
+export function isKnownSchemaVersion(ver: string): boolean {
+  return /^1\.(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$/.test(ver)
+}
+
 export function validateSchema(payload: unknown): SchemaIssue[] {
   const check = validate as unknown as ((data: unknown) => boolean) & { errors?: AjvError[] | null }
   if (check(payload)) return []

@@ -160,6 +160,52 @@ export function lacksTable(name: string): boolean {
   return false
 }
 
+/** Scripts by their Unicode name (UAX #24), in the words a site uses. */
+const SCRIPTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\p{Script=Latin}/u, 'Latin'],
+  [/\p{Script=Cyrillic}/u, 'Cyrillic'],
+  [/\p{Script=Greek}/u, 'Greek'],
+  [/\p{Script=Han}/u, 'Chinese characters (Han)'],
+  [/\p{Script=Hangul}/u, 'Korean (Hangul)'],
+  [/[\p{Script=Hiragana}\p{Script=Katakana}]/u, 'Japanese kana'],
+  [/\p{Script=Arabic}/u, 'Arabic'],
+  [/\p{Script=Hebrew}/u, 'Hebrew'],
+  [/\p{Script=Armenian}/u, 'Armenian'],
+  [/\p{Script=Georgian}/u, 'Georgian'],
+  [/\p{Script=Thai}/u, 'Thai'],
+  [/\p{Script=Lao}/u, 'Lao'],
+  [/\p{Script=Khmer}/u, 'Khmer'],
+  [/\p{Script=Myanmar}/u, 'Myanmar'],
+  [/\p{Script=Devanagari}/u, 'Devanagari'],
+  [/\p{Script=Bengali}/u, 'Bengali'],
+  [/\p{Script=Tamil}/u, 'Tamil'],
+  [/\p{Script=Telugu}/u, 'Telugu'],
+  [/\p{Script=Ethiopic}/u, 'Ethiopic'],
+  [/\p{Script=Mongolian}/u, 'Mongolian'],
+  [/\p{Script=Tibetan}/u, 'Tibetan'],
+]
+
+/** The script of a letter, in words (`another script` for one not listed in SCRIPTS). */
+export function scriptOf(char: string): string {
+  return SCRIPTS.find(([pattern]) => pattern.test(char))?.[1] ?? 'another script'
+}
+
+/**
+ * The first letter of `name` without a transliteration here (see lacksTable): its 1-based position
+ * in the name as written (NFC) and its script, in words; undefined when every letter has one.
+ */
+export function untabledLetter(name: string): { at: number; script: string } | undefined {
+  let at = 0
+  for (const char of name.normalize('NFC')) {
+    at++
+    const code = char.toUpperCase().charCodeAt(0)
+    if ((code >= 65 && code <= 90) || code === 32) continue
+    if ([...char.toUpperCase()].some((c) => transliterateLetter(c) === undefined))
+      return { at, script: scriptOf(char) }
+  }
+  return undefined
+}
+
 function transliterateName(name: string): string {
   let out = ''
   for (const char of name.normalize('NFC').toUpperCase()) {

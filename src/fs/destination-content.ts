@@ -1,10 +1,12 @@
 /**
  * What is in a file an output flag names, from its first bytes only (issue 11: files hcert writes
- * never destroy what they must not). No output replaces an SQLite database (a ledger, anyone's),
- * a key or certificate (PEM, or DER: one ASN.1 SEQUENCE the size of the file), and `--rejects`
- * replaces nothing but a rejects file hcert wrote (a CSV header with a `reason` column, a JSON
- * Lines or JSON array row with a `reason` key) or an empty file. Nothing of the file is quoted:
- * it may hold personal data.
+ * never destroy what they must not). An output replaces only an empty file or a file hcert wrote of
+ * its own kind: `--out` (issue, renew, export) a JSON Lines file of certificates (a first line
+ * `{…, "uvci": …, "hc1": …}`), `--rejects` a rejects file (a CSV header with a `reason` column, a
+ * JSON Lines or JSON array row with a `reason` key). Anything else is refused, saying what it looks
+ * like: an SQLite database (a ledger, anyone's), a key or certificate (PEM, or DER: one ASN.1
+ * SEQUENCE the size of the file), a trust list or other JSON, a CSV file (a batch's input), a file
+ * of HC1 text. Nothing of the file is quoted: it may hold personal data.
  */
 import { closeSync, openSync, readSync, constants } from 'node:fs'
 import { DccError } from '../errors.js'
@@ -15,7 +17,11 @@ const LOOK_AT = 256 * 1024
 /** SQLite's 16-byte file header (sqlite.org/fileformat.html §1.3.1) */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
 
-export type DestinationKind = 'empty' | 'sqlite' | 'pem' | 'der' | 'rejects' | 'other'
+export type DestinationKind =
+  'empty' | 'sqlite' | 'pem' | 'der' | 'rejects' | 'certificates' | 'trust' | 'json' | 'csv' | 'hc1' | 'other'
+
+/** What an output flag may replace besides an empty file. */
+export type OutputKind = 'rejects' | 'certificates'
 
 /** The first LOOK_AT bytes of `path` and its size, or undefined when there is no such file. */
 function firstBytes(path: string): { bytes: Buffer; size: number } | undefined {
@@ -62,16 +68,33 @@ function firstLineOf(text: string, skip = 0): string | undefined {
   return undefined
 }
 
-/** Whether a JSON row (`{…}`, maybe ending with the array's comma) has a `reason` key. */
-function jsonRowHasReason(line: string | undefined): boolean {
-  if (line === undefined) return false
+/** A JSON row (`{…}`, maybe ending with the array's comma) as an object, else undefined. */
+function jsonRow(line: string | undefined): Record<string, unknown> | undefined {
+  if (line === undefined) return undefined
   try {
     const value = JSON.parse(line.trim().replace(/,$/, '')) as unknown
-    return !!value && typeof value === 'object' && !Array.isArray(value) && 'reason' in value
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
-    return false
+    return undefined
   }
 }
+
+/** Whether a JSON row has a `reason` key. */
+function jsonRowHasReason(line: string | undefined): boolean {
+  const row = jsonRow(line)
+  return !!row && 'reason' in row
+}
+
+/** Whether a JSON row is a certificate line of issue, renew or export: `{…, uvci, hc1}`. */
+function isCertificateLine(line: string | undefined): boolean {
+  const row = jsonRow(line)
+  return !!row && typeof row.uvci === 'string' && typeof row.hc1 === 'string'
+}
+
+/** A trust list's marks (load-trust.ts: hcert's, the national backends', a DID document). */
+const TRUST_MARK = /"(certificates|rawData|certificateType|verificationMethod|publicKeyJwk)"\s*:/
 
 /** Whether a CSV header line names a `reason` column (hcert writes no quotes around column names it reads). */
 function csvHeaderHasReason(line: string | undefined): boolean {
@@ -94,34 +117,59 @@ export function destinationKind(path: string): DestinationKind {
     // hcert's JSON rejects: `[` alone on the first line, a row a line after it
     const second = firstLineOf(trimmed.slice(1))
     if (second === undefined || second.trim() === ']' || jsonRowHasReason(second)) return 'rejects'
-    return 'other'
+    return TRUST_MARK.test(trimmed) ? 'trust' : 'json'
   }
-  if (trimmed.startsWith('{')) return jsonRowHasReason(firstLineOf(trimmed)) ? 'rejects' : 'other'
-  return csvHeaderHasReason(firstLineOf(text)) ? 'rejects' : 'other'
+  if (trimmed.startsWith('{')) {
+    const first = firstLineOf(trimmed)
+    if (jsonRowHasReason(first)) return 'rejects'
+    if (isCertificateLine(first)) return 'certificates'
+    return TRUST_MARK.test(trimmed) ? 'trust' : 'json'
+  }
+  const first = firstLineOf(text) ?? ''
+  if (csvHeaderHasReason(first)) return 'rejects'
+  if (/^\s*(HC1:|shc:\/)/i.test(first)) return 'hc1'
+  if (/[,;\t]/.test(first)) return 'csv'
+  return 'other'
 }
 
-const WHAT: Record<Exclude<DestinationKind, 'empty' | 'rejects'>, string> = {
+/** What the file is, in words (never its content). */
+const WHAT: Record<Exclude<DestinationKind, 'empty'>, string> = {
   sqlite: 'an SQLite database (a ledger?)',
   pem: 'a PEM file (a key or a certificate)',
   der: 'a DER file (a key or a certificate)',
-  other: "not a rejects file hcert wrote (it has no 'reason' column)",
+  rejects: 'a rejects file hcert wrote',
+  certificates: 'a JSON Lines file of certificates hcert wrote (an --out of issue, renew or export)',
+  trust: 'a trust list (JSON)',
+  json: 'a JSON file (a record, a payload or a list?)',
+  csv: "a CSV file (a batch's input?)",
+  hc1: 'a file of HC1 certificates (an input of verify or renew?)',
+  other: 'a file hcert did not write',
+}
+
+/** What each output may replace, in words. */
+const EXPECTED: Record<OutputKind, string> = {
+  rejects: 'a rejects file hcert wrote',
+  certificates: 'a file of certificates hcert wrote',
 }
 
 /**
- * Throws ERR_USAGE when the file at `path`, which `flag` would replace, is a database or a key or
- * certificate, or (`rejects`) anything but a rejects file hcert wrote or an empty file. A missing
- * file passes.
+ * Throws ERR_USAGE when the file at `path`, which `flag` would replace, is neither empty nor a file
+ * hcert wrote of the kind `flag` writes (`expect`). A missing file passes.
  */
-export function refuseForeignDestination(
-  flag: string,
-  path: string,
-  options: { rejects?: boolean } = {},
-): void {
+export function refuseForeignDestination(flag: string, path: string, expect: OutputKind): void {
   const kind = destinationKind(path)
-  if (kind === 'empty' || kind === 'rejects') return
-  if (kind === 'other' && !options.rejects) return
+  if (kind === 'empty' || kind === expect) return
+  if (kind === 'sqlite' || kind === 'pem' || kind === 'der')
+    throw new DccError(
+      'ERR_USAGE',
+      `${flag} ${path} is ${WHAT[kind]}: hcert does not replace it; give another path`,
+    )
+  const why =
+    kind === 'csv' && expect === 'rejects'
+      ? "a CSV file without a 'reason' column (a batch's input?)"
+      : WHAT[kind]
   throw new DccError(
     'ERR_USAGE',
-    `${flag} ${path} is ${WHAT[kind]}: hcert does not replace it; give another path${kind === 'other' ? ' (or remove the file yourself)' : ''}`,
+    `${flag} ${path} is not ${EXPECTED[expect]}: it is ${why}; hcert does not replace it; give another path (or remove the file yourself)`,
   )
 }

@@ -67,3 +67,36 @@ export function refuseOverlaps(reads: readonly RolePath[], writes: readonly Role
     }
   })
 }
+
+/** `path` with the links of its longest existing part resolved (the rest, not there yet, as given). */
+function resolvedAncestry(path: string): string {
+  const rest: string[] = []
+  let current = resolve(path)
+  for (;;) {
+    try {
+      return join(realpathSync(current), ...rest.reverse())
+    } catch {
+      const up = dirname(current)
+      if (up === current) return resolve(path)
+      rest.push(basename(current))
+      current = up
+    }
+  }
+}
+
+/**
+ * true when `path` (existing or not) is the folder `folder` or lies anywhere under it: each folder
+ * above it is compared with `folder` by device and inode, so links and `..` cannot hide it.
+ */
+export function isWithinFolder(path: string, folder: string): boolean {
+  const target = statSync(folder, { throwIfNoEntry: false })
+  if (!target?.isDirectory()) return false
+  let current = resolvedAncestry(path)
+  for (;;) {
+    const stat = statSync(current, { throwIfNoEntry: false })
+    if (stat && stat.dev === target.dev && stat.ino === target.ino) return true
+    const up = dirname(current)
+    if (up === current) return false
+    current = up
+  }
+}

@@ -4,7 +4,7 @@
  * recovery validity, country and issuer. The UVCI is assigned later, once the record is accepted.
  * Column names are a contract (README "Input columns").
  */
-import { lacksTable, transliterate } from '../dcc/transliterate.js'
+import { transliterate, untabledLetter } from '../dcc/transliterate.js'
 import { isWellFormedUvci } from '../dcc/uvci.js'
 import { recordFingerprint } from '../ledger/content-fingerprint.js'
 import { cleanText, normalisePayloadText } from './clean-text.js'
@@ -168,10 +168,15 @@ function standardise(
     return
   }
   if (names[to] !== undefined) return
-  if (lacksTable(given)) {
+  const untabled = untabledLetter(given)
+  if (untabled) {
+    // the letter's own script, honestly: a Latin letter the table lacks (Ʉ) is no other script
     rejections.push({
       field: to,
-      reason: `is needed: ${from} is written in a script hcert has no ICAO 9303 transliteration table for (it has Latin and Cyrillic); give ${to} in capital letters A–Z, with < between names`,
+      reason:
+        untabled.script === 'Latin' || untabled.script === 'Cyrillic'
+          ? `is needed: ${from} has a ${untabled.script} letter at character ${untabled.at} that the ICAO 9303 transliteration table hcert follows does not list; give ${to} in capital letters A–Z, with < between names`
+          : `is needed: ${from} is written in a script hcert has no ICAO 9303 transliteration table for (${untabled.script}, at character ${untabled.at}); give ${to} in capital letters A–Z, with < between names`,
     })
     return
   }

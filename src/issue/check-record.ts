@@ -10,7 +10,7 @@
  * when the one it comes from is wrong, whichever of the two is found first (reasons.ts). An ICVP
  * record given to a DCC batch is one reason (build-dcc.ts LOOKS_LIKE_ICVP).
  */
-import { validateSchema, type SchemaIssue } from '../dcc/schema.js'
+import { isKnownSchemaVersion, validateSchema, type SchemaIssue } from '../dcc/schema.js'
 import { isNotCalendarDate } from '../dcc/schema-formats.js'
 import type { CertificateType } from '../dcc/types.js'
 import { isWellFormedUvci, MAX_UVCI_LENGTH } from '../dcc/uvci.js'
@@ -110,6 +110,10 @@ const FORM_WORDS: Readonly<Record<string, string>> = {
   country: 'must be an ISO 3166 two-letter country code, such as VN',
 }
 
+/** A payload's `ver` that is no DCC schema version (isKnownSchemaVersion). */
+export const VER_REASON =
+  'is not a DCC schema version: hcert signs versions 1.x.y of the schema (1.0.0 to 1.3.2 are published; such as 1.3.0); leave ver out and hcert writes 1.3.0'
+
 /** A schema issue in words: the kind of problem, never the value. */
 function schemaReason(issue: SchemaIssue, column: string): string {
   const p = issue.params
@@ -204,6 +208,8 @@ export function checkRecord(
         )
     }
   }
+  // the schema's pattern takes any x.y.z: a version no schema has (9.9.9) would be signed as one
+  if (typeof dcc.ver === 'string' && !isKnownSchemaVersion(dcc.ver)) out.add('ver', VER_REASON)
   const issues = validateSchema(dcc)
   // an entry list longer than the schema allows is one reason: the entries past it (which hcert
   // gives no UVCI) are not checked one by one

@@ -77,10 +77,11 @@ export function cleanText(value: unknown, column: string, numbers = false): Clea
   if (value === undefined || value === null) return {}
   let text: string
   if (typeof value === 'string') text = value
-  else if (numbers && typeof value === 'number' && Number.isFinite(value)) {
+  else if (numbers && typeof value === 'number') {
     // JSON readers keep a number as a double: past 2^53 its last digits are already lost, and an id
-    // would name another record; an id number is a whole number of 0 or more (text takes any other)
-    if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+    // would name another record (past a double's range, 1E400, it is Infinity: nothing of it is
+    // left); an id number is a whole number of 0 or more (text takes any other)
+    if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER)
       return {
         rejection: {
           field: column,

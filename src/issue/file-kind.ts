@@ -35,5 +35,5 @@ export function binaryFileKind(start: Uint8Array): string | undefined {
 
 /** The message for a file of `kind`: what it is, and what to save it as. */
 export function binaryFileMessage(kind: string): string {
-  return `input: the file is ${kind}, not text; hcert reads CSV, JSON Lines or JSON: open it in its program and save the records as "CSV UTF-8 (comma delimited)"${kind.startsWith('a ZIP') || kind.startsWith('a gzip') ? ' (or extract the CSV file from it)' : ''}`
+  return `input: the file is ${kind}, not text; hcert reads CSV, JSON Lines or JSON: open it in its program and save the records as "CSV UTF-8 (Comma delimited)"${kind.startsWith('a ZIP') || kind.startsWith('a gzip') ? ' (or extract the CSV file from it)' : ''}`
 }

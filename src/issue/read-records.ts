@@ -159,7 +159,7 @@ function cutOff(bytes: Uint8Array): Uint8Array {
 function notUtf8(line: number, cause: unknown): DccError {
   return new DccError(
     'ERR_INPUT',
-    `input: line ${line} is not UTF-8 text (it has a byte no UTF-8 character has: the file is likely Latin-1 or Windows-125x, as older spreadsheets save "CSV"); hcert reads UTF-8: save it as "CSV UTF-8 (comma delimited)" (or re-encode it as UTF-8)`,
+    `input: line ${line} is not UTF-8 text (it has a byte no UTF-8 character has: the file is likely Latin-1 or Windows-125x, as older spreadsheets save "CSV"); hcert reads UTF-8: save it as ${EXCEL_CSV_UTF8} (or re-encode it as UTF-8)`,
     { cause },
   )
 }
@@ -179,7 +179,7 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
       if (first && looksLikeUtf16(bytes))
         throw new DccError(
           'ERR_INPUT',
-          'input: the file is UTF-16 text (a spreadsheet\'s "Unicode text"); hcert reads UTF-8: save it as "CSV UTF-8 (comma delimited)"',
+          `input: the file is UTF-16 text (a spreadsheet's "Unicode text"); hcert reads UTF-8: save it as ${EXCEL_CSV_UTF8}`,
         )
       first = false
       let text: string
@@ -424,16 +424,8 @@ function readHeader(
     const by = (separator: string): boolean =>
       fields.length === 1 &&
       (fields[0] ?? '').split(separator).some((h) => INPUT_COLUMNS.has(h.trim().toLowerCase()))
-    if (by(';'))
-      throw new DccError(
-        'ERR_INPUT',
-        'input: the CSV header is separated by semicolons; hcert reads comma-separated CSV (RFC 4180): save the file as "CSV (comma delimited)" or replace the separators',
-      )
-    if (by('\t'))
-      throw new DccError(
-        'ERR_INPUT',
-        'input: the file is tab-separated; hcert reads comma-separated CSV (RFC 4180): use commas (save the file as "CSV (comma delimited)")',
-      )
+    if (by(';')) throw otherSeparator(';')
+    if (by('\t')) throw otherSeparator('\t')
     // an ICVP file issued as EU DCCs: its header names columns, of the other kind
     if (INPUT_COLUMNS.has('type') && header.some((h) => ICVP_INPUT_COLUMNS.has(h)))
       throw new DccError(
@@ -466,6 +458,52 @@ function readHeader(
   return header
 }
 
+/** Excel's own name for the format hcert reads (File > Save As > "Save as type"). */
+export const EXCEL_CSV_UTF8 = '"CSV UTF-8 (Comma delimited)"'
+
+/**
+ * ERR_INPUT for a CSV separated by another character than the comma, found in the header or in the
+ * `sep=` line Excel writes first (`hinted`). Excel's plain "CSV" uses the locale's list separator
+ * (a semicolon where the decimal mark is a comma); its "CSV UTF-8 (Comma delimited)" always commas.
+ */
+function otherSeparator(separator: string, hinted = false): DccError {
+  const name =
+    separator === ';'
+      ? 'semicolons'
+      : separator === '\t'
+        ? 'tabs'
+        : `the character ${JSON.stringify(separator)}`
+  const what = hinted
+    ? `the file's first line (sep=) says it is separated by ${name}`
+    : separator === '\t'
+      ? 'the file is tab-separated'
+      : `the CSV header is separated by ${name}`
+  const advice =
+    separator === '\t'
+      ? `use commas (in Excel, save the file as ${EXCEL_CSV_UTF8})`
+      : `in Excel, save the file as ${EXCEL_CSV_UTF8} (its plain "CSV" uses semicolons where the decimal mark is a comma), or replace the separators`
+  return new DccError('ERR_INPUT', `input: ${what}; hcert reads comma-separated CSV (RFC 4180): ${advice}`)
+}
+
+/**
+ * Excel's separator line, `sep=,` (or `sep=;`), which it writes first and reads as a hint, not a
+ * row: the separator, or undefined when `fields` (the first row) is no such line.
+ */
+function separatorHint(fields: readonly string[]): string | undefined {
+  const match = /^sep=(.)$/is.exec(fields.join(','))
+  return match ? match[1] : undefined
+}
+
+/**
+ * Whether a row of `count` cells fits `header` but for the empty-named columns at its end
+ * (`id,…,date,`: a spreadsheet's trailing separator), which it may leave out.
+ */
+function fitsBarTrailingUnnamed(count: number, header: readonly string[]): boolean {
+  let named = header.length
+  while (named > 0 && header[named - 1] === '') named--
+  return count >= named && count < header.length
+}
+
 async function* readCsv(
   text: AsyncIterable<string>,
   onWarning: ((warning: string) => void) | undefined,
@@ -475,9 +513,17 @@ async function* readCsv(
   let header: string[] | undefined
   let headerCells: readonly string[] = []
   let index = 0
+  /** the first row was Excel's `sep=` line */
+  let sawHint = false
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
     for (const row of rows) {
       if (!header) {
+        const hint = index === 0 && !sawHint ? separatorHint(row.fields) : undefined
+        if (hint !== undefined) {
+          sawHint = true
+          if (hint === ',') continue // Excel's hint, as Excel reads it: not a row
+          throw otherSeparator(hint, true)
+        }
         header = readHeader(row.fields, onWarning, columns)
         headerCells = row.fields.map(unneutralise)
         continue
@@ -499,7 +545,7 @@ async function* readCsv(
       if (row.problem) {
         record.error = CSV_PROBLEMS[row.problem]
         record.errorField = header[row.problemField ?? -1] || `column ${(row.problemField ?? 0) + 1}`
-      } else if (row.fields.length !== header.length)
+      } else if (row.fields.length !== header.length && !fitsBarTrailingUnnamed(row.fields.length, header))
         record.error = `has ${row.fields.length} fields; the header has ${header.length}`
       yield record
     }

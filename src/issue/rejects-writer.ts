@@ -185,11 +185,36 @@ function jsonRow(record: InputRecord, reason: string): Record<string, unknown> {
   return { [UNPARSED_KEY]: source, [REASON_COLUMN]: reason }
 }
 
-/** Whether `text` has a number (or anything like one) with more digits than a double holds, or out of its range. */
+/** A JSON number token, its exponent's digits captured (RFC 8259 §6). */
+const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?(\d+))?/y
+
+/**
+ * Whether the JSON `text` has a number with more digits than a double holds, or out of its range.
+ * Only number tokens count: a string is kept as typed whatever it holds (an id "1E400", or
+ * "12345678901234567", is text, and written back as the object read).
+ */
 function inexactNumber(text: string): boolean {
-  for (const match of text.matchAll(/\d[\d.]*(?:[eE][+-]?(\d+))?/g)) {
+  for (let i = 0; i < text.length;) {
+    const ch = text[i] as string
+    if (ch === '"') {
+      // skip the string, escapes included
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
+      i++
+      continue
+    }
+    if (ch !== '-' && (ch < '0' || ch > '9')) {
+      i++
+      continue
+    }
+    NUMBER_TOKEN.lastIndex = i
+    const match = NUMBER_TOKEN.exec(text)
+    if (!match) {
+      i++
+      continue
+    }
     if (match[0].replace(/\D/g, '').length - (match[1]?.length ?? 0) > EXACT_DIGITS) return true
     if (match[1] !== undefined && Number(match[1]) > 300) return true
+    i += match[0].length
   }
   return false
 }

@@ -7,6 +7,8 @@
  * new file unchanged, with their reasons, and the run says how many (counts only, never data):
  * those with an id were neither issued since nor in this input; of those without one hcert cannot
  * tell whether this input held them fixed (a fixed record has another content, so another key).
+ * A rejects file holds one kind of record: one that holds the other kind's (an ICVP run's rejects
+ * at a DCC run's --rejects) is refused, as no one header or run could lay out or resend both.
  */
 import { existsSync } from 'node:fs'
 import { DccError } from '../errors.js'
@@ -14,7 +16,8 @@ import type { LedgerStore } from '../ledger/store.js'
 import { holderOfPayload, holderOfRecord, holderUnknown, samePerson, type Holder } from './holder-match.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
-import { ICVP_READ_COLUMNS } from './icvp-columns.js'
+import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
+import { INPUT_COLUMNS } from './input-columns.js'
 import type { IssueKind } from './issue-types.js'
 import { readRecords, type InputFormat, type InputRecord } from './read-records.js'
 
@@ -43,7 +46,55 @@ export async function readEarlierRejects(
       { cause },
     )
   }
+  refuseOtherKind(path, records, kind ?? 'dcc')
   return records
+}
+
+const KIND_WORDS: Readonly<Record<IssueKind, string>> = { dcc: 'EU DCC', icvp: 'ICVP' }
+
+/** The columns only one kind of record has (ICVP: name, product, batch…; DCC: type, fn, gn, vaccine…). */
+const ONLY_COLUMNS: Readonly<Record<IssueKind, readonly string[]>> = {
+  icvp: [...ICVP_INPUT_COLUMNS].filter((c) => !INPUT_COLUMNS.has(c)),
+  dcc: [...INPUT_COLUMNS].filter((c) => !ICVP_INPUT_COLUMNS.has(c)),
+}
+
+/** The reasons a run of each kind gives a record of the other kind (build-dcc, build-icvp). */
+const WRONG_KIND_REASON: Readonly<Record<IssueKind, RegExp>> = {
+  dcc: /looks like an ICVP record/,
+  icvp: /looks like an EU DCC payload|is a column of EU DCC records/,
+}
+
+/** The kind of record `raw` is, when its keys say: a DCC payload's, or values in one kind's own columns only. */
+function kindOf(raw: Record<string, unknown>): IssueKind | undefined {
+  if ('nam' in raw || 'ver' in raw || ['v', 't', 'r'].some((k) => Array.isArray(raw[k]))) return 'dcc'
+  const given = (column: string): boolean =>
+    raw[column] !== undefined &&
+    raw[column] !== null &&
+    !(typeof raw[column] === 'string' && raw[column].trim() === '')
+  const icvp = ONLY_COLUMNS.icvp.some(given)
+  const dcc = ONLY_COLUMNS.dcc.some(given)
+  return icvp === dcc ? undefined : icvp ? 'icvp' : 'dcc'
+}
+
+/**
+ * Throws ERR_USAGE when the earlier rejects file holds records of the other kind than this run's
+ * (an ICVP run's rejects at a DCC run's --rejects, or the reverse): carried under this run's header
+ * their cells would lose their column names, and no run could resend the file. A record this kind's
+ * run rejected for being of the other kind (`looks like an ICVP record …`) is this kind's.
+ */
+function refuseOtherKind(path: string, records: readonly InputRecord[], kind: IssueKind): void {
+  const other: IssueKind = kind === 'dcc' ? 'icvp' : 'dcc'
+  const foreign = records.some(
+    (record) =>
+      !record.error &&
+      kindOf(record.raw) === other &&
+      !WRONG_KIND_REASON[kind].test(record.resentReason ?? ''),
+  )
+  if (foreign)
+    throw new DccError(
+      'ERR_USAGE',
+      `--rejects ${path} holds ${KIND_WORDS[other]} records (the rejects of ${other === 'icvp' ? 'an --kind icvp' : 'a DCC'} run): a rejects file holds one kind of record, to be fixed and resent with its own --kind; give this ${KIND_WORDS[kind]} run's rejects another path`,
+    )
 }
 
 export interface EarlierRejects {
@@ -118,20 +169,28 @@ function keyOfEarlier(
   if (!record.error) {
     try {
       const { key } = (context.kind === 'icvp' ? buildIcvp : buildDcc)(record.raw, context.defaults)
-      return { key, id: key.startsWith('id:') }
+      // an id that is no id as read (a number a double cannot hold, written back as `unparsed`)
+      // is keyed by its text below, as the site fixes it ("write the id as text")
+      if (key.startsWith('id:') || !hasId(record.raw)) return { key, id: key.startsWith('id:') }
     } catch {
       // keyed by its id below, if it has one
     }
   }
-  // a record that could not be read: its id as it can be seen (a CSV cell, a JSON text's "id")
+  // a record that could not be read, or whose id could not: its id as it can be seen (a CSV cell,
+  // a JSON text's "id" as typed)
   const id = typeof record.raw.id === 'string' ? record.raw.id : idInText(record.source ?? record.text)
   const clean = id?.normalize('NFC').trim()
   return clean ? { key: `id:${clean}`, id: true } : { id: false }
 }
 
-/** The value of the first `"id"` key in a JSON text that may not parse, as text. */
+/** Whether a record gives an id (a value that is not empty). */
+function hasId(raw: Record<string, unknown>): boolean {
+  return raw.id !== undefined && raw.id !== null && raw.id !== ''
+}
+
+/** The value of the first `"id"` key in a JSON text that may not parse, as text (a number as typed). */
 function idInText(text: string | undefined): string | undefined {
-  const match = text?.match(/"id"\s*:\s*(?:("(?:[^"\\]|\\.)*")|(-?\d+)\b)/)
+  const match = text?.match(/"id"\s*:\s*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))/)
   if (!match) return undefined
   if (match[2] !== undefined) return match[2]
   try {

@@ -29,7 +29,7 @@ export function certificateInfo(cert: TrustedCertificate): CertificateInfo {
   return {
     kid: cert.kid,
     alg,
-    subject: cert.subject,
+    subject: subjectAsGiven(cert.subject),
     country: cert.country ?? null,
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
@@ -37,6 +37,21 @@ export function certificateInfo(cert: TrustedCertificate): CertificateInfo {
     mayIssue: [...allowedTypes(cert.eku)],
     sha256: cert.fingerprint256,
   }
+}
+
+/**
+ * A subject as Node prints it (`C=VN, O=\#MoH\, Hà Nội`: RFC 4514 escapes, `\XX` for a control
+ * character) with each attribute value as the certificate holds it (`C=VN, O=#MoH, Hà Nội`), as
+ * organisationOf reads the issuer: escapes are for a parser, and a person reads the name. The
+ * separators stay (`, ` between attributes, ` + ` within one RDN); a control character comes back
+ * as itself, for the renderer to make visible.
+ */
+export function subjectAsGiven(subject: string): string {
+  return subject.replace(
+    /\\(?:([0-9A-Fa-f]{2})|(.))/gsu,
+    (_, hex: string | undefined, char: string | undefined) =>
+      hex === undefined ? (char as string) : String.fromCharCode(parseInt(hex, 16)),
+  )
 }
 
 /**

@@ -7,7 +7,7 @@ import { accessSync, constants, fstatSync, lstatSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
-import { refuseOverlaps, sameFile, type RolePath } from '../fs/distinct-paths.js'
+import { isWithinFolder, refuseOverlaps, sameFile, type RolePath } from '../fs/distinct-paths.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { writeError } from '../fs/write-error.js'
 import { refuseForeignDestination } from '../fs/destination-content.js'
@@ -50,18 +50,19 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.rejects) writes.push({ role: '--rejects', path: paths.rejects })
   if (paths.qrDir) writes.push({ role: '--qr-dir', path: paths.qrDir })
   refuseOverlaps(reads, writes)
-  // QR images among the private keys would be copied, shared and backed up with them
-  if (paths.qrDir && paths.keyDir && sameFile(paths.qrDir, paths.keyDir))
+  // QR images among the private keys, or in a folder of theirs, would be copied, shared and
+  // backed up with them
+  if (paths.qrDir && paths.keyDir && isWithinFolder(paths.qrDir, paths.keyDir))
     throw new DccError(
       'ERR_USAGE',
-      `--qr-dir ${paths.qrDir} is the key folder: QR images are not written among the keys; give another folder`,
+      `--qr-dir ${paths.qrDir} is ${sameFile(paths.qrDir, paths.keyDir) ? 'the key folder' : 'inside the key folder'}: QR images are not written among the keys; give a folder outside ${paths.keyDir}`,
     )
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
-  // what the file holds: no output replaces a database or a key, --rejects only hcert's rejects
-  if (paths.out) refuseForeignDestination('--out', paths.out)
-  if (paths.rejects) refuseForeignDestination('--rejects', paths.rejects, { rejects: true })
+  // what the file holds: an output replaces only a file hcert wrote of its kind, or an empty one
+  if (paths.out) refuseForeignDestination('--out', paths.out, 'certificates')
+  if (paths.rejects) refuseForeignDestination('--rejects', paths.rejects, 'rejects')
   if (paths.rejects && paths.inputFormat) refuseRejectsFormat(paths.rejects, paths.inputFormat)
 }
 

@@ -52,7 +52,8 @@ describe('hcert export', () => {
     ])
     expect(issue.code).toBe(4) // P4 is rejected
     const out = join(tmp, 'exported.jsonl')
-    writeFileSync(out, 'an older file, world-readable\n', { mode: 0o644 })
+    // an earlier export's file (an output replaces only a file of certificates hcert wrote)
+    writeFileSync(out, '{"uvci":"URN:UVCI:01:VN:OLDER","hc1":"HC1:older"}\n', { mode: 0o644 })
     const result = runCli(['export', '--ledger', ledger, '--batch', 'batch.csv', '--out', out])
     expect(result.code).toBe(0)
     expect(result.stderr).toContain(`Exported 3 certificates to ${out}`)

@@ -4,7 +4,7 @@
  * no certificate has said nothing (exit 0), `--qr-dir` could be the key folder, and renew's refused
  * lines said "ledger: ledger: …"; a batch of one said "1 records".
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -143,5 +143,62 @@ describe('filters that can never match, and the key folder as --qr-dir', () => {
       expect(errorOf(renew.stdout).message).toMatch(/is the key folder/)
     }
     expect(readdirSync(KEYS_EXAMPLE).sort()).toEqual(before)
+  })
+  it('--qr-dir inside the key folder (a subfolder, new or there, by a link too) is ERR_USAGE for issue and renew; nothing written', () => {
+    const keys = join(tmp, 'keys-copy')
+    cpSync(KEYS_EXAMPLE, keys, { recursive: true })
+    const link = join(tmp, 'to-keys')
+    symlinkSync(keys, link)
+    const before = readdirSync(keys, { recursive: true }).sort()
+    for (const qrDir of [join(keys, 'qr'), join(keys, 'ps256'), join(keys, 'a', 'b'), join(link, 'qr')]) {
+      const issue = runCli([
+        'issue',
+        batch,
+        '-k',
+        keys,
+        '--ledger',
+        join(tmp, 'l3.sqlite'),
+        '--qr-dir',
+        qrDir,
+        '--json',
+      ])
+      expect(issue.code, qrDir).toBe(2)
+      expect(errorOf(issue.stdout)).toMatchObject({
+        code: 'ERR_USAGE',
+        message: expect.stringMatching(
+          /--qr-dir .* is inside the key folder: QR images are not written among the keys/,
+        ),
+      })
+      const renew = runCli([
+        'renew',
+        '--ledger',
+        ledger,
+        '-k',
+        keys,
+        '--expired',
+        '--at',
+        LATER,
+        '--qr-dir',
+        qrDir,
+        '--json',
+      ])
+      expect(renew.code, qrDir).toBe(2)
+      expect(errorOf(renew.stdout).message).toMatch(/is inside the key folder/)
+    }
+    expect(readdirSync(keys, { recursive: true }).sort()).toEqual(before)
+    // a folder beside the keys is fine
+    const beside = runCli([
+      'issue',
+      batch,
+      '-k',
+      keys,
+      '--ledger',
+      join(tmp, 'l3.sqlite'),
+      '--qr-dir',
+      join(tmp, 'qr-beside'),
+      '--at',
+      AT,
+    ])
+    expect(beside.code).toBe(0)
   })
 })

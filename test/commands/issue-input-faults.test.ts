@@ -4,9 +4,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import {
+  closeSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   symlinkSync,
@@ -274,5 +276,59 @@ describe('renew never renews its own fresh renewals', () => {
     }
     expect(renew('2022-06-20T00:00:00Z')).toMatchObject({ renewed: 2 })
     expect(renew('2022-06-21T00:00:00Z')).toMatchObject({ renewed: 0 })
+  })
+})
+
+describe('past the listed rejections, the report says only where the rest truly are (tester finding 5)', () => {
+  const input = fresh('many.csv')
+  writeFileSync(
+    input,
+    'id,type,fn,gn,dob,vaccine,dose,doses,date\n' +
+      Array.from({ length: 1002 }, (_, i) => `m${i},v,Tran,An,1980-01-01,Nope,1,2,2021-06-01\n`).join(''),
+  )
+  // stderr to a file, not a pipe: over a pipe the end of a long report was seen lost as the process
+  // exits (a fault outside this test's finding), and the last line is what this test reads
+  const run = (...more: string[]): { code: number; stderr: string } => {
+    const log = fresh('stderr.txt')
+    const fd = openSync(log, 'w')
+    try {
+      const args = [
+        'issue',
+        input,
+        '-k',
+        KEYS_EXAMPLE,
+        '--ledger',
+        fresh('l.sqlite'),
+        '--at',
+        '2021-12-21T00:00:00Z',
+      ]
+      const result = spawnSync(process.execPath, [BIN, ...args, ...more], {
+        stdio: ['ignore', 'ignore', fd],
+        env: { ...process.env, NO_COLOR: '1' },
+      })
+      return { code: result.status ?? -1, stderr: readFileSync(log, 'utf8') }
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  it('a dry run names neither the ledger nor a --rejects file (it writes neither)', () => {
+    for (const more of [[], ['--rejects', fresh('r.csv')]]) {
+      const result = run('--dry-run', ...more)
+      expect(result.code).toBe(4)
+      expect(result.stderr).toMatch(/… and 2 more, not listed \(a dry run records and writes nothing/)
+      expect(result.stderr).not.toMatch(/in the ledger|the --rejects file/)
+    }
+  })
+
+  it('without --rejects: the ledger only, and how to have them written; with it: both', () => {
+    const without = run()
+    expect(without.code).toBe(4)
+    expect(without.stderr).toMatch(/… and 2 more, in the ledger's rejections \(give --rejects FILE/)
+    expect(without.stderr).not.toMatch(/and the --rejects file/)
+    const rejects = fresh('r.csv')
+    const withFile = run('--rejects', rejects)
+    expect(withFile.stderr).toMatch(/… and 2 more, in the ledger's rejections and the --rejects file/)
+    expect(readFileSync(rejects, 'utf8').trim().split('\n')).toHaveLength(1003)
   })
 })

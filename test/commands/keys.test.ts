@@ -64,6 +64,20 @@ describe('hcert keys generate', () => {
     }
   })
 
+  it("keys show gives the subject's values as the certificate holds them, without RFC 4514 escapes (O=\\#MoH was shown)", () => {
+    const org = '#MoH, "Bộ" + a;b\\c <x> =y'
+    const dir = join(tmp, 'odd-org')
+    expect(runCli(['keys', 'generate', '--out', dir, '--org', org]).code).toBe(0)
+    const text = runCli(['keys', 'show', dir])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain(`subject      C=VN, O=${org}, CN=${org} DSC`)
+    expect(text.stdout).not.toContain('\\#')
+    const json = JSON.parse(runCli(['keys', 'show', join(dir, 'csca.crt.pem'), '--json']).stdout) as {
+      certificates: Array<{ subject: string }>
+    }
+    expect(json.certificates[0]?.subject).toBe(`C=VN, O=${org}, CN=${org} CSCA`)
+  })
+
   it('refuses to overwrite keys without --force', () => {
     const again = runCli(['keys', 'generate', '--out', out, '--json'])
     expect(again.code).toBe(2)

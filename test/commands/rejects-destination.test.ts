@@ -142,6 +142,86 @@ describe('an output flag never replaces a file hcert did not write', () => {
   })
 })
 
+describe('an output replaces only a file hcert wrote of its kind, or an empty one', () => {
+  it("--out at a trust list, another batch's input, a JSON record, HC1 text, a rejects file or notes: ERR_USAGE saying what the file is, the file intact; another --out file and an empty one are replaced", () => {
+    const dir = folder()
+    const input = join(dir, 'batch.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    const keys = join(dir, 'keys')
+    cpSync(KEYS_EXAMPLE, keys, { recursive: true })
+    const otherInput = join(dir, 'other.csv')
+    writeFileSync(otherInput, vaccinationCsv({ to: 2, prefix: 'O' }))
+    const record = join(dir, 'record.json')
+    writeFileSync(record, readFileSync(join('examples', 'vaccination.json')))
+    const hc1 = join(dir, 'codes.txt')
+    writeFileSync(hc1, 'HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N\n')
+    const rejects = join(dir, 'r.csv')
+    writeFileSync(rejects, 'id,fn,reason\n1,X,fn: is wrong\n')
+    const notes = join(dir, 'notes.txt')
+    writeFileSync(notes, 'remember the batch of Monday\n')
+    const cases: Array<[string, RegExp]> = [
+      [
+        join(keys, 'trust-list.json'),
+        /is not a file of certificates hcert wrote: it is a trust list \(JSON\)/,
+      ],
+      [otherInput, /is not a file of certificates hcert wrote: it is a CSV file \(a batch's input\?\)/],
+      [record, /it is a JSON file/],
+      [hc1, /it is a file of HC1 certificates/],
+      [rejects, /it is a rejects file hcert wrote/],
+      [notes, /it is a file hcert did not write/],
+    ]
+    for (const [path, pattern] of cases) {
+      const before = readFileSync(path)
+      const result = issue(dir, input, '--out', path, '--json')
+      expect(result.code, path).toBe(2)
+      expect(errorOf(result.stdout), path).toMatchObject({ code: 'ERR_USAGE' })
+      expect(errorOf(result.stdout).message, path).toMatch(pattern)
+      expect(errorOf(result.stdout).message).not.toContain('Monday')
+      expect(readFileSync(path).equals(before), path).toBe(true)
+    }
+    expect(existsSync(join(dir, 'ledger.sqlite'))).toBe(false)
+    // hcert's own --out is replaced (the same run again), and so is an empty file
+    const out = join(dir, 'issued.jsonl')
+    expect(issue(dir, input, '--out', out).code).toBe(0)
+    expect(issue(dir, input, '--out', out).code).toBe(0)
+    const empty = join(dir, 'empty.jsonl')
+    writeFileSync(empty, '')
+    expect(issue(dir, input, '--out', empty).code).toBe(0)
+    expect(readFileSync(empty, 'utf8')).toBe(readFileSync(out, 'utf8'))
+    // --rejects at an --out file: refused too
+    const result = issue(dir, input, '--rejects', out, '--json')
+    expect(result.code).toBe(2)
+    expect(errorOf(result.stdout).message).toMatch(
+      /is not a rejects file hcert wrote: it is a JSON Lines file of certificates/,
+    )
+    // renew --out and export --out share the guard
+    const trust = join(keys, 'trust-list.json')
+    const trustBefore = readFileSync(trust)
+    for (const args of [
+      [
+        'renew',
+        '--expired',
+        '--key-dir',
+        KEYS_EXAMPLE,
+        '--ledger',
+        join(dir, 'ledger.sqlite'),
+        '--at',
+        '2023-01-01T00:00:00Z',
+        '--out',
+        trust,
+      ],
+      ['export', '--ledger', join(dir, 'ledger.sqlite'), '--all', '--out', trust],
+      ['export', '--ledger', join(dir, 'ledger.sqlite'), '--all', '--out', otherInput],
+    ]) {
+      const refused = runCli([...args, '--json'])
+      expect(refused.code, args.join(' ')).toBe(2)
+      expect(errorOf(refused.stdout).message).toMatch(/--out .* is not a file of certificates hcert wrote/)
+    }
+    expect(readFileSync(trust).equals(trustBefore)).toBe(true)
+    expect(runCli(['export', '--ledger', join(dir, 'ledger.sqlite'), '--all', '--out', out]).code).toBe(0)
+  })
+})
+
 describe('--rejects names the input format', () => {
   it('--rejects r.jsonl for a CSV input (or .csv for JSON Lines, .json for .jsonl): ERR_USAGE before anything is read; no extension follows the input', () => {
     const dir = folder()

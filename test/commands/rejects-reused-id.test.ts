@@ -77,3 +77,77 @@ describe('an earlier rejects file and an id used again for another person', () =
     expect(existsSync(join(dir, 'rejects.csv'))).toBe(false)
   })
 })
+
+describe('carry-over of rows hcert could not key, and of the other kind (tester finding 4)', () => {
+  const issue = (dir: string, input: string, ...more: string[]): ReturnType<typeof runCli> =>
+    runCli([
+      'issue',
+      input,
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      join(dir, 'k.sqlite'),
+      '--at',
+      '2021-12-21T00:00:00Z',
+      ...more,
+    ])
+  const ROW =
+    '"type":"v","fn":"Tran","gn":"An","dob":"1980-01-01","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"'
+
+  it('a big-number id written back as unparsed is dropped once the record is issued under that id as text (it was carried forever)', () => {
+    const dir = folder()
+    const rejects = join(dir, 'r.jsonl')
+    writeFileSync(join(dir, 'big.jsonl'), `{"id":9007199254740993,${ROW}}\n`)
+    expect(issue(dir, join(dir, 'big.jsonl'), '--rejects', rejects).code).toBe(4)
+    expect(readFileSync(rejects, 'utf8')).toContain('"unparsed"')
+    // another record the next day: the unparsed row is carried, counted as a record with an id
+    writeFileSync(join(dir, 'other.jsonl'), `{"id":"7",${ROW.replace('Tran', 'Le')}}\n`)
+    const other = issue(dir, join(dir, 'other.jsonl'), '--rejects', rejects)
+    expect(other.code).toBe(0)
+    expect(other.stderr).toMatch(CARRIED)
+    // the record fixed as the reason says, the id as text: issued, and the unparsed row goes
+    writeFileSync(join(dir, 'fixed.jsonl'), `{"id":"9007199254740993",${ROW}}\n`)
+    const fixed = issue(dir, join(dir, 'fixed.jsonl'), '--rejects', rejects)
+    expect(fixed.code).toBe(0)
+    expect(fixed.stderr).not.toMatch(/carried/)
+    expect(existsSync(rejects)).toBe(false)
+  })
+
+  it("an ICVP run's rejects at a DCC run's --rejects (and the reverse) is ERR_USAGE before anything is read; the file intact (its rows lost their column names)", () => {
+    const dir = folder()
+    const icvp = join(dir, 'icvp.csv')
+    writeFileSync(
+      icvp,
+      'id,name,dob,sex,nationality,product,date,batch,clinician\nc2,Trần Thị Mai,1992-11-03,F,VN,NOPE,2021-07-01,P9,Dr Binh\n',
+    )
+    const rejects = join(dir, 'r.csv')
+    expect(issue(dir, icvp, '--kind', 'icvp', '--rejects', rejects).code).toBe(4)
+    const before = readFileSync(rejects, 'utf8')
+    const dcc = join(dir, 'dcc.csv')
+    writeFileSync(dcc, `${HEADER}d2,v,Le,Binh,1980-01-01,Nope,1,2,2021-06-01\n`)
+    const mixed = issue(dir, dcc, '--rejects', rejects, '--json')
+    expect(mixed.code).toBe(2)
+    const error = (JSON.parse(mixed.stdout) as { error: { code: string; message: string } }).error
+    expect(error.code).toBe('ERR_USAGE')
+    expect(error.message).toMatch(/holds ICVP records .* a rejects file holds one kind of record/)
+    expect(error.message).not.toMatch(/Trần|Mai|1992/)
+    expect(readFileSync(rejects, 'utf8')).toBe(before)
+    // the reverse: a DCC run's rejects at an ICVP run's --rejects
+    const dccRejects = join(dir, 'rd.csv')
+    expect(issue(dir, dcc, '--rejects', dccRejects).code).toBe(4)
+    const reverse = issue(dir, icvp, '--kind', 'icvp', '--rejects', dccRejects, '--json')
+    expect(reverse.code).toBe(2)
+    expect(reverse.stdout).toMatch(/holds EU DCC records/)
+    // an ICVP row a DCC run rejected as such is that run's own: carried, under its header
+    const stray = join(dir, 'stray.csv')
+    writeFileSync(
+      stray,
+      'id,type,fn,gn,dob,vaccine,dose,doses,date,name,product\ns1,,,,1990-01-01,,,,2021-06-01,Lan,STAMARIL\n',
+    )
+    const strayRejects = join(dir, 'rs.csv')
+    expect(issue(dir, stray, '--rejects', strayRejects).code).toBe(4)
+    const again = issue(dir, dcc, '--rejects', strayRejects)
+    expect(again.code).toBe(4)
+    expect(again.stderr).toMatch(CARRIED)
+  })
+})

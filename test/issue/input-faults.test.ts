@@ -141,3 +141,56 @@ describe('elements of a JSON array are told by element index', () => {
     ])
   })
 })
+
+describe('spreadsheet habits (tester finding 5)', () => {
+  it('semicolons and tabs are told Excel\'s right choice, "CSV UTF-8 (Comma delimited)"', async () => {
+    await expect(
+      read('semi.csv', HEADER.replaceAll(',', ';') + row('A').replaceAll(',', ';')),
+    ).rejects.toThrow(/separated by semicolons; .*save the file as "CSV UTF-8 \(Comma delimited\)"/)
+    await expect(
+      read('tab2.csv', HEADER.replaceAll(',', '\t') + row('A').replaceAll(',', '\t')),
+    ).rejects.toThrow(
+      /tab-separated; .*use commas \(in Excel, save the file as "CSV UTF-8 \(Comma delimited\)"\)/,
+    )
+  })
+
+  it("Excel's first line sep=, is its hint, not a header: skipped, lines counted as in the file", async () => {
+    for (const hint of ['sep=,\n', 'SEP=,\r\n', '\uFEFFsep=,\n']) {
+      const records = await read('sep.csv', hint + HEADER + row('A') + row('B'))
+      expect(records.map((r) => [r.index, r.line, r.error, r.raw.fn])).toEqual([
+        [1, 3, undefined, 'A'],
+        [2, 4, undefined, 'B'],
+      ])
+    }
+  })
+
+  it('sep=; or sep=<tab> says the file is separated so, before any record', async () => {
+    await expect(
+      read('sep2.csv', 'sep=;\n' + HEADER.replaceAll(',', ';') + row('A').replaceAll(',', ';')),
+    ).rejects.toThrow(
+      /first line \(sep=\) says it is separated by semicolons; .*"CSV UTF-8 \(Comma delimited\)"/,
+    )
+    await expect(read('sep3.csv', 'sep=\t\n' + HEADER.replaceAll(',', '\t'))).rejects.toThrow(
+      /separated by tabs/,
+    )
+  })
+
+  it('a trailing empty header column (…,date,) takes rows with its cell empty or left out; a row short of a named column is still refused', async () => {
+    const header = HEADER.replace('\n', ',\n')
+    const records = await read(
+      'trail.csv',
+      header + row('A').replace('\n', ',\n') + row('B') + 'v,C,An,1980-01-01,Comirnaty,1,2\n',
+    )
+    expect(records.map((r) => [r.index, r.error, r.raw.fn])).toEqual([
+      [1, undefined, 'A'],
+      [2, undefined, 'B'],
+      [3, 'has 7 fields; the header has 9', 'C'],
+    ])
+    // two unnamed columns: rows may leave out either or both
+    const two = await read(
+      'trail2.csv',
+      HEADER.replace('\n', ',,\n') + row('A') + row('B').replace('\n', ',\n'),
+    )
+    expect(two.map((r) => r.error)).toEqual([undefined, undefined])
+  })
+})

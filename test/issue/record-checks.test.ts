@@ -359,3 +359,57 @@ describe('a file that is no text is named for what it is (finding 10)', () => {
     expect((error as DccError).message).toMatch(/CSV UTF-8/)
   })
 })
+
+describe('a DCC payload ver the schema has no version of', () => {
+  const payload = (ver: unknown): Record<string, unknown> => ({
+    ver,
+    nam: { fn: 'Tran', gn: 'An' },
+    dob: '1990-01-01',
+    v: [{ mp: 'EU/1/20/1528', dn: 1, sd: 2, dt: '2021-06-01' }],
+  })
+  const reasons = (ver: unknown): Rejection[] =>
+    checked(buildDcc(payload(ver), { country: 'VN', issuer: 'Ministry of Health' }))
+
+  it('is rejected naming ver and the versions hcert signs (9.9.9 was signed)', () => {
+    for (const ver of ['9.9.9', '2.0.0', '0.9.0', '1x3x0', '01.3.0', '1.3', '']) {
+      const got = reasons(ver)
+      expect(got, ver).toHaveLength(1)
+      expect(got[0]?.field, ver).toBe('ver')
+      expect(got[0]?.reason, ver).toMatch(/1\.x\.y.*1\.3\.0/)
+      expect(got[0]?.reason, ver).not.toContain('9.9.9')
+    }
+  })
+
+  it('every 1.x.y, and none, is signed', () => {
+    for (const ver of ['1.0.0', '1.3.0', '1.3.2', '1.4.0', undefined])
+      expect(reasons(ver), String(ver)).toEqual([])
+  })
+})
+
+describe('a name hcert cannot transliterate: the reason names the letter’s own script and position', () => {
+  const reasonFor = (fn: string): Rejection[] =>
+    dccReasons({ ...VACCINATION, fn }).filter((r) => r.field === 'fnt')
+
+  it('a Latin letter the ICAO table lacks (Ʉ) is said to be Latin, not "Latin and Cyrillic"; fnt is asked for', () => {
+    const [reason] = reasonFor('Tʉran')
+    expect(reason?.reason).toMatch(
+      /^is needed: fn has a Latin letter at character 2 that the ICAO 9303 transliteration table hcert follows does not list; give fnt/,
+    )
+    expect(reason?.reason).not.toMatch(/Cyrillic|Tʉran/)
+  })
+
+  it('another script is named as such (Greek, Han, Arabic, Hangul)', () => {
+    for (const [name, script] of [
+      ['Παπαδόπουλος', 'Greek'],
+      ['王', 'Chinese characters \\(Han\\)'],
+      ['محمد', 'Arabic'],
+      ['김', 'Korean \\(Hangul\\)'],
+    ] as const) {
+      const [reason] = reasonFor(name)
+      expect(reason?.reason, name).toMatch(
+        new RegExp(`no ICAO 9303 transliteration table for \\(${script}, at character 1\\); give fnt`),
+      )
+      expect(reason?.reason).not.toContain('Latin')
+    }
+  })
+})

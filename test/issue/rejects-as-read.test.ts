@@ -96,6 +96,31 @@ describe('finding 3: a rejects row is the record as it was read', () => {
     const elements = JSON.parse(readFileSync(arrayRejects, 'utf8')) as Array<{ unparsed?: string }>
     expect(elements.map((e) => e.unparsed)).toEqual([twice, big, '5'])
   })
+
+  it('an id typed as text that looks like a number (1E400, 17 digits) is written back as the object read, the id as typed; 1E400 as a number is "loses digits", not "not a number"', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const row = (id: string, gn: string): string =>
+      `{"id":${id},"type":"v","fn":"A","gn":"${gn}","dob":"1980-01-01","vaccine":"Nope","dose":1,"doses":2,"date":"2021-06-01"}`
+    const input = file(
+      'e.jsonl',
+      `${row('"1E400"', 'B')}
+${row('"12345678901234567"', 'C')}
+${row('1E400', 'D')}
+`,
+    )
+    const rejects = join(tmp, `${++n}-r.jsonl`)
+    const { report } = await issue(ledger, input, { rejects })
+    expect(report.rejections.filter((r) => r.field === 'id')).toEqual([
+      expect.objectContaining({ index: 3, reason: 'a number this large loses digits: write the id as text' }),
+    ])
+    const rows = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id?: unknown; unparsed?: string })
+    expect(rows[0]).toMatchObject({ id: '1E400' })
+    expect(rows[1]).toMatchObject({ id: '12345678901234567' })
+    expect(rows[2]?.unparsed).toBe(row('1E400', 'D'))
+  })
 })
 
 const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date\n'

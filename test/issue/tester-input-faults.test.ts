@@ -197,7 +197,7 @@ describe('finding 12: a file that is not UTF-8 names its line and says how to sa
       HEADER +
       'A1,v,Tran,An,1980-01-01,Comirnaty,1,2,2021-06-01\nA2,v,M\xfcller,Jo,1980-01-01,Comirnaty,1,2,2021-06-01\n'
     await expect(read('latin1.csv', Buffer.from(text, 'latin1'))).rejects.toThrow(
-      /^input: line 3 is not UTF-8 text .*save it as "CSV UTF-8 \(comma delimited\)"/,
+      /^input: line 3 is not UTF-8 text .*save it as "CSV UTF-8 \(Comma delimited\)"/,
     )
   })
   it('in a later chunk, and a sequence cut off at the end of the file', async () => {

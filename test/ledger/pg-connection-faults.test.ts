@@ -296,6 +296,23 @@ describe.skipIf(!PG_AVAILABLE)('who connects, as libpq decides', () => {
     expect(err.message).not.toContain('not-the-password')
   })
 
+  it('postgres:///db (no host: $PGHOST) with no user anywhere: the operating system user name too (pg sent none)', () => {
+    const url = new URL(PG_URL)
+    const err = withEnv(
+      {
+        PGUSER: undefined,
+        USER: undefined,
+        PGHOST: url.hostname,
+        PGPORT: url.port || '5432',
+        PGPASSWORD: 'not-the-password',
+      },
+      () => failure(() => new PostgresLedger(`postgres://${url.pathname}`).close()),
+    )
+    expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+    expect(err.message).not.toContain('no PostgreSQL user name specified')
+    expect(err.message).toContain(`"${userInfo().username}"`)
+  })
+
   it('a .pgpass others may read is named as found and ignored; at 0600 it is used', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hcert-pgpass-')), 'pgpass')
     const url = new URL(PG_URL)

@@ -73,12 +73,15 @@ function signed(
   return signHc1(dcc, { iss: 'VN', iat: t, exp: t + 365 * 86400 }, signer).hc1
 }
 
+/** an earlier run's --out (an output replaces only a file of certificates hcert wrote) */
+const OLD_OUT = '{"uvci":"URN:UVCI:01:VN:OLD","hc1":"HC1:old"}\n'
+
 describe('renew --uvci-issuer', () => {
   it('is checked as issue checks it, before any file is read or written', async () => {
     const { dir, path } = await issuedLedger()
     const out = join(dir, 'out.jsonl')
     for (const value of ['A B', 'A//B', 'X'.repeat(60)]) {
-      writeFileSync(out, 'old\n')
+      writeFileSync(out, OLD_OUT)
       const r = runCli(
         ['renew', '--expired', '--at', RENEW_AT.toISOString(), '-k', KEYS_EXAMPLE, '--ledger', path].concat([
           '--uvci-issuer',
@@ -90,7 +93,7 @@ describe('renew --uvci-issuer', () => {
       expect(r.code, `${value}: ${r.stderr}`).toBe(2)
       expect(r.stderr).toContain('--uvci-issuer must be')
       expect(r.stderr).not.toContain('ERR_INTERNAL')
-      expect(readFileSync(out, 'utf8')).toBe('old\n')
+      expect(readFileSync(out, 'utf8')).toBe(OLD_OUT)
     }
   })
   it('a renewal over the schema is refused per certificate, never signed (the last guard)', async () => {
@@ -215,7 +218,7 @@ describe('renew --out', () => {
   it('is left as it was by a run that fails before writing a renewal (not replaced by an empty file)', async () => {
     const { dir, path } = await issuedLedger()
     const out = join(dir, 'out.jsonl')
-    writeFileSync(out, 'old\n')
+    writeFileSync(out, OLD_OUT)
     // a clock before the DSC's validity: the run fails once it has started, with --out created
     const r = runCli([
       'renew',
@@ -231,7 +234,7 @@ describe('renew --out', () => {
     ])
     expect(r.code, r.stderr).toBe(2)
     expect(r.stderr).toContain('ERR_KEYS')
-    expect(readFileSync(out, 'utf8')).toBe('old\n')
+    expect(readFileSync(out, 'utf8')).toBe(OLD_OUT)
   })
   it('may not be a --trust file (it would be emptied)', async () => {
     const { dir, path } = await issuedLedger()

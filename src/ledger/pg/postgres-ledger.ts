@@ -159,7 +159,10 @@ export function withDefaultUser(spec: string, env: NodeJS.ProcessEnv = process.e
   } catch {
     return spec // no user name known here either: the server's refusal says what to set
   }
-  url.username = encodeURIComponent(name)
+  // a URL without a host (postgres:///db, the socket or $PGHOST) takes no user name before it:
+  // WHATWG URL ignores one set there, so the name goes in the query, which pg reads as libpq does
+  if (url.host === '') url.searchParams.set('user', name)
+  else url.username = encodeURIComponent(name)
   return url.toString()
 }
 
