@@ -332,7 +332,11 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     // the first record of a key owns it, even when it is rejected: a later record with the same
     // id is reported as reusing it, never issued in its place (nor hidden behind its own reasons)
     const previous = ownerBefore(key, record.index)
-    const own = previous === undefined ? { index: record.index, content: tag, rejected: false } : undefined
+    // (a record without an id rejected for its own fields owns nothing: its key is its content
+    // without country and issuer, and the same record with a valid country is no reuse of it)
+    const owns =
+      previous === undefined && (idOfKey(key) !== undefined || (rejections.length === 0 && built.type))
+    const own = owns ? { index: record.index, content: tag, rejected: false } : undefined
     if (own) seenInChunk.set(key, own)
     if (rejections.length > 0 || !built.type) {
       if (previous !== undefined && previous.content !== tag && idOfKey(key) !== undefined)
