@@ -1,8 +1,9 @@
 /**
- * The idempotency keys one `hcert issue` run has accepted so far, each with the 1-based number of
- * the record that has it and its content: so that a key given again anywhere later in the same
- * input is known to be this input's, however far apart the two records are (not only while the
- * first is still being signed, nor mistaken for a key an earlier run issued).
+ * The idempotency keys one `hcert issue` run has read so far, each with the 1-based number of the
+ * first record that has it (accepted, held for another run, or rejected: it owns the key), its
+ * content and whether it was rejected: so that a key given again anywhere later in the same input
+ * is known to be this input's, however far apart the two records are (not only while the first is
+ * still being signed, nor mistaken for a key an earlier run issued).
  *
  * Memory is bounded by the number of keys, not their length: each key is kept as a 64-bit hash
  * (cyrb53's two lanes) and its content as 32 bits, in an open-addressing table of typed arrays (16 bytes a slot,
