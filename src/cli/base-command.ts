@@ -9,7 +9,7 @@ import type { ChalkInstance } from 'chalk'
 import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { isSqliteError, ledgerError } from '../ledger/ledger-error.js'
 import { colorsFor } from './colors.js'
-import { usageErrorFromParse } from './parse-error.js'
+import { refuseValuedBooleans, usageErrorFromParse } from './parse-error.js'
 import { terminalJson } from './render/terminal-text.js'
 import { reportError } from './report-error.js'
 import { usageErrorFromSystem } from './system-error.js'
@@ -64,6 +64,12 @@ export abstract class HcertCommand extends Command {
     argv?: string[],
   ): Promise<ParserOutput<F, B, A>> {
     try {
+      const input = options ?? (this.ctor as unknown as Input<F, B, A>)
+      refuseValuedBooleans(argv ?? this.argv, {
+        ...(input.baseFlags ?? {}),
+        ...(input.enableJsonFlag ? { json: { type: 'boolean' } } : {}),
+        ...(input.flags ?? {}),
+      })
       return await super.parse(options, argv)
     } catch (err) {
       if ((err as { code?: unknown }).code === 'EEXIT') throw err

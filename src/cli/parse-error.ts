@@ -70,3 +70,41 @@ function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, '')
 }
+
+/** A flag as oclif defines it: what refuseValuedBooleans needs. */
+interface FlagShape {
+  type?: string
+  char?: string
+  aliases?: readonly string[]
+  allowNo?: boolean
+}
+
+/**
+ * ERR_USAGE for a boolean flag given a value (`--correct=yes`, `--json=1`, `-i=true`): oclif takes
+ * the flag and reads the value as an argument of its own, so `--correct=yes a.csv` read `yes` as
+ * the input and called a.csv an "Unexpected argument" (and a command taking several inputs read a
+ * file named `1`). A boolean flag is given alone or left out; the message names the flag, never
+ * the value (it may be a secret typed in the wrong place). Arguments after `--` are arguments.
+ */
+export function refuseValuedBooleans(
+  argv: readonly string[],
+  flags: Readonly<Record<string, FlagShape>>,
+): void {
+  const booleans = new Map<string, string>()
+  for (const [name, flag] of Object.entries(flags)) {
+    if (flag.type !== 'boolean') continue
+    booleans.set(`--${name}`, name)
+    if (flag.allowNo) booleans.set(`--no-${name}`, `no-${name}`)
+    for (const alias of flag.aliases ?? []) booleans.set(`--${alias}`, alias)
+    if (flag.char) booleans.set(`-${flag.char}`, flag.char)
+  }
+  for (const arg of argv) {
+    if (arg === '--') return
+    const equals = arg.indexOf('=')
+    if (!arg.startsWith('-') || equals < 2) continue
+    const name = booleans.get(arg.slice(0, equals))
+    if (name === undefined) continue
+    const flag = name.length === 1 ? `-${name}` : `--${name}`
+    throw new DccError('ERR_USAGE', `${flag} takes no value: give ${flag} alone, or leave it out`)
+  }
+}

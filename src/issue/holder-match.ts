@@ -5,7 +5,9 @@
  * (`gnt`) and the date of birth, at most ONE differs. Surnames such as Nguyễn or Trần are shared by
  * millions, so one shared field proves nothing. A WHO ICVP has one name field: the date of birth
  * counts one, and the name one when the two names share a word (a typo, a surname taken at
- * marriage) or two when they share none.
+ * marriage) or two when they share none. Names are compared standardised (ICAO 9303, as `fnt`/`gnt`
+ * hold them; an ICVP's name transliterated the same way), never as written: `Trần Thị Bích` and
+ * `TRAN THI BICH` are one name, and a change in diacritics alone is no change.
  */
 import { transliterate } from '../dcc/transliterate.js'
 
@@ -34,9 +36,13 @@ function standardised(name: unknown): string {
 
 /** The holder a signed payload names (the ledger's `payload`): `nam.fnt`, `nam.gnt`, `dob`; an ICVP's `n`, `dob`. */
 export function holderOfPayload(type: string, payload: Record<string, unknown>): Holder {
-  if (type === 'icvp') return { surname: text(payload.n), given: '', dob: text(payload.dob) }
+  if (type === 'icvp') return { surname: standardised(payload.n), given: '', dob: text(payload.dob) }
   const nam = (payload.nam ?? {}) as Record<string, unknown>
-  return { surname: text(nam.fnt), given: text(nam.gnt), dob: text(payload.dob) }
+  return {
+    surname: text(nam.fnt) || standardised(nam.fn),
+    given: text(nam.gnt) || standardised(nam.gn),
+    dob: text(payload.dob),
+  }
 }
 
 /**
@@ -44,7 +50,7 @@ export function holderOfPayload(type: string, payload: Record<string, unknown>):
  * (or `fnt`/`gnt`) and `dob`, a DCC payload's `nam`, an ICVP record's `name`.
  */
 export function holderOfRecord(kind: string | undefined, raw: Record<string, unknown>): Holder {
-  if (kind === 'icvp') return { surname: text(raw.name), given: '', dob: text(raw.dob) }
+  if (kind === 'icvp') return { surname: standardised(raw.name), given: '', dob: text(raw.dob) }
   const nam = (typeof raw.nam === 'object' && raw.nam !== null ? raw.nam : raw) as Record<string, unknown>
   return {
     surname: text(nam.fnt) || standardised(nam.fn),

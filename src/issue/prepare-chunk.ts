@@ -46,6 +46,8 @@ export interface RecordResult {
   content?: string
   certificate?: IssuedCertificate
   rejections?: Rejection[]
+  /** set when `certificate` is an earlier one, already issued, whose exp has passed (at the run's now) */
+  expired?: boolean
 }
 
 /** The certificate a correction supersedes. */
@@ -69,10 +71,11 @@ export interface Pending {
   sameEvent?: boolean
 }
 
-/** What this run holds under a key: which record, with what content (its tag: contentTag). */
+/** What this run holds under a key: which record, with what content (its tag: contentTag), and whether it was rejected. */
 export interface KeyInFlight {
   index: number
   content: string
+  rejected: boolean
 }
 
 export interface PreparedChunk {
@@ -83,6 +86,13 @@ export interface PreparedChunk {
   toSign: Pending[]
   /** records found already issued (their results carry the stored certificate) */
   alreadyIssued: number
+  /**
+   * the keys whose first record in the input is in this chunk (accepted or rejected), in input
+   * order: the run registers them (RunKeys) before any record leaves the chunk for another run's
+   * reservation, so that a later record of the same key is this input's repeat or reuse, whatever
+   * order the chunks are committed in
+   */
+  owned: Map<string, KeyInFlight>
 }
 
 export interface ChunkContext {
@@ -140,6 +150,15 @@ export function lineOf(line: number, key: string, issued: IssuedRecord): IssuedC
   }
 }
 
+/**
+ * Whether the current certificate of a record already issued has expired at `now` (its exp, in
+ * seconds, not after now): it is still written out again (the record is issued once), and the run
+ * warns, since a site would hand it out as valid (README "Idempotency keys stand for one content").
+ */
+export function expiredAt(issued: IssuedRecord, now: Date): boolean {
+  return issued.head.exp * 1000 <= now.getTime()
+}
+
 /** Why a record whose given UVCI (column ci) a ledger certificate has is not issued; names the column, not the UVCI. */
 export const UVCI_IN_LEDGER =
   'the UVCI (column ci) is already used by another certificate in the ledger; leave ci empty so that hcert assigns one, or give a new one'
@@ -151,7 +170,12 @@ export const UVCI_IN_LEDGER =
  * `--correct` is suggested only when it would apply (`correctable`: the same kind of certificate,
  * the same holder).
  */
-export function reusedKeyRejection(key: string, record?: number, correctable = true): Rejection {
+export function reusedKeyRejection(
+  key: string,
+  record?: number,
+  correctable = true,
+  recordRejected = false,
+): Rejection {
   if (idOfKey(key) === undefined)
     return {
       field: 'record',
@@ -162,11 +186,23 @@ export function reusedKeyRejection(key: string, record?: number, correctable = t
     field: 'id',
     reason:
       record !== undefined
-        ? `the id (column id) is reused for different content: record ${record} of this input has it; give each record an id of its own`
+        ? `the id (column id) is reused for different content: record ${record} of this input has it${recordRejected ? ` (rejected; if this record is its fix, remove record ${record})` : ''}; give each record an id of its own`
         : correctable
           ? 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct'
           : 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own',
   }
+}
+
+/**
+ * Why `--correct` does not issue a record without an id that the ledger does not hold: a correction
+ * finds the certificate it replaces by the record's id, and the key of a record without one is its
+ * content, which the fix changed; issued, it would be a second certificate beside the first, both
+ * valid, though the site asked for a correction. Names no data.
+ */
+export const NO_ID_TO_CORRECT: Rejection = {
+  field: 'id',
+  reason:
+    "is needed with --correct: a correction finds the certificate it replaces by the record's id, and this record has none; give it the id its certificate was issued under, or, if that certificate was issued without an id, issue the fixed record without --correct (a new certificate; the earlier one stays valid)",
 }
 
 /**
@@ -252,6 +288,15 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
   // a record sent twice in one input is flagged, in one chunk or far apart (runKeys): the second is
   // never taken for a record an earlier run issued
   const seenInChunk = new Map<string, KeyInFlight>()
+  /**
+   * The record that had `key` before the record `index`, in this chunk or an earlier one: the
+   * first record of a key owns it, accepted or rejected. A record another run held comes back
+   * with its own entry, which is no earlier record.
+   */
+  const ownerBefore = (key: string, index: number): KeyInFlight | undefined => {
+    const owner = seenInChunk.get(key) ?? context.runKeys.get(key)
+    return owner !== undefined && owner.index !== index ? owner : undefined
+  }
   /** the UVCIs given by the records of this chunk (upper-cased by buildDcc), with their record's index */
   const uvcisInChunk = new Map<string, number>()
   for (const [i, record] of records.entries()) {
@@ -282,18 +327,29 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         reason: `the signing certificate may not sign ${ISSUE_TYPE_NAMES[built.type]} certificates (its Extended Key Usage)`,
       })
     }
+    const content = contentFingerprint(built.dcc)
+    const tag = contentTag(content)
+    // the first record of a key owns it, even when it is rejected: a later record with the same
+    // id is reported as reusing it, never issued in its place (nor hidden behind its own reasons)
+    const previous = ownerBefore(key, record.index)
+    // (a record without an id rejected for its own fields owns nothing: its key is its content
+    // without country and issuer, and the same record with a valid country is no reuse of it)
+    const owns =
+      previous === undefined && (idOfKey(key) !== undefined || (rejections.length === 0 && built.type))
+    const own = owns ? { index: record.index, content: tag, rejected: false } : undefined
+    if (own) seenInChunk.set(key, own)
     if (rejections.length > 0 || !built.type) {
+      if (previous !== undefined && previous.content !== tag && idOfKey(key) !== undefined)
+        rejections.push(reusedKeyRejection(key, previous.index, true, previous.rejected))
       results.push({
         record,
         key,
         rejections: rejections.length > 0 ? rejections : [{ field: 'type', reason: 'is missing' }],
       })
+      if (own) own.rejected = true
       continue
     }
-    const content = contentFingerprint(built.dcc)
     const given = givenUvci ? String(entry?.ci) : undefined
-    const tag = contentTag(content)
-    const previous = seenInChunk.get(key) ?? context.runKeys.get(key)
     if (previous !== undefined) {
       results.push({
         record,
@@ -302,40 +358,49 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
           previous.content === tag
             ? {
                 field: 'record',
-                reason: `is the same record as record ${previous.index} of this input (issued once)`,
+                reason: previous.rejected
+                  ? `is the same record as record ${previous.index} of this input, which is rejected (see its reason)`
+                  : `is the same record as record ${previous.index} of this input (issued once)`,
               }
-            : reusedKeyRejection(key, previous.index),
+            : reusedKeyRejection(key, previous.index, true, previous.rejected),
         ],
       })
       continue
     }
-    seenInChunk.set(key, { index: record.index, content: tag })
+    /** this record's result, rejected: the key stays its own (see `own`) */
+    const reject = (rejection: Rejection): void => {
+      results.push({ record, key, rejections: [rejection] })
+      if (own) own.rejected = true
+    }
     const existing = issuedBefore.get(key)
     let corrects: Superseding | undefined
     if (existing) {
       if (sameContent(existing, content, given)) {
-        results.push({ record, key, content, certificate: lineOf(record.line, key, existing) })
+        results.push({
+          record,
+          key,
+          content,
+          certificate: lineOf(record.line, key, existing),
+          ...(expiredAt(existing, context.now) ? { expired: true } : {}),
+        })
         alreadyIssued++
         continue
       }
       const refused = ledgerReuseRejection(key, existing, built.type, built.dcc, context.correct === true)
       if (refused) {
-        results.push({ record, key, rejections: [refused] })
+        reject(refused)
         continue
       }
       corrects = { id: existing.head.id, uvci: existing.head.uvci }
+    } else if (context.correct && idOfKey(key) === undefined) {
+      reject(NO_ID_TO_CORRECT)
+      continue
     }
     const earlier = given === undefined ? undefined : uvcisInChunk.get(given)
     if (earlier !== undefined) {
-      results.push({
-        record,
-        key,
-        rejections: [
-          {
-            field: 'ci',
-            reason: `is the UVCI record ${earlier} of this input has (UVCIs compare without regard to case)`,
-          },
-        ],
+      reject({
+        field: 'ci',
+        reason: `is the UVCI record ${earlier} of this input has (UVCIs compare without regard to case)`,
       })
       continue
     }
@@ -344,16 +409,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       givenUvci &&
       (context.ledger.uvciTaken(String(entry?.ci)) || context.inFlightUvcis.has(String(entry?.ci)))
     ) {
-      results.push({
-        record,
-        key,
-        rejections: [
-          {
-            field: 'ci',
-            reason: UVCI_IN_LEDGER,
-          },
-        ],
-      })
+      reject({ field: 'ci', reason: UVCI_IN_LEDGER })
       continue
     }
     const result: RecordResult = { record, key, content }
@@ -368,5 +424,5 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     })
   }
 
-  return { records, results, toSign, alreadyIssued }
+  return { records, results, toSign, alreadyIssued, owned: seenInChunk }
 }

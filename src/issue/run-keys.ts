@@ -1,8 +1,9 @@
 /**
- * The idempotency keys one `hcert issue` run has accepted so far, each with the 1-based number of
- * the record that has it and its content: so that a key given again anywhere later in the same
- * input is known to be this input's, however far apart the two records are (not only while the
- * first is still being signed, nor mistaken for a key an earlier run issued).
+ * The idempotency keys one `hcert issue` run has read so far, each with the 1-based number of the
+ * first record that has it (accepted, held for another run, or rejected: it owns the key), its
+ * content and whether it was rejected: so that a key given again anywhere later in the same input
+ * is known to be this input's, however far apart the two records are (not only while the first is
+ * still being signed, nor mistaken for a key an earlier run issued).
  *
  * Memory is bounded by the number of keys, not their length: each key is kept as a 64-bit hash
  * (cyrb53's two lanes) and its content as 32 bits, in an open-addressing table of typed arrays (16 bytes a slot,
@@ -15,7 +16,12 @@ export interface KeySeen {
   index: number
   /** the first 8 hex digits of the record's content fingerprint */
   content: string
+  /** whether that record was rejected (the first record of a key owns it, rejected or not) */
+  rejected: boolean
 }
+
+/** the index word's top bit: the record was rejected (record numbers stay below 2^31) */
+const REJECTED = 0x80000000
 
 const INITIAL_SLOTS = 1 << 12
 /** words a slot: key hash high, key hash low, record index, content */
@@ -40,18 +46,32 @@ export class RunKeys {
     const [high, low] = keyHash(key)
     const slot = this.find(high, low)
     const at = slot * WORDS
-    if (this.slots[at + 2] === 0) return undefined
-    return { index: this.slots[at + 2] as number, content: hex8(this.slots[at + 3] as number) }
+    const word = this.slots[at + 2] as number
+    if (word === 0) return undefined
+    return {
+      index: (word & ~REJECTED) >>> 0,
+      content: hex8(this.slots[at + 3] as number),
+      rejected: (word & REJECTED) !== 0,
+    }
   }
 
-  /** Records that the record `index` (1-based) has this key, with content fingerprint `content` (hex); the first record stays. */
-  add(key: string, index: number, content: string): void {
+  /**
+   * Records that the record `index` (1-based, below 2^31) has this key, with content fingerprint
+   * `content` (hex), and whether it was rejected; the first record stays (only its `rejected` may
+   * change, when the same record is looked at again: one another run held).
+   */
+  add(key: string, index: number, content: string, rejected = false): void {
     const [high, low] = keyHash(key)
     const at = this.find(high, low) * WORDS
-    if (this.slots[at + 2] !== 0) return
+    const word = (index | (rejected ? REJECTED : 0)) >>> 0
+    const held = this.slots[at + 2] as number
+    if (held !== 0) {
+      if ((held & ~REJECTED) >>> 0 === index) this.slots[at + 2] = word
+      return
+    }
     this.slots[at] = high
     this.slots[at + 1] = low
-    this.slots[at + 2] = index
+    this.slots[at + 2] = word
     this.slots[at + 3] = Number.parseInt(content.slice(0, 8), 16) >>> 0
     if (++this.count * 4 > this.capacity * 3) this.grow()
   }

@@ -17,6 +17,7 @@ import type { IssueDefaults } from '../issue/build-dcc.js'
 import {
   correctionKey,
   entryOf,
+  expiredAt,
   idOfKey,
   ledgerReuseRejection,
   lineOf,
@@ -78,6 +79,11 @@ export interface IssueReport {
   issued: number
   /** found in the ledger from an earlier run of the same records, written out again, not re-signed */
   alreadyIssued: number
+  /**
+   * of `alreadyIssued`: records whose certificate (the current one: issued, corrected or renewed)
+   * had expired at the run's time; written out again all the same, with a warning (hcert renew)
+   */
+  alreadyIssuedExpired: number
   /** of `issued`, the corrections (--correct): records whose id was issued for other content, signed anew */
   corrected: number
   /**
@@ -151,6 +157,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     records: 0,
     issued: 0,
     alreadyIssued: 0,
+    alreadyIssuedExpired: 0,
     corrected: 0,
     sameHolderEvent: 0,
     rejected: 0,
@@ -232,6 +239,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const issued = current.get(result.key)
       if (issued && sameContent(issued, pending.content, undefined)) {
         result.certificate = lineOf(result.record.line, result.key, issued)
+        if (expiredAt(issued, now)) result.expired = true
         report.alreadyIssued++
         continue
       }
@@ -262,6 +270,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (rejectionRows.length > 0) ledger.record([], rejectionRows, now)
   }
 
+  /** record numbers of the first records counted in alreadyIssuedExpired, for the warning */
+  const expiredRecords: number[] = []
   /** record numbers of the first records counted in sameHolderEvent, for the warning */
   const sameEventRecords: number[] = []
   const sameEvent = (pending: Pending): void => {
@@ -372,6 +382,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
         )
       } else if (result.certificate && !signal?.aborted) {
+        if (result.expired) {
+          report.alreadyIssuedExpired++
+          if (expiredRecords.length < 10) expiredRecords.push(result.record.index)
+        }
         await emit(result.certificate)
         images.push({ uvci: result.certificate.uvci, hc1: result.certificate.hc1 })
       }
@@ -385,7 +399,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // one, then commits the oldest. Two chunks in flight keep both threads busy through the ups and
   // downs of either (a WAL checkpoint, a garbage collection); one left each waiting ~20% of the time.
   const inFlight: InFlight[] = []
-  /** the idempotency keys this run accepted (→ record index, content), however long ago */
+  /** the idempotency keys this run read (→ the first record's index, content, rejected), however long ago */
   const runKeys = new RunKeys()
   /** the holder-event keys of the records this run signs (→ the first record's number) */
   const runEvents = new RunKeys()
@@ -454,6 +468,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       ...(options.kind ? { kind: options.kind } : {}),
     })
     chunk = []
+    // before reserve(): a record another run holds leaves the chunk for a while, and its key stays
+    // its own meanwhile (a later record of the key is this input's repeat or reuse, not the owner)
+    for (const [key, seen] of prepared.owned) runKeys.add(key, seen.index, seen.content, seen.rejected)
     if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
     markSameEvents(prepared)
     const signing =
@@ -471,10 +488,6 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
             })),
           )
     signing.catch(() => undefined) // awaited in finish(); this only keeps an early failure from going unhandled
-    // after reserve(): a record another run holds comes back later, and must not meet itself
-    for (const result of prepared.results)
-      if (result.content !== undefined && !result.rejections)
-        runKeys.add(result.key, result.record.index, result.content)
     for (const pending of prepared.toSign) inFlightUvcis.add(String(entryOf(pending).ci))
     inFlight.push({ prepared, signing })
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
@@ -532,6 +545,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const more = n > sameEventRecords.length ? ', …' : ''
       warnings.push(
         `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and vaccination, test or recovery (names, date of birth, disease, dose, date) of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+      )
+    }
+    if (report.alreadyIssuedExpired > 0) {
+      const n = report.alreadyIssuedExpired
+      const more = n > expiredRecords.length ? ', …' : ''
+      warnings.push(
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${expiredRecords.join(', ')}${more}) ${n === 1 ? 'was' : 'were'} issued before and ${n === 1 ? 'its certificate has' : 'their certificates have'} expired: ${options.dryRun ? (n === 1 ? 'it would be' : 'they would be') : n === 1 ? 'it is' : 'they are'} written out again as already issued, and no verifier accepts ${n === 1 ? 'it' : 'them'}; give the holders new ones with hcert renew --expired (the ledger's expired certificates) or hcert renew with these certificates`,
       )
     }
     if (rejectsWriter && earlier.length > 0 && options.rejects) {

@@ -16,6 +16,7 @@ describe('RunKeys', () => {
     expect(keys.get(`id:${'X'.repeat(7)}-7`)).toEqual({
       index: 7,
       content: (7 * 2654435761).toString(16).padStart(8, '0').slice(0, 8),
+      rejected: false,
     })
     expect(keys.get('id:X-1')).toMatchObject({ index: 1 })
     let found = 0
@@ -29,6 +30,16 @@ describe('RunKeys', () => {
     for (let i = 1; i <= 100_000; i++) keys.add(`id:${'long national identifier '.repeat(4)}${i}`, i, '0')
     // 100,000 keys need 2^18 slots (3/4 of 2^17 is 98,304)
     expect(keys.bytes).toBe(16 * 2 ** 18)
+  })
+
+  it('keeps whether the first record was rejected; only that record itself may change it', () => {
+    const keys = new RunKeys()
+    keys.add('id:A', 3, '0000000a', true)
+    keys.add('id:A', 9, '0000000b', false) // a later record: the first stays, rejected
+    expect(keys.get('id:A')).toEqual({ index: 3, content: '0000000a', rejected: true })
+    keys.add('id:B', 2 ** 31 - 1, '0000000c')
+    keys.add('id:B', 2 ** 31 - 1, '0000000c', true) // looked at again (held by another run), then rejected
+    expect(keys.get('id:B')).toEqual({ index: 2 ** 31 - 1, content: '0000000c', rejected: true })
   })
 
   it('contentTag is the first 32 bits of a fingerprint, as kept', () => {
