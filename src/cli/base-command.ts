@@ -15,6 +15,7 @@ import { reportError } from './report-error.js'
 import { usageErrorFromSystem } from './system-error.js'
 import { stdoutError, stdoutFailure, watchStdout } from './stdout-errors.js'
 import { removeTemporaryFiles } from '../fs/atomic-file.js'
+import { outputsWrittenOut, writtenOut } from './written-out.js'
 
 export type { ErrorJson } from './report-error.js'
 
@@ -54,7 +55,10 @@ export abstract class HcertCommand extends Command {
     // a write to stdout that failed reports its error a turn later: seen before the exit code is set
     await new Promise((resolve) => setImmediate(resolve))
     if (ending) await ending
-    if (this.exitCode !== EXIT.OK) this.exit(this.exitCode)
+    if (this.exitCode !== EXIT.OK) {
+      await outputsWrittenOut()
+      this.exit(this.exitCode)
+    }
     return result
   }
 
@@ -92,11 +96,8 @@ export abstract class HcertCommand extends Command {
    * stderr ("Exported 3 certificates") is written only then: never beside the error of a lost write.
    */
   protected async stdoutWritten(): Promise<boolean> {
-    // lines still queued (an asynchronous pipe): an empty write's callback runs once every write
-    // before it is out, or failed. Not 'drain': it comes only after a write that filled the buffer,
-    // and a wait for it with less queued never ended (the run then exited 13, its report unwritten)
-    if (!stdoutFailure() && process.stdout.writableLength > 0)
-      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
+    // lines still queued (a pipe whose reader is slower than the run): out, or failed
+    if (!stdoutFailure()) await writtenOut(process.stdout)
     await new Promise((resolve) => setImmediate(resolve))
     return stdoutFailure() === undefined && !ending
   }
@@ -117,9 +118,12 @@ export abstract class HcertCommand extends Command {
     // Ctrl-C at a prompt (@inquirer's ExitPromptError): the operator stopped, nothing was signed
     if (err.name === 'ExitPromptError') {
       process.stderr.write('\nStopped at the prompt: nothing was signed.\n')
+      await outputsWrittenOut()
       return this.exit(130)
     }
-    return this.exit(await reportError(toDccError(err), this.reportOptions(err)))
+    const code = await reportError(toDccError(err), this.reportOptions(err))
+    await outputsWrittenOut()
+    return this.exit(code)
   }
 
   private reportOptions(err: unknown): { json: boolean; help: string; stack?: string } {
@@ -144,7 +148,10 @@ let ending: Promise<never> | undefined
 const onUncaught = (err: unknown): void => {
   if (ending) return
   const report = reportUncaught ?? ((e: unknown) => reportError(toDccError(e), { json: false }))
-  ending = report(err).then((code) => process.exit(code))
+  ending = report(err).then(async (code) => {
+    await outputsWrittenOut()
+    return process.exit(code)
+  })
 }
 
 function toDccError(thrown: unknown): DccError {

@@ -174,6 +174,25 @@ describe('a reader slower than the run (CI, multi-process renew: exit 13 and no 
   })
 })
 
+describe('a stderr reader slower than the run', () => {
+  it('a report longer than a pipe holds (1,500 rejections, ~160 KB) reaches its last line before exit 4', () => {
+    const dir = folder()
+    writeFileSync(
+      join(dir, 'b.csv'),
+      csv(1500, 'P', () => true),
+    )
+    // process.exit dropped what a full pipe had not taken: the reader got the first 64 KB
+    const r = sh(
+      `$H issue b.csv ${issueArgs(dir).join(' ')} 2>&1 >/dev/null | (sleep 2; cat) > report.txt; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      dir,
+    )
+    expect(r.stderr).toMatch(/exit=4/)
+    const report = readFileSync(join(dir, 'report.txt'), 'utf8')
+    expect(report.length).toBeGreaterThan(100_000)
+    expect(report.trimEnd().split('\n').at(-1)).toMatch(/… and 500 more/)
+  })
+})
+
 describe('a run with no rejections and an earlier rejects file (finding 7)', () => {
   it("keeps another batch's rejects file, with a warning that counts, and removes one whose records are issued", () => {
     const dir = folder()
