@@ -326,6 +326,7 @@ function asResent(record: InputRecord): InputRecord {
 }
 
 function parseObject(content: string): { raw: Record<string, unknown>; error?: string; errorField?: string } {
+  if (content.startsWith(BOM)) return { raw: {}, error: LATER_BOM }
   let value: unknown
   try {
     value = JSON.parse(content) as unknown
@@ -380,6 +381,18 @@ export const MAX_RECORD_LENGTH = 64 * 1024
 
 /** A JSON array or object is read whole, up to this many UTF-16 units (64 Mi): beyond, CSV or JSON Lines. */
 export const MAX_JSON_DOCUMENT_LENGTH = 64 * 1024 * 1024
+
+const BOM = '\uFEFF'
+
+/**
+ * A byte-order mark (U+FEFF, invisible in editors) that starts a line other than the file's first:
+ * what joining two exports (`cat a.csv b.csv`) leaves where the second file began.
+ */
+const LATER_BOM =
+  "starts with an invisible byte-order mark (U+FEFF), which only a file's first line has: files were probably joined (cat a b); remove the mark at the start of this line (in an editor, delete the line's first character and retype it), or save the files without a BOM before joining them"
+
+/** A CSV row that is the header again: the second file's header row, after joining two exports. */
+const HEADER_AGAIN = 'repeats the header row: files were probably joined (cat a.csv b.csv); remove this line'
 
 const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
 
@@ -450,12 +463,32 @@ function readHeader(
       )
   // named by position: an unknown header cell may be a holder's data (a file without its header row)
   const unknown = header.flatMap((h, i) =>
-    h !== '' && !INPUT_COLUMNS.has(h) && h !== REASON_COLUMN && header.indexOf(h) === i
-      ? [`<column ${i + 1}>`]
-      : [],
+    h !== '' && !INPUT_COLUMNS.has(h) && h !== REASON_COLUMN ? [`<column ${i + 1}>`] : [],
   )
   if (unknown.length > 0) onWarning?.(unknownColumnsWarning(unknown, 'the CSV header'))
   return header
+}
+
+/** A row's cells as readHeader reads a header (a byte-order mark at its start dropped). */
+function rowKey(fields: readonly string[]): string {
+  return fields
+    .map((f, i) =>
+      unneutralise(i === 0 ? f.replace(/^\uFEFF/, '') : f)
+        .trim()
+        .toLowerCase(),
+    )
+    .join(',')
+}
+
+/**
+ * The warning for columns without a name in the header (0-based `positions`) first seen holding
+ * data in record `index`: their cells are ignored, which may hide a shifted export. By number:
+ * never a cell.
+ */
+function unnamedColumnsWarning(positions: number[], index: number): string {
+  const one = positions.length === 1
+  const list = positions.map((i) => `<column ${i + 1}>`).join(', ')
+  return `record ${index}: ${one ? 'column' : 'columns'} ${list} ${one ? 'has' : 'have'} no name in the CSV header but ${one ? 'holds' : 'hold'} data, which is ignored; check that the columns are not shifted, and name the column or remove it (README "Input columns")`
 }
 
 /** Excel's own name for the format hcert reads (File > Save As > "Save as type"). */
@@ -515,6 +548,10 @@ async function* readCsv(
   let index = 0
   /** the first row was Excel's `sep=` line */
   let sawHint = false
+  /** the header row as compared with later rows (a repeated header) */
+  let headerKey = ''
+  /** the 0-based positions of empty-named columns not yet seen holding data */
+  let unnamed: number[] = []
   const toRecords = function* (rows: ReturnType<CsvParser['push']>): Generator<InputRecord> {
     for (const row of rows) {
       if (!header) {
@@ -526,9 +563,16 @@ async function* readCsv(
         }
         header = readHeader(row.fields, onWarning, columns)
         headerCells = row.fields.map(unneutralise)
+        headerKey = header.join(',')
+        unnamed = header.flatMap((h, i) => (h === '' ? [i] : []))
         continue
       }
       index++
+      const holding = unnamed.filter((i) => (row.fields[i] ?? '').trim() !== '')
+      if (holding.length > 0) {
+        unnamed = unnamed.filter((i) => !holding.includes(i))
+        onWarning?.(unnamedColumnsWarning(holding, index))
+      }
       const raw: Record<string, unknown> = {}
       header.forEach((name, i) => {
         // a resent rejects file's reason is not data
@@ -547,6 +591,8 @@ async function* readCsv(
         record.errorField = header[row.problemField ?? -1] || `column ${(row.problemField ?? 0) + 1}`
       } else if (row.fields.length !== header.length && !fitsBarTrailingUnnamed(row.fields.length, header))
         record.error = `has ${row.fields.length} fields; the header has ${header.length}`
+      if (!record.error && rowKey(row.fields) === headerKey) record.error = HEADER_AGAIN
+      else if (!record.error && (row.fields[0] ?? '').startsWith(BOM)) record.error = LATER_BOM
       yield record
     }
   }
