@@ -22,6 +22,7 @@ import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
 import { contentTag } from './run-keys.js'
+import { hintSpreadsheetDates } from './spreadsheet-date.js'
 
 /** One line of issue's JSON Lines output (and of `hcert export`). */
 export interface IssuedCertificate {
@@ -317,10 +318,12 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     const givenUvci = entry?.ci !== undefined
     if (entry && !givenUvci)
       entry.ci = makeUvci(String(entry.co ?? context.defaults.country ?? 'XX'), context.uvciIssuer)
-    const rejections =
+    const rejections = hintSpreadsheetDates(
       built.type === 'icvp'
         ? checkIcvpRecord(built.dcc, built.ledgerEntry, context.now, built.rejections, context.signedShape)
-        : checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape)
+        : checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape),
+      record.raw,
+    )
     if (built.type && !context.mayIssue.includes(built.type)) {
       rejections.push({
         field: built.type === 'icvp' ? 'record' : 'type',

@@ -1,0 +1,63 @@
+/**
+ * A date column a spreadsheet exported as its date numbers (44197 for 2021-01-01): the reason says
+ * so and how to export the column, never the value.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { inlineSigner } from '../../src/issue/sign-jobs.js'
+import { Ledger } from '../../src/ledger/ledger.js'
+import { issueCertificates } from '../../src/services/issue.js'
+import { exampleSigner } from '../helpers/keys.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-serial-dates-'))
+const signer = exampleSigner('ES256')
+let n = 0
+
+async function rejections(name: string, content: string): Promise<Array<[string, string]>> {
+  const source = join(tmp, `${++n}-${name}`)
+  writeFileSync(source, content)
+  const ledger = new Ledger(join(tmp, `${n}.sqlite`))
+  const report = await issueCertificates({
+    source,
+    signer,
+    jobSigner: inlineSigner(signer),
+    ledger,
+    batch: 'b',
+    now: new Date('2021-12-21T00:00:00Z'),
+    validity: { amount: 12, unit: 'm' },
+    defaults: { country: 'VN', issuer: 'Ministry of Health' },
+    dryRun: true,
+    onCertificate: () => undefined,
+  })
+  ledger.close()
+  return report.rejections.map((r) => [r.field, r.reason])
+}
+
+describe("a spreadsheet's date number in a date column", () => {
+  it('CSV dob and date: the reason says it looks like a date number and how to export it', async () => {
+    const got = await rejections(
+      'serial.csv',
+      'id,type,fn,gn,dob,vaccine,dose,doses,date\ns1,v,Zeta,Quux,29221,Comirnaty,1,2,44197.5\n',
+    )
+    expect(got.map(([field]) => field).sort()).toEqual(['date', 'dob'])
+    for (const [, reason] of got) {
+      expect(reason).toMatch(/spreadsheet's date number/)
+      expect(reason).toMatch(/YYYY-MM-DD/)
+      expect(reason).not.toMatch(/29221|44197/)
+    }
+  })
+
+  it('JSON Lines, the value as a number; a date that is merely wrong gets no such hint', async () => {
+    const got = await rejections(
+      'serial.jsonl',
+      '{"id":"j1","type":"v","fn":"Zeta","gn":"Quux","dob":44197,"vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}\n' +
+        '{"id":"j2","type":"v","fn":"Zeta","gn":"Quux","dob":"01/02/1980","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}\n',
+    )
+    expect(got).toHaveLength(2)
+    expect(got[0]?.[0]).toBe('dob')
+    expect(got[0]?.[1]).toMatch(/spreadsheet's date number/)
+    expect(got[1]?.[1]).not.toMatch(/spreadsheet/)
+  })
+})
