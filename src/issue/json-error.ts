@@ -135,12 +135,41 @@ function findFault(text: string): JsonFault | undefined {
 }
 
 /**
+ * The fault as a site joining two files (`cat a.json b.json`) would make it, said so: a byte-order
+ * mark (U+FEFF, invisible) where the grammar expects a value or white space, and a second JSON
+ * document after the first.
+ */
+function joined(text: string, fault: JsonFault): JsonFault {
+  if (fault.kind === 'more text after the end of the JSON value') {
+    let next = fault.offset
+    let mark = false
+    for (; next < text.length; next++) {
+      const c = text.charCodeAt(next)
+      if (c === 0xfeff) mark = true
+      else if (!WS.has(c)) break
+    }
+    if (text[next] === '[' || text[next] === '{')
+      return {
+        offset: fault.offset,
+        kind: `${fault.kind}: a second JSON document starts there${mark ? ' (after an invisible byte-order mark, U+FEFF, which only a file starts with)' : ''}, so files were probably joined; make one array of the records, or give one record a line (JSON Lines, .jsonl)`,
+      }
+  }
+  if (text.charCodeAt(fault.offset) === 0xfeff)
+    return {
+      offset: fault.offset,
+      kind: 'an invisible byte-order mark (U+FEFF), which only a file starts with: files were probably joined; remove it',
+    }
+  return fault
+}
+
+/**
  * `column 1: a character where a value should start (text must be in double quotes)` for text that
  * JSON.parse refused; `not valid JSON` if the scanner finds no fault (it follows the same grammar).
  */
 export function describeJsonError(text: string): string {
-  const fault = findFault(text)
-  if (!fault) return 'not valid JSON'
+  const found = findFault(text)
+  if (!found) return 'not valid JSON'
+  const fault = joined(text, found)
   let line = 1
   let lineStart = 0
   for (let j = 0; j < fault.offset; j++) {

@@ -54,4 +54,14 @@ describe('where JSON text goes wrong, without quoting it', () => {
       expect(described, text).not.toMatch(/Nguy|Văn|1980/)
     }
   })
+
+  it('joined files: a byte-order mark inside, and a second document after the first, are said so', () => {
+    const bom = describeJsonError('[{"fn":"Secret"}]\n\uFEFF[{"fn":"Secret"}]\n')
+    expect(bom).toMatch(/^line 2, column 1: .*second JSON document .*joined/)
+    expect(describeJsonError('[{"fn":"Secret"},\uFEFF{"fn":"Secret"}]')).toMatch(
+      /^column 18: an invisible byte-order mark \(U\+FEFF\).*joined/,
+    )
+    expect(describeJsonError('{"fn":"Secret"}{"fn":"Secret"}')).toMatch(/^column 16: .*second JSON document/)
+    expect(describeJsonError('{"fn":"Secret"} Secret')).not.toMatch(/joined|Secret/)
+  })
 })
