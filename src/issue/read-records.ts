@@ -394,6 +394,10 @@ const LATER_BOM =
 /** A CSV row that is the header again: the second file's header row, after joining two exports. */
 const HEADER_AGAIN = 'repeats the header row: files were probably joined (cat a.csv b.csv); remove this line'
 
+/** A CSV row of column names other than the header's: a joined export with other columns. */
+const OTHER_HEADER =
+  "is a header row (its cells are column names, not as the file's first line has them): files with other columns were probably joined (cat a.csv b.csv); remove this line, and put the rows after it in the first line's columns"
+
 const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
 
 /** The reason for a CSV row the parser could not read whole (csv.ts), in words; never its text. */
@@ -467,6 +471,17 @@ function readHeader(
   )
   if (unknown.length > 0) onWarning?.(unknownColumnsWarning(unknown, 'the CSV header'))
   return header
+}
+
+/**
+ * Whether a row's cells are all column names (or empty), two at least: a header row of another
+ * export than the first line's, joined below it.
+ */
+function namesColumnsOnly(fields: readonly string[], columns: ReadonlySet<string>): boolean {
+  const cells = rowKey(fields)
+    .split(',')
+    .filter((c) => c !== '')
+  return cells.length >= 2 && cells.every((c) => columns.has(c) || c === REASON_COLUMN)
 }
 
 /** A row's cells as readHeader reads a header (a byte-order mark at its start dropped). */
@@ -592,6 +607,7 @@ async function* readCsv(
       } else if (row.fields.length !== header.length && !fitsBarTrailingUnnamed(row.fields.length, header))
         record.error = `has ${row.fields.length} fields; the header has ${header.length}`
       if (!record.error && rowKey(row.fields) === headerKey) record.error = HEADER_AGAIN
+      else if (!record.error && namesColumnsOnly(row.fields, columns)) record.error = OTHER_HEADER
       else if (!record.error && (row.fields[0] ?? '').startsWith(BOM)) record.error = LATER_BOM
       yield record
     }

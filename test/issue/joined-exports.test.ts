@@ -55,6 +55,17 @@ describe('a header row repeated mid-file', () => {
   })
 })
 
+describe('a header row of another export, joined mid-file', () => {
+  it('columns in another order: one reason, remove it and check the columns', async () => {
+    const { records } = await read(
+      'other.csv',
+      HEADER + ROW('o1') + 'type,id,fn,gn,dob,vaccine,dose,doses,date\n' + ROW('o2'),
+    )
+    expect(records.map((r) => r.error === undefined)).toEqual([true, false, true])
+    expect(records[1]?.error).toMatch(/is a header row .*joined/)
+  })
+})
+
 describe('columns hcert does not read', () => {
   it('empty-named columns in the middle that hold data are warned about by number', async () => {
     const { records, warnings } = await read(
