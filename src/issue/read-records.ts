@@ -606,8 +606,11 @@ async function* readCsv(
         record.errorField = header[row.problemField ?? -1] || `column ${(row.problemField ?? 0) + 1}`
       } else if (row.fields.length !== header.length && !fitsBarTrailingUnnamed(row.fields.length, header))
         record.error = `has ${row.fields.length} fields; the header has ${header.length}`
-      if (!record.error && rowKey(row.fields) === headerKey) record.error = HEADER_AGAIN
-      else if (!record.error && namesColumnsOnly(row.fields, columns)) record.error = OTHER_HEADER
+      // a resent rejects file's row carries its reason, which is no column name
+      const named =
+        reasonAt >= 0 ? row.fields.map((f, i) => (i === reasonAt ? REASON_COLUMN : f)) : row.fields
+      if (!record.error && rowKey(named) === headerKey) record.error = HEADER_AGAIN
+      else if (!record.error && namesColumnsOnly(named, columns)) record.error = OTHER_HEADER
       else if (!record.error && (row.fields[0] ?? '').startsWith(BOM)) record.error = LATER_BOM
       yield record
     }

@@ -55,6 +55,16 @@ describe('a header row repeated mid-file', () => {
   })
 })
 
+describe('a repeated header resent in a rejects file', () => {
+  it('keeps its one reason (the reason cell is no column name)', async () => {
+    const { records } = await read(
+      'resent.csv',
+      HEADER.replace('\n', ',reason\n') + HEADER.replace('\n', ',record: repeats the header row\n'),
+    )
+    expect(records[0]?.error).toMatch(/repeats the header row/)
+  })
+})
+
 describe('a header row of another export, joined mid-file', () => {
   it('columns in another order: one reason, remove it and check the columns', async () => {
     const { records } = await read(
