@@ -67,6 +67,12 @@ const TEST_RESULTS: Readonly<Record<string, string>> = {
 /** An `id` longer than this is refused: an office's reference, not a document. */
 export const MAX_ID_LENGTH = 128
 
+/** An id as a spreadsheet shows a long number (1.23457E+11): its last digits are lost. */
+const SCIENTIFIC_ID = /^\d(?:[.,]\d+)?E\+\d+$/i
+
+const SCIENTIFIC_ID_REASON =
+  "looks like a number a spreadsheet wrote in scientific notation (such as 1.2E+11), which drops the id's last digits (two ids may become one): format the id column as text and export the file again"
+
 /**
  * The idempotency key of a built record: `id:<id>` (its `id` cleaned: NFC, trimmed; a JSON number
  * as its digits), else `record:<recordFingerprint>` of the payload as built, so that the same
@@ -87,6 +93,8 @@ export function keyOf(
       field: 'id',
       reason: `is longer than ${MAX_ID_LENGTH} characters; an id is a short reference (such as the office's record number)`,
     })
+  else if (id !== undefined && SCIENTIFIC_ID.test(id))
+    rejections.push({ field: 'id', reason: SCIENTIFIC_ID_REASON })
   else if (id !== undefined) return `id:${id}`
   return `record:${fingerprint(dcc)}`
 }

@@ -60,4 +60,19 @@ describe("a spreadsheet's date number in a date column", () => {
     expect(got[0]?.[1]).toMatch(/spreadsheet's date number/)
     expect(got[1]?.[1]).not.toMatch(/spreadsheet/)
   })
+
+  it('an id a spreadsheet wrote in scientific notation is rejected, never a key two records share', async () => {
+    const got = await rejections(
+      'scientific.csv',
+      'id,type,fn,gn,dob,vaccine,dose,doses,date\n' +
+        '1.23457E+11,v,Zeta,Quux,1980-01-01,Comirnaty,1,2,2021-06-01\n' +
+        '1.23457E+11,v,Other,Name,1981-01-01,Comirnaty,1,2,2021-06-01\n',
+    )
+    expect(got).toHaveLength(2)
+    for (const [field, reason] of got) {
+      expect(field).toBe('id')
+      expect(reason).toMatch(/scientific notation/)
+      expect(reason).not.toMatch(/23457/)
+    }
+  })
 })
