@@ -389,7 +389,7 @@ const BOM = '\uFEFF'
  * what joining two exports (`cat a.csv b.csv`) leaves where the second file began.
  */
 const LATER_BOM =
-  "starts with an invisible byte-order mark (U+FEFF), which only a file's first line has: files were probably joined (cat a b); remove the mark at the start of this line (in an editor, delete the line's first character and retype it), or save the files without a BOM before joining them"
+  "starts with an invisible byte-order mark (U+FEFF), which only a file's first line has: files were probably joined (cat a b); remove the mark at the start of this line, or save each file as UTF-8 without a BOM (signature) before joining them"
 
 /** A CSV row that is the header again: the second file's header row, after joining two exports. */
 const HEADER_AGAIN = 'repeats the header row: files were probably joined (cat a.csv b.csv); remove this line'
