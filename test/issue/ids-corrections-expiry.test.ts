@@ -228,3 +228,43 @@ describe('--correct fixes a typo, it never passes a certificate to another perso
     ledger.close()
   })
 })
+
+describe("the same holder and event is warned about whatever the names' case, marks or hyphens", () => {
+  it('DCC: Nguyễn Văn An typed four ways is one holder (sameHolderEvent counts every repeat)', async () => {
+    const ledger = new Ledger(':memory:')
+    const { report } = await issue(
+      ledger,
+      csv(
+        [
+          'VN-1,v,Nguyễn,Văn An,1980-01-01,Comirnaty,1,2,2021-06-01',
+          'VN-2,v,NGUYỄN,VĂN AN,1980-01-01,Comirnaty,1,2,2021-06-01',
+          'VN-3,v,Nguyen,Van An,1980-01-01,Comirnaty,1,2,2021-06-01',
+          'VN-4,v,Nguyễn,Văn-An,1980-01-01,Comirnaty,1,2,2021-06-01',
+        ].join('\n'),
+      ),
+    )
+    expect(report).toMatchObject({ issued: 4, sameHolderEvent: 3 })
+    // and against the ledger, in a later run
+    const later = await issue(ledger, csv('VN-5,v,nguyễn,văn an,1980-01-01,Comirnaty,1,2,2021-06-01'))
+    expect(later.report).toMatchObject({ issued: 1, sameHolderEvent: 1 })
+    ledger.close()
+  })
+
+  it('ICVP: the name in capitals without its marks is the same holder', async () => {
+    const ledger = new Ledger(':memory:')
+    const header = 'id,name,dob,sex,nationality,product,date,batch,clinician,issuer'
+    const { report } = await issue(
+      ledger,
+      csv(
+        [
+          'i1,Trần Thị Bích,1992-11-03,F,VN,STAMARIL,2021-07-01,P9,Dr Binh,Pasteur',
+          'i2,TRAN THI BICH,1992-11-03,F,VN,STAMARIL,2021-07-01,P9,Dr Binh,Pasteur',
+        ].join('\n'),
+        header,
+      ),
+      { kind: 'icvp' },
+    )
+    expect(report).toMatchObject({ issued: 2, sameHolderEvent: 1 })
+    ledger.close()
+  })
+})
