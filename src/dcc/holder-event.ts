@@ -1,14 +1,18 @@
 /**
  * Who and what a certificate is about, without the certificate's own identity: the holder
- * (names as written, NFC, and their standardised forms, date of birth) and the event (type,
- * disease, date, dose). Two certificates with the same key describe the same vaccination, test or
- * recovery of the same person; renew renews only the latest of them. Stored as a hash, so the
- * ledger index holds no names.
+ * (standardised names, ICAO 9303 as fnt/gnt hold them, and date of birth) and the event (type,
+ * disease, date, dose). Two certificates with the same key describe plausibly the same vaccination,
+ * test or recovery of the same person: `issue` warns about them (sameHolderEvent), whatever case or
+ * diacritics the names were typed in (`Nguyễn`, `NGUYỄN`, `Nguyen` are one name). Stored as a hash,
+ * so the ledger index holds no names.
  *
- * The names as written are part of the key: the standardised forms (fnt/gnt, ICAO 9303
- * transliteration) alone merge different people (Müller and Mueller, Văn Ân and Văn An).
+ * The standardised forms merge names written differently (Müller and Mueller, Văn Ân and Văn An),
+ * which may be two people: renew therefore compares the names as written too (sameHolder) before
+ * it treats a certificate as another's later one. Keys stored before `k3` (schema 1 to 6 ledgers:
+ * `k2`, names as written) are kept: a new certificate's key matches only certificates issued since.
  */
 import { hash } from 'node:crypto'
+import { transliterate } from './transliterate.js'
 import { certificateTypes } from './types.js'
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFC') : String(v ?? ''))
@@ -26,7 +30,33 @@ export function sameHolder(a: Record<string, unknown>, b: Record<string, unknown
   return x.every((p, i) => p === y[i])
 }
 
-/** 32 hex characters: sha256 of the holder and the event, truncated. */
+const typed = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'number'
+    ? String(v).normalize('NFC').trim().replace(/\s+/gu, ' ').toUpperCase()
+    : ''
+
+/** A name as fnt/gnt hold it (ICAO 9303), or as typed (capitals) when it cannot be transliterated. */
+export function standardisedName(name: unknown): string {
+  const t = typed(name)
+  if (t === '') return ''
+  try {
+    return transliterate(t) || t
+  } catch {
+    return t
+  }
+}
+
+/** The holder as the key compares it: standardised surname and given name (fnt/gnt), date of birth. */
+function standardHolder(dcc: Record<string, unknown>): string[] {
+  const nam = (dcc.nam ?? {}) as Record<string, unknown>
+  return [
+    typed(nam.fnt) || standardisedName(nam.fn),
+    typed(nam.gnt) || standardisedName(nam.gn),
+    text(dcc.dob),
+  ]
+}
+
+/** 32 hex characters: sha256 of the holder (standardised names, dob) and the event, truncated. */
 export function holderEventKey(dcc: Record<string, unknown>): string {
   const type = certificateTypes(dcc)[0] ?? '?'
   const entry = ((dcc[type] as Array<Record<string, unknown>> | undefined)?.[0] ?? {}) as Record<
@@ -39,6 +69,6 @@ export function holderEventKey(dcc: Record<string, unknown>): string {
       : type === 't'
         ? [entry.tg, entry.sc, entry.tt]
         : [entry.tg, entry.fr]
-  const parts = ['k2', ...holderParts(dcc), type, ...event.map(text)]
+  const parts = ['k3', ...standardHolder(dcc), type, ...event.map(text)]
   return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32)
 }

@@ -1,13 +1,15 @@
 /**
  * Whether two records name plausibly the same person, as `issue` compares a record with the
  * certificate issued under its id (`--correct`) and an earlier rejects file's record with what was
- * issued or read since: of the standardised surname (`fnt`, ICAO 9303), the standardised given name
- * (`gnt`) and the date of birth, at most ONE differs. Surnames such as Nguyễn or Trần are shared by
- * millions, so one shared field proves nothing. A WHO ICVP has one name field: the date of birth
- * counts one, and the name one when the two names share a word (a typo, a surname taken at
- * marriage) or two when they share none. Names are compared standardised (ICAO 9303, as `fnt`/`gnt`
- * hold them; an ICVP's name transliterated the same way), never as written: `Trần Thị Bích` and
- * `TRAN THI BICH` are one name, and a change in diacritics alone is no change.
+ * issued or read since. Each of the standardised surname (`fnt`, ICAO 9303), the standardised given
+ * name (`gnt`) and the date of birth counts: a date of birth that changed counts ONE change; a name
+ * that changed counts one (a typo fix) only when its standardised forms are close (`closeNames`:
+ * optimal-string-alignment distance at most 2 and at most a third of the longer form's length,
+ * rounded down), and TWO (another person on its own) when they are not. A WHO ICVP has one name
+ * field: its words (standardised) are compared; all equal but one word that is close counts one,
+ * any other difference (a word added, dropped, reordered, or not close) two. Another person = two
+ * or more. Twins (`Nguyễn An`, `Nguyễn Bình`, same date of birth) and `Lê Thị Hoa` / `Phạm Thị Lan`
+ * are two people; `Nguyễn Thị Hoa` / `Nguyễn Thi Hoà` (diacritics only) are one name.
  */
 import { transliterate } from '../dcc/transliterate.js'
 
@@ -66,18 +68,69 @@ export function holderUnknown(holder: Holder): boolean {
 
 const wordsOf = (name: string): string[] => name.split(/[\s<,.-]+/u).filter((w) => w !== '')
 
-/** How many of the holder fields differ (see the module comment for an ICVP's name). */
-export function holderDifferences(kind: string | undefined, a: Holder, b: Holder): number {
-  const dob = a.dob !== b.dob ? 1 : 0
-  if (kind === 'icvp') {
-    if (a.surname === b.surname) return dob
-    const shared = new Set(wordsOf(a.surname))
-    return dob + (wordsOf(b.surname).some((w) => shared.has(w)) ? 1 : 2)
-  }
-  return dob + (a.surname !== b.surname ? 1 : 0) + (a.given !== b.given ? 1 : 0)
+/**
+ * The optimal-string-alignment (restricted Damerau-Levenshtein) distance of two strings, in code
+ * points: insertions, deletions, substitutions and swaps of two adjacent characters count one each.
+ */
+export function osaDistance(a: string, b: string): number {
+  const x = [...a]
+  const y = [...b]
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
+  for (let i = 1; i <= x.length; i++)
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1
+      const row = d[i] as number[]
+      const up = d[i - 1] as number[]
+      let v = Math.min(up[j]! + 1, row[j - 1]! + 1, up[j - 1]! + cost)
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        v = Math.min(v, (d[i - 2] as number[])[j - 2]! + 1)
+      row[j] = v
+    }
+  return (d[x.length] as number[])[y.length]!
 }
 
-/** Whether two holders are plausibly one person: at most one field differs. */
+/**
+ * Whether two standardised names are close enough for one to be a typo of the other: their
+ * optimal-string-alignment distance is at most 2 and at most a third of the longer one's length
+ * (rounded down): `TRAN`/`TRAM` (1 of 4), `NGUYEN`/`NGUEYN` (1 of 6), not `AN`/`AM` (1 of 2) nor
+ * `AN`/`BINH` (3).
+ */
+export function closeNames(a: string, b: string): boolean {
+  if (a === b) return true
+  const longer = Math.max([...a].length, [...b].length)
+  return osaDistance(a, b) <= Math.min(2, Math.floor(longer / 3))
+}
+
+/** What a changed name counts: 0 unchanged, 1 a typo fix (close), 2 another person's. */
+function nameChange(a: string, b: string): number {
+  if (a === b) return 0
+  return closeNames(a, b) ? 1 : 2
+}
+
+/** What a changed ICVP name counts: its words all equal but one close word is 1; any other change is 2. */
+function icvpNameChange(a: string, b: string): number {
+  if (a === b) return 0
+  const x = wordsOf(a)
+  const y = wordsOf(b)
+  if (x.length !== y.length) return 2
+  const changed = x.map((w, i) => [w, y[i] as string] as const).filter(([v, w]) => v !== w)
+  if (changed.length === 0) return 0 // the same words, other separators
+  return changed.length === 1 && closeNames(changed[0]![0], changed[0]![1]) ? 1 : 2
+}
+
+/**
+ * How many changes tell the holders apart (see the module comment): a date of birth that differs
+ * counts 1, a name 1 when close and 2 when not (an ICVP's name: by its words). 0 is the same holder.
+ */
+export function holderDifferences(kind: string | undefined, a: Holder, b: Holder): number {
+  const dob = a.dob !== b.dob ? 1 : 0
+  if (kind === 'icvp') return dob + icvpNameChange(a.surname, b.surname)
+  return dob + nameChange(a.surname, b.surname) + nameChange(a.given, b.given)
+}
+
+/** Whether two holders are plausibly one person: fewer than two changes (holderDifferences). */
 export function samePerson(kind: string | undefined, a: Holder, b: Holder): boolean {
   return holderDifferences(kind, a, b) <= 1
 }

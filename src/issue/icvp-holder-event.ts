@@ -1,10 +1,12 @@
 /**
- * Who and what an ICVP is about (as holder-event.ts is for the DCC): the holder (name as written,
- * NFC, and date of birth) and the vaccination (product and date). Renew renews only the latest
- * certificate of a holder and event. Stored as a hash, so that the ledger's index holds no names.
+ * Who and what an ICVP is about (as holder-event.ts is for the DCC): the holder (name standardised,
+ * ICAO 9303 transliteration, and date of birth) and the vaccination (product and date). `issue`
+ * warns about a second certificate of one key; renew renews only the latest certificate of a
+ * holder and event, of the same name as written (sameHolderOf). Stored as a hash, so that the
+ * ledger's index holds no names. Keys stored before `icvp2` (the name as written) are kept.
  */
 import { hash } from 'node:crypto'
-import { holderEventKey, sameHolder } from '../dcc/holder-event.js'
+import { holderEventKey, sameHolder, standardisedName } from '../dcc/holder-event.js'
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFC') : String(v ?? ''))
 
@@ -14,10 +16,10 @@ function vaccination(payload: Record<string, unknown>): Record<string, unknown> 
   return first && typeof first === 'object' ? (first as Record<string, unknown>) : {}
 }
 
-/** 32 hex characters: sha256 of `icvp`, the holder (n, dob) and the vaccination (vp, dt), truncated. */
+/** 32 hex characters: sha256 of `icvp2`, the holder (n standardised, dob) and the vaccination (vp, dt), truncated. */
 export function icvpHolderEventKey(payload: Record<string, unknown>): string {
   const v = vaccination(payload)
-  const parts = ['icvp1', text(payload.n), text(payload.dob), text(v.vp), text(v.dt)]
+  const parts = ['icvp2', standardisedName(payload.n), text(payload.dob), text(v.vp), text(v.dt)]
   return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32)
 }
 

@@ -214,15 +214,14 @@ export const NO_ID_TO_CORRECT: Rejection = {
 export const OTHER_HOLDER: Rejection = {
   field: 'id',
   reason:
-    "the id (column id) seems to belong to another person: it was issued before for a holder of whose surname, given name and date of birth more than one differ from this record's; give this record an id of its own (--correct fixes a certificate, it does not pass it to someone else)",
+    "the id (column id) seems to belong to another person: it was issued before for a holder whose name or date of birth differs from this record's by more than a correction (a typo in one name, or the date of birth) does; give this record an id of its own (--correct fixes a certificate, it does not pass it to someone else)",
 }
 
 /**
- * Whether a record names another holder than the certificate issued under its key: more than one
- * of the standardised surname, the standardised given name and the date of birth differ (an ICVP:
- * see holder-match.ts). One of them changed is a correction of the same person; two or more
- * (surnames such as Nguyễn or Trần are shared by millions) is someone else given the same id.
- * See holder-match.ts.
+ * Whether a record names another holder than the certificate issued under its key (holder-match.ts
+ * samePerson): a close typo in one name, or the date of birth, changed is a correction of the same
+ * person; a name that is not close to the one issued (twins, Nguyễn An and Nguyễn Bình), or two
+ * changes, is someone else given the same id.
  */
 export function holderChanged(
   type: string,

@@ -2,21 +2,15 @@
  * The holder of a rejected record as the `rejections` table keeps it: keyed hashes, never the names
  * or the date of birth. `stats` counts a rejected record as fixed and issued when a certificate is
  * later issued under its id for plausibly the same person, by the rule `issue --correct` and the
- * rejects carry-over use (holder-match.ts samePerson: at most one of the standardised surname,
- * given name and date of birth differs; an ICVP's one name counts one when the names share a word).
+ * rejects carry-over use as far as hashes allow (sameHolder: a name that differs counts as another
+ * person unless the rejection named that field; see holder-match.ts samePerson for the full rule).
  * Each field (and each word of the surname, for that rule) is stored as the first 16 hex digits of
  * HMAC-SHA-256(ledger secret, field and value), so two holders compare field by field and no guess
  * can be checked without the ledger's secret (rejection-key.ts). Text form:
  * `v1:<kind>:<surname>.<given>.<dob>.<word>,<word>…` (kind `icvp` or `dcc`).
  */
 import { createHmac } from 'node:crypto'
-import {
-  holderDifferences,
-  holderOfPayload,
-  holderOfRecord,
-  holderUnknown,
-  type Holder,
-} from '../issue/holder-match.js'
+import { holderOfPayload, holderOfRecord, holderUnknown, type Holder } from '../issue/holder-match.js'
 
 /** a record's holder as read (holder-match.ts), with the kind of record it was read as */
 export interface RecordHolder extends Holder {
@@ -53,31 +47,62 @@ export function holderKey(secret: string, holder: RecordHolder): string {
   return `v1:${holder.kind}:${h('surname', holder.surname)}.${h('given', holder.given)}.${h('dob', holder.dob)}.${words.join(',')}`
 }
 
-/** a stored holder read back into fields of hashes (words joined by spaces, as holderDifferences splits them) */
-function parse(stored: string): RecordHolder | undefined {
+/** a stored holder read back into its fields' hashes, and its surname's (an ICVP's name's) word hashes */
+interface StoredHolder {
+  kind: 'icvp' | 'dcc'
+  surname: string
+  given: string
+  dob: string
+  words: Set<string>
+}
+
+function parse(stored: string): StoredHolder | undefined {
   const match = /^v1:(icvp|dcc):([0-9a-f]*)\.([0-9a-f]*)\.([0-9a-f]*)\.([0-9a-f,]*)$/.exec(stored)
   if (!match) return undefined
   return {
     kind: match[1] as 'icvp' | 'dcc',
-    // an ICVP's name: the whole name's hash, then its words' (holderDifferences compares the whole
-    // first, then whether a word is shared; the whole name's hash shares no word)
-    surname:
-      match[1] === 'icvp'
-        ? [match[2] as string, ...(match[5] as string).split(',').filter((w) => w !== '')].join(' ')
-        : (match[2] as string),
+    surname: match[2] as string,
     given: match[3] as string,
     dob: match[4] as string,
+    words: new Set((match[5] as string).split(',').filter((w) => w !== '')),
   }
 }
 
 /**
- * Whether a rejection's stored holder and a certificate's holder (stored form too) are plausibly
- * the same person (samePerson); records of another kind (an ICVP and a DCC) never are. A stored
- * form that cannot be read is not.
+ * Which holder field a rejection's `field` (its column: `fn`, `nam/gnt`, an ICVP's `name`) names:
+ * `surname` (an ICVP's name too), `given`, or undefined for any other.
  */
-export function sameHolder(stored: string, certificate: string): boolean {
+export function holderFieldOf(field: string): 'surname' | 'given' | undefined {
+  const last = field.split(/[/.]/u).pop() ?? ''
+  if (last === 'fn' || last === 'fnt' || last === 'name' || last === 'n') return 'surname'
+  if (last === 'gn' || last === 'gnt') return 'given'
+  return undefined
+}
+
+/**
+ * Whether a rejection's stored holder and a certificate's holder (stored form too) are plausibly
+ * the same person. Closeness cannot be measured on hashes, so this is stricter than samePerson: a
+ * date of birth that differs counts one change; a name that differs counts one only when the
+ * rejection named that field (`named`: the fields of the record's rejections, as holderFieldOf
+ * reads them; for an ICVP, and only when all words but one are equal), and two (another person)
+ * otherwise; fewer than two changes is the same person. Records of another kind (an ICVP and a
+ * DCC) never are; a stored form that cannot be read is not.
+ */
+export function sameHolder(
+  stored: string,
+  certificate: string,
+  named: ReadonlySet<'surname' | 'given'> = new Set(),
+): boolean {
   const a = parse(stored)
   const b = parse(certificate)
   if (!a || !b || a.kind !== b.kind) return false
-  return holderDifferences(a.kind === 'icvp' ? 'icvp' : undefined, a, b) <= 1
+  let changes = a.dob !== b.dob ? 1 : 0
+  if (a.surname !== b.surname) {
+    const oneWord =
+      a.kind !== 'icvp' ||
+      (a.words.size === b.words.size && [...a.words].filter((w) => !b.words.has(w)).length <= 1)
+    changes += named.has('surname') && oneWord ? 1 : 2
+  }
+  if (a.given !== b.given) changes += named.has('given') ? 1 : 2
+  return changes <= 1
 }

@@ -16,7 +16,7 @@ import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
 import { ledgerError, readOnlyOpenError } from './ledger-error.js'
 import { rejectionKey } from './rejection-key.js'
-import { certificateHolder, holderKey, sameHolder, type RecordHolder } from './holder-key.js'
+import { certificateHolder, holderFieldOf, holderKey, sameHolder, type RecordHolder } from './holder-key.js'
 import { ledgerSecret } from './migrate-rejections.js'
 import {
   assertHcertLedger,
@@ -168,7 +168,10 @@ export class Ledger implements LedgerStore {
         addDaily: Database.Statement
         addValidity: Database.Statement
         insertRejection: Database.Statement
-        openRejections: Database.Statement<[string, number], { id: number; holder: string | null }>
+        openRejections: Database.Statement<
+          [string, number],
+          { id: number; holder: string | null; field: string }
+        >
         markIssued: Database.Statement
         reserveKey: Database.Statement
         holderOf: Database.Statement<[string], { owner: string }>
@@ -252,7 +255,7 @@ export class Ledger implements LedgerStore {
           db.prepare(`INSERT OR IGNORE INTO rejections (idempotency_key, batch, line, field, reason, created_at, holder)
       VALUES (@idempotencyKey, @batch, @line, @field, @reason, @createdAt, @holder)`),
         openRejections: db.prepare(
-          'SELECT id, holder FROM rejections WHERE idempotency_key = ? AND issued_at IS NULL AND created_at < ?',
+          'SELECT id, holder, field FROM rejections WHERE idempotency_key = ? AND issued_at IS NULL AND created_at < ?',
         ),
         markIssued: db.prepare('UPDATE rejections SET issued_at = ? WHERE id = ?'),
         reserveKey:
@@ -710,18 +713,27 @@ function ensureRejectionSecret(db: Database.Database): string {
 /**
  * The ids of the open rejections (`candidates`: same record key, not yet marked issued, recorded
  * before) that the certificate `row` fixes: those whose holder is plausibly the same person
- * (holder-key.ts sameHolder), and those whose holder is not known (a line that could not be read, a
- * rejection recorded before schema 6), matched by the record's key alone.
+ * (holder-key.ts sameHolder; a name may differ only in a field the record's rejections named: those
+ * of the candidates with the same stored holder), and those whose holder is not known (a line that
+ * could not be read, a rejection recorded before schema 6), matched by the record's key alone.
  */
 export function fixedRejections(
-  candidates: ReadonlyArray<{ id: number | string; holder: string | null }>,
+  candidates: ReadonlyArray<{ id: number | string; holder: string | null; field?: string | null }>,
   secret: string,
   row: Pick<IssuedRow, 'type' | 'payload'>,
 ): Array<number | string> {
   if (candidates.length === 0) return []
   const holder = certificateHolder(row.type, row.payload)
   const stored = holder ? holderKey(secret, holder) : undefined
+  const named = new Map<string, Set<'surname' | 'given'>>()
+  for (const c of candidates) {
+    const field = holderFieldOf(c.field ?? '')
+    if (c.holder === null || field === undefined) continue
+    named.set(c.holder, (named.get(c.holder) ?? new Set()).add(field))
+  }
   return candidates
-    .filter((c) => c.holder === null || (stored !== undefined && sameHolder(c.holder, stored)))
+    .filter(
+      (c) => c.holder === null || (stored !== undefined && sameHolder(c.holder, stored, named.get(c.holder))),
+    )
     .map((c) => c.id)
 }

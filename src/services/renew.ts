@@ -9,7 +9,7 @@
  * Only the latest certificate of a holder for the same event is renewed, and a certificate is renewed
  * once: its renewal's idempotency key is `renew:<old UVCI>`, and a superseded certificate is never due.
  */
-import { holderEventKey } from '../dcc/holder-event.js'
+import { holderEventKey, holderParts } from '../dcc/holder-event.js'
 import { certificateTypes } from '../dcc/types.js'
 import { checkWhoSchema } from '../gdhcn/check-who-schema.js'
 import { holderEventOf, sameHolderOf } from '../issue/icvp-holder-event.js'
@@ -387,7 +387,9 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         options.onProgress?.(report.considered)
       }
       // (current ones only, and per person: certificates of records with different ids are two people)
-      const personKey = (old: StoredCertificate): string => `${old.holderEvent}\u0000${personOf(ledger, old)}`
+      // (and of the same names as written: the key's standardised names merge Müller and Mueller)
+      const personKey = (old: StoredCertificate): string =>
+        `${old.holderEvent}\u0000${personOf(ledger, old)}\u0000${writtenHolderOf(old)}`
       const latestGiven = new Map<string, StoredCertificate>()
       for (const { old } of admitted) {
         if (old.supersededBy !== null) continue
@@ -523,6 +525,18 @@ function isLater(a: StoredCertificate, b: StoredCertificate): boolean {
  * Whose certificate this is, for the latest-only rule: the `id` of the input record its chain was
  * first issued for, or '' when that record had none (a record without id, an imported certificate).
  */
+/** A stored certificate's holder as written (names NFC, date of birth), as one string; '' when unreadable. */
+function writtenHolderOf(row: StoredCertificate): string {
+  try {
+    const payload = JSON.parse(row.payload) as Record<string, unknown>
+    return JSON.stringify(
+      row.type === 'icvp' ? [String(payload.n ?? '').normalize('NFC'), payload.dob] : holderParts(payload),
+    )
+  } catch {
+    return ''
+  }
+}
+
 function personOf(ledger: Ledger, row: StoredCertificate): string {
   const id = idOfKey(ledger.recordKeyOf(row))
   return id === undefined ? '' : `id:${id}`

@@ -174,3 +174,97 @@ describe('an expired certificate written out again', () => {
     ledger.close()
   })
 })
+
+describe('--correct fixes a typo, it never passes a certificate to another person', () => {
+  const header = 'id,name,dob,sex,nationality,product,date,batch,clinician,issuer'
+  const icvpRow = (id: string, name: string, dob = '1992-11-03') =>
+    `${id},${name},${dob},F,VN,STAMARIL,2021-07-01,P9,Dr Binh,Pasteur`
+
+  it('twins (one given name changed, not close) are two people: rejected with --correct, and no --correct suggested', async () => {
+    const ledger = new Ledger(':memory:')
+    await issue(ledger, csv('1,v,Nguyễn,An,1990-05-05,Comirnaty,1,2,2021-06-01'))
+    const corrected = await issue(ledger, csv('1,v,Nguyễn,Bình,1990-05-05,Comirnaty,1,2,2021-06-02'), {
+      correct: true,
+    })
+    expect(corrected.report).toMatchObject({ issued: 0, corrected: 0, rejected: 1 })
+    expect(corrected.report.rejections[0]?.reason).toMatch(/seems to belong to another person/)
+    const plain = await issue(ledger, csv('1,v,Nguyễn,Bình,1990-05-05,Comirnaty,1,2,2021-06-02'))
+    expect(plain.report.rejections[0]?.reason).toMatch(/give this record an id of its own/)
+    expect(plain.report.rejections[0]?.reason).not.toMatch(/correct that certificate with --correct/)
+    ledger.close()
+  })
+
+  it('one-field fixes still correct: a surname typo, a given-name typo, a wrong date of birth', async () => {
+    const ledger = new Ledger(':memory:')
+    await issue(ledger, csv('2,v,Nguyễn,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01'))
+    for (const row of [
+      '2,v,Nguyễb,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01', // surname typo
+      '2,v,Nguyễn,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01', // and back
+      '2,v,Nguyễn,Văn Ahn,1990-05-05,Comirnaty,1,2,2021-06-01', // two letters swapped
+      '2,v,Nguyễn,Văn Ahn,1990-06-05,Comirnaty,1,2,2021-06-01', // the date of birth
+    ]) {
+      const { report } = await issue(ledger, csv(row), { correct: true })
+      expect(report.rejections, row).toEqual([])
+      expect(report.corrected, row).toBe(1)
+    }
+    ledger.close()
+  })
+
+  it('ICVP: a shared middle name does not make another woman the same person; a one-word typo corrects', async () => {
+    const ledger = new Ledger(':memory:')
+    await issue(ledger, csv(icvpRow('c7', 'Lê Thị Hoa'), header), { kind: 'icvp' })
+    const other = await issue(ledger, csv(icvpRow('c7', 'Phạm Thị Lan'), header), {
+      kind: 'icvp',
+      correct: true,
+    })
+    expect(other.report).toMatchObject({ corrected: 0, rejected: 1 })
+    expect(other.report.rejections[0]?.reason).toMatch(/seems to belong to another person/)
+    const typo = await issue(ledger, csv(icvpRow('c7', 'Lê Thị Hao'), header), {
+      kind: 'icvp',
+      correct: true,
+    })
+    expect(typo.report.rejections).toEqual([])
+    expect(typo.report.corrected).toBe(1)
+    ledger.close()
+  })
+})
+
+describe("the same holder and event is warned about whatever the names' case, marks or hyphens", () => {
+  it('DCC: Nguyễn Văn An typed four ways is one holder (sameHolderEvent counts every repeat)', async () => {
+    const ledger = new Ledger(':memory:')
+    const { report } = await issue(
+      ledger,
+      csv(
+        [
+          'VN-1,v,Nguyễn,Văn An,1980-01-01,Comirnaty,1,2,2021-06-01',
+          'VN-2,v,NGUYỄN,VĂN AN,1980-01-01,Comirnaty,1,2,2021-06-01',
+          'VN-3,v,Nguyen,Van An,1980-01-01,Comirnaty,1,2,2021-06-01',
+          'VN-4,v,Nguyễn,Văn-An,1980-01-01,Comirnaty,1,2,2021-06-01',
+        ].join('\n'),
+      ),
+    )
+    expect(report).toMatchObject({ issued: 4, sameHolderEvent: 3 })
+    // and against the ledger, in a later run
+    const later = await issue(ledger, csv('VN-5,v,nguyễn,văn an,1980-01-01,Comirnaty,1,2,2021-06-01'))
+    expect(later.report).toMatchObject({ issued: 1, sameHolderEvent: 1 })
+    ledger.close()
+  })
+
+  it('ICVP: the name in capitals without its marks is the same holder', async () => {
+    const ledger = new Ledger(':memory:')
+    const header = 'id,name,dob,sex,nationality,product,date,batch,clinician,issuer'
+    const { report } = await issue(
+      ledger,
+      csv(
+        [
+          'i1,Trần Thị Bích,1992-11-03,F,VN,STAMARIL,2021-07-01,P9,Dr Binh,Pasteur',
+          'i2,TRAN THI BICH,1992-11-03,F,VN,STAMARIL,2021-07-01,P9,Dr Binh,Pasteur',
+        ].join('\n'),
+        header,
+      ),
+      { kind: 'icvp' },
+    )
+    expect(report).toMatchObject({ issued: 2, sameHolderEvent: 1 })
+    ledger.close()
+  })
+})

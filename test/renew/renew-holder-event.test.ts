@@ -52,12 +52,12 @@ const payload = (fn: string, gn: string, fnt: string, gnt: string) => ({
 })
 
 describe('holder and event key', () => {
-  it('differs for names written differently that transliterate alike', () => {
-    expect(holderEventKey(payload('Müller', 'Anna', 'MUELLER', 'ANNA'))).not.toBe(
+  it('is the same for names written differently that transliterate alike (renew tells them apart as written)', () => {
+    expect(holderEventKey(payload('Müller', 'Anna', 'MUELLER', 'ANNA'))).toBe(
       holderEventKey(payload('Mueller', 'Anna', 'MUELLER', 'ANNA')),
     )
-    expect(holderEventKey(payload('Nguyễn', 'Văn Ân', 'NGUYEN', 'VAN<AN'))).not.toBe(
-      holderEventKey(payload('Nguyễn', 'Văn An', 'NGUYEN', 'VAN<AN')),
+    expect(holderEventKey(payload('Nguyễn', 'Văn Ân', 'NGUYEN', 'VAN<AN'))).toBe(
+      holderEventKey(payload('NGUYEN', 'VAN AN', 'NGUYEN', 'VAN<AN')),
     )
   })
   it('is the same for the same name in NFC and NFD', () => {

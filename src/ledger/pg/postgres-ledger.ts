@@ -443,8 +443,8 @@ export class PostgresLedger implements LedgerStore {
       const hashed = rejectionKey(secret, recordKey)
       keyOf.set(hashed, [...(keyOf.get(hashed) ?? []), row])
     }
-    const open = this.rows<{ id: string; key: string; holder: string | null }>(
-      `SELECT id::text, idempotency_key AS key, holder FROM rejections
+    const open = this.rows<{ id: string; key: string; holder: string | null; field: string | null }>(
+      `SELECT id::text, idempotency_key AS key, holder, field FROM rejections
        WHERE idempotency_key = ANY($1::text[]) AND issued_at IS NULL AND created_at < $2`,
       [[...keyOf.keys()], createdAt],
     )
