@@ -84,6 +84,11 @@ export interface IssueReport {
    * had expired at the run's time; written out again all the same, with a warning (hcert renew)
    */
   alreadyIssuedExpired: number
+  /**
+   * of `alreadyIssued`: records whose content is an earlier version of their record, one a
+   * correction superseded since (a resent old batch); the current certificate is written out
+   */
+  alreadyIssuedCorrected: number
   /** of `issued`, the corrections (--correct): records whose id was issued for other content, signed anew */
   corrected: number
   /**
@@ -118,6 +123,11 @@ export interface IssueOptions {
   ledger: Ledger
   batch: string
   now: Date
+  /**
+   * the real time now (default: the system clock), whatever `now` (--at) says: a correction that
+   * would be expired by then is never signed in place of a certificate still valid then
+   */
+  realNow?: Date
   validity: Duration
   defaults: IssueDefaults
   /** the issuer segment of generated UVCIs (URN:UVCI:01:VN:<segment>/...) */
@@ -158,6 +168,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     issued: 0,
     alreadyIssued: 0,
     alreadyIssuedExpired: 0,
+    alreadyIssuedCorrected: 0,
     corrected: 0,
     sameHolderEvent: 0,
     rejected: 0,
@@ -272,6 +283,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
   /** record numbers of the first records counted in alreadyIssuedExpired, for the warning */
   const expiredRecords: number[] = []
+  /** record numbers of the first records counted in alreadyIssuedCorrected, for the warning */
+  const correctedRecords: number[] = []
   /** record numbers of the first records counted in sameHolderEvent, for the warning */
   const sameEventRecords: number[] = []
   const sameEvent = (pending: Pending): void => {
@@ -386,6 +399,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           report.alreadyIssuedExpired++
           if (expiredRecords.length < 10) expiredRecords.push(result.record.index)
         }
+        if (result.correctedSince) {
+          report.alreadyIssuedCorrected++
+          if (correctedRecords.length < 10) correctedRecords.push(result.record.index)
+        }
         await emit(result.certificate)
         images.push({ uvci: result.certificate.uvci, hc1: result.certificate.hc1 })
       }
@@ -464,6 +481,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       signedShape,
       runKeys,
       inFlightUvcis,
+      window: { iat, exp, realNow: Math.floor((options.realNow ?? new Date()).getTime() / 1000) },
       ...(options.correct ? { correct: true } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
     })
@@ -545,6 +563,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const more = n > sameEventRecords.length ? ', …' : ''
       warnings.push(
         `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and vaccination, test or recovery (names, date of birth, disease, dose, date) of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+      )
+    }
+    if (report.alreadyIssuedCorrected > 0) {
+      const n = report.alreadyIssuedCorrected
+      const more = n > correctedRecords.length ? ', …' : ''
+      warnings.push(
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${correctedRecords.join(', ')}${more}) ${n === 1 ? 'is an earlier version of its record' : 'are earlier versions of their records'}: corrected since: ${n === 1 ? 'its' : 'their'} current certificate${n === 1 ? ' (the correction) is' : 's (the corrections) are'} written out again as already issued, nothing is signed (with or without --correct); resend the corrected records rather than the old batch`,
       )
     }
     if (report.alreadyIssuedExpired > 0) {
