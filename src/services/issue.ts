@@ -120,7 +120,12 @@ export interface IssueOptions {
   format?: InputFormat
   signer: Signer
   jobSigner: JobSigner
-  ledger: Ledger
+  /**
+   * the ledger, or how to open it: an opener is called once every check that can fail before a
+   * record is read has passed (the DSC's validity, the destinations, the rejects file it replaces),
+   * so that such a failure creates no ledger; the caller has checked its path against the outputs
+   */
+  ledger: Ledger | (() => Ledger)
   batch: string
   now: Date
   /**
@@ -154,7 +159,8 @@ export interface IssueOptions {
 }
 
 export async function issueCertificates(options: IssueOptions): Promise<IssueReport> {
-  const { signer, ledger, now } = options
+  const { signer, now } = options
+  // first of all: a DSC not valid at `now` signs nothing, and fails before anything is created
   const { iat, exp, warning } = signingWindow(signer, now, options.validity)
   const warnings = warning ? [warning] : []
   const mayIssue = issuableTypes(signer.certificate.eku)
@@ -183,7 +189,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // every destination is checked, and its file created, before a record is read
   refuseOverlappingPaths({
     inputs: [options.source],
-    ...(ledger.engine === 'sqlite' ? { ledger: ledger.path } : {}),
+    ...(typeof options.ledger !== 'function' && options.ledger.engine === 'sqlite'
+      ? { ledger: options.ledger.path }
+      : {}),
     ...(options.out ? { out: options.out } : {}),
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.qrDir ? { qrDir: options.qrDir } : {}),
@@ -209,6 +217,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       discard()
       throw err
     }
+  }
+  let ledger: Ledger
+  try {
+    ledger = typeof options.ledger === 'function' ? options.ledger() : options.ledger
+  } catch (err) {
+    discard()
+    throw err
   }
   /** the idempotency keys of the records this run read */
   /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
