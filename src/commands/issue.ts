@@ -219,18 +219,24 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     // a dry run creates no ledger: without one (no file, a database without tables), it checks
     // against an empty ledger in memory
     // and an existing one is opened read only: not even migrated to this hcert's schema
-    const ledger = flags['dry-run']
-      ? openLedger(ledgerPath, { create: false, readOnly: true, absentAsEmpty: true })
-      : openLedger(ledgerPath, { create: true })
+    // opened by the service once every check that can fail before a record is read has passed (the
+    // DSC's validity, the output files and folders, the rejects file it replaces): none creates a ledger
+    let ledger: ReturnType<typeof openLedger> | undefined
+    let checkpoint: BackgroundCheckpoint | undefined
+    const open = (): ReturnType<typeof openLedger> => {
+      ledger = flags['dry-run']
+        ? openLedger(ledgerPath, { create: false, readOnly: true, absentAsEmpty: true })
+        : openLedger(ledgerPath, { create: true })
+      // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
+      if (threaded && ledger instanceof Ledger && ledger.path !== ':memory:') {
+        checkpoint = new BackgroundCheckpoint(ledger.path)
+        ledger.checkpointInBackground(checkpoint)
+      }
+      return ledger
+    }
     const jobSigner: JobSigner = threaded
       ? workerSigner({ dir: keyDir, passphrase, pin }, signer, threads)
       : inlineSigner(signer)
-    // with signing threads, the log's checkpoints leave the main thread too (it is the busier one)
-    const checkpoint =
-      threaded && ledger instanceof Ledger && ledger.path !== ':memory:'
-        ? new BackgroundCheckpoint(ledger.path)
-        : undefined
-    if (checkpoint && ledger instanceof Ledger) ledger.checkpointInBackground(checkpoint)
     // a progress line for batches worth watching: CSV and JSON Lines files, counted by their lines
     const countable =
       source !== '-' && !flags.interactive && process.stderr.isTTY && /\.(csv|jsonl|ndjson)$/i.test(source)
@@ -271,7 +277,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ...(flags.format ? { format: flags.format } : {}),
         signer,
         jobSigner,
-        ledger,
+        ledger: open,
         batch:
           flags.batch ?? (flags.interactive ? 'interactive' : source === '-' ? 'stdin' : basename(source)),
         now: flags.at ?? new Date(),
@@ -301,7 +307,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       progress.finish()
       await jobSigner.close()
       await checkpoint?.close()
-      ledger.close()
+      ledger?.close()
     }
     if (json && !flags.out) report.certificates = certificates
     if (report.rejected > 0) this.exitCode = EXIT.INVALID

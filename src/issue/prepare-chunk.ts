@@ -12,7 +12,7 @@
 import { holderOfPayload, samePerson } from './holder-match.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
-import type { IssuedRecord } from '../ledger/ledger.js'
+import { contentOf, type IssuedRecord } from '../ledger/ledger.js'
 import type { LedgerStore as Ledger } from '../ledger/store.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
@@ -23,6 +23,7 @@ import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
 import { contentTag } from './run-keys.js'
 import { hintSpreadsheetDates } from './spreadsheet-date.js'
+import { expiresBeforeReplaced } from './signing-window.js'
 
 /** One line of issue's JSON Lines output (and of `hcert export`). */
 export interface IssuedCertificate {
@@ -49,6 +50,11 @@ export interface RecordResult {
   rejections?: Rejection[]
   /** set when `certificate` is an earlier one, already issued, whose exp has passed (at the run's now) */
   expired?: boolean
+  /**
+   * set when the record is an earlier version of its key's record, corrected since: `certificate`
+   * is the current one (the correction, or its renewal)
+   */
+  correctedSince?: boolean
 }
 
 /** The certificate a correction supersedes. */
@@ -117,6 +123,12 @@ export interface ChunkContext {
   signedShape?: SignedShape
   /** sign a record whose key was issued for other content as a correction (`--correct`) */
   correct?: boolean
+  /**
+   * the certificates' iat and exp (seconds) and the real time now (seconds, whatever `now` says):
+   * a correction is refused when `--at` dates it before the certificate it replaces, or when it
+   * would be expired by the real clock while that certificate is still valid (backdatedCorrection)
+   */
+  window?: { iat: number; exp: number; realNow: number }
 }
 
 /** The input's `id` of a record, from its idempotency key (`id:<id>`); undefined for record fingerprints. */
@@ -273,6 +285,51 @@ export function crossKindCorrection(key: string, issuedIcvp: boolean): Rejection
   }
 }
 
+/**
+ * Why a correction signed in `window` may not replace `replaced` (its key's current certificate),
+ * or undefined when it may: one dated (`--at`) before `replaced` was issued, or one that would be
+ * expired by the real clock while `replaced` is still valid (the rule renew follows:
+ * expiresBeforeReplaced), would leave the holder with an older or expired certificate in place of
+ * a valid one. Names no data of the holder (the new certificate's exp is the run's, not theirs).
+ */
+export function backdatedCorrection(
+  replaced: { iat: number; exp: number },
+  window: { iat: number; exp: number; realNow: number },
+): Rejection | undefined {
+  if (window.iat < replaced.iat)
+    return {
+      field: 'record',
+      reason:
+        '--correct: --at dates this correction before the certificate it replaces was issued: nothing signed; correct it without --at (or with an --at after that certificate was issued)',
+    }
+  if (expiresBeforeReplaced(window.exp, replaced.exp, window.realNow))
+    return {
+      field: 'record',
+      reason: `--correct: this correction would expire at ${new Date(window.exp * 1000).toISOString()}, before now (--at is in the past), while the certificate it replaces is still valid: nothing signed; correct it without --at (or with a later one)`,
+    }
+  return undefined
+}
+
+/**
+ * Whether `content` is that of an earlier certificate of `key`'s chain, one a correction has
+ * superseded since (`issued`: the key's chain, whose current content is another): a resent old
+ * batch, written out as the current certificate, never signed back in nor taken for a reuse.
+ * Reads the chain only then (a key's content differing from the ledger's is rare).
+ */
+export function correctedSince(
+  ledger: Ledger,
+  key: string,
+  issued: IssuedRecord,
+  content: string,
+  givenUvci: string | undefined,
+): boolean {
+  if (issued.uvcis.length < 2 || issued.content === content) return false
+  const chain = ledger.chainOf(key)
+  return chain
+    .slice(0, -1)
+    .some((c) => contentOf(c) === content && (givenUvci === undefined || c.uvci === givenUvci))
+}
+
 export function entryOf(pending: Pending): Record<string, unknown> {
   if (pending.ledgerEntry) return pending.ledgerEntry
   return (pending.dcc[pending.type] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
@@ -388,9 +445,28 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         alreadyIssued++
         continue
       }
+      // an earlier version of the record, corrected since (a resent old batch): its current
+      // certificate is written out, with or without --correct; nothing signed, nothing rejected
+      if (correctedSince(context.ledger, key, existing, content, given)) {
+        results.push({
+          record,
+          key,
+          content,
+          certificate: lineOf(record.line, key, existing),
+          correctedSince: true,
+          ...(expiredAt(existing, context.now) ? { expired: true } : {}),
+        })
+        alreadyIssued++
+        continue
+      }
       const refused = ledgerReuseRejection(key, existing, built.type, built.dcc, context.correct === true)
       if (refused) {
         reject(refused)
+        continue
+      }
+      const backdated = context.window && backdatedCorrection(existing.head, context.window)
+      if (backdated) {
+        reject(backdated)
         continue
       }
       corrects = { id: existing.head.id, uvci: existing.head.uvci }

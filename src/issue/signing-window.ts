@@ -37,3 +37,13 @@ export function signingWindow(signer: Signer, now: Date, validity: Duration): Si
     warning: `the validity was capped at ${notAfter.toISOString()}, when the signing certificate expires (HCERT: exp must not exceed the DSC's validity); renew these certificates with a new DSC before then`,
   }
 }
+
+/**
+ * Whether a certificate valid until `exp` would be expired by the real clock (`realNow`) while the
+ * certificate it replaces (valid until `replacedExp`) is still valid: a backdated clock (`--at` in
+ * the past) must never leave a holder with no valid certificate. All three in seconds since the
+ * epoch. Shared by renew (a renewal) and issue --correct (a correction).
+ */
+export function expiresBeforeReplaced(exp: number, replacedExp: number, realNow: number): boolean {
+  return exp <= realNow && replacedExp > realNow
+}

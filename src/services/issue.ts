@@ -84,6 +84,11 @@ export interface IssueReport {
    * had expired at the run's time; written out again all the same, with a warning (hcert renew)
    */
   alreadyIssuedExpired: number
+  /**
+   * of `alreadyIssued`: records whose content is an earlier version of their record, one a
+   * correction superseded since (a resent old batch); the current certificate is written out
+   */
+  alreadyIssuedCorrected: number
   /** of `issued`, the corrections (--correct): records whose id was issued for other content, signed anew */
   corrected: number
   /**
@@ -115,9 +120,19 @@ export interface IssueOptions {
   format?: InputFormat
   signer: Signer
   jobSigner: JobSigner
-  ledger: Ledger
+  /**
+   * the ledger, or how to open it: an opener is called once every check that can fail before a
+   * record is read has passed (the DSC's validity, the destinations, the rejects file it replaces),
+   * so that such a failure creates no ledger; the caller has checked its path against the outputs
+   */
+  ledger: Ledger | (() => Ledger)
   batch: string
   now: Date
+  /**
+   * the real time now (default: the system clock), whatever `now` (--at) says: a correction that
+   * would be expired by then is never signed in place of a certificate still valid then
+   */
+  realNow?: Date
   validity: Duration
   defaults: IssueDefaults
   /** the issuer segment of generated UVCIs (URN:UVCI:01:VN:<segment>/...) */
@@ -144,7 +159,8 @@ export interface IssueOptions {
 }
 
 export async function issueCertificates(options: IssueOptions): Promise<IssueReport> {
-  const { signer, ledger, now } = options
+  const { signer, now } = options
+  // first of all: a DSC not valid at `now` signs nothing, and fails before anything is created
   const { iat, exp, warning } = signingWindow(signer, now, options.validity)
   const warnings = warning ? [warning] : []
   const mayIssue = issuableTypes(signer.certificate.eku)
@@ -158,6 +174,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     issued: 0,
     alreadyIssued: 0,
     alreadyIssuedExpired: 0,
+    alreadyIssuedCorrected: 0,
     corrected: 0,
     sameHolderEvent: 0,
     rejected: 0,
@@ -172,7 +189,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   // every destination is checked, and its file created, before a record is read
   refuseOverlappingPaths({
     inputs: [options.source],
-    ...(ledger.engine === 'sqlite' ? { ledger: ledger.path } : {}),
+    ...(typeof options.ledger !== 'function' && options.ledger.engine === 'sqlite'
+      ? { ledger: options.ledger.path }
+      : {}),
     ...(options.out ? { out: options.out } : {}),
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.qrDir ? { qrDir: options.qrDir } : {}),
@@ -198,6 +217,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       discard()
       throw err
     }
+  }
+  let ledger: Ledger
+  try {
+    ledger = typeof options.ledger === 'function' ? options.ledger() : options.ledger
+  } catch (err) {
+    discard()
+    throw err
   }
   /** the idempotency keys of the records this run read */
   /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
@@ -272,6 +298,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
   /** record numbers of the first records counted in alreadyIssuedExpired, for the warning */
   const expiredRecords: number[] = []
+  /** record numbers of the first records counted in alreadyIssuedCorrected, for the warning */
+  const correctedRecords: number[] = []
   /** record numbers of the first records counted in sameHolderEvent, for the warning */
   const sameEventRecords: number[] = []
   const sameEvent = (pending: Pending): void => {
@@ -386,6 +414,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           report.alreadyIssuedExpired++
           if (expiredRecords.length < 10) expiredRecords.push(result.record.index)
         }
+        if (result.correctedSince) {
+          report.alreadyIssuedCorrected++
+          if (correctedRecords.length < 10) correctedRecords.push(result.record.index)
+        }
         await emit(result.certificate)
         images.push({ uvci: result.certificate.uvci, hc1: result.certificate.hc1 })
       }
@@ -464,6 +496,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       signedShape,
       runKeys,
       inFlightUvcis,
+      window: { iat, exp, realNow: Math.floor((options.realNow ?? new Date()).getTime() / 1000) },
       ...(options.correct ? { correct: true } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
     })
@@ -545,6 +578,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const more = n > sameEventRecords.length ? ', …' : ''
       warnings.push(
         `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and vaccination, test or recovery (names, date of birth, disease, dose, date) of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+      )
+    }
+    if (report.alreadyIssuedCorrected > 0) {
+      const n = report.alreadyIssuedCorrected
+      const more = n > correctedRecords.length ? ', …' : ''
+      warnings.push(
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${correctedRecords.join(', ')}${more}) ${n === 1 ? 'is an earlier version of its record' : 'are earlier versions of their records'}: corrected since: ${n === 1 ? 'its' : 'their'} current certificate${n === 1 ? ' (the correction) is' : 's (the corrections) are'} written out again as already issued, nothing is signed (with or without --correct); resend the corrected records rather than the old batch`,
       )
     }
     if (report.alreadyIssuedExpired > 0) {

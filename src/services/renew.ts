@@ -30,7 +30,7 @@ import { idOfKey } from '../issue/prepare-chunk.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
 import type { Duration } from '../time/duration.js'
 import type { TrustList } from '../trust/trust-list.js'
-import { signingWindow } from '../issue/signing-window.js'
+import { expiresBeforeReplaced, signingWindow } from '../issue/signing-window.js'
 
 export interface RenewedCertificate {
   /** the `id` of the input record the renewed certificate was first issued for, when it had one */
@@ -252,7 +252,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     // a backdated clock (--at in the past) makes renewals that expired before they were signed:
     // one never takes the place of a certificate still valid (it would leave the holder with none)
-    if (exp <= realNow && old.exp > realNow) {
+    if (expiresBeforeReplaced(exp, old.exp, realNow)) {
       report.refused.push({
         source,
         uvci: old.uvci,

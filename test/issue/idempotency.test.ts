@@ -303,9 +303,10 @@ describe('issue --correct', () => {
       expect(again.report).toMatchObject({ issued: 0, corrected: 0, alreadyIssued: 1, rejected: 0 })
       expect(again.certificates).toEqual(fixed.certificates)
     }
-    // the old input is now other content
+    // the old input is an earlier version of the record, corrected since: the correction is written out
     const old = await issue(ledger, join(FIELD, 'reuse_a.csv'))
-    expect(old.report).toMatchObject({ issued: 0, alreadyIssued: 0, rejected: 1 })
+    expect(old.report).toMatchObject({ issued: 0, alreadyIssued: 1, alreadyIssuedCorrected: 1, rejected: 0 })
+    expect(old.certificates).toEqual(fixed.certificates)
 
     // renew renews the correction only, and its line carries the record's id
     const renewed: RenewedCertificate[] = []

@@ -1,0 +1,111 @@
+/**
+ * `hcert issue --correct` as a tester broke it: a correction backdated with `--at` replaced a
+ * valid certificate by one already expired (or one dated before it), and an old batch resent after
+ * a correction signed the old, wrong content back in (with --correct) or was rejected as a reuse
+ * of the id (without). A correction follows renew's rule; an earlier version of a record, corrected
+ * since, is written out as its current certificate, counted in alreadyIssuedCorrected.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { inlineSigner } from '../../src/issue/sign-jobs.js'
+import { Ledger } from '../../src/ledger/ledger.js'
+import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
+import { exampleSigner } from '../helpers/keys.js'
+import { CSV_HEADER } from '../helpers/records.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'hcert-correct-window-'))
+const NOW = new Date('2021-12-21T00:00:00Z')
+const signer = exampleSigner('ES256')
+let files = 0
+
+function csv(text: string): string {
+  const file = join(tmp, `in-${++files}.csv`)
+  writeFileSync(file, `${CSV_HEADER}\n${text}\n`)
+  return file
+}
+
+async function issue(ledger: Ledger, file: string, extra: Partial<IssueOptions> = {}) {
+  const certificates: IssuedCertificate[] = []
+  const report = await issueCertificates({
+    source: file,
+    signer,
+    jobSigner: inlineSigner(signer),
+    ledger,
+    batch: 'b',
+    now: NOW,
+    realNow: new Date('2022-06-01T00:00:00Z'),
+    validity: { amount: 12, unit: 'm' },
+    defaults: { country: 'VN', issuer: 'Ministry of Health' },
+    dryRun: false,
+    onCertificate: (c) => certificates.push(c),
+    ...extra,
+  })
+  return { report, certificates }
+}
+
+const ORIGINAL = 'F1,v,Do,Hai,1977-07-07,Comirnaty,1,2,2021-06-10'
+const FIXED = 'F1,v,Do,Hais,1977-07-07,Comirnaty,1,2,2021-06-10'
+
+describe('a backdated correction follows renew rule', () => {
+  it('one that would be expired by the real clock while the certificate it replaces is valid is rejected, nothing signed', async () => {
+    const ledger = new Ledger(':memory:')
+    await issue(ledger, csv(ORIGINAL)) // valid until 2021-12-21 + 12 months, past the real now
+    const { report, certificates } = await issue(ledger, csv(FIXED), {
+      correct: true,
+      now: new Date('2021-12-22T00:00:00Z'),
+      validity: { amount: 1, unit: 'm' }, // expires 2022-01-22, before the real now
+    })
+    expect(certificates).toEqual([])
+    expect(report).toMatchObject({ issued: 0, corrected: 0, rejected: 1 })
+    expect(report.rejections[0]).toMatchObject({
+      field: 'record',
+      reason: expect.stringContaining('would expire at 2022-01-22T00:00:00.000Z, before now'),
+    })
+    expect(ledger.chainOf('id:F1')).toHaveLength(1)
+    // the same correction valid past the real now is signed
+    const later = await issue(ledger, csv(FIXED), { correct: true, now: new Date('2021-12-22T00:00:00Z') })
+    expect(later.report).toMatchObject({ issued: 1, corrected: 1, rejected: 0 })
+    ledger.close()
+  })
+
+  it('one dated before the certificate it replaces was issued is rejected', async () => {
+    const ledger = new Ledger(':memory:')
+    await issue(ledger, csv(ORIGINAL))
+    const { report } = await issue(ledger, csv(FIXED), {
+      correct: true,
+      now: new Date('2021-12-01T00:00:00Z'),
+    })
+    expect(report).toMatchObject({ issued: 0, rejected: 1 })
+    expect(report.rejections[0]?.reason).toContain('before the certificate it replaces was issued')
+    ledger.close()
+  })
+})
+
+describe('an old batch resent after a correction', () => {
+  it.each([false, true])(
+    'is written out as the current certificate, not signed, not rejected (--correct %s)',
+    async (correct) => {
+      const ledger = new Ledger(':memory:')
+      await issue(ledger, csv(ORIGINAL))
+      const fixed = await issue(ledger, csv(FIXED), { correct: true })
+      expect(fixed.report.corrected).toBe(1)
+      const current = fixed.certificates[0] as IssuedCertificate
+      const { report, certificates } = await issue(ledger, csv(ORIGINAL), correct ? { correct: true } : {})
+      expect(report).toMatchObject({
+        issued: 0,
+        corrected: 0,
+        rejected: 0,
+        alreadyIssued: 1,
+        alreadyIssuedCorrected: 1,
+      })
+      expect(certificates.map((c) => c.uvci)).toEqual([current.uvci])
+      expect(report.warnings.join('\n')).toContain('is an earlier version of its record: corrected since')
+      expect(ledger.chainOf('id:F1')).toHaveLength(2)
+      const stats = ledger.stats({ now: NOW, by: 'month', soon: 0 })
+      expect(stats.totals.rejected + stats.totals.rejectedSinceIssued).toBe(0)
+      ledger.close()
+    },
+  )
+})
