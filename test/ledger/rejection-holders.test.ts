@@ -129,16 +129,20 @@ describe('rejections of two people under one id: older ledgers and ledger copy',
     expect(totals(path).rejected).toBe(2)
   }, 60_000)
 
-  it.skipIf(!PG_AVAILABLE)('ledger copy carries both rows, and once', () => {
-    const path = join(tmp, 'copy-source.sqlite')
-    expect(issue(site1, path).code).toBe(4)
-    expect(issue(site2, path).code).toBe(4)
-    const url = freshPgUrl('rej_holders_copy')
-    const first = runCli(['ledger', 'copy', path, url, '--json'])
-    expect(first.code).toBe(0)
-    expect(JSON.parse(first.stdout).rejections).toEqual({ copied: 2, alreadyThere: 0 })
-    const again = runCli(['ledger', 'copy', path, url, '--json'])
-    expect(JSON.parse(again.stdout).rejections).toEqual({ copied: 0, alreadyThere: 2 })
-    expect(totals(url).rejected).toBe(2)
-  }, 60_000)
+  it.skipIf(!PG_AVAILABLE)(
+    'ledger copy carries both rows, and once',
+    () => {
+      const path = join(tmp, 'copy-source.sqlite')
+      expect(issue(site1, path).code).toBe(4)
+      expect(issue(site2, path).code).toBe(4)
+      const url = freshPgUrl('rej_holders_copy')
+      const first = runCli(['ledger', 'copy', path, url, '--json'])
+      expect(first.code).toBe(0)
+      expect(JSON.parse(first.stdout).rejections).toEqual({ copied: 2, alreadyThere: 0 })
+      const again = runCli(['ledger', 'copy', path, url, '--json'])
+      expect(JSON.parse(again.stdout).rejections).toEqual({ copied: 0, alreadyThere: 2 })
+      expect(totals(url).rejected).toBe(2)
+    },
+    60_000,
+  )
 })
