@@ -16,17 +16,27 @@
  *   certificates already there.
  * - 6 (migration `rejection-keys`): `rejections.holder` and `rejections.issued_at` added, and every
  *   rejection key HMAC-ed (migrate-rejections.ts).
- * Migrations only add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger), run in
- * one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
+ * - 7 (migration `rejection-holders`): a rejection is unique by key, holder, field and reason (index
+ *   `rejections_record`), no longer by key, field and reason: the table is rebuilt without that
+ *   constraint (migrate-rejections.ts rebuildRejections).
+ * Migrations add (ALTER TABLE … ADD COLUMN is instant whatever the size of the ledger; 7 alone
+ * rebuilds a table, as SQLite cannot drop a constraint), run in one IMMEDIATE transaction, and check the version again inside it, so two processes opening an
  * old ledger at once migrate it once.
  */
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
-import { migrateRejections, REJECTION_KEYS_SCHEMA } from './migrate-rejections.js'
+import {
+  migrateRejections,
+  rebuildRejections,
+  REJECTION_HOLDERS_SCHEMA,
+  REJECTION_INDEX,
+  REJECTION_KEYS_SCHEMA,
+  rejectionsTable,
+} from './migrate-rejections.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from './validity-counts.js'
 
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** the schema from which idempotency keys of records without an id are `record:` keys (see above) */
 export const RECORD_KEYS_SCHEMA = 3
@@ -76,20 +86,7 @@ CREATE TABLE IF NOT EXISTS daily_counts (
   count INTEGER NOT NULL,
   PRIMARY KEY (day, origin, type, product, dose, country, issuer, kid)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rejections (
-  id INTEGER PRIMARY KEY,
-  idempotency_key TEXT NOT NULL,
-  batch TEXT NOT NULL,
-  line INTEGER NOT NULL,
-  field TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  -- the keyed hash of the rejected record's holder (holder-key.ts); NULL: not known
-  holder TEXT,
-  -- when a certificate was issued since for the same record and person (Ledger.record); NULL: not yet
-  issued_at INTEGER,
-  UNIQUE (idempotency_key, field, reason)
-);
+${rejectionsTable('rejections')};
 -- keys a run is signing (store.ts): taken over when expires_at (ms since the epoch) has passed
 CREATE TABLE IF NOT EXISTS reservations (
   key TEXT PRIMARY KEY,
@@ -170,6 +167,9 @@ export function ensureSchema(db: Database.Database, path: string): void {
     }
     // schema 5 → 6 (migration rejection-keys): holder and issued_at, and every rejection key HMAC-ed
     if (columns.length > 0 && version < REJECTION_KEYS_SCHEMA) migrateRejections(db)
+    // schema 6 → 7 (migration rejection-holders): one rejection per key, holder, field and reason
+    if (columns.length > 0 && version < REJECTION_HOLDERS_SCHEMA) rebuildRejections(db)
+    db.exec(REJECTION_INDEX)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }

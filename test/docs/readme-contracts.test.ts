@@ -52,6 +52,15 @@ describe('the README documents the contracts', () => {
     else expect(CHECK_NAMES as readonly string[]).toContain(check)
   })
 
+  it('ids are one key for every site on one ledger, with the site prefix to use (issue and "Choosing a ledger")', () => {
+    const choosing = README.slice(README.indexOf('**Choosing a ledger.**'))
+    expect(choosing.slice(0, 1200)).toMatch(/Ids are shared by every site\s+writing to one ledger/)
+    expect(choosing.slice(0, 1200)).toContain('`HN01-1`')
+    const ledger = README.slice(README.indexOf('**The ledger and exactly once.**'))
+    expect(ledger.slice(0, 1500)).toMatch(/Ids are one key across every site writing to one\s+ledger/)
+    expect(ledger.slice(0, 1500)).toContain('`HN01-1`')
+  })
+
   it.each(Object.values(EXIT))('exit code %i', (exit) => {
     expect(rows.map(cells).some((c) => c[1] === String(exit))).toBe(true)
   })

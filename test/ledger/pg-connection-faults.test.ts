@@ -112,9 +112,11 @@ const net = require('node:net')
 const http = net.createServer((s) => s.on('data', () => s.end('HTTP/1.1 400 Bad Request\\r\\n\\r\\n')))
 const reset = net.createServer((s) => s.resetAndDestroy())
 const closes = net.createServer((s) => s.end())
+const silent = net.createServer(() => undefined) // accepts, then never answers (python3 -m http.server waits for a line)
+const all = [http, reset, closes, silent]
 let up = 0
-const ready = () => { if (++up === 3) console.log([http, reset, closes].map((x) => x.address().port).join(' ')) }
-for (const x of [http, reset, closes]) x.listen(0, '127.0.0.1', ready)
+const ready = () => { if (++up === all.length) console.log(all.map((x) => x.address().port).join(' ')) }
+for (const x of all) x.listen(0, '127.0.0.1', ready)
 `
   let servers: ChildProcess
   let ports: number[] = []
@@ -148,6 +150,20 @@ for (const x of [http, reset, closes]) x.listen(0, '127.0.0.1', ready)
         }
     },
   )
+
+  it('a server that accepts and never answers: "does not answer as PostgreSQL" after PGCONNECT_TIMEOUT (not "cannot reach … did not accept")', () => {
+    for (const sslmode of ['prefer', 'disable']) {
+      const port = ports[3]
+      const err = withEnv({ PGCONNECT_TIMEOUT: '2', PGSSLMODE: sslmode, PGPASSWORD: 'pw' }, () =>
+        failure(() => new PostgresLedger(`postgres://hcert@127.0.0.1:${port}/db`, { readOnly: true })),
+      )
+      expect(err).toMatchObject({ code: 'ERR_LEDGER' })
+      expect(err.message).toContain(`the server at 127.0.0.1:${port} does not answer as PostgreSQL`)
+      expect(err.message).toContain('accepted the connection but sent no reply within 2 s')
+      expect(err.message).toContain('check the port')
+      expect(err.message).not.toMatch(/cannot reach|did not accept|ETIMEDOUT/)
+    }
+  }, 30_000)
 
   it('PGCONNECT_TIMEOUT beyond what a timer holds is ERR_USAGE (it fired at once, and the message said 99999999999 s)', () => {
     expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '2147483' })).toBe(2_147_483_000)

@@ -38,7 +38,11 @@ export function pgLedgerError(
   } else if (/does not support SSL/i.test(text)) {
     message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for SSL only when the server has it (sslmode=prefer, or leave it out) or for none (sslmode=disable) on a trusted network`
   } else if (code === 'NOT_POSTGRES') {
-    message = `${at}: the server at ${target} does not answer as PostgreSQL (it closed the connection, or answered something else, at the start); check the port, and the host, in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
+    // the silent case says how long it waited (connecting thread); the others, what was seen
+    const why = /^it accepted the connection/.test(text)
+      ? text
+      : 'it closed the connection, or answered something else, at the start'
+    message = `${at}: the server at ${target} does not answer as PostgreSQL (${why}); check the port, and the host, in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
   } else if (
     [
       'ECONNREFUSED',

@@ -11,6 +11,7 @@ import { DccError } from '../../errors.js'
 import { SCHEMA_VERSION, tooNew } from '../schema.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from '../validity-counts.js'
 import { isClearKey, newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
+import { REJECTION_HOLDERS_SCHEMA, REJECTION_INDEX } from '../migrate-rejections.js'
 import type { SyncPgClient } from './sync-client.js'
 
 /** pg_advisory_xact_lock key for schema changes: "hcert" in ASCII */
@@ -72,9 +73,9 @@ const TABLES = [
     reason TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     holder TEXT,
-    issued_at BIGINT,
-    UNIQUE (idempotency_key, field, reason)
+    issued_at BIGINT
   )`,
+  REJECTION_INDEX,
   RESERVATIONS,
   validityCountsTable('postgres'),
 ]
@@ -110,6 +111,21 @@ function migrateRejections(client: SyncPgClient): void {
   }
 }
 
+/**
+ * Migration rejection-holders (schema 7; SQLite's is migrate-rejections.ts rebuildRejections): the
+ * rejections' unique constraint on (idempotency_key, field, reason), which kept one person of two
+ * rejected under the same id, is dropped (whatever its name), and REJECTION_INDEX, which takes the
+ * holder in, made.
+ */
+function uniqueByHolder(client: SyncPgClient): void {
+  const constraints = client.query<{ name: string }>(
+    `SELECT conname AS name FROM pg_constraint WHERE conrelid = 'rejections'::regclass AND contype = 'u'`,
+  )
+  for (const { name } of constraints)
+    client.query(`ALTER TABLE rejections DROP CONSTRAINT "${name.replaceAll('"', '""')}"`)
+  client.query(REJECTION_INDEX)
+}
+
 /** The ledger's secret for rejection keys, made when there is none (inside the caller's transaction). */
 export function pgLedgerSecret(client: SyncPgClient): string {
   client.query(SECRET_TABLE)
@@ -135,6 +151,8 @@ const MIGRATIONS: ReadonlyArray<{ to: number; statements: string[]; run?: (clien
     },
     // 6, migration rejection-keys
     { to: 6, statements: [], run: migrateRejections },
+    // 7, migration rejection-holders
+    { to: REJECTION_HOLDERS_SCHEMA, statements: [], run: uniqueByHolder },
   ]
 
 /** The version recorded in the database; undefined when it holds no hcert ledger. */

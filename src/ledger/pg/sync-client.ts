@@ -90,9 +90,13 @@ const tlsFor = (plan, withSsl) => {
   if (plan.mode === 'verify-ca') return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined }
   return { ...files, rejectUnauthorized: false }
 }
+// whether the last attempt's socket was accepted (pg's connection emits 'connect' once it is)
+let accepted = false
 const connectOnce = async (ssl) => {
   const { sslPlan, ...rest } = config
   client = new Client({ ...rest, ...(sslPlan ? { ssl } : {}), types: typeParsers })
+  accepted = false
+  client.connection.once('connect', () => { accepted = true })
   // no password in the URL, the config or PGPASSWORD (pg's connection string parsing leaves null)
   if (config.password !== undefined) client.password = config.password
   else if (client.password === null || client.password === undefined) client.password = passwordFromFile
@@ -127,8 +131,12 @@ port.on('message', async (request) => {
       try {
         await connect()
       } catch (err) {
-        // pg's own connectionTimeoutMillis ends with a plain Error: the server did not accept in time
+        // pg's own connectionTimeoutMillis ends with a plain Error: the server did not accept in
+        // time, or accepted and sent nothing a PostgreSQL server sends at once (its answer to the
+        // SSL request or the startup message): another program on the port (python3 -m http.server)
         const text = String(err && err.message)
+        if (!(err && err.code) && /timeout/i.test(text) && accepted)
+          throw Object.assign(new Error('it accepted the connection but sent no reply within ' + config.connectionTimeoutMillis / 1000 + ' s, where PostgreSQL answers at once; a server merely too busy to answer may be given longer with PGCONNECT_TIMEOUT (seconds)'), { code: 'NOT_POSTGRES' })
         if (!(err && err.code) && /timeout/i.test(text))
           throw Object.assign(new Error('the server did not accept the connection within ' + config.connectionTimeoutMillis / 1000 + ' s'), { code: 'ETIMEDOUT' })
         // accepted, then closed or answered what PostgreSQL never does (an HTTP server, a proxy):
