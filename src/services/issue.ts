@@ -32,7 +32,7 @@ import {
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
-import { readEarlierRejects, sortEarlierRejects } from '../issue/stale-rejects.js'
+import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { holderOfRecord, type Holder } from '../issue/holder-match.js'
 import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
@@ -183,6 +183,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   let out: AtomicFile | undefined
   let rejectsWriter: RejectsWriter | undefined
   let earlier: InputRecord[] = []
+  let earlierWrittenAt: number | undefined
+  /** the ledger ids of the certificates this run issued (an earlier rejects row issued since: stale-rejects.ts) */
+  const issuedNow = new Set<number>()
   const discard = (): void => {
     out?.discard()
     rejectsWriter?.discard()
@@ -193,7 +196,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, rejectsFormat)
       if (options.qrDir) prepareQrDir(options.qrDir)
       // the rejects file this run replaces: none of its records may be lost (stale-rejects.ts)
-      if (options.rejects) earlier = await readEarlierRejects(options.rejects, rejectsFormat, options.kind)
+      if (options.rejects) {
+        earlierWrittenAt = rejectsWrittenAt(options.rejects)
+        earlier = await readEarlierRejects(options.rejects, rejectsFormat, options.kind)
+      }
     } catch (err) {
       discard()
       throw err
@@ -347,6 +353,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         if ('conflict' in outcome) lost.push({ pending, conflict: outcome.conflict })
         else {
           report.issued++
+          if (earlier.length > 0) issuedNow.add(outcome.id)
           if (pending.corrects) report.corrected++
           if (pending.sameEvent) sameEvent(pending)
         }
@@ -559,6 +566,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         ledger,
         inputKeys,
         defaults: options.defaults,
+        since: { ...(earlierWrittenAt === undefined ? {} : { writtenAt: earlierWrittenAt }), issuedNow },
         ...(options.kind ? { kind: options.kind } : {}),
       })
       for (const record of carry) rejectsWriter.carry(record)
