@@ -205,6 +205,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       if (options.rejects) {
         earlierWrittenAt = rejectsWrittenAt(options.rejects)
         earlier = await readEarlierRejects(options.rejects, rejectsFormat, options.kind)
+        rejectsWriter?.expectCarried(earlier)
       }
     } catch (err) {
       discard()
@@ -374,6 +375,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
     const images: ImageJob[] = []
     for (const result of results) {
+      rejectsWriter?.noteInputHeader(result.record.header)
       if (earlier.length > 0) {
         const holders = inputKeys.get(result.key) ?? []
         holders.push(holderOfRecord(options.kind, result.record.raw))
