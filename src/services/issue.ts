@@ -35,7 +35,13 @@ import { RejectsWriter } from '../issue/rejects-writer.js'
 import { lockRejects } from '../issue/rejects-lock.js'
 import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { holderOfRecord, type Holder } from '../issue/holder-match.js'
-import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
+import {
+  readRecords,
+  formatFromName,
+  sniffStdin,
+  type InputFormat,
+  type InputRecord,
+} from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
@@ -180,7 +186,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     ...(format && !options.records ? { inputFormat: format } : {}),
   })
   // stdin of unknown format: the rejects file's own extension says which format to write
-  const rejectsFormat = format ?? (options.rejects ? formatFromName(options.rejects) : undefined) ?? 'jsonl'
+  // (a name that does not say: the input's, from stdin's first bytes)
+  const rejectsFormat =
+    format ??
+    (options.rejects ? formatFromName(options.rejects) : undefined) ??
+    (options.rejects && !options.dryRun && options.source === '-' && !options.records
+      ? await sniffStdin()
+      : 'jsonl')
   let out: AtomicFile | undefined
   let rejectsWriter: RejectsWriter | undefined
   let earlier: InputRecord[] = []
