@@ -19,7 +19,7 @@ function alive(pid: number): boolean {
 }
 
 /** the pid written in a lock file, or undefined when it holds none (being written, or not hcert's) */
-function holderOf(path: string): number | undefined {
+export function holderOf(path: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(path, 'utf8'), 10)
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined

@@ -409,6 +409,47 @@ const CSV_PROBLEMS: Readonly<Record<NonNullable<CsvRow['problem']>, string>> = {
     'has text after its closing quote (a quote closed in the middle of the cell, like "Tran"x), so what it holds is unclear; quote the whole cell and double each quote inside it ("Tr""an")',
 }
 
+/**
+ * The format of the records on stdin, from its first bytes (as readRecords detects it), without
+ * consuming them: they are put back for readRecords. For a rejects file of the input's format
+ * when neither --format nor a file name says it.
+ */
+export async function sniffStdin(): Promise<InputFormat> {
+  const stdin = process.stdin
+  const chunk = await new Promise<Buffer | null>((resolve, reject) => {
+    const finish = (): void => {
+      stdin.off('readable', onReadable)
+      stdin.off('end', onEnd)
+      stdin.off('error', onError)
+    }
+    const onReadable = (): void => {
+      const read = stdin.read() as Buffer | null
+      if (read === null) return
+      finish()
+      resolve(read)
+    }
+    const onEnd = (): void => {
+      finish()
+      resolve(null)
+    }
+    const onError = (err: Error): void => {
+      finish()
+      reject(err)
+    }
+    stdin.on('readable', onReadable)
+    stdin.once('end', onEnd)
+    stdin.once('error', onError)
+  })
+  if (chunk === null) return 'csv'
+  stdin.unshift(chunk)
+  return sniff(
+    chunk
+      .subarray(0, 64 * 1024)
+      .toString('utf8')
+      .replace(/^\uFEFF/, ''),
+  )
+}
+
 function sniff(start: string): InputFormat {
   const trimmed = start.trimStart()
   if (trimmed.startsWith('[')) return 'json'

@@ -28,7 +28,19 @@ export class RejectsWriter {
   private readonly stream: { write(text: string): void }
   /** CSV: the header written, and where its reason column is */
   private header:
-    { cells: string[]; reasonAt: number; fromRaw: boolean; input: readonly string[] } | undefined
+    | {
+        cells: string[]
+        reasonAt: number
+        fromRaw: boolean
+        /** the input's own header */
+        input: readonly string[]
+        /** the columns a row has a cell for: the input's, then carried rows' columns it lacks */
+        layout: readonly string[]
+      }
+    | undefined
+  private inputHeader: readonly string[] | undefined
+  /** columns of the earlier rejects file's rows, with a value in some row */
+  private readonly carriedColumns = new Set<string>()
   private count = 0
 
   constructor(
@@ -51,46 +63,89 @@ export class RejectsWriter {
     this.count++
   }
 
+  /**
+   * The current input's CSV header, when known before its first rejection (a run that rejects
+   * nothing but carries earlier rows lays them out by it).
+   */
+  noteInputHeader(header: readonly string[] | undefined): void {
+    if (header && !this.inputHeader) this.inputHeader = header
+  }
+
+  /**
+   * The headers of the earlier rejects file's rows that may be carried (stale-rejects.ts): the
+   * columns the current input lacks are added to this file's header, before `reason`, so that a
+   * carried row keeps a cell under each of its columns and the file resent is read whole.
+   */
+  expectCarried(records: readonly InputRecord[]): void {
+    for (const record of records)
+      if (record.header && record.cells)
+        record.header.forEach((column, i) => {
+          if ((record.cells?.[i] ?? '') !== '') this.carriedColumns.add(column)
+        })
+  }
+
   private writeCsv(record: InputRecord, reason: string): void {
     const cells = record.cells && record.header ? record.cells : undefined
     if (!this.header) {
-      if (cells && record.header) {
-        const reasonAt = record.header.findIndex((h) => h.trim().toLowerCase() === REASON_COLUMN)
+      const input = this.inputHeader ?? (cells ? record.header : undefined)
+      if (input) {
+        const name = (h: string): string => h.trim().toLowerCase()
+        const reasonAt = input.findIndex((h) => name(h) === REASON_COLUMN)
+        const have = new Set(input.map(name))
+        const extras: string[] = []
+        for (const column of this.carriedColumns)
+          if (name(column) !== REASON_COLUMN && !have.has(name(column))) {
+            have.add(name(column))
+            extras.push(column)
+          }
+        const layout = [...input, ...extras]
         this.header = {
-          cells: reasonAt >= 0 ? [...record.header] : [...record.header, REASON_COLUMN],
-          reasonAt: reasonAt >= 0 ? reasonAt : record.header.length,
+          cells: reasonAt >= 0 ? layout : [...layout, REASON_COLUMN],
+          reasonAt: reasonAt >= 0 ? reasonAt : layout.length,
           fromRaw: false,
-          input: record.header,
+          input,
+          layout,
         }
       } else {
         const names = Object.keys(record.raw).filter((k) => k !== REASON_COLUMN)
-        this.header = { cells: [...names, REASON_COLUMN], reasonAt: names.length, fromRaw: true, input: [] }
+        this.header = {
+          cells: [...names, REASON_COLUMN],
+          reasonAt: names.length,
+          fromRaw: true,
+          input: [],
+          layout: names,
+        }
       }
       this.stream.write(`${this.header.cells.map(csvField).join(',')}\n`)
     }
-    const { cells: names, reasonAt, fromRaw } = this.header
-    if (!fromRaw && cells && record.header && record.header !== this.header.input)
-      record = laidOutBy(
-        this.header.input,
-        record as InputRecord & { cells: string[]; header: readonly string[] },
-      )
-    if (fromRaw || !cells) {
+    const { cells: names, reasonAt, fromRaw, input, layout } = this.header
+    if (fromRaw || !cells || !record.header) {
       const row = names.map((h, i) => (i === reasonAt ? csvField(reason) : csvField(record.raw[h])))
       this.stream.write(`${row.join(',')}\n`)
       return
     }
-    // every cell as typed: a short row padded with empty cells, a long one's extra cells after the reason
-    const row = record.cells ?? cells
-    const own = this.header.input.length
-    const encode = (i: number): string =>
-      i === record.rawCell ? rawCsvCell(row[i] ?? '') : csvField(row[i] ?? '')
-    const fields: string[] = []
-    for (let i = 0; i < Math.max(own, row.length); i++) {
-      if (i === reasonAt) fields.push(csvField(reason))
-      // a resent rejects file's own reason cell is replaced by the new reason
-      if (i !== reasonAt || reasonAt >= own) fields.push(encode(i))
+    // every cell as typed, one under each column of the layout; a short row padded with empty
+    // cells, a long one's extra cells (and cells of columns the layout lacks) after the reason
+    let data: Array<{ text: string; raw: boolean }>
+    let overflow: Array<{ text: string; raw: boolean }>
+    const cell = (j: number): { text: string; raw: boolean } => ({
+      text: j >= 0 ? (cells[j] ?? '') : '',
+      raw: j >= 0 && j === record.rawCell,
+    })
+    if (record.header === input) {
+      data = layout.map((_, i) => cell(i < input.length ? i : -1))
+      overflow = cells.slice(input.length).map((_, k) => cell(input.length + k))
+    } else {
+      const { order, rest } = laidOutBy(layout, record.header, cells)
+      data = order.map(cell)
+      overflow = rest.map(cell)
     }
-    if (reasonAt >= Math.max(own, row.length)) fields.push(csvField(reason))
+    const encode = (c: { text: string; raw: boolean }): string =>
+      c.raw ? rawCsvCell(c.text) : csvField(c.text)
+    // a resent rejects file's own reason cell is replaced by the new reason
+    const fields = data.map((c, i) => (i === reasonAt ? csvField(reason) : encode(c)))
+    if (reasonAt >= layout.length) fields.push(csvField(reason))
+    fields.push(...overflow.map(encode))
     this.stream.write(`${fields.join(',')}\n`)
   }
 
@@ -128,24 +183,22 @@ export class RejectsWriter {
 }
 
 /**
- * A CSV record read under another header (an earlier rejects file's), laid out by `header`: each
- * cell under the column of its name; the cells of columns `header` lacks, and any beyond the
- * record's header, after them (so that none is lost).
+ * Where the cells of a CSV row read under `header` (an earlier rejects file's) go in `layout`: for
+ * each column of the layout, the index of the row's cell of that name (-1: none); then the cells
+ * of columns the layout lacks, and any beyond the row's header, that hold a value (so that none is
+ * lost). The row's own reason is not data: the new row gets it in the reason column.
  */
 function laidOutBy(
+  layout: readonly string[],
   header: readonly string[],
-  record: InputRecord & { cells: string[]; header: readonly string[] },
-): InputRecord {
+  cells: readonly string[],
+): { order: number[]; rest: number[] } {
   const name = (h: string): string => h.trim().toLowerCase()
-  const from = header.map((h) => record.header.findIndex((o) => name(o) === name(h)))
-  // the record's own reason is not data: the row gets it in this header's reason column
-  const rest = record.cells.flatMap((_, j) =>
-    from.includes(j) || name(record.header[j] ?? '') === REASON_COLUMN ? [] : [j],
+  const order = layout.map((h) => header.findIndex((o) => name(o) === name(h)))
+  const rest = cells.flatMap((cell, j) =>
+    order.includes(j) || name(header[j] ?? '') === REASON_COLUMN || cell === '' ? [] : [j],
   )
-  const order = [...from, ...rest.filter((j) => (record.cells[j] ?? '') !== '')]
-  const cells = order.map((j) => (j >= 0 ? (record.cells[j] ?? '') : ''))
-  const rawCell = record.rawCell === undefined ? -1 : order.indexOf(record.rawCell)
-  return { ...record, cells, header, ...(rawCell >= 0 ? { rawCell } : { rawCell: undefined }) }
+  return { order, rest }
 }
 
 /**

@@ -10,10 +10,13 @@
  * A rejects file holds one kind of record: one that holds the other kind's (an ICVP run's rejects
  * at a DCC run's --rejects) is refused, as no one header or run could lay out or resend both.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { DccError } from '../errors.js'
 import type { LedgerStore } from '../ledger/store.js'
-import { holderOfPayload, holderOfRecord, holderUnknown, samePerson, type Holder } from './holder-match.js'
+import { holderOfPayload, holderOfRecord, holderUnknown, type Holder } from './holder-match.js'
+import { holderEventOf } from './icvp-holder-event.js'
+import { fieldsOfReason, sameRejectedHolder } from './rejected-holder.js'
+import type { StoredCertificate } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
 import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
@@ -97,6 +100,27 @@ function refuseOtherKind(path: string, records: readonly InputRecord[], kind: Is
     )
 }
 
+/** When the rejects file at `path` was written (Unix seconds, as the ledger's createdAt), if it is there. */
+export function rejectsWrittenAt(path: string): number | undefined {
+  try {
+    return Math.floor(statSync(path).mtimeMs / 1000)
+  } catch {
+    return undefined
+  }
+}
+
+/** What tells a certificate issued since the earlier file's rows were rejected. */
+export interface Since {
+  /** when the earlier rejects file was written (Unix seconds): a certificate created after it is since */
+  writtenAt?: number
+  /** the ledger ids of the certificates this run issued */
+  issuedNow: ReadonlySet<number>
+}
+
+const issuedSince = (certificate: StoredCertificate, since: Since): boolean =>
+  since.issuedNow.has(certificate.id) ||
+  (since.writtenAt !== undefined && certificate.createdAt > since.writtenAt)
+
 export interface EarlierRejects {
   /** the records to carry into the new rejects file, in their order */
   carry: InputRecord[]
@@ -115,12 +139,14 @@ export function sortEarlierRejects(
     inputKeys: ReadonlyMap<string, readonly Holder[]>
     defaults: IssueDefaults
     kind?: IssueKind
+    since: Since
   },
 ): EarlierRejects {
   const result: EarlierRejects = { carry: [], outstanding: 0, unsure: 0 }
   for (const record of records) {
     const { key, id } = keyOfEarlier(record, context)
     if (key && accountedFor(record, key, id, context)) continue
+    if (sameEventIssued(record, context)) continue
     result.carry.push(record)
     if (id) result.outstanding++
     else result.unsure++
@@ -131,33 +157,66 @@ export function sortEarlierRejects(
 /**
  * Whether THIS earlier record was issued since or read in this input. A content key stands for its
  * content; an id is numbered by a site (1, 2, 3 every day), so under an id the record counts only
- * when the holder is plausibly the same person (samePerson: at most one of the standardised names
- * and the date of birth differ, so a record resent with its typo fixed counts). A record of which
- * no holder field could be read (a line that did not parse) is matched by its id alone.
+ * when the holder is the row's own (sameRejectedHolder: equal standardised names and date of
+ * birth, except in the fields the row's rejection named, which may have been fixed), and a
+ * certificate only when issued since the row was rejected. A record of which no holder field
+ * could be read (a line that did not parse) is matched by its id alone.
  */
 function accountedFor(
   record: InputRecord,
   key: string,
   id: boolean,
-  context: { ledger: LedgerStore; inputKeys: ReadonlyMap<string, readonly Holder[]>; kind?: IssueKind },
+  context: {
+    ledger: LedgerStore
+    inputKeys: ReadonlyMap<string, readonly Holder[]>
+    kind?: IssueKind
+    since: Since
+  },
 ): boolean {
   const read = context.inputKeys.get(key)
-  const chain = context.ledger.chainOf(key)
+  const chain = context.ledger.chainOf(key).filter((c) => issuedSince(c, context.since))
   if (!id) return read !== undefined || chain.length > 0
   const holder = holderOfRecord(context.kind, record.raw)
   if (holderUnknown(holder)) return read !== undefined || chain.length > 0
-  if (read?.some((h) => holderUnknown(h) || samePerson(context.kind, h, holder))) return true
+  const fixable = fieldsOfReason(context.kind, record.resentReason)
+  const same = (kind: string | undefined, other: Holder): boolean =>
+    sameRejectedHolder(kind, holder, other, fixable)
+  if (read?.some((h) => holderUnknown(h) || same(context.kind, h))) return true
   return chain.some((certificate) => {
     try {
       const payload = JSON.parse(certificate.payload) as Record<string, unknown>
-      return samePerson(
-        certificate.type === 'icvp' ? 'icvp' : context.kind,
-        holderOfPayload(certificate.type, payload),
-        holder,
-      )
+      const kind = certificate.type === 'icvp' ? 'icvp' : context.kind
+      return same(kind, holderOfPayload(certificate.type, payload))
     } catch {
       return false
     }
+  })
+}
+
+/**
+ * Whether a certificate for the same holder and event as this earlier record (its content apart
+ * from its id: the holder-event key the ledger keeps, holderEventOf) was issued since, under any
+ * id: the site followed a reason asking for an id of its own, and resending the old row under yet
+ * another id would issue a second certificate.
+ */
+function sameEventIssued(
+  record: InputRecord,
+  context: { ledger: LedgerStore; defaults: IssueDefaults; kind?: IssueKind; since: Since },
+): boolean {
+  if (record.error) return false
+  const { id: _id, ...content } = record.raw
+  let event: string
+  try {
+    const built = (context.kind === 'icvp' ? buildIcvp : buildDcc)(content, context.defaults)
+    if (built.rejections.length > 0 || !built.type) return false
+    event = holderEventOf(built.type, built.dcc)
+  } catch {
+    return false
+  }
+  const ids = context.ledger.currentForHolderEvents([event]).get(event) ?? []
+  return ids.some((certificateId) => {
+    const certificate = context.ledger.findById(certificateId)
+    return certificate !== undefined && issuedSince(certificate, context.since)
   })
 }
 

@@ -32,9 +32,16 @@ import {
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
-import { readEarlierRejects, sortEarlierRejects } from '../issue/stale-rejects.js'
+import { lockRejects } from '../issue/rejects-lock.js'
+import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { holderOfRecord, type Holder } from '../issue/holder-match.js'
-import { readRecords, formatFromName, type InputFormat, type InputRecord } from '../issue/read-records.js'
+import {
+  readRecords,
+  formatFromName,
+  sniffStdin,
+  type InputFormat,
+  type InputRecord,
+} from '../issue/read-records.js'
 import { ICVP_READ_COLUMNS } from '../issue/icvp-columns.js'
 import { signed, type ImageJob, type JobSigner } from '../issue/sign-jobs.js'
 import type { Signer } from '../keys/signer.js'
@@ -198,21 +205,39 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     ...(format && !options.records ? { inputFormat: format } : {}),
   })
   // stdin of unknown format: the rejects file's own extension says which format to write
-  const rejectsFormat = format ?? (options.rejects ? formatFromName(options.rejects) : undefined) ?? 'jsonl'
+  // (a name that does not say: the input's, from stdin's first bytes)
+  const rejectsFormat =
+    format ??
+    (options.rejects ? formatFromName(options.rejects) : undefined) ??
+    (options.rejects && !options.dryRun && options.source === '-' && !options.records
+      ? await sniffStdin()
+      : 'jsonl')
   let out: AtomicFile | undefined
   let rejectsWriter: RejectsWriter | undefined
   let earlier: InputRecord[] = []
+  let earlierWrittenAt: number | undefined
+  /** the ledger ids of the certificates this run issued (an earlier rejects row issued since: stale-rejects.ts) */
+  const issuedNow = new Set<number>()
+  /** frees the --rejects path this run took for itself (rejects-lock.ts) */
+  let releaseRejects = (): void => undefined
   const discard = (): void => {
     out?.discard()
     rejectsWriter?.discard()
+    releaseRejects()
   }
   if (!options.dryRun) {
     try {
       if (options.out) out = new AtomicFile(options.out)
       if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, rejectsFormat)
+      // a second run at this --rejects path stops here, before anything is read or committed
+      if (options.rejects) releaseRejects = lockRejects(options.rejects)
       if (options.qrDir) prepareQrDir(options.qrDir)
       // the rejects file this run replaces: none of its records may be lost (stale-rejects.ts)
-      if (options.rejects) earlier = await readEarlierRejects(options.rejects, rejectsFormat, options.kind)
+      if (options.rejects) {
+        earlierWrittenAt = rejectsWrittenAt(options.rejects)
+        earlier = await readEarlierRejects(options.rejects, rejectsFormat, options.kind)
+        rejectsWriter?.expectCarried(earlier)
+      }
     } catch (err) {
       discard()
       throw err
@@ -375,6 +400,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         if ('conflict' in outcome) lost.push({ pending, conflict: outcome.conflict })
         else {
           report.issued++
+          if (earlier.length > 0) issuedNow.add(outcome.id)
           if (pending.corrects) report.corrected++
           if (pending.sameEvent) sameEvent(pending)
         }
@@ -389,6 +415,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
 
     const images: ImageJob[] = []
     for (const result of results) {
+      rejectsWriter?.noteInputHeader(result.record.header)
       if (earlier.length > 0) {
         const holders = inputKeys.get(result.key) ?? []
         holders.push(holderOfRecord(options.kind, result.record.raw))
@@ -599,6 +626,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         ledger,
         inputKeys,
         defaults: options.defaults,
+        since: { ...(earlierWrittenAt === undefined ? {} : { writtenAt: earlierWrittenAt }), issuedNow },
         ...(options.kind ? { kind: options.kind } : {}),
       })
       for (const record of carry) rejectsWriter.carry(record)
@@ -621,6 +649,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     // what this run reserved and did not commit (an interrupt, a failure), and what runs of this
     // machine that died left, is free again at once
     if (!options.dryRun) releaseRun(ledger, owner)
+    releaseRejects()
   }
   return report
 }

@@ -151,3 +151,83 @@ describe('carry-over of rows hcert could not key, and of the other kind (tester 
     expect(again.stderr).toMatch(CARRIED)
   })
 })
+
+describe('a carried row leaves only when its own record was issued since (tester fixR findings 1, 2)', () => {
+  const issue = (dir: string, name: string, text: string, ...more: string[]): ReturnType<typeof runCli> => {
+    writeFileSync(join(dir, name), text)
+    return runCli([
+      'issue',
+      join(dir, name),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      join(dir, 'p.sqlite'),
+      '--out',
+      join(dir, `${name}.jsonl`),
+      '--rejects',
+      join(dir, 'rp.csv'),
+      ...more,
+    ])
+  }
+
+  it('the next day reuses the id for another person of the same surname and birthday: the row is carried', () => {
+    const dir = folder()
+    const day1 = issue(
+      dir,
+      'p1.csv',
+      `${HEADER}1,v,Nguyễn,Thị Mai,1990-01-01,Comirnty,1,2,2021-06-01\n2,v,Lê,Bảo,1985-01-01,Comirnaty,1,2,2021-06-01\n`,
+    )
+    expect(day1.code).toBe(4)
+    const day2 = issue(
+      dir,
+      'p2.csv',
+      `${HEADER}1,v,Nguyễn,Văn Hùng,1990-01-01,Comirnaty,1,2,2021-06-02\n3,v,Phan,Cúc,1970-05-05,Comirnaty,1,2,2021-06-02\n`,
+    )
+    expect(day2.code).toBe(0)
+    expect(day2.stderr).toMatch(CARRIED)
+    expect(readFileSync(join(dir, 'rp.csv'), 'utf8')).toContain('Nguyễn,Thị Mai,1990-01-01,Comirnty')
+    // the row itself fixed (the vaccine its reason named) and resent: issued, and the file goes
+    const fixed = issue(dir, 'p3.csv', `${HEADER}1,v,Nguyễn,Thị Mai,1990-01-01,Comirnaty,1,2,2021-06-01\n`)
+    expect(fixed.code).toBe(4) // id 1 is another person's certificate now
+    expect(readFileSync(join(dir, 'rp.csv'), 'utf8')).not.toContain('Comirnty')
+  })
+
+  it('ICVP: a name sharing one word ("Thị") under the same id and birthday is another person: carried, the file kept', () => {
+    const dir = folder()
+    const head = 'id,name,dob,sex,nationality,product,date,batch,clinician\n'
+    expect(
+      issue(
+        dir,
+        'i1.csv',
+        `${head}1,Nguyễn Thị Mai,1990-01-01,F,VN,NOPE,2021-06-01,P9,Dr Binh\n`,
+        '--kind',
+        'icvp',
+      ).code,
+    ).toBe(4)
+    const day2 = issue(
+      dir,
+      'i2.csv',
+      `${head}1,Trần Thị Lan,1990-01-01,F,VN,STAMARIL,2021-06-02,P9,Dr Binh\n`,
+      '--kind',
+      'icvp',
+    )
+    expect(day2.code).toBe(0)
+    expect(day2.stderr).toMatch(CARRIED)
+    expect(readFileSync(join(dir, 'rp.csv'), 'utf8')).toContain('Nguyễn Thị Mai')
+  })
+
+  it('following the reason ("an id of its own") and resending under a new id removes the old row', () => {
+    const dir = folder()
+    const day1 = issue(
+      dir,
+      'q1.csv',
+      `${HEADER}2,v,Lê,Bảo,1985-01-01,Comirnaty,1,2,2021-06-01\n2,v,Phan,Cúc,1970-05-05,Comirnaty,1,2,2021-06-01\n`,
+    )
+    expect(day1.code).toBe(4)
+    expect(readFileSync(join(dir, 'rp.csv'), 'utf8')).toMatch(/id of its own/)
+    const resent = issue(dir, 'q2.csv', `${HEADER}2b,v,Phan,Cúc,1970-05-05,Comirnaty,1,2,2021-06-01\n`)
+    expect(resent.code).toBe(0)
+    expect(resent.stderr).not.toMatch(/carried/)
+    expect(existsSync(join(dir, 'rp.csv'))).toBe(false)
+  })
+})
