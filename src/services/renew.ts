@@ -289,6 +289,13 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
+    // a clock before the certificate it replaces, or before the event it certifies, would date the
+    // renewal before either: it would expire sooner than what it replaces and certify an event yet to come
+    const early = datedTooEarly(iat, old, icvp ? undefined : eventDateOf(type, entry))
+    if (early) {
+      report.refused.push({ source, uvci: old.uvci, code: 'ERR_NOT_YET_VALID', reason: early })
+      return
+    }
     if (!mayRenew.includes(type)) {
       // signing it would make a certificate verify refuses (ERR_KEY_USAGE), and supersede a valid one
       report.refused.push({
@@ -447,6 +454,33 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     await commit()
   }
+}
+
+/**
+ * The instant (ms since the epoch) of the event an entry certifies: a vaccination's date (`dt`), a
+ * test's sample collection (`sc`), a recovery's first positive test (`fr`); a date alone is its
+ * first instant in UTC. Undefined when the entry has none or it is not a date.
+ */
+function eventDateOf(type: string, entry: Record<string, unknown>): number | undefined {
+  const field = type === 'v' ? entry.dt : type === 't' ? entry.sc : type === 'r' ? entry.fr : undefined
+  if (typeof field !== 'string') return undefined
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(field) ? `${field}T00:00:00Z` : field)
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/**
+ * Why a renewal signed at `iat` (seconds) would be dated too early, or undefined: before the
+ * certificate it replaces was issued (`old.iat`: it would expire sooner than it), or before the event
+ * it certifies (`event`, ms). The clock (--at) is in the past for this certificate; nothing is
+ * signed. Quotes neither date of the holder's event (personal data), only the clock and `old.iat`.
+ */
+function datedTooEarly(iat: number, old: StoredCertificate, event: number | undefined): string | undefined {
+  const at = new Date(iat * 1000).toISOString()
+  if (iat < old.iat)
+    return `its renewal would be dated ${at}, before the certificate it replaces was issued (${new Date(old.iat * 1000).toISOString()}; the clock is in the past): nothing signed`
+  if (event !== undefined && iat * 1000 < event)
+    return `its renewal would be dated ${at}, before the event it certifies (the vaccination, test or recovery date; the clock is in the past): nothing signed`
+  return undefined
 }
 
 /**
