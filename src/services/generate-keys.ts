@@ -109,7 +109,9 @@ function subjectOf(
   return {
     country: options.country ?? csca?.country ?? DEFAULT_COUNTRY,
     organisation:
-      options.organisation ?? (cscaDer ? organisationOf(cscaDer) : undefined) ?? DEFAULT_ORGANISATION,
+      options.organisation ??
+      (cscaDer ? organisationOf(cscaDer)?.normalize('NFC') : undefined) ??
+      DEFAULT_ORGANISATION,
   }
 }
 
@@ -140,7 +142,13 @@ function refuseNonFolder(out: string): void {
 }
 
 export async function generateKeys(given: GenerateKeysOptions): Promise<GenerateKeysResult> {
-  const options = given.country === undefined ? given : { ...given, country: checkCountry(given.country) }
+  // --org in NFC: the DSC's O becomes the `is` of every payload, whose strings are NFC
+  const normalised =
+    given.organisation === undefined ? given : { ...given, organisation: given.organisation.normalize('NFC') }
+  const options =
+    normalised.country === undefined
+      ? normalised
+      : { ...normalised, country: checkCountry(normalised.country) }
   if (options.organisation !== undefined) checkOrganisation(options.organisation)
   const out = options.out
   refuseNonFolder(out)

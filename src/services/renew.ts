@@ -312,6 +312,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       report.refused.push({ source, uvci: old.uvci, code: 'ERR_SCHEMA', reason: unfit })
       return
     }
+    // the issuer in NFC, as every string of a payload: older runs took it, unnormalised, from the DSC
+    if (typeof entry.is === 'string') entry.is = entry.is.normalize('NFC')
     const country = assignedCountryCode(String(entry.co ?? old.country)) as string
     // the new UVCI, then the DCC schema as a last guard: a valid certificate is never superseded
     // by one verify would refuse (a UVCI over the schema's 80 characters, say)
@@ -340,7 +342,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         uvci: String(entry.ci),
         type: old.type,
         country: old.country,
-        issuer: old.issuer,
+        issuer: old.issuer.normalize('NFC'),
         kid,
         iat,
         exp,
