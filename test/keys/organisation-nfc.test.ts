@@ -15,6 +15,7 @@ import {
   generateKeyPair,
 } from '../../src/keys/generate-certificates.js'
 import { TrustList } from '../../src/trust/trust-list.js'
+import { parseTrustedCertificate } from '../../src/trust/trusted-certificate.js'
 import { runCli } from '../helpers/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-org-nfc-'))
@@ -77,7 +78,10 @@ describe('a signing organisation in NFD', () => {
     ])
     expect(issued.code, issued.stderr).toBe(0)
     const { hc1 } = JSON.parse(readFileSync(out, 'utf8').trim()) as { hc1: string }
-    const result = verifyHc1(hc1, { trust: new TrustList([dscDer]), now: new Date('2021-06-02') })
+    const result = verifyHc1(hc1, {
+      trust: new TrustList([parseTrustedCertificate(dscDer, 'the DSC')]),
+      now: new Date('2021-06-02'),
+    })
     const entry = (result.payload?.v as Array<Record<string, unknown>>)[0]
     expect(entry?.is).toBe(NFC)
   })
