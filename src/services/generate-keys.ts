@@ -105,7 +105,7 @@ function subjectOf(
   options: GenerateKeysOptions,
   cscaDer: Uint8Array | undefined,
 ): { country: string; organisation: string } {
-  const csca = cscaDer ? parseTrustedCertificate(cscaDer, 'the CSCA certificate') : undefined
+  const csca = cscaDer ? keyFolderCertificate(cscaDer, 'the CSCA certificate') : undefined
   return {
     country: options.country ?? csca?.country ?? DEFAULT_COUNTRY,
     organisation:
@@ -199,7 +199,7 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
     })
     csca = { keys, certificate }
   }
-  const cscaInfo = certificateInfo(parseTrustedCertificate(csca.certificate, 'the CSCA certificate'))
+  const cscaInfo = certificateInfo(keyFolderCertificate(csca.certificate, 'the CSCA certificate'))
   const cscaNotAfter = new Date(cscaInfo.notAfter)
   if (cscaNotAfter <= options.now)
     throw new DccError('ERR_KEYS', `keys: the CSCA expired on ${cscaInfo.notAfter}; it cannot sign a new DSC`)
