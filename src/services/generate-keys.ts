@@ -28,6 +28,7 @@ import {
   readTrustListFile,
   ensureDir,
   KEY_FILES,
+  keyFolderCertificate,
   privateKeyPem,
   readCertificateFile,
   readKeyFile,
