@@ -152,11 +152,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     const current = ledger.findById(old.id)
     if (current && current.supersededBy === null) return true
     const renewal = current?.supersededBy ? ledger.findById(current.supersededBy) : undefined
-    report.skipped.push({
-      source,
-      uvci: old.uvci,
-      reason: `already renewed${renewal ? ` as ${renewal.uvci}` : ''}`,
-    })
+    report.skipped.push({ source, uvci: old.uvci, reason: alreadyRenewed(ledger, renewal) })
     return false
   }
   let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate; source: string }> = []
@@ -226,11 +222,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (old.supersededBy !== null) {
       const renewal = ledger.findById(old.supersededBy)
       await writeEarlier(old, renewal)
-      report.skipped.push({
-        source,
-        uvci: old.uvci,
-        reason: `already renewed${renewal ? ` as ${renewal.uvci}` : ''}`,
-      })
+      report.skipped.push({ source, uvci: old.uvci, reason: alreadyRenewed(ledger, renewal) })
       return
     }
     const latest = laterForSameHolder(ledger, old)
@@ -456,6 +448,26 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     await commit()
   }
+}
+
+/**
+ * "already renewed as <UVCI>": the certificate in force, at the end of the chain from `renewal` (the
+ * certificate that replaced it), not a renewal since replaced itself; "(since replaced: in force
+ * <UVCI>)" when the two differ.
+ */
+function alreadyRenewed(ledger: Ledger, renewal: StoredCertificate | undefined): string {
+  if (!renewal) return 'already renewed'
+  let current = renewal
+  const seen = new Set<number>([current.id])
+  while (current.supersededBy !== null && !seen.has(current.supersededBy)) {
+    const next = ledger.findById(current.supersededBy)
+    if (!next) break
+    seen.add(next.id)
+    current = next
+  }
+  return current.id === renewal.id
+    ? `already renewed as ${renewal.uvci}`
+    : `already renewed as ${renewal.uvci}, since replaced: the certificate in force is ${current.uvci}`
 }
 
 /**

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { renewCertificates } from '../../src/services/renew.js'
+import { TrustList } from '../../src/trust/trust-list.js'
 import { flatVaccination, issueHarness } from '../helpers/issue.js'
 import { exampleSigner } from '../helpers/keys.js'
 
@@ -70,6 +71,49 @@ describe('renew at a clock earlier than the certificate or its event', () => {
     // on or after both, it is renewed
     const later = await renewAt(ledger, '2021-04-02T00:00:00Z')
     expect(later.renewed).toBe(1)
+    ledger.close()
+  })
+})
+
+describe('renew given a certificate renewed twice since', () => {
+  it('names the certificate in force, not the renewal since replaced', async () => {
+    const ledger = new Ledger(join(tmp, 'chain.sqlite'))
+    const input = JSON.stringify(
+      flatVaccination({ fn: 'Do', gn: 'Hai', dob: '1977-07-07', date: '2021-03-20' }),
+    )
+    const [original] = (await issueAt('2021-04-01T00:00:00Z')(input, 'b', { ledger })).certificates
+    const at = (iso: string, extra: Record<string, unknown> = {}) => {
+      const now = new Date(iso)
+      return renewCertificates({
+        ledger,
+        signer: es,
+        now,
+        realNow: now,
+        validity: { amount: 12, unit: 'm' },
+        dueBy: Math.floor(now.getTime() / 1000) + 30 * 86_400,
+        batch: 'renew',
+        ...extra,
+      })
+    }
+    const uvcis: string[] = []
+    expect(
+      (await at('2022-03-20T00:00:00Z', { onCertificate: (c: { uvci: string }) => uvcis.push(c.uvci) }))
+        .renewed,
+    ).toBe(1)
+    expect(
+      (await at('2023-03-10T00:00:00Z', { onCertificate: (c: { uvci: string }) => uvcis.push(c.uvci) }))
+        .renewed,
+    ).toBe(1)
+    const [first, second] = uvcis
+    const again = await at('2023-03-11T00:00:00Z', {
+      trust: new TrustList([es.certificate]),
+      inputs: (async function* () {
+        yield { source: 'old.txt', text: original?.hc1 as string }
+      })(),
+    })
+    expect(again.skipped.map((s) => s.reason)).toEqual([
+      `already renewed as ${first}, since replaced: the certificate in force is ${second}`,
+    ])
     ledger.close()
   })
 })
