@@ -18,9 +18,14 @@ const hook: Hook.CommandNotFound = async function (options) {
   // oclif joins the words before the first flag into the id ('isue records.csv' -> 'isue:records.csv'):
   // the command typed is the shortest start of it that is close to a command
   const words = id.split(':')
-  let typed = config.findTopic(words[0] ?? '') ? words.slice(0, 2).join(':') : (words[0] ?? id)
+  // a first word that starts commands (`ledger` of `ledger copy`, a topic or not) is not the
+  // command typed: the command is it and the next word (`ledger cpy`, as `keys generat`)
+  const topic =
+    words.length >= 2 &&
+    (config.findTopic(words[0] ?? '') !== undefined || visible.some((c) => c.startsWith(`${words[0]}:`)))
+  let typed = topic ? words.slice(0, 2).join(':') : (words[0] ?? id)
   let suggestion: string | undefined
-  for (let n = 1; n <= words.length && !suggestion; n++) {
+  for (let n = topic ? 2 : 1; n <= words.length && !suggestion; n++) {
     suggestion = closestCommand(words.slice(0, n).join(':'), visible)
     if (suggestion) typed = words.slice(0, n).join(':')
   }
@@ -37,10 +42,10 @@ const hook: Hook.CommandNotFound = async function (options) {
   const message = id.startsWith('-')
     ? `no command given (a command comes before ${id.split(':')[0]}: ${config.bin} <command> ${id.split(':')[0]}); ${config.bin} help lists the commands`
     : notACommandMessage(typed, suggestion, config)
-  const topic = typed.includes(':') ? typed.split(':')[0] : undefined
+  const helpTopic = typed.includes(':') ? typed.split(':')[0] : undefined
   const exit = await reportError(new DccError('ERR_USAGE', message), {
     json,
-    help: `${config.bin} help${topic ? ` ${topic}` : ''}`,
+    help: `${config.bin} help${helpTopic ? ` ${helpTopic}` : ''}`,
   })
   this.exit(exit)
 }

@@ -66,6 +66,12 @@ export const durationFlag = Flags.custom<Duration>({
     const duration = parseDuration(input)
     if (!duration && /^0+\s*[ymdh]$/i.test(input.trim()))
       throw new DccError('ERR_USAGE', 'must be more than zero: give a duration such as 12m, 365d or 4y')
+    // a duration of more digits than DURATION takes is one, too large: said, with the limit
+    if (!duration && /^\d{6,}\s*[ymdh]$/i.test(input.trim()))
+      throw new DccError(
+        'ERR_USAGE',
+        `'${input}' is too large: a duration has at most 5 digits (99999d, 99999m, 99999y; 4y for four years)`,
+      )
     if (!duration) throw new DccError('ERR_USAGE', `'${input}' is not a duration such as 12m, 365d or 4y`)
     return duration
   },

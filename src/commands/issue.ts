@@ -186,7 +186,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const country = given.country ?? signer.certificate.country
     // an ICVP's issuer (is) names the vaccinating organisation, which the DSC's (a ministry) is not:
     // only --issuer fills it in, so that the issuer-or-clinician rule still asks for one of them
-    const issuer = kind === 'icvp' ? given.issuer : (given.issuer ?? organisationOf(signer.certificate.der))
+    // the DSC's O in NFC, as every string of a payload (a DSC of an older `keys generate` may hold NFD)
+    const issuer =
+      kind === 'icvp'
+        ? given.issuer
+        : (given.issuer ?? organisationOf(signer.certificate.der)?.normalize('NFC'))
     const records = flags.interactive
       ? (await import('../cli/interactive-record.js')).promptRecord({ country, issuer })
       : undefined

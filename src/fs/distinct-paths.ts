@@ -5,7 +5,7 @@
  * Field report: `--rejects records.csv`, with records.csv the input, truncated the input while it
  * was being read.
  */
-import { lstatSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { DccError } from '../errors.js'
 
@@ -81,6 +81,21 @@ function resolvedAncestry(path: string): string {
       rest.push(basename(current))
       current = up
     }
+  }
+}
+
+/**
+ * The nearest folder, `path` itself (existing or not) or one above it, that holds one of `names`
+ * (files of a key folder: a private key, a key reference), or undefined. Links resolved as by
+ * isWithinFolder, so a link to a key folder is one.
+ */
+export function folderHolding(path: string, names: readonly string[]): string | undefined {
+  let current = resolvedAncestry(path)
+  for (;;) {
+    if (names.some((name) => existsSync(join(current, name)))) return current
+    const up = dirname(current)
+    if (up === current) return undefined
+    current = up
   }
 }
 

@@ -28,6 +28,7 @@ import {
   readTrustListFile,
   ensureDir,
   KEY_FILES,
+  keyFolderCertificate,
   privateKeyPem,
   readCertificateFile,
   readKeyFile,
@@ -105,11 +106,13 @@ function subjectOf(
   options: GenerateKeysOptions,
   cscaDer: Uint8Array | undefined,
 ): { country: string; organisation: string } {
-  const csca = cscaDer ? parseTrustedCertificate(cscaDer, 'the CSCA certificate') : undefined
+  const csca = cscaDer ? keyFolderCertificate(cscaDer, 'the CSCA certificate') : undefined
   return {
     country: options.country ?? csca?.country ?? DEFAULT_COUNTRY,
     organisation:
-      options.organisation ?? (cscaDer ? organisationOf(cscaDer) : undefined) ?? DEFAULT_ORGANISATION,
+      options.organisation ??
+      (cscaDer ? organisationOf(cscaDer)?.normalize('NFC') : undefined) ??
+      DEFAULT_ORGANISATION,
   }
 }
 
@@ -140,7 +143,13 @@ function refuseNonFolder(out: string): void {
 }
 
 export async function generateKeys(given: GenerateKeysOptions): Promise<GenerateKeysResult> {
-  const options = given.country === undefined ? given : { ...given, country: checkCountry(given.country) }
+  // --org in NFC: the DSC's O becomes the `is` of every payload, whose strings are NFC
+  const normalised =
+    given.organisation === undefined ? given : { ...given, organisation: given.organisation.normalize('NFC') }
+  const options =
+    normalised.country === undefined
+      ? normalised
+      : { ...normalised, country: checkCountry(normalised.country) }
   if (options.organisation !== undefined) checkOrganisation(options.organisation)
   const out = options.out
   refuseNonFolder(out)
@@ -191,7 +200,7 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
     })
     csca = { keys, certificate }
   }
-  const cscaInfo = certificateInfo(parseTrustedCertificate(csca.certificate, 'the CSCA certificate'))
+  const cscaInfo = certificateInfo(keyFolderCertificate(csca.certificate, 'the CSCA certificate'))
   const cscaNotAfter = new Date(cscaInfo.notAfter)
   if (cscaNotAfter <= options.now)
     throw new DccError('ERR_KEYS', `keys: the CSCA expired on ${cscaInfo.notAfter}; it cannot sign a new DSC`)

@@ -44,6 +44,11 @@ export function toPem(der: Uint8Array, label: string): string {
 
 export function fromPem(text: string, origin: string): Uint8Array {
   const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text)
+  if (!m && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text))
+    throw new DccError(
+      'ERR_KEYS',
+      `keys: ${origin} holds a private key, not a certificate; give its certificate${origin.endsWith('.key.pem') ? ` (${origin.slice(0, -'.key.pem'.length)}.crt.pem)` : ' (the .crt.pem beside it)'} or the key folder`,
+    )
   if (!m) throw new DccError('ERR_KEYS', `keys: ${origin} holds no PEM certificate`)
   return new Uint8Array(Buffer.from(m[1] ?? '', 'base64'))
 }
@@ -68,6 +73,24 @@ export function writePrivateFile(path: string, content: string): void {
 /** A certificate or trust list: public, 0644, written as writePrivateFile is. */
 export function writePublicFile(path: string, content: string): void {
   writeFileAtomic(path, content, { mode: 0o644 })
+}
+
+/**
+ * A certificate of a key folder (or one given to `keys show`) parsed: as parseTrustedCertificate,
+ * but a file that is no X.509 certificate is ERR_KEYS ("keys: …"), as every key and certificate file
+ * is, not ERR_TRUST (which is for trust lists).
+ */
+export function keyFolderCertificate(
+  der: Uint8Array,
+  origin: string,
+): ReturnType<typeof parseTrustedCertificate> {
+  try {
+    return parseTrustedCertificate(der, origin)
+  } catch (err) {
+    if (err instanceof DccError && err.code === 'ERR_TRUST')
+      throw new DccError('ERR_KEYS', err.message.replace(/^trust: /, 'keys: '), { cause: err })
+    throw err
+  }
 }
 
 export function readCertificateFile(path: string): Uint8Array {

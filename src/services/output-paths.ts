@@ -7,7 +7,13 @@ import { accessSync, constants, fstatSync, lstatSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
-import { isWithinFolder, refuseOverlaps, sameFile, type RolePath } from '../fs/distinct-paths.js'
+import {
+  folderHolding,
+  isWithinFolder,
+  refuseOverlaps,
+  sameFile,
+  type RolePath,
+} from '../fs/distinct-paths.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { writeError } from '../fs/write-error.js'
 import { refuseForeignDestination } from '../fs/destination-content.js'
@@ -57,6 +63,16 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
       'ERR_USAGE',
       `--qr-dir ${paths.qrDir} is ${sameFile(paths.qrDir, paths.keyDir) ? 'the key folder' : 'inside the key folder'}: QR images are not written among the keys; give a folder outside ${paths.keyDir}`,
     )
+  // any key folder, not only the --key-dir of this run (export has none): one that holds a private
+  // key or a key reference, the QR folder or a folder above it
+  if (paths.qrDir) {
+    const keys = folderHolding(paths.qrDir, [KEY_FILES.cscaKey, KEY_FILES.dscKey, KEY_FILES.dscKeyRef])
+    if (keys !== undefined)
+      throw new DccError(
+        'ERR_USAGE',
+        `--qr-dir ${paths.qrDir} is ${sameFile(paths.qrDir, keys) ? 'a key folder' : 'inside a key folder'} (it holds a private key or a key reference): QR images are not written among the keys; give a folder outside ${keys}`,
+      )
+  }
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)

@@ -152,11 +152,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     const current = ledger.findById(old.id)
     if (current && current.supersededBy === null) return true
     const renewal = current?.supersededBy ? ledger.findById(current.supersededBy) : undefined
-    report.skipped.push({
-      source,
-      uvci: old.uvci,
-      reason: `already renewed${renewal ? ` as ${renewal.uvci}` : ''}`,
-    })
+    report.skipped.push({ source, uvci: old.uvci, reason: alreadyRenewed(ledger, renewal) })
     return false
   }
   let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate; source: string }> = []
@@ -226,11 +222,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     if (old.supersededBy !== null) {
       const renewal = ledger.findById(old.supersededBy)
       await writeEarlier(old, renewal)
-      report.skipped.push({
-        source,
-        uvci: old.uvci,
-        reason: `already renewed${renewal ? ` as ${renewal.uvci}` : ''}`,
-      })
+      report.skipped.push({ source, uvci: old.uvci, reason: alreadyRenewed(ledger, renewal) })
       return
     }
     const latest = laterForSameHolder(ledger, old)
@@ -289,6 +281,13 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       })
       return
     }
+    // a clock before the certificate it replaces, or before the event it certifies, would date the
+    // renewal before either: it would expire sooner than what it replaces and certify an event yet to come
+    const early = datedTooEarly(iat, old, icvp ? undefined : eventDateOf(type, entry))
+    if (early) {
+      report.refused.push({ source, uvci: old.uvci, code: 'ERR_NOT_YET_VALID', reason: early })
+      return
+    }
     if (!mayRenew.includes(type)) {
       // signing it would make a certificate verify refuses (ERR_KEY_USAGE), and supersede a valid one
       report.refused.push({
@@ -305,6 +304,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       report.refused.push({ source, uvci: old.uvci, code: 'ERR_SCHEMA', reason: unfit })
       return
     }
+    // the issuer in NFC, as every string of a payload: older runs took it, unnormalised, from the DSC
+    if (typeof entry.is === 'string') entry.is = entry.is.normalize('NFC')
     const country = assignedCountryCode(String(entry.co ?? old.country)) as string
     // the new UVCI, then the DCC schema as a last guard: a valid certificate is never superseded
     // by one verify would refuse (a UVCI over the schema's 80 characters, say)
@@ -333,7 +334,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         uvci: String(entry.ci),
         type: old.type,
         country: old.country,
-        issuer: old.issuer,
+        issuer: old.issuer.normalize('NFC'),
         kid,
         iat,
         exp,
@@ -449,6 +450,53 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     await commit()
   }
+}
+
+/**
+ * "already renewed as <UVCI>": the certificate in force, at the end of the chain from `renewal` (the
+ * certificate that replaced it), not a renewal since replaced itself; "(since replaced: in force
+ * <UVCI>)" when the two differ.
+ */
+function alreadyRenewed(ledger: Ledger, renewal: StoredCertificate | undefined): string {
+  if (!renewal) return 'already renewed'
+  let current = renewal
+  const seen = new Set<number>([current.id])
+  while (current.supersededBy !== null && !seen.has(current.supersededBy)) {
+    const next = ledger.findById(current.supersededBy)
+    if (!next) break
+    seen.add(next.id)
+    current = next
+  }
+  return current.id === renewal.id
+    ? `already renewed as ${renewal.uvci}`
+    : `already renewed as ${renewal.uvci}, since replaced: the certificate in force is ${current.uvci}`
+}
+
+/**
+ * The instant (ms since the epoch) of the event an entry certifies: a vaccination's date (`dt`), a
+ * test's sample collection (`sc`), a recovery's first positive test (`fr`); a date alone is its
+ * first instant in UTC. Undefined when the entry has none or it is not a date.
+ */
+function eventDateOf(type: string, entry: Record<string, unknown>): number | undefined {
+  const field = type === 'v' ? entry.dt : type === 't' ? entry.sc : type === 'r' ? entry.fr : undefined
+  if (typeof field !== 'string') return undefined
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(field) ? `${field}T00:00:00Z` : field)
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/**
+ * Why a renewal signed at `iat` (seconds) would be dated too early, or undefined: before the
+ * certificate it replaces was issued (`old.iat`: it would expire sooner than it), or before the event
+ * it certifies (`event`, ms). The clock (--at) is in the past for this certificate; nothing is
+ * signed. Quotes neither date of the holder's event (personal data), only the clock and `old.iat`.
+ */
+function datedTooEarly(iat: number, old: StoredCertificate, event: number | undefined): string | undefined {
+  const at = new Date(iat * 1000).toISOString()
+  if (iat < old.iat)
+    return `its renewal would be dated ${at}, before the certificate it replaces was issued (${new Date(old.iat * 1000).toISOString()}; the clock is in the past): nothing signed`
+  if (event !== undefined && iat * 1000 < event)
+    return `its renewal would be dated ${at}, before the event it certifies (the vaccination, test or recovery date; the clock is in the past): nothing signed`
+  return undefined
 }
 
 /**

@@ -201,4 +201,43 @@ describe('filters that can never match, and the key folder as --qr-dir', () => {
     ])
     expect(beside.code).toBe(0)
   })
+  it('export --qr-dir in a key folder (the folder, a subfolder, by a link, any key folder, not only -k) is ERR_USAGE, as issue and renew; nothing written', () => {
+    const keys = join(tmp, 'keys-for-export')
+    cpSync(KEYS_EXAMPLE, keys, { recursive: true })
+    const link = join(tmp, 'to-keys-for-export')
+    symlinkSync(keys, link)
+    const before = readdirSync(keys, { recursive: true }).sort()
+    for (const qrDir of [
+      keys,
+      join(keys, 'qr'),
+      join(keys, 'ps256'),
+      join(keys, 'a', 'b'),
+      join(link, 'qr'),
+    ]) {
+      const exported = runCli(['export', '--ledger', ledger, '--all', '--qr-dir', qrDir, '--json'])
+      expect(exported.code, qrDir).toBe(2)
+      expect(errorOf(exported.stdout)).toMatchObject({
+        code: 'ERR_USAGE',
+        message: expect.stringMatching(
+          /--qr-dir .* is (a|inside a) key folder \(it holds a private key or a key reference\): QR images are not written among the keys/,
+        ),
+      })
+      // issue with another -k than the key folder: refused too
+      const issue = runCli([
+        'issue',
+        batch,
+        '-k',
+        KEYS_EXAMPLE,
+        '--ledger',
+        join(tmp, 'l4.sqlite'),
+        '--qr-dir',
+        qrDir,
+        '--json',
+      ])
+      expect(issue.code, qrDir).toBe(2)
+    }
+    expect(readdirSync(keys, { recursive: true }).sort()).toEqual(before)
+    const beside = runCli(['export', '--ledger', ledger, '--all', '--qr-dir', join(tmp, 'qr-export-beside')])
+    expect(beside.code).toBe(0)
+  })
 })

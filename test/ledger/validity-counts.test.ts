@@ -65,15 +65,19 @@ function counted(
   const inRange = rows.filter(
     (r) => r.iat >= (query.since ?? 0) && r.iat <= (query.until ?? Infinity) && r.origin !== 'import',
   )
+  // superseded at `now`: by a certificate issued at or before `now` (stats --at a past date)
+  const iatOf = new Map(rows.map((r) => [r.id, r.iat]))
+  const supersededAtNow = (r: StoredCertificate): boolean =>
+    r.supersededBy !== null && (iatOf.get(r.supersededBy) ?? Infinity) <= now
   // a certificate issued after `now` is neither active, expired nor expiring at `now`
-  const live = inRange.filter((r) => r.supersededBy === null && r.iat <= now)
+  const live = inRange.filter((r) => !supersededAtNow(r) && r.iat <= now)
   return {
     issued: inRange.filter((r) => r.origin === 'issue').length,
     renewed: inRange.filter((r) => r.origin === 'renew').length,
     active: live.filter((r) => r.exp > now).length,
     expired: live.filter((r) => r.exp <= now).length,
     expiringSoon: live.filter((r) => r.exp > now && r.exp <= soon).length,
-    superseded: inRange.filter((r) => r.supersededBy !== null).length,
+    superseded: inRange.filter(supersededAtNow).length,
   }
 }
 

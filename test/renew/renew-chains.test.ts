@@ -101,18 +101,28 @@ async function exported(
 describe.each(ENGINES)('renew and export along chains on $name', (engine) => {
   const open = (label: string): LedgerStore => engine.open(engine.spec(tmp, label))
 
-  it('a backdated renewal (iat before what it replaced) is renewed later, not skipped for ever', async () => {
+  it('a backdated correction (iat before what it replaced) is renewed later, not skipped for ever', async () => {
     const ledger = open('backdated')
     try {
       await issue(ledger, at('2021-12-21T00:00:00Z'), [record('R1')], 'records.csv')
-      // renewed at a clock before the original's iat, while the original is still valid
-      const first = await renew(ledger, at('2021-07-01T00:00:00Z'), {
+      // renew refuses a clock before the original's iat (renew-early-clock.test.ts)
+      const refused = await renew(ledger, at('2021-07-01T00:00:00Z'), {
         realNow: at('2022-01-01T00:00:00Z'),
         dueByDate: at('2023-06-01T00:00:00Z'),
       })
-      expect(first.renewed).toBe(1)
-      // the renewal (iat 2021-07-01) expires 2022-07-01: due, and the superseded original (iat
-      // 2021-12-21) is not "a later certificate for the same holder and event"
+      expect(refused.renewed).toBe(0)
+      expect(refused.refused.map((r) => r.code)).toEqual(['ERR_NOT_YET_VALID'])
+      // a correction at a clock before the original's iat: it expires 2022-07-01
+      const corrected = await issue(
+        ledger,
+        at('2021-07-01T00:00:00Z'),
+        [record('R1', { doses: 3 })],
+        'fix.csv',
+        true,
+      )
+      expect(corrected.certificates).toHaveLength(1)
+      // due, and the superseded original (iat 2021-12-21) is not "a later certificate for the same
+      // holder and event"
       const second = await renew(ledger, at('2022-08-01T00:00:00Z'))
       expect(second.skipped).toEqual([])
       expect(second.renewed).toBe(1)

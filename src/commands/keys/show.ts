@@ -6,8 +6,12 @@ import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js
 import { certificateInfo, type CertificateInfo } from '../../keys/certificate-info.js'
 import { DccError } from '../../errors.js'
 import type { KeyLocation } from '../../keys/signer.js'
-import { KEY_FILES, keyReferenceIn, readCertificateFile } from '../../services/key-dir.js'
-import { parseTrustedCertificate } from '../../trust/trusted-certificate.js'
+import {
+  KEY_FILES,
+  keyFolderCertificate,
+  keyReferenceIn,
+  readCertificateFile,
+} from '../../services/key-dir.js'
 import { existsSync } from 'node:fs'
 import { terminalText } from '../../cli/render/terminal-text.js'
 
@@ -58,7 +62,7 @@ export default class KeysShow extends HcertCommand {
     const certificates = files.map(([file, role]) => ({
       file,
       role,
-      ...certificateInfo(parseTrustedCertificate(readCertificateFile(file), file)),
+      ...certificateInfo(keyFolderCertificate(readCertificateFile(file), file)),
     }))
     const dscKey = isDir ? dscKeyIn(args.path) : undefined
     if (!this.jsonEnabled()) {

@@ -7,7 +7,9 @@
  */
 import {
   addTotals,
+  asOfNow,
   REJECTED_SQL,
+  SUPERSEDED_LATER_SQL,
   splitDays,
   statsWindow,
   topByKind,
@@ -137,7 +139,18 @@ export function pgLedgerStats(client: SyncPgClient, query: StatsQuery): LedgerSt
     list.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
   const issuedDay = `(to_timestamp(iat) AT TIME ZONE 'UTC')::date`
 
-  const totals = pgValidityTotals(client, { fullStart, fullEnd, edges, now, soon: now + query.soon })
+  const soon = now + query.soon
+  // supersession as of `now`: what was superseded only after it was not yet (stats.ts asOfNow)
+  const totals = asOfNow(
+    pgValidityTotals(client, { fullStart, fullEnd, edges, now, soon }),
+    client.query<Record<string, number | string>>(
+      SUPERSEDED_LATER_SQL.replaceAll('@now', '$1')
+        .replaceAll('@soon', '$2')
+        .replaceAll('@since', '$3')
+        .replaceAll('@until', '$4'),
+      [now, soon, since, until],
+    )[0],
+  )
   const [rejected] = client.query<{ rejected: number | string; rejectedSinceIssued: number | string }>(
     REJECTED_SQL.replace('@since', '$1').replace('@until', '$2'),
     [since, until],
