@@ -196,13 +196,15 @@ describe('--correct fixes a typo, it never passes a certificate to another perso
 
   it('one-field fixes still correct: a surname typo, a given-name typo, a wrong date of birth', async () => {
     const ledger = new Ledger(':memory:')
-    await issue(ledger, csv('2,v,Nguyễn,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01'))
-    for (const row of [
-      '2,v,Nguyễb,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01', // surname typo
-      '2,v,Nguyễn,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01', // and back
-      '2,v,Nguyễn,Văn Ahn,1990-05-05,Comirnaty,1,2,2021-06-01', // two letters swapped
-      '2,v,Nguyễn,Văn Ahn,1990-06-05,Comirnaty,1,2,2021-06-01', // the date of birth
+    // each fix of its own record (id): going back to an earlier version is never a correction (an
+    // old batch resent is written out as corrected since)
+    for (const [id, fn, gn, dob] of [
+      ['2', 'Nguyễb', 'Văn Anh', '1990-05-05'], // surname typo
+      ['3', 'Nguyễn', 'Văn Ahn', '1990-05-05'], // two letters swapped
+      ['4', 'Nguyễn', 'Văn Anh', '1990-06-05'], // the date of birth
     ]) {
+      await issue(ledger, csv(`${id},v,Nguyễn,Văn Anh,1990-05-05,Comirnaty,1,2,2021-06-01`))
+      const row = `${id},v,${fn},${gn},${dob},Comirnaty,1,2,2021-06-01`
       const { report } = await issue(ledger, csv(row), { correct: true })
       expect(report.rejections, row).toEqual([])
       expect(report.corrected, row).toBe(1)
