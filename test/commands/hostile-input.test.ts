@@ -4,7 +4,15 @@
  * row damaged by hand, a missing input, a read-only ledger, a batch of one, reasons grouped in stats,
  * and a DSC rolled under an existing CSCA.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -244,19 +252,17 @@ describe('the ledger, damaged or read only', () => {
     const exported = asReader(['export', '--all', '--ledger', ledger, '--json'])
     expect(exported.code).toBe(0)
     expect(JSON.parse(exported.stdout).exported).toBe(1)
-    // a folder the reader cannot write, without the -shm file SQLite needs for a WAL ledger
+    // a folder the reader cannot write, without the -shm file SQLite needs for a WAL ledger: read
+    // into memory (ledger-file.ts), nothing left beside it
     const closed = join(tmp, 'closed')
     mkdirSync(closed)
     copyFileSync(ledger, join(closed, 'ledger.sqlite'))
     chmodSync(closed, 0o555)
-    const refused = asReader(['stats', '--ledger', join(closed, 'ledger.sqlite'), '--json'])
-    if (process.getuid?.() === 0 || refused.code !== 0) {
-      expect(refused.code).toBe(2)
-      expect(errorOf(refused.stdout)).toMatchObject({
-        code: 'ERR_LEDGER',
-        message: expect.stringMatching(/folder is not writable.*copy the ledger/),
-      })
-    }
+    const read = asReader(['stats', '--ledger', join(closed, 'ledger.sqlite'), '--json'])
+    expect(read.stderr).toBe('')
+    expect(read.code).toBe(0)
+    expect(JSON.parse(read.stdout).totals.issued).toBe(1)
+    expect(readdirSync(closed)).toEqual(['ledger.sqlite'])
   })
 })
 
@@ -275,7 +281,8 @@ describe('hcert stats', () => {
     expect(top).toEqual([
       {
         field: 'id',
-        reason: expect.stringMatching(/^the id \(column id\) is reused for different content/),
+        // Dung, Em, Giang are not typo fixes of An, Binh, Chi: another person each (holder-match.ts)
+        reason: expect.stringMatching(/^the id \(column id\) seems to belong to another person/),
         count: 3,
       },
     ])
