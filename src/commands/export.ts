@@ -105,7 +105,7 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
     let out: AtomicFile | undefined
     try {
       if (qrDir) prepareQrDir(qrDir)
-      if (flags.out) out = new AtomicFile(flags.out)
+      if (flags.out) out = new AtomicFile(flags.out, { lockAs: '--out' })
     } catch (err) {
       ledger.close()
       throw err

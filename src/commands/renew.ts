@@ -161,7 +161,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       ...(flags['qr-dir'] ? { qrDir: flags['qr-dir'] } : {}),
     })
     // every destination is created before anything is signed; a dry run creates none
-    const out = flags.out && !dryRun ? new AtomicFile(flags.out) : undefined
+    const out = flags.out && !dryRun ? new AtomicFile(flags.out, { lockAs: '--out' }) : undefined
     try {
       if (flags['qr-dir'] && !dryRun) prepareQrDir(flags['qr-dir'])
     } catch (err) {

@@ -36,6 +36,7 @@ import { opendir } from 'node:fs/promises'
 import type { Dir } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
+import { lockOutput, outputLockPath } from './output-lock.js'
 import { writeError } from './write-error.js'
 
 /** personal data and keys: readable and writable by the owner alone */
@@ -200,6 +201,13 @@ export interface AtomicFileOptions {
   mode?: number
   /** fsync before the rename, so that a crash cannot leave an empty file in place (default true) */
   durable?: boolean
+  /**
+   * The flag that named the target (`--out`): the run takes the target for itself until commit or
+   * discard (output-lock.ts), and a second run at the same path is refused (ERR_USAGE) before it
+   * writes anything. Outputs a user names take one; key files and QR images do not (the key folder
+   * has a lock of its own; an image is the same bytes whoever writes it).
+   */
+  lockAs?: string
 }
 
 export class AtomicFile {
@@ -210,12 +218,25 @@ export class AtomicFile {
   private chunks: Array<Buffer> = []
   private buffered = 0
   private written = 0
+  private unlock: (() => void) | undefined
 
-  /** Creates the temporary file now: a destination that cannot be written fails here, before any work. */
+  /**
+   * Creates the temporary file now: a destination that cannot be written fails here, before any work
+   * (and, with `lockAs`, one another run writes: ERR_USAGE).
+   */
   constructor(target: string, options: AtomicFileOptions = {}) {
     this.target = target
     this.durable = options.durable ?? true
     const mode = options.mode ?? PRIVATE_MODE
+    if (options.lockAs !== undefined) {
+      const release = lockOutput(options.lockAs, target)
+      const lock = outputLockPath(target)
+      track(lock) // removed at exit with the temporary files
+      this.unlock = () => {
+        live.delete(lock)
+        release()
+      }
+    }
     let temporary = ''
     let fd: number
     for (let attempt = 0; ; attempt++) {
@@ -225,6 +246,7 @@ export class AtomicFile {
         break
       } catch (cause) {
         if ((cause as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue
+        this.releaseLock()
         throw writeError(target, cause)
       }
     }
@@ -282,6 +304,12 @@ export class AtomicFile {
       this.discard()
       throw writeError(this.target, cause)
     }
+    this.releaseLock()
+  }
+
+  private releaseLock(): void {
+    this.unlock?.()
+    this.unlock = undefined
   }
 
   /** Closes and removes the temporary file; the target is left as it was. Safe to call twice. */
@@ -303,6 +331,7 @@ export class AtomicFile {
         // already gone
       }
     }
+    this.releaseLock()
   }
 }
 

@@ -22,6 +22,7 @@ import {
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
+import { refuseLinksAlong } from '../fs/links-along.js'
 import { makeDirectories } from '../fs/make-directories.js'
 
 const OPEN = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
@@ -107,6 +108,8 @@ function startsLikeSqlite(path: string): boolean {
 }
 
 export function secureLedgerFile(path: string): void {
+  // a folder on the way that is a link would put the ledger elsewhere (the file itself: O_NOFOLLOW)
+  refuseLinksAlong('ledger:', path, false, 'ERR_LEDGER')
   // one level at a time: Node's recursive mkdir spins forever under /proc (make-directories.ts)
   makeDirectories(dirname(path), 0o700)
   let fd: number

@@ -1,5 +1,6 @@
 /** `hcert keys generate`: a CSCA (new or reused) and a DSC signed by it, written to a key directory. */
 import { lstatSync, rmSync, statSync } from 'node:fs'
+import { refuseLinksAlong } from '../fs/links-along.js'
 import { tryLock } from '../fs/lock-file.js'
 import { writeError } from '../fs/write-error.js'
 import { join } from 'node:path'
@@ -153,6 +154,8 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
   if (options.organisation !== undefined) checkOrganisation(options.organisation)
   const out = options.out
   refuseNonFolder(out)
+  // private keys are never written through a link, at the folder or on its way
+  refuseLinksAlong('--out', out, true)
   const reuseCsca = options.cscaDir !== undefined
   const writes = [
     KEY_FILES.dscKey,
@@ -244,6 +247,7 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
   })
 
   ensureDir(out)
+  refuseLinksAlong('--out', out, true) // none planted while the keys were made
   // one run writes the folder at a time: two started together would each write part of the set
   const release = lockKeyFolder(out)
   try {

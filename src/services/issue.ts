@@ -32,7 +32,7 @@ import {
 import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
-import { lockRejects } from '../issue/rejects-lock.js'
+import { lockOutput } from '../fs/output-lock.js'
 import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { holderOfRecord, type Holder } from '../issue/holder-match.js'
 import {
@@ -218,7 +218,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   let earlierWrittenAt: number | undefined
   /** the ledger ids of the certificates this run issued (an earlier rejects row issued since: stale-rejects.ts) */
   const issuedNow = new Set<number>()
-  /** frees the --rejects path this run took for itself (rejects-lock.ts) */
+  /** frees the --rejects path this run took for itself (fs/output-lock.ts) */
   let releaseRejects = (): void => undefined
   const discard = (): void => {
     out?.discard()
@@ -227,10 +227,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   }
   if (!options.dryRun) {
     try {
-      if (options.out) out = new AtomicFile(options.out)
+      if (options.out) out = new AtomicFile(options.out, { lockAs: '--out' })
       if (options.rejects) rejectsWriter = new RejectsWriter(options.rejects, rejectsFormat)
       // a second run at this --rejects path stops here, before anything is read or committed
-      if (options.rejects) releaseRejects = lockRejects(options.rejects)
+      if (options.rejects) releaseRejects = lockOutput('--rejects', options.rejects)
       if (options.qrDir) prepareQrDir(options.qrDir)
       // the rejects file this run replaces: none of its records may be lost (stale-rejects.ts)
       if (options.rejects) {

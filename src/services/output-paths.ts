@@ -14,6 +14,7 @@ import {
   sameFile,
   type RolePath,
 } from '../fs/distinct-paths.js'
+import { refuseLinksAlong } from '../fs/links-along.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { writeError } from '../fs/write-error.js'
 import { refuseForeignDestination } from '../fs/destination-content.js'
@@ -73,6 +74,10 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
         `--qr-dir ${paths.qrDir} is ${sameFile(paths.qrDir, keys) ? 'a key folder' : 'inside a key folder'} (it holds a private key or a key reference): QR images are not written among the keys; give a folder outside ${keys}`,
       )
   }
+  // no destination is reached through a link (a link at an output file's own name: refuseOddTarget)
+  if (paths.out) refuseLinksAlong('--out', paths.out, false)
+  if (paths.rejects) refuseLinksAlong('--rejects', paths.rejects, false)
+  if (paths.qrDir) refuseLinksAlong('--qr-dir', paths.qrDir, true)
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
@@ -145,8 +150,12 @@ export function refuseOddTarget(flag: string, path: string): void {
   )
 }
 
-/** Creates the QR folder (0700) if need be, and checks that it takes new files. */
+/**
+ * Creates the QR folder (0700) if need be, and checks that it takes new files. ERR_USAGE when it, or
+ * a folder on its way, is a symbolic link (looked at again once made: none planted meanwhile).
+ */
 export function prepareQrDir(dir: string): void {
+  refuseLinksAlong('--qr-dir', dir, true)
   const stat = statSync(dir, { throwIfNoEntry: false })
   if (stat && !stat.isDirectory()) throw new DccError('ERR_USAGE', `--qr-dir ${dir} is not a folder`)
   if (!stat) {
@@ -156,6 +165,7 @@ export function prepareQrDir(dir: string): void {
       throw writeError(join(dir, '.'), cause)
     }
   }
+  refuseLinksAlong('--qr-dir', dir, true)
   new AtomicFile(join(dir, 'probe'), { durable: false }).discard()
 }
 

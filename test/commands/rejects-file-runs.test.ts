@@ -42,9 +42,7 @@ describe('two runs at one --rejects path (finding 3)', () => {
     expect(second.code).toBe(2)
     const error = (JSON.parse(second.stdout) as { error: { code: string; message: string } }).error
     expect(error.code).toBe('ERR_USAGE')
-    expect(error.message).toMatch(
-      new RegExp(`another hcert run \\(pid ${process.pid}\\) writes that rejects file`),
-    )
+    expect(error.message).toMatch(new RegExp(`another hcert run \\(pid ${process.pid}\\) writes that file`))
     expect(error.message).toMatch(/give each run its own --rejects path/)
     expect(readFileSync(rejects, 'utf8')).toBe(before)
     expect(existsSync(join(dir, 'o.jsonl'))).toBe(false)
