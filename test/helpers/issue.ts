@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
+import type { LedgerStore } from '../../src/ledger/store.js'
 import {
   issueCertificates,
   type IssuedCertificate,
@@ -60,6 +61,52 @@ export function issueHarness(prefix: string, defaults: Partial<IssueOptions> = {
     })
     return { report, certificates, ledger, file }
   }
+}
+
+/**
+ * A writer of input files for one test file: `file(name, content)` writes `content` to a new file
+ * whose name ends in `name`, in a temporary folder named from `prefix` (`file.folder`), and returns
+ * its path.
+ */
+export function fileMaker(
+  prefix: string,
+): ((name: string, content: string | Uint8Array) => string) & { folder: string } {
+  const folder = mkdtempSync(join(tmpdir(), prefix))
+  let n = 0
+  const write = (name: string, content: string | Uint8Array): string => {
+    const path = join(folder, `${++n}-${name}`)
+    writeFileSync(path, content)
+    return path
+  }
+  return Object.assign(write, { folder })
+}
+
+/**
+ * Issues the file `source` into `ledger` as issueHarness does (batch 'b', ISSUE_NOW, 12 months,
+ * country VN, issuer "Ministry of Health", the example ES256 DSC on the calling thread); `extra`
+ * overrides any option. Returns the report and what onCertificate was given, in order.
+ */
+export async function issueFile(
+  ledger: LedgerStore,
+  source: string,
+  extra: Partial<IssueOptions> = {},
+): Promise<{ report: IssueReport; certificates: IssuedCertificate[] }> {
+  const signer = extra.signer ?? exampleSigner('ES256')
+  const certificates: IssuedCertificate[] = []
+  const report = await issueCertificates({
+    source,
+    signer,
+    jobSigner: inlineSigner(signer),
+    ledger,
+    batch: 'b',
+    now: ISSUE_NOW,
+    validity: { amount: 12, unit: 'm' },
+    defaults: { country: 'VN', issuer: 'Ministry of Health' },
+    dryRun: false,
+    onCertificate: (c) => certificates.push(c),
+    ...extra,
+  })
+  return { report, certificates }
 }
 
 /** A flat record (the CSV and JSON Lines columns): a first dose of Comirnaty for Le An, with `changes`. */

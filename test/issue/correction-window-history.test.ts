@@ -5,45 +5,19 @@
  * of the id (without). A correction follows renew's rule; an earlier version of a record, corrected
  * since, is written out as its current certificate, counted in alreadyIssuedCorrected.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
 import { CSV_HEADER } from '../helpers/records.js'
+import { fileMaker, ISSUE_NOW, issueFile } from '../helpers/issue.js'
 
-const tmp = mkdtempSync(join(tmpdir(), 'hcert-correct-window-'))
-const NOW = new Date('2021-12-21T00:00:00Z')
-const signer = exampleSigner('ES256')
-let files = 0
+const NOW = ISSUE_NOW
+const file = fileMaker('hcert-correct-window-')
+const csv = (text: string): string => file('in.csv', `${CSV_HEADER}\n${text}\n`)
 
-function csv(text: string): string {
-  const file = join(tmp, `in-${++files}.csv`)
-  writeFileSync(file, `${CSV_HEADER}\n${text}\n`)
-  return file
-}
-
-async function issue(ledger: Ledger, file: string, extra: Partial<IssueOptions> = {}) {
-  const certificates: IssuedCertificate[] = []
-  const report = await issueCertificates({
-    source: file,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: 'b',
-    now: NOW,
-    realNow: new Date('2022-06-01T00:00:00Z'),
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, certificates }
-}
+// the real clock half a year on: a correction dated NOW is valid today
+const issue = (ledger: Ledger, source: string, extra: Partial<IssueOptions> = {}) =>
+  issueFile(ledger, source, { realNow: new Date('2022-06-01T00:00:00Z'), ...extra })
 
 const ORIGINAL = 'F1,v,Do,Hai,1977-07-07,Comirnaty,1,2,2021-06-10'
 const FIXED = 'F1,v,Do,Hais,1977-07-07,Comirnaty,1,2,2021-06-10'

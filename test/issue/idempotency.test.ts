@@ -6,44 +6,30 @@
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { verifyHc1 } from '../../src/hcert/verify-hc1.js'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { SCHEMA_VERSION } from '../../src/ledger/schema.js'
-import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
+import { type IssueOptions } from '../../src/services/issue.js'
 import { renewCertificates, type RenewedCertificate } from '../../src/services/renew.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { runCli } from '../helpers/cli.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { CSV_HEADER, vaccinationCsv } from '../helpers/records.js'
+import { ISSUE_NOW, issueFile } from '../helpers/issue.js'
 
 const FIELD = join(import.meta.dirname, '..', 'fixtures', 'field-reports')
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ledger')
-const NOW = new Date('2021-12-21T00:00:00Z')
+const NOW = ISSUE_NOW
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-idempotency-'))
 const signer = exampleSigner('ES256')
 const trust = new TrustList([signer.certificate])
 
-async function issue(ledger: Ledger, file: string, extra: Partial<IssueOptions> = {}) {
-  const certificates: IssuedCertificate[] = []
-  const report = await issueCertificates({
-    source: file,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: file.split('/').pop() as string,
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, certificates }
-}
+// each file its own batch, named as the CLI names it
+const issue = (ledger: Ledger, file: string, extra: Partial<IssueOptions> = {}) =>
+  issueFile(ledger, file, { batch: basename(file), ...extra })
 
 const nameOf = (hc1: string): string =>
   (verifyHc1(hc1, { trust, now: NOW }).payload as { nam: { fn: string } }).nam.fn

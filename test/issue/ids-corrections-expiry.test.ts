@@ -5,44 +5,15 @@
  * same-holder check compares standardised names (ICVP names too); an already issued certificate
  * that has expired is written out again with a warning and counted (`alreadyIssuedExpired`).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate, type IssueOptions } from '../../src/services/issue.js'
-import { exampleSigner } from '../helpers/keys.js'
 import { CSV_HEADER } from '../helpers/records.js'
+import { fileMaker, issueFile } from '../helpers/issue.js'
 
-const tmp = mkdtempSync(join(tmpdir(), 'hcert-ids-'))
-const NOW = new Date('2021-12-21T00:00:00Z')
-const signer = exampleSigner('ES256')
-let files = 0
+const file = fileMaker('hcert-ids-')
+const csv = (text: string, header = CSV_HEADER): string => file('in.csv', `${header}\n${text}\n`)
 
-function csv(text: string, header = CSV_HEADER): string {
-  const file = join(tmp, `in-${++files}.csv`)
-  writeFileSync(file, `${header}\n${text}\n`)
-  return file
-}
-
-async function issue(ledger: Ledger, file: string, extra: Partial<IssueOptions> = {}) {
-  const certificates: IssuedCertificate[] = []
-  const report = await issueCertificates({
-    source: file,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: 'b',
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, certificates }
-}
+const issue = issueFile
 
 describe('the first record of an id owns it, even when it is rejected', () => {
   it('a later record of the id with other content is rejected as its reuse, never issued in its place', async () => {

@@ -8,14 +8,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssueOptions } from '../../src/services/issue.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { issueFile } from '../helpers/issue.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-rejects-as-read-'))
-const NOW = new Date('2021-12-21T00:00:00Z')
-const signer = exampleSigner('ES256')
 let n = 0
 
 function file(name: string, content: string): string {
@@ -24,23 +20,7 @@ function file(name: string, content: string): string {
   return path
 }
 
-async function issue(ledger: Ledger, source: string, extra: Partial<IssueOptions> = {}) {
-  const certificates: Array<{ id?: string }> = []
-  const report = await issueCertificates({
-    source,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: 'b',
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: (c) => certificates.push(c),
-    ...extra,
-  })
-  return { report, certificates }
-}
+const issue = issueFile
 
 describe('finding 3: a rejects row is the record as it was read', () => {
   it('CSV: a quote closed mid-cell stays as typed (resent unchanged it is refused again, never issued as the guess); extra cells and empty-named columns are kept; a short row keeps its cells', async () => {

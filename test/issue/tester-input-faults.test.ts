@@ -3,28 +3,18 @@
  * quoted an id, a CSV quote closed mid-cell that was signed, JSON keys given twice resolved to
  * their last value, a non-UTF-8 file without its line, and reasons that pointed the wrong way.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { readRecords, type InputRecord } from '../../src/issue/read-records.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssueOptions } from '../../src/services/issue.js'
+import { type IssueOptions } from '../../src/services/issue.js'
 import { statsOf } from '../../src/services/stats.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { fileMaker, ISSUE_NOW, issueFile } from '../helpers/issue.js'
 
-const tmp = mkdtempSync(join(tmpdir(), 'hcert-tester-input-'))
-const NOW = new Date('2021-12-21T00:00:00Z')
-const signer = exampleSigner('ES256')
-let n = 0
-
-function file(name: string, content: string | Uint8Array): string {
-  const path = join(tmp, `${++n}-${name}`)
-  writeFileSync(path, content)
-  return path
-}
+const NOW = ISSUE_NOW
+const file = fileMaker('hcert-tester-input-')
+const tmp = file.folder
 
 async function read(name: string, content: string | Uint8Array): Promise<InputRecord[]> {
   const out: InputRecord[] = []
@@ -32,21 +22,8 @@ async function read(name: string, content: string | Uint8Array): Promise<InputRe
   return out
 }
 
-async function issue(ledger: Ledger, source: string, extra: Partial<IssueOptions> = {}) {
-  return issueCertificates({
-    source,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: 'b',
-    now: NOW,
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-    onCertificate: () => undefined,
-    ...extra,
-  })
-}
+const issue = async (ledger: Ledger, source: string, extra: Partial<IssueOptions> = {}) =>
+  (await issueFile(ledger, source, extra)).report
 
 const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date\n'
 

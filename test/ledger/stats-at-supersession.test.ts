@@ -7,13 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import type { LedgerStore } from '../../src/ledger/store.js'
-import { issueCertificates } from '../../src/services/issue.js'
 import { renewCertificates } from '../../src/services/renew.js'
 import { exampleSigner } from '../helpers/keys.js'
 import { letters } from '../helpers/records.js'
 import { ENGINES, requirePgInCi } from '../helpers/pg.js'
+import { issueFile } from '../helpers/issue.js'
 
 requirePgInCi()
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-stats-at-'))
@@ -36,17 +35,7 @@ let files = 0
 async function issue(ledger: LedgerStore, at: string, ids: number[]): Promise<void> {
   const file = join(tmp, `${files++}.jsonl`)
   writeFileSync(file, ids.map((i) => JSON.stringify(record(i))).join('\n'))
-  const report = await issueCertificates({
-    source: file,
-    signer: es,
-    jobSigner: inlineSigner(es),
-    ledger,
-    batch: `b${files}`,
-    now: new Date(at),
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
-  })
+  const { report } = await issueFile(ledger, file, { batch: `b${files}`, now: new Date(at) })
   expect(report.issued).toBe(ids.length)
 }
 
