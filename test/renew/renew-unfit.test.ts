@@ -247,3 +247,39 @@ describe('renew --out', () => {
     expect(statSync(t).size).toBe(size)
   })
 })
+
+describe('an issuer an older run stored unnormalised', () => {
+  it('is renewed in NFC, in the payload and in the ledger row (older runs took `is` from the DSC as typed)', async () => {
+    const { ledger } = await issuedLedger()
+    const nfd = 'Bộ Y tế'.normalize('NFD')
+    expect(nfd).not.toBe(nfd.normalize('NFC'))
+    // as an older run wrote it: the DSC's organisation, decomposed
+    const db = ledger.database
+    for (const row of db.prepare('SELECT id, payload FROM certificates').all() as Array<{
+      id: number
+      payload: string
+    }>) {
+      const payload = JSON.parse(row.payload) as { v: Array<{ is: string }> }
+      for (const entry of payload.v) entry.is = nfd
+      db.prepare('UPDATE certificates SET payload = ?, issuer = ? WHERE id = ?').run(
+        JSON.stringify(payload),
+        nfd,
+        row.id,
+      )
+    }
+    const uvcis: string[] = []
+    const report = await renew(ledger, { onCertificate: (c) => uvcis.push(c.uvci) })
+    expect(report.renewed).toBe(2)
+    expect(uvcis).toHaveLength(2)
+    for (const uvci of uvcis) {
+      const row = db.prepare('SELECT payload, issuer FROM certificates WHERE uvci = ?').get(uvci) as {
+        payload: string
+        issuer: string
+      }
+      expect(row.issuer).toBe('Bộ Y tế'.normalize('NFC'))
+      expect((JSON.parse(row.payload) as { v: Array<{ is: string }> }).v[0]?.is).toBe(
+        'Bộ Y tế'.normalize('NFC'),
+      )
+    }
+  })
+})
