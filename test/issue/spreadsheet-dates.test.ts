@@ -58,7 +58,26 @@ describe("a spreadsheet's date number in a date column", () => {
     expect(got).toHaveLength(2)
     expect(got[0]?.[0]).toBe('dob')
     expect(got[0]?.[1]).toMatch(/spreadsheet's date number/)
-    expect(got[1]?.[1]).not.toMatch(/spreadsheet/)
+    expect(got[1]?.[1]).not.toMatch(/spreadsheet's date number/)
+  })
+
+  it('a date in a local style (1/6/2021, 01.06.2021, 6-1-21): the reason says 1/6 reads two ways and how to write it, never the value', async () => {
+    const got = await rejections(
+      'local.csv',
+      'id,type,fn,gn,dob,vaccine,dose,doses,date\n' +
+        'l1,v,Zeta,Quux,7/3/1980,Comirnaty,1,2,2021-06-01\n' +
+        'l2,v,Zeta,Quuy,1980-03-07,Comirnaty,1,2,01.06.2021\n' +
+        'l3,v,Zeta,Quuz,1980-03-07,Comirnaty,1,2,6-1-21\n' +
+        'l4,v,Zeta,Quuw,1980-03-07,Comirnaty,1,2,2021/06/01\n',
+    )
+    expect(got.map(([field]) => field)).toEqual(['dob', 'date', 'date', 'date'])
+    for (const [, reason] of got.slice(0, 3)) {
+      expect(reason).toMatch(/local style/)
+      expect(reason).toMatch(/YYYY-MM-DD/)
+      expect(reason).not.toMatch(/7\/3|1980|01\.06|6-1-21/)
+    }
+    // year first is no local day-month form: the plain reason
+    expect(got[3]?.[1]).not.toMatch(/local style/)
   })
 
   it('an id a spreadsheet wrote in scientific notation is rejected, never a key two records share', async () => {
