@@ -37,6 +37,10 @@ function planted(): { dir: string; target: string; link: string; input: string }
   return { dir, target, link: join(dir, 'link'), input }
 }
 
+/** `hcert issue INPUT --key-dir keys-example --ledger LEDGER …more` */
+const issueCli = (input: string, ledger: string, ...more: string[]): ReturnType<typeof runCli> =>
+  runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, ...more])
+
 function errorOf(stdout: string): { code: string; message: string } {
   return (JSON.parse(stdout) as { error: { code: string; message: string } }).error
 }
@@ -53,16 +57,7 @@ describe('no destination through a symbolic link (round 4, finding 1)', () => {
     it(`${name}: ERR_USAGE naming the link, nothing written there, no ledger made`, () => {
       const p = planted()
       const ledger = join(p.dir, 'l.sqlite')
-      const run = runCli([
-        'issue',
-        p.input,
-        '--key-dir',
-        KEYS_EXAMPLE,
-        '--ledger',
-        ledger,
-        '--json',
-        ...args(p),
-      ])
+      const run = issueCli(p.input, ledger, '--json', ...args(p))
       expect(run.code).toBe(2)
       const error = errorOf(run.stdout)
       expect(error.code).toBe('ERR_USAGE')
@@ -74,24 +69,13 @@ describe('no destination through a symbolic link (round 4, finding 1)', () => {
 
   it('issue --ledger <link>/l.sqlite: ERR_LEDGER, no ledger in the target; reading one through a link still works', () => {
     const p = planted()
-    const run = runCli([
-      'issue',
-      p.input,
-      '--key-dir',
-      KEYS_EXAMPLE,
-      '--ledger',
-      join(p.link, 'l.sqlite'),
-      '--json',
-    ])
+    const run = issueCli(p.input, join(p.link, 'l.sqlite'), '--json')
     expect(run.code).toBe(2)
     expect(errorOf(run.stdout).code).toBe('ERR_LEDGER')
     expect(readdirSync(p.target)).toEqual([])
     // a ledger made in the real folder is read through the link (nothing is written through it)
     const real = join(p.target, 'l.sqlite')
-    expect(
-      runCli(['issue', p.input, '--key-dir', KEYS_EXAMPLE, '--ledger', real, '-o', join(p.dir, 'o.jsonl')])
-        .code,
-    ).toBe(0)
+    expect(issueCli(p.input, real, '-o', join(p.dir, 'o.jsonl')).code).toBe(0)
     const stats = runCli(['stats', '--ledger', join(p.link, 'l.sqlite'), '--json'])
     expect(stats.code).toBe(0)
     expect((JSON.parse(stats.stdout) as { totals: { issued: number } }).totals.issued).toBe(3)
@@ -110,10 +94,7 @@ describe('no destination through a symbolic link (round 4, finding 1)', () => {
   it('export and renew: --out and --qr-dir through a link refused, the target left empty', () => {
     const p = planted()
     const ledger = join(p.dir, 'l.sqlite')
-    expect(
-      runCli(['issue', p.input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '-o', join(p.dir, 'o.jsonl')])
-        .code,
-    ).toBe(0)
+    expect(issueCli(p.input, ledger, '-o', join(p.dir, 'o.jsonl')).code).toBe(0)
     for (const args of [
       ['export', '--all', '--ledger', ledger, '--out', join(p.link, 'e.jsonl')],
       ['export', '--all', '--ledger', ledger, '--qr-dir', join(p.link, 'qr')],
@@ -190,17 +171,7 @@ describe('two runs at one --out (round 4, finding 2)', () => {
     expect(existsSync(lock)).toBe(true)
     const input = join(dir, 'b.csv')
     writeFileSync(input, vaccinationCsv({ to: 4, prefix: 'B', fn: 'Tran' }))
-    const second = runCli([
-      'issue',
-      input,
-      '--key-dir',
-      KEYS_EXAMPLE,
-      '--ledger',
-      ledger,
-      '--out',
-      out,
-      '--json',
-    ])
+    const second = issueCli(input, ledger, '--out', out, '--json')
     expect(second.code).toBe(2)
     const error = errorOf(second.stdout)
     expect(error.code).toBe('ERR_USAGE')
@@ -212,10 +183,7 @@ describe('two runs at one --out (round 4, finding 2)', () => {
     expect(lines.every((line) => (JSON.parse(line) as { id: string }).id.startsWith('A'))).toBe(true)
     // the second run committed nothing: the same command now issues its four
     expect(existsSync(lock)).toBe(false)
-    expect(
-      runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--out', join(dir, 'b.jsonl')])
-        .code,
-    ).toBe(0)
+    expect(issueCli(input, ledger, '--out', join(dir, 'b.jsonl')).code).toBe(0)
     expect(readFileSync(join(dir, 'b.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4)
   })
 
@@ -225,7 +193,7 @@ describe('two runs at one --out (round 4, finding 2)', () => {
     const input = join(dir, 'a.csv')
     writeFileSync(input, vaccinationCsv({ to: 2 }))
     const out = join(dir, 'o.jsonl')
-    expect(runCli(['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--out', out]).code).toBe(0)
+    expect(issueCli(input, ledger, '--out', out).code).toBe(0)
     const before = readFileSync(out, 'utf8')
     // another run holds it: its lock holds a live pid (this test's)
     writeFileSync(join(dir, '.o.jsonl.hcert-lock'), `${process.pid}\n`)

@@ -42,23 +42,9 @@ export function issueHarness(prefix: string, defaults: Partial<IssueOptions> = {
     const file = join(tmp, `${n++}-${name}`)
     writeFileSync(file, input)
     const options = { ...defaults, ...extra }
-    const signer = options.signer ?? exampleSigner('ES256')
     // the tests give SQLite ledgers (their rows read through ledger.database)
     const ledger = (options.ledger as Ledger | undefined) ?? new Ledger(join(tmp, `${n}.sqlite`))
-    const certificates: IssuedCertificate[] = []
-    const report = await issueCertificates({
-      source: file,
-      signer,
-      jobSigner: inlineSigner(signer),
-      ledger,
-      batch: name,
-      now: ISSUE_NOW,
-      validity: { amount: 12, unit: 'm' },
-      defaults: { country: 'VN', issuer: 'Ministry of Health' },
-      dryRun: false,
-      onCertificate: (c) => certificates.push(c),
-      ...options,
-    })
+    const { report, certificates } = await issueFile(ledger, file, { batch: name, ...options })
     return { report, certificates, ledger, file }
   }
 }

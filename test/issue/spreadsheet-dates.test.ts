@@ -2,35 +2,17 @@
  * A date column a spreadsheet exported as its date numbers (44197 for 2021-01-01): the reason says
  * so and how to export the column, never the value.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates } from '../../src/services/issue.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { fileMaker, issueFile } from '../helpers/issue.js'
 
-const tmp = mkdtempSync(join(tmpdir(), 'hcert-serial-dates-'))
-const signer = exampleSigner('ES256')
+const file = fileMaker('hcert-serial-dates-')
 let n = 0
 
 async function rejections(name: string, content: string): Promise<Array<[string, string]>> {
-  const source = join(tmp, `${++n}-${name}`)
-  writeFileSync(source, content)
-  const ledger = new Ledger(join(tmp, `${n}.sqlite`))
-  const report = await issueCertificates({
-    source,
-    signer,
-    jobSigner: inlineSigner(signer),
-    ledger,
-    batch: 'b',
-    now: new Date('2021-12-21T00:00:00Z'),
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: true,
-    onCertificate: () => undefined,
-  })
+  const ledger = new Ledger(join(file.folder, `${++n}.sqlite`))
+  const { report } = await issueFile(ledger, file(name, content), { dryRun: true })
   ledger.close()
   return report.rejections.map((r) => [r.field, r.reason])
 }
