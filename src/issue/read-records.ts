@@ -424,6 +424,16 @@ const HEADER_AGAIN = 'repeats the header row: files were probably joined (cat a.
 const OTHER_HEADER =
   "is a header row (its cells are column names, not as the file's first line has them): files with other columns were probably joined (cat a.csv b.csv); remove this line, and put the rows after it in the first line's columns"
 
+/** What a header row that starts with a byte-order mark adds to its reason: where the mark came from. */
+const HEADER_BOM =
+  'it starts with an invisible byte-order mark (U+FEFF), as each file saved with one does: remove this line, or save each file as UTF-8 without a BOM (signature) before joining them'
+
+/** HEADER_AGAIN, for a row that starts with a byte-order mark too (each joined file had one). */
+const HEADER_AGAIN_BOM = `repeats the header row: files were probably joined (cat a.csv b.csv), and ${HEADER_BOM}`
+
+/** OTHER_HEADER, for a row that starts with a byte-order mark too. */
+const OTHER_HEADER_BOM = `is a header row (its cells are column names, not as the file's first line has them): files with other columns were probably joined (cat a.csv b.csv), and ${HEADER_BOM}; put the rows after it in the first line's columns`
+
 const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
 
 /** The reason for a CSV row the parser could not read whole (csv.ts), in words; never its text. */
@@ -675,9 +685,13 @@ async function* readCsv(
       // a resent rejects file's row carries its reason, which is no column name
       const named =
         reasonAt >= 0 ? row.fields.map((f, i) => (i === reasonAt ? REASON_COLUMN : f)) : row.fields
-      if (!record.error && rowKey(named) === headerKey) record.error = HEADER_AGAIN
-      else if (!record.error && namesColumnsOnly(named, columns)) record.error = OTHER_HEADER
-      else if (!record.error && (row.fields[0] ?? '').startsWith(BOM)) record.error = LATER_BOM
+      // a header row of the second file keeps that file's byte-order mark: one reason says both
+      const marked = (row.fields[0] ?? '').startsWith(BOM)
+      if (!record.error && rowKey(named) === headerKey)
+        record.error = marked ? HEADER_AGAIN_BOM : HEADER_AGAIN
+      else if (!record.error && namesColumnsOnly(named, columns))
+        record.error = marked ? OTHER_HEADER_BOM : OTHER_HEADER
+      else if (!record.error && marked) record.error = LATER_BOM
       yield record
     }
   }
