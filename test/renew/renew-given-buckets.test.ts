@@ -13,7 +13,8 @@ import { Ledger } from '../../src/ledger/ledger.js'
 import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
 import { renewCertificates, type RenewedCertificate, type RenewReport } from '../../src/services/renew.js'
 import { TrustList } from '../../src/trust/trust-list.js'
-import { exampleSigner } from '../helpers/keys.js'
+import { runCli } from '../helpers/cli.js'
+import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { letters } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-renew-buckets-'))
@@ -223,5 +224,38 @@ describe('renew given a certificate whose renewal was replaced since', () => {
     } finally {
       ledger.close()
     }
+  })
+})
+
+describe('hcert renew <given> --trust: the summary and --json count an already renewed certificate once', () => {
+  it('already renewed, not skipped as well', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcert-renew-buckets-cli-'))
+    const ledgerPath = join(dir, 'l.sqlite')
+    const ledger = new Ledger(ledgerPath)
+    const [old] = (await issue(ledger, '2021-06-01T00:00:00Z', [record(3)])) as [IssuedCertificate]
+    ledger.close()
+    writeFileSync(join(dir, 'old.txt'), `${old.hc1}\n`)
+    const args = [
+      'renew',
+      join(dir, 'old.txt'),
+      '--trust',
+      join(KEYS_EXAMPLE, 'dsc.crt.pem'),
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      ledgerPath,
+      '--at',
+      '2022-05-25T00:00:00Z',
+      '--expiring-within',
+      '30d',
+    ]
+    const first = runCli(args)
+    expect(first.code, first.stderr).toBe(0)
+    const again = runCli(args)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toContain('0 renewed (1 already renewed, written again), 0 skipped, 0 refused')
+    expect(again.stdout.trim()).toBe(first.stdout.trim())
+    const json = JSON.parse(runCli([...args, '--json']).stdout) as RenewReport
+    expect(json).toMatchObject({ renewed: 0, alreadyRenewed: 1, skipped: [], refused: [] })
   })
 })
