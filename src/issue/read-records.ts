@@ -7,7 +7,9 @@ import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from '../codec/json-duplicate-key.js'
 import { isDccFieldName } from './build-dcc.js'
-import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
+import { ICVP_READ_COLUMNS } from './icvp-columns.js'
+import type { IssueKind } from './issue-types.js'
+import { otherKindError, otherKindOf } from './other-kind.js'
 import { CsvParser, unneutralise, type CsvRow } from './csv.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
@@ -68,6 +70,11 @@ export interface ReadOptions {
   onWarning?: (warning: string) => void
   /** the input columns (default INPUT_COLUMNS, the DCC's; an ICVP batch has its own) */
   columns?: ReadonlySet<string>
+  /**
+   * the batch's kind: a file whose CSV header, or first JSON record's keys, clearly name the other
+   * kind's columns is refused before any record is read (other-kind.ts, ERR_USAGE)
+   */
+  kind?: IssueKind
 }
 
 export function formatFromName(path: string): InputFormat | undefined {
@@ -250,9 +257,28 @@ export async function* readRecords(
   const detected = format ?? (source !== '-' ? formatFromName(source) : undefined) ?? sniff(first)
   const known = options.columns ?? INPUT_COLUMNS
   const columns = new UnknownColumns(options.onWarning, known)
-  if (detected === 'csv') yield* readCsv(rest, options.onWarning, known)
-  else if (detected === 'jsonl') yield* columns.watch(readJsonLines(rest))
-  else yield* columns.watch(readJson(rest))
+  if (detected === 'csv') yield* readCsv(rest, options.onWarning, known, options.kind)
+  else if (detected === 'jsonl') yield* columns.watch(ofKind(readJsonLines(rest), options.kind))
+  else yield* columns.watch(ofKind(readJson(rest), options.kind))
+}
+
+/**
+ * JSON records, the first one read (not rejected) checked for keys of the other kind than `kind`'s,
+ * as a CSV header is: such a file is refused before any record is yielded.
+ */
+async function* ofKind(
+  records: AsyncIterable<InputRecord>,
+  kind: IssueKind | undefined,
+): AsyncGenerator<InputRecord> {
+  let checked = kind === undefined
+  for await (const record of records) {
+    if (!checked && !record.error && Object.keys(record.raw).length > 0) {
+      checked = true
+      const other = otherKindOf(Object.keys(record.raw), kind as IssueKind)
+      if (other) throw otherKindError(kind as IssueKind, other, "the first record's keys")
+    }
+    yield record
+  }
 }
 
 /**
@@ -398,6 +424,16 @@ const HEADER_AGAIN = 'repeats the header row: files were probably joined (cat a.
 const OTHER_HEADER =
   "is a header row (its cells are column names, not as the file's first line has them): files with other columns were probably joined (cat a.csv b.csv); remove this line, and put the rows after it in the first line's columns"
 
+/** What a header row that starts with a byte-order mark adds to its reason: where the mark came from. */
+const HEADER_BOM =
+  'it starts with an invisible byte-order mark (U+FEFF), as each file saved with one does: remove this line, or save each file as UTF-8 without a BOM (signature) before joining them'
+
+/** HEADER_AGAIN, for a row that starts with a byte-order mark too (each joined file had one). */
+const HEADER_AGAIN_BOM = `repeats the header row: files were probably joined (cat a.csv b.csv), and ${HEADER_BOM}`
+
+/** OTHER_HEADER, for a row that starts with a byte-order mark too. */
+const OTHER_HEADER_BOM = `is a header row (its cells are column names, not as the file's first line has them): files with other columns were probably joined (cat a.csv b.csv), and ${HEADER_BOM}; put the rows after it in the first line's columns`
+
 const LONG_LINE = `is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters, more than any certificate holds (the line was not kept)`
 
 /** The reason for a CSV row the parser could not read whole (csv.ts), in words; never its text. */
@@ -475,8 +511,12 @@ function readHeader(
   fields: string[],
   onWarning: ((warning: string) => void) | undefined,
   INPUT_COLUMNS: ReadonlySet<string>,
+  kind: IssueKind | undefined,
 ): string[] {
   const header = fields.map((h) => unneutralise(h).trim().toLowerCase())
+  // a file of the other kind (an ICVP export issued as EU DCCs, or the reverse): refused whole
+  const other = kind && otherKindOf(header, kind)
+  if (kind && other) throw otherKindError(kind, other, 'the CSV header')
   const known = header.filter((h) => INPUT_COLUMNS.has(h))
   if (known.length === 0) {
     const by = (separator: string): boolean =>
@@ -484,15 +524,9 @@ function readHeader(
       (fields[0] ?? '').split(separator).some((h) => INPUT_COLUMNS.has(h.trim().toLowerCase()))
     if (by(';')) throw otherSeparator(';')
     if (by('\t')) throw otherSeparator('\t')
-    // an ICVP file issued as EU DCCs: its header names columns, of the other kind
-    if (INPUT_COLUMNS.has('type') && header.some((h) => ICVP_INPUT_COLUMNS.has(h)))
-      throw new DccError(
-        'ERR_INPUT',
-        'input: the first line of the CSV names no column of EU DCC records (type, fn, gn, dob…) but columns of ICVP records (name, product…): issue the file with --kind icvp (README "Issuing ICVP certificates")',
-      )
     throw new DccError(
       'ERR_INPUT',
-      `input: the first line of the CSV names no input column (${INPUT_COLUMNS.has('type') ? 'type, fn, gn, dob' : 'name, dob, product, date'}…); a CSV needs a header row (README "Input columns")`,
+      `input: the first line of the CSV names no input column (${INPUT_COLUMNS.has('product') ? 'name, dob, product, date' : 'type, fn, gn, dob'}…); a CSV needs a header row (README "Input columns")`,
     )
   }
   // a column given twice: which cell counts is a guess (the last one won), so the file is refused
@@ -597,6 +631,7 @@ async function* readCsv(
   text: AsyncIterable<string>,
   onWarning: ((warning: string) => void) | undefined,
   columns: ReadonlySet<string>,
+  kind?: IssueKind,
 ): AsyncGenerator<InputRecord> {
   const parser = new CsvParser(MAX_RECORD_LENGTH)
   let header: string[] | undefined
@@ -617,7 +652,7 @@ async function* readCsv(
           if (hint === ',') continue // Excel's hint, as Excel reads it: not a row
           throw otherSeparator(hint, true)
         }
-        header = readHeader(row.fields, onWarning, columns)
+        header = readHeader(row.fields, onWarning, columns, kind)
         headerCells = row.fields.map(unneutralise)
         headerKey = header.join(',')
         unnamed = header.flatMap((h, i) => (h === '' ? [i] : []))
@@ -650,9 +685,13 @@ async function* readCsv(
       // a resent rejects file's row carries its reason, which is no column name
       const named =
         reasonAt >= 0 ? row.fields.map((f, i) => (i === reasonAt ? REASON_COLUMN : f)) : row.fields
-      if (!record.error && rowKey(named) === headerKey) record.error = HEADER_AGAIN
-      else if (!record.error && namesColumnsOnly(named, columns)) record.error = OTHER_HEADER
-      else if (!record.error && (row.fields[0] ?? '').startsWith(BOM)) record.error = LATER_BOM
+      // a header row of the second file keeps that file's byte-order mark: one reason says both
+      const marked = (row.fields[0] ?? '').startsWith(BOM)
+      if (!record.error && rowKey(named) === headerKey)
+        record.error = marked ? HEADER_AGAIN_BOM : HEADER_AGAIN
+      else if (!record.error && namesColumnsOnly(named, columns))
+        record.error = marked ? OTHER_HEADER_BOM : OTHER_HEADER
+      else if (!record.error && marked) record.error = LATER_BOM
       yield record
     }
   }

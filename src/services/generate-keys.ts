@@ -27,6 +27,7 @@ import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
   addToTrustList,
   readTrustListFile,
+  closeKeyFolder,
   ensureDir,
   KEY_FILES,
   keyFolderCertificate,
@@ -253,6 +254,12 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
   try {
     // checked again under the lock: another run may have written the folder while the keys were made
     refuseExisting(out, writes, options.force)
+    // a folder that held no keys may be open to others: it is about to hold private keys (a
+    // PKCS#11 DSC under an existing CSCA puts none in it, only a reference to the token's key)
+    if (!reuseCsca || !reference) {
+      const opened = closeKeyFolder(out)
+      if (opened) warnings.push(opened)
+    }
     return writeKeyFolder(out, options, { reuseCsca, csca, cscaInfo, dscKeys, reference, dscDer, warnings })
   } finally {
     release()

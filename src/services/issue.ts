@@ -557,6 +557,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     for await (const record of options.records ??
       readRecords(options.source, format, {
         onWarning: (w) => warnings.push(w),
+        kind: options.kind ?? 'dcc',
         ...(options.kind === 'icvp' ? { columns: ICVP_READ_COLUMNS } : {}),
       })) {
       if (signal?.aborted) break

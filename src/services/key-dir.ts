@@ -6,7 +6,16 @@
  *   trust-list.json              every DSC issued into this folder, for verifiers
  * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
  */
-import { existsSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  statSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import type { KeyObject } from 'node:crypto'
 import { DccError } from '../errors.js'
@@ -208,6 +217,40 @@ export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
 }
 
 /** The key directory, created 0700 when it does not exist; a file at its path is refused. */
+/**
+ * A key folder that existed before and others may list or enter (group or other mode bits), when
+ * hcert is about to put private keys in it: closed to 0700 when it is the user's own folder (opened
+ * without following a symbolic link, and changed through that handle); left as it is otherwise (a
+ * folder of another owner, one reached through a symbolic link), since it may be shared on
+ * purpose. The key files are 0600 either way. Returns the warning to show, or undefined when the
+ * folder was closed already.
+ */
+export function closeKeyFolder(dir: string): string | undefined {
+  const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`
+  let fd: number
+  try {
+    fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW)
+  } catch (cause) {
+    // ELOOP, or ENOTDIR with O_DIRECTORY: a symbolic link, to a folder (ensureDir made sure)
+    const code = (cause as NodeJS.ErrnoException).code
+    if ((code !== 'ELOOP' && code !== 'ENOTDIR') || !lstatSync(dir).isSymbolicLink()) return undefined
+    const mode = statSync(dir, { throwIfNoEntry: false })?.mode ?? 0
+    return (mode & 0o077) === 0
+      ? undefined
+      : `--out: ${dir} leads to a folder of mode ${octal(mode)} (others can list it), not changed by hcert, as it is reached through a symbolic link: make that folder 0700 yourself, as it holds private keys`
+  }
+  try {
+    const stat = fstatSync(fd)
+    if ((stat.mode & 0o077) === 0) return undefined
+    if (stat.uid !== process.getuid?.())
+      return `--out: ${dir} is mode ${octal(stat.mode)} (others can list it) and not your folder, so it was not changed: its private key files are 0600, but make the folder 0700 unless it is shared on purpose`
+    fchmodSync(fd, 0o700)
+    return `--out: ${dir} was mode ${octal(stat.mode)} (others could list it); hcert changed it to 0700, as it now holds private keys`
+  } finally {
+    closeSync(fd)
+  }
+}
+
 export function ensureDir(dir: string): void {
   const stat = statSync(dir, { throwIfNoEntry: false })
   if (stat?.isDirectory()) return

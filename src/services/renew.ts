@@ -151,8 +151,11 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     }
     const current = ledger.findById(old.id)
     if (current && current.supersededBy === null) return true
-    const renewal = current?.supersededBy ? ledger.findById(current.supersededBy) : undefined
-    report.skipped.push({ source, uvci: old.uvci, reason: alreadyRenewed(ledger, renewal) })
+    report.skipped.push({
+      source,
+      uvci: old.uvci,
+      reason: current ? replacedReason(chainFrom(ledger, current)) : 'already renewed',
+    })
     return false
   }
   let pending: Array<{ row: IssuedRow; renewed: RenewedCertificate; source: string }> = []
@@ -188,30 +191,69 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
     await new Promise((resolve) => setImmediate(resolve))
   }
 
-  /**
-   * `old` was renewed by an earlier run as `renewal`: when that renewal is still current, it is
-   * written out again (as issue writes already-issued records again). False: nothing written.
-   */
-  const writeEarlier = async (
-    old: StoredCertificate,
-    renewal: StoredCertificate | undefined,
-  ): Promise<boolean> => {
-    if (dryRun || !renewal || renewal.origin !== 'renew' || renewal.replaces !== old.id) return false
-    if (renewal.supersededBy !== null) return false
+  /** the certificates in force written out again in this run (by id): each once */
+  const writtenAgain = new Set<number>()
+  /** writes `inForce` out again, as the current certificate of `old`, renewed by an earlier run */
+  const writeAgain = async (old: StoredCertificate, inForce: StoredCertificate): Promise<void> => {
+    writtenAgain.add(inForce.id)
     const id = idOfKey(ledger.recordKeyOf(old))
     report.alreadyRenewed++
     options.onCertificate?.({
       ...(id !== undefined ? { id } : {}),
-      uvci: renewal.uvci,
+      uvci: inForce.uvci,
       replaces: old.uvci,
-      type: renewal.type,
-      iat: renewal.iat,
-      exp: renewal.exp,
-      hc1: renewal.hc1,
+      type: inForce.type,
+      iat: inForce.iat,
+      exp: inForce.exp,
+      hc1: inForce.hc1,
     })
-    if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, renewal.uvci, renewal.hc1)
-    return true
+    if (options.qrDir) await (await qrWriter()).writeQrFiles(options.qrDir, inForce.uvci, inForce.hc1)
   }
+
+  /**
+   * `old`, selected from the ledger, was renewed by an earlier run as `renewal`: when that renewal
+   * is still current, it is written out again (as issue writes already-issued records again).
+   */
+  const writeEarlier = async (
+    old: StoredCertificate,
+    renewal: StoredCertificate | undefined,
+  ): Promise<void> => {
+    if (dryRun || !renewal || renewal.origin !== 'renew' || renewal.replaces !== old.id) return
+    if (renewal.supersededBy !== null || writtenAgain.has(renewal.id)) return
+    await writeAgain(old, renewal)
+  }
+
+  /**
+   * `old` is superseded (given, or selected while another run renewed it). When its chain holds a
+   * renewal, it is already renewed: the certificate in force at the end of the chain (that renewal,
+   * or what replaced it since: a renewal again, a correction) is written out again, once a run, and
+   * counted as already renewed; otherwise (a dry run, a chain of corrections only) it is skipped,
+   * naming the certificate in force. Either way one bucket.
+   */
+  const alreadyReplaced = async (old: StoredCertificate, source: string): Promise<void> => {
+    const chain = chainFrom(ledger, old)
+    const inForce = chain[chain.length - 1]
+    const renewed = chain.some((c) => c.origin === 'renew')
+    if (dryRun || !inForce || inForce.supersededBy !== null || !renewed) {
+      report.skipped.push({ source, uvci: old.uvci, reason: replacedReason(chain) })
+      return
+    }
+    if (writtenAgain.has(inForce.id)) {
+      report.skipped.push({
+        source,
+        uvci: old.uvci,
+        reason:
+          givenUvcis.get(old.uvci) === inForce.id
+            ? 'given twice: written out once'
+            : `${replacedReason(chain)} (written out once, for another certificate given)`,
+      })
+      return
+    }
+    givenUvcis.set(old.uvci, inForce.id)
+    await writeAgain(old, inForce)
+  }
+  /** given certificates already renewed, by UVCI: the id of their certificate in force written out */
+  const givenUvcis = new Map<string, number>()
 
   const renewRow = async (old: StoredCertificate, source: string): Promise<void> => {
     report.considered++
@@ -220,9 +262,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       return
     }
     if (old.supersededBy !== null) {
-      const renewal = ledger.findById(old.supersededBy)
-      await writeEarlier(old, renewal)
-      report.skipped.push({ source, uvci: old.uvci, reason: alreadyRenewed(ledger, renewal) })
+      await alreadyReplaced(old, source)
       return
     }
     const latest = laterForSameHolder(ledger, old)
@@ -453,23 +493,36 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
 }
 
 /**
- * "already renewed as <UVCI>": the certificate in force, at the end of the chain from `renewal` (the
- * certificate that replaced it), not a renewal since replaced itself; "(since replaced: in force
- * <UVCI>)" when the two differ.
+ * The certificates that replaced `old`, in order: the one that superseded it, then what superseded
+ * that, down to the certificate in force (superseded by nothing), or as far as the ledger holds them.
  */
-function alreadyRenewed(ledger: Ledger, renewal: StoredCertificate | undefined): string {
-  if (!renewal) return 'already renewed'
-  let current = renewal
-  const seen = new Set<number>([current.id])
-  while (current.supersededBy !== null && !seen.has(current.supersededBy)) {
-    const next = ledger.findById(current.supersededBy)
-    if (!next) break
-    seen.add(next.id)
-    current = next
+function chainFrom(ledger: Ledger, old: StoredCertificate): StoredCertificate[] {
+  const chain: StoredCertificate[] = []
+  const seen = new Set<number>([old.id])
+  let next = old.supersededBy
+  while (next !== null && !seen.has(next)) {
+    const row = ledger.findById(next)
+    if (!row) break
+    seen.add(row.id)
+    chain.push(row)
+    next = row.supersededBy
   }
-  return current.id === renewal.id
-    ? `already renewed as ${renewal.uvci}`
-    : `already renewed as ${renewal.uvci}, since replaced: the certificate in force is ${current.uvci}`
+  return chain
+}
+
+/**
+ * Why a superseded certificate is not renewed: "already renewed as <UVCI>" (or "corrected as", when
+ * a correction replaced it), with ", since replaced: the certificate in force is <UVCI>" when that is
+ * another certificate further down the chain.
+ */
+function replacedReason(chain: StoredCertificate[]): string {
+  const [first] = chain
+  const last = chain[chain.length - 1]
+  if (!first || !last) return 'already renewed'
+  const how = first.origin === 'renew' ? 'already renewed as' : 'corrected as'
+  return last.id === first.id
+    ? `${how} ${first.uvci}`
+    : `${how} ${first.uvci}, since replaced: the certificate in force is ${last.uvci}`
 }
 
 /**

@@ -53,6 +53,21 @@ describe('a header row repeated mid-file', () => {
       expect(records[1]?.errorField).toBeUndefined()
     }
   })
+
+  it('starting with a byte-order mark: one reason that says both, quoting no cell', async () => {
+    for (const header of [HEADER, 'type,id,fn,gn,dob,vaccine,dose,doses,date\n']) {
+      const { records } = await read('twice-bom.csv', BOM + HEADER + ROW('h1') + BOM + header + ROW('h2'))
+      expect(records.map((r) => r.error === undefined)).toEqual([true, false, true])
+      const reason = records[1]?.error
+      expect(reason).toMatch(header === HEADER ? /repeats the header row/ : /is a header row/)
+      expect(reason).toMatch(/byte-order mark \(U\+FEFF\)/)
+      expect(reason).toMatch(/joined/)
+      expect(reason).toMatch(/remove this line/)
+      expect(reason).toMatch(/without a BOM/)
+      expect(reason).not.toMatch(/vaccine|Zeta|h2/)
+      expect(records[1]?.errorField).toBeUndefined()
+    }
+  })
 })
 
 describe('a repeated header resent in a rejects file', () => {

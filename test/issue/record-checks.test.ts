@@ -304,17 +304,18 @@ describe('an ICVP record issued as a DCC is told so, once (finding 10)', () => {
 })
 
 describe('an ICVP CSV whose header names no DCC column is told to use --kind icvp', () => {
-  it('ERR_INPUT naming --kind icvp, not "no header row"', async () => {
+  it('ERR_USAGE naming --kind icvp, not "no header row"', async () => {
     const path = join(tmp, 'icvp-only.csv')
     writeFileSync(path, 'name,product,batch,clinician\nNguyen Van An,STAMARIL,L1,Dr Lan\n')
     const error = await (async () => {
       try {
-        for await (const _ of readRecords(path)) void _
+        for await (const _ of readRecords(path, undefined, { kind: 'dcc' })) void _
       } catch (e) {
         return e
       }
     })()
     expect(error).toBeInstanceOf(DccError)
+    expect((error as DccError).code).toBe('ERR_USAGE')
     expect((error as DccError).message).toMatch(/columns of ICVP records.*--kind icvp/)
   })
 })

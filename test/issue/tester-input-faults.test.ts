@@ -223,12 +223,26 @@ describe('finding 15: one reason that points the right way', () => {
     const got = await rejections('nam', [{ ...payload, nam: 'Vo' }])
     expect(got).toEqual([['fn', expect.stringMatching(/^nam must be an object with the names/)]])
   })
-  it('a DCC payload given with --kind icvp: one reason saying it looks like a DCC', async () => {
-    const got = await rejections('as-icvp', [payload, { id: 'x', nam: { fn: 'A' } }], { kind: 'icvp' })
+  it('a DCC payload among ICVP records given with --kind icvp: one reason saying it looks like a DCC', async () => {
+    const icvp = {
+      name: 'Vo Dung',
+      dob: '1985-01-01',
+      product: 'STAMARIL',
+      date: '2021-06-01',
+      batch: 'LOTA',
+      issuer: 'MoH',
+    }
+    const got = await rejections('as-icvp', [icvp, payload, { id: 'x', nam: { fn: 'A' } }], { kind: 'icvp' })
     expect(got).toEqual([
       ['record', expect.stringMatching(/^looks like an EU DCC payload .* without --kind icvp/)],
       ['record', expect.stringMatching(/^looks like an EU DCC payload/)],
     ])
+  })
+  it('a file of DCC payloads given with --kind icvp is refused whole (issue-other-kind-file.test.ts)', async () => {
+    await expect(rejections('all-dcc', [payload, payload], { kind: 'icvp' })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(/looks like an EU DCC file.*without --kind icvp/),
+    })
   })
   it('an ICVP nationality of two letters no country has is not told it is a country name', async () => {
     const icvp = {
