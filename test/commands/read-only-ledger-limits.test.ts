@@ -1,5 +1,5 @@
 /**
- * Commands that only read the ledger (stats, export, issue --dry-run) under a file size limit
+ * Commands that only read the ledger (stats, export, issue and renew --dry-run) under a file size limit
  * (`ulimit -f 1`: a tiny disk quota, where SQLite cannot make its shared-memory file beside a WAL
  * ledger), as real processes. With no -wal/-shm there before, they read the ledger without one and
  * leave the folder as they found it. With -wal/-shm already there (another process's, or a killed
@@ -96,6 +96,26 @@ describe('read-only commands under a file size limit (ulimit -f 1)', () => {
     expect(r.signal).toBeNull()
     expect(r.code, r.stdout + r.stderr).toBe(0)
     expect(JSON.parse(r.stdout).dryRun).toBe(true)
+    expect(besideLedger(dir)).toEqual([])
+  })
+
+  it('renew --dry-run reads the ledger (opened read only) and leaves no -wal/-shm', () => {
+    const { dir, ledger } = ledgerCopy()
+    const r = limited([
+      'renew',
+      '--dry-run',
+      '--expired',
+      '--at',
+      '2040-01-01',
+      '--key-dir',
+      KEYS_EXAMPLE,
+      '--ledger',
+      ledger,
+      '--json',
+    ])
+    expect(r.signal).toBeNull()
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout).wouldRenew).toHaveLength(3)
     expect(besideLedger(dir)).toEqual([])
   })
 
