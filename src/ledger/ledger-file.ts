@@ -203,7 +203,7 @@ function storageFailure(cause: unknown): boolean {
  * thrown and those files, which it may be using now, are left. Other processes wait for the lock
  * while this one reads (HCERT_LEDGER_TIMEOUT).
  */
-function withoutSharedMemory(path: string, timeoutMs: number, failed: unknown): Database.Database {
+export function withoutSharedMemory(path: string, timeoutMs: number, failed: unknown): Database.Database {
   let db: Database.Database | undefined
   try {
     db = new Database(path, { fileMustExist: true, timeout: timeoutMs })
