@@ -9,7 +9,6 @@ import {
   accessSync,
   closeSync,
   constants,
-  existsSync,
   fchmodSync,
   fstatSync,
   lstatSync,
@@ -166,7 +165,8 @@ export function secureLedgerFile(path: string): void {
  */
 export function openReadOnly(path: string, timeoutMs: number): Database.Database {
   const real = realPathOf(path)
-  if (!existsSync(`${real}-wal`) && !existsSync(`${real}-shm`)) {
+  // lstat: a link there, even one to nothing, is there (and never followed or removed)
+  if (!lstatOrUndefined(`${real}-wal`) && !lstatOrUndefined(`${real}-shm`)) {
     if (mayWrite(real)) {
       let db: Database.Database | undefined
       try {
@@ -215,7 +215,7 @@ export function withoutSharedMemory(path: string, timeoutMs: number, failed: unk
     throw String((cause as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY') ? failed : cause
   }
   // the lock is held from that read until close: nobody else has the ledger open
-  rmSync(`${path}-shm`, { force: true })
+  if (lstatOrUndefined(`${path}-shm`)?.isFile()) rmSync(`${path}-shm`, { force: true })
   return db
 }
 
