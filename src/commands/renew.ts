@@ -170,7 +170,8 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
     }
     let ledger: LedgerStore
     try {
-      ledger = openLedger(ledgerPath, { create: false })
+      // a dry run only reads the ledger: opened read only (not migrated), as issue --dry-run
+      ledger = openLedger(ledgerPath, { create: false, readOnly: dryRun })
     } catch (err) {
       out?.discard()
       throw err

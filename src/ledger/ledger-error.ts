@@ -58,6 +58,58 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number, af
   return new DccError('ERR_LEDGER', message, { cause })
 }
 
+/** what a failed read leaves: stats, export, dry runs and the copy's source only read the ledger */
+export const READ_AFTER = 'hcert only read the ledger: nothing in it was changed'
+
+/** a write SQLite needs even to read a WAL ledger (its -shm file) failed for want of room */
+function noRoom(code: string): boolean {
+  return (
+    code === 'SQLITE_FULL' ||
+    code === 'ENOSPC' ||
+    code === 'EFBIG' ||
+    code === 'EDQUOT' ||
+    code === 'SQLITE_IOERR_SHMSIZE' ||
+    code === 'SQLITE_IOERR_WRITE' ||
+    code === 'SQLITE_IOERR_TRUNCATE'
+  )
+}
+
+/**
+ * `cause`, met while only reading the ledger (stats, export, a dry run, the source of ledger copy),
+ * as ERR_LEDGER worded for a read: nothing was being committed, so nothing about chunks or reruns.
+ * A storage failure there is SQLite failing to make (or grow) its shared-memory file beside the
+ * ledger: no room (a full disk, a file size limit) or a failing device. `after`: what was kept and
+ * how to go on.
+ */
+export function ledgerReadError(
+  cause: unknown,
+  path: string,
+  timeoutMs?: number,
+  after = READ_AFTER,
+): DccError {
+  if (cause instanceof DccError) return cause
+  const known = readOnlyOpenError(cause, path)
+  if (known) return known
+  const code = String((cause as { code?: unknown })?.code ?? '')
+  const where = `ledger: ${path}`
+  let message: string
+  if (noRoom(code))
+    message = `${where} could not be read (${code}): reading a ledger in WAL mode needs SQLite's shared-memory file ${path}-shm beside it, and there was no room to write it (a full disk, a file size limit such as ulimit -f, or a failing device); ${after}. Free some space or raise the limit and run again, or copy the ledger (with its -wal file, if there is one) to a disk with room and pass --ledger`
+  else if (code.startsWith('SQLITE_IOERR'))
+    message = `${where} could not be read (${code}: a failing device, or a file changed while it was read); ${after}. Check the disk and run again`
+  else if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    (code.startsWith('SQLITE_READONLY') && code !== 'SQLITE_READONLY_DIRECTORY') ||
+    code === 'SQLITE_PERM' ||
+    code === 'EISDIR' ||
+    code === 'ENOTDIR' ||
+    code === 'EROFS'
+  )
+    message = `${where} cannot be opened for reading (${code}): check the path, that it is a file, and its permissions; ${after}`
+  else return ledgerError(cause, path, timeoutMs, after)
+  return new DccError('ERR_LEDGER', message, { cause })
+}
+
 function readable(path: string): boolean {
   try {
     accessSync(path, constants.R_OK)

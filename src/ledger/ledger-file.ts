@@ -9,7 +9,6 @@ import {
   accessSync,
   closeSync,
   constants,
-  existsSync,
   fchmodSync,
   fstatSync,
   lstatSync,
@@ -17,6 +16,7 @@ import {
   readFileSync,
   readSync,
   realpathSync,
+  rmSync,
   statSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
@@ -158,6 +158,9 @@ export function secureLedgerFile(path: string): void {
  *   or disk): nobody can be writing it, so the file is read into memory (as a rollback-journal
  *   database: bytes 18-19 of the header set to 1) and read from there; it costs memory of the
  *   file's size, and SQLite has no file to make;
+ * - no `-wal`/`-shm`, and SQLite cannot make them (a full disk, a file size limit such as
+ *   `ulimit -f`): read without a `-shm` file when no other process has the ledger open
+ *   (withoutSharedMemory), and the files the failed open made are removed;
  * - `-wal`/`-shm` there (another process has the ledger open, or one was killed): opened
  *   SQLITE_OPEN_READONLY, using them. In a folder that cannot be written without a `-shm` file,
  *   SQLITE_CANTOPEN (readOnlyOpenError says what to do).
@@ -165,15 +168,66 @@ export function secureLedgerFile(path: string): void {
  */
 export function openReadOnly(path: string, timeoutMs: number): Database.Database {
   const real = realPathOf(path)
-  if (!existsSync(`${real}-wal`) && !existsSync(`${real}-shm`)) {
+  // lstat: a link there, even one to nothing, is there (and never followed or removed)
+  if (!lstatOrUndefined(`${real}-wal`) && !lstatOrUndefined(`${real}-shm`)) {
     if (mayWrite(real)) {
-      const db = new Database(real, { fileMustExist: true, timeout: timeoutMs })
-      db.pragma('query_only = 1')
-      return db
+      let db: Database.Database | undefined
+      try {
+        db = new Database(real, { fileMustExist: true, timeout: timeoutMs })
+        db.pragma('query_only = 1')
+        // the first read makes SQLite's -wal and -shm files: a failure to write them shows here
+        db.prepare('SELECT count(*) FROM sqlite_master').get()
+        return db
+      } catch (cause) {
+        closeQuietly(db)
+        if (!storageFailure(cause)) throw cause
+        return withoutSharedMemory(real, timeoutMs, cause)
+      }
     }
     return inMemory(real)
   }
   return new Database(real, { readonly: true, fileMustExist: true, timeout: timeoutMs })
+}
+
+/** SQLite could not write a file beside the ledger (its -shm, -wal): no room, or the device failed */
+function storageFailure(cause: unknown): boolean {
+  const code = String((cause as { code?: unknown })?.code ?? '')
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')
+}
+
+/**
+ * The ledger read without SQLite's shared-memory file, when it could not be made (a full disk, a
+ * file size limit) and there was none before: in exclusive locking mode SQLite keeps its WAL index
+ * in memory and makes no -shm (sqlite.org/wal.html, "Use of WAL without shared-memory"). The
+ * exclusive lock is SQLite's own proof that no other process has the ledger open (each holds a
+ * shared lock on it while it is open): with it held, the -shm (and -wal) the failed open left are
+ * this process's, and are removed (the -wal by SQLite on close). A process that opened the ledger
+ * in the meantime keeps the lock from us (SQLITE_BUSY after the busy timeout): then `failed` is
+ * thrown and those files, which it may be using now, are left. Other processes wait for the lock
+ * while this one reads (HCERT_LEDGER_TIMEOUT).
+ */
+export function withoutSharedMemory(path: string, timeoutMs: number, failed: unknown): Database.Database {
+  let db: Database.Database | undefined
+  try {
+    db = new Database(path, { fileMustExist: true, timeout: timeoutMs })
+    db.pragma('locking_mode = EXCLUSIVE')
+    db.pragma('query_only = 1')
+    db.prepare('SELECT count(*) FROM sqlite_master').get()
+  } catch (cause) {
+    closeQuietly(db)
+    throw String((cause as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY') ? failed : cause
+  }
+  // the lock is held from that read until close: nobody else has the ledger open
+  if (lstatOrUndefined(`${path}-shm`)?.isFile()) rmSync(`${path}-shm`, { force: true })
+  return db
+}
+
+function closeQuietly(db: Database.Database | undefined): void {
+  try {
+    db?.close()
+  } catch {
+    // the error that matters is the one that made us close it
+  }
 }
 
 /** The file a path names, links followed; the path itself when that fails (SQLite then says why). */

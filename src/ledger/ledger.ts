@@ -14,7 +14,7 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
-import { ledgerError, readOnlyOpenError } from './ledger-error.js'
+import { ledgerError, ledgerReadError } from './ledger-error.js'
 import { rejectionKey } from './rejection-key.js'
 import { certificateHolder, holderFieldOf, holderKey, sameHolder, type RecordHolder } from './holder-key.js'
 import { ledgerSecret } from './migrate-rejections.js'
@@ -272,7 +272,7 @@ export class Ledger implements LedgerStore {
       } catch {
         // the error that matters is the first one
       }
-      throw (options.readOnly ? readOnlyOpenError(cause, path) : undefined) ?? this.error(cause)
+      throw this.error(cause)
     }
   }
 
@@ -664,8 +664,11 @@ export class Ledger implements LedgerStore {
     }
   }
 
+  /** worded for what this ledger was opened for: a read (stats, export, a dry run) commits no chunk */
   private error(cause: unknown): DccError {
-    return ledgerError(cause, this.path, this.busyTimeoutMs)
+    return this.readOnly
+      ? ledgerReadError(cause, this.path, this.busyTimeoutMs)
+      : ledgerError(cause, this.path, this.busyTimeoutMs)
   }
 
   /**

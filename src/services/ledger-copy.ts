@@ -12,7 +12,7 @@ import { statSync, type Stats } from 'node:fs'
 import Database from 'better-sqlite3'
 import { rejectionKey } from '../ledger/rejection-key.js'
 import { DccError } from '../errors.js'
-import { ledgerError } from '../ledger/ledger-error.js'
+import { ledgerError, ledgerReadError } from '../ledger/ledger-error.js'
 import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
 import { defaultBusyTimeoutMs, Ledger } from '../ledger/ledger.js'
@@ -127,7 +127,7 @@ function openSource(from: string): Database.Database {
     stat = statSync(from)
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw refuse('does not exist')
-    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
+    throw ledgerReadError(cause, from, undefined, COPY_AFTER_FAILURE)
   }
   if (stat.isDirectory()) throw refuse('is a folder, not a ledger file')
   if (!stat.isFile()) throw refuse('is not a regular file')
@@ -152,7 +152,7 @@ function openSource(from: string): Database.Database {
     if (cause instanceof DccError) throw cause
     if ((cause as { code?: string }).code === 'SQLITE_NOTADB')
       throw refuse('is not a SQLite database (an hcert ledger is one)')
-    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
+    throw ledgerReadError(cause, from, undefined, COPY_AFTER_FAILURE)
   }
 }
 
