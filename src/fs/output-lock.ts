@@ -8,6 +8,7 @@
 import { basename, dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { holderOf, tryLock } from './lock-file.js'
+import { writeError } from './write-error.js'
 
 /** The lock file of the output at `path`: `.<name>.hcert-lock` in its folder. */
 export function outputLockPath(path: string): string {
@@ -25,11 +26,9 @@ export function lockOutput(flag: string, path: string): () => void {
   try {
     release = tryLock(lock)
   } catch (cause) {
-    throw new DccError(
-      'ERR_USAGE',
-      `${flag} ${path}: cannot make its lock file ${lock} (${(cause as NodeJS.ErrnoException).code ?? 'error'}); give a ${flag} path in a folder this user can write`,
-      { cause },
-    )
+    if (cause instanceof DccError) throw cause // something not hcert's at the lock's name
+    // the lock is made first, so this is the run's first write there: say why it failed
+    throw new DccError('ERR_USAGE', `${flag} ${path}: ${writeError(lock, cause).message}`, { cause })
   }
   if (!release) {
     const pid = holderOf(lock)

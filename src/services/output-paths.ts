@@ -4,7 +4,7 @@
  * (created 0700 when it does not) and takes new files. Files themselves are created by AtomicFile.
  */
 import { accessSync, constants, fstatSync, lstatSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
 import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
 import {
@@ -79,6 +79,8 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.rejects) refuseLinksAlong('--rejects', paths.rejects, false)
   if (paths.qrDir) refuseLinksAlong('--qr-dir', paths.qrDir, true)
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
+  if (paths.out) refuseWorkingName('--out', paths.out)
+  if (paths.rejects) refuseWorkingName('--rejects', paths.rejects)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
   // what the file holds: an output replaces only a file hcert wrote of its kind, or an empty one
@@ -122,6 +124,22 @@ function refuseStdinOverlap(writes: readonly RolePath[]): void {
         `${write.role} ${write.path} is the input (the file given on stdin): writing it would destroy it; give another path`,
       )
   }
+}
+
+/** the names of files hcert makes for itself beside what it writes: locks and temporary files */
+const WORKING_NAME = /(?:\.hcert-lock|^\.hcert-keys\.lock|^\..+\.partial)$/
+
+/**
+ * An output may not take the name of a file hcert makes for itself (`.o.jsonl.hcert-lock`, a
+ * `.partial` temporary file): the run that made it removes it when done, the output with it.
+ * Throws ERR_USAGE.
+ */
+function refuseWorkingName(flag: string, path: string): void {
+  if (WORKING_NAME.test(basename(path)))
+    throw new DccError(
+      'ERR_USAGE',
+      `${flag} ${path} has the name of a file hcert makes for itself (a lock or a temporary file, removed when a run ends); give another name`,
+    )
 }
 
 /**

@@ -11,7 +11,9 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
@@ -206,5 +208,77 @@ describe('two runs at one --out (round 4, finding 2)', () => {
       expect(errorOf(run.stdout).message).toMatch(/another hcert run \(pid \d+\) writes that file/)
     }
     expect(readFileSync(out, 'utf8')).toBe(before)
+  })
+})
+
+describe('a lock that is not a live run never blocks a path (round 5)', () => {
+  it('a lock that cannot be written (a file size limit) is removed again: the error says why, the next run works', () => {
+    const dir = folder()
+    const input = join(dir, 'a.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    const out = join(dir, 'o.jsonl')
+    const limited = spawnSync(
+      'bash',
+      [
+        '-c',
+        `ulimit -f 0; exec "${process.execPath}" "${BIN}" issue "${input}" --key-dir "${KEYS_EXAMPLE}" --ledger "${join(dir, 'l.sqlite')}" --out "${out}" --json`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    )
+    expect(limited.status).toBe(2)
+    expect(errorOf(limited.stdout).message).toMatch(/file size limit/)
+    expect(readdirSync(dir).filter((n) => n.includes('hcert-lock'))).toEqual([])
+    expect(issueCli(input, join(dir, 'l.sqlite'), '--out', out).code).toBe(0)
+  })
+
+  it('an empty lock left long ago is taken over; a fresh empty one is a run being started', () => {
+    const dir = folder()
+    const input = join(dir, 'a.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    const lock = join(dir, '.o.jsonl.hcert-lock')
+    writeFileSync(lock, '')
+    const fresh = issueCli(input, join(dir, 'l.sqlite'), '--out', join(dir, 'o.jsonl'), '--json')
+    expect(fresh.code).toBe(2)
+    expect(errorOf(fresh.stdout).message).toMatch(/another hcert run writes that file/)
+    const minuteAgo = new Date(Date.now() - 60_000)
+    utimesSync(lock, minuteAgo, minuteAgo)
+    expect(issueCli(input, join(dir, 'l.sqlite'), '--out', join(dir, 'o.jsonl')).code).toBe(0)
+    expect(existsSync(lock)).toBe(false)
+  })
+
+  it('a file of other content or a symbolic link at the lock name: ERR_USAGE saying to remove it, never removed or followed', () => {
+    const dir = folder()
+    const input = join(dir, 'a.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    writeFileSync(join(dir, 'elsewhere'), 'keep me\n')
+    for (const plant of [
+      () => writeFileSync(join(dir, '.o.jsonl.hcert-lock'), 'not a pid\n'),
+      () => symlinkSync('elsewhere', join(dir, '.o.jsonl.hcert-lock')),
+    ]) {
+      plant()
+      const run = issueCli(input, join(dir, 'l.sqlite'), '--out', join(dir, 'o.jsonl'), '--json')
+      expect(run.code).toBe(2)
+      expect(errorOf(run.stdout).message).toMatch(/is in the way: .*remove it/)
+      expect(lstatSync(join(dir, '.o.jsonl.hcert-lock'))).toBeTruthy()
+      rmSync(join(dir, '.o.jsonl.hcert-lock'))
+    }
+    expect(readFileSync(join(dir, 'elsewhere'), 'utf8')).toBe('keep me\n')
+    expect(existsSync(join(dir, 'o.jsonl'))).toBe(false)
+  })
+
+  it("an output named as hcert's own lock or temporary file is refused: releasing the lock would remove it", () => {
+    const dir = folder()
+    const input = join(dir, 'a.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    for (const args of [
+      ['--out', join(dir, '.r.csv.hcert-lock'), '--rejects', join(dir, 'r.csv')],
+      ['--out', join(dir, 'o.jsonl'), '--rejects', join(dir, '.o.jsonl.hcert-lock')],
+      ['--out', join(dir, '.o.jsonl.123.abcdefabcdef.partial')],
+    ]) {
+      const run = issueCli(input, join(dir, 'l.sqlite'), '--json', ...args)
+      expect(run.code, args.join(' ')).toBe(2)
+      expect(errorOf(run.stdout).message).toMatch(/has the name of a file hcert makes for itself/)
+    }
+    expect(existsSync(join(dir, 'l.sqlite'))).toBe(false)
   })
 })
