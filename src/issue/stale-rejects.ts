@@ -22,6 +22,7 @@ import { buildIcvp } from './build-icvp.js'
 import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import type { IssueKind } from './issue-types.js'
+import type { UnsplitRows } from './unsplit-rows.js'
 import { readRecords, REASON_COLUMN, type InputFormat, type InputRecord } from './read-records.js'
 
 /**
@@ -139,6 +140,8 @@ export function sortEarlierRejects(
     inputKeys: ReadonlyMap<string, readonly Holder[]>
     /** the texts (textAsRead) of the records this run read and could not read as records */
     inputTexts?: ReadonlySet<string>
+    /** this run's CSV rows that could not be read as records, by their id cell */
+    unsplit?: UnsplitRows
     defaults: IssueDefaults
     kind?: IssueKind
     since: Since
@@ -152,6 +155,7 @@ export function sortEarlierRejects(
     if (text !== undefined && context.inputTexts?.has(text)) continue
     const { key, id } = keyOfEarlier(record, context)
     if (key && accountedFor(record, key, id, context)) continue
+    if (key && context.unsplit?.standsFor(record, key, context.kind)) continue
     if (sameEventIssued(record, context)) continue
     result.carry.push(record)
     if (id) result.outstanding++

@@ -39,6 +39,7 @@ import {
   sortEarlierRejects,
   textAsRead,
 } from '../issue/stale-rejects.js'
+import { UnsplitRows } from '../issue/unsplit-rows.js'
 import { holderOfRecord, type Holder } from '../issue/holder-match.js'
 import {
   readRecords,
@@ -260,6 +261,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   const inputKeys = new Map<string, Holder[]>()
   /** the texts of the records this run could not read as records (see sortEarlierRejects) */
   const inputTexts = new Set<string>()
+  /** this run's CSV rows that could not be read as records, by their id cell (see sortEarlierRejects) */
+  const unsplit = new UnsplitRows()
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     out?.write(`${JSON.stringify(certificate)}\n`)
@@ -429,6 +432,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         inputKeys.set(result.key, holders)
         const text = result.record.error ? textAsRead(result.record) : undefined
         if (text !== undefined) inputTexts.add(text)
+        unsplit.add(result.record)
       }
       if (result.rejections) {
         report.rejected++
@@ -636,6 +640,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         ledger,
         inputKeys,
         inputTexts,
+        unsplit,
         defaults: options.defaults,
         since: { ...(earlierWrittenAt === undefined ? {} : { writtenAt: earlierWrittenAt }), issuedNow },
         ...(options.kind ? { kind: options.kind } : {}),

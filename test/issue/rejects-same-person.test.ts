@@ -227,3 +227,29 @@ describe('finding 4: the same-holder warning of an ICVP run names the ICVP field
     ledger.close()
   })
 })
+
+describe('finding 3: a resent row broken anew (more cells than the header) replaces its earlier row', () => {
+  const header = 'id,type,fn,gn,dob,vaccine,dose,doses,date'
+  it("the row's id and its names and date of birth among the cells: one row for the record; another person's broken row under the id: both kept", async () => {
+    for (const [broken, expected] of [
+      ['5,v,Binh,An,1990-01-01,Comirnaty,x,1,2,2021-06-01', ['5,v,Binh,An,1990-01-01,Comirnaty,x']],
+      [
+        '5,v,Tran,Mai,1990-01-01,Comirnaty,x,1,2,2021-06-01',
+        ['5,v,Tran,Mai,1990-01-01,Comirnaty,x', '5,v,Binh,An,2030-01-01,Comirnaty,1'],
+      ],
+    ] as const) {
+      const ledger = new Ledger(':memory:')
+      const rejects = join(file.folder, `b-${broken.slice(4, 8)}.csv`)
+      const first = rows(header, '5,v,Binh,An,2030-01-01,Comirnaty,1,2,2021-06-01')
+      expect((await issueFile(ledger, file('b1.csv', first), { rejects })).report.rejected).toBe(1)
+      const again = await issueFile(ledger, file('b2.csv', rows(header, broken)), { rejects })
+      expect(again.report.rejections.map((r) => r.reason)).toEqual(['has 10 fields; the header has 9'])
+      expect(
+        lines(rejects)
+          .slice(1)
+          .map((l) => l.split(',').slice(0, 7).join(',')),
+      ).toEqual(expected)
+      ledger.close()
+    }
+  })
+})
