@@ -5,6 +5,7 @@
  * Column names are a contract (README "Input columns").
  */
 import { transliterate, untabledLetter } from '../dcc/transliterate.js'
+import { typedStandardRejection } from './typed-standard-name.js'
 import { isWellFormedUvci } from '../dcc/uvci.js'
 import { recordFingerprint } from '../ledger/content-fingerprint.js'
 import { cleanText, normalisePayloadText } from './clean-text.js'
@@ -156,7 +157,8 @@ export function countryCode(value: string): string | undefined {
 const COUNTRY_REASON = 'must be an ISO 3166 two-letter country code, such as VN (not the country name)'
 
 /**
- * `fnt`/`gnt` from `fn`/`gn` by ICAO 9303 when not given; a name in a script without a table here
+ * `fnt`/`gnt` from `fn`/`gn` by ICAO 9303 when not given; when given, checked against them
+ * (typed-standard-name.ts); a name in a script without a table here
  * is a rejection asking for them (never a standardised name with letters left out).
  */
 function standardise(
@@ -175,7 +177,11 @@ function standardise(
     rejections.push({ field: from, reason: problem })
     return
   }
-  if (names[to] !== undefined) return
+  if (names[to] !== undefined) {
+    const contradiction = typedStandardRejection(given, names[to], from, to)
+    if (contradiction) rejections.push(contradiction)
+    return
+  }
   const untabled = untabledLetter(given)
   if (untabled) {
     // the letter's own script, honestly: a Latin letter the table lacks (Ʉ) is no other script

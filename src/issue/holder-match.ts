@@ -9,15 +9,26 @@
  * field: its words (standardised) are compared; all equal but one word that is close counts one,
  * any other difference (a word added, dropped, reordered, or not close) two. Another person = two
  * or more. Twins (`Nguyễn An`, `Nguyễn Bình`, same date of birth) and `Lê Thị Hoa` / `Phạm Thị Lan`
- * are two people; `Nguyễn Thị Hoa` / `Nguyễn Thi Hoà` (diacritics only) are one name.
+ * are two people; `Nguyễn Thị Hoa` / `Nguyễn Thi Hoà` (diacritics only) are one name. A DCC name
+ * is compared as typed (`fn`/`gn`, comparableName) too, when both records give it: a name counts
+ * the larger of its two changes, so `Trần` typed with `fnt` NGUYEN, or `李` with the `fnt` of `王`,
+ * is not Nguyễn nor 王.
  */
-import { transliterate } from '../dcc/transliterate.js'
+import { lacksTable, transliterate } from '../dcc/transliterate.js'
 
 /** A holder as compared: `surname` is an ICVP's whole name, `given` empty for an ICVP. */
 export interface Holder {
+  /** the standardised surname: `fnt` as given, else `fn` in ICAO form (an ICVP: its name) */
   surname: string
   given: string
   dob: string
+  /**
+   * A DCC's names as typed, `fn` and `gn` in comparable form (comparableName), whatever `fnt`/`gnt`
+   * say: a Greek or Chinese name, or one whose `fnt` was typed, is not known by its `fnt` alone.
+   * Empty or absent when not given.
+   */
+  typedSurname?: string
+  typedGiven?: string
 }
 
 const text = (v: unknown): string =>
@@ -25,25 +36,37 @@ const text = (v: unknown): string =>
     ? String(v).normalize('NFC').trim().replace(/\s+/gu, ' ').toUpperCase()
     : ''
 
-/** A name as `fnt`/`gnt` would hold it (ICAO 9303), or as typed when it cannot be transliterated. */
-function standardised(name: unknown): string {
+/**
+ * A name as `fnt`/`gnt` would hold it (ICAO 9303); one in a script without a table here (Greek,
+ * Chinese, Arabic…) as its letters, capitals without marks, words joined by `<`: what a reason
+ * objects to in a name (digits, symbols) is not part of it, so a name fixed compares as the same.
+ */
+export function comparableName(name: unknown): string {
   const typed = text(name)
   if (typed === '') return ''
-  try {
-    return transliterate(typed) || typed
-  } catch {
-    return typed
-  }
+  if (!lacksTable(typed)) return transliterate(typed) || typed
+  return typed
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}]+/gu, '<')
+    .replace(/^<|<$/g, '')
+    .normalize('NFC')
 }
+const standardised = comparableName
 
 /** The holder a signed payload names (the ledger's `payload`): `nam.fnt`, `nam.gnt`, `dob`; an ICVP's `n`, `dob`. */
 export function holderOfPayload(type: string, payload: Record<string, unknown>): Holder {
   if (type === 'icvp') return { surname: standardised(payload.n), given: '', dob: text(payload.dob) }
-  const nam = (payload.nam ?? {}) as Record<string, unknown>
+  return dccHolder((payload.nam ?? {}) as Record<string, unknown>, payload.dob)
+}
+
+function dccHolder(nam: Record<string, unknown>, dob: unknown): Holder {
   return {
     surname: text(nam.fnt) || standardised(nam.fn),
     given: text(nam.gnt) || standardised(nam.gn),
-    dob: text(payload.dob),
+    dob: text(dob),
+    typedSurname: standardised(nam.fn),
+    typedGiven: standardised(nam.gn),
   }
 }
 
@@ -54,11 +77,7 @@ export function holderOfPayload(type: string, payload: Record<string, unknown>):
 export function holderOfRecord(kind: string | undefined, raw: Record<string, unknown>): Holder {
   if (kind === 'icvp') return { surname: standardised(raw.name), given: '', dob: text(raw.dob) }
   const nam = (typeof raw.nam === 'object' && raw.nam !== null ? raw.nam : raw) as Record<string, unknown>
-  return {
-    surname: text(nam.fnt) || standardised(nam.fn),
-    given: text(nam.gnt) || standardised(nam.gn),
-    dob: text(raw.dob),
-  }
+  return dccHolder(nam, raw.dob)
 }
 
 /** Whether nothing of the holder could be read (a line that did not parse). */
@@ -121,14 +140,32 @@ function icvpNameChange(a: string, b: string): number {
 }
 
 /**
+ * What a changed DCC name counts: the larger of its standardised form's change and, when both
+ * records typed it, its typed form's (`fn`/`gn`): `Trần` typed with `fnt` NGUYEN is not Nguyễn.
+ */
+function dccNameChange(standard: [string, string], typed: [string?, string?]): number {
+  const [a, b] = typed
+  const byTyped = a && b ? nameChange(a, b) : 0
+  return Math.max(nameChange(standard[0], standard[1]), byTyped)
+}
+
+/**
  * How many changes tell the holders apart (see the module comment): a date of birth that differs
- * counts 1, a name 1 when close and 2 when not (an ICVP's name: by its words). 0 is the same holder.
+ * counts 1, a name 1 when close and 2 when not, as standardised and as typed (an ICVP's name: by
+ * its words). 0 is the same holder.
  */
 export function holderDifferences(kind: string | undefined, a: Holder, b: Holder): number {
   const dob = a.dob !== b.dob ? 1 : 0
   if (kind === 'icvp') return dob + icvpNameChange(a.surname, b.surname)
-  return dob + nameChange(a.surname, b.surname) + nameChange(a.given, b.given)
+  return (
+    dob +
+    dccNameChange([a.surname, b.surname], [a.typedSurname, b.typedSurname]) +
+    dccNameChange([a.given, b.given], [a.typedGiven, b.typedGiven])
+  )
 }
+
+/** What a changed ICVP name counts (icvpNameChange), for rejected-holder.ts. */
+export const icvpNameChanges = (a: string, b: string): number => icvpNameChange(a, b)
 
 /** Whether two holders are plausibly one person: fewer than two changes (holderDifferences). */
 export function samePerson(kind: string | undefined, a: Holder, b: Holder): boolean {

@@ -22,7 +22,8 @@ import { buildIcvp } from './build-icvp.js'
 import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import type { IssueKind } from './issue-types.js'
-import { readRecords, type InputFormat, type InputRecord } from './read-records.js'
+import type { UnsplitRows } from './unsplit-rows.js'
+import { readRecords, REASON_COLUMN, type InputFormat, type InputRecord } from './read-records.js'
 
 /**
  * The records of the rejects file at `path` (none when there is no file). ERR_USAGE when it cannot
@@ -137,6 +138,10 @@ export function sortEarlierRejects(
     ledger: LedgerStore
     /** the idempotency keys of the records this run read, each with the holders read under it */
     inputKeys: ReadonlyMap<string, readonly Holder[]>
+    /** the texts (textAsRead) of the records this run read and could not read as records */
+    inputTexts?: ReadonlySet<string>
+    /** this run's CSV rows that could not be read as records, by their id cell */
+    unsplit?: UnsplitRows
     defaults: IssueDefaults
     kind?: IssueKind
     since: Since
@@ -144,8 +149,13 @@ export function sortEarlierRejects(
 ): EarlierRejects {
   const result: EarlierRejects = { carry: [], outstanding: 0, unsure: 0 }
   for (const record of records) {
+    // read again in this run as typed (a row with no usable key: not JSON, a key given twice, a
+    // quote closed mid-cell, a header row): in the new file with this run's reason, once
+    const text = textAsRead(record)
+    if (text !== undefined && context.inputTexts?.has(text)) continue
     const { key, id } = keyOfEarlier(record, context)
     if (key && accountedFor(record, key, id, context)) continue
+    if (key && context.unsplit?.standsFor(record, key, context.kind)) continue
     if (sameEventIssued(record, context)) continue
     result.carry.push(record)
     if (id) result.outstanding++
@@ -257,4 +267,25 @@ function idInText(text: string | undefined): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * A record as it was typed, to tell the same row read twice (an earlier rejects file's, and this
+ * run's resending it): JSON, its text; CSV, its cells under their columns' names (those beyond the
+ * header by position), the reason cell and empty cells left out, as a rejects file lays it out
+ * again. Undefined when the record was not kept as typed (a line too long). Kept in memory only,
+ * for the run.
+ */
+export function textAsRead(record: InputRecord): string | undefined {
+  if (record.cells && record.header) {
+    const header = record.header
+    const name = (i: number): string =>
+      i < header.length ? (header[i] as string).trim().toLowerCase() : `#${i - header.length}`
+    const cells = record.cells.flatMap((cell, i) =>
+      cell === '' || name(i) === REASON_COLUMN ? [] : [[name(i), cell]],
+    )
+    return `csv:${JSON.stringify(cells.sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)))}`
+  }
+  const text = record.source ?? record.text
+  return text === undefined ? undefined : `json:${text}`
 }

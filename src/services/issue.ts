@@ -33,7 +33,13 @@ import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { lockOutput } from '../fs/output-lock.js'
-import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
+import {
+  readEarlierRejects,
+  rejectsWrittenAt,
+  sortEarlierRejects,
+  textAsRead,
+} from '../issue/stale-rejects.js'
+import { UnsplitRows } from '../issue/unsplit-rows.js'
 import { holderOfRecord, type Holder } from '../issue/holder-match.js'
 import {
   readRecords,
@@ -253,6 +259,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   /** the idempotency keys of the records this run read */
   /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
   const inputKeys = new Map<string, Holder[]>()
+  /** the texts of the records this run could not read as records (see sortEarlierRejects) */
+  const inputTexts = new Set<string>()
+  /** this run's CSV rows that could not be read as records, by their id cell (see sortEarlierRejects) */
+  const unsplit = new UnsplitRows()
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     out?.write(`${JSON.stringify(certificate)}\n`)
@@ -420,6 +430,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         const holders = inputKeys.get(result.key) ?? []
         holders.push(holderOfRecord(options.kind, result.record.raw))
         inputKeys.set(result.key, holders)
+        const text = result.record.error ? textAsRead(result.record) : undefined
+        if (text !== undefined) inputTexts.add(text)
+        unsplit.add(result.record)
       }
       if (result.rejections) {
         report.rejected++
@@ -605,7 +618,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const n = report.sameHolderEvent
       const more = n > sameEventRecords.length ? ', …' : ''
       warnings.push(
-        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and vaccination, test or recovery (names, date of birth, disease, dose, date) of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and ${options.kind === 'icvp' ? 'vaccination (name, date of birth, product, date)' : 'vaccination, test or recovery (names, date of birth, disease, dose, date)'} of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
       )
     }
     if (report.alreadyIssuedCorrected > 0) {
@@ -626,6 +639,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const { carry, outstanding, unsure } = sortEarlierRejects(earlier, {
         ledger,
         inputKeys,
+        inputTexts,
+        unsplit,
         defaults: options.defaults,
         since: { ...(earlierWrittenAt === undefined ? {} : { writtenAt: earlierWrittenAt }), issuedNow },
         ...(options.kind ? { kind: options.kind } : {}),
