@@ -15,6 +15,7 @@ import { DccError } from '../errors.js'
 import { ledgerError, ledgerReadError } from '../ledger/ledger-error.js'
 import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
+import { checkLedgerSpec, redactLedgerSpec } from '../ledger/ledger-spec.js'
 import { defaultBusyTimeoutMs, Ledger } from '../ledger/ledger.js'
 import { openReadOnly } from '../ledger/ledger-file.js'
 import { assertHcertLedger, checkSchemaVersion } from '../ledger/schema.js'
@@ -121,7 +122,7 @@ const GIVE_SOURCE =
  */
 function openSource(from: string): Database.Database {
   const refuse = (what: string): DccError =>
-    new DccError('ERR_LEDGER', `ledger copy: ${from} ${what}; ${GIVE_SOURCE}`)
+    new DccError('ERR_LEDGER', `ledger copy: ${redactLedgerSpec(from)} ${what}; ${GIVE_SOURCE}`)
   let stat: Stats
   try {
     stat = statSync(from)
@@ -157,6 +158,18 @@ function openSource(from: string): Database.Database {
 }
 
 export function copyLedger(from: string, to: string): LedgerCopyReport {
+  for (const [given, what] of [
+    [from, 'the first argument (the SQLite ledger file to copy from)'],
+    [to, 'the second argument (the PostgreSQL ledger to copy to)'],
+  ] as const)
+    if (given.trim() === '')
+      throw new DccError(
+        'ERR_USAGE',
+        `ledger copy: ${what} is empty (an unset shell variable?); ${given === from ? GIVE_SOURCE : 'give it as postgres://user@host:port/db'}`,
+      )
+  // a mistyped server address is refused before anything is read or reached, its password masked
+  checkLedgerSpec(from, 'ledger copy: the first argument')
+  checkLedgerSpec(to, 'ledger copy: the second argument')
   if (isPostgresUrl(from))
     throw new DccError('ERR_USAGE', 'ledger copy: the first argument is the SQLite ledger file to copy from')
   if (!isPostgresUrl(to))
