@@ -79,7 +79,9 @@ describe('a mistyped PostgreSQL URL as the ledger', () => {
       const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error
       expect(error.code).toBe('ERR_LEDGER')
       expect(error.message).toContain(`"postgres//hcert:***@127.0.0.1/db"`)
-      expect(error.message).toContain(args.includes('--ledger') ? '--ledger' : '$HCERT_LEDGER')
+      expect(error.message).toContain(
+        (args as readonly string[]).includes('--ledger') ? '--ledger' : '$HCERT_LEDGER',
+      )
       expect(r.stdout + r.stderr).not.toContain(SECRET)
     }
     expect(readdirSync(dir)).toEqual([])
