@@ -20,6 +20,10 @@ export function isSqliteError(err: unknown): err is Error & { code: string } {
 const COMMITTED =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
+/** what a failure leaves when this run had committed no chunk yet (both engines) */
+export const NOTHING_COMMITTED =
+  'this run had committed nothing to the ledger (no chunk was written before the failure): run the same command again once this is fixed'
+
 /**
  * `cause` (a SqliteError or a file-system error) as ERR_LEDGER. `timeoutMs`: how long a busy
  * ledger was waited for. `after`: what was kept and how to go on, instead of the words on chunks
