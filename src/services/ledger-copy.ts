@@ -236,7 +236,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
         if (rows.some((r) => uvciOf.get(r.id as number) !== r.uvci))
           throw new DccError(
             'ERR_LEDGER',
-            `ledger copy: ${report.to} already holds other certificates under the ids of ${from}; nothing was copied. Copy into a new database (createdb), or one that holds only an earlier copy of this ledger`,
+            `ledger copy: ${report.to} already holds other certificates than ${redactLedgerSpec(from)}'s (another ledger's, or ones issued on the server): a copy keeps each certificate's internal row number, which renewals and corrections point by, and the two ledgers use the same numbers; nothing was copied. One SQLite ledger can be copied into an empty database (createdb), or again into the one that holds its earlier copy; ledgers of several sites cannot be merged into one: to share a ledger, have every site issue into the PostgreSQL ledger from the start`,
           )
         report.certificates.copied += inserted.length
         report.certificates.alreadyThere += rows.length - inserted.length
