@@ -18,7 +18,7 @@ import { isPostgresUrl } from '../ledger/pg/url.js'
 import { checkLedgerSpec, redactLedgerSpec } from '../ledger/ledger-spec.js'
 import { defaultBusyTimeoutMs, Ledger } from '../ledger/ledger.js'
 import { openReadOnly } from '../ledger/ledger-file.js'
-import { assertHcertLedger, checkSchemaVersion } from '../ledger/schema.js'
+import { assertHcertLedger, assertSchemaComplete, checkSchemaVersion } from '../ledger/schema.js'
 import { REJECTION_KEYS_SCHEMA } from '../ledger/migrate-rejections.js'
 import { fillValidityCounts } from '../ledger/validity-counts.js'
 
@@ -187,6 +187,8 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
       new Ledger(from).close()
       source = openReadOnly(from, defaultBusyTimeoutMs())
     }
+    // a table or column dropped from the source is named as such, before the server is reached
+    assertSchemaComplete(source, from, checkSchemaVersion(source, from))
   } catch (cause) {
     source.close()
     throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)

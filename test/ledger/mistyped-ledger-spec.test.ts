@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { Ledger } from '../../src/ledger/ledger.js'
 import { checkLedgerSpec, redactLedgerSpec } from '../../src/ledger/ledger-spec.js'
+import { copyLedger } from '../../src/services/ledger-copy.js'
 import { BIN } from '../helpers/cli.js'
 import { freshFolders } from '../helpers/folders.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
@@ -151,5 +154,23 @@ describe('a mistyped PostgreSQL URL as the ledger', () => {
     expect(redactLedgerSpec(`pg://u:${SECRET}@h/db?password=${SECRET}`)).toBe('pg://u:***@h/db?password=***')
     expect(redactLedgerSpec(`postgres://u:${SECRET}@h/db`)).not.toContain(SECRET)
     expect(redactLedgerSpec('/data/ledger.sqlite')).toBe('/data/ledger.sqlite')
+  })
+})
+
+describe('ledger copy from a damaged SQLite ledger', () => {
+  it('is "damaged or not complete" before the server is reached, as every command says on opening', () => {
+    const path = join(folder(), 'ledger.sqlite')
+    new Ledger(path).close()
+    const db = new Database(path)
+    db.exec('DROP TABLE rejections')
+    db.close()
+    let thrown: { code?: string; message?: string } = {}
+    try {
+      copyLedger(path, 'postgres://hcert@127.0.0.1:1/db')
+    } catch (err) {
+      thrown = err as typeof thrown
+    }
+    expect(thrown.code).toBe('ERR_LEDGER')
+    expect(thrown.message).toMatch(/is damaged or not complete \(its rejections table is missing\)/)
   })
 })
