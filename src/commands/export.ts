@@ -10,7 +10,7 @@ import { DccError, EXIT } from '../errors.js'
 import { AtomicFile } from '../fs/atomic-file.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { exportCertificates, type ExportedCertificate, type ExportReport } from '../services/export.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { ledgerSpec } from '../services/ledger-path.js'
 import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
 import { qrWriter } from '../qr/load-qr-writer.js'
 
@@ -91,7 +91,7 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
     if (flags.batch === undefined && !flags.id?.length && !flags.uvci?.length && !flags.all)
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
-    const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    const ledgerPath = ledgerSpec(flags.ledger)
     const qrDir = flags['qr-dir']
     if (flags.out || qrDir)
       refuseOverlappingPaths({

@@ -29,7 +29,7 @@ import { Ledger } from '../ledger/ledger.js'
 import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { defaultLeaseMs } from '../ledger/store.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { ledgerSpec } from '../services/ledger-path.js'
 import { checkDestinationFolders, refuseOverlappingPaths } from '../services/output-paths.js'
 
 export default class Issue extends HcertCommand {
@@ -203,7 +203,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const threads = flags.workers ?? (large ? undefined : 0)
     // a PKCS#11 module that cannot lock for threads signs on this thread only
     const threaded = threads !== 0 && !import.meta.url.endsWith('.ts') && signer.threadSafe
-    const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    const ledgerPath = ledgerSpec(flags.ledger)
     // a missing input is found before anything is created (the ledger, an output file)
     if (!flags.interactive) checkInputSource(source)
     const inputFormat = flags.interactive

@@ -22,7 +22,7 @@ import { ledgerFileOf, openLedger } from '../ledger/open.js'
 import { countryFlag } from '../dcc/country.js'
 import { checkDefaults } from '../issue/check-defaults.js'
 import type { LedgerStore } from '../ledger/store.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { ledgerSpec } from '../services/ledger-path.js'
 import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.js'
 import { loadTrustList } from '../services/load-trust.js'
 import { readCertificates } from '../services/read-certificate-stream.js'
@@ -151,7 +151,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
       )
     const trust = inputs.length > 0 ? loadTrustList(trustPaths) : undefined
     // selecting from the ledger needs one: a mistyped --ledger is an error, not "0 renewed"
-    const ledgerPath = flags.ledger ?? defaultLedgerPath()
+    const ledgerPath = ledgerSpec(flags.ledger)
     refuseOverlappingPaths({
       // the trust lists are read too: an --out naming one would empty it
       inputs: [...inputs, ...trustPaths],

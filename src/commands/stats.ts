@@ -5,7 +5,7 @@ import { atFlag, untilFlag } from '../cli/flags.js'
 import { renderStats } from '../cli/render/stats-text.js'
 import { openLedger } from '../ledger/open.js'
 import { DccError } from '../errors.js'
-import { defaultLedgerPath } from '../services/ledger-path.js'
+import { ledgerSpec } from '../services/ledger-path.js'
 import { ledgerFlag } from '../cli/signing-key.js'
 import { statsOf, type StatsResult } from '../services/stats.js'
 
@@ -48,7 +48,7 @@ issuance time; --by week keys ISO 8601 weeks (YYYY-Www); --at sets the clock for
         'ERR_USAGE',
         `--since (${flags.since.toISOString()}) is after --until (${flags.until.toISOString()}): no certificate can be in that range; give the earlier instant to --since`,
       )
-    const ledger = openLedger(flags.ledger ?? defaultLedgerPath(), { create: false, readOnly: true })
+    const ledger = openLedger(ledgerSpec(flags.ledger), { create: false, readOnly: true })
     try {
       const result = statsOf(ledger, {
         now: flags.at ?? new Date(),

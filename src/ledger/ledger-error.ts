@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DccError } from '../errors.js'
+import { redactLedgerSpec } from './ledger-spec.js'
 
 /** better-sqlite3's SqliteError, and the file-system errors met while opening. */
 export function isSqliteError(err: unknown): err is Error & { code: string } {
@@ -19,6 +20,10 @@ export function isSqliteError(err: unknown): err is Error & { code: string } {
 const COMMITTED =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
+/** what a failure leaves when this run had committed no chunk yet (both engines) */
+export const NOTHING_COMMITTED =
+  'this run had committed nothing to the ledger (no chunk was written before the failure): run the same command again once this is fixed'
+
 /**
  * `cause` (a SqliteError or a file-system error) as ERR_LEDGER. `timeoutMs`: how long a busy
  * ledger was waited for. `after`: what was kept and how to go on, instead of the words on chunks
@@ -27,7 +32,7 @@ const COMMITTED =
 export function ledgerError(cause: unknown, path: string, timeoutMs?: number, after = COMMITTED): DccError {
   if (cause instanceof DccError) return cause
   const code = String((cause as { code?: unknown })?.code ?? '')
-  const where = `ledger: ${path}`
+  const where = `ledger: ${redactLedgerSpec(path)}`
   let message: string
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     const waited = timeoutMs === undefined ? '' : ` for ${Math.round(timeoutMs / 100) / 10} s`
@@ -91,7 +96,7 @@ export function ledgerReadError(
   const known = readOnlyOpenError(cause, path)
   if (known) return known
   const code = String((cause as { code?: unknown })?.code ?? '')
-  const where = `ledger: ${path}`
+  const where = `ledger: ${redactLedgerSpec(path)}`
   let message: string
   if (noRoom(code))
     message = `${where} could not be read (${code}): reading a ledger in WAL mode needs SQLite's shared-memory file ${path}-shm beside it, and there was no room to write it (a full disk, a file size limit such as ulimit -f, or a failing device); ${after}. Free some space or raise the limit and run again, or copy the ledger (with its -wal file, if there is one) to a disk with room and pass --ledger`

@@ -9,6 +9,7 @@ import { existingLedgerPath } from '../services/ledger-path.js'
 import { Ledger } from './ledger.js'
 import { PostgresLedger } from './pg/postgres-ledger.js'
 import { isPostgresUrl } from './pg/url.js'
+import { checkLedgerSpec } from './ledger-spec.js'
 import type { LedgerStore } from './store.js'
 
 export interface OpenLedgerOptions {
@@ -29,6 +30,8 @@ export interface OpenLedgerOptions {
 export function openLedger(spec: string, options: OpenLedgerOptions): LedgerStore {
   // settings in the environment are checked before any file is touched or server reached
   checkLedgerEnv()
+  // a mistyped server address never becomes a SQLite file named after it
+  checkLedgerSpec(spec)
   if (isPostgresUrl(spec))
     try {
       return new PostgresLedger(spec, { create: options.create, readOnly: options.readOnly ?? false })
@@ -43,5 +46,6 @@ export function openLedger(spec: string, options: OpenLedgerOptions): LedgerStor
 
 /** The file a ledger spec names, for the checks that no output overwrites it; none for a server. */
 export function ledgerFileOf(spec: string): string | undefined {
+  checkLedgerSpec(spec)
   return isPostgresUrl(spec) ? undefined : spec
 }

@@ -199,7 +199,7 @@ function schemaShape(): Map<string, string[]> {
 }
 
 /** the tables (and columns) a ledger of schema `version` has: later tables and columns are added by migrations */
-function expectedAt(version: number): Map<string, string[]> {
+export function expectedAt(version: number): Map<string, string[]> {
   const expected = new Map(schemaShape())
   if (version < REJECTION_KEYS_SCHEMA)
     expected.set(

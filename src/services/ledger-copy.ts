@@ -15,9 +15,10 @@ import { DccError } from '../errors.js'
 import { ledgerError, ledgerReadError } from '../ledger/ledger-error.js'
 import { PostgresLedger } from '../ledger/pg/postgres-ledger.js'
 import { isPostgresUrl } from '../ledger/pg/url.js'
+import { checkLedgerSpec, redactLedgerSpec } from '../ledger/ledger-spec.js'
 import { defaultBusyTimeoutMs, Ledger } from '../ledger/ledger.js'
 import { openReadOnly } from '../ledger/ledger-file.js'
-import { assertHcertLedger, checkSchemaVersion } from '../ledger/schema.js'
+import { assertHcertLedger, assertSchemaComplete, checkSchemaVersion } from '../ledger/schema.js'
 import { REJECTION_KEYS_SCHEMA } from '../ledger/migrate-rejections.js'
 import { fillValidityCounts } from '../ledger/validity-counts.js'
 
@@ -121,7 +122,7 @@ const GIVE_SOURCE =
  */
 function openSource(from: string): Database.Database {
   const refuse = (what: string): DccError =>
-    new DccError('ERR_LEDGER', `ledger copy: ${from} ${what}; ${GIVE_SOURCE}`)
+    new DccError('ERR_LEDGER', `ledger copy: ${redactLedgerSpec(from)} ${what}; ${GIVE_SOURCE}`)
   let stat: Stats
   try {
     stat = statSync(from)
@@ -157,6 +158,18 @@ function openSource(from: string): Database.Database {
 }
 
 export function copyLedger(from: string, to: string): LedgerCopyReport {
+  for (const [given, what] of [
+    [from, 'the first argument (the SQLite ledger file to copy from)'],
+    [to, 'the second argument (the PostgreSQL ledger to copy to)'],
+  ] as const)
+    if (given.trim() === '')
+      throw new DccError(
+        'ERR_USAGE',
+        `ledger copy: ${what} is empty (an unset shell variable?); ${given === from ? GIVE_SOURCE : 'give it as postgres://user@host:port/db'}`,
+      )
+  // a mistyped server address is refused before anything is read or reached, its password masked
+  checkLedgerSpec(from, 'ledger copy: the first argument')
+  checkLedgerSpec(to, 'ledger copy: the second argument')
   if (isPostgresUrl(from))
     throw new DccError('ERR_USAGE', 'ledger copy: the first argument is the SQLite ledger file to copy from')
   if (!isPostgresUrl(to))
@@ -174,6 +187,8 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
       new Ledger(from).close()
       source = openReadOnly(from, defaultBusyTimeoutMs())
     }
+    // a table or column dropped from the source is named as such, before the server is reached
+    assertSchemaComplete(source, from, checkSchemaVersion(source, from))
   } catch (cause) {
     source.close()
     throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
@@ -223,7 +238,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
         if (rows.some((r) => uvciOf.get(r.id as number) !== r.uvci))
           throw new DccError(
             'ERR_LEDGER',
-            `ledger copy: ${report.to} already holds other certificates under the ids of ${from}; nothing was copied. Copy into a new database (createdb), or one that holds only an earlier copy of this ledger`,
+            `ledger copy: ${report.to} already holds other certificates than ${redactLedgerSpec(from)}'s (another ledger's, or ones issued on the server): a copy keeps each certificate's internal row number, which renewals and corrections point by, and the two ledgers use the same numbers; nothing was copied. One SQLite ledger can be copied into an empty database (createdb), or again into the one that holds its earlier copy; ledgers of several sites cannot be merged into one: to share a ledger, have every site issue into the PostgreSQL ledger from the start`,
           )
         report.certificates.copied += inserted.length
         report.certificates.alreadyThere += rows.length - inserted.length

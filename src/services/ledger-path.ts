@@ -3,6 +3,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DccError } from '../errors.js'
 import { checkLedgerPath } from '../ledger/ledger-file.js'
+import { checkLedgerSpec, redactLedgerSpec } from '../ledger/ledger-spec.js'
 
 export const LEDGER_ENV = 'HCERT_LEDGER'
 
@@ -23,6 +24,17 @@ export function defaultLedgerPath(): string {
 }
 
 /**
+ * The ledger a command works on: `given` (--ledger), else $HCERT_LEDGER, else the default file;
+ * ERR_LEDGER before anything is created when it reads as a server address that is not a postgres
+ * URL (ledger-spec.ts).
+ */
+export function ledgerSpec(given: string | undefined): string {
+  const spec = given ?? defaultLedgerPath()
+  checkLedgerSpec(spec, given === undefined ? `ledger: $${LEDGER_ENV}` : 'ledger: --ledger')
+  return spec
+}
+
+/**
  * The ledger of a command that only reads or extends one (renew, stats): only `issue` creates a
  * ledger, so a path that does not exist (a typing mistake) is ERR_LEDGER (exit 2), not a new empty
  * ledger that reports nothing to do.
@@ -32,7 +44,7 @@ export function existingLedgerPath(path: string): string {
   if (path !== ':memory:' && !existsSync(path))
     throw new DccError(
       'ERR_LEDGER',
-      `ledger: ${path} does not exist (issue certificates first, or pass --ledger)`,
+      `ledger: ${redactLedgerSpec(path)} does not exist (issue certificates first, or pass --ledger)`,
     )
   return path
 }

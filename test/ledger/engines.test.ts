@@ -267,12 +267,14 @@ describe.skipIf(!PG_AVAILABLE)('PostgreSQL ledger: schema versions and errors', 
 })
 
 describe('connecting to PostgreSQL', () => {
-  it('PGCONNECT_TIMEOUT is read as libpq reads it (seconds, at least 2; 0 waits without a limit); 30 s otherwise', () => {
+  it('PGCONNECT_TIMEOUT is read as libpq reads it (seconds, at least 2; 0 waits without a limit); 30 s unset', () => {
     expect(connectTimeoutMs({})).toBe(30_000)
     expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '10' })).toBe(10_000)
     expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '1' })).toBe(2_000)
     expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: '0' })).toBe(0)
-    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: 'soon' })).toBe(30_000)
+    expect(connectTimeoutMs({ PGCONNECT_TIMEOUT: ' ' })).toBe(30_000)
+    // what libpq refuses (not a whole number), and a negative number, are refused (pg-session-faults)
+    expect(() => connectTimeoutMs({ PGCONNECT_TIMEOUT: 'soon' })).toThrow(/PGCONNECT_TIMEOUT/)
   })
 
   it('a server that accepts but never answers: ERR_LEDGER "does not answer as PostgreSQL" after PGCONNECT_TIMEOUT, however short HCERT_LEDGER_TIMEOUT is', async () => {

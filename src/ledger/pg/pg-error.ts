@@ -61,12 +61,25 @@ export function pgLedgerError(
         ? `${code}: ${text}; a server merely slow to accept may be given longer with PGCONNECT_TIMEOUT (seconds)`
         : code
     message = `${at}: cannot reach the PostgreSQL server at ${target} (${detail}). Check that the server is running and accepts connections there (listen_addresses, port, pg_hba.conf), and the host and port in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
-  } else if (code === '28P01' || code === '28000') {
+  } else if (code.startsWith('28')) {
     message = `${at}: the PostgreSQL server at ${target} refused the login (${code}: ${text}). Check the user and password (in the URL, $PGUSER/$PGPASSWORD or ~/.pgpass) and pg_hba.conf`
   } else if (code === '3D000') {
     message = `${at}: the database does not exist on ${target} (${code}: ${text}). Create it (createdb), or check the database name in the URL or $PGDATABASE`
   } else if (code === '42501') {
-    message = `${at}: permission denied on ${target} (${code}: ${text}). The role needs to create tables in the database on first use, then to read and write them`
+    message = `${at}: permission denied on ${target} (${code}: ${text}). The role in the URL or $PGUSER needs CREATE on the database (and on its schema) for the first issue to make the tables, then SELECT, INSERT, UPDATE and DELETE on them (GRANT …; stats and export need SELECT only); ${COMMITTED}`
+  } else if (code === '25006') {
+    // a session that may only read: a standby (or an old primary after a failover), or default_transaction_read_only
+    message = `${at}: the server at ${target} accepts only reads (${code}: ${text}): a standby (read-only replica), a primary that became one after a failover, or default_transaction_read_only set (in the URL's options, $PGOPTIONS, or for the role or database). Give --ledger the primary server, or remove that setting for hcert's role, and run again; ${COMMITTED}`
+  } else if (code === '3F000') {
+    message = `${at}: a schema named in the search_path does not exist on ${target} (${code}): check search_path in the URL's options (options=-c search_path=…), $PGOPTIONS, and the role's or database's setting (ALTER ROLE … SET search_path); the default, "$user", public, finds the tables hcert made; ${COMMITTED}`
+  } else if (code === '22023') {
+    // a setting the server refused (in the URL's options, $PGOPTIONS, the role's): named, its value not quoted
+    const parameter = /parameter "([\w.]+)"/.exec(text)?.[1]
+    message = `${at}: the server at ${target} refused the value of ${parameter ? `the setting ${parameter}` : 'a setting'} (${code}): check the settings in the URL's options (options=-c name=value, spaces as %20), $PGOPTIONS, and the role's or database's (ALTER ROLE/DATABASE … SET); hcert sets lock_timeout from HCERT_LEDGER_TIMEOUT itself; ${COMMITTED}`
+  } else if (code === '53300') {
+    message = `${at}: the server at ${target} has no connection free (${code}: max_connections is reached: many runs at once, or sessions left open). Run again when fewer are connected, or raise max_connections (or put a pooler in front); ${COMMITTED}`
+  } else if (code === '53100') {
+    message = `${at}: the server at ${target} has no disk space left (${code}): the chunk being written was not committed; ${COMMITTED}. Free space on the server's disk and run again`
   } else if (code.startsWith('53')) {
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
   } else if (code === '55P03') {
@@ -85,7 +98,14 @@ export function pgLedgerError(
   } else if (code === '42P01') {
     // a table hcert made is gone (dropped, renamed, a restore of part of the database): running again cannot help
     message = `${at}: the ledger on ${target} is damaged or not complete: one of hcert's tables is missing (${code}: ${text}). Running again cannot help: check whether someone dropped or renamed a table (psql \\dt), or whether a restore left part of the database out, and restore the database from a backup`
-  } else if (/^(08|57|0A|42|XX)/.test(code) || code === 'CLOSED') {
+  } else if (code === '57P01' || code === '57P02' || code === '57P03') {
+    // admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery)
+    message = `${at}: the server at ${target} is ${code === '57P03' ? 'starting up, shutting down or in recovery, and takes no connection now' : code === '57P02' ? 'restarting after a crash of one of its processes' : 'shutting down (or an administrator ended this session)'} (${code}: ${text}). Run again once it is back up; ${COMMITTED}`
+  } else if (code === '57P04') {
+    message = `${at}: the database on ${target} was dropped while this run used it (${code}). Check the database name in the URL or $PGDATABASE; ${COMMITTED}`
+  } else if (/^08/.test(code) || code === 'CLOSED') {
+    message = `${at}: the connection to the server at ${target} broke off (${code}: ${text}): the server restarted, or the network or a proxy cut it. Run again; ${COMMITTED}`
+  } else if (/^(57|0A|42|XX)/.test(code)) {
     message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
   } else {
     message = `${at}: PostgreSQL at ${target} failed (SQLSTATE ${code || 'unknown'}); ${COMMITTED}`

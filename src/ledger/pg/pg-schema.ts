@@ -8,7 +8,7 @@
  * certificates_iat carries the columns stats' totals read, so that they come from the index alone.
  */
 import { DccError } from '../../errors.js'
-import { SCHEMA_VERSION, tooNew } from '../schema.js'
+import { expectedAt, SCHEMA_VERSION, tooNew } from '../schema.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from '../validity-counts.js'
 import { isClearKey, newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { REJECTION_HOLDERS_SCHEMA, REJECTION_INDEX } from '../migrate-rejections.js'
@@ -229,4 +229,31 @@ export function ensurePgSchema(client: SyncPgClient, where: string, create: bool
     throw err
   }
   return found
+}
+
+/**
+ * ERR_LEDGER "damaged or not complete" when a table or column a ledger of schema `version` has is
+ * missing (dropped by hand, a partial restore), as SQLite's assertSchemaComplete: every command says
+ * so when it opens the ledger (export and a renew with nothing due read no table that would fail).
+ * One query on the catalogue, for the tables the search_path finds (as the ledger's queries do).
+ */
+export function assertPgSchemaComplete(client: SyncPgClient, where: string, version: number): void {
+  const expected = expectedAt(version)
+  const names = [...expected.keys()]
+  const rows = client.query<{ t: string; c: string }>(
+    `SELECT n.name AS t, a.attname AS c FROM unnest($1::text[]) AS n(name)
+     JOIN pg_attribute a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [names],
+  )
+  const found = new Map<string, Set<string>>()
+  for (const row of rows) found.set(row.t, (found.get(row.t) ?? new Set()).add(row.c))
+  for (const [table, columns] of expected) {
+    const have = found.get(table)
+    const lacking = columns.filter((c) => !have?.has(c))
+    if (!have || lacking.length > 0)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${where} is damaged or not complete (${have ? `its ${table} table lacks the column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}` : `its ${table} table is missing`}): a table or column of schema version ${version} was dropped, renamed or never restored. Running again cannot help: check whether someone dropped or renamed it (psql \\d), and restore the database from a backup`,
+      )
+  }
 }

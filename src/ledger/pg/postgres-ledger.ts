@@ -24,14 +24,16 @@ import {
 import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
+import { NOTHING_COMMITTED } from '../ledger-error.js'
 import { ignoredPasswordFile } from './pgpass-file.js'
 import { rejectionKey } from '../rejection-key.js'
 import { holderKey } from '../holder-key.js'
-import { ensurePgSchema, pgLedgerSecret, refuseForeignDatabase } from './pg-schema.js'
+import { assertPgSchemaComplete, ensurePgSchema, pgLedgerSecret, refuseForeignDatabase } from './pg-schema.js'
+import { SCHEMA_VERSION } from '../schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
-import { badEnvPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
+import { badEnvPort, badUrlPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -127,15 +129,16 @@ RETURNING key`
 
 /**
  * How long to wait for the server to accept a connection, in ms: $PGCONNECT_TIMEOUT seconds as
- * libpq reads it (a whole number; 0 or less waits without a limit; below 2, 2), else 30 s.
- * @throws DccError ERR_USAGE above MAX_CONNECT_SECONDS (2147483 s)
+ * libpq reads it (a whole number; 0 waits without a limit; below 2, 2), else 30 s.
+ * @throws DccError ERR_USAGE for anything but a whole number from 0 to MAX_CONNECT_SECONDS (2147483 s)
  */
 export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const given = env.PGCONNECT_TIMEOUT?.trim()
-  if (!given || !/^[+-]?\d+$/.test(given)) return 30_000
-  const seconds = Number.parseInt(given, 10)
+  if (!given) return 30_000
+  // libpq refuses what is not a whole number; a negative one is a typing mistake, not "no limit"
+  const seconds = /^\+?\d+$/.test(given) ? Number.parseInt(given, 10) : Number.NaN
   // a timer takes at most 2^31 - 1 ms: a longer one would fire at once (and its message lie)
-  if (seconds > MAX_CONNECT_SECONDS)
+  if (!(seconds <= MAX_CONNECT_SECONDS))
     throw new DccError(
       'ERR_USAGE',
       `$PGCONNECT_TIMEOUT must be a whole number of seconds up to ${MAX_CONNECT_SECONDS} (about 24.8 days), or 0 to wait without a limit; unset it for the default (30)`,
@@ -166,6 +169,32 @@ export function withDefaultUser(spec: string, env: NodeJS.ProcessEnv = process.e
   return url.toString()
 }
 
+/**
+ * What the session's settings forbid, before any table is looked at (ERR_LEDGER, nothing written):
+ * a search_path naming no schema that exists (hcert would find no ledger, or see another
+ * application's tables), and, for a run that writes, a read-only session (a standby, or
+ * default_transaction_read_only): found here rather than as SQLSTATE 3F000 or 25006 mid-run.
+ */
+function checkSession(client: SyncPgClient, where: string, target: string, readOnly: boolean): void {
+  const [session] = client.query<{ schema: string | null; path: string; ro: string; standby: boolean }>(
+    `SELECT current_schema() AS schema, current_setting('search_path') AS path,
+       current_setting('transaction_read_only') AS ro, pg_is_in_recovery() AS standby`,
+  )
+  if (!session) return
+  if (session.schema === null)
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${where}: the search_path on ${target} (${session.path}) names no schema that exists in the database, so hcert can neither find nor make its tables. Check search_path in the URL's options (options=-c search_path=…), $PGOPTIONS, and the role's or database's setting (ALTER ROLE … SET search_path); the default, "$user", public, finds the tables hcert made; nothing was written`,
+    )
+  if (!readOnly && session.ro === 'on')
+    throw new DccError(
+      'ERR_LEDGER',
+      session.standby
+        ? `ledger: ${where}: the server at ${target} is a standby (a read-only replica in recovery), and this command writes to the ledger. Give --ledger (or $HCERT_LEDGER) the primary server; stats and export may read from a standby; nothing was written`
+        : `ledger: ${where}: sessions on ${target} are read only (default_transaction_read_only is on: in the URL's options, $PGOPTIONS, or set for the role or the database with ALTER ROLE/DATABASE … SET), and this command writes to the ledger. Remove that setting for hcert's role; stats and export only read; nothing was written`,
+    )
+}
+
 export interface PostgresLedgerOptions {
   /** create the tables when the database holds no ledger yet (issue, ledger copy); otherwise ERR_LEDGER */
   create?: boolean
@@ -187,6 +216,8 @@ export class PostgresLedger implements LedgerStore {
   private readonly afterFailure: string | undefined
   /** where SSL was asked for (the URL's sslmode or ssl, $PGSSLMODE), for the server's refusal of it */
   private readonly sslFrom: string | undefined
+  /** whether this run committed a chunk: what a failure says was kept */
+  private committed = false
   /** the ledger's secret for rejection keys (rejection-key.ts); undefined when read only */
   private secret: string | undefined
 
@@ -196,6 +227,11 @@ export class PostgresLedger implements LedgerStore {
     this.readOnly = options.readOnly ?? false
     this.afterFailure = options.afterFailure
     const ssl = readableUrl(url) ? sslSettings(url, this.path) : undefined
+    if (badUrlPort(url) !== undefined)
+      throw new DccError(
+        'ERR_LEDGER',
+        `ledger: ${this.path}: the URL is not valid: its port must be a number from 1 to 65535 (5432 by default); give the server's port, or leave it out`,
+      )
     const port = badEnvPort(url)
     if (port !== undefined)
       throw new DccError(
@@ -223,6 +259,7 @@ export class PostgresLedger implements LedgerStore {
       const info = this.client.connect(connectMs === 0 ? Infinity : connectMs + 15_000)
       this.target = `${info.host}:${info.port}`
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
+      checkSession(this.client, this.path, this.target, this.readOnly)
       const before = ensurePgSchema(this.client, this.path, options.create ?? false)
       if (before === undefined && !options.create) {
         // another application's tables are named as such; an empty database is "no ledger yet"
@@ -233,6 +270,8 @@ export class PostgresLedger implements LedgerStore {
           { details: { noLedger: true } },
         )
       }
+      // a table or column dropped or renamed is named as such by every command, on opening
+      assertPgSchemaComplete(this.client, this.path, SCHEMA_VERSION)
       if (!this.readOnly) this.secret = this.ensureRejectionSecret()
     } catch (cause) {
       this.client.close()
@@ -271,7 +310,7 @@ export class PostgresLedger implements LedgerStore {
       cause,
       this.path,
       this.target,
-      this.afterFailure ?? this.readOnly,
+      this.afterFailure ?? (this.readOnly || (this.committed ? false : NOTHING_COMMITTED)),
       this.sslFrom,
       process.env.PGPASSWORD === undefined ? ignoredPasswordFile() : undefined,
     )
@@ -401,6 +440,7 @@ export class PostgresLedger implements LedgerStore {
       fixes.map((f) => f.id),
       fixes.map((f) => f.key),
     ])
+    if (issued.length > 0 || rejected.length > 0) this.committed = true
     const ids = new Map(inserted.map((r) => [r.key, r.id]))
     const lost = issued.filter((row) => !ids.has(row.idempotencyKey))
     let taken: Array<{ key: string; uvci: string; replaces: number | null }> = []

@@ -75,6 +75,23 @@ export function badEnvPort(spec: string, env: NodeJS.ProcessEnv = process.env): 
   return port >= 1 && port <= 65535 ? undefined : given
 }
 
+/**
+ * The URL's port (`:0` after the host, or `?port=`) when it is not a port number (1-65535); undefined
+ * otherwise. WHATWG URLs take port 0, where pg would try to connect and be refused.
+ */
+export function badUrlPort(spec: string): string | undefined {
+  let given: string
+  try {
+    const url = new URL(spec)
+    given = url.port || url.searchParams.get('port') || ''
+  } catch {
+    return undefined
+  }
+  if (given === '') return undefined
+  const port = /^\d+$/.test(given) ? Number(given) : Number.NaN
+  return port >= 1 && port <= 65535 ? undefined : given
+}
+
 /** Whether WHATWG URLs read `spec` (pg reads some that they do not: `postgres://user@/db?host=/socket`). */
 export function readableUrl(spec: string): boolean {
   try {
