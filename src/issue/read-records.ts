@@ -488,12 +488,13 @@ function asObject(value: unknown): { raw: Record<string, unknown>; error?: strin
 export const MAX_RECORD_LENGTH = 64 * 1024
 
 /**
- * The longest line without a line end that CSV or JSON Lines input may have before reading stops
- * (16 times MAX_RECORD_LENGTH, 1 Mi UTF-16 units): a longer line is rejected as a record and
- * skipped up to its end, but past this there is no end to wait for (a stream with no line breaks,
- * such as `yes | tr -d '\n'`), so the input is refused rather than read forever.
+ * The longest line without a line end that CSV or JSON Lines input may have before reading stops:
+ * 64 Mi UTF-16 units, as for a JSON document read whole. A line past MAX_RECORD_LENGTH is rejected
+ * as a record and skipped up to its end (a 48 MB cell is one rejection, and the records after it are
+ * read), but past this there is no end to wait for (a stream with no line breaks, such as
+ * `yes | tr -d '\n'`), so the input is refused rather than read forever.
  */
-export const MAX_LINE_WITHOUT_END = 16 * MAX_RECORD_LENGTH
+export const MAX_LINE_WITHOUT_END = 64 * 1024 * 1024
 
 /** The text of CSV or JSON Lines input, refused (ERR_INPUT) at a line past MAX_LINE_WITHOUT_END. */
 async function* endedLines(text: AsyncIterable<string>): AsyncGenerator<string> {
