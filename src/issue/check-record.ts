@@ -93,7 +93,7 @@ const FILLED_FROM: Readonly<Record<string, readonly string[]>> = {
   gnt: ['gn'],
   valid_from: ['date'],
   valid_until: ['date'],
-  ci: ['country'],
+  ci: ['country', 'type'],
 }
 
 /** What a value set holds, for the column it is typed in. */
