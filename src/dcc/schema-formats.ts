@@ -5,21 +5,32 @@
  * reference tooling does not enforce formats. Here a `date` is a full calendar date, optionally
  * followed by a time (`2021-05-01` and `2021-05-01T10:00:00Z` pass, `2021-13-01` and `01.05.2021`
  * fail). A `date-time` accepts the offsets ajv-formats accepts upstream (`Z`, `+02`, `+0200`,
- * `+02:00`) and up to 9 fractional digits.
+ * `+02:00`; the upstream vectors T-rat-dates1/2 rely on the short forms) and up to 9 fractional
+ * digits. What `hcert issue` signs is stricter: RFC 3339 itself (isRfc3339DateTime).
+ *
+ * Every part must exist: the day in its month, hours 00-23, minutes and seconds 00-59, an offset's
+ * hours 00-23 and minutes 00-59 (`+99:99`, `+25:00`, `+23:60` are no offset: JavaScript reads such a
+ * time as Invalid Date, and a check that compares it, "in the future", would pass it by). A leap
+ * second, `:60`, is refused: none has been inserted since 2016-12-31 (IERS Bulletin C), the CGPM
+ * decided in 2022 to stop inserting them, and DCCs exist since 2021, so no time a DCC or an ICVP
+ * carries can be one; and no JavaScript Date can hold it.
  */
-const DATE =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/
+const OFFSET = '(Z|z|[+-]\\d{2}(?::?\\d{2})?)'
+const DATE = new RegExp(`^\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d{1,9})?)?${OFFSET}?)?$`)
+const DATE_TIME = new RegExp(`^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d{1,9})?${OFFSET}$`)
+/** RFC 3339 §5.6 `date-time`, as hcert signs it: `T`, seconds, `.` fractions, `Z` or `±hh:mm`. */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 
 const digits = (text: string, at: number): number =>
   (text.charCodeAt(at) - 48) * 10 + (text.charCodeAt(at + 1) - 48)
 
 /**
- * The fields of a text that matched DATE or DATE_TIME are real: the day exists in its month, and
- * hours, minutes and seconds are in range (a leap second, :60, is allowed). No Date objects: the
- * schema runs once per certificate verified.
+ * The fields of a text that matched DATE, DATE_TIME or RFC_3339 are real: the day exists in its
+ * month; hours, minutes and seconds are in range (no leap second); and so are the offset's hours and
+ * minutes (`offset`: the regular expression's offset group). No Date objects: the schema runs once
+ * per certificate verified.
  */
-function inCalendar(text: string): boolean {
+function inCalendar(text: string, offset?: string): boolean {
   const year = digits(text, 0) * 100 + digits(text, 2)
   const month = digits(text, 5)
   const day = digits(text, 8)
@@ -30,15 +41,39 @@ function inCalendar(text: string): boolean {
   if (day > days) return false
   if (text.length <= 10 || text.charCodeAt(13) !== 58 /* : */) return true
   if (digits(text, 11) > 23 || digits(text, 14) > 59) return false
-  return text.charCodeAt(16) !== 58 || digits(text, 17) <= 60
+  if (text.charCodeAt(16) === 58 && digits(text, 17) > 59) return false
+  // +hh, +hhmm, +hh:mm
+  if (offset !== undefined && offset.length >= 3)
+    return digits(offset, 1) <= 23 && (offset.length === 3 || digits(offset, offset.length - 2) <= 59)
+  return true
+}
+
+const matchesInCalendar = (pattern: RegExp, text: string): boolean => {
+  const m = pattern.exec(text)
+  return m !== null && inCalendar(text, m[1])
 }
 
 export function isSchemaDate(text: string): boolean {
-  return DATE.test(text) && inCalendar(text)
+  return matchesInCalendar(DATE, text)
+}
+
+/** The shape of a `date` (a day, optionally a time and an offset), whether or not its parts exist. */
+export function hasSchemaDateShape(text: string): boolean {
+  return DATE.test(text)
 }
 
 export function isSchemaDateTime(text: string): boolean {
-  return DATE_TIME.test(text) && inCalendar(text)
+  return matchesInCalendar(DATE_TIME, text)
+}
+
+/**
+ * A date-time as `hcert issue` signs it: RFC 3339 §5.6 (`2021-06-01T08:00:00Z`,
+ * `2021-06-01T08:00:00.5+07:00`), every part in range. Not the short offsets `+07` and `+0700`
+ * (ISO 8601 basic forms, which RFC 3339 does not allow), nor a space or lower case `t`/`z` for `T`
+ * and `Z`: what hcert writes, every verifier reads.
+ */
+export function isRfc3339DateTime(text: string): boolean {
+  return matchesInCalendar(RFC_3339, text)
 }
 
 const DOB_SHAPE = /^\d{4}(?:-\d{2}){0,2}$/
@@ -55,8 +90,10 @@ export function isNotCalendarDate(text: string): boolean {
     if (text.length === 4) return false
     const month = digits(text, 5)
     if (text.length === 7) return month < 1 || month > 12
-  } else if (!DATE.test(text) && !DATE_TIME.test(text)) return false
-  return !inCalendar(text)
+    return !inCalendar(text)
+  }
+  const m = DATE.exec(text) ?? DATE_TIME.exec(text)
+  return m !== null && !inCalendar(text, m[1])
 }
 
 /** Where the dates of a DCC payload are: the date of birth and the dates of each entry (JSON pointers). */

@@ -227,6 +227,8 @@ function transliterateName(name: string): string {
     out += letter
   }
   if (out.includes('<')) out = out.replace(/<+/g, '<').replace(/^<|<$/g, '')
+  // past the schema's 80: cut, without a trailing <, as DIGG dgc-java's MrzEncoder does (HCERT notes
+  // §11) and ICAO 9303 part 3 truncates names in the MRZ; fn/gn keep the whole name (README)
   if (out.length > MAX_STANDARDISED_LENGTH) out = out.slice(0, MAX_STANDARDISED_LENGTH).replace(/<+$/, '')
   return out
 }

@@ -16,7 +16,7 @@
  * - a link: the SHL payload (url, 43-character key, exp a number, flag of L/P/U).
  * Fields a model does not define are allowed (they are shown, not refused).
  */
-import { isNotCalendarDate } from '../dcc/schema-formats.js'
+import { hasSchemaDateShape, isNotCalendarDate } from '../dcc/schema-formats.js'
 import { decodeHealthLink, healthLinkIssues } from './health-link.js'
 import type { PayloadKind } from './payload-kind.js'
 
@@ -48,9 +48,14 @@ class Issues {
       const value = obj[key]
       if (value === undefined) continue
       const ok =
-        typeof value === 'string' && (DATE.test(value) || (orDateTime && /^\d{4}-\d{2}-\d{2}T/.test(value)))
-      if (!ok) this.add(`${path}/${key} must be a date (YYYY-MM-DD)`)
-      // the DCC's rule (src/dcc/schema-formats.ts): 2021-02-30 is no day, never read as 2 March
+        typeof value === 'string' &&
+        (DATE.test(value) || (orDateTime && /^\d{4}-\d{2}-\d{2}T/.test(value) && hasSchemaDateShape(value)))
+      if (!ok)
+        this.add(
+          `${path}/${key} must be a date (YYYY-MM-DD)${orDateTime ? ' or a date and time (YYYY-MM-DDThh:mm:ss with Z or an offset)' : ''}`,
+        )
+      // the DCC's rule (src/dcc/schema-formats.ts): 2021-02-30 is no day, never read as 2 March; nor
+      // is an hour 25 or an offset +99:99 a time
       else if (isNotCalendarDate(value.slice(0, 10)) || isNotCalendarDate(value))
         this.add(`${path}/${key} is not a calendar date`)
     }

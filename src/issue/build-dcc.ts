@@ -298,6 +298,15 @@ function fromPayload(raw: Record<string, unknown>, defaults: IssueDefaults): Omi
       }
     }
   }
+  // v and t both given (one of them empty, `t: []`, as an export writes its unused lists): one reason
+  // that says so, not the UVCI's "is missing" (hcert assigns one to the one entry of one type)
+  if (types.length > 1) {
+    const empty = types.filter((t) => (dcc[t] as unknown[]).length === 0)
+    rejections.push({
+      field: 'type',
+      reason: `holds ${types.length} certificate types (${types.join(', ')}${empty.length > 0 ? `; ${empty.join(', ')} empty` : ''}): a DCC holds one, v (vaccination), t (test) or r (recovery); leave the others out`,
+    })
+  }
   return { type: types.length === 1 ? types[0] : undefined, dcc, rejections }
 }
 

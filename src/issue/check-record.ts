@@ -11,7 +11,7 @@
  * record given to a DCC batch is one reason (build-dcc.ts LOOKS_LIKE_ICVP).
  */
 import { isKnownSchemaVersion, validateSchema, type SchemaIssue } from '../dcc/schema.js'
-import { isNotCalendarDate } from '../dcc/schema-formats.js'
+import { isNotCalendarDate, isRfc3339DateTime } from '../dcc/schema-formats.js'
 import type { CertificateType } from '../dcc/types.js'
 import { isWellFormedUvci, MAX_UVCI_LENGTH } from '../dcc/uvci.js'
 import { CODED_FIELDS, isInValueSet } from '../dcc/valuesets.js'
@@ -72,6 +72,16 @@ const DATE_FIELDS: Readonly<Record<CertificateType, readonly string[]>> = {
   r: ['fr', 'df', 'du'],
 }
 const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/
+/**
+ * Fields the DCC schema 1.3 gives as `date-time`: a test's sample collection time (the only one;
+ * 1.0.x's result time `dr` is no field of 1.3, refused as such). hcert signs RFC 3339 there, every
+ * part in range (schema-formats.ts isRfc3339DateTime), before any comparison reads it.
+ */
+const DATE_TIME_FIELDS: Readonly<Record<CertificateType, readonly string[]>> = {
+  v: [],
+  t: ['sc'],
+  r: [],
+}
 
 const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000 // an hour, for clocks that disagree a little
 
@@ -83,7 +93,7 @@ const FILLED_FROM: Readonly<Record<string, readonly string[]>> = {
   gnt: ['gn'],
   valid_from: ['date'],
   valid_until: ['date'],
-  ci: ['country'],
+  ci: ['country', 'type'],
 }
 
 /** What a value set holds, for the column it is typed in. */
@@ -114,6 +124,10 @@ const FORM_WORDS: Readonly<Record<string, string>> = {
 export const VER_REASON =
   'is not a DCC schema version: hcert signs versions 1.x.y of the schema (1.0.0 to 1.3.2 are published; such as 1.3.0); leave ver out and hcert writes 1.3.0'
 
+/** A date-time field (DATE_TIME_FIELDS) that is not RFC 3339, or not a time that exists. */
+const DATE_TIME_REASON =
+  'must be a date and time written YYYY-MM-DDThh:mm:ss with Z or an offset, such as 2021-06-01T08:00:00+07:00'
+
 /** A schema issue in words: the kind of problem, never the value. */
 function schemaReason(issue: SchemaIssue, column: string): string {
   const p = issue.params
@@ -122,8 +136,7 @@ function schemaReason(issue: SchemaIssue, column: string): string {
     case 'format':
       if (FORM_WORDS[column]) return FORM_WORDS[column] as string
       if (p.format === 'date') return 'must be a date written YYYY-MM-DD'
-      if (p.format === 'date-time')
-        return 'must be a date and time written YYYY-MM-DDThh:mm:ss with Z or an offset, such as 2021-06-01T08:00:00+07:00'
+      if (p.format === 'date-time') return DATE_TIME_REASON
       return 'is not written in the form the DCC schema asks for'
     case 'maxLength':
       return `is longer than ${String(p.limit)} characters`
@@ -248,6 +261,14 @@ export function checkRecord(
     const value = entry[field]
     if (typeof value === 'string' && !FULL_DATE.test(value))
       out.add(columnFor(`${type}/${field}`), 'must be a date written YYYY-MM-DD')
+  }
+  // the schema's reader lets `+07`, `+0700` and a space through (verify reads what others issued);
+  // a time JavaScript cannot read (an offset +99:99) is refused here, or "in the future" below
+  // would never see it
+  for (const field of DATE_TIME_FIELDS[type]) {
+    const value = entry[field]
+    if (typeof value === 'string' && !(isRfc3339DateTime(value) && parseInstant(value)))
+      out.add(columnFor(`${type}/${field}`), DATE_TIME_REASON)
   }
   const when = (field: string): Date | undefined =>
     typeof entry[field] === 'string' ? parseInstant(entry[field] as string) : undefined

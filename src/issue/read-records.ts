@@ -2,7 +2,8 @@
  * Input records for `hcert issue`, streamed: CSV (header row), JSON Lines, a JSON array or one JSON
  * object, from a file or stdin. The format comes from the file extension, else from the first bytes.
  */
-import { createReadStream, statSync } from 'node:fs'
+import { closeSync, constants, createReadStream, openSync, statSync, writeSync } from 'node:fs'
+import { addAbortSignal } from 'node:stream'
 import { extname } from 'node:path'
 import { DccError } from '../errors.js'
 import { duplicateKeys, mayHoldDuplicateKeys, type DuplicateKey } from '../codec/json-duplicate-key.js'
@@ -75,6 +76,11 @@ export interface ReadOptions {
    * kind's columns is refused before any record is read (other-kind.ts, ERR_USAGE)
    */
   kind?: IssueKind
+  /**
+   * aborted by an interrupt (SIGINT, SIGTERM): reading stops at once, even in a line that never
+   * ends or on a stream that sends nothing, and the records end there
+   */
+  signal?: AbortSignal
 }
 
 export function formatFromName(path: string): InputFormat | undefined {
@@ -171,16 +177,47 @@ function notUtf8(line: number, cause: unknown): DccError {
   )
 }
 
-async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
+/**
+ * ERR_INPUT for a NUL byte (zero) at `line`: no text file of records has one (a UTF-16 file, whose
+ * ASCII has them, is named as such before); reading /dev/zero or a damaged file stops at once
+ * instead of scanning zeros for a line end that never comes.
+ */
+function nulByte(line: number): DccError {
+  return new DccError(
+    'ERR_INPUT',
+    `input: line ${line} holds a NUL byte (a zero byte, which no text has): the input is not a file of records, or is damaged; hcert reads UTF-8 CSV, JSON Lines or JSON`,
+  )
+}
+
+/**
+ * Thrown through the readers when an interrupt stops the reading: the records end where they were,
+ * and the text read so far is not finished as if the input had ended (no last row, no header check).
+ */
+const STOPPED = Symbol('reading stopped by an interrupt')
+
+async function* chunks(stream: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let first = true
   /** line feeds in the chunks decoded so far */
   let lines = 0
   /** the previous chunk's last bytes that start a sequence it does not complete */
   let tail: Uint8Array = new Uint8Array(0)
+  const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   try {
-    for await (const chunk of stream) {
-      const bytes = chunk as Buffer
+    // an interrupt ends the reading now: a read of a FIFO or a device that sends nothing (or
+    // whose end never comes) may block until a writer acts, and destroying the stream waits for it
+    const stopped = new Promise<IteratorResult<Buffer>>((resolve) => {
+      const stop = (): void => resolve({ done: true, value: undefined })
+      if (signal?.aborted) stop()
+      else signal?.addEventListener('abort', stop, { once: true })
+    })
+    for (;;) {
+      const read = iterator.next()
+      read.catch(() => undefined) // when the interrupt wins the race, the read fails unheard
+      const step = signal ? await Promise.race([read, stopped]) : await read
+      if (signal?.aborted) throw STOPPED
+      if (step.done) break
+      const bytes = step.value
       const binary = first ? binaryFileKind(bytes) : undefined
       if (binary) throw new DccError('ERR_INPUT', binaryFileMessage(binary))
       if (first && looksLikeUtf16(bytes))
@@ -189,6 +226,8 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
           `input: the file is UTF-16 text (a spreadsheet's "Unicode text"); hcert reads UTF-8: save it as ${EXCEL_CSV_UTF8}`,
         )
       first = false
+      const nul = bytes.indexOf(0)
+      if (nul >= 0) throw nulByte(lines + 1 + lineFeeds(bytes, nul))
       let text: string
       try {
         text = decoder.decode(bytes, { stream: true })
@@ -211,10 +250,35 @@ async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
       throw notUtf8(lines + 1, cause)
     }
   } catch (cause) {
+    // an interrupt destroyed the stream (readRecords): the records end here
+    if (signal?.aborted) throw STOPPED
     if ((cause as { code?: string }).code === 'ENOENT' || (cause as { code?: string }).code === 'EISDIR') {
       throw new DccError('ERR_INPUT', `input: ${(cause as Error).message}`, { cause })
     }
     throw cause
+  } finally {
+    // as for await would: the stream is closed when reading ends early (a refused input)
+    iterator.return?.().catch(() => undefined)
+  }
+}
+
+/**
+ * Node reads a named pipe (FIFO) on its thread pool, and a read that waits for a writer that sends
+ * nothing can be neither cancelled nor left behind: the process cannot even exit until it returns.
+ * On an interrupt, one line feed written into the FIFO ends that read (this process is its only
+ * reader, so nothing else sees it; a FIFO with no writer yet is opened and closed, which ends its
+ * open with the end of input). Best effort: a FIFO that cannot be opened for writing is left.
+ */
+function wakeFifoReader(path: string): void {
+  try {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK)
+    try {
+      writeSync(fd, '\n')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // nothing to wake, or no right to write: the read ends when its writer acts
   }
 }
 
@@ -240,12 +304,25 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord> {
   checkInputSource(source)
   const stream = source === '-' ? process.stdin : createReadStream(source, { highWaterMark: 256 * 1024 })
-  const text = chunks(stream)
+  if (options.signal) {
+    addAbortSignal(options.signal, stream)
+    if (source !== '-' && statSync(source).isFIFO())
+      options.signal.addEventListener('abort', () => wakeFifoReader(source), { once: true })
+  }
+  const text = chunks(stream, options.signal)
   let first = ''
-  let next = await text.next()
-  while (!next.done && first.trim() === '') {
-    first += next.value
-    next = next.done ? next : await text.next()
+  let next: IteratorResult<string>
+  try {
+    next = await text.next()
+    // blank lines before the first record: enough to tell the format, never more (an endless
+    // stream of line feeds is read on by the format's reader, in bounded memory)
+    while (!next.done && first.trim() === '' && first.length <= MAX_RECORD_LENGTH) {
+      first += next.value
+      next = await text.next()
+    }
+  } catch (cause) {
+    if (cause === STOPPED) return
+    throw cause
   }
   const rest = (async function* () {
     yield first.replace(/^\uFEFF/, '')
@@ -257,9 +334,14 @@ export async function* readRecords(
   const detected = format ?? (source !== '-' ? formatFromName(source) : undefined) ?? sniff(first)
   const known = options.columns ?? INPUT_COLUMNS
   const columns = new UnknownColumns(options.onWarning, known)
-  if (detected === 'csv') yield* readCsv(rest, options.onWarning, known, options.kind)
-  else if (detected === 'jsonl') yield* columns.watch(ofKind(readJsonLines(rest), options.kind))
-  else yield* columns.watch(ofKind(readJson(rest), options.kind))
+  try {
+    if (detected === 'csv') yield* readCsv(endedLines(rest), options.onWarning, known, options.kind)
+    else if (detected === 'jsonl') yield* columns.watch(ofKind(readJsonLines(endedLines(rest)), options.kind))
+    else yield* columns.watch(ofKind(readJson(rest), options.kind))
+  } catch (cause) {
+    if (cause === STOPPED) return
+    throw cause
+  }
 }
 
 /**
@@ -404,6 +486,36 @@ function asObject(value: unknown): { raw: Record<string, unknown>; error?: strin
  * file with one giant cell fails at once with its line number instead of filling the memory.
  */
 export const MAX_RECORD_LENGTH = 64 * 1024
+
+/**
+ * The longest line without a line end that CSV or JSON Lines input may have before reading stops:
+ * 64 Mi UTF-16 units, as for a JSON document read whole. A line past MAX_RECORD_LENGTH is rejected
+ * as a record and skipped up to its end (a 48 MB cell is one rejection, and the records after it are
+ * read), but past this there is no end to wait for (a stream with no line breaks, such as
+ * `yes | tr -d '\n'`), so the input is refused rather than read forever.
+ */
+export const MAX_LINE_WITHOUT_END = 64 * 1024 * 1024
+
+/** The text of CSV or JSON Lines input, refused (ERR_INPUT) at a line past MAX_LINE_WITHOUT_END. */
+async function* endedLines(text: AsyncIterable<string>): AsyncGenerator<string> {
+  let line = 1
+  /** characters since the last line feed */
+  let open = 0
+  for await (const chunk of text) {
+    let last = -1
+    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) {
+      line++
+      last = i
+    }
+    open = last < 0 ? open + chunk.length : chunk.length - last - 1
+    if (open > MAX_LINE_WITHOUT_END)
+      throw new DccError(
+        'ERR_INPUT',
+        `input: line ${line} runs past ${MAX_LINE_WITHOUT_END.toLocaleString('en')} characters without a line end (a record is at most ${MAX_RECORD_LENGTH.toLocaleString('en')}): the input is not a file of records, or is damaged`,
+      )
+    yield chunk
+  }
+}
 
 /** A JSON array or object is read whole, up to this many UTF-16 units (64 Mi): beyond, CSV or JSON Lines. */
 export const MAX_JSON_DOCUMENT_LENGTH = 64 * 1024 * 1024

@@ -572,6 +572,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         onWarning: (w) => warnings.push(w),
         kind: options.kind ?? 'dcc',
         ...(options.kind === 'icvp' ? { columns: ICVP_READ_COLUMNS } : {}),
+        ...(signal ? { signal } : {}),
       })) {
       if (signal?.aborted) break
       if (report.records === 0 && chunk.length === 0 && inFlight.length === 0) options.onFirstRecord?.(record)

@@ -1,6 +1,8 @@
 /**
  * ISO 8601 instants in the forms real test data uses: a date alone, or a date-time with up to
- * 9 fractional digits, and an offset written Z, +02, +02:00 or +0200; no offset means UTC.
+ * 9 fractional digits, and an offset written Z, +02, +02:00 or +0200; no offset means UTC. Every part
+ * must exist: no 25:00, no offset +25:00 or +23:60, and no leap second :60 (none since 2016-12-31,
+ * and none to come: src/dcc/schema-formats.ts), which a Date cannot hold either.
  */
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
@@ -39,12 +41,12 @@ export function parseInstant(text: string): Date | undefined {
   const hour = Number(h)
   const minute = Number(mi)
   const second = Number(s)
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
     return undefined
   const ms = Math.floor(Number(`0.${frac || '0'}`) * 1000)
   const date = calendarDay(year, month, day)
   if (!date) return undefined
-  let utc = date.getTime() + ((hour * 60 + minute) * 60 + Math.min(second, 59)) * 1000 + ms
+  let utc = date.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 + ms
   if (offset !== 'Z' && offset !== 'z') {
     const sign = offset.startsWith('-') ? -1 : 1
     const digits = offset.slice(1).replace(':', '')
@@ -68,7 +70,7 @@ export function instantProblem(text: string): string {
   const date = `${y}-${mo}-${d}`
   if (Number(mo) < 1 || Number(mo) > 12 || !calendarDay(Number(y), Number(mo), Number(d)))
     return `'${date}' is not a calendar date`
-  if (Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 60)
+  if (Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 59)
     return `'${h}:${mi}${s === undefined ? '' : `:${s}`}' is not a time of day (hours 00-23, minutes and seconds 00-59)`
   if (offset && offset !== 'Z' && offset !== 'z') {
     const digits = offset.slice(1).replace(':', '')

@@ -38,6 +38,16 @@ describe('impossible calendar dates in WHO payloads', () => {
       { ...DDCC_TR, test: { ...DDCC_TR.test, date: '2024-02-10T25:00:00Z' } },
       '/test/date is not a calendar date',
     ],
+    [
+      'ddcc-tr',
+      { ...DDCC_TR, test: { ...DDCC_TR.test, date: '2024-02-10T10:00:00+99:99' } },
+      '/test/date is not a calendar date',
+    ],
+    [
+      'ddcc-tr',
+      { ...DDCC_TR, test: { ...DDCC_TR.test, date: '2024-02-10Tten past ten' } },
+      '/test/date must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDThh:mm:ss with Z or an offset)',
+    ],
     ['ddcc-early', { ...EARLY, valid_until: '2027-02-31' }, '/valid_until is not a calendar date'],
     ['ddcc-early', { ...EARLY, date: '2024-13-01' }, '/date is not a calendar date'],
   ] as const)('%s: %s', (kind, payload, issue) => {
