@@ -148,6 +148,7 @@ export interface IssueOptions {
   out?: string
   /** stops the run between records: the chunks not yet committed are dropped, no file is written */
   signal?: AbortSignal
+  /** each certificate written out (issued, or already issued); never called in a dry run */
   onCertificate?: (certificate: IssuedCertificate) => void
   /** told once, when the run first waits for `records` another run has reserved (its lease) */
   onWaiting?: (records: number) => void
@@ -255,6 +256,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   const inputKeys = new Map<string, Holder[]>()
 
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
+    // a dry run shows nothing it would write: not even the stored lines of records already issued
+    if (options.dryRun) return
     out?.write(`${JSON.stringify(certificate)}\n`)
     options.onCertificate?.(certificate)
   }
