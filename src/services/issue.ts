@@ -255,10 +255,29 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
   const inputKeys = new Map<string, Holder[]>()
 
+  /**
+   * An --out that fails (a full disk) after chunks are committed: the message says they are in the
+   * ledger and how to get every line back, as a failed stdout's does.
+   */
+  const outFailure = (err: unknown): unknown => {
+    if (!(err instanceof DccError) || report.issued + report.alreadyIssued === 0) return err
+    const batch = /^[\w.-]+$/.test(options.batch)
+      ? options.batch
+      : `'${options.batch.replaceAll("'", `'\\''`)}'`
+    return new DccError(
+      err.code,
+      `${err.message}; the certificates signed before it are committed to the ledger (${report.issued} by this run): run the same command again to write every record out (none is signed twice), or get them back with hcert export --batch ${batch}`,
+      { cause: err },
+    )
+  }
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
     // a dry run shows nothing it would write: not even the stored lines of records already issued
     if (options.dryRun) return
-    out?.write(`${JSON.stringify(certificate)}\n`)
+    try {
+      out?.write(`${JSON.stringify(certificate)}\n`)
+    } catch (err) {
+      throw outFailure(err)
+    }
     options.onCertificate?.(certificate)
   }
   /**
@@ -645,7 +664,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         )
     }
     await rejectsWriter?.close()
-    out?.commit()
+    try {
+      out?.commit()
+    } catch (err) {
+      throw outFailure(err)
+    }
   } catch (err) {
     discard()
     throw err
