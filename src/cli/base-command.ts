@@ -13,7 +13,14 @@ import { refuseValuedBooleans, usageErrorFromParse } from './parse-error.js'
 import { terminalJson } from './render/terminal-text.js'
 import { reportError } from './report-error.js'
 import { usageErrorFromSystem } from './system-error.js'
-import { stdoutError, stdoutFailure, watchStdout } from './stdout-errors.js'
+import {
+  stderrError,
+  stderrFailure,
+  stdoutError,
+  stdoutFailure,
+  watchStderr,
+  watchStdout,
+} from './stdout-errors.js'
 import { removeTemporaryFiles } from '../fs/atomic-file.js'
 import { outputsWrittenOut, writtenOut } from './written-out.js'
 
@@ -44,6 +51,12 @@ export abstract class HcertCommand extends Command {
     }
     // stdout full or closed: the run stops there, its temporary files removed, and says so on stderr
     watchStdout((err) => {
+      removeTemporaryFiles()
+      onUncaught(err)
+    })
+    // stderr alike (its reader gone: `2>&1 | head -1`), but an error being reported keeps its code
+    watchStderr((err) => {
+      if (reporting) return
       removeTemporaryFiles()
       onUncaught(err)
     })
@@ -116,8 +129,9 @@ export abstract class HcertCommand extends Command {
     if (err.code === 'EEXIT') throw err
     if (ending) return ending
     // Ctrl-C at a prompt (@inquirer's ExitPromptError): the operator stopped, nothing was signed
+    reporting = true
     if (err.name === 'ExitPromptError') {
-      process.stderr.write('\nStopped at the prompt: nothing was signed.\n')
+      if (!stderrFailure()) process.stderr.write('\nStopped at the prompt: nothing was signed.\n')
       await outputsWrittenOut()
       return this.exit(130)
     }
@@ -145,8 +159,11 @@ export abstract class HcertCommand extends Command {
  */
 let reportUncaught: ((err: unknown) => Promise<number>) | undefined
 let ending: Promise<never> | undefined
+/** an error is being reported: a stderr failing under it leaves its exit code as it is */
+let reporting = false
 const onUncaught = (err: unknown): void => {
   if (ending) return
+  reporting = true
   const report = reportUncaught ?? ((e: unknown) => reportError(toDccError(e), { json: false }))
   ending = report(err).then(async (code) => {
     await outputsWrittenOut()
@@ -158,6 +175,8 @@ function toDccError(thrown: unknown): DccError {
   if (thrown instanceof DccError) return thrown
   const failed = stdoutFailure()
   if (failed && thrown === failed) return stdoutError(failed)
+  const stderrFailed = stderrFailure()
+  if (stderrFailed && thrown === stderrFailed) return stderrError(stderrFailed)
   const err = (thrown instanceof Error ? thrown : new Error(String(thrown))) as Error & {
     oclif?: { exit?: number }
   }

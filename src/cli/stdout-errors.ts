@@ -5,6 +5,8 @@
  * EPIPE on stdout; hcert's own listener, placed first, reports every stdout error.
  * A long run (issue, renew) says what its lines were with `describeStdout`: the message then tells
  * what was committed and how to get it back.
+ * stderr is watched alike (`2>&1 | head -1`, `2>/dev/full`): its failure is the same ERR_USAGE, and
+ * nothing more is written to it (not even that error: see report-error.ts).
  */
 import { DccError } from '../errors.js'
 
@@ -14,12 +16,13 @@ const REASONS: Readonly<Record<string, string>> = {
   EDQUOT: 'the disk quota is exceeded',
   EFBIG: 'the file size limit was reached (see ulimit -f)',
   EIO: 'an input/output error',
-  EBADF: 'stdout is closed',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
 }
 
-let failure: Error | undefined
+type Name = 'stdout' | 'stderr'
+const failures: Partial<Record<Name, Error>> = {}
+const reporters: Partial<Record<Name, (err: Error) => void>> = {}
 let context: string | undefined
 
 /** What a run's stdout carries and how to get it back, added to the error when stdout fails. */
@@ -29,33 +32,54 @@ export function describeStdout(text: string | undefined): void {
 
 /** the stdout error seen, if any: then nothing more is written there */
 export function stdoutFailure(): Error | undefined {
-  return failure
+  return failures.stdout
+}
+
+/** the stderr error seen, if any: then nothing more is written there */
+export function stderrFailure(): Error | undefined {
+  return failures.stderr
 }
 
 /** Calls `report` once, on the first error stdout emits (before oclif's own listener). */
 export function watchStdout(report: (err: Error) => void): void {
-  if (watching) {
-    reporter = report
-    return
-  }
-  watching = true
-  reporter = report
-  process.stdout.prependListener('error', (err: Error) => {
-    if (failure) return
-    failure = err
-    reporter?.(err)
+  watch('stdout', report)
+}
+
+/**
+ * Calls `report` once, on the first error stderr emits. Without a listener, that error (EPIPE when
+ * the reader has gone) was an uncaught exception: ERR_INTERNAL, exit 1.
+ */
+export function watchStderr(report: (err: Error) => void): void {
+  watch('stderr', report)
+}
+
+function watch(name: Name, report: (err: Error) => void): void {
+  const first = reporters[name] === undefined
+  reporters[name] = report
+  if (!first) return
+  process[name].prependListener('error', (err: Error) => {
+    if (failures[name]) return
+    failures[name] = err
+    reporters[name]?.(err)
   })
 }
-let watching = false
-let reporter: ((err: Error) => void) | undefined
 
 /** The coded error for a failed write to stdout: ERR_USAGE, cause named, no data. */
 export function stdoutError(err: Error): DccError {
+  return outputError('stdout', err)
+}
+
+/** The coded error for a failed write to stderr (shown only where --json puts errors: stdout). */
+export function stderrError(err: Error): DccError {
+  return outputError('stderr', err)
+}
+
+function outputError(name: Name, err: Error): DccError {
   const code = (err as NodeJS.ErrnoException).code
-  const reason = (code && REASONS[code]) ?? err.message
+  const reason = (code === 'EBADF' ? `${name} is closed` : code && REASONS[code]) ?? err.message
   return new DccError(
     'ERR_USAGE',
-    `cannot write stdout: ${reason}${code ? ` (${code})` : ''}${context ? `; ${context}` : ''}`,
+    `cannot write ${name}: ${reason}${code ? ` (${code})` : ''}${context ? `; ${context}` : ''}`,
     { cause: err },
   )
 }

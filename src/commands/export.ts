@@ -15,6 +15,7 @@ import { prepareQrDir, refuseOverlappingPaths } from '../services/output-paths.j
 import { qrWriter } from '../qr/load-qr-writer.js'
 
 export interface ExportResult extends ExportReport {
+  /** the --out file written: null without --out, and when the export was stopped (no file written) */
   out: string | null
   /** with --json and no --out */
   certificates?: ExportedCertificate[]
@@ -29,7 +30,7 @@ export writes it out again exactly as issue (or renew) did: JSON Lines {line, id
 hc1, replaces}, where id is the input record's id column and replaces the UVCI of the certificate a
 correction or renewal supersedes. Select with --batch (the batch name issue recorded: --batch, else the
 input file name; with the corrections and renewals that replaced its certificates since), --id (an input id: the certificate first issued for it, then its corrections and
-renewals), --uvci, or --all; --id and --uvci may repeat, and --batch narrows them. --current keeps only
+renewals), --uvci, or --all (alone); --id and --uvci may repeat, and --batch narrows them. --current keeps only
 certificates superseded by nothing. --qr-dir draws their QR images again (as issue --qr-dir). Nothing is
 signed and the ledger is not changed.
 Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the others are exported) · 2 usage or ledger.`)
@@ -66,7 +67,10 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
       multiple: true,
       parse: async (input) => notBlank('uvci', input),
     }),
-    all: Flags.boolean({ summary: 'Every certificate in the ledger.', default: false }),
+    all: Flags.boolean({
+      summary: 'Every certificate in the ledger (not with --batch, --id or --uvci).',
+      default: false,
+    }),
     current: Flags.boolean({ summary: 'Only certificates superseded by nothing.', default: false }),
     'qr-dir': nonEmptyPath(
       'qr-dir',
@@ -88,6 +92,17 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
   async run(): Promise<ExportResult> {
     const { flags } = await this.parse(Export)
     if (flags.batch !== undefined) notBlank('batch', flags.batch)
+    // beside a selection, --all was ignored (`--all --id X` exported one certificate): refused
+    const narrowing = [
+      ...(flags.batch !== undefined ? ['--batch'] : []),
+      ...(flags.id?.length ? ['--id'] : []),
+      ...(flags.uvci?.length ? ['--uvci'] : []),
+    ]
+    if (flags.all && narrowing.length > 0)
+      throw new DccError(
+        'ERR_USAGE',
+        `--all exports every certificate and cannot be given with ${narrowing.join(' or ')}: give --all alone, or leave it out`,
+      )
     if (flags.batch === undefined && !flags.id?.length && !flags.uvci?.length && !flags.all)
       throw new DccError('ERR_USAGE', 'say what to export: --batch, --id, --uvci or --all')
     const json = this.jsonEnabled()
@@ -162,7 +177,9 @@ Exit codes: 0 · 4 when an --id, --uvci or --batch is not in the ledger (the oth
           `${c.yellow(`Interrupted (${report.interrupted}): ${flags.out ? `${terminalText(flags.out)} was not written` : 'the certificates above were written'}${qrDir ? `; the QR images of the ${report.exported} certificates before it are in ${terminalText(qrDir)}` : ''}. The ledger is unchanged: run the same command again to export them all.`)}\n`,
         )
     }
-    return { ...report, out: flags.out ?? null, ...(json && !flags.out ? { certificates } : {}) }
+    // a stopped export wrote no --out file: none is named
+    const written = flags.out !== undefined && !report.interrupted ? flags.out : null
+    return { ...report, out: written, ...(json && !flags.out ? { certificates } : {}) }
   }
 }
 

@@ -20,6 +20,7 @@ import { Progress } from '../cli/progress.js'
 import { terminalText } from '../cli/render/terminal-text.js'
 import { DccError, EXIT } from '../errors.js'
 import { checkDefaults } from '../issue/check-defaults.js'
+import { standardText } from '../issue/clean-text.js'
 import { ISSUE_KINDS, type IssueKind } from '../issue/issue-types.js'
 import { checkInputSource, formatFromName } from '../issue/read-records.js'
 import { organisationOf } from '../keys/certificate-info.js'
@@ -186,11 +187,13 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const country = given.country ?? signer.certificate.country
     // an ICVP's issuer (is) names the vaccinating organisation, which the DSC's (a ministry) is not:
     // only --issuer fills it in, so that the issuer-or-clinician rule still asks for one of them
-    // the DSC's O in NFC, as every string of a payload (a DSC of an older `keys generate` may hold NFD)
+    // the DSC's O read as a record's issuer column is (NFC, trimmed, runs of spaces one): an O of
+    // `keys generate --org "  Mo  H  "` (kept as typed) or of older keys (NFD) is signed as `Mo H`
+    const organisation = organisationOf(signer.certificate.der)
     const issuer =
       kind === 'icvp'
         ? given.issuer
-        : (given.issuer ?? organisationOf(signer.certificate.der)?.normalize('NFC'))
+        : (given.issuer ?? (organisation === undefined ? undefined : standardText(organisation)))
     const records = flags.interactive
       ? (await import('../cli/interactive-record.js')).promptRecord({ country, issuer })
       : undefined

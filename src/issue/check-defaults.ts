@@ -5,7 +5,7 @@
  */
 import { DccError } from '../errors.js'
 import { assignedCountryCode } from '../dcc/country.js'
-import { forbiddenCharacter } from './clean-text.js'
+import { forbiddenCharacter, standardText } from './clean-text.js'
 
 /** the UVCI alphabet (eHN guidelines Annex 2): A–Z and 0–9, with `/` between parts */
 // at most two parts: the UVCI grammar allows three after the country, and hcert's unique part is the last
@@ -32,8 +32,9 @@ export function checkDefaults(flags: DefaultFlags): DefaultFlags {
     out.country = code
   }
   if (flags.issuer !== undefined) {
-    // as the records' own issuer column is read: NFC, and no control, bidirectional or invisible character
-    const issuer = flags.issuer.normalize('NFC').trim()
+    // as the records' own issuer column is read: NFC, trimmed, runs of spaces one, and no control,
+    // bidirectional or invisible character
+    const issuer = standardText(flags.issuer)
     if (issuer === '' || [...issuer].length > MAX_ISSUER_LENGTH || forbiddenCharacter(issuer))
       throw new DccError(
         'ERR_USAGE',

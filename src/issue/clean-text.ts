@@ -30,6 +30,15 @@ export function collapseSpaces(text: string): string {
   return SPACE_RUN.test(text) ? text.replace(/\p{Zs}+/gu, ' ') : text
 }
 
+/**
+ * `text` as a flat record's cell is read: NFC, trimmed, each run of spaces one ASCII space. For the
+ * values hcert fills in itself (the issuer from the DSC's organisation or --issuer), so that they
+ * read as the same value typed in a record would (`  Mo  H  ` is signed as `Mo H`).
+ */
+export function standardText(text: string): string {
+  return collapseSpaces(text.normalize('NFC').trim())
+}
+
 /** The first character of `text` that no field may hold, in words with its position; undefined if none. */
 export function forbiddenCharacter(text: string): string | undefined {
   // a fast path for the usual value: printable ASCII only

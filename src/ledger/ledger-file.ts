@@ -27,6 +27,9 @@ import { makeDirectories } from '../fs/make-directories.js'
 
 const OPEN = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
 
+/** the files SQLite keeps beside a database: its write-ahead log and index, and a rollback journal */
+const SIDE_FILES = ['-wal', '-shm', '-journal'] as const
+
 /** The first 16 bytes of every SQLite database file (sqlite.org/fileformat.html, 1.3). */
 const SQLITE_HEADER = 'SQLite format 3\0'
 
@@ -34,7 +37,7 @@ const SQLITE_HEADER = 'SQLite format 3\0'
  * What a --ledger path names, looked at before SQLite opens (or creates) anything, so that a wrong
  * path gets a message that says what it is rather than a storage fault: ERR_LEDGER for an empty
  * path, a folder, a FIFO, socket or device, a file that is not a SQLite database (a CSV, a key: give the ledger's file), or a
- * `-wal`/`-shm` file beside it that is not a plain file (a planted link: SQLite would follow it).
+ * `-wal`/`-shm`/`-journal` file beside it that is not a plain file (a planted link: SQLite would follow it).
  * Nothing is created or changed here; a path that does not exist yet passes.
  */
 export function checkLedgerPath(path: string): void {
@@ -57,7 +60,7 @@ export function checkLedgerPath(path: string): void {
       'ERR_LEDGER',
       `ledger: ${path} is not a file (a FIFO, socket or device); give the ledger's file`,
     )
-  for (const suffix of ['-wal', '-shm']) {
+  for (const suffix of SIDE_FILES) {
     const side = lstatOrUndefined(`${path}${suffix}`)
     if (side && !side.isFile())
       throw new DccError(
@@ -129,7 +132,7 @@ export function secureLedgerFile(path: string): void {
   } finally {
     closeSync(fd)
   }
-  for (const suffix of ['-wal', '-shm']) {
+  for (const suffix of SIDE_FILES) {
     const side = `${path}${suffix}`
     const stat = lstatSync(side, { throwIfNoEntry: false })
     if (!stat) continue

@@ -9,7 +9,7 @@
  * Every SQLite failure comes out as ERR_LEDGER (ledger-error.ts).
  */
 import { checkLedgerPath, openReadOnly, secureLedgerFile } from './ledger-file.js'
-import { lstatSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { envMilliseconds } from './env-number.js'
@@ -208,7 +208,13 @@ export class Ledger implements LedgerStore {
         // read as it is: a ledger of schema 1 has no content column (contentOf computes it)
         const names = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all()
         if (names.length === 0 && version === 0)
-          throw new DccError('ERR_LEDGER', `ledger: ${path} holds no hcert ledger (no certificates table)`)
+          throw new DccError(
+            'ERR_LEDGER',
+            // a 0-byte file (made by touch, or by a run stopped before its first commit) is no other database
+            path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.size === 0
+              ? `ledger: ${path} is empty (no certificates were issued into it yet)`
+              : `ledger: ${path} holds no hcert ledger (no certificates table)`,
+          )
         assertHcertLedger(db, path)
         assertSchemaComplete(db, path, version)
         this.columns = `${COLUMNS_BUT_CONTENT}, ${names.includes('content') ? 'content' : 'NULL AS content'}`

@@ -154,6 +154,7 @@ export interface IssueOptions {
   out?: string
   /** stops the run between records: the chunks not yet committed are dropped, no file is written */
   signal?: AbortSignal
+  /** each certificate written out (issued, or already issued); never called in a dry run */
   onCertificate?: (certificate: IssuedCertificate) => void
   /** told once, when the run first waits for `records` another run has reserved (its lease) */
   onWaiting?: (records: number) => void
@@ -264,8 +265,29 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   /** this run's CSV rows that could not be read as records, by their id cell (see sortEarlierRejects) */
   const unsplit = new UnsplitRows()
 
+  /**
+   * An --out that fails (a full disk) after chunks are committed: the message says they are in the
+   * ledger and how to get every line back, as a failed stdout's does.
+   */
+  const outFailure = (err: unknown): unknown => {
+    if (!(err instanceof DccError) || report.issued + report.alreadyIssued === 0) return err
+    const batch = /^[\w.-]+$/.test(options.batch)
+      ? options.batch
+      : `'${options.batch.replaceAll("'", `'\\''`)}'`
+    return new DccError(
+      err.code,
+      `${err.message}; the certificates signed before it are committed to the ledger (${report.issued} by this run): run the same command again to write every record out (none is signed twice), or get them back with hcert export --batch ${batch}`,
+      { cause: err },
+    )
+  }
   const emit = async (certificate: IssuedCertificate): Promise<void> => {
-    out?.write(`${JSON.stringify(certificate)}\n`)
+    // a dry run shows nothing it would write: not even the stored lines of records already issued
+    if (options.dryRun) return
+    try {
+      out?.write(`${JSON.stringify(certificate)}\n`)
+    } catch (err) {
+      throw outFailure(err)
+    }
     options.onCertificate?.(certificate)
   }
   /**
@@ -658,7 +680,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         )
     }
     await rejectsWriter?.close()
-    out?.commit()
+    try {
+      out?.commit()
+    } catch (err) {
+      throw outFailure(err)
+    }
   } catch (err) {
     discard()
     throw err

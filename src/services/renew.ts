@@ -22,7 +22,7 @@ import type { Signer } from '../keys/signer.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import { contentOf, damagedRow, type IssuedRow, type StoredCertificate } from '../ledger/ledger.js'
 import { assignedCountryCode } from '../dcc/country.js'
-import { forbiddenCharacter } from '../issue/clean-text.js'
+import { forbiddenCharacter, standardText } from '../issue/clean-text.js'
 import { newOwner, releaseRun, reserveKeys, type LedgerStore as Ledger } from '../ledger/store.js'
 import { validateSchema } from '../dcc/schema.js'
 import { tooDeep } from '../issue/record-depth.js'
@@ -344,8 +344,9 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
       report.refused.push({ source, uvci: old.uvci, code: 'ERR_SCHEMA', reason: unfit })
       return
     }
-    // the issuer in NFC, as every string of a payload: older runs took it, unnormalised, from the DSC
-    if (typeof entry.is === 'string') entry.is = entry.is.normalize('NFC')
+    // the issuer as issue now fills it in (NFC, trimmed, runs of spaces one): older runs took it as
+    // it was from the DSC's organisation (NFD, `  Mo  H  `)
+    if (typeof entry.is === 'string') entry.is = standardText(entry.is)
     const country = assignedCountryCode(String(entry.co ?? old.country)) as string
     // the new UVCI, then the DCC schema as a last guard: a valid certificate is never superseded
     // by one verify would refuse (a UVCI over the schema's 80 characters, say)
@@ -374,7 +375,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRep
         uvci: String(entry.ci),
         type: old.type,
         country: old.country,
-        issuer: old.issuer.normalize('NFC'),
+        issuer: standardText(old.issuer),
         kid,
         iat,
         exp,

@@ -83,3 +83,23 @@ describe('hcert export interrupted', () => {
       expect(partials(qrDir)).toEqual([])
     })
 })
+
+describe('hcert export --json interrupted', () => {
+  it('SIGINT: the report says interrupted, and out is null: no file was written', async () => {
+    const dir = join(tmp, 'json')
+    mkdirSync(dir)
+    const qrDir = join(dir, 'qr')
+    const out = join(dir, 'by.jsonl')
+    const r = await runAndSignal(
+      ['export', '--all', '--ledger', ledger, '--out', out, '--qr-dir', qrDir, '--json'],
+      qrDir,
+      'SIGINT',
+    )
+    expect(r.code, r.stderr).toBe(130)
+    const report = JSON.parse(r.stdout) as { interrupted?: string; out: string | null; exported: number }
+    expect(report.interrupted).toBe('SIGINT')
+    expect(report.exported).toBeGreaterThan(0)
+    expect(report.out).toBeNull()
+    expect(existsSync(out)).toBe(false)
+  })
+})

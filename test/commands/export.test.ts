@@ -128,6 +128,20 @@ describe('hcert export', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
   })
 
+  it.each([
+    [['--id', 'P1'], /cannot be given with --id:/],
+    [['--id', 'NOSUCHID'], /cannot be given with --id:/],
+    [['--uvci', 'X', '--batch', 'batch.csv'], /cannot be given with --batch or --uvci:/],
+  ])('--all with %j is a usage error naming the flags, not --all ignored', (selection, message) => {
+    const r = runCli(['export', '--all', ...selection, '--ledger', ledger, '--json'])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'ERR_USAGE',
+      message: expect.stringMatching(message),
+    })
+    expect(r.stdout).not.toMatch(/NOSUCHID/)
+  })
+
   it('--qr-dir draws the images issue --qr-dir drew, the same names and bytes, in a 0700 folder; never over the ledger', () => {
     const issuedQr = join(tmp, 'qr-issued')
     const again = join(tmp, 'qr-ledger.sqlite')

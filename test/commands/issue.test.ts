@@ -377,6 +377,29 @@ describe('hcert issue --interactive', () => {
     expect(existsSync(qrDir)).toBe(false)
   })
 
+  it('--dry-run after a real run prints no certificate lines (text or --json), only its report', () => {
+    const input = join(tmp, 'dry-lines.csv')
+    // two issued by a real run, the third a new record a dry run would issue
+    writeFileSync(input, csv(2))
+    expect(
+      runCli(['issue', input, ...base('dry-lines.sqlite'), '--out', join(tmp, 'dry-lines.jsonl')]).code,
+    ).toBe(0)
+    writeFileSync(input, csv(3))
+    const text = runCli(['issue', input, ...base('dry-lines.sqlite'), '--dry-run'])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toBe('')
+    expect(text.stderr).toMatch(/Dry run: nothing signed: 3 records, 1 would be issued, 2 already issued/)
+    const json = runCli(['issue', input, ...base('dry-lines.sqlite'), '--dry-run', '--json'])
+    expect(JSON.parse(json.stdout)).toMatchObject({ alreadyIssued: 2, wouldIssue: 1, certificates: [] })
+    expect(json.stdout).not.toMatch(/HC1:/)
+    // one DCC payload already issued: no HC1 text either
+    const one = join(import.meta.dirname, '..', '..', 'examples', 'vaccination.json')
+    expect(runCli(['issue', one, ...base('dry-lines.sqlite')]).code).toBe(0)
+    const single = runCli(['issue', one, ...base('dry-lines.sqlite'), '--dry-run'])
+    expect(single.stdout).toBe('')
+    expect(single.stderr).toMatch(/1 record, 0 would be issued, 1 already issued/)
+  })
+
   it('an image a signing thread cannot write is a coded error (ERR_USAGE, exit 2), not ERR_INTERNAL', () => {
     const records = [1, 2, 3].map((i) =>
       JSON.stringify(vaccinationFor(`Van ${letters(i)}`, `URN:UVCI:01:VN:THREAD/${i}#${letters(i)}`)),

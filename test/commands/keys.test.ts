@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signHc1 } from '../../src/hcert/sign-hc1.js'
 import { loadSigner } from '../../src/services/key-dir.js'
-import { runCli } from '../helpers/cli.js'
+import { BIN, runCli } from '../helpers/cli.js'
 import { DURING, EXP, IAT, VACCINATION } from '../helpers/payloads.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-keys-'))
@@ -228,4 +229,32 @@ describe('keys flags and settings that cannot work are refused, nothing written'
       message: expect.stringMatching(/path is empty/),
     })
   })
+})
+
+describe('keys generate whose report cannot be written (stdout on /dev/full)', () => {
+  it.each([[[]], [['--json']]])(
+    '%j: exit 2, and the message says the keys are written and how to see them',
+    (extra) => {
+      const out = join(tmp, `full${extra.length}`)
+      const r = spawnSync(
+        'sh',
+        [
+          '-c',
+          `"$0" "$1" keys generate --out "$2" ${extra.join(' ')} > /dev/full`,
+          process.execPath,
+          BIN,
+          out,
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      )
+      expect(r.status).toBe(2)
+      expect(r.stderr).toMatch(/cannot write stdout: no space left on the device \(ENOSPC\)/)
+      expect(r.stderr).toMatch(/the keys are written all the same .*full\d.*hcert keys show .*full\d/)
+      expect(existsSync(join(out, 'dsc.crt.pem'))).toBe(true)
+      expect(runCli(['keys', 'show', out]).code).toBe(0)
+    },
+  )
 })

@@ -7,6 +7,7 @@ import { DccError } from '../../errors.js'
 import { pinFor, pinIsTyped } from '../../cli/pin.js'
 import { renderCertificateInfo } from '../../cli/render/certificate-info-text.js'
 import { isKeyEncrypted, KEY_FILES } from '../../services/key-dir.js'
+import { describeStdout } from '../../cli/stdout-errors.js'
 import { generateKeys, type GenerateKeysResult } from '../../services/generate-keys.js'
 import { join } from 'node:path'
 import { checkKeyLabel } from '../../keys/pkcs11/key-reference.js'
@@ -162,6 +163,12 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       ...(pkcs11 ? { pkcs11 } : {}),
       force: flags.force,
     })
+    // the keys are in place: a report that cannot be written (stdout on a full disk) must not leave
+    // the user thinking nothing was done (a rerun would then refuse to overwrite them)
+    const folder = /^[\w./-]+$/.test(flags.out) ? flags.out : `'${flags.out.replaceAll("'", `'\\''`)}'`
+    describeStdout(
+      `the keys are written all the same (only this report was lost): ${folder} holds them, and hcert keys show ${folder} shows them`,
+    )
     if (!this.jsonEnabled()) {
       const c = this.colors
       this.log(renderCertificateInfo('Document signer (DSC)', result.dsc, c))
