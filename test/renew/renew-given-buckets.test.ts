@@ -8,14 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inlineSigner } from '../../src/issue/sign-jobs.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { issueCertificates, type IssuedCertificate } from '../../src/services/issue.js'
+import { type IssuedCertificate } from '../../src/services/issue.js'
 import { renewCertificates, type RenewedCertificate, type RenewReport } from '../../src/services/renew.js'
 import { TrustList } from '../../src/trust/trust-list.js'
 import { runCli } from '../helpers/cli.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { letters } from '../helpers/records.js'
+import { fileMaker, issueFile } from '../helpers/issue.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-renew-buckets-'))
 const es = exampleSigner('ES256')
@@ -35,30 +35,20 @@ const record = (i: number, extra: Record<string, unknown> = {}): Record<string, 
   ...extra,
 })
 
-let files = 0
+const file = fileMaker('hcert-renew-buckets-issue-')
 async function issue(
   ledger: Ledger,
   at: string,
   records: Array<Record<string, unknown>>,
   correct = false,
 ): Promise<IssuedCertificate[]> {
-  const file = join(tmp, `${letters(files++)}.jsonl`)
-  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n'))
-  const out: IssuedCertificate[] = []
-  await issueCertificates({
-    source: file,
-    signer: es,
-    jobSigner: inlineSigner(es),
-    ledger,
-    batch: file,
+  const source = file('records.jsonl', records.map((r) => JSON.stringify(r)).join('\n'))
+  const { certificates } = await issueFile(ledger, source, {
+    batch: source,
     now: new Date(at),
-    validity: { amount: 12, unit: 'm' },
-    defaults: { country: 'VN', issuer: 'Ministry of Health' },
-    dryRun: false,
     ...(correct ? { correct: true } : {}),
-    onCertificate: (c) => out.push(c),
   })
-  return out
+  return certificates
 }
 
 async function renew(
