@@ -33,15 +33,26 @@ function kindOf(ch: string): string {
 
 /**
  * Why `name` is no person's name: it holds no letter, or a character that is not a letter, a mark,
- * a space, a hyphen, an apostrophe or a dot. undefined when it is one.
+ * a space, a hyphen, an apostrophe or a dot, or two of those marks together, or a hyphen at its
+ * start or end. undefined when it is one.
  */
 export function nameProblem(name: string): string | undefined {
   let position = 0
   let letter = false
   let fault: string | undefined
-  for (const ch of name) {
+  /** the previous character was a hyphen, an apostrophe or a dot */
+  let afterJoiner = false
+  const chars = [...name]
+  for (const ch of chars) {
     position++
-    if (ch === ' ' || APOSTROPHES.has(ch) || HYPHENS.has(ch) || NAME_STOPS.has(ch) || MARK.test(ch)) continue
+    const joiner = APOSTROPHES.has(ch) || HYPHENS.has(ch) || NAME_STOPS.has(ch)
+    // between letters: a hyphen neither starts nor ends a name (an apostrophe may start one, as
+    // in 't Hooft, and a dot end one, as in Jr.), and no two such marks stand together
+    if (joiner && afterJoiner) fault ??= `two punctuation marks in a row at character ${position}`
+    else if (HYPHENS.has(ch) && (position === 1 || position === chars.length))
+      fault ??= `a hyphen at its ${position === 1 ? 'start' : 'end'}`
+    afterJoiner = joiner
+    if (ch === ' ' || joiner || MARK.test(ch)) continue
     if (LETTER.test(ch)) letter = true
     else fault ??= `${kindOf(ch)} at character ${position}`
     if (letter && fault) break

@@ -170,7 +170,7 @@ describe('the rejects file', () => {
       [1, 'fn', 'contains a symbol'],
       [1, 'gn', 'contains a punctuation mark'],
       [2, 'fn', 'contains a symbol'],
-      [2, 'gn', 'holds no letter: it has a digit'],
+      [2, 'gn', 'holds no letter: it has a hyphen'],
     ])
     expect(payloads(ledger)).toEqual([])
   })

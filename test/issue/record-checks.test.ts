@@ -77,12 +77,23 @@ describe('DCC names must be names (finding 9)', () => {
     ['Tran2', 'fn', /^contains a digit at character 5;/],
     ['Tr+n', 'fn', /^contains a symbol at character 3;/],
     ['Tran!', 'fn', /^contains a punctuation mark at character 5;/],
+    ['----------An', 'fn', /^contains a hyphen at its start;/],
+    ['Tran-', 'fn', /^contains a hyphen at its end;/],
+    ["O''Brien", 'fn', /^contains two punctuation marks in a row at character 3;/],
+    ['Lê.-An', 'fn', /^contains two punctuation marks in a row at character 4;/],
   ])(
     '%s: one reason naming the column, the kind and the position, never the value',
     (name, field, reason) => {
       const reasons = dccReasons({ ...VACCINATION, fn: name })
       expect(reasons).toEqual([{ field, reason: expect.stringMatching(reason) }])
       expect(text(reasons)).not.toContain(name)
+    },
+  )
+
+  it.each(["'t Hooft", 'Jr.', 'Lê-An', "N'Diaye", 'St. John', 'Smith Jr.'])(
+    '%s: punctuation between letters, an apostrophe first or a dot last, is a name',
+    (name) => {
+      expect(dccReasons({ ...VACCINATION, fn: name })).toEqual([])
     },
   )
 
