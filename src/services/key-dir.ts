@@ -6,19 +6,11 @@
  *   trust-list.json              every DSC issued into this folder, for verifiers
  * Private keys are PKCS#8 PEM, mode 0600, AES-256 encrypted when a passphrase is given.
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fchmodSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  statSync,
-} from 'node:fs'
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, openSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KeyObject } from 'node:crypto'
 import { DccError } from '../errors.js'
+import { refuseLinksAlong } from '../fs/links-along.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { MAX_KEY_TRUST_LIST_BYTES, readKeyInputFile } from '../keys/read-key-file.js'
 import { writeFileAtomic } from '../fs/atomic-file.js'
@@ -216,14 +208,13 @@ export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
   return list
 }
 
-/** The key directory, created 0700 when it does not exist; a file at its path is refused. */
 /**
  * A key folder that existed before and others may list or enter (group or other mode bits), when
  * hcert is about to put private keys in it: closed to 0700 when it is the user's own folder (opened
- * without following a symbolic link, and changed through that handle); left as it is otherwise (a
- * folder of another owner, one reached through a symbolic link), since it may be shared on
- * purpose. The key files are 0600 either way. Returns the warning to show, or undefined when the
- * folder was closed already.
+ * without following a symbolic link, and changed through that handle); left as it is when another
+ * user owns it, since it may be shared on purpose. The key files are 0600 either way. A symbolic
+ * link there is refused (ERR_USAGE, as generateKeys refused one before: planted since). Returns the
+ * warning to show, or undefined when the folder was closed already.
  */
 export function closeKeyFolder(dir: string): string | undefined {
   const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`
@@ -231,13 +222,8 @@ export function closeKeyFolder(dir: string): string | undefined {
   try {
     fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW)
   } catch (cause) {
-    // ELOOP, or ENOTDIR with O_DIRECTORY: a symbolic link, to a folder (ensureDir made sure)
-    const code = (cause as NodeJS.ErrnoException).code
-    if ((code !== 'ELOOP' && code !== 'ENOTDIR') || !lstatSync(dir).isSymbolicLink()) return undefined
-    const mode = statSync(dir, { throwIfNoEntry: false })?.mode ?? 0
-    return (mode & 0o077) === 0
-      ? undefined
-      : `--out: ${dir} leads to a folder of mode ${octal(mode)} (others can list it), not changed by hcert, as it is reached through a symbolic link: make that folder 0700 yourself, as it holds private keys`
+    refuseLinksAlong('--out', dir, true) // ELOOP: a link planted since the first look
+    throw writeError(dir, cause)
   }
   try {
     const stat = fstatSync(fd)
@@ -251,6 +237,7 @@ export function closeKeyFolder(dir: string): string | undefined {
   }
 }
 
+/** The key directory, created 0700 when it does not exist; a file at its path is refused. */
 export function ensureDir(dir: string): void {
   const stat = statSync(dir, { throwIfNoEntry: false })
   if (stat?.isDirectory()) return
