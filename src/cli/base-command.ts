@@ -32,6 +32,13 @@ type Output = Record<string, unknown>
 export abstract class HcertCommand extends Command {
   static override enableJsonFlag = true
 
+  /**
+   * Help text only: a reader that closes the pipe early (`hcert help issue | head -3`) has had what it
+   * wanted, as with `issue --help` (oclif's flag); nothing is lost, so exit 0 quietly. Commands whose
+   * stdout is data (certificates, reports) keep EPIPE an error: lines that went nowhere are lost.
+   */
+  protected readonly stdoutClosedEarlyIsFine: boolean = false
+
   /** A command that ran but found a problem (e.g. an invalid certificate) sets this. */
   protected exitCode: ExitCode = EXIT.OK
   private chalk: ChalkInstance | undefined
@@ -51,6 +58,9 @@ export abstract class HcertCommand extends Command {
     }
     // stdout full or closed: the run stops there, its temporary files removed, and says so on stderr
     watchStdout((err) => {
+      if (this.stdoutClosedEarlyIsFine && (err as NodeJS.ErrnoException).code === 'EPIPE') {
+        process.exit(EXIT.OK)
+      }
       removeTemporaryFiles()
       onUncaught(err)
     })

@@ -21,6 +21,7 @@ export default class Help extends HcertCommand {
     'nested-commands': Flags.boolean({ char: 'n', summary: 'Include all nested commands in the output.' }),
   }
   static override strict = false
+  protected override readonly stdoutClosedEarlyIsFine = true
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Help)

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli.js'
+import { spawnSync } from 'node:child_process'
+import { BIN, runCli } from '../helpers/cli.js'
 import { runMany, type Run } from '../helpers/run-many.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-conventions-'))
@@ -19,6 +20,9 @@ const LINES = {
   issueHelp: ['issue', '--help'],
   renewHelp: ['renew', '--help'],
   keysGenerateHelp: ['keys', 'generate', '--help'],
+  issueH: ['issue', '-h'],
+  keysGenerateH: ['keys', 'generate', '-h'],
+  rootH: ['-h'],
   mistyped: ['isue', 'records.csv'],
   mistypedJson: ['isue', 'records.csv', '--json'],
   mistypedSub: ['keys', 'generat'],
@@ -58,6 +62,27 @@ describe('hcert help', () => {
     expect(ran.helpIssue.stdout).toContain('$ hcert issue [INPUT]')
     expect(ran.helpKeysGenerate.code).toBe(0)
     expect(ran.helpKeysGenerate.stdout).toContain('$ hcert keys generate')
+  })
+
+  it('-h is help, as the hint for a bare -h says (hcert <command> -h); was "Nonexistent flag: -h"', () => {
+    expect(ran.issueH.code).toBe(0)
+    expect(ran.issueH.stdout).toBe(ran.issueHelp.stdout)
+    expect(ran.keysGenerateH.code).toBe(0)
+    expect(ran.keysGenerateH.stdout).toBe(ran.keysGenerateHelp.stdout)
+    expect(ran.rootH.code).toBe(0)
+    expect(ran.rootH.stdout).toMatch(/COMMANDS[\s\S]*issue/)
+  })
+
+  it('hcert help read only in part (| head -1) exits 0 quietly, as issue --help does (was ERR_USAGE EPIPE)', () => {
+    // help issue prints ~80 lines: head closes the pipe long before; hcert's own exit code is asserted
+    const out = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" help issue | head -1; exit \${PIPESTATUS[0]}`],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    )
+    expect(out.stdout.split('\n').filter(Boolean)).toHaveLength(1)
+    expect(out.stderr).toBe('')
+    expect(out.status).toBe(0)
   })
 
   it('shows defaults as typed, never [object Object]', () => {
