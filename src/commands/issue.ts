@@ -32,6 +32,7 @@ import { defaultLeaseMs } from '../ledger/store.js'
 import { issueCertificates, type IssuedCertificate, type IssueReport } from '../services/issue.js'
 import { ledgerSpec } from '../services/ledger-path.js'
 import { checkDestinationFolders, refuseOverlappingPaths } from '../services/output-paths.js'
+import { issueInterruptedText } from '../cli/render/interrupted-text.js'
 
 export default class Issue extends HcertCommand {
   static override summary =
@@ -365,12 +366,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ),
       )
     }
-    if (report.interrupted)
-      w(
-        c.yellow(
-          `Interrupted (${report.interrupted}): the ${report.records} records above are committed to the ledger; the rest are not, and no output file was written. Run the same command again to resume: committed records are not signed twice.`,
-        ),
-      )
+    if (report.interrupted) w(c.yellow(issueInterruptedText(report.interrupted, report.records)))
   }
 }
 

@@ -28,6 +28,7 @@ import { loadTrustList } from '../services/load-trust.js'
 import { readCertificates } from '../services/read-certificate-stream.js'
 import { renewCertificates, type RenewedCertificate, type RenewReport } from '../services/renew.js'
 import { addDuration, formatDuration } from '../time/duration.js'
+import { renewInterruptedText } from '../cli/render/interrupted-text.js'
 
 export interface RenewResult extends RenewReport {
   dueBy: string
@@ -274,12 +275,7 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         w(`  ${c.red('refused')} ${r.uvci ? `${r.uvci} (${r.source})` : r.source}: ${r.reason}`)
       if (report.refused.length > 50)
         w(c.dim(`  … and ${report.refused.length - 50} more refused (--json lists them all)`))
-      if (report.interrupted)
-        w(
-          c.yellow(
-            `Interrupted (${report.interrupted}): the ${report.renewed} renewals above are committed${flags.out ? ` and in ${flags.out}` : ''}; run the same command again to renew the rest (it writes these out again too).`,
-          ),
-        )
+      if (report.interrupted) w(c.yellow(renewInterruptedText(report.interrupted, report.renewed, flags.out)))
     }
     return result
   }
