@@ -238,6 +238,6 @@ describe('filters that can never match, and the key folder as --qr-dir', () => {
     }
     expect(readdirSync(keys, { recursive: true }).sort()).toEqual(before)
     const beside = runCli(['export', '--ledger', ledger, '--all', '--qr-dir', join(tmp, 'qr-export-beside')])
-    expect(beside.code).toBe(0)
+    expect(beside.code, beside.stderr).toBe(0)
   })
 })
