@@ -25,6 +25,7 @@ import {
   open,
   openSync,
   readdirSync,
+  realpathSync,
   rename,
   renameSync,
   unlink,
@@ -34,7 +35,7 @@ import {
 } from 'node:fs'
 import { opendir } from 'node:fs/promises'
 import type { Dir } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { DccError } from '../errors.js'
 import { lockOutput, outputLockPath } from './output-lock.js'
 import { writeError } from './write-error.js'
@@ -139,7 +140,8 @@ function processGone(pid: number): boolean {
  * a power cut: no exit handler ran): only names of hcert's own pattern for this very target,
  * only regular files (a symbolic link is never followed, nor removed), owned by this user, and
  * only when the process that made one is gone (its pid is in the name; without one, from an older
- * hcert, when unchanged for an hour). Best effort: a file it cannot remove is left.
+ * hcert, when unchanged for an hour), and never a file the run uses (keepFromCleanup). Best
+ * effort: a file it cannot remove is left.
  */
 export function removeStaleTemporaries(target: string): void {
   const folder = dirname(target)
@@ -176,6 +178,32 @@ export async function removeStaleTemporariesIn(folder: string): Promise<void> {
   }
 }
 
+/** files this run uses (keepFromCleanup): by their folder's real path and name, and by device:inode */
+const kept = new Set<string>()
+
+/** `<real path of the folder>/<name>`: one spelling of a path whatever links or `..` it goes through */
+function folderName(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return resolve(path)
+  }
+}
+
+/**
+ * Files the run itself uses (its input, its ledger with its -wal, -shm and -journal files, its
+ * outputs): removeStaleTemporaries and removeStaleTemporariesIn never remove one, whatever its name,
+ * even one named like a temporary file of a run that is gone. Known by path (one that does not exist
+ * yet: a ledger's -wal) and, when it exists, by device and inode (another name of the same file).
+ */
+export function keepFromCleanup(paths: readonly string[]): void {
+  for (const path of paths) {
+    kept.add(folderName(path))
+    const stat = lstatSync(path, { throwIfNoEntry: false })
+    if (stat?.isFile()) kept.add(`${stat.dev}:${stat.ino}`)
+  }
+}
+
 /** removes folder/entry when it matches `pattern` (group 1: the pid, if any) and is stale */
 function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
   const match = pattern.exec(entry)
@@ -186,6 +214,7 @@ function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
     const stat = lstatSync(path)
     const uid = process.getuid?.()
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) return
+    if (kept.size > 0 && (kept.has(`${stat.dev}:${stat.ino}`) || kept.has(folderName(path)))) return
     const stale =
       match[1] !== undefined
         ? processGone(Number(match[1]))
