@@ -37,7 +37,8 @@ import { opendir } from 'node:fs/promises'
 import type { Dir } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { DccError } from '../errors.js'
-import { lockOutput, outputLockPath } from './output-lock.js'
+import { releaseAllLocks } from './lock-file.js'
+import { lockOutput } from './output-lock.js'
 import { writeError } from './write-error.js'
 
 /** personal data and keys: readable and writable by the owner alone */
@@ -59,7 +60,8 @@ const SETTLE_MS = 250
 const pause = new Int32Array(new SharedArrayBuffer(4))
 
 /**
- * Removes every temporary file not yet committed (synchronously: safe in an exit or signal handler).
+ * Removes every temporary file not yet committed, and releases the locks this process holds
+ * (lock-file.ts: only those still its own), synchronously: safe in an exit or signal handler.
  * A file whose asynchronous creation was started but not answered may appear after the first pass
  * (libuv's threads go on, and finish what was queued, while the process exits): such names are
  * tried again, 2 ms apart, until each has been removed or SETTLE_MS have passed (a creation that
@@ -76,6 +78,7 @@ export function removeTemporaryFiles(): void {
   }
   live.clear()
   opening.clear()
+  releaseAllLocks()
   const deadline = performance.now() + SETTLE_MS
   while (waiting.size > 0 && performance.now() < deadline) {
     Atomics.wait(pause, 0, 0, 2)
@@ -257,15 +260,8 @@ export class AtomicFile {
     this.target = target
     this.durable = options.durable ?? true
     const mode = options.mode ?? PRIVATE_MODE
-    if (options.lockAs !== undefined) {
-      const release = lockOutput(options.lockAs, target)
-      const lock = outputLockPath(target)
-      track(lock) // removed at exit with the temporary files
-      this.unlock = () => {
-        live.delete(lock)
-        release()
-      }
-    }
+    // released at exit too, with the temporary files (removeTemporaryFiles)
+    if (options.lockAs !== undefined) this.unlock = lockOutput(options.lockAs, target)
     let temporary = ''
     let fd: number
     for (let attempt = 0; ; attempt++) {
