@@ -250,6 +250,8 @@ export class AtomicFile {
   private chunks: Array<Buffer> = []
   private buffered = 0
   private written = 0
+  /** finish() has closed the temporary file, complete; commit() has not renamed it yet */
+  private finished = false
   private unlock: (() => void) | undefined
 
   /**
@@ -314,8 +316,13 @@ export class AtomicFile {
     }
   }
 
-  /** Writes what is buffered, and renames the file over the target. */
-  commit(): void {
+  /**
+   * Writes what is buffered, fsyncs (when durable) and closes the temporary file: every step that
+   * can fail for want of space. The target is not touched yet; commit() then only renames. Safe to
+   * call before commit() or not at all. Errors as write's, the temporary file removed.
+   */
+  finish(): void {
+    if (this.finished) return
     if (this.buffered > 0) this.flush()
     const fd = this.fd
     if (fd === undefined) throw new DccError('ERR_INTERNAL', `${this.target} is already closed`)
@@ -323,6 +330,18 @@ export class AtomicFile {
       if (this.durable) fsyncSync(fd)
       closeSync(fd)
       this.fd = undefined
+      this.finished = true
+    } catch (cause) {
+      this.discard()
+      throw writeError(this.target, cause)
+    }
+  }
+
+  /** Writes what is buffered (finish), and renames the file over the target. */
+  commit(): void {
+    this.finish()
+    this.finished = false
+    try {
       renameSync(this.temporary, this.target)
       live.delete(this.temporary)
     } catch (cause) {
@@ -339,6 +358,7 @@ export class AtomicFile {
 
   /** Closes and removes the temporary file; the target is left as it was. Safe to call twice. */
   discard(): void {
+    this.finished = false
     if (this.fd !== undefined) {
       try {
         closeSync(this.fd)
