@@ -13,6 +13,7 @@ import { DccError } from '../errors.js'
 import { refuseLinksAlong } from '../fs/links-along.js'
 import { makeDirectories } from '../fs/make-directories.js'
 import { MAX_KEY_TRUST_LIST_BYTES, readKeyInputFile } from '../keys/read-key-file.js'
+import { writeFileAtomic } from '../fs/atomic-file.js'
 import { writeError } from '../fs/write-error.js'
 import { certificateInfo, type CertificateInfo } from '../keys/certificate-info.js'
 import { readKeyReference, type KeyReference } from '../keys/pkcs11/key-reference.js'
@@ -65,6 +66,20 @@ export function privateKeyPem(key: KeyObject, passphrase: string | undefined): s
 export const PRIVATE_KEY_MODE = 0o600
 /** the mode of a certificate or trust list: public */
 export const PUBLIC_FILE_MODE = 0o644
+
+/**
+ * One file written alone, with mode 0600 from the first byte (never world-readable, even for an
+ * instant), under a temporary name then renamed into place: a symbolic link planted at the path is
+ * replaced, never written through. The files of a key set are written together (fs/file-set.ts).
+ */
+export function writePrivateFile(path: string, content: string): void {
+  writeFileAtomic(path, content, { mode: PRIVATE_KEY_MODE })
+}
+
+/** A certificate or trust list: public, 0644, written as writePrivateFile is. */
+export function writePublicFile(path: string, content: string): void {
+  writeFileAtomic(path, content, { mode: PUBLIC_FILE_MODE })
+}
 
 /**
  * A certificate of a key folder (or one given to `keys show`) parsed: as parseTrustedCertificate,
@@ -198,6 +213,11 @@ export function trustListWith(dir: string, der: Uint8Array): string {
     rawData: Buffer.from(der).toString('base64'),
   })
   return `${JSON.stringify(list, null, 2)}\n`
+}
+
+/** Adds a DSC to the folder's trust list (trustListWith) and writes it alone. */
+export function addToTrustList(dir: string, der: Uint8Array): void {
+  writePublicFile(join(dir, KEY_FILES.trustList), trustListWith(dir, der))
 }
 
 /**
