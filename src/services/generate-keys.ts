@@ -4,6 +4,7 @@ import { refuseLinksAlong } from '../fs/links-along.js'
 import { tryLock } from '../fs/lock-file.js'
 import { writeError } from '../fs/write-error.js'
 import { writeFileSet, type SetFile } from '../fs/file-set.js'
+import { keepFromCleanup } from '../fs/atomic-file.js'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -250,6 +251,13 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
 
   ensureDir(out)
   refuseLinksAlong('--out', out, true) // none planted while the keys were made
+  // the files read are never taken for a killed run's temporary files when the set is written
+  keepFromCleanup([
+    ...(options.dscKeyFile ? [options.dscKeyFile] : []),
+    ...(options.cscaDir
+      ? [KEY_FILES.cscaKey, KEY_FILES.cscaCert].map((n) => join(options.cscaDir ?? '', n))
+      : []),
+  ])
   // one run writes the folder at a time: two started together would each write part of the set
   const release = lockKeyFolder(out)
   try {

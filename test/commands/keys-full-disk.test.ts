@@ -5,7 +5,8 @@
  * full disk: the same write error (EFBIG instead of ENOSPC) at the same point.
  */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { BIN, runCli } from '../helpers/cli.js'
@@ -61,5 +62,20 @@ describe('keys generate on a full disk (round 6)', () => {
     expect(run.message).toMatch(/nothing in .* replaced/)
     const after = Object.fromEntries(readdirSync(out).map((n) => [n, readFileSync(join(out, n), 'utf8')]))
     expect(after).toEqual(before)
+  })
+})
+
+describe('keys generate never removes the key it imports (round 6)', () => {
+  it('an --import-key file named like a temporary file of dsc.key.pem in --out is kept', () => {
+    const out = join(folder(), 'keys')
+    mkdirSync(out)
+    // named as a killed run's temporary file of keys/dsc.key.pem would be (a pid no process has)
+    const imported = join(out, '.dsc.key.pem.99999999.abcdefabcdef.partial')
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString()
+    writeFileSync(imported, pem, { mode: 0o600 })
+    expect(runCli(['keys', 'generate', '--import-key', imported, '--out', out]).code).toBe(0)
+    expect(readFileSync(imported, 'utf8')).toBe(pem)
   })
 })
