@@ -10,6 +10,7 @@ import { DccError, EXIT, type ExitCode } from '../errors.js'
 import { isSqliteError, ledgerError } from '../ledger/ledger-error.js'
 import { colorsFor } from './colors.js'
 import { refuseValuedBooleans, usageErrorFromParse } from './parse-error.js'
+import { refuseUndecodableFlagValues } from './undecodable-arguments.js'
 import { terminalJson } from './render/terminal-text.js'
 import { reportError } from './report-error.js'
 import { usageErrorFromSystem } from './system-error.js'
@@ -92,11 +93,13 @@ export abstract class HcertCommand extends Command {
   ): Promise<ParserOutput<F, B, A>> {
     try {
       const input = options ?? (this.ctor as unknown as Input<F, B, A>)
-      refuseValuedBooleans(argv ?? this.argv, {
+      const flags = {
         ...(input.baseFlags ?? {}),
         ...(input.enableJsonFlag ? { json: { type: 'boolean' } } : {}),
         ...(input.flags ?? {}),
-      })
+      }
+      refuseValuedBooleans(argv ?? this.argv, flags)
+      refuseUndecodableFlagValues(argv ?? this.argv, flags)
       return await super.parse(options, argv)
     } catch (err) {
       if ((err as { code?: unknown }).code === 'EEXIT') throw err

@@ -25,6 +25,7 @@ import {
   open,
   openSync,
   readdirSync,
+  realpathSync,
   rename,
   renameSync,
   unlink,
@@ -34,9 +35,10 @@ import {
 } from 'node:fs'
 import { opendir } from 'node:fs/promises'
 import type { Dir } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { DccError } from '../errors.js'
-import { lockOutput, outputLockPath } from './output-lock.js'
+import { releaseAllLocks } from './lock-file.js'
+import { lockOutput } from './output-lock.js'
 import { writeError } from './write-error.js'
 
 /** personal data and keys: readable and writable by the owner alone */
@@ -58,7 +60,8 @@ const SETTLE_MS = 250
 const pause = new Int32Array(new SharedArrayBuffer(4))
 
 /**
- * Removes every temporary file not yet committed (synchronously: safe in an exit or signal handler).
+ * Removes every temporary file not yet committed, and releases the locks this process holds
+ * (lock-file.ts: only those still its own), synchronously: safe in an exit or signal handler.
  * A file whose asynchronous creation was started but not answered may appear after the first pass
  * (libuv's threads go on, and finish what was queued, while the process exits): such names are
  * tried again, 2 ms apart, until each has been removed or SETTLE_MS have passed (a creation that
@@ -75,6 +78,7 @@ export function removeTemporaryFiles(): void {
   }
   live.clear()
   opening.clear()
+  releaseAllLocks()
   const deadline = performance.now() + SETTLE_MS
   while (waiting.size > 0 && performance.now() < deadline) {
     Atomics.wait(pause, 0, 0, 2)
@@ -139,7 +143,8 @@ function processGone(pid: number): boolean {
  * a power cut: no exit handler ran): only names of hcert's own pattern for this very target,
  * only regular files (a symbolic link is never followed, nor removed), owned by this user, and
  * only when the process that made one is gone (its pid is in the name; without one, from an older
- * hcert, when unchanged for an hour). Best effort: a file it cannot remove is left.
+ * hcert, when unchanged for an hour), and never a file the run uses (keepFromCleanup). Best
+ * effort: a file it cannot remove is left.
  */
 export function removeStaleTemporaries(target: string): void {
   const folder = dirname(target)
@@ -176,6 +181,32 @@ export async function removeStaleTemporariesIn(folder: string): Promise<void> {
   }
 }
 
+/** files this run uses (keepFromCleanup): by their folder's real path and name, and by device:inode */
+const kept = new Set<string>()
+
+/** `<real path of the folder>/<name>`: one spelling of a path whatever links or `..` it goes through */
+function folderName(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return resolve(path)
+  }
+}
+
+/**
+ * Files the run itself uses (its input, its ledger with its -wal, -shm and -journal files, its
+ * outputs): removeStaleTemporaries and removeStaleTemporariesIn never remove one, whatever its name,
+ * even one named like a temporary file of a run that is gone. Known by path (one that does not exist
+ * yet: a ledger's -wal) and, when it exists, by device and inode (another name of the same file).
+ */
+export function keepFromCleanup(paths: readonly string[]): void {
+  for (const path of paths) {
+    kept.add(folderName(path))
+    const stat = lstatSync(path, { throwIfNoEntry: false })
+    if (stat?.isFile()) kept.add(`${stat.dev}:${stat.ino}`)
+  }
+}
+
 /** removes folder/entry when it matches `pattern` (group 1: the pid, if any) and is stale */
 function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
   const match = pattern.exec(entry)
@@ -186,6 +217,7 @@ function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
     const stat = lstatSync(path)
     const uid = process.getuid?.()
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) return
+    if (kept.size > 0 && (kept.has(`${stat.dev}:${stat.ino}`) || kept.has(folderName(path)))) return
     const stale =
       match[1] !== undefined
         ? processGone(Number(match[1]))
@@ -218,6 +250,8 @@ export class AtomicFile {
   private chunks: Array<Buffer> = []
   private buffered = 0
   private written = 0
+  /** finish() has closed the temporary file, complete; commit() has not renamed it yet */
+  private finished = false
   private unlock: (() => void) | undefined
 
   /**
@@ -228,15 +262,8 @@ export class AtomicFile {
     this.target = target
     this.durable = options.durable ?? true
     const mode = options.mode ?? PRIVATE_MODE
-    if (options.lockAs !== undefined) {
-      const release = lockOutput(options.lockAs, target)
-      const lock = outputLockPath(target)
-      track(lock) // removed at exit with the temporary files
-      this.unlock = () => {
-        live.delete(lock)
-        release()
-      }
-    }
+    // released at exit too, with the temporary files (removeTemporaryFiles)
+    if (options.lockAs !== undefined) this.unlock = lockOutput(options.lockAs, target)
     let temporary = ''
     let fd: number
     for (let attempt = 0; ; attempt++) {
@@ -289,8 +316,13 @@ export class AtomicFile {
     }
   }
 
-  /** Writes what is buffered, and renames the file over the target. */
-  commit(): void {
+  /**
+   * Writes what is buffered, fsyncs (when durable) and closes the temporary file: every step that
+   * can fail for want of space. The target is not touched yet; commit() then only renames. Safe to
+   * call before commit() or not at all. Errors as write's, the temporary file removed.
+   */
+  finish(): void {
+    if (this.finished) return
     if (this.buffered > 0) this.flush()
     const fd = this.fd
     if (fd === undefined) throw new DccError('ERR_INTERNAL', `${this.target} is already closed`)
@@ -298,6 +330,18 @@ export class AtomicFile {
       if (this.durable) fsyncSync(fd)
       closeSync(fd)
       this.fd = undefined
+      this.finished = true
+    } catch (cause) {
+      this.discard()
+      throw writeError(this.target, cause)
+    }
+  }
+
+  /** Writes what is buffered (finish), and renames the file over the target. */
+  commit(): void {
+    this.finish()
+    this.finished = false
+    try {
       renameSync(this.temporary, this.target)
       live.delete(this.temporary)
     } catch (cause) {
@@ -314,6 +358,7 @@ export class AtomicFile {
 
   /** Closes and removes the temporary file; the target is left as it was. Safe to call twice. */
   discard(): void {
+    this.finished = false
     if (this.fd !== undefined) {
       try {
         closeSync(this.fd)

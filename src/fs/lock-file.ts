@@ -5,8 +5,26 @@
  * lock left by a process that was killed is taken over, not a folder locked for ever; so is one left
  * empty (its holder died, or its disk filled, between creating it and writing the pid). A lock that
  * cannot be made whole (a full disk, a file size limit) is removed again, never left to block the path.
+ *
+ * Taking over a stale lock is safe when several runs do it at once: the stale file is renamed aside
+ * to a name of this run's own (only one rename of it succeeds), what was renamed is judged again
+ * (another run may have taken the lock over and made its own meanwhile), and only then is a new lock
+ * created, exclusively. A release removes the lock only while it is still this run's own file.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import { DccError } from '../errors.js'
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0)
@@ -54,6 +72,12 @@ function lockContent(path: string): LockContent {
   }
 }
 
+/** a lock left by a run that is gone: its pid runs no more, or it stayed empty too long */
+function isStale(content: LockContent): boolean {
+  if (typeof content !== 'object') return false
+  return 'emptyFor' in content ? content.emptyFor >= EMPTY_STALE_MS : !alive(content.pid)
+}
+
 /** the pid written in a lock file, or undefined when it holds none (being written, or not hcert's) */
 export function holderOf(path: string): number | undefined {
   const content = lockContent(path)
@@ -61,14 +85,75 @@ export function holderOf(path: string): number | undefined {
 }
 
 /**
- * Takes the lock at `path` and returns its release, or undefined when a live process holds it.
- * A lock whose holder is gone, or left empty for a while, is removed and taken. ERR_USAGE when the
- * path holds something that is no lock of hcert's (a symbolic link, a folder, a file of other text):
- * it is never removed, the message says to remove it. Errors creating or writing the lock (EACCES,
- * ENOSPC, EFBIG …) are thrown as they are, the half-made lock removed.
+ * Moves the stale lock at `path` out of the way: renamed to `<path>.<pid>.<12 hex>.stale` (atomic:
+ * of runs doing this at once, one gets the file, the others ENOENT). What was renamed is judged
+ * again: another run may have taken the stale lock over and made its own at `path` between our look
+ * and our rename. A stale lock is removed; anything else is put back with link(), which never
+ * replaces a file: should a third run have made a lock at `path` meanwhile, the one renamed is not
+ * put over it (its holder's release then leaves that run's lock alone). Best effort: the caller
+ * tries to create the lock again whatever happened here.
  */
-export function tryLock(path: string): (() => void) | undefined {
-  for (let attempt = 0; attempt < 3; attempt++) {
+function moveStaleAside(path: string): void {
+  const aside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.stale`
+  try {
+    renameSync(path, aside)
+  } catch {
+    return // taken over by another run, or removed by its holder: look again
+  }
+  if (!isStale(lockContent(aside))) {
+    try {
+      linkSync(aside, path)
+    } catch {
+      // a lock made since is at path: it stays, and the one renamed goes (no file holds two locks)
+    }
+  }
+  rmSync(aside, { force: true })
+}
+
+/** locks this process holds, by path: their device and inode, to release only what is still ours */
+const held = new Map<string, { dev: number; ino: number }>()
+let exitHook = false
+
+/** Removes each lock this process still holds (synchronous: safe at exit or in a signal handler). */
+export function releaseAllLocks(): void {
+  for (const path of [...held.keys()]) releaseLock(path)
+}
+
+/**
+ * Removes the lock at `path` if it is still the file this process created (`mine`, or whichever
+ * it holds there when not given), holding its pid.
+ */
+function releaseLock(path: string, mine = held.get(path)): void {
+  if (!mine || held.get(path) !== mine) return // released already
+  held.delete(path)
+  const stat = lstatSync(path, { throwIfNoEntry: false })
+  if (!stat || stat.dev !== mine.dev || stat.ino !== mine.ino) return // not ours any more
+  if (holderOf(path) !== process.pid) return
+  try {
+    unlinkSync(path)
+  } catch {
+    // gone meanwhile
+  }
+}
+
+export interface TryLockHooks {
+  /**
+   * Runs once a stale lock has been read and judged stale, before it is taken over: for tests, to
+   * interleave another run at the very point where two takeovers race.
+   */
+  beforeTakeover?: () => void
+}
+
+/**
+ * Takes the lock at `path` and returns its release, or undefined when a live process holds it.
+ * A lock whose holder is gone, or left empty for a while, is taken over (moveStaleAside). ERR_USAGE
+ * when the path holds something that is no lock of hcert's (a symbolic link, a folder, a file of
+ * other content): it is never removed, the message says to remove it. Errors creating or writing
+ * the lock (EACCES, ENOSPC, EFBIG …) are thrown as they are, the half-made lock removed. The
+ * release (idempotent, also run at exit) removes the lock only while it is this process's own.
+ */
+export function tryLock(path: string, hooks: TryLockHooks = {}): (() => void) | undefined {
+  for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number
     try {
       fd = openSync(path, CREATE, 0o600)
@@ -82,19 +167,28 @@ export function tryLock(path: string): (() => void) | undefined {
           `${path} is in the way: hcert keeps its lock there, and this is not one it made (a symbolic link, a folder or a file of other content); if no hcert run is writing there, remove it and run the same command again`,
         )
       // no pid yet: its holder is between creating and writing it (alive), unless that was long ago
-      if ('emptyFor' in content ? content.emptyFor < EMPTY_STALE_MS : alive(content.pid)) return undefined
-      rmSync(path, { force: true })
+      if (!isStale(content)) return undefined
+      hooks.beforeTakeover?.()
+      moveStaleAside(path)
       continue
     }
+    let identity: { dev: number; ino: number }
     try {
       writeSync(fd, `${process.pid}\n`)
+      const stat = fstatSync(fd)
+      identity = { dev: stat.dev, ino: stat.ino }
     } catch (err) {
       closeSync(fd)
       rmSync(path, { force: true })
       throw err
     }
     closeSync(fd)
-    return () => rmSync(path, { force: true })
+    held.set(path, identity)
+    if (!exitHook) {
+      process.once('exit', releaseAllLocks)
+      exitHook = true
+    }
+    return () => releaseLock(path, identity)
   }
   return undefined
 }

@@ -3,6 +3,8 @@ import { lstatSync, rmSync, statSync } from 'node:fs'
 import { refuseLinksAlong } from '../fs/links-along.js'
 import { tryLock } from '../fs/lock-file.js'
 import { writeError } from '../fs/write-error.js'
+import { writeFileSet, type SetFile } from '../fs/file-set.js'
+import { keepFromCleanup } from '../fs/atomic-file.js'
 import { join } from 'node:path'
 import type { SupportedAlg } from '../cose/algorithms.js'
 import type { CertificateType } from '../dcc/types.js'
@@ -25,7 +27,6 @@ import { forbiddenCharacter } from '../issue/clean-text.js'
 import { addDuration, type Duration } from '../time/duration.js'
 import { parseTrustedCertificate } from '../trust/trusted-certificate.js'
 import {
-  addToTrustList,
   readTrustListFile,
   closeKeyFolder,
   ensureDir,
@@ -35,8 +36,9 @@ import {
   readCertificateFile,
   readKeyFile,
   toPem,
-  writePrivateFile,
-  writePublicFile,
+  PRIVATE_KEY_MODE,
+  PUBLIC_FILE_MODE,
+  trustListWith,
 } from './key-dir.js'
 
 export interface GenerateKeysOptions {
@@ -249,6 +251,13 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
 
   ensureDir(out)
   refuseLinksAlong('--out', out, true) // none planted while the keys were made
+  // the files read are never taken for a killed run's temporary files when the set is written
+  keepFromCleanup([
+    ...(options.dscKeyFile ? [options.dscKeyFile] : []),
+    ...(options.cscaDir
+      ? [KEY_FILES.cscaKey, KEY_FILES.cscaCert].map((n) => join(options.cscaDir ?? '', n))
+      : []),
+  ])
   // one run writes the folder at a time: two started together would each write part of the set
   const release = lockKeyFolder(out)
   try {
@@ -307,33 +316,40 @@ interface MadeKeys {
   warnings: string[]
 }
 
-/** Writes the keys made into `out` (under its lock) and describes them. */
+/**
+ * Writes the keys made into `out` (under its lock) as one set (fs/file-set.ts: every file, or none
+ * when the disk fills or a size limit is reached) and describes them.
+ */
 function writeKeyFolder(out: string, options: GenerateKeysOptions, made: MadeKeys): GenerateKeysResult {
   const { reuseCsca, csca, cscaInfo, dscKeys, reference, dscDer, warnings } = made
-  const files: string[] = []
-  const write = (name: string, content: string, secret = false): void => {
-    const path = join(out, name)
-    if (secret) writePrivateFile(path, content)
-    else writePublicFile(path, content)
-    files.push(path)
+  const set: SetFile[] = []
+  const add = (name: string, content: string, secret = false): void => {
+    set.push({ path: join(out, name), content, mode: secret ? PRIVATE_KEY_MODE : PUBLIC_FILE_MODE })
   }
-  if (!reuseCsca) write(KEY_FILES.cscaKey, privateKeyPem(csca.keys.privateKey, options.passphrase), true)
-  write(KEY_FILES.cscaCert, toPem(csca.certificate, 'CERTIFICATE'))
-  // the DSC key is in one place only: a key file of the other kind left by an earlier run goes (--force)
-  if (reference) {
-    write(KEY_FILES.dscKeyRef, keyReferenceJson(reference), true)
-    rmSync(join(out, KEY_FILES.dscKey), { force: true })
-  } else {
-    write(
+  if (!reuseCsca) add(KEY_FILES.cscaKey, privateKeyPem(csca.keys.privateKey, options.passphrase), true)
+  add(KEY_FILES.cscaCert, toPem(csca.certificate, 'CERTIFICATE'))
+  if (reference) add(KEY_FILES.dscKeyRef, keyReferenceJson(reference), true)
+  else
+    add(
       KEY_FILES.dscKey,
       privateKeyPem(dscKeys.privateKey as KeyPair['privateKey'], options.passphrase),
       true,
     )
-    rmSync(join(out, KEY_FILES.dscKeyRef), { force: true })
+  add(KEY_FILES.dscCert, toPem(dscDer, 'CERTIFICATE'))
+  add(KEY_FILES.trustList, trustListWith(out, dscDer))
+  try {
+    writeFileSet(set)
+  } catch (cause) {
+    if (!(cause instanceof DccError)) throw cause
+    throw new DccError(
+      cause.code,
+      `${cause.message}; run the same command again once that is fixed${reference ? ` (the key pair made in the token, labelled '${reference.keyLabel}', stays there unused)` : ''}`,
+      { cause },
+    )
   }
-  write(KEY_FILES.dscCert, toPem(dscDer, 'CERTIFICATE'))
-  addToTrustList(out, dscDer)
-  files.push(join(out, KEY_FILES.trustList))
+  // the DSC key is in one place only: a key file of the other kind left by an earlier run goes (--force)
+  rmSync(join(out, reference ? KEY_FILES.dscKey : KEY_FILES.dscKeyRef), { force: true })
+  const files = set.map((file) => file.path)
   return {
     out,
     csca: cscaInfo,

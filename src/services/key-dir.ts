@@ -62,18 +62,23 @@ export function privateKeyPem(key: KeyObject, passphrase: string | undefined): s
   }) as string
 }
 
+/** the mode of a private key file (and a key reference): the owner's alone, from the first byte */
+export const PRIVATE_KEY_MODE = 0o600
+/** the mode of a certificate or trust list: public */
+export const PUBLIC_FILE_MODE = 0o644
+
 /**
- * Written with mode 0600 from the first byte (never world-readable, even for an instant), under a
- * temporary name then renamed into place: a symbolic link planted at the path is replaced, never
- * written through.
+ * One file written alone, with mode 0600 from the first byte (never world-readable, even for an
+ * instant), under a temporary name then renamed into place: a symbolic link planted at the path is
+ * replaced, never written through. The files of a key set are written together (fs/file-set.ts).
  */
 export function writePrivateFile(path: string, content: string): void {
-  writeFileAtomic(path, content, { mode: 0o600 })
+  writeFileAtomic(path, content, { mode: PRIVATE_KEY_MODE })
 }
 
 /** A certificate or trust list: public, 0644, written as writePrivateFile is. */
 export function writePublicFile(path: string, content: string): void {
-  writeFileAtomic(path, content, { mode: 0o644 })
+  writeFileAtomic(path, content, { mode: PUBLIC_FILE_MODE })
 }
 
 /**
@@ -193,8 +198,11 @@ export function readTrustListFile(dir: string): TrustListFile {
   return list as TrustListFile
 }
 
-/** Add a DSC to the folder's trust list, keeping the DSCs already there (old certificates must still verify). */
-export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
+/**
+ * The folder's trust list with a DSC added, keeping the DSCs already there (old certificates must
+ * still verify), as the text of trust-list.json: written by the caller (with the rest of a key set).
+ */
+export function trustListWith(dir: string, der: Uint8Array): string {
   const list = readTrustListFile(dir)
   const info = certificateInfo(parseTrustedCertificate(der, 'the new DSC'))
   list.certificates = list.certificates.filter((c) => c.thumbprint !== info.sha256)
@@ -204,8 +212,12 @@ export function addToTrustList(dir: string, der: Uint8Array): TrustListFile {
     thumbprint: info.sha256,
     rawData: Buffer.from(der).toString('base64'),
   })
-  writePublicFile(join(dir, KEY_FILES.trustList), `${JSON.stringify(list, null, 2)}\n`)
-  return list
+  return `${JSON.stringify(list, null, 2)}\n`
+}
+
+/** Adds a DSC to the folder's trust list (trustListWith) and writes it alone. */
+export function addToTrustList(dir: string, der: Uint8Array): void {
+  writePublicFile(join(dir, KEY_FILES.trustList), trustListWith(dir, der))
 }
 
 /**

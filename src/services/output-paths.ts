@@ -6,7 +6,7 @@
 import { accessSync, constants, fstatSync, lstatSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DccError } from '../errors.js'
-import { AtomicFile, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
+import { AtomicFile, keepFromCleanup, PRIVATE_DIR_MODE } from '../fs/atomic-file.js'
 import {
   folderHolding,
   isWithinFolder,
@@ -33,7 +33,11 @@ export interface RunPaths {
   inputFormat?: InputFormat
 }
 
-/** Throws ERR_USAGE when a destination is a file read, or two destinations are one. */
+/**
+ * Throws ERR_USAGE when a destination is a file read, or two destinations are one, or a file read or
+ * written has the name of one of hcert's working files (refuseWorkingName). Then keeps every path
+ * named from the cleanup of a killed run's temporary files (keepFromCleanup).
+ */
 export function refuseOverlappingPaths(paths: RunPaths): void {
   const reads: RolePath[] = []
   for (const input of paths.inputs ?? [])
@@ -81,12 +85,20 @@ export function refuseOverlappingPaths(paths: RunPaths): void {
   if (paths.inputs?.includes('-')) refuseStdinOverlap(writes)
   if (paths.out) refuseWorkingName('--out', paths.out)
   if (paths.rejects) refuseWorkingName('--rejects', paths.rejects)
+  // the files read too: a run's cleanup of a killed run's temporary files would remove them
+  for (const read of reads)
+    if (read.role === 'the input' || read.role === 'the ledger') refuseWorkingName(read.role, read.path)
   if (paths.out) refuseOddTarget('--out', paths.out)
   if (paths.rejects) refuseOddTarget('--rejects', paths.rejects)
   // what the file holds: an output replaces only a file hcert wrote of its kind, or an empty one
   if (paths.out) refuseForeignDestination('--out', paths.out, 'certificates')
   if (paths.rejects) refuseForeignDestination('--rejects', paths.rejects, 'rejects')
   if (paths.rejects && paths.inputFormat) refuseRejectsFormat(paths.rejects, paths.inputFormat)
+  // and whatever their names, the cleanup of temporary files never removes one of them
+  keepFromCleanup([
+    ...reads.map((r) => r.path),
+    ...[paths.out, paths.rejects].filter((p): p is string => p !== undefined),
+  ])
 }
 
 /**
@@ -130,15 +142,17 @@ function refuseStdinOverlap(writes: readonly RolePath[]): void {
 const WORKING_NAME = /(?:\.hcert-lock|^\.hcert-keys\.lock|^\..+\.partial)$/
 
 /**
- * An output may not take the name of a file hcert makes for itself (`.o.jsonl.hcert-lock`, a
- * `.partial` temporary file): the run that made it removes it when done, the output with it.
- * Throws ERR_USAGE.
+ * A file a run writes or reads may not take the name of a file hcert makes for itself
+ * (`.o.jsonl.hcert-lock`, a `.partial` temporary file): the run that made it removes it when done,
+ * and a run cleaning up after a killed one removes temporary files whose run is gone, the output,
+ * the input or the ledger with them (a ledger at a lock's name was also told to be removed as a
+ * lock "in the way"). Throws ERR_USAGE naming `role` (`--out`, `the ledger`), never the content.
  */
-function refuseWorkingName(flag: string, path: string): void {
+function refuseWorkingName(role: string, path: string): void {
   if (WORKING_NAME.test(basename(path)))
     throw new DccError(
       'ERR_USAGE',
-      `${flag} ${path} has the name of a file hcert makes for itself (a lock or a temporary file, removed when a run ends); give another name`,
+      `${role} ${path} has the name of a file hcert makes for itself (a lock or a temporary file, removed when a run ends); ${role.startsWith('--') ? 'give another name' : 'rename the file'}`,
     )
 }
 

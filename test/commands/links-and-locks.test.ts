@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import {
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -18,6 +19,11 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
+import {
+  keepFromCleanup,
+  removeStaleTemporaries,
+  removeStaleTemporariesIn,
+} from '../../src/fs/atomic-file.js'
 import { linkAlong } from '../../src/fs/links-along.js'
 import { BIN, runCli } from '../helpers/cli.js'
 import { freshFolders } from '../helpers/folders.js'
@@ -280,5 +286,96 @@ describe('a lock that is not a live run never blocks a path (round 5)', () => {
       expect(errorOf(run.stdout).message).toMatch(/has the name of a file hcert makes for itself/)
     }
     expect(existsSync(join(dir, 'l.sqlite'))).toBe(false)
+  })
+})
+
+describe("the cleanup of a killed run's temporary files never removes a file the run uses (round 6)", () => {
+  /** a pid no process has (above Linux's largest, 2^22): the run that made such a name is gone */
+  const GONE = 99_999_999
+  const temporaryLike = (name: string): string => `.${name}.${GONE}.abcdefabcdef.partial`
+
+  it('a ledger or an input named like a temporary file of --out, or inside --qr-dir, is refused and kept', () => {
+    const dir = folder()
+    const input = join(dir, 'a.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    // a real ledger, renamed as a temporary file of o.jsonl would be named
+    expect(issueCli(input, join(dir, 'made.sqlite')).code).toBe(0)
+    const ledger = join(dir, temporaryLike('o.jsonl'))
+    const ledgerBytes = readFileSync(join(dir, 'made.sqlite'))
+    writeFileSync(ledger, ledgerBytes)
+    const qr = join(dir, 'qr')
+    mkdirSync(qr)
+    const ledgerInQr = join(qr, temporaryLike('x.png'))
+    writeFileSync(ledgerInQr, ledgerBytes)
+    for (const [args, what] of [
+      [
+        ['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledger, '--out', join(dir, 'o.jsonl')],
+        'the ledger',
+      ],
+      [['issue', input, '--key-dir', KEYS_EXAMPLE, '--ledger', ledgerInQr, '--qr-dir', qr], 'the ledger'],
+      [['export', '--all', '--ledger', ledger, '--out', join(dir, 'o.jsonl')], 'the ledger'],
+    ] as const) {
+      const run = runCli([...args, '--json'])
+      expect(run.code, args.join(' ')).toBe(2)
+      const error = errorOf(run.stdout)
+      expect(error.code).toBe('ERR_USAGE')
+      expect(error.message).toContain(
+        `${what} ${args.includes(ledgerInQr) ? ledgerInQr : ledger} has the name of a file hcert makes for itself`,
+      )
+    }
+    // an input named like a temporary file of the --rejects file beside it
+    const input2 = join(dir, temporaryLike('r.csv'))
+    writeFileSync(input2, vaccinationCsv({ to: 2 }))
+    const run = issueCli(input2, join(dir, 'l.sqlite'), '--rejects', join(dir, 'r.csv'), '--json')
+    expect(run.code).toBe(2)
+    expect(errorOf(run.stdout).message).toContain(
+      `the input ${input2} has the name of a file hcert makes for itself`,
+    )
+    expect(readFileSync(ledger)).toEqual(ledgerBytes)
+    expect(readFileSync(ledgerInQr)).toEqual(ledgerBytes)
+    expect(readFileSync(input2, 'utf8')).toBe(vaccinationCsv({ to: 2 }))
+    expect(existsSync(join(dir, 'o.jsonl'))).toBe(false)
+  })
+
+  it("a ledger at an output lock's name is refused as a working file, not called a lock in the way", () => {
+    const dir = folder()
+    const input = join(dir, 'a.csv')
+    writeFileSync(input, vaccinationCsv({ to: 2 }))
+    const ledger = join(dir, '.o.jsonl.hcert-lock')
+    const run = issueCli(input, ledger, '--out', join(dir, 'o.jsonl'), '--json')
+    expect(run.code).toBe(2)
+    const error = errorOf(run.stdout)
+    expect(error.code).toBe('ERR_USAGE')
+    expect(error.message).toMatch(
+      /the ledger .*\.o\.jsonl\.hcert-lock has the name of a file hcert makes for itself/,
+    )
+    expect(error.message).not.toMatch(/in the way|remove it/)
+    expect(existsSync(ledger)).toBe(false)
+  })
+
+  it('keepFromCleanup: a kept file is never removed as stale, by any of its names; others still are', async () => {
+    const dir = folder()
+    const kept = join(dir, temporaryLike('o.jsonl'))
+    writeFileSync(kept, 'ledger')
+    const other = join(dir, `.o.jsonl.${GONE}.aaaaaaaaaaaa.partial`)
+    writeFileSync(other, 'x')
+    const qr = join(dir, 'qr')
+    mkdirSync(qr)
+    // the same file under another name, in the QR folder (a hard link)
+    const sameInode = join(qr, temporaryLike('a.png'))
+    linkSync(kept, sameInode)
+    const input = join(qr, temporaryLike('b.png'))
+    writeFileSync(input, 'input')
+    const stray = join(qr, `.c.png.${GONE}.bbbbbbbbbbbb.partial`)
+    writeFileSync(stray, 'x')
+    // the input named through a path of another spelling (`qr/../qr/…`)
+    keepFromCleanup([kept, join(dir, 'qr', '..', 'qr', temporaryLike('b.png'))])
+    removeStaleTemporaries(join(dir, 'o.jsonl'))
+    await removeStaleTemporariesIn(qr)
+    expect(readFileSync(kept, 'utf8')).toBe('ledger')
+    expect(existsSync(sameInode)).toBe(true)
+    expect(readFileSync(input, 'utf8')).toBe('input')
+    expect(existsSync(other)).toBe(false)
+    expect(existsSync(stray)).toBe(false)
   })
 })

@@ -125,7 +125,13 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
 
   async run(): Promise<GenerateKeysResult> {
     const { flags } = await this.parse(KeysGenerate)
-    // the label is checked before a passphrase or the PIN is asked for
+    // the labels are checked before a passphrase or the PIN is asked for; an empty --token is
+    // refused, never read as "no token" (the DSC key would be written to disk instead)
+    if (flags.token !== undefined && flags.token.trim() === '')
+      throw new DccError(
+        'ERR_USAGE',
+        `--token is empty (--token '': an unset shell variable?); give the label of the PKCS#11 token, or leave --pkcs11 and --token out to write the DSC key to disk`,
+      )
     if (flags['key-label'] !== undefined) checkKeyLabel(flags['key-label'])
     if (flags['rsa-bits'] !== undefined && flags.alg !== 'PS256')
       throw new DccError('ERR_USAGE', '--rsa-bits is for --alg PS256 (an RSA key); ES256 keys are P-256')
@@ -137,8 +143,9 @@ kid = first 8 bytes of the SHA-256 of the DER DSC, in base64. No private key is 
       required: needsPassphrase,
       prompt: !flags['no-prompt'],
     })
+    // --pkcs11 needs --token (dependsOn), checked not empty above
     const pkcs11 =
-      flags.pkcs11 && flags.token
+      flags.pkcs11 !== undefined && flags.token !== undefined
         ? {
             module: flags.pkcs11,
             token: flags.token,
