@@ -4,6 +4,8 @@
  * classes 22 and 23 are reported by their code alone).
  */
 import { DccError } from '../../errors.js'
+import { plainName } from './url.js'
+import { NOTHING_COMMITTED } from '../ledger-error.js'
 
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
@@ -25,7 +27,11 @@ export function pgLedgerError(
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
   const code = String((cause as { code?: unknown })?.code ?? '')
-  const text = String((cause as Error)?.message ?? cause)
+  // the server quotes the user and database it was given ('for user "…"'): one typed with a
+  // password in it (?user=a:secret, postgres:///user:secret@host/db) is not shown
+  const text = String((cause as Error)?.message ?? cause).replace(/"([^"]*)"/g, (quoted, name: string) =>
+    plainName(name) ? quoted : '"…"',
+  )
   const at = `ledger: ${where}`
   let message: string
   if (code === 'ERR_INVALID_URL') {
@@ -98,9 +104,22 @@ export function pgLedgerError(
   } else if (code === '42P01') {
     // a table hcert made is gone (dropped, renamed, a restore of part of the database): running again cannot help
     message = `${at}: the ledger on ${target} is damaged or not complete: one of hcert's tables is missing (${code}: ${text}). Running again cannot help: check whether someone dropped or renamed a table (psql \\dt), or whether a restore left part of the database out, and restore the database from a backup`
-  } else if (code === '57P01' || code === '57P02' || code === '57P03') {
-    // admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery)
-    message = `${at}: the server at ${target} is ${code === '57P03' ? 'starting up, shutting down or in recovery, and takes no connection now' : code === '57P02' ? 'restarting after a crash of one of its processes' : 'shutting down (or an administrator ended this session)'} (${code}: ${text}). Run again once it is back up; ${COMMITTED}`
+  } else if (code === '57P01' || code === 'CONNECTION_LOST' || code === 'EPIPE') {
+    // admin_shutdown (pg_terminate_backend, or a fast shutdown), or a connection that went away mid-run:
+    // what was in flight is rolled back by the server, unless its commit had gone through
+    const why =
+      code === '57P01'
+        ? 'an administrator ended this session (pg_terminate_backend), or the server is shutting down'
+        : 'the server was stopped or restarted, an administrator ended this session, or the network or a proxy cut the connection'
+    // a run that writes chunks (not a read, not ledger copy's one transaction) had one in flight
+    const chunk =
+      after === false || after === NOTHING_COMMITTED
+        ? ' The chunk in flight was rolled back by the server (unless its commit had already gone through, which a rerun finds: nothing is signed twice).'
+        : ''
+    message = `${at}: the PostgreSQL server at ${target} closed this run's connection (${code === '57P01' ? `${code}: ${text}` : code}): ${why}.${chunk} Run the same command again once the server is back up; ${COMMITTED}`
+  } else if (code === '57P02' || code === '57P03') {
+    // crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery)
+    message = `${at}: the server at ${target} is ${code === '57P03' ? 'starting up, shutting down or in recovery, and takes no connection now' : 'restarting after a crash of one of its processes'} (${code}: ${text}). Run again once it is back up; ${COMMITTED}`
   } else if (code === '57P04') {
     message = `${at}: the database on ${target} was dropped while this run used it (${code}). Check the database name in the URL or $PGDATABASE; ${COMMITTED}`
   } else if (/^08/.test(code) || code === 'CLOSED') {
