@@ -26,7 +26,7 @@ import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { NOTHING_COMMITTED } from '../ledger-error.js'
-import { ignoredPasswordFile } from './pgpass-file.js'
+import { passwordFileNote } from './pgpass-file.js'
 import { rejectionKey } from '../rejection-key.js'
 import { holderKey } from '../holder-key.js'
 import { assertPgSchemaComplete, ensurePgSchema, pgLedgerSecret, refuseForeignDatabase } from './pg-schema.js'
@@ -185,7 +185,13 @@ export function withDefaultUser(spec: string, env: NodeJS.ProcessEnv = process.e
  * application's tables), and, for a run that writes, a read-only session (a standby, or
  * default_transaction_read_only): found here rather than as SQLSTATE 3F000 or 25006 mid-run.
  */
-function checkSession(client: SyncPgClient, where: string, target: string, readOnly: boolean): void {
+function checkSession(
+  client: SyncPgClient,
+  where: string,
+  target: string,
+  readOnly: boolean,
+  given: string,
+): void {
   const [session] = client.query<{ schema: string | null; path: string; ro: string; standby: boolean }>(
     `SELECT current_schema() AS schema, current_setting('search_path') AS path,
        current_setting('transaction_read_only') AS ro, pg_is_in_recovery() AS standby`,
@@ -200,7 +206,7 @@ function checkSession(client: SyncPgClient, where: string, target: string, readO
     throw new DccError(
       'ERR_LEDGER',
       session.standby
-        ? `ledger: ${where}: the server at ${target} is a standby (a read-only replica in recovery), and this command writes to the ledger. Give --ledger (or $HCERT_LEDGER) the primary server; stats and export may read from a standby; nothing was written`
+        ? `ledger: ${where}: the server at ${target} is a standby (a read-only replica in recovery), and this command writes to the ledger. Give ${given} the primary server; stats and export may read from a standby; nothing was written`
         : `ledger: ${where}: sessions on ${target} are read only (default_transaction_read_only is on: in the URL's options, $PGOPTIONS, or set for the role or the database with ALTER ROLE/DATABASE … SET), and this command writes to the ledger. Remove that setting for hcert's role; stats and export only read; nothing was written`,
     )
 }
@@ -214,6 +220,8 @@ export interface PostgresLedgerOptions {
   readOnly?: boolean
   /** what errors say was kept and how to go on, instead of the words on chunks (ledger copy) */
   afterFailure?: string
+  /** where the URL was given, for the advice: `--ledger, $HCERT_LEDGER` (default), or ledger copy's second argument */
+  given?: string
 }
 
 export class PostgresLedger implements LedgerStore {
@@ -224,6 +232,7 @@ export class PostgresLedger implements LedgerStore {
   private readonly client: SyncPgClient
   private readonly readOnly: boolean
   private readonly afterFailure: string | undefined
+  private readonly given: string
   /** where SSL was asked for (the URL's sslmode or ssl, $PGSSLMODE), for the server's refusal of it */
   private readonly sslFrom: string | undefined
   /** whether this run committed a chunk: what a failure says was kept */
@@ -236,6 +245,7 @@ export class PostgresLedger implements LedgerStore {
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
     this.afterFailure = options.afterFailure
+    this.given = options.given ?? '--ledger, $HCERT_LEDGER'
     const ssl = readableUrl(url) ? sslSettings(url, this.path) : undefined
     if (badUrlPort(url) !== undefined)
       throw new DccError(
@@ -272,7 +282,7 @@ export class PostgresLedger implements LedgerStore {
       const info = this.client.connect(connectMs === 0 ? Infinity : connectMs + 15_000)
       this.target = `${info.host}:${info.port}`
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
-      checkSession(this.client, this.path, this.target, this.readOnly)
+      checkSession(this.client, this.path, this.target, this.readOnly, this.given)
       const before = ensurePgSchema(this.client, this.path, options.create ?? false)
       if (before === undefined && !options.create) {
         // another application's tables are named as such; an empty database is "no ledger yet"
@@ -329,7 +339,8 @@ export class PostgresLedger implements LedgerStore {
       this.target,
       this.afterFailure ?? (this.readOnly || (this.committed ? false : NOTHING_COMMITTED)),
       this.sslFrom,
-      process.env.PGPASSWORD === undefined ? ignoredPasswordFile() : undefined,
+      process.env.PGPASSWORD === undefined ? passwordFileNote() : undefined,
+      this.given,
     )
   }
 
