@@ -5,7 +5,11 @@
  * With the settings hcert refuses or words before or while connecting: connect_timeout in the URL,
  * HCERT_LEDGER_TIMEOUT, PGOPTIONS, PGPASSFILE, and a session the server ends mid-run.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { Ledger } from '../../src/ledger/ledger.js'
 import { envMilliseconds } from '../../src/ledger/env-number.js'
 import { redactLedgerSpec } from '../../src/ledger/ledger-spec.js'
 import { pgLedgerError } from '../../src/ledger/pg/pg-error.js'
@@ -19,6 +23,10 @@ import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.j
 requirePgInCi()
 
 const SECRET = 'Sup3rS3cret'
+
+/** a SQLite ledger for ledger copy to copy from (so that the copy reaches its URL) */
+const SOURCE = join(mkdtempSync(join(tmpdir(), 'hcert-secrets-')), 'ledger.sqlite')
+new Ledger(SOURCE).close()
 
 const failure = (work: () => void): Error & { code?: string } => {
   try {
@@ -83,12 +91,12 @@ describe('what is shown of a ledger value', () => {
     expect(plain.message).toContain('for user "hcert"')
   })
 
-  it.each(MALFORMED.slice(0, 6))(
-    'the CLI (stats --json, issue, ledger copy) never shows it: %s',
+  it.each([0, 1, 3, 5].map((i) => MALFORMED[i] as string))(
+    'the CLI (stats --json, ledger copy --json) never shows it: %s',
     (spec) => {
       for (const args of [
         ['stats', '--json', '--ledger', spec],
-        ['ledger', 'copy', '/nonexistent/ledger.sqlite', spec, '--json'],
+        ['ledger', 'copy', SOURCE, spec, '--json'],
       ]) {
         const r = runCli(args, { env: { PGCONNECT_TIMEOUT: '2' }, timeout: 60_000 })
         expect(r.code).toBe(2)

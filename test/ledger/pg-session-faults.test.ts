@@ -58,7 +58,7 @@ describe('server errors in words an ops user can act on', () => {
     [
       '57P01',
       'terminating connection due to administrator command',
-      /shutting down.*Run again once it is back up/,
+      /shutting down.*Run the same command again once the server is back up/,
     ],
     ['57P03', 'the database system is starting up', /starting up, shutting down or in recovery/],
     ['08006', 'connection failure', /connection to the server at .* broke off/],
