@@ -5,7 +5,9 @@
  * stats, export) are synchronous with SQLite; this keeps one synchronous ledger interface for both
  * engines, and costs ~50 µs a call over the network round trip itself, which is once a chunk.
  * Errors come back as plain objects: `code` (PostgreSQL's SQLSTATE, or a system error code such
- * as ECONNREFUSED) and `message`, never the connection's password.
+ * as ECONNREFUSED) and `message`, never the connection's password. A query on a connection the
+ * server ended (pg_terminate_backend, a shutdown) or that was cut comes back as the server's word on
+ * it (57P01), else as `CONNECTION_LOST`, never as a bare EPIPE or an error without a code.
  */
 import { createRequire } from 'node:module'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
