@@ -24,9 +24,20 @@ export function envMilliseconds(
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_MS)
     throw new DccError(
       'ERR_USAGE',
-      `$${name} must be a whole number of milliseconds from 1 to ${MAX_MS} (about 24.8 days); unset it for the default (${fallback})`,
+      `$${name} ${describeBadNumber(given)}: it must be a whole number of milliseconds from 1 to ${MAX_MS} (about 24.8 days); unset it for the default (${fallback} ms)`,
     )
   return value
+}
+
+/**
+ * What is wrong with `given`, a setting that should be a whole number, for a message: a number is
+ * quoted (`is 0`, `is 1.5`), anything else is not (it may be a password pasted into the wrong
+ * variable): `is not a number (its value is not shown)`.
+ */
+export function describeBadNumber(given: string): string {
+  return /^[+-]?\d{1,20}(?:\.\d{1,20})?$/.test(given)
+    ? `is ${given}`
+    : 'is not a number (its value is not shown)'
 }
 
 /** Checks every numeric ledger setting at once (ERR_USAGE on the first wrong one). */

@@ -29,7 +29,14 @@ export const NOTHING_COMMITTED =
  * ledger was waited for. `after`: what was kept and how to go on, instead of the words on chunks
  * (ledger copy). A DccError passes through unchanged.
  */
-export function ledgerError(cause: unknown, path: string, timeoutMs?: number, after = COMMITTED): DccError {
+export function ledgerError(
+  cause: unknown,
+  path: string,
+  timeoutMs?: number,
+  after = COMMITTED,
+  /** where the ledger was given, for the advice: `--ledger`, or ledger copy's first argument */
+  given = '--ledger',
+): DccError {
   if (cause instanceof DccError) return cause
   const code = String((cause as { code?: unknown })?.code ?? '')
   const where = `ledger: ${redactLedgerSpec(path)}`
@@ -38,13 +45,13 @@ export function ledgerError(cause: unknown, path: string, timeoutMs?: number, af
     const waited = timeoutMs === undefined ? '' : ` for ${Math.round(timeoutMs / 100) / 10} s`
     message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds), and run again; ${after}`
   } else if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-    message = `${where} is damaged (${code}: not a SQLite database, or truncated or overwritten); hcert wrote nothing more to it. Restore it from a backup, or give --ledger another file (sqlite3's .recover may save what it still holds)`
+    message = `${where} is damaged (${code}: not a SQLite database, or truncated or overwritten); hcert wrote nothing more to it. Restore it from a backup, or give ${given} another file (sqlite3's .recover may save what it still holds)`
   } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     message = `${where}: the disk is full (${code}): the chunk being written was not committed; ${after}. Free some space and run again`
   } else if (code.startsWith('SQLITE_IOERR') || code === 'EFBIG') {
     message = `${where} could not be written or read (${code}: a full disk, a file size limit or a failing device): the chunk being written was not committed; ${after}. Check the disk and run again`
   } else if (code === 'SQLITE_READONLY_DIRECTORY') {
-    message = noShmMessage(path, code)
+    message = noShmMessage(path, code, given)
   } else if (
     code.startsWith('SQLITE_CANTOPEN') ||
     code.startsWith('SQLITE_READONLY') ||
@@ -91,15 +98,17 @@ export function ledgerReadError(
   path: string,
   timeoutMs?: number,
   after = READ_AFTER,
+  /** where the ledger was given, for the advice: `--ledger`, or ledger copy's first argument */
+  given = '--ledger',
 ): DccError {
   if (cause instanceof DccError) return cause
-  const known = readOnlyOpenError(cause, path)
+  const known = readOnlyOpenError(cause, path, given)
   if (known) return known
   const code = String((cause as { code?: unknown })?.code ?? '')
   const where = `ledger: ${redactLedgerSpec(path)}`
   let message: string
   if (noRoom(code))
-    message = `${where} could not be read (${code}): reading a ledger in WAL mode needs SQLite's shared-memory file ${path}-shm beside it, and there was no room to write it (a full disk, a file size limit such as ulimit -f, or a failing device); ${after}. Free some space or raise the limit and run again, or copy the ledger (with its -wal file, if there is one) to a disk with room and pass --ledger`
+    message = `${where} could not be read (${code}): reading a ledger in WAL mode needs SQLite's shared-memory file ${path}-shm beside it, and there was no room to write it (a full disk, a file size limit such as ulimit -f, or a failing device); ${after}. Free some space or raise the limit and run again, or copy the ledger (with its -wal file, if there is one) to a disk with room and give that copy as ${given}`
   else if (code.startsWith('SQLITE_IOERR'))
     message = `${where} could not be read (${code}: a failing device, or a file changed while it was read); ${after}. Check the disk and run again`
   else if (
@@ -111,7 +120,7 @@ export function ledgerReadError(
     code === 'EROFS'
   )
     message = `${where} cannot be opened for reading (${code}): check the path, that it is a file, and its permissions; ${after}`
-  else return ledgerError(cause, path, timeoutMs, after)
+  else return ledgerError(cause, path, timeoutMs, after, given)
   return new DccError('ERR_LEDGER', message, { cause })
 }
 
@@ -125,8 +134,8 @@ function readable(path: string): boolean {
 }
 
 /** A ledger read in a folder (or on a disk) that cannot be written: SQLite cannot make its -shm file. */
-export function noShmMessage(path: string, code: string): string {
-  return `ledger: ${path} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable (or the disk is read only). Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and pass --ledger`
+export function noShmMessage(path: string, code: string, given = '--ledger'): string {
+  return `ledger: ${path} cannot be read from its folder (${code}): a ledger in WAL mode needs the file ${path}-shm beside it, and the folder is not writable (or the disk is read only). Give write permission on the folder, or copy the ledger (with its -wal file, if there is one) to a writable folder and give that copy as ${given}`
 }
 
 /**
@@ -135,12 +144,12 @@ export function noShmMessage(path: string, code: string): string {
  * written (a read-only disk, a folder without write permission). ERR_LEDGER saying so, or undefined
  * when that is not the reason.
  */
-export function readOnlyOpenError(cause: unknown, path: string): DccError | undefined {
+export function readOnlyOpenError(cause: unknown, path: string, given = '--ledger'): DccError | undefined {
   const code = String((cause as { code?: unknown })?.code ?? '')
   if (code === 'EACCES' || code === 'EPERM' || (code.startsWith('SQLITE_CANTOPEN') && !readable(path)))
     return new DccError(
       'ERR_LEDGER',
-      `ledger: ${path} cannot be read (${code}: no permission to read the file, or a folder on its path): stats, export and dry runs only read the ledger, but they must read it. Ask the ledger's owner for read permission (or run as the user that issues), or give --ledger a copy you may read`,
+      `ledger: ${path} cannot be read (${code}: no permission to read the file, or a folder on its path): stats, export and dry runs only read the ledger, but they must read it. Ask the ledger's owner for read permission (or run as the user that issues), or give ${given} a copy you may read`,
       { cause },
     )
   if (!code.startsWith('SQLITE_CANTOPEN') || existsSync(`${path}-shm`) || !existsSync(path)) return undefined
@@ -151,5 +160,5 @@ export function readOnlyOpenError(cause: unknown, path: string): DccError | unde
   } catch {
     // the folder cannot be written: the reason
   }
-  return new DccError('ERR_LEDGER', noShmMessage(path, code), { cause })
+  return new DccError('ERR_LEDGER', noShmMessage(path, code, given), { cause })
 }

@@ -17,18 +17,27 @@ export const LEDGER_FORMS =
 const NAMES = '(?:pg|postgres|postgresql|psql)'
 
 /**
- * `spec` as messages may show it: a postgres URL without its password (redactUrl); anything else
- * with what reads as a password masked (`user:***@host`, `password=***`). A file path is unchanged.
+ * `spec` as messages may show it: a postgres URL rebuilt from its parts that hold no secret
+ * (redactUrl); anything else refused as a server address with what reads as a password masked
+ * (`user:***@host`; after a scheme, `user:***` before the path when there is no `@`; `password=***`, `passwd=***`, `pwd=***`).
+ * A file path is unchanged.
  */
 export function redactLedgerSpec(spec: string): string {
   if (isPostgresUrl(spec)) return redactUrl(spec)
-  let shown = spec.replace(/((?:ssl)?password\s*=\s*)('[^']*'?|[^&\s]*)/gi, '$1***')
+  let shown = spec.replace(
+    /((?:ssl)?(?:password|passwd|passphrase|pwd|pass|secret|token)\s*[=:]\s*)('[^']*'?|[^&\s]*)/gi,
+    '$1***',
+  )
   // after a scheme (`pg://`, `postgres:`, `postgres//`) or from the start: user:password@host
   const head = new RegExp(`^\\s*(?:[a-z][a-z0-9+.-]*://|${NAMES}:/*|${NAMES}/+)`, 'i').exec(shown)?.[0] ?? ''
   const rest = shown.slice(head.length)
   const at = rest.lastIndexOf('@')
   const colon = at < 0 ? -1 : rest.indexOf(':')
   if (colon >= 0 && colon < at) shown = `${head}${rest.slice(0, colon + 1)}***${rest.slice(at)}`
+  // a scheme, then user:password and no @ (`pg://hcert:secret/db`): what follows the colon up to the
+  // path, unless it is a port number
+  else if (head !== '' && at < 0)
+    shown = `${head}${rest.replace(/^([^:/?#\s]*):(?!\d+(?:[/?#]|$))[^/?#\s]*/, '$1:***')}`
   return shown
 }
 

@@ -242,7 +242,7 @@ export class Ledger implements LedgerStore {
       db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`)
       ensureSchema(db, path)
       assertSchemaComplete(db, path, SCHEMA_VERSION)
-      this.secret = ensureRejectionSecret(db)
+      this.secret = ensureRejectionSecret(db, path)
       this.db = db
       this.columns = `${COLUMNS_BUT_CONTENT}, content`
       this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
@@ -707,19 +707,31 @@ function refuseForeignDatabase(path: string, timeoutMs: number): void {
 }
 
 /**
- * The ledger's secret for rejection keys (rejection-key.ts), made on first use (a new ledger; one
- * migrated to schema 6 has it from the migration).
+ * The ledger's secret for rejection keys (rejection-key.ts): made with the ledger's tables (schema.ts)
+ * or by the migration to schema 6, so its table is there (assertSchemaComplete). A row found missing
+ * is made only while the ledger holds no rejection (a ledger an earlier hcert made, stopped between
+ * its tables and its secret); one deleted from a ledger that holds rejections is ERR_LEDGER
+ * (missingSecret): a new secret would no longer match them.
  */
-function ensureRejectionSecret(db: Database.Database): string {
+function ensureRejectionSecret(db: Database.Database, path: string): string {
   // a read first: a ledger that has its secret takes no write lock for it
-  const table = db
-    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_secret'`)
-    .get()
-  const found = table
-    ? (db.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as string | undefined)
-    : undefined
+  const found = db.prepare('SELECT secret FROM ledger_secret WHERE id = 1').pluck().get() as
+    string | undefined
   if (found) return found
-  return db.transaction(() => ledgerSecret(db)).immediate()
+  return db
+    .transaction(() => {
+      if (db.prepare('SELECT 1 FROM rejections LIMIT 1').get() !== undefined) throw missingSecret(path)
+      return ledgerSecret(db)
+    })
+    .immediate()
+}
+
+/** ERR_LEDGER for a ledger whose ledger_secret row is gone while rejections keyed with it remain. */
+export function missingSecret(where: string): DccError {
+  return new DccError(
+    'ERR_LEDGER',
+    `ledger: ${where} is damaged: its ledger_secret table is empty, while it holds rejections keyed with that secret; hcert does not make a new one, as the rejections recorded would no longer match their records (stats would count them twice). Running again cannot help: restore the ledger from a copy (a backup)`,
+  )
 }
 
 /**

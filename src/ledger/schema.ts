@@ -27,6 +27,7 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { migrateIdKeys, migrateRecordKeys } from './migrate-record-keys.js'
 import {
+  ledgerSecret,
   migrateRejections,
   rebuildRejections,
   REJECTION_HOLDERS_SCHEMA,
@@ -34,6 +35,7 @@ import {
   REJECTION_KEYS_SCHEMA,
   rejectionsTable,
 } from './migrate-rejections.js'
+import { SECRET_TABLE } from './rejection-key.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from './validity-counts.js'
 
 export const SCHEMA_VERSION = 7
@@ -95,6 +97,8 @@ CREATE TABLE IF NOT EXISTS reservations (
 ) WITHOUT ROWID;
 -- stats' validity totals (validity-counts.ts), kept by Ledger.record in the same transaction
 ${validityCountsTable('sqlite')};
+-- the secret rejections are keyed with (rejection-key.ts): made with the ledger, never again
+${SECRET_TABLE};
 `
 
 /** The error for a ledger whose schema is newer than this hcert's (`version`, found at `path`). */
@@ -115,7 +119,7 @@ export function checkSchemaVersion(db: Database.Database, path: string): number 
 }
 
 /** The columns every hcert ledger's certificates table has had since schema 1. */
-const LEDGER_COLUMNS = ['idempotency_key', 'uvci', 'payload', 'hc1', 'holder_event', 'superseded_by']
+export const LEDGER_COLUMNS = ['idempotency_key', 'uvci', 'payload', 'hc1', 'holder_event', 'superseded_by']
 
 /**
  * Throws ERR_LEDGER "holds no hcert ledger" when `db` holds tables of its own but no hcert
@@ -150,6 +154,9 @@ export function ensureSchema(db: Database.Database, path: string): void {
     if (version === SCHEMA_VERSION) return
     if (version > SCHEMA_VERSION) throw tooNew(path, version)
     const columns = db.prepare(`SELECT name FROM pragma_table_info('certificates')`).pluck().all() as string[]
+    // an existing ledger missing a table or column of its version is damaged: never made again here
+    // (an empty ledger_secret, daily_counts or rejections table would change what stats counts)
+    if (columns.length > 0 || version > 0) assertSchemaComplete(db, path, version)
     // schema 1 → 2: the content fingerprint (NULL for the rows already there)
     if (columns.length > 0 && !columns.includes('content'))
       db.exec('ALTER TABLE certificates ADD COLUMN content TEXT')
@@ -170,6 +177,8 @@ export function ensureSchema(db: Database.Database, path: string): void {
     // schema 6 → 7 (migration rejection-holders): one rejection per key, holder, field and reason
     if (columns.length > 0 && version < REJECTION_HOLDERS_SCHEMA) rebuildRejections(db)
     db.exec(REJECTION_INDEX)
+    // a new ledger's secret, in the same transaction as its tables (a migrated one has it from 6)
+    if (columns.length === 0) ledgerSecret(db)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }
@@ -206,6 +215,7 @@ export function expectedAt(version: number): Map<string, string[]> {
       'rejections',
       (expected.get('rejections') ?? []).filter((c) => c !== 'holder' && c !== 'issued_at'),
     )
+  if (version < REJECTION_KEYS_SCHEMA) expected.delete('ledger_secret')
   if (version < 5) expected.delete('validity_counts')
   if (version < 4) expected.delete('reservations')
   // schema 1 (user_version 0) has no content column; a read-only open reads it as NULL
@@ -232,7 +242,7 @@ export function assertSchemaComplete(db: Database.Database, path: string, versio
     if (missing || lacking.length > 0)
       throw new DccError(
         'ERR_LEDGER',
-        `ledger: ${path} is damaged or not complete (${missing ?? `its ${table} table lacks the column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}`}): a table or column of schema version ${version} was dropped or never restored. Running again cannot help: restore it from a backup`,
+        `ledger: ${path} is damaged or not complete (${missing ?? `its ${table} table lacks the column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}`}): a table or column of schema version ${version} was dropped or never restored; hcert does not make it again, as an empty one would change what the ledger counts (a new ledger_secret would no longer match the rejections recorded). Running again cannot help: restore the ledger from a copy (a backup)`,
       )
   }
 }

@@ -112,6 +112,10 @@ const RECOUNT = [
 export const COPY_AFTER_FAILURE =
   'the copy is one transaction, so nothing of this run is on the server (and the SQLite file is unchanged); run the same hcert ledger copy again: it copies only what is not there yet'
 
+/** how the advice names ledger copy's arguments (where other commands say --ledger) */
+const FROM_ARGUMENT = "ledger copy's first argument (FROM)"
+const TO_ARGUMENT = "ledger copy's second argument (TO)"
+
 const GIVE_SOURCE =
   'give the SQLite ledger file to copy from: the file issue wrote (its --ledger or $HCERT_LEDGER; by default ~/.local/share/hcert/ledger.sqlite)'
 
@@ -128,7 +132,7 @@ function openSource(from: string): Database.Database {
     stat = statSync(from)
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw refuse('does not exist')
-    throw ledgerReadError(cause, from, undefined, COPY_AFTER_FAILURE)
+    throw ledgerReadError(cause, from, undefined, COPY_AFTER_FAILURE, FROM_ARGUMENT)
   }
   if (stat.isDirectory()) throw refuse('is a folder, not a ledger file')
   if (!stat.isFile()) throw refuse('is not a regular file')
@@ -153,7 +157,7 @@ function openSource(from: string): Database.Database {
     if (cause instanceof DccError) throw cause
     if ((cause as { code?: string }).code === 'SQLITE_NOTADB')
       throw refuse('is not a SQLite database (an hcert ledger is one)')
-    throw ledgerReadError(cause, from, undefined, COPY_AFTER_FAILURE)
+    throw ledgerReadError(cause, from, undefined, COPY_AFTER_FAILURE, FROM_ARGUMENT)
   }
 }
 
@@ -191,11 +195,11 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     assertSchemaComplete(source, from, checkSchemaVersion(source, from))
   } catch (cause) {
     source.close()
-    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE)
+    throw ledgerError(cause, from, undefined, COPY_AFTER_FAILURE, FROM_ARGUMENT)
   }
   let target: PostgresLedger
   try {
-    target = new PostgresLedger(to, { create: true, afterFailure: COPY_AFTER_FAILURE })
+    target = new PostgresLedger(to, { create: true, afterFailure: COPY_AFTER_FAILURE, given: TO_ARGUMENT })
   } catch (err) {
     source.close()
     throw err
@@ -270,7 +274,7 @@ export function copyLedger(from: string, to: string): LedgerCopyReport {
     }
   } catch (err) {
     // the server's failures are ERR_LEDGER already; what is left is the SQLite file's
-    throw err instanceof DccError ? err : ledgerError(err, from, undefined, COPY_AFTER_FAILURE)
+    throw err instanceof DccError ? err : ledgerError(err, from, undefined, COPY_AFTER_FAILURE, FROM_ARGUMENT)
   } finally {
     source.close()
     target.close()

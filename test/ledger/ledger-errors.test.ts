@@ -121,7 +121,7 @@ describe('a damaged ledger', () => {
 
 describe('a ledger missing a table or a column (dropped by hand, a partial restore)', () => {
   const NOT_COMPLETE =
-    /is damaged or not complete \(its (daily_counts table is missing|certificates table lacks the column content)\).*restore it from a backup$/
+    /is damaged or not complete \(its (daily_counts table is missing|certificates table lacks the column content)\).*restore the ledger from a copy \(a backup\)$/
   it.each([
     ['a table', 'DROP TABLE daily_counts'],
     ['a column', 'ALTER TABLE certificates DROP COLUMN content'],

@@ -170,7 +170,9 @@ for (const x of all) x.listen(0, '127.0.0.1', ready)
     for (const value of ['2147484', '99999999999']) {
       const err = failure(() => connectTimeoutMs({ PGCONNECT_TIMEOUT: value }))
       expect(err).toMatchObject({ code: 'ERR_USAGE' })
-      expect(err.message).toContain('$PGCONNECT_TIMEOUT must be a whole number of seconds up to 2147483')
+      expect(err.message).toContain(
+        `$PGCONNECT_TIMEOUT is ${value}: it must be a whole number of seconds up to 2147483`,
+      )
     }
   })
 })

@@ -58,7 +58,7 @@ describe('server errors in words an ops user can act on', () => {
     [
       '57P01',
       'terminating connection due to administrator command',
-      /shutting down.*Run again once it is back up/,
+      /shutting down.*Run the same command again once the server is back up/,
     ],
     ['57P03', 'the database system is starting up', /starting up, shutting down or in recovery/],
     ['08006', 'connection failure', /connection to the server at .* broke off/],
@@ -115,7 +115,7 @@ describe('URL and environment settings refused before connecting', () => {
   it.each(['abc', '-5', '1.5', '10s'])('PGCONNECT_TIMEOUT=%s is ERR_USAGE, as libpq refuses it', (value) => {
     const err = failure(() => connectTimeoutMs({ PGCONNECT_TIMEOUT: value }))
     expect(err.code).toBe('ERR_USAGE')
-    expect(err.message).toMatch(/PGCONNECT_TIMEOUT must be a whole number of seconds/)
+    expect(err.message).toMatch(/PGCONNECT_TIMEOUT is .*: it must be a whole number of seconds/)
   })
 })
 

@@ -4,9 +4,21 @@
  * classes 22 and 23 are reported by their code alone).
  */
 import { DccError } from '../../errors.js'
+import { plainName } from './url.js'
+import { NOTHING_COMMITTED } from '../ledger-error.js'
 
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
+
+/**
+ * Where settings sent at login come from: the URL's `options` parameter (shown in `where`), else
+ * $PGOPTIONS, as pg reads them.
+ */
+function optionsSource(where: string): string {
+  if (/[?&]options=/.test(where)) return "the URL's options parameter"
+  if (process.env.PGOPTIONS) return '$PGOPTIONS'
+  return "the URL's options or $PGOPTIONS (neither is set here: the role's or database's settings?)"
+}
 
 /**
  * `cause` (a PgFailureError or a DccError) as ERR_LEDGER; `where` is the redacted URL, `target`
@@ -19,22 +31,30 @@ export function pgLedgerError(
   target: string,
   after: boolean | string = false,
   sslFrom = 'sslmode in the URL',
-  /** why the password file was ignored (pgpass-file.ts), when it was */
-  passwordFileIgnored?: string,
+  /** what to say of the password file (pgpass-file.ts passwordFileNote): missing, or found and ignored */
+  passwordFile?: string,
+  /** where the URL was given, for the advice: `--ledger, $HCERT_LEDGER` or ledger copy's second argument */
+  given = '--ledger, $HCERT_LEDGER',
 ): DccError {
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
   const code = String((cause as { code?: unknown })?.code ?? '')
-  const text = String((cause as Error)?.message ?? cause)
+  // the server quotes the user and database it was given ('for user "…"'): one typed with a
+  // password in it (?user=a:secret, postgres:///user:secret@host/db) is not shown
+  const text = String((cause as Error)?.message ?? cause).replace(/"([^"]*)"/g, (quoted, name: string) =>
+    plainName(name) ? quoted : '"…"',
+  )
   const at = `ledger: ${where}`
   let message: string
   if (code === 'ERR_INVALID_URL') {
     // the URL could not be read: no host or port of it is known, so none is named
     message = `${at}: the URL is not valid (check its port, 1-65535, and brackets around an IPv6 host). Percent-encode special characters in the user and password (# as %23, ? as %3F, / as %2F, @ as %40, : as %3A)`
   } else if (/password must be a string|no password/i.test(text)) {
-    message = passwordFileIgnored
-      ? `${at}: the PostgreSQL server at ${target} asks for a password and none was given: the password file was found but ignored, as psql ignores it, because ${passwordFileIgnored}. Make it readable by you alone, or set PGPASSWORD`
-      : `${at}: the PostgreSQL server at ${target} asks for a password and none was given. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does`
+    // the note on a file found and ignored says what to do already
+    const advice = passwordFile?.includes('set PGPASSWORD')
+      ? ''
+      : '. Set PGPASSWORD, or put it in ~/.pgpass (or $PGPASSFILE) with mode 0600: a .pgpass that others may read (0644) is ignored, as psql does'
+    message = `${at}: the PostgreSQL server at ${target} asks for a password and none was given${passwordFile ? `: ${passwordFile}` : ''}${advice}`
   } else if (/does not support SSL/i.test(text)) {
     message = `${at}: the PostgreSQL server at ${target} does not accept SSL, which ${sslFrom} asks for. Enable ssl on the server, or ask for SSL only when the server has it (sslmode=prefer, or leave it out) or for none (sslmode=disable) on a trusted network`
   } else if (code === 'NOT_POSTGRES') {
@@ -42,7 +62,7 @@ export function pgLedgerError(
     const why = /^it accepted the connection/.test(text)
       ? text
       : 'it closed the connection, or answered something else, at the start'
-    message = `${at}: the server at ${target} does not answer as PostgreSQL (${why}); check the port, and the host, in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
+    message = `${at}: the server at ${target} does not answer as PostgreSQL (${why}); check the port, and the host, in ${given} or $PGHOST/$PGPORT; ${COMMITTED}`
   } else if (
     [
       'ECONNREFUSED',
@@ -60,7 +80,7 @@ export function pgLedgerError(
       code === 'ETIMEDOUT'
         ? `${code}: ${text}; a server merely slow to accept may be given longer with PGCONNECT_TIMEOUT (seconds)`
         : code
-    message = `${at}: cannot reach the PostgreSQL server at ${target} (${detail}). Check that the server is running and accepts connections there (listen_addresses, port, pg_hba.conf), and the host and port in --ledger, $HCERT_LEDGER or $PGHOST/$PGPORT; ${COMMITTED}`
+    message = `${at}: cannot reach the PostgreSQL server at ${target} (${detail}). Check that the server is running and accepts connections there (listen_addresses, port, pg_hba.conf), and the host and port in ${given} or $PGHOST/$PGPORT; ${COMMITTED}`
   } else if (code.startsWith('28')) {
     message = `${at}: the PostgreSQL server at ${target} refused the login (${code}: ${text}). Check the user and password (in the URL, $PGUSER/$PGPASSWORD or ~/.pgpass) and pg_hba.conf`
   } else if (code === '3D000') {
@@ -69,13 +89,17 @@ export function pgLedgerError(
     message = `${at}: permission denied on ${target} (${code}: ${text}). The role in the URL or $PGUSER needs CREATE on the database (and on its schema) for the first issue to make the tables, then SELECT, INSERT, UPDATE and DELETE on them (GRANT …; stats and export need SELECT only); ${COMMITTED}`
   } else if (code === '25006') {
     // a session that may only read: a standby (or an old primary after a failover), or default_transaction_read_only
-    message = `${at}: the server at ${target} accepts only reads (${code}: ${text}): a standby (read-only replica), a primary that became one after a failover, or default_transaction_read_only set (in the URL's options, $PGOPTIONS, or for the role or database). Give --ledger the primary server, or remove that setting for hcert's role, and run again; ${COMMITTED}`
+    message = `${at}: the server at ${target} accepts only reads (${code}: ${text}): a standby (read-only replica), a primary that became one after a failover, or default_transaction_read_only set (in the URL's options, $PGOPTIONS, or for the role or database). Give ${given.replace(/, .*/, '')} the primary server, or remove that setting for hcert's role, and run again; ${COMMITTED}`
   } else if (code === '3F000') {
     message = `${at}: a schema named in the search_path does not exist on ${target} (${code}): check search_path in the URL's options (options=-c search_path=…), $PGOPTIONS, and the role's or database's setting (ALTER ROLE … SET search_path); the default, "$user", public, finds the tables hcert made; ${COMMITTED}`
   } else if (code === '22023') {
     // a setting the server refused (in the URL's options, $PGOPTIONS, the role's): named, its value not quoted
     const parameter = /parameter "([\w.]+)"/.exec(text)?.[1]
-    message = `${at}: the server at ${target} refused the value of ${parameter ? `the setting ${parameter}` : 'a setting'} (${code}): check the settings in the URL's options (options=-c name=value, spaces as %20), $PGOPTIONS, and the role's or database's (ALTER ROLE/DATABASE … SET); hcert sets lock_timeout from HCERT_LEDGER_TIMEOUT itself; ${COMMITTED}`
+    message = `${at}: the server at ${target} refused the value of ${parameter ? `the setting ${parameter}` : 'a setting'} (${code}): check the settings in the URL's options (options=-c name=value, spaces as %20), $PGOPTIONS (${process.env.PGOPTIONS ? 'set' : 'not set'} here), and the role's or database's (ALTER ROLE/DATABASE … SET); hcert sets lock_timeout from HCERT_LEDGER_TIMEOUT itself; ${COMMITTED}`
+  } else if (code === '42704' && /configuration parameter/i.test(text)) {
+    // a setting the server does not know, sent at login: from the URL's options or $PGOPTIONS
+    const parameter = /parameter "([\w.]+)"/.exec(text)?.[1]
+    message = `${at}: the server at ${target} does not know the setting ${parameter ?? '(not shown)'} (${code}: unrecognized configuration parameter), which ${optionsSource(where)} sets: correct or remove it (options=-c name=value in the URL, spaces as %20; PGOPTIONS='-c name=value'); ${COMMITTED}`
   } else if (code === '53300') {
     message = `${at}: the server at ${target} has no connection free (${code}: max_connections is reached: many runs at once, or sessions left open). Run again when fewer are connected, or raise max_connections (or put a pooler in front); ${COMMITTED}`
   } else if (code === '53100') {
@@ -98,9 +122,22 @@ export function pgLedgerError(
   } else if (code === '42P01') {
     // a table hcert made is gone (dropped, renamed, a restore of part of the database): running again cannot help
     message = `${at}: the ledger on ${target} is damaged or not complete: one of hcert's tables is missing (${code}: ${text}). Running again cannot help: check whether someone dropped or renamed a table (psql \\dt), or whether a restore left part of the database out, and restore the database from a backup`
-  } else if (code === '57P01' || code === '57P02' || code === '57P03') {
-    // admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery)
-    message = `${at}: the server at ${target} is ${code === '57P03' ? 'starting up, shutting down or in recovery, and takes no connection now' : code === '57P02' ? 'restarting after a crash of one of its processes' : 'shutting down (or an administrator ended this session)'} (${code}: ${text}). Run again once it is back up; ${COMMITTED}`
+  } else if (code === '57P01' || code === 'CONNECTION_LOST' || code === 'EPIPE') {
+    // admin_shutdown (pg_terminate_backend, or a fast shutdown), or a connection that went away mid-run:
+    // what was in flight is rolled back by the server, unless its commit had gone through
+    const why =
+      code === '57P01'
+        ? 'an administrator ended this session (pg_terminate_backend), or the server is shutting down'
+        : 'the server was stopped or restarted, an administrator ended this session, or the network or a proxy cut the connection'
+    // a run that writes chunks (not a read, not ledger copy's one transaction) had one in flight
+    const chunk =
+      after === false || after === NOTHING_COMMITTED
+        ? ' The chunk in flight was rolled back by the server (unless its commit had already gone through, which a rerun finds: nothing is signed twice).'
+        : ''
+    message = `${at}: the PostgreSQL server at ${target} closed this run's connection (${code === '57P01' ? `${code}: ${text}` : code}): ${why}.${chunk} Run the same command again once the server is back up; ${COMMITTED}`
+  } else if (code === '57P02' || code === '57P03') {
+    // crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery)
+    message = `${at}: the server at ${target} is ${code === '57P03' ? 'starting up, shutting down or in recovery, and takes no connection now' : 'restarting after a crash of one of its processes'} (${code}: ${text}). Run again once it is back up; ${COMMITTED}`
   } else if (code === '57P04') {
     message = `${at}: the database on ${target} was dropped while this run used it (${code}). Check the database name in the URL or $PGDATABASE; ${COMMITTED}`
   } else if (/^08/.test(code) || code === 'CLOSED') {

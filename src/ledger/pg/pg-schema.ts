@@ -8,7 +8,7 @@
  * certificates_iat carries the columns stats' totals read, so that they come from the index alone.
  */
 import { DccError } from '../../errors.js'
-import { expectedAt, SCHEMA_VERSION, tooNew } from '../schema.js'
+import { expectedAt, LEDGER_COLUMNS, SCHEMA_VERSION, tooNew } from '../schema.js'
 import { fillValidityCounts, VALIDITY_COUNTS_SCHEMA, validityCountsTable } from '../validity-counts.js'
 import { isClearKey, newSecret, rejectionKey, SECRET_TABLE } from '../rejection-key.js'
 import { REJECTION_HOLDERS_SCHEMA, REJECTION_INDEX } from '../migrate-rejections.js'
@@ -78,6 +78,7 @@ const TABLES = [
   REJECTION_INDEX,
   RESERVATIONS,
   validityCountsTable('postgres'),
+  SECRET_TABLE,
 ]
 
 /**
@@ -188,12 +189,32 @@ export function refuseForeignDatabase(client: SyncPgClient, where: string): void
 }
 
 /**
+ * ERR_LEDGER "damaged" when the database holds hcert's tables (a certificates table with hcert's
+ * columns, or ledger_secret) but its hcert_schema table is missing or empty: hcert's own ledger,
+ * whose version row was dropped (not another application's database, and never made anew).
+ */
+export function refuseDamagedVersion(client: SyncPgClient, where: string): void {
+  const [row] = client.query<{ hcert: boolean }>(
+    `SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('certificates')
+       AND attname = ANY($1::text[]) AND NOT attisdropped) = $2
+     OR to_regclass('ledger_secret') IS NOT NULL AS hcert`,
+    [LEDGER_COLUMNS, LEDGER_COLUMNS.length],
+  )
+  if (row?.hcert)
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${where} is damaged: it holds hcert's tables, but its hcert_schema table (the ledger's schema version) is missing or empty; hcert does not make it again over the tables it would have to trust. Running again cannot help: check whether someone dropped it (psql \\dt), and restore the database from a copy (a backup)`,
+    )
+}
+
+/**
  * Brings the database to SCHEMA_VERSION: creates the tables of a new ledger (when `create`),
  * migrates an older one, refuses a newer one (ERR_LEDGER, nothing written). Returns the version
  * found before (undefined: none).
  */
 export function ensurePgSchema(client: SyncPgClient, where: string, create: boolean): number | undefined {
   const found = pgSchemaVersion(client)
+  if (found === undefined) refuseDamagedVersion(client, where)
   if (found !== undefined && found > SCHEMA_VERSION) throw tooNew(where, found)
   if (found === SCHEMA_VERSION) return found
   if (found === undefined && !create) return undefined
@@ -208,10 +229,15 @@ export function ensurePgSchema(client: SyncPgClient, where: string, create: bool
     if (version !== undefined && version > SCHEMA_VERSION) throw tooNew(where, version)
     if (version === undefined) {
       // under the lock: a ledger another process made meanwhile has its version row by now
+      refuseDamagedVersion(client, where)
       refuseForeignDatabase(client, where)
       for (const statement of TABLES) client.query(statement)
+      // the secret rejections are keyed with, made with the tables (never again: assertPgSchemaComplete)
+      pgLedgerSecret(client)
       client.query('INSERT INTO hcert_schema (version) VALUES ($1)', [SCHEMA_VERSION])
     } else if (version < SCHEMA_VERSION) {
+      // a table or column of the version found that is missing is damage, never made again here
+      assertPgSchemaComplete(client, where, version)
       for (const step of MIGRATIONS) {
         if (step.to <= version) continue
         for (const statement of step.statements) client.query(statement)
@@ -253,7 +279,7 @@ export function assertPgSchemaComplete(client: SyncPgClient, where: string, vers
     if (!have || lacking.length > 0)
       throw new DccError(
         'ERR_LEDGER',
-        `ledger: ${where} is damaged or not complete (${have ? `its ${table} table lacks the column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}` : `its ${table} table is missing`}): a table or column of schema version ${version} was dropped, renamed or never restored. Running again cannot help: check whether someone dropped or renamed it (psql \\d), and restore the database from a backup`,
+        `ledger: ${where} is damaged or not complete (${have ? `its ${table} table lacks the column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}` : `its ${table} table is missing`}): a table or column of schema version ${version} was dropped, renamed or never restored; hcert does not make it again, as an empty one would change what the ledger counts (a new ledger_secret would no longer match the rejections recorded). Running again cannot help: check whether someone dropped or renamed it (psql \\d), and restore the database from a copy (a backup)`,
       )
   }
 }

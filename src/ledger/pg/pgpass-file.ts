@@ -26,3 +26,17 @@ export function ignoredPasswordFile(env: NodeJS.ProcessEnv = process.env): strin
   }
   return undefined
 }
+
+/**
+ * What to say of the password file when the server asked for a password and none was given: that
+ * $PGPASSFILE names a file that does not exist, or that the file was found but ignored (and why);
+ * undefined when neither (no $PGPASSFILE and no ~/.pgpass, or one libpq would read).
+ */
+export function passwordFileNote(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.PGPASSFILE && !lstatSync(env.PGPASSFILE, { throwIfNoEntry: false }))
+    return `$PGPASSFILE names ${env.PGPASSFILE}, which does not exist (no password could be read from it)`
+  const ignored = ignoredPasswordFile(env)
+  return ignored === undefined
+    ? undefined
+    : `the password file was found but ignored, as psql ignores it, because ${ignored}. Make it readable by you alone, or set PGPASSWORD`
+}

@@ -10,10 +10,11 @@
  */
 import { userInfo } from 'node:os'
 import { DccError } from '../../errors.js'
-import { MAX_MS } from '../env-number.js'
+import { describeBadNumber, MAX_MS } from '../env-number.js'
 import {
   contentOf,
   defaultBusyTimeoutMs,
+  missingSecret,
   fixedRejections,
   type IssuedRecord,
   type IssuedRow,
@@ -25,7 +26,7 @@ import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
 import { NOTHING_COMMITTED } from '../ledger-error.js'
-import { ignoredPasswordFile } from './pgpass-file.js'
+import { passwordFileNote } from './pgpass-file.js'
 import { rejectionKey } from '../rejection-key.js'
 import { holderKey } from '../holder-key.js'
 import { assertPgSchemaComplete, ensurePgSchema, pgLedgerSecret, refuseForeignDatabase } from './pg-schema.js'
@@ -33,7 +34,7 @@ import { SCHEMA_VERSION } from '../schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
-import { badEnvPort, badUrlPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
+import { badEnvPort, badUrlPath, badUrlPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -128,20 +129,29 @@ WHERE reservations.expires_at < ${SERVER_MS} OR reservations.owner = $2 OR reser
 RETURNING key`
 
 /**
- * How long to wait for the server to accept a connection, in ms: $PGCONNECT_TIMEOUT seconds as
- * libpq reads it (a whole number; 0 waits without a limit; below 2, 2), else 30 s.
- * @throws DccError ERR_USAGE for anything but a whole number from 0 to MAX_CONNECT_SECONDS (2147483 s)
+ * How long to wait for the server to accept a connection, in ms, as libpq reads it: the URL's
+ * `connect_timeout` (seconds), else $PGCONNECT_TIMEOUT (a whole number; 0 waits without a limit;
+ * below 2, 2), else 30 s. (pg itself reads neither: hcert passes the result on.)
+ * @throws DccError ERR_USAGE for anything but a whole number from 0 to MAX_CONNECT_SECONDS (2147483 s),
+ * naming where it came from and never quoting the URL
  */
-export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const given = env.PGCONNECT_TIMEOUT?.trim()
-  if (!given) return 30_000
+export function connectTimeoutMs(env: NodeJS.ProcessEnv = process.env, url?: string): number {
+  let fromUrl: string | null = null
+  try {
+    fromUrl = url === undefined ? null : new URL(url).searchParams.get('connect_timeout')
+  } catch {
+    // a URL that cannot be read is refused as such when pg reads it
+  }
+  const given = (fromUrl ?? env.PGCONNECT_TIMEOUT)?.trim()
+  const source = fromUrl === null ? '$PGCONNECT_TIMEOUT' : "the URL's connect_timeout"
+  if (fromUrl === null && !given) return 30_000
   // libpq refuses what is not a whole number; a negative one is a typing mistake, not "no limit"
-  const seconds = /^\+?\d+$/.test(given) ? Number.parseInt(given, 10) : Number.NaN
+  const seconds = given && /^\+?\d+$/.test(given) ? Number.parseInt(given, 10) : Number.NaN
   // a timer takes at most 2^31 - 1 ms: a longer one would fire at once (and its message lie)
   if (!(seconds <= MAX_CONNECT_SECONDS))
     throw new DccError(
       'ERR_USAGE',
-      `$PGCONNECT_TIMEOUT must be a whole number of seconds up to ${MAX_CONNECT_SECONDS} (about 24.8 days), or 0 to wait without a limit; unset it for the default (30)`,
+      `${source} ${describeBadNumber(given ?? '')}: it must be a whole number of seconds up to ${MAX_CONNECT_SECONDS} (about 24.8 days), or 0 to wait without a limit; ${fromUrl === null ? 'unset it' : 'leave it out'} for the default (30)`,
     )
   return seconds <= 0 ? 0 : Math.max(2, seconds) * 1000
 }
@@ -175,7 +185,13 @@ export function withDefaultUser(spec: string, env: NodeJS.ProcessEnv = process.e
  * application's tables), and, for a run that writes, a read-only session (a standby, or
  * default_transaction_read_only): found here rather than as SQLSTATE 3F000 or 25006 mid-run.
  */
-function checkSession(client: SyncPgClient, where: string, target: string, readOnly: boolean): void {
+function checkSession(
+  client: SyncPgClient,
+  where: string,
+  target: string,
+  readOnly: boolean,
+  given: string,
+): void {
   const [session] = client.query<{ schema: string | null; path: string; ro: string; standby: boolean }>(
     `SELECT current_schema() AS schema, current_setting('search_path') AS path,
        current_setting('transaction_read_only') AS ro, pg_is_in_recovery() AS standby`,
@@ -190,7 +206,7 @@ function checkSession(client: SyncPgClient, where: string, target: string, readO
     throw new DccError(
       'ERR_LEDGER',
       session.standby
-        ? `ledger: ${where}: the server at ${target} is a standby (a read-only replica in recovery), and this command writes to the ledger. Give --ledger (or $HCERT_LEDGER) the primary server; stats and export may read from a standby; nothing was written`
+        ? `ledger: ${where}: the server at ${target} is a standby (a read-only replica in recovery), and this command writes to the ledger. Give ${given} the primary server; stats and export may read from a standby; nothing was written`
         : `ledger: ${where}: sessions on ${target} are read only (default_transaction_read_only is on: in the URL's options, $PGOPTIONS, or set for the role or the database with ALTER ROLE/DATABASE … SET), and this command writes to the ledger. Remove that setting for hcert's role; stats and export only read; nothing was written`,
     )
 }
@@ -204,6 +220,8 @@ export interface PostgresLedgerOptions {
   readOnly?: boolean
   /** what errors say was kept and how to go on, instead of the words on chunks (ledger copy) */
   afterFailure?: string
+  /** where the URL was given, for the advice: `--ledger, $HCERT_LEDGER` (default), or ledger copy's second argument */
+  given?: string
 }
 
 export class PostgresLedger implements LedgerStore {
@@ -214,6 +232,7 @@ export class PostgresLedger implements LedgerStore {
   private readonly client: SyncPgClient
   private readonly readOnly: boolean
   private readonly afterFailure: string | undefined
+  private readonly given: string
   /** where SSL was asked for (the URL's sslmode or ssl, $PGSSLMODE), for the server's refusal of it */
   private readonly sslFrom: string | undefined
   /** whether this run committed a chunk: what a failure says was kept */
@@ -226,12 +245,16 @@ export class PostgresLedger implements LedgerStore {
     this.target = targetOf(url)
     this.readOnly = options.readOnly ?? false
     this.afterFailure = options.afterFailure
+    this.given = options.given ?? '--ledger, $HCERT_LEDGER'
     const ssl = readableUrl(url) ? sslSettings(url, this.path) : undefined
     if (badUrlPort(url) !== undefined)
       throw new DccError(
         'ERR_LEDGER',
         `ledger: ${this.path}: the URL is not valid: its port must be a number from 1 to 65535 (5432 by default); give the server's port, or leave it out`,
       )
+    const path = badUrlPath(url)
+    if (path !== undefined)
+      throw new DccError('ERR_LEDGER', `ledger: ${this.path}: the URL is not valid: ${path}`)
     const port = badEnvPort(url)
     if (port !== undefined)
       throw new DccError(
@@ -240,7 +263,7 @@ export class PostgresLedger implements LedgerStore {
       )
     this.sslFrom = ssl?.from ?? sslSource(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
-    const connectMs = connectTimeoutMs()
+    const connectMs = connectTimeoutMs(process.env, url)
     const given = ssl ? withoutSslParams(url) : url
     const config: PgConnectionConfig = {
       connectionString: readableUrl(given) ? withDefaultUser(given) : given,
@@ -259,7 +282,7 @@ export class PostgresLedger implements LedgerStore {
       const info = this.client.connect(connectMs === 0 ? Infinity : connectMs + 15_000)
       this.target = `${info.host}:${info.port}`
       this.client.query(`SET lock_timeout = ${Math.round(timeout)}`)
-      checkSession(this.client, this.path, this.target, this.readOnly)
+      checkSession(this.client, this.path, this.target, this.readOnly, this.given)
       const before = ensurePgSchema(this.client, this.path, options.create ?? false)
       if (before === undefined && !options.create) {
         // another application's tables are named as such; an empty database is "no ledger yet"
@@ -280,19 +303,23 @@ export class PostgresLedger implements LedgerStore {
   }
 
   /**
-   * The ledger's secret for rejection keys, made on first use (a new ledger; one migrated to schema
-   * 6 has it from the migration) under an advisory lock (rejection-key.ts).
+   * The ledger's secret for rejection keys: made with the tables (pg-schema.ts) or by the migration
+   * to schema 6, so its table is there (assertPgSchemaComplete). A row found missing is made (under
+   * an advisory lock) only while the ledger holds no rejection (a ledger an earlier hcert made,
+   * stopped between its tables and its secret); one deleted from a ledger that holds rejections is
+   * ERR_LEDGER (missingSecret): a new secret would no longer match them.
    */
   private ensureRejectionSecret(): string {
-    const [table] = this.client.query<{ t: string | null }>(`SELECT to_regclass('ledger_secret') AS t`)
-    const found = table?.t
-      ? this.client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')[0]?.secret
-      : undefined
+    const found = this.client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')[0]
+      ?.secret
     if (found) return found
     this.client.query('BEGIN')
     try {
       this.client.query('SELECT pg_advisory_xact_lock($1)', [SECRET_LOCK])
-      const secret = pgLedgerSecret(this.client)
+      const [made] = this.client.query<{ secret: string }>('SELECT secret FROM ledger_secret WHERE id = 1')
+      if (!made && this.client.query('SELECT 1 FROM rejections LIMIT 1').length > 0)
+        throw missingSecret(this.path)
+      const secret = made?.secret ?? pgLedgerSecret(this.client)
       this.client.query('COMMIT')
       return secret
     } catch (err) {
@@ -312,7 +339,8 @@ export class PostgresLedger implements LedgerStore {
       this.target,
       this.afterFailure ?? (this.readOnly || (this.committed ? false : NOTHING_COMMITTED)),
       this.sslFrom,
-      process.env.PGPASSWORD === undefined ? ignoredPasswordFile() : undefined,
+      process.env.PGPASSWORD === undefined ? passwordFileNote() : undefined,
+      this.given,
     )
   }
 

@@ -5,7 +5,9 @@
  * stats, export) are synchronous with SQLite; this keeps one synchronous ledger interface for both
  * engines, and costs ~50 µs a call over the network round trip itself, which is once a chunk.
  * Errors come back as plain objects: `code` (PostgreSQL's SQLSTATE, or a system error code such
- * as ECONNREFUSED) and `message`, never the connection's password.
+ * as ECONNREFUSED) and `message`, never the connection's password. A query on a connection the
+ * server ended (pg_terminate_backend, a shutdown) or that was cut comes back as the server's word on
+ * it (57P01), else as `CONNECTION_LOST`, never as a bare EPIPE or an error without a code.
  */
 import { createRequire } from 'node:module'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
@@ -62,9 +64,26 @@ const answer = (message) => {
   Atomics.add(signal, 0, 1)
   Atomics.notify(signal, 0)
 }
-const failure = (err) => {
-  const code = String((err && err.code) || 'UNKNOWN')
-  return { code, message: String((err && err.message) || err), retry: code === '40P01' || code === '40001' }
+// the error that broke the connection while it was idle (the server ended the session: 57P01 after
+// pg_terminate_backend or a shutdown; the socket closed), which pg reports only as an 'error' event
+let broken
+// a query on a connection that is gone fails without a SQLSTATE ('not queryable', 'Connection
+// terminated unexpectedly', EPIPE, ECONNRESET): it is reported as the server's own word on why
+// (57P01), else as CONNECTION_LOST
+const lost = (err) => {
+  const code = err && err.code
+  if (code && code !== 'EPIPE' && code !== 'ECONNRESET') return false
+  return broken !== undefined || /not queryable|terminated|EPIPE|ECONNRESET|write after end|closed/i.test(String(err && err.message) + String(code))
+}
+const failure = (err, query) => {
+  let code = String((err && err.code) || 'UNKNOWN')
+  let message = String((err && err.message) || err)
+  if (query && lost(err)) {
+    const why = broken && broken.code && /^[0-9A-Z]{5}$/.test(String(broken.code)) ? broken : undefined
+    code = why ? String(why.code) : 'CONNECTION_LOST'
+    message = why ? String(why.message) : message
+  }
+  return { code, message, retry: code === '40P01' || code === '40001' }
 }
 let client
 // pg's own reading of .pgpass prints a DeprecationWarning (pg 8.x) on stderr; the same module,
@@ -100,7 +119,8 @@ const connectOnce = async (ssl) => {
   // no password in the URL, the config or PGPASSWORD (pg's connection string parsing leaves null)
   if (config.password !== undefined) client.password = config.password
   else if (client.password === null || client.password === undefined) client.password = passwordFromFile
-  client.on('error', () => undefined)
+  broken = undefined
+  client.on('error', (err) => { broken = broken || err })
   await client.connect()
 }
 // libpq's fallbacks: prefer tries SSL, then without when the server has none; allow tries
@@ -155,7 +175,7 @@ port.on('message', async (request) => {
     }
     answer({ ok: true, results })
   } catch (err) {
-    answer({ ok: false, error: failure(err) })
+    answer({ ok: false, error: failure(err, request.op === 'query') })
   }
 })
 `

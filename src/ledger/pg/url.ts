@@ -10,23 +10,104 @@ export function isPostgresUrl(spec: string): boolean {
   return /^postgres(ql)?:\/\//i.test(spec)
 }
 
-/** URL parameters that carry a secret: never shown (the key's passphrase, the password) */
-const SECRET_PARAMS = ['password', 'sslpassword']
+/**
+ * Query parameters shown as given: none carries a secret. Any other parameter (password, passwd,
+ * sslpassword, a misspelt key, …) is shown by its name alone, its value masked.
+ */
+const SHOWN_PARAMS = new Set([
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'sslmode',
+  'ssl',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'sslnegotiation',
+  'connect_timeout',
+  'application_name',
+  'options',
+  'target_session_attrs',
+  'client_encoding',
+  'keepalives',
+  'uselibpqcompat',
+])
+
+/** a user or database name that cannot hold a password typed in the wrong place (no `:`, `@`, `/`, space) */
+export function plainName(value: string): boolean {
+  return /^[\p{L}\p{N}_.$-]{1,63}$/u.test(value)
+}
+
+const decoded = (value: string): string => {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
 
 /**
- * The URL without its password nor any secret-bearing parameter (`password=`, `sslpassword=`):
- * what messages and --json may show.
+ * `spec` read as WHATWG URLs read it, or, as pg does, with a placeholder host where it has none
+ * (`postgres://user@/db?host=/socket`); undefined when neither reads it.
  */
-export function redactUrl(spec: string): string {
+function parsed(spec: string): { url: URL; host: string } | undefined {
   try {
     const url = new URL(spec)
-    url.password = ''
-    for (const name of [...url.searchParams.keys()])
-      if (SECRET_PARAMS.includes(name.toLowerCase())) url.searchParams.delete(name)
-    return url.toString()
+    return { url, host: url.host }
   } catch {
-    return spec.replace(/(\/\/[^:/@]*):[^@]*@/, '$1@').replace(/([?&](?:ssl)?password=)[^&]*/gi, '$1…')
+    try {
+      return { url: new URL(spec.replace('@/', '@placeholder.invalid/')), host: '' }
+    } catch {
+      return undefined
+    }
   }
+}
+
+/**
+ * What messages and --json show of a postgres URL: rebuilt from its parts, never echoed. The
+ * scheme, the user (when a plain name), the host and port, the database (when a plain name, else
+ * `…`), and the query with every value masked (`***`) but those of SHOWN_PARAMS; never a password,
+ * in whatever place it was typed (`user:password@`, `?password=`, `?passwd=`, `?user=a:b`, the path
+ * of `postgres:///user:password@host/db`, a fragment). A URL that cannot be read at all is not
+ * shown: `postgres://… (not shown: …)`.
+ */
+export function redactUrl(spec: string): string {
+  const scheme = /^(postgres(?:ql)?):\/\//i.exec(spec)?.[1]?.toLowerCase() ?? 'postgres'
+  const read = parsed(spec)
+  // an `@` after the host (postgres:///user:password@host/db, or a password holding a `/`): the
+  // parts are not where they seem, so none is shown
+  if (!read || read.url.pathname.includes('@'))
+    return `${scheme}://… (not shown: hcert cannot read this URL, and it may hold a password)`
+  const { url, host } = read
+  const user = decoded(url.username)
+  const database = decoded(url.pathname.replace(/^\//, ''))
+  const query: string[] = []
+  for (const [key, value] of url.searchParams) {
+    const name = key.toLowerCase()
+    if (!/^[a-z_]{1,40}$/.test(name)) query.push('***')
+    else if (name === 'user') query.push(plainName(value) ? `user=${encodeURIComponent(value)}` : 'user=***')
+    else if (SHOWN_PARAMS.has(name)) query.push(`${key}=${encodeURIComponent(value).replace(/%2F/gi, '/')}`)
+    else query.push(`${key}=***`)
+  }
+  return (
+    `${scheme}://` +
+    (user === '' ? '' : plainName(user) ? `${encodeURIComponent(user)}@` : '***@') +
+    host +
+    (database === '' ? '' : plainName(database) ? `/${encodeURIComponent(database)}` : '/…') +
+    (query.length > 0 ? `?${query.join('&')}` : '')
+  )
+}
+
+/**
+ * Why the URL's path is no database name (`postgres:///user:password@host/db`, with a third slash,
+ * makes `user:password@host/db` the database): undefined when it is one.
+ */
+export function badUrlPath(spec: string): string | undefined {
+  const path = parsed(spec)?.url.pathname.replace(/^\//, '') ?? ''
+  if (path.includes('@') || path.includes('/'))
+    return 'what follows the host is not a database name (an @ or a / in it: a third slash after postgres:, or a / or @ in the password not percent-encoded as %2F and %40?)'
+  return undefined
 }
 
 /**
