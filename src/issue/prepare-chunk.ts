@@ -29,6 +29,8 @@ import { expiresBeforeReplaced } from './signing-window.js'
 export interface IssuedCertificate {
   /** the input line of the record */
   line: number
+  /** for a record of a JSON array: its 0-based index in the array (all of a one-line array are on line 1) */
+  element?: number
   /** the record's `id` column, when it has one */
   id?: string
   uvci: string
@@ -146,13 +148,25 @@ export function sameContent(issued: IssuedRecord, content: string, givenUvci: st
   return issued.content === content && (givenUvci === undefined || issued.uvcis.includes(givenUvci))
 }
 
-/** The output line of a stored certificate, for the input record at `line`. */
-export function lineOf(line: number, key: string, issued: IssuedRecord): IssuedCertificate {
+/**
+ * Where an output line's record is in the input: its `line`, and for an element of a JSON array its
+ * `element` (0-based), as the report's rejections give them.
+ */
+export function placeOf(record: InputRecord): { line: number; element?: number } {
+  return record.element === undefined ? { line: record.line } : { line: record.line, element: record.element }
+}
+
+/** The output line of a stored certificate, for the input record at `at` (placeOf). */
+export function lineOf(
+  at: { line: number; element?: number },
+  key: string,
+  issued: IssuedRecord,
+): IssuedCertificate {
   const { head, uvcis } = issued
   const id = idOfKey(key)
   const replaces = uvcis.length > 1 ? uvcis[uvcis.length - 2] : undefined
   return {
-    line,
+    ...at,
     ...(id !== undefined ? { id } : {}),
     uvci: head.uvci,
     type: head.type,
@@ -439,7 +453,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
           record,
           key,
           content,
-          certificate: lineOf(record.line, key, existing),
+          certificate: lineOf(placeOf(record), key, existing),
           ...(expiredAt(existing, context.now) ? { expired: true } : {}),
         })
         alreadyIssued++
@@ -452,7 +466,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
           record,
           key,
           content,
-          certificate: lineOf(record.line, key, existing),
+          certificate: lineOf(placeOf(record), key, existing),
           correctedSince: true,
           ...(expiredAt(existing, context.now) ? { expired: true } : {}),
         })
