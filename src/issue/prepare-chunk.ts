@@ -10,6 +10,7 @@
  * key's current certificate.
  */
 import { holderOfPayload, samePerson } from './holder-match.js'
+import { DRIFTED_HOLDER, driftedFromFirst, otherEvent, otherEventRejection } from './correction-rules.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import { contentOf, type IssuedRecord } from '../ledger/ledger.js'
@@ -265,7 +266,9 @@ export function holderChanged(
 
 /**
  * Why a record whose key the ledger holds for other content is not issued, or undefined when it
- * may be issued as a correction (`correct`, the same kind, the same holder).
+ * may be issued as a correction (`correct`, the same kind, the same holder, the same event:
+ * correction-rules.ts). `firstPayload`: the payload of the key's first certificate, when it has
+ * been corrected or renewed since (its names bound what corrections may change).
  */
 export function ledgerReuseRejection(
   key: string,
@@ -273,6 +276,7 @@ export function ledgerReuseRejection(
   type: IssueType,
   payload: Record<string, unknown>,
   correct: boolean,
+  firstPayload?: string,
 ): Rejection | undefined {
   const otherKind = (issued.head.type === 'icvp') !== (type === 'icvp')
   if (otherKind)
@@ -280,7 +284,22 @@ export function ledgerReuseRejection(
       ? crossKindCorrection(key, issued.head.type === 'icvp')
       : reusedKeyRejection(key, undefined, false)
   if (holderChanged(type, issued.head.payload, payload)) return OTHER_HOLDER
+  const head = parsed(issued.head.payload)
+  if (head && otherEvent(issued.head.type, head, type, payload))
+    return otherEventRejection(idOfKey(key) !== undefined)
+  const first = firstPayload === undefined ? undefined : parsed(firstPayload)
+  if (first && driftedFromFirst(type, first, payload)) return DRIFTED_HOLDER
   return correct ? undefined : reusedKeyRejection(key)
+}
+
+/** A stored payload read back; undefined when it cannot be (the ledger's own checks report that). */
+function parsed(payload: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(payload) as unknown
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -473,7 +492,16 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         alreadyIssued++
         continue
       }
-      const refused = ledgerReuseRejection(key, existing, built.type, built.dcc, context.correct === true)
+      // a key corrected or renewed before: its first certificate bounds what a correction may change
+      const first = existing.uvcis.length > 1 ? context.ledger.chainOf(key)[0]?.payload : undefined
+      const refused = ledgerReuseRejection(
+        key,
+        existing,
+        built.type,
+        built.dcc,
+        context.correct === true,
+        first,
+      )
       if (refused) {
         reject(refused)
         continue
