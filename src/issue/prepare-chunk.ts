@@ -18,7 +18,7 @@ import type { LedgerStore as Ledger } from '../ledger/store.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
 import { checkIcvpRecord } from './check-icvp-record.js'
-import { checkRecord } from './check-record.js'
+import { checkRecord, payloadFieldFor } from './check-record.js'
 import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.js'
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
@@ -413,6 +413,13 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         : checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape),
       record.raw,
     )
+    // a DCC payload's reasons name the payload field the site typed (t/sc), not the flat column (date)
+    if (built.type !== 'icvp' && 'nam' in record.raw)
+      for (const r of rejections)
+        r.field =
+          r.field === 'fn' && (typeof record.raw.nam !== 'object' || record.raw.nam === null)
+            ? 'nam' // nam given as text: the site typed nam
+            : payloadFieldFor(r.field, built.type)
     if (built.type && !context.mayIssue.includes(built.type)) {
       rejections.push({
         field: built.type === 'icvp' ? 'record' : 'type',

@@ -149,3 +149,107 @@ describe('a chain of corrections is compared with its first certificate too', ()
     ledger.close()
   })
 })
+
+const TEST_RECORD = (changes: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 't',
+  fn: 'Pham',
+  gn: 'Thi Lan',
+  dob: '1985-03-09',
+  date: '2021-06-01T08:00:00Z',
+  test_type: 'PCR',
+  result: 'negative',
+  centre: 'BV Bach Mai',
+  ...changes,
+})
+const jsonl = (records: Array<Record<string, unknown>>): string =>
+  file('in.jsonl', `${records.map((r) => JSON.stringify(r)).join('\n')}\n`)
+
+describe('a COVID-19 event dated before the disease', () => {
+  it('a vaccination, test or first positive test before 2019-12-01 is rejected, naming the field and the rule, never the value', async () => {
+    const ledger = new Ledger(':memory:')
+    const { report } = await issueFile(
+      ledger,
+      jsonl([
+        flatVaccination({ id: 'D1', date: '1900-06-01' }),
+        TEST_RECORD({ id: 'D2', date: '2019-11-30T22:00:00Z' }),
+        { id: 'D3', type: 'r', fn: 'Vo', gn: 'Dung', dob: '1970-01-01', date: '2012-01-05' },
+        // the first day allowed, and a sample time on it at an offset, are signed
+        flatVaccination({ id: 'D4', gn: 'Binh', date: '2019-12-01' }),
+        TEST_RECORD({ id: 'D5', gn: 'Mai', date: '2019-12-01T06:00:00+05:00' }),
+      ]),
+    )
+    expect(report.rejections.map((r) => [r.index, r.field, r.reason])).toEqual([
+      [
+        1,
+        'date',
+        expect.stringMatching(/^is before 2019-12-01: a COVID-19 vaccination cannot be dated before/),
+      ],
+      [2, 'date', expect.stringMatching(/^is before 2019-12-01: a COVID-19 test cannot/)],
+      [3, 'date', expect.stringMatching(/^is before 2019-12-01: a COVID-19 first positive test cannot/)],
+    ])
+    expect(JSON.stringify(report.rejections)).not.toMatch(/1900|2019-11-30|2012/)
+    expect(report.issued).toBe(2)
+    ledger.close()
+  })
+})
+
+describe('a payload names the fields the site typed', () => {
+  it("a test payload's bad sample time is t/sc, a vaccination's date v/dt, a name nam/gn", async () => {
+    const ledger = new Ledger(':memory:')
+    const test = {
+      nam: { fn: 'Pham', gn: 'Lan' },
+      dob: '1985-03-09',
+      t: [{ tt: 'LP6464-4', sc: '2021-06-01 08:00', tr: '260415000', tc: 'BV' }],
+    }
+    const vaccination = {
+      nam: { fn: 'Pham', gn: 'L4n' },
+      dob: '1985-03-09',
+      v: [{ mp: 'EU/1/20/1528', dn: 1, sd: 2, dt: '1900-01-01' }],
+    }
+    const { report } = await issueFile(ledger, jsonl([test, vaccination]))
+    expect(report.rejections.map((r) => [r.index, r.field])).toEqual([
+      [1, 't/sc'],
+      [2, 'nam/gn'],
+      [2, 'v/dt'],
+    ])
+    ledger.close()
+  })
+})
+
+describe('a standardised name given with < out of place (ICAO 9303)', () => {
+  it('LE<<X, <LE and LE< are rejected in words; VAN<ANH is signed', async () => {
+    const ledger = new Ledger(':memory:')
+    const { report } = await issueFile(
+      ledger,
+      jsonl([
+        flatVaccination({ id: 'N1', fnt: 'LE<<X' }),
+        flatVaccination({ id: 'N2', gnt: '<AN' }),
+        flatVaccination({ id: 'N3', fnt: 'LE<' }),
+        flatVaccination({ id: 'N4', fn: 'Le', gn: 'Van Anh', gnt: 'VAN<ANH' }),
+      ]),
+    )
+    expect(report.rejections.map((r) => [r.index, r.field, r.reason])).toEqual([
+      [1, 'fnt', expect.stringMatching(/^has a < at its start or end, or two < together: .*leave fnt empty/)],
+      [2, 'gnt', expect.stringMatching(/^has a < at its start or end, or two < together: .*leave gnt empty/)],
+      [3, 'fnt', expect.stringMatching(/^has a < at its start or end/)],
+    ])
+    expect(report.issued).toBe(1)
+    ledger.close()
+  })
+})
+
+describe('the same test sample at another UTC offset', () => {
+  it('is the same holder and event: issued under another id with the sameHolderEvent warning', async () => {
+    const ledger = new Ledger(':memory:')
+    await issueFile(ledger, jsonl([TEST_RECORD({ id: 'S1', date: '2021-06-01T08:00:00Z' })]))
+    const { report } = await issueFile(
+      ledger,
+      jsonl([TEST_RECORD({ id: 'S2', date: '2021-06-01T10:00:00+02:00' })]),
+    )
+    expect(report).toMatchObject({ issued: 1, sameHolderEvent: 1 })
+    // another instant is another sample
+    const other = await issueFile(ledger, jsonl([TEST_RECORD({ id: 'S3', date: '2021-06-01T10:00:00Z' })]))
+    expect(other.report).toMatchObject({ issued: 1, sameHolderEvent: 0 })
+    ledger.close()
+  })
+})
