@@ -253,3 +253,52 @@ describe('the same test sample at another UTC offset', () => {
     ledger.close()
   })
 })
+
+describe('a file plainly not in the format it is read as', () => {
+  const rows = `${CSV_HEADER}\nF1,v,Nguyen,Van An,1980-01-01,Comirnaty,1,2,2021-06-01\n`
+  const lines = `${JSON.stringify(flatVaccination({ id: 'F2' }))}\n`
+  it('is one ERR_INPUT naming the format it looks like, not a rejection per row', async () => {
+    for (const [name, text, format, looks] of [
+      ['rows.txt', rows, 'jsonl', /does not look like JSON Lines, .*it looks like CSV: give --format csv/],
+      ['rows.jsonl', `\n\n${rows}`, undefined, /does not look like JSON Lines, .*looks like CSV/],
+      [
+        'rows.json',
+        rows,
+        undefined,
+        /does not look like JSON, .*starts with neither \[ nor \{; it looks like CSV/,
+      ],
+      [
+        'lines.csv',
+        lines,
+        undefined,
+        /does not look like CSV, .*it looks like JSON Lines: give --format jsonl/,
+      ],
+      [
+        'array.csv',
+        JSON.stringify([flatVaccination()]),
+        undefined,
+        /does not look like CSV, .*looks like JSON:/,
+      ],
+      [
+        'array.jsonl',
+        JSON.stringify([flatVaccination()]),
+        undefined,
+        /does not look like JSON Lines, .*looks like JSON:/,
+      ],
+    ] as const) {
+      const ledger = new Ledger(':memory:')
+      const source = file(name, text)
+      const run = issueFile(ledger, source, format ? { format } : {})
+      await expect(run).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(looks) })
+      await expect(run).rejects.not.toMatchObject({ message: expect.stringMatching(/Nguyen|Le|1980/) })
+      ledger.close()
+    }
+  })
+
+  it('a JSON Lines file whose first line is a broken object is still read line by line', async () => {
+    const ledger = new Ledger(':memory:')
+    const { report } = await issueFile(ledger, file('broken.jsonl', `{"id": "B1", "type"\n${lines}`))
+    expect(report).toMatchObject({ records: 2, issued: 1, rejected: 1 })
+    ledger.close()
+  })
+})
