@@ -12,6 +12,7 @@
  * `k2`, names as written) are kept: a new certificate's key matches only certificates issued since.
  */
 import { hash } from 'node:crypto'
+import { parseInstant } from '../time/parse-instant.js'
 import { transliterate } from './transliterate.js'
 import { certificateTypes } from './types.js'
 
@@ -56,6 +57,19 @@ function standardHolder(dcc: Record<string, unknown>): string[] {
   ]
 }
 
+/**
+ * A test's sample time as the instant it names, in UTC (`2021-06-01T10:00:00+02:00` →
+ * `2021-06-01T08:00:00Z`; fractional seconds kept to the millisecond, trailing zeros dropped): the
+ * same sample written at another UTC offset is the same event. A time written with `Z` is unchanged,
+ * so keys stored before this rule still match; one that cannot be read is kept as written.
+ */
+export function sampleInstant(sc: unknown): string {
+  if (typeof sc !== 'string') return text(sc)
+  const instant = parseInstant(sc)
+  if (!instant || Number.isNaN(instant.getTime())) return text(sc)
+  return instant.toISOString().replace(/\.?0+Z$/, 'Z')
+}
+
 /** 32 hex characters: sha256 of the holder (standardised names, dob) and the event, truncated. */
 export function holderEventKey(dcc: Record<string, unknown>): string {
   const type = certificateTypes(dcc)[0] ?? '?'
@@ -67,7 +81,7 @@ export function holderEventKey(dcc: Record<string, unknown>): string {
     type === 'v'
       ? [entry.tg, entry.dt, entry.dn]
       : type === 't'
-        ? [entry.tg, entry.sc, entry.tt]
+        ? [entry.tg, sampleInstant(entry.sc), entry.tt]
         : [entry.tg, entry.fr]
   const parts = ['k3', ...standardHolder(dcc), type, ...event.map(text)]
   return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32)

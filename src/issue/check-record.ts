@@ -65,6 +65,21 @@ export function columnFor(path: string): string {
   return key || 'record'
 }
 
+/**
+ * A reason's field for a record given as a DCC payload: the payload field the site typed
+ * (`t/sc`, `v/mp`, `nam/fn`), not the flat column hcert reads it from (`date`, `vaccine`, `fn`);
+ * `dob`, `ver`, `id`, `type` and `record` are the same in both forms. `type`: the entry's.
+ */
+export function payloadFieldFor(column: string, type: CertificateType | undefined): string {
+  if (column === 'fn' || column === 'gn' || column === 'fnt' || column === 'gnt') return `nam/${column}`
+  if (!type) return column
+  if (column === 'country') return `${type}/co`
+  if (column === 'issuer') return `${type}/is`
+  if (column === 'ci') return `${type}/ci`
+  const path = Object.keys(COLUMNS).find((key) => key.startsWith(`${type}/`) && COLUMNS[key] === column)
+  return path ?? column
+}
+
 /** Fields the DCC schema 1.3 gives as `date` (not `date-time`), per certificate type. */
 const DATE_FIELDS: Readonly<Record<CertificateType, readonly string[]>> = {
   v: ['dt'],
@@ -84,6 +99,15 @@ const DATE_TIME_FIELDS: Readonly<Record<CertificateType, readonly string[]>> = {
 }
 
 const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000 // an hour, for clocks that disagree a little
+
+/**
+ * The earliest day an event of a disease may be dated (the vaccination, the test's sample, the first
+ * positive test): COVID-19 (SNOMED CT 840539006) was first reported in December 2019, so a date
+ * before 2019-12-01 is a typo (1900, 2012), never a certificate.
+ */
+export const DISEASE_FLOOR: Readonly<Record<string, { day: string; name: string }>> = {
+  '840539006': { day: '2019-12-01', name: 'COVID-19' },
+}
 
 /** Columns filled in from another column: no reason of their own when that one is wrong. */
 const FILLED_FROM: Readonly<Record<string, readonly string[]>> = {
@@ -253,6 +277,16 @@ export function checkRecord(
       out.add(column, schemaReason(issue, column))
     }
   }
+  // ICAO 9303: `<` stands for one space or hyphen between names: `LE<<X`, `<LE`, `LE<` are no names
+  const nam = dcc.nam && typeof dcc.nam === 'object' ? (dcc.nam as Record<string, unknown>) : {}
+  for (const field of ['fnt', 'gnt'] as const) {
+    const value = nam[field]
+    if (typeof value === 'string' && /^[A-Z<]+$/.test(value) && /<<|^<|<$/.test(value))
+      out.add(
+        field,
+        `has a < at its start or end, or two < together: in a standardised name, < stands for one space or hyphen between two names (ICAO 9303), such as VAN<ANH; leave ${field} empty to derive it from ${field === 'fnt' ? 'fn' : 'gn'}`,
+      )
+  }
   if (!type || !entry) return out.list
   // the DCC schema gives these as dates; its reader here (schema-formats.ts) lets a time through,
   // as verify must read what others issued, but hcert signs a date only: a time would be signed as
@@ -287,7 +321,21 @@ export function checkRecord(
   if (dob && dob.getTime() > now.getTime()) out.add('dob', 'the date of birth is in the future')
   const eventField = type === 'v' ? 'dt' : type === 't' ? 'sc' : 'fr'
   const event = when(eventField)
-  if (dob && event && dob.getTime() > event.getTime()) {
+  // an event before the disease was known (a vaccination dated 1900): named by its rule, never its value
+  const floor = typeof entry.tg === 'string' ? DISEASE_FLOOR[entry.tg] : undefined
+  const floorTime = floor ? parseInstant(floor.day) : undefined
+  const beforeDisease =
+    floor !== undefined &&
+    floorTime !== undefined &&
+    event !== undefined &&
+    event.getTime() < floorTime.getTime()
+  if (floor && beforeDisease)
+    out.add(
+      columnFor(`${type}/${eventField}`),
+      `is before ${floor.day}: a ${floor.name} ${type === 'v' ? 'vaccination' : type === 't' ? 'test' : 'first positive test'} cannot be dated before the disease was first reported (check the year)`,
+    )
+  // (an event dated before its disease is the date's fault, not the date of birth's)
+  if (dob && event && !beforeDisease && dob.getTime() > event.getTime()) {
     out.add(
       'dob',
       `the date of birth is after the ${type === 'v' ? 'vaccination' : type === 't' ? 'test' : 'first positive test'}`,

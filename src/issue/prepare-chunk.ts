@@ -10,6 +10,7 @@
  * key's current certificate.
  */
 import { holderOfPayload, samePerson } from './holder-match.js'
+import { DRIFTED_HOLDER, driftedFromFirst, otherEvent, otherEventRejection } from './correction-rules.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
 import { contentOf, type IssuedRecord } from '../ledger/ledger.js'
@@ -17,7 +18,7 @@ import type { LedgerStore as Ledger } from '../ledger/store.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
 import { checkIcvpRecord } from './check-icvp-record.js'
-import { checkRecord } from './check-record.js'
+import { checkRecord, payloadFieldFor } from './check-record.js'
 import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.js'
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
@@ -29,6 +30,8 @@ import { expiresBeforeReplaced } from './signing-window.js'
 export interface IssuedCertificate {
   /** the input line of the record */
   line: number
+  /** for a record of a JSON array: its 0-based index in the array (all of a one-line array are on line 1) */
+  element?: number
   /** the record's `id` column, when it has one */
   id?: string
   uvci: string
@@ -146,13 +149,25 @@ export function sameContent(issued: IssuedRecord, content: string, givenUvci: st
   return issued.content === content && (givenUvci === undefined || issued.uvcis.includes(givenUvci))
 }
 
-/** The output line of a stored certificate, for the input record at `line`. */
-export function lineOf(line: number, key: string, issued: IssuedRecord): IssuedCertificate {
+/**
+ * Where an output line's record is in the input: its `line`, and for an element of a JSON array its
+ * `element` (0-based), as the report's rejections give them.
+ */
+export function placeOf(record: InputRecord): { line: number; element?: number } {
+  return record.element === undefined ? { line: record.line } : { line: record.line, element: record.element }
+}
+
+/** The output line of a stored certificate, for the input record at `at` (placeOf). */
+export function lineOf(
+  at: { line: number; element?: number },
+  key: string,
+  issued: IssuedRecord,
+): IssuedCertificate {
   const { head, uvcis } = issued
   const id = idOfKey(key)
   const replaces = uvcis.length > 1 ? uvcis[uvcis.length - 2] : undefined
   return {
-    line,
+    ...at,
     ...(id !== undefined ? { id } : {}),
     uvci: head.uvci,
     type: head.type,
@@ -251,7 +266,9 @@ export function holderChanged(
 
 /**
  * Why a record whose key the ledger holds for other content is not issued, or undefined when it
- * may be issued as a correction (`correct`, the same kind, the same holder).
+ * may be issued as a correction (`correct`, the same kind, the same holder, the same event:
+ * correction-rules.ts). `firstPayload`: the payload of the key's first certificate, when it has
+ * been corrected or renewed since (its names bound what corrections may change).
  */
 export function ledgerReuseRejection(
   key: string,
@@ -259,6 +276,7 @@ export function ledgerReuseRejection(
   type: IssueType,
   payload: Record<string, unknown>,
   correct: boolean,
+  firstPayload?: string,
 ): Rejection | undefined {
   const otherKind = (issued.head.type === 'icvp') !== (type === 'icvp')
   if (otherKind)
@@ -266,7 +284,22 @@ export function ledgerReuseRejection(
       ? crossKindCorrection(key, issued.head.type === 'icvp')
       : reusedKeyRejection(key, undefined, false)
   if (holderChanged(type, issued.head.payload, payload)) return OTHER_HOLDER
+  const head = parsed(issued.head.payload)
+  if (head && otherEvent(issued.head.type, head, type, payload))
+    return otherEventRejection(idOfKey(key) !== undefined)
+  const first = firstPayload === undefined ? undefined : parsed(firstPayload)
+  if (first && driftedFromFirst(type, first, payload)) return DRIFTED_HOLDER
   return correct ? undefined : reusedKeyRejection(key)
+}
+
+/** A stored payload read back; undefined when it cannot be (the ledger's own checks report that). */
+function parsed(payload: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(payload) as unknown
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -380,6 +413,13 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         : checkRecord(built.dcc, built.type, context.now, built.rejections, context.signedShape),
       record.raw,
     )
+    // a DCC payload's reasons name the payload field the site typed (t/sc), not the flat column (date)
+    if (built.type !== 'icvp' && 'nam' in record.raw)
+      for (const r of rejections)
+        r.field =
+          r.field === 'fn' && (typeof record.raw.nam !== 'object' || record.raw.nam === null)
+            ? 'nam' // nam given as text: the site typed nam
+            : payloadFieldFor(r.field, built.type)
     if (built.type && !context.mayIssue.includes(built.type)) {
       rejections.push({
         field: built.type === 'icvp' ? 'record' : 'type',
@@ -439,7 +479,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
           record,
           key,
           content,
-          certificate: lineOf(record.line, key, existing),
+          certificate: lineOf(placeOf(record), key, existing),
           ...(expiredAt(existing, context.now) ? { expired: true } : {}),
         })
         alreadyIssued++
@@ -452,14 +492,23 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
           record,
           key,
           content,
-          certificate: lineOf(record.line, key, existing),
+          certificate: lineOf(placeOf(record), key, existing),
           correctedSince: true,
           ...(expiredAt(existing, context.now) ? { expired: true } : {}),
         })
         alreadyIssued++
         continue
       }
-      const refused = ledgerReuseRejection(key, existing, built.type, built.dcc, context.correct === true)
+      // a key corrected or renewed before: its first certificate bounds what a correction may change
+      const first = existing.uvcis.length > 1 ? context.ledger.chainOf(key)[0]?.payload : undefined
+      const refused = ledgerReuseRejection(
+        key,
+        existing,
+        built.type,
+        built.dcc,
+        context.correct === true,
+        first,
+      )
       if (refused) {
         reject(refused)
         continue

@@ -332,6 +332,8 @@ export async function* readRecords(
     }
   })()
   const detected = format ?? (source !== '-' ? formatFromName(source) : undefined) ?? sniff(first)
+  const mismatch = formatMismatch(detected, first.replace(/^\uFEFF/, ''))
+  if (mismatch) throw mismatch
   const known = options.columns ?? INPUT_COLUMNS
   const columns = new UnknownColumns(options.onWarning, known)
   try {
@@ -595,6 +597,36 @@ export async function sniffStdin(): Promise<InputFormat> {
       .subarray(0, 64 * 1024)
       .toString('utf8')
       .replace(/^\uFEFF/, ''),
+  )
+}
+
+const FORMAT_NAMES: Readonly<Record<InputFormat, string>> = { csv: 'CSV', jsonl: 'JSON Lines', json: 'JSON' }
+
+/**
+ * ERR_INPUT when a file read as `format` (by --format or its name) plainly is not that format, from
+ * its first text: JSON Lines whose first non-blank line is no JSON object, JSON that starts with
+ * neither `[` nor `{`, CSV that starts with `[` or `{`. One error for the file, rather than a
+ * rejection for each of its rows; it names the formats, never the text.
+ */
+export function formatMismatch(format: InputFormat, start: string): DccError | undefined {
+  const text = start.trimStart()
+  if (text === '') return undefined
+  const json = text.startsWith('{') || text.startsWith('[')
+  const plainlyNot =
+    (format === 'jsonl' && !text.startsWith('{')) ||
+    (format === 'json' && !json) ||
+    (format === 'csv' && json)
+  if (!plainlyNot) return undefined
+  const looks = sniff(text)
+  const what =
+    format === 'jsonl'
+      ? 'its first line is not a JSON object ({…})'
+      : format === 'json'
+        ? 'it starts with neither [ nor {'
+        : 'it starts with { or [, as JSON does'
+  return new DccError(
+    'ERR_INPUT',
+    `input: the file does not look like ${FORMAT_NAMES[format]}, the format it is read as (--format, or its name's extension): ${what}; it looks like ${FORMAT_NAMES[looks]}: give --format ${looks} (or a name ending .${looks}), or export the file as ${FORMAT_NAMES[format]}`,
   )
 }
 

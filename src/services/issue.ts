@@ -21,6 +21,7 @@ import {
   idOfKey,
   ledgerReuseRejection,
   lineOf,
+  placeOf,
   prepareChunk,
   reusedKeyRejection,
   sameContent,
@@ -116,6 +117,8 @@ export interface IssueReport {
   dryRun: boolean
   /** with --dry-run: the records a real run would sign (issued is 0: nothing is signed) */
   wouldIssue?: number
+  /** with --dry-run: of `wouldIssue`, the corrections (--correct) a real run would sign (corrected is 0) */
+  wouldCorrect?: number
   out: string | null
   /** the certificates, when no --out file was given and the caller wants them in the report */
   certificates?: IssuedCertificate[]
@@ -195,7 +198,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     rejections: [],
     warnings,
     dryRun: options.dryRun,
-    ...(options.dryRun ? { wouldIssue: 0 } : {}),
+    ...(options.dryRun ? { wouldIssue: 0, wouldCorrect: 0 } : {}),
     out: options.out ?? null,
   }
   const maxReported = options.maxReportedRejections ?? 1000
@@ -321,7 +324,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       delete result.certificate
       const issued = current.get(result.key)
       if (issued && sameContent(issued, pending.content, undefined)) {
-        result.certificate = lineOf(result.record.line, result.key, issued)
+        result.certificate = lineOf(placeOf(result.record), result.key, issued)
         if (expiredAt(issued, now)) result.expired = true
         report.alreadyIssued++
         continue
@@ -398,7 +401,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         })
         const id = idOfKey(pending.result.key)
         pending.result.certificate = {
-          line: pending.result.record.line,
+          ...placeOf(pending.result.record),
           ...(id !== undefined ? { id } : {}),
           uvci: String(entry.ci),
           type: pending.type,
@@ -440,6 +443,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       if (lost.length > 0) resolveConflicts(lost)
     } else {
       report.wouldIssue = (report.wouldIssue ?? 0) + toSign.length
+      report.wouldCorrect = (report.wouldCorrect ?? 0) + toSign.filter((p) => p.corrects).length
       for (const pending of toSign) if (pending.sameEvent) sameEvent(pending)
     }
     // counted with the chunk's commit: an interrupted run reports what it finished

@@ -211,7 +211,7 @@ describe('control and invisible characters', () => {
       v: [{ vp: '1119349007', mp: 'EU/1/20/1528', ma: 'ORG-100030215', dn: 1, sd: 2, dt: '2021-06-01' }],
     }
     const { report } = await issue(JSON.stringify(payload), 'payload-esc.json')
-    expect(report.rejections.map((r) => r.field)).toEqual(['gn'])
+    expect(report.rejections.map((r) => r.field)).toEqual(['nam/gn'])
     expect(report.rejections[0]?.reason).toMatch(/control character .* at character 2/)
     const csv = await issue(
       `${CSV_HEADER}\nv,Le,"A\u202En",1980-01-01,Comirnaty,1,2,2021-06-01\n`,
@@ -241,7 +241,7 @@ describe('a UVCI given in the input', () => {
     ] as const) {
       const { report } = await issue(JSON.stringify(payload(ci)), 'ci.json')
       expect(report.rejections).toEqual([
-        { index: 1, line: 1, field: 'ci', reason: expect.stringMatching(reason) },
+        { index: 1, line: 1, field: 'v/ci', reason: expect.stringMatching(reason) },
       ])
       if (ci.trim() !== '') expect(report.rejections[0]?.reason).not.toContain(ci)
     }

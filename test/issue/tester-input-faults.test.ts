@@ -221,7 +221,7 @@ describe('finding 15: one reason that points the right way', () => {
   })
   it('nam given as text: the form nam takes', async () => {
     const got = await rejections('nam', [{ ...payload, nam: 'Vo' }])
-    expect(got).toEqual([['fn', expect.stringMatching(/^nam must be an object with the names/)]])
+    expect(got).toEqual([['nam', expect.stringMatching(/^nam must be an object with the names/)]])
   })
   it('a DCC payload among ICVP records given with --kind icvp: one reason saying it looks like a DCC', async () => {
     const icvp = {

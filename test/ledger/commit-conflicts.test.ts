@@ -115,7 +115,7 @@ describe('a commit that finds what another run committed since the lookup', () =
     const third = join(tmp, 'reuse_c.csv')
     writeFileSync(
       third,
-      'id,type,fn,gn,dob,vaccine,dose,doses,date,country\nR1,v,Alice,Andersen,1980-01-01,Comirnaty,1,2,2021-05-01,VN\n',
+      'id,type,fn,gn,dob,vaccine,dose,doses,date,country\nR1,v,Alice,Andersen,1980-01-01,Comirnaty,2,2,2021-05-01,VN\n',
     )
     let other: Awaited<ReturnType<typeof run>> | undefined
     const mine = await run(
