@@ -10,7 +10,7 @@ import { holderOfRecord, holderUnknown, type Holder } from './holder-match.js'
 import type { IssueKind } from './issue-types.js'
 import type { InputRecord } from './read-records.js'
 import { eventsOfRecord, type RecordEvent } from './rejected-event.js'
-import { textAsRead } from './text-as-read.js'
+import { fieldsLineUp, readableFields, textAsRead } from './text-as-read.js'
 import { UnsplitRows } from './unsplit-rows.js'
 
 /** A record's holder and the events it may stand for, as compared with a rejects row's. */
@@ -41,14 +41,15 @@ export class RunReads {
 
   /** Notes a record this run read (issued, already issued or rejected), under its key. */
   add(record: InputRecord, key: string): void {
-    const holder = holderOfRecord(this.kind, record.raw)
+    const fields = readableFields(record)
+    const holder = holderOfRecord(this.kind, fields)
     const holders = this.keys.get(key) ?? []
     holders.push(holder)
     this.keys.set(key, holders)
     const text = textAsRead(record)
     if (text !== undefined) this.texts.add(textDigest(text))
     this.unsplit.add(record)
-    if (!record.error && !holderUnknown(holder))
-      this.records.push({ holder, events: eventsOfRecord(this.kind, record.raw, this.defaults) })
+    if (fieldsLineUp(record) && !holderUnknown(holder))
+      this.records.push({ holder, events: eventsOfRecord(this.kind, fields, this.defaults) })
   }
 }

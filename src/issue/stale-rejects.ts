@@ -23,7 +23,7 @@ import {
   type RecordEvent,
 } from './rejected-event.js'
 import { textDigest, type HolderEvents, type RunReads } from './run-reads.js'
-import { textAsRead } from './text-as-read.js'
+import { fieldsLineUp, readableFields, textAsRead } from './text-as-read.js'
 import type { StoredCertificate } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
@@ -193,7 +193,7 @@ function accountedFor(
   const chain = (): StoredCertificate[] =>
     context.ledger.chainOf(key).filter((c) => issuedSince(c, context.since))
   if (!id) return read !== undefined || chain().length > 0
-  const holder = holderOfRecord(context.kind, record.raw)
+  const holder = holderOfRecord(context.kind, readableFields(record))
   if (holderUnknown(holder)) return read !== undefined || chain().length > 0
   if (rowEvents(record, context).length > 0) return false
   const fixable = fieldsOfReason(context.kind, record.resentReason)
@@ -216,9 +216,9 @@ function rowEvents(
   record: InputRecord,
   context: { defaults: IssueDefaults; kind?: IssueKind },
 ): RecordEvent[] {
-  if (record.error) return []
+  if (!fieldsLineUp(record)) return []
   const named = eventFieldsOfReason(context.kind, record.resentReason)
-  return eventsOfRecord(context.kind, record.raw, context.defaults, named.has('type'))
+  return eventsOfRecord(context.kind, readableFields(record), context.defaults, named.has('type'))
 }
 
 /**
@@ -233,7 +233,7 @@ function ownRecordSince(
   context: { reads: RunReads; defaults: IssueDefaults; kind?: IssueKind },
   issuedSinceRows: () => HolderEvents[],
 ): boolean {
-  const holder = holderOfRecord(context.kind, record.raw)
+  const holder = holderOfRecord(context.kind, readableFields(record))
   if (holderUnknown(holder)) return false
   const events = rowEvents(record, context)
   if (events.length === 0) return false

@@ -35,3 +35,39 @@ export function textAsRead(record: InputRecord): string | undefined {
     }
   return `json:${text}`
 }
+
+/** A `"key": value` pair of a JSON text, the value a string or a number (RFC 8259). */
+const PAIR = /"((?:[^"\\]|\\.){1,64})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/gu
+
+/**
+ * The record's fields as far as they can be read: its `raw`, or, for a JSON text that did not
+ * parse (or gave a key twice, and was read as no fields), the string and number values of the keys
+ * its text gives once (a DCC payload's `nam` names as `fn`, `gn`…), so that its holder and event
+ * can be compared with a record read since. A key given twice is left out: which value counts is
+ * open.
+ */
+export function readableFields(record: InputRecord): Record<string, unknown> {
+  const text = record.source ?? record.text
+  if (!record.error || Object.keys(record.raw).length > 0 || text === undefined) return record.raw
+  const fields: Record<string, unknown> = {}
+  const twice = new Set<string>()
+  for (const [, key, value] of text.matchAll(PAIR)) {
+    try {
+      const name = JSON.parse(`"${key}"`) as string
+      if (name in fields) twice.add(name)
+      else fields[name] = JSON.parse(value as string) as unknown
+    } catch {
+      // not a pair that can be read
+    }
+  }
+  for (const name of twice) delete fields[name]
+  return fields
+}
+
+/**
+ * Whether a record's fields stand under their own names: not a CSV row whose cells do not line up
+ * with its header (`has 11 fields`, a header row again), whose cells may sit under other columns.
+ */
+export function fieldsLineUp(record: InputRecord): boolean {
+  return !record.error || !record.cells || record.errorField !== undefined
+}

@@ -189,3 +189,26 @@ describe('fault 3: a row whose id was rejected is in the rejects file once, howe
     expect(await resend(json, 'json')).toEqual([6, 6, 6, 6])
   })
 })
+
+describe('fault 1, a line that did not parse: matched by the holder and event its text shows, not by its id alone', () => {
+  const line = (id: string, gn: string, close = '}') =>
+    `{"id":"${id}","type":"v","fn":"Trần","gn":"${gn}","dob":"1985-03-09","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"${close}`
+
+  it("another person's record under its id leaves the broken line carried; the line fixed and resent (as 7b) clears it", async () => {
+    const { ledger, rejects } = fresh('jsonl')
+    const jsonl = (...records: string[]) =>
+      issueFile(ledger, file('in.jsonl', `${records.join('\n')}\n`), { rejects })
+    expect((await jsonl(line('7', 'Thị Mai', ''))).report.rejected).toBe(1)
+    const other = await jsonl(line('7', 'Văn Hùng'))
+    expect(other.report.issued).toBe(1)
+    expect(readFileSync(rejects, 'utf8')).toContain('Thị Mai')
+    // another person's broken line under the id is no fix of it either
+    await jsonl(line('7', 'Văn Nam', ''))
+    expect(readFileSync(rejects, 'utf8')).toContain('Thị Mai')
+    const fixed = await jsonl(line('7b', 'Thị Mai'))
+    expect(fixed.report.issued).toBe(1)
+    expect(readFileSync(rejects, 'utf8')).not.toContain('Thị Mai')
+    expect(readFileSync(rejects, 'utf8')).toContain('Văn Nam')
+    ledger.close()
+  })
+})
