@@ -22,7 +22,7 @@ import {
   sameRejectedEvent,
   type RecordEvent,
 } from './rejected-event.js'
-import { textDigest, type HolderEvents, type RunReads } from './run-reads.js'
+import { HolderIndex, textDigest, type HolderEvents, type RunReads } from './run-reads.js'
 import { fieldsLineUp, readableFields, textAsRead } from './text-as-read.js'
 import type { StoredCertificate } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
@@ -151,8 +151,8 @@ export function sortEarlierRejects(
   },
 ): EarlierRejects {
   const result: EarlierRejects = { carry: [], outstanding: 0, unsure: 0 }
-  let issued: HolderEvents[] | undefined
-  const issuedSinceRows = (): HolderEvents[] => (issued ??= certificatesSince(context))
+  let issued: HolderIndex | undefined
+  const issuedSinceRows = (): HolderIndex => (issued ??= certificatesSince(context))
   for (const record of records) {
     // read again in this run as typed (resent unchanged, or the original file sent again; a row
     // with no usable key: not JSON, a key given twice, a quote closed mid-cell, a header row, an
@@ -231,7 +231,7 @@ function rowEvents(
 function ownRecordSince(
   record: InputRecord,
   context: { reads: RunReads; defaults: IssueDefaults; kind?: IssueKind },
-  issuedSinceRows: () => HolderEvents[],
+  issuedSinceRows: () => HolderIndex,
 ): boolean {
   const holder = holderOfRecord(context.kind, readableFields(record))
   if (holderUnknown(holder)) return false
@@ -242,22 +242,25 @@ function ownRecordSince(
   const own = (other: HolderEvents): boolean =>
     sameRejectedHolder(context.kind, holder, other.holder, fixable) &&
     events.some((event) => other.events.some((e) => sameRejectedEvent(event, e, named)))
-  return context.reads.records.some(own) || issuedSinceRows().some(own)
+  return (
+    context.reads.records.candidates(holder, fixable).some(own) ||
+    issuedSinceRows().candidates(holder, fixable).some(own)
+  )
 }
 
 /** The holders and events of the certificates issued since the earlier file was written, or by this run. */
-function certificatesSince(context: { ledger: LedgerStore; since: Since }): HolderEvents[] {
+function certificatesSince(context: { ledger: LedgerStore; since: Since }): HolderIndex {
   const { writtenAt, issuedNow } = context.since
   const ids = new Set(issuedNow)
   if (writtenAt !== undefined) for (const id of context.ledger.idsCreatedAfter(writtenAt)) ids.add(id)
-  const rows: HolderEvents[] = []
+  const rows = new HolderIndex()
   for (const id of ids) {
     const certificate = context.ledger.findById(id)
     if (!certificate) continue
     try {
       const payload = JSON.parse(certificate.payload) as Record<string, unknown>
       const event = eventOfPayload(certificate.type === 'icvp' ? 'icvp' : undefined, payload)
-      rows.push({ holder: holderOfPayload(certificate.type, payload), events: event ? [event] : [] })
+      rows.add({ holder: holderOfPayload(certificate.type, payload), events: event ? [event] : [] })
     } catch {
       // a payload that does not parse names no holder
     }
