@@ -11,8 +11,10 @@ import { describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
 import type { IssueOptions } from '../../src/services/issue.js'
 import { fileMaker, issueFile } from '../helpers/issue.js'
+import { ENGINES, requirePgInCi } from '../helpers/pg.js'
 import { letters } from '../helpers/records.js'
 
+requirePgInCi()
 const file = fileMaker('hcert-rejects-own-event-')
 const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date,test_type,result'
 const rows = (header: string, ...lines: string[]): string => `${header}\n${lines.join('\n')}\n`
@@ -211,4 +213,19 @@ describe('fault 1, a line that did not parse: matched by the holder and event it
     expect(readFileSync(rejects, 'utf8')).toContain('Văn Nam')
     ledger.close()
   })
+})
+
+describe('fault 2 on each ledger engine: the fix issued by a run without --rejects', () => {
+  for (const engine of ENGINES)
+    it(`${engine.name}: the next run at the rejects file finds it among the certificates issued since`, async () => {
+      const ledger = engine.open(engine.spec(file.folder, 'since'))
+      const rejects = join(file.folder, `since-${engine.name}.csv`)
+      const input = (text: string) => file('in.csv', text)
+      await issueFile(ledger, input(rows(HEADER, vaccination('2', { dob: '2035-03-09' }))), { rejects })
+      const later = new Date(Date.now() + 5000)
+      await issueFile(ledger, input(rows(HEADER, vaccination('2b'))), { now: later })
+      await issueFile(ledger, input(rows(HEADER, vaccination('4', { gn: 'Hoa' }))), { rejects, now: later })
+      expect(existsSync(rejects)).toBe(false)
+      ledger.close()
+    })
 })
