@@ -33,6 +33,10 @@ const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
 }
 
 /** The event fields each reason column names (README "Input columns"; `type`: the certificate type). */
+export const EVENT_COLUMNS: Readonly<Record<IssueKind, readonly string[]>> = {
+  dcc: ['type', 'disease', 'vaccine', 'dose', 'test_type', 'date'],
+  icvp: ['product', 'date'],
+}
 const NAMED_BY: Readonly<Record<string, readonly string[]>> = {
   type: ['type'],
   disease: ['tg'],
@@ -46,26 +50,34 @@ const ICVP_NAMED_BY: Readonly<Record<string, readonly string[]>> = {
   date: ['dt'],
 }
 
-/** The event fields a rejection reason names (`vaccine: …; date: …`; a payload's `v/dt: …` by its leaf). */
-export function eventFieldsOfReason(kind: string | undefined, reason: string | undefined): Set<string> {
+/** The fields a rejection reason names (`vaccine: …; date: …`; a payload's `v/dt: …` by its leaf), in lower case. */
+export function fieldsNamedBy(reason: string | undefined): Set<string> {
   const named = new Set<string>()
-  const table = kind === 'icvp' ? ICVP_NAMED_BY : NAMED_BY
-  const leaves: Readonly<Record<string, string>> = {
-    mp: 'vaccine',
-    dn: 'dose',
-    dt: 'date',
-    sc: 'date',
-    fr: 'date',
-    tg: 'disease',
-    tt: 'test_type',
-    vp: 'product',
-  }
   for (const part of (reason ?? '').split(/;\s*/u)) {
     const field = /^\s*([A-Za-z_/<> 0-9]+?)\s*:/u.exec(part)?.[1]?.toLowerCase()
-    if (field === undefined) continue
-    const leaf = field.split('/').pop() as string
-    for (const f of table[leaf] ?? table[leaves[leaf] ?? ''] ?? []) named.add(f)
+    if (field !== undefined) named.add(field.split('/').pop() as string)
   }
+  return named
+}
+
+/** A payload field's reason column (check-record.ts columnFor), for a reason naming the field itself. */
+const COLUMN_OF: Readonly<Record<string, string>> = {
+  mp: 'vaccine',
+  dn: 'dose',
+  dt: 'date',
+  sc: 'date',
+  fr: 'date',
+  tg: 'disease',
+  tt: 'test_type',
+  vp: 'product',
+}
+
+/** The event fields a rejection reason names (fieldsNamedBy, each column as the event fields it fills). */
+export function eventFieldsOfReason(kind: string | undefined, reason: string | undefined): Set<string> {
+  const table = kind === 'icvp' ? ICVP_NAMED_BY : NAMED_BY
+  const named = new Set<string>()
+  for (const leaf of fieldsNamedBy(reason))
+    for (const f of table[leaf] ?? table[COLUMN_OF[leaf] ?? ''] ?? []) named.add(f)
   return named
 }
 

@@ -287,7 +287,9 @@ function keyOfEarlier(
   // a JSON text's "id" as typed)
   const id = typeof record.raw.id === 'string' ? record.raw.id : idInText(record.source ?? record.text)
   const clean = id?.normalize('NFC').trim()
-  return clean ? { key: `id:${clean}`, id: true } : { id: false }
+  // an id that cannot be seen as text (JSON `{}`, `[1]`) is still an id: the row is not counted
+  // among those "without an id"
+  return clean ? { key: `id:${clean}`, id: true } : { id: hasId(record.raw) }
 }
 
 /** Whether a record gives an id (a value that is not empty). */

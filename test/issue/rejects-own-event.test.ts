@@ -229,3 +229,20 @@ describe('fault 2 on each ledger engine: the fix issued by a run without --rejec
       ledger.close()
     })
 })
+
+describe("fault 1, a resent row broken anew: it replaces its earlier row only when it shows that row's event", () => {
+  it("the same person's dose 1 under the id, broken (more cells than the header), leaves the dose 2 row carried", async () => {
+    const header = 'id,type,fn,gn,dob,vaccine,dose,doses,date'
+    const { ledger, rejects } = fresh()
+    const first = rows(header, '5,v,Binh,An,2035-01-01,Comirnaty,2,2,2021-07-01')
+    expect((await run(ledger, rejects, first)).report.rejected).toBe(1)
+    const dose1 = '5,v,Binh,An,1990-01-01,Comirnaty,x,1,2,2021-06-01'
+    const again = await run(ledger, rejects, rows(header, dose1))
+    expect(again.report.rejections.map((r) => r.reason)).toEqual(['has 10 fields; the header has 9'])
+    expect(lines(rejects).map((l) => l.split(',').slice(0, 7).join(','))).toEqual([
+      '5,v,Binh,An,1990-01-01,Comirnaty,x',
+      '5,v,Binh,An,2035-01-01,Comirnaty,2',
+    ])
+    ledger.close()
+  })
+})
