@@ -41,6 +41,9 @@ const NAMED_BY: Readonly<Record<string, readonly string[]>> = {
   type: ['type'],
   disease: ['tg'],
   vaccine: ['mp'],
+  // checked against the vaccine (check-record.ts): the vaccine may be the wrong one
+  manufacturer: ['mp'],
+  vaccine_type: ['mp'],
   dose: ['dn'],
   test_type: ['tt'],
   date: ['dt', 'sc', 'fr'],
@@ -72,12 +75,24 @@ const COLUMN_OF: Readonly<Record<string, string>> = {
   vp: 'product',
 }
 
-/** The event fields a rejection reason names (fieldsNamedBy, each column as the event fields it fills). */
+/**
+ * A date of birth checked against the event's date (`dob: the date of birth is after the
+ * vaccination`, check-record.ts, check-icvp-record.ts): either may be the wrong one.
+ */
+const DOB_AFTER_EVENT = /^\s*dob\s*:\s*the date of birth is after the/iu
+
+/**
+ * The event fields a rejection reason names (fieldsNamedBy, each column as the event fields it
+ * fills), and those a reason checked a named field against (the vaccine for `manufacturer`, the
+ * date for a date of birth after it).
+ */
 export function eventFieldsOfReason(kind: string | undefined, reason: string | undefined): Set<string> {
   const table = kind === 'icvp' ? ICVP_NAMED_BY : NAMED_BY
   const named = new Set<string>()
   for (const leaf of fieldsNamedBy(reason))
     for (const f of table[leaf] ?? table[COLUMN_OF[leaf] ?? ''] ?? []) named.add(f)
+  if ((reason ?? '').split(/;\s*/u).some((part) => DOB_AFTER_EVENT.test(part)))
+    for (const f of table.date ?? []) named.add(f)
   return named
 }
 

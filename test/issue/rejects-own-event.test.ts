@@ -16,7 +16,7 @@ import { letters } from '../helpers/records.js'
 
 requirePgInCi()
 const file = fileMaker('hcert-rejects-own-event-')
-const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date,test_type,result'
+const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date,test_type,result,manufacturer'
 const rows = (header: string, ...lines: string[]): string => `${header}\n${lines.join('\n')}\n`
 const lines = (path: string): string[] =>
   existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').slice(1) : []
@@ -29,11 +29,11 @@ const fresh = (ext = 'csv'): { ledger: Ledger; rejects: string } => ({
 /** A vaccination row: `id`, the holder `fn gn` born `dob`, `vaccine` dose `dose`/2 on `date`. */
 const vaccination = (
   id: string,
-  o: { gn?: string; dob?: string; vaccine?: string; dose?: number; date?: string } = {},
+  o: { gn?: string; dob?: string; vaccine?: string; dose?: number; date?: string; maker?: string } = {},
 ) =>
-  `${id},v,Trần,${o.gn ?? 'Thị Mai'},${o.dob ?? '1985-03-09'},${o.vaccine ?? 'Comirnaty'},${o.dose ?? 2},2,${o.date ?? '2021-07-01'},,`
+  `${id},v,Trần,${o.gn ?? 'Thị Mai'},${o.dob ?? '1985-03-09'},${o.vaccine ?? 'Comirnaty'},${o.dose ?? 2},2,${o.date ?? '2021-07-01'},,,${o.maker ?? ''}`
 const pcr = (id: string, gn = 'Thị Mai') =>
-  `${id},t,Trần,${gn},1985-03-09,,,,2021-08-01T08:00:00Z,PCR,negative`
+  `${id},t,Trần,${gn},1985-03-09,,,,2021-08-01T08:00:00Z,PCR,negative,`
 
 /** Issues `text` (a CSV file's) into the ledger with --rejects, as a site's next run. */
 const run = (ledger: Ledger, rejects: string, text: string, extra: Partial<IssueOptions> = {}) =>
@@ -121,6 +121,16 @@ describe('fault 2: a row fixed and resent under a new id is cleared, and never i
       [{ vaccine: 'Nopevax' }, { vaccine: 'Comirnaty' }],
       [{ date: '2021-07-32' }, { date: '2021-07-03' }],
       [{ dob: '2035-03-09' }, { dob: '1985-03-09' }],
+      // a date of birth after the vaccination: the site fixes the date instead
+      [
+        { dob: '2021-07-05', date: '2021-07-01' },
+        { dob: '2021-07-05', date: '2021-07-09' },
+      ],
+      // a manufacturer that is not the vaccine's maker: the site fixes the vaccine
+      [
+        { vaccine: 'Comirnaty', maker: 'ORG-100031184' },
+        { vaccine: 'Spikevax', maker: 'ORG-100031184' },
+      ],
     ] as const) {
       const { ledger, rejects } = fresh()
       await run(
