@@ -1,12 +1,15 @@
 /**
  * Nothing lost when a run replaces the rejects file an earlier run left at the same path (issue 11).
  * The earlier file is read before this run reads a record; once the run has committed, each of its
- * records is accounted for when it is issued since (the ledger holds its key) or this run read it
- * (it is issued now, or in the new file with this run's reason); under an id, only a record of
- * plausibly the same holder counts (sites number their rows 1, 2, 3 every day). The others are carried into the
- * new file unchanged, with their reasons, and the run says how many (counts only, never data):
- * those with an id were neither issued since nor in this input; of those without one hcert cannot
- * tell whether this input held them fixed (a fixed record has another content, so another key).
+ * records is accounted for when ITS OWN record was issued since (by this run, or by any run after
+ * the file was written) or this run read it (issued now, or in the new file with this run's
+ * reason): the same text as read; else its own holder and event under any id (rejected-holder.ts,
+ * rejected-event.ts), the fields its reason named let differ. Sites number their rows 1, 2, 3 every
+ * day, and one person's doses and tests are records of their own, so neither the id nor the holder
+ * alone says it. The others are carried into the new file unchanged, with their reasons, and the
+ * run says how many (counts only, never data): those with an id were neither issued since nor in
+ * this input; of those without one hcert cannot tell whether this input held them fixed beyond the
+ * fields their reasons named.
  * A rejects file holds one kind of record: one that holds the other kind's (an ICVP run's rejects
  * at a DCC run's --rejects) is refused, as no one header or run could lay out or resend both.
  */
