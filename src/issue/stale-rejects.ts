@@ -1,12 +1,15 @@
 /**
  * Nothing lost when a run replaces the rejects file an earlier run left at the same path (issue 11).
  * The earlier file is read before this run reads a record; once the run has committed, each of its
- * records is accounted for when it is issued since (the ledger holds its key) or this run read it
- * (it is issued now, or in the new file with this run's reason); under an id, only a record of
- * plausibly the same holder counts (sites number their rows 1, 2, 3 every day). The others are carried into the
- * new file unchanged, with their reasons, and the run says how many (counts only, never data):
- * those with an id were neither issued since nor in this input; of those without one hcert cannot
- * tell whether this input held them fixed (a fixed record has another content, so another key).
+ * records is accounted for when ITS OWN record was issued since (by this run, or by any run after
+ * the file was written) or this run read it (issued now, or in the new file with this run's
+ * reason): the same text as read; else its own holder and event under any id (rejected-holder.ts,
+ * rejected-event.ts), the fields its reason named let differ. Sites number their rows 1, 2, 3 every
+ * day, and one person's doses and tests are records of their own, so neither the id nor the holder
+ * alone says it. The others are carried into the new file unchanged, with their reasons, and the
+ * run says how many (counts only, never data): those with an id were neither issued since nor in
+ * this input; of those without one hcert cannot tell whether this input held them fixed beyond the
+ * fields their reasons named.
  * A rejects file holds one kind of record: one that holds the other kind's (an ICVP run's rejects
  * at a DCC run's --rejects) is refused, as no one header or run could lay out or resend both.
  */
@@ -14,16 +17,23 @@ import { existsSync, statSync } from 'node:fs'
 import { DccError } from '../errors.js'
 import type { LedgerStore } from '../ledger/store.js'
 import { holderOfPayload, holderOfRecord, holderUnknown, type Holder } from './holder-match.js'
-import { holderEventOf } from './icvp-holder-event.js'
 import { fieldsOfReason, sameRejectedHolder } from './rejected-holder.js'
+import {
+  eventFieldsOfReason,
+  eventOfPayload,
+  eventsOfRecord,
+  sameRejectedEvent,
+  type RecordEvent,
+} from './rejected-event.js'
+import { HolderIndex, textDigest, type HolderEvents, type RunReads } from './run-reads.js'
+import { fieldsLineUp, readableFields, textAsRead } from './text-as-read.js'
 import type { StoredCertificate } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
 import { ICVP_INPUT_COLUMNS, ICVP_READ_COLUMNS } from './icvp-columns.js'
 import { INPUT_COLUMNS } from './input-columns.js'
 import type { IssueKind } from './issue-types.js'
-import type { UnsplitRows } from './unsplit-rows.js'
-import { readRecords, REASON_COLUMN, type InputFormat, type InputRecord } from './read-records.js'
+import { readRecords, type InputFormat, type InputRecord } from './read-records.js'
 
 /**
  * The records of the rejects file at `path` (none when there is no file). ERR_USAGE when it cannot
@@ -136,27 +146,26 @@ export function sortEarlierRejects(
   records: readonly InputRecord[],
   context: {
     ledger: LedgerStore
-    /** the idempotency keys of the records this run read, each with the holders read under it */
-    inputKeys: ReadonlyMap<string, readonly Holder[]>
-    /** the texts (textAsRead) of the records this run read and could not read as records */
-    inputTexts?: ReadonlySet<string>
-    /** this run's CSV rows that could not be read as records, by their id cell */
-    unsplit?: UnsplitRows
+    /** what this run read: keys with their holders, texts, unsplit rows, holders and events */
+    reads: RunReads
     defaults: IssueDefaults
     kind?: IssueKind
     since: Since
   },
 ): EarlierRejects {
   const result: EarlierRejects = { carry: [], outstanding: 0, unsure: 0 }
+  let issued: HolderIndex | undefined
+  const issuedSinceRows = (): HolderIndex => (issued ??= certificatesSince(context))
   for (const record of records) {
-    // read again in this run as typed (a row with no usable key: not JSON, a key given twice, a
-    // quote closed mid-cell, a header row): in the new file with this run's reason, once
+    // read again in this run as typed (resent unchanged, or the original file sent again; a row
+    // with no usable key: not JSON, a key given twice, a quote closed mid-cell, a header row, an
+    // id that was itself rejected): in the new file with this run's reason, once
     const text = textAsRead(record)
-    if (text !== undefined && context.inputTexts?.has(text)) continue
+    if (text !== undefined && context.reads.texts.has(textDigest(text))) continue
     const { key, id } = keyOfEarlier(record, context)
     if (key && accountedFor(record, key, id, context)) continue
-    if (key && context.unsplit?.standsFor(record, key, context.kind)) continue
-    if (sameEventIssued(record, context)) continue
+    if (key && context.reads.unsplit.standsFor(record, key, context.kind)) continue
+    if (ownRecordSince(record, context, issuedSinceRows)) continue
     result.carry.push(record)
     if (id) result.outstanding++
     else result.unsure++
@@ -165,12 +174,11 @@ export function sortEarlierRejects(
 }
 
 /**
- * Whether THIS earlier record was issued since or read in this input. A content key stands for its
- * content; an id is numbered by a site (1, 2, 3 every day), so under an id the record counts only
- * when the holder is the row's own (sameRejectedHolder: equal standardised names and date of
- * birth, except in the fields the row's rejection named, which may have been fixed), and a
- * certificate only when issued since the row was rejected. A record of which no holder field
- * could be read (a line that did not parse) is matched by its id alone.
+ * Whether THIS earlier record was issued since or read in this input by its key: a content key
+ * (a record without an id) stands for its content. Under an id, only a record of which no holder
+ * field could be read (a line that did not parse) is matched by its id alone; and a row whose
+ * event cannot be read (a record of the other kind, `looks like an ICVP record`) by its id and its
+ * own holder (sameRejectedHolder). Any other row is its own holder's own event (ownRecordSince).
  */
 function accountedFor(
   record: InputRecord,
@@ -178,21 +186,24 @@ function accountedFor(
   id: boolean,
   context: {
     ledger: LedgerStore
-    inputKeys: ReadonlyMap<string, readonly Holder[]>
+    reads: RunReads
+    defaults: IssueDefaults
     kind?: IssueKind
     since: Since
   },
 ): boolean {
-  const read = context.inputKeys.get(key)
-  const chain = context.ledger.chainOf(key).filter((c) => issuedSince(c, context.since))
-  if (!id) return read !== undefined || chain.length > 0
-  const holder = holderOfRecord(context.kind, record.raw)
-  if (holderUnknown(holder)) return read !== undefined || chain.length > 0
+  const read = context.reads.keys.get(key)
+  const chain = (): StoredCertificate[] =>
+    context.ledger.chainOf(key).filter((c) => issuedSince(c, context.since))
+  if (!id) return read !== undefined || chain().length > 0
+  const holder = holderOfRecord(context.kind, readableFields(record))
+  if (holderUnknown(holder)) return read !== undefined || chain().length > 0
+  if (rowEvents(record, context).length > 0) return false
   const fixable = fieldsOfReason(context.kind, record.resentReason)
   const same = (kind: string | undefined, other: Holder): boolean =>
     sameRejectedHolder(kind, holder, other, fixable)
   if (read?.some((h) => holderUnknown(h) || same(context.kind, h))) return true
-  return chain.some((certificate) => {
+  return chain().some((certificate) => {
     try {
       const payload = JSON.parse(certificate.payload) as Record<string, unknown>
       const kind = certificate.type === 'icvp' ? 'icvp' : context.kind
@@ -203,31 +214,61 @@ function accountedFor(
   })
 }
 
-/**
- * Whether a certificate for the same holder and event as this earlier record (its content apart
- * from its id: the holder-event key the ledger keeps, holderEventOf) was issued since, under any
- * id: the site followed a reason asking for an id of its own, and resending the old row under yet
- * another id would issue a second certificate.
- */
-function sameEventIssued(
+/** The events an earlier row may stand for (rejected-event.ts), its reason's named type let free. */
+function rowEvents(
   record: InputRecord,
-  context: { ledger: LedgerStore; defaults: IssueDefaults; kind?: IssueKind; since: Since },
+  context: { defaults: IssueDefaults; kind?: IssueKind },
+): RecordEvent[] {
+  if (!fieldsLineUp(record)) return []
+  const named = eventFieldsOfReason(context.kind, record.resentReason)
+  return eventsOfRecord(context.kind, readableFields(record), context.defaults, named.has('type'))
+}
+
+/**
+ * Whether a record this run read, or a certificate issued since, under ANY id, is the earlier
+ * row's own record: its own holder (sameRejectedHolder) and its own event (sameRejectedEvent),
+ * except in the fields the row's reason named. The same person's other dose, test or vaccination
+ * under the row's id is not; the row fixed and resent as `2b` is (then resent again as `2c` it
+ * would be a second certificate).
+ */
+function ownRecordSince(
+  record: InputRecord,
+  context: { reads: RunReads; defaults: IssueDefaults; kind?: IssueKind },
+  issuedSinceRows: () => HolderIndex,
 ): boolean {
-  if (record.error) return false
-  const { id: _id, ...content } = record.raw
-  let event: string
-  try {
-    const built = (context.kind === 'icvp' ? buildIcvp : buildDcc)(content, context.defaults)
-    if (built.rejections.length > 0 || !built.type) return false
-    event = holderEventOf(built.type, built.dcc)
-  } catch {
-    return false
+  const holder = holderOfRecord(context.kind, readableFields(record))
+  if (holderUnknown(holder)) return false
+  const events = rowEvents(record, context)
+  if (events.length === 0) return false
+  const fixable = fieldsOfReason(context.kind, record.resentReason)
+  const named = eventFieldsOfReason(context.kind, record.resentReason)
+  const own = (other: HolderEvents): boolean =>
+    sameRejectedHolder(context.kind, holder, other.holder, fixable) &&
+    events.some((event) => other.events.some((e) => sameRejectedEvent(event, e, named)))
+  return (
+    context.reads.records.candidates(holder, fixable).some(own) ||
+    issuedSinceRows().candidates(holder, fixable).some(own)
+  )
+}
+
+/** The holders and events of the certificates issued since the earlier file was written, or by this run. */
+function certificatesSince(context: { ledger: LedgerStore; since: Since }): HolderIndex {
+  const { writtenAt, issuedNow } = context.since
+  const ids = new Set(issuedNow)
+  if (writtenAt !== undefined) for (const id of context.ledger.idsCreatedAfter(writtenAt)) ids.add(id)
+  const rows = new HolderIndex()
+  for (const id of ids) {
+    const certificate = context.ledger.findById(id)
+    if (!certificate) continue
+    try {
+      const payload = JSON.parse(certificate.payload) as Record<string, unknown>
+      const event = eventOfPayload(certificate.type === 'icvp' ? 'icvp' : undefined, payload)
+      rows.add({ holder: holderOfPayload(certificate.type, payload), events: event ? [event] : [] })
+    } catch {
+      // a payload that does not parse names no holder
+    }
   }
-  const ids = context.ledger.currentForHolderEvents([event]).get(event) ?? []
-  return ids.some((certificateId) => {
-    const certificate = context.ledger.findById(certificateId)
-    return certificate !== undefined && issuedSince(certificate, context.since)
-  })
+  return rows
 }
 
 /** The idempotency key of an earlier rejects record (as issue would key it), or its id as typed. */
@@ -249,7 +290,9 @@ function keyOfEarlier(
   // a JSON text's "id" as typed)
   const id = typeof record.raw.id === 'string' ? record.raw.id : idInText(record.source ?? record.text)
   const clean = id?.normalize('NFC').trim()
-  return clean ? { key: `id:${clean}`, id: true } : { id: false }
+  // an id that cannot be seen as text (JSON `{}`, `[1]`) is still an id: the row is not counted
+  // among those "without an id"
+  return clean ? { key: `id:${clean}`, id: true } : { id: hasId(record.raw) }
 }
 
 /** Whether a record gives an id (a value that is not empty). */
@@ -267,25 +310,4 @@ function idInText(text: string | undefined): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/**
- * A record as it was typed, to tell the same row read twice (an earlier rejects file's, and this
- * run's resending it): JSON, its text; CSV, its cells under their columns' names (those beyond the
- * header by position), the reason cell and empty cells left out, as a rejects file lays it out
- * again. Undefined when the record was not kept as typed (a line too long). Kept in memory only,
- * for the run.
- */
-export function textAsRead(record: InputRecord): string | undefined {
-  if (record.cells && record.header) {
-    const header = record.header
-    const name = (i: number): string =>
-      i < header.length ? (header[i] as string).trim().toLowerCase() : `#${i - header.length}`
-    const cells = record.cells.flatMap((cell, i) =>
-      cell === '' || name(i) === REASON_COLUMN ? [] : [[name(i), cell]],
-    )
-    return `csv:${JSON.stringify(cells.sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)))}`
-  }
-  const text = record.source ?? record.text
-  return text === undefined ? undefined : `json:${text}`
 }

@@ -4,12 +4,15 @@
  * in the new rejects file with this run's reason, and the earlier row of the same record should not
  * be carried beside it (two rows for one record). Its cells cannot be read by column, so it stands for
  * an earlier row only when it shows the row's id under the id column AND every name and date of
- * birth of the row that the row's reason did not name among its cells (one name at least): sites
- * number rows 1, 2, 3 every day, and another person's row under the id must never replace it.
+ * birth of the row that the row's reason did not name among its cells (one name at least), and
+ * every cell of its event (type, disease, vaccine, dose, test type, date; an ICVP's product and
+ * date) the reason did not name: sites number rows 1, 2, 3 every day, and another person's row, or
+ * the same person's other dose or test, under the id must never replace it.
  */
 import type { IssueKind } from './issue-types.js'
 import type { InputRecord } from './read-records.js'
 import { fieldsOfReason } from './rejected-holder.js'
+import { EVENT_COLUMNS, fieldsNamedBy } from './rejected-event.js'
 
 const clean = (v: unknown): string =>
   typeof v === 'string' || typeof v === 'number' ? String(v).normalize('NFC').trim() : ''
@@ -56,6 +59,12 @@ export class UnsplitRows {
       return value === '' || named.has(field) ? [] : [{ value, name: field !== 'dob' }]
     })
     if (!wanted.some((w) => w.name)) return false
+    // and its own event: the same person's other dose or test under the id is another record
+    const columns = fieldsNamedBy(record.resentReason)
+    for (const column of EVENT_COLUMNS[kind ?? 'dcc']) {
+      const value = clean(record.raw[column])
+      if (value !== '' && !columns.has(column)) wanted.push({ value, name: false })
+    }
     return rows.some((cells) => wanted.every((w) => cells.has(w.value)))
   }
 }

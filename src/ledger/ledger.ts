@@ -609,6 +609,16 @@ export class Ledger implements LedgerStore {
     )
   }
 
+  idsCreatedAfter(seconds: number): number[] {
+    return this.guard(
+      () =>
+        this.db
+          .prepare('SELECT id FROM certificates WHERE created_at > ? ORDER BY id')
+          .pluck()
+          .all(seconds) as number[],
+    )
+  }
+
   stats(query: StatsQuery): LedgerStats {
     return this.guard(() => ledgerStats(this.db, query))
   }

@@ -109,6 +109,8 @@ export interface LedgerStore {
    */
   batchChainIds(batch: string): number[]
   allIds(): number[]
+  /** Ids of the certificates recorded after `seconds` (Unix seconds, created_at > it), in id order. */
+  idsCreatedAfter(seconds: number): number[]
   stats(query: StatsQuery): LedgerStats
   /**
    * Reserves `keys` for `owner` for `leaseMs`: a key nobody holds, one this owner holds already,

@@ -34,14 +34,8 @@ import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { lockOutput } from '../fs/output-lock.js'
-import {
-  readEarlierRejects,
-  rejectsWrittenAt,
-  sortEarlierRejects,
-  textAsRead,
-} from '../issue/stale-rejects.js'
-import { UnsplitRows } from '../issue/unsplit-rows.js'
-import { holderOfRecord, type Holder } from '../issue/holder-match.js'
+import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
+import { RunReads } from '../issue/run-reads.js'
 import {
   readRecords,
   formatFromName,
@@ -260,13 +254,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     discard()
     throw err
   }
-  /** the idempotency keys of the records this run read */
-  /** the keys this run read, each with the holders read under it (see sortEarlierRejects) */
-  const inputKeys = new Map<string, Holder[]>()
-  /** the texts of the records this run could not read as records (see sortEarlierRejects) */
-  const inputTexts = new Set<string>()
-  /** this run's CSV rows that could not be read as records, by their id cell (see sortEarlierRejects) */
-  const unsplit = new UnsplitRows()
+  /** what this run read, for the earlier rejects file it replaces (see sortEarlierRejects) */
+  const reads = new RunReads(options.kind, options.defaults)
 
   /**
    * An --out that fails (a full disk) after chunks are committed: the message says they are in the
@@ -453,12 +442,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     for (const result of results) {
       rejectsWriter?.noteInputHeader(result.record.header)
       if (earlier.length > 0) {
-        const holders = inputKeys.get(result.key) ?? []
-        holders.push(holderOfRecord(options.kind, result.record.raw))
-        inputKeys.set(result.key, holders)
-        const text = result.record.error ? textAsRead(result.record) : undefined
-        if (text !== undefined) inputTexts.add(text)
-        unsplit.add(result.record)
+        reads.add(result.record, result.key)
       }
       if (result.rejections) {
         report.rejected++
@@ -665,9 +649,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (rejectsWriter && earlier.length > 0 && options.rejects) {
       const { carry, outstanding, unsure } = sortEarlierRejects(earlier, {
         ledger,
-        inputKeys,
-        inputTexts,
-        unsplit,
+        reads,
         defaults: options.defaults,
         since: { ...(earlierWrittenAt === undefined ? {} : { writtenAt: earlierWrittenAt }), issuedNow },
         ...(options.kind ? { kind: options.kind } : {}),

@@ -143,7 +143,7 @@ describe('findings 4 and 8: replacing a rejects file loses none of its records, 
     expect(() => readFileSync(rejects)).toThrow(/ENOENT/)
   })
 
-  it('records without an id, fixed and issued: never called "not issued"; hcert says it cannot tell, and keeps them; a fixed {"unparsed"} line with an id is matched by its id', async () => {
+  it('records without an id: fixed in the field the reason named and issued, the row leaves (its holder and event); changed elsewhere too, never called "not issued": hcert says it cannot tell, and keeps it; a fixed {"unparsed"} line with an id is matched by its id', async () => {
     const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
     const rejects = join(tmp, `${++n}-r.csv`)
     const noId = 'type,fn,gn,dob,vaccine,dose,doses,date\n'
@@ -154,7 +154,16 @@ describe('findings 4 and 8: replacing a rejects file loses none of its records, 
       { rejects },
     )
     expect(fixed.report.issued).toBe(1)
-    const said = fixed.report.warnings.join('\n')
+    expect(fixed.report.warnings).toEqual([])
+    expect(() => readFileSync(rejects)).toThrow(/ENOENT/)
+    await issue(ledger, file('m.csv', `${noId}v,Mai,Binh,2030-01-01,Comirnaty,1,2,2021-06-01\n`), { rejects })
+    const changed = await issue(
+      ledger,
+      file('mfix.csv', `${noId}v,Mai,Binh,1990-01-01,Comirnaty,1,2,2021-06-02\n`),
+      { rejects },
+    )
+    expect(changed.report.issued).toBe(1)
+    const said = changed.report.warnings.join('\n')
     expect(said).not.toMatch(/not issued/)
     expect(said).toMatch(/1 record without an id .* hcert cannot tell whether this input held it fixed/)
     expect(readFileSync(rejects, 'utf8')).toMatch(/2030-01-01/)

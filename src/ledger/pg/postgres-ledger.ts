@@ -626,6 +626,12 @@ export class PostgresLedger implements LedgerStore {
     return this.rows<{ id: number }>('SELECT id FROM certificates ORDER BY id').map((r) => r.id)
   }
 
+  idsCreatedAfter(seconds: number): number[] {
+    return this.rows<{ id: number }>('SELECT id FROM certificates WHERE created_at > $1 ORDER BY id', [
+      seconds,
+    ]).map((r) => Number(r.id))
+  }
+
   stats(query: StatsQuery): LedgerStats {
     return this.guard(() => pgLedgerStats(this.client, query))
   }
