@@ -19,6 +19,7 @@ import { redactUrl } from '../../src/ledger/pg/url.js'
 import { runCli } from '../helpers/cli.js'
 import { withEnv } from '../helpers/env.js'
 import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
+import { failure } from '../helpers/failure.js'
 
 requirePgInCi()
 
@@ -27,15 +28,6 @@ const SECRET = 'Sup3rS3cret'
 /** a SQLite ledger for ledger copy to copy from (so that the copy reaches its URL) */
 const SOURCE = join(mkdtempSync(join(tmpdir(), 'hcert-secrets-')), 'ledger.sqlite')
 new Ledger(SOURCE).close()
-
-const failure = (work: () => void): Error & { code?: string } => {
-  try {
-    work()
-  } catch (err) {
-    return err as Error & { code?: string }
-  }
-  throw new Error('no error')
-}
 
 /** ledger values with a password typed in every wrong place */
 const MALFORMED = [

@@ -14,6 +14,7 @@ import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import type { LedgerStore } from '../../src/ledger/store.js'
 import { ENGINES, freshPgUrl, PG_AVAILABLE, requirePgInCi, type Engine } from '../helpers/pg.js'
+import { failure } from '../helpers/failure.js'
 
 requirePgInCi()
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-missing-tables-'))
@@ -53,15 +54,6 @@ function secretOf(engine: Engine, spec: string): string | undefined {
   } finally {
     client.close()
   }
-}
-
-const failure = (work: () => void): Error & { code?: string } => {
-  try {
-    work()
-  } catch (err) {
-    return err as Error & { code?: string }
-  }
-  throw new Error('no error')
 }
 
 /** a ledger holding one rejection (keyed with its secret) */

@@ -20,20 +20,12 @@ import { runCli } from '../helpers/cli.js'
 import { exampleSigner, KEYS_EXAMPLE } from '../helpers/keys.js'
 import { freshPgUrl, PG_AVAILABLE, PG_URL, requirePgInCi } from '../helpers/pg.js'
 import { withEnv } from '../helpers/env.js'
+import { failure } from '../helpers/failure.js'
 
 requirePgInCi()
 
 /** the test server's URL with `params` added (the test server has no SSL: ssl = off) */
 const urlWith = (params: string): string => `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}${params}`
-
-const failure = (work: () => void): Error => {
-  try {
-    work()
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('no error')
-}
 
 describe.skipIf(!PG_AVAILABLE)('HCERT_LEDGER_TIMEOUT on PostgreSQL', () => {
   it("bounds waiting for a lock, not a statement's own work (as SQLite's busy timeout)", () => {

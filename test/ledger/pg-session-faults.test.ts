@@ -16,17 +16,9 @@ import { connectTimeoutMs, PostgresLedger } from '../../src/ledger/pg/postgres-l
 import { SyncPgClient } from '../../src/ledger/pg/sync-client.js'
 import { runCli } from '../helpers/cli.js'
 import { freshPgUrl, PG_AVAILABLE, requirePgInCi } from '../helpers/pg.js'
+import { failure } from '../helpers/failure.js'
 
 requirePgInCi()
-
-const failure = (work: () => void): Error & { code?: string } => {
-  try {
-    work()
-  } catch (err) {
-    return err as Error & { code?: string }
-  }
-  throw new Error('no error')
-}
 
 const withParams = (url: string, params: string): string => `${url}${url.includes('?') ? '&' : '?'}${params}`
 
