@@ -58,6 +58,11 @@ export interface RecordResult {
    * is the current one (the correction, or its renewal)
    */
   correctedSince?: boolean
+  /**
+   * set when the record is the same record as an earlier one of this input, accepted: issued once
+   * (by that one), counted as already issued; no rejection to send back
+   */
+  repeatOf?: number
 }
 
 /** The certificate a correction supersedes. */
@@ -449,6 +454,11 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       continue
     }
     const given = givenUvci ? String(entry?.ci) : undefined
+    if (previous !== undefined && previous.content === tag && !previous.rejected) {
+      results.push({ record, key, content, repeatOf: previous.index })
+      alreadyIssued++
+      continue
+    }
     if (previous !== undefined) {
       results.push({
         record,

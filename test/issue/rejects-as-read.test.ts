@@ -4,7 +4,7 @@
  * twice, extra cells), so that resent unchanged it is refused again and fixed it issues what the
  * site typed; replacing a rejects file loses none of its records.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -81,6 +81,21 @@ describe('finding 3: a rejects row is the record as it was read', () => {
     const fixed = `${header},reason\nt7,t,Ong,Bay,1990-01-01,,,,2021-07-01T08:00:00Z,PCR,negative,,LA,\n`
     const done = await issue(ledger, file('s5.csv', fixed), { rejects })
     expect(done.report.issued).toBe(1)
+  })
+
+  it('a repeat of a record issued in the same run is no rejection: its row leaves the rejects file with its record (exit 0)', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const header = 'id,type,fn,gn,dob,vaccine,dose,doses,date,test_type,result,centre,country'
+    const row = '3,v,Lam,Tu,1990-01-01,BAD,2,2,2021-07-01,,,,VN'
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const first = await issue(ledger, file('d.csv', `${header}\n${row}\n${row}\n`), { rejects })
+    expect(first.report.issued).toBe(0)
+    const fixed = readFileSync(rejects, 'utf8').replace(/,BAD,/g, ',Comirnaty,')
+    const again = await issue(ledger, file('f.csv', fixed), { rejects })
+    expect(again.report).toMatchObject({ issued: 1, alreadyIssued: 1, rejected: 0, rejections: [] })
+    expect(again.certificates).toHaveLength(1)
+    expect(again.report.warnings.join('\n')).toMatch(/record 2\) is the same record as an earlier one/)
+    expect(existsSync(rejects)).toBe(false)
   })
 
   it('JSON Lines and JSON arrays: a number a double cannot hold, a key given twice, nesting, no object: the text as read in {"unparsed": …}; fixed there and resent, the site’s own id is issued', async () => {
