@@ -25,7 +25,7 @@ import {
   prepareChunk,
   reusedKeyRejection,
   sameContent,
-  UVCI_IN_LEDGER,
+  uvciInLedger,
   type IssuedCertificate,
   type Pending,
   type PreparedChunk,
@@ -320,10 +320,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       }
       result.rejections = [
         conflict === 'uvci'
-          ? {
-              field: 'ci',
-              reason: UVCI_IN_LEDGER,
-            }
+          ? uvciInLedger(result.record, pending.type)
           : issued && !pending.corrects
             ? (ledgerReuseRejection(result.key, issued, pending.type, pending.dcc, false) ??
               reusedKeyRejection(result.key))
