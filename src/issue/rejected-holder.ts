@@ -52,7 +52,8 @@ function fixedName(kind: string | undefined, rejected: string, other: string): b
 /**
  * Whether `other` names the rejected row's holder: its names and date of birth equal (a DCC's names
  * as standardised and as typed, when both give them), but in the fields `fixable`, the row's
- * rejection named: a date of birth there may be any; a name must be the same name fixed (fixedName).
+ * rejection named: a date of birth there must be the same date fixed (fixedDob); a name must be the
+ * same name fixed (fixedName).
  */
 export function sameRejectedHolder(
   kind: string | undefined,
@@ -70,5 +71,54 @@ export function sameRejectedHolder(
     if (kind === 'icvp') return words(rejected[field]) === words(other[field])
     return rejected[field] === other[field] && (!a || !b || a === b)
   }
-  return name('surname') && name('given') && (fixable.has('dob') || rejected.dob === other.dob)
+  return (
+    name('surname') &&
+    name('given') &&
+    (fixable.has('dob') ? fixedDob(rejected.dob, other.dob) : rejected.dob === other.dob)
+  )
+}
+
+/** The digits of a date of birth as year, month, day (`30.02.1990` as `19900230`), else as typed. */
+function dobDigits(dob: string): string {
+  const digits = dob.replace(/\D/gu, '')
+  const dmy = /^\s*(\d{1,2})\D+(\d{1,2})\D+(\d{4})\s*$/u.exec(dob)
+  if (dmy) return `${dmy[3]}${(dmy[2] as string).padStart(2, '0')}${(dmy[1] as string).padStart(2, '0')}`
+  return digits
+}
+
+/**
+ * Whether `fixed` can be the rejected date of birth `rejected` fixed (README "The rejects file"):
+ * a rejected text with no date in it (fewer than four digits: `unknown`, `x`) may be any; else, as
+ * digits in year-month-day order, the fixed date is the same year and month, or the same month
+ * and day (the year mistyped: `2035-03-09` for 1985), or differs from it by one typo: one digit changed, added or left out, two neighbouring digits swapped, or the day and
+ * the month swapped. A namesake born another year is not the row's holder.
+ */
+export function fixedDob(rejected: string, fixed: string): boolean {
+  const a = dobDigits(rejected)
+  const b = dobDigits(fixed)
+  if (a.length < 4) return true
+  if (a === b) return true
+  if (a.length >= 6 && b.length >= 6 && a.slice(0, 6) === b.slice(0, 6)) return true
+  if (a.length === 8 && b.length === 8 && a.slice(4) === b.slice(4)) return true
+  if (a.length === 8 && b.length === 8 && a.slice(0, 4) + a.slice(6, 8) + a.slice(4, 6) === b) return true
+  return oneTypo(a, b)
+}
+
+/** Whether `a` and `b` differ by one character changed, added or left out, or two neighbours swapped. */
+function oneTypo(a: string, b: string): boolean {
+  if (a.length === b.length) {
+    const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]))
+    if (diff.length === 1) return true
+    return (
+      diff.length === 2 &&
+      diff[1] === (diff[0] as number) + 1 &&
+      a[diff[0] as number] === b[diff[1] as number] &&
+      a[diff[1] as number] === b[diff[0] as number]
+    )
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a]
+  if (long.length - short.length !== 1) return false
+  let i = 0
+  while (i < short.length && short[i] === long[i]) i++
+  return short.slice(i) === long.slice(i + 1)
 }

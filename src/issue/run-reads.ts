@@ -60,14 +60,20 @@ export class HolderIndex {
   }
 }
 
+/** The certificate type a record's fields give (`type`, or a payload's `v`, `t`, `r` entry), if any. */
+export function typeOfFields(fields: Record<string, unknown>): string | undefined {
+  if (typeof fields.type === 'string') return fields.type.trim().toLowerCase()
+  return (['v', 't', 'r'] as const).find((t) => Array.isArray(fields[t]))
+}
+
 /** A short digest of a record's text as read (textAsRead), so that the texts of a large run stay small. */
 export function textDigest(text: string): string {
   return createHash('sha256').update(text).digest('base64').slice(0, 24)
 }
 
 export class RunReads {
-  /** the idempotency keys read, each with the holders read under it */
-  readonly keys = new Map<string, Holder[]>()
+  /** the idempotency keys read, each with the holders read under it (and the type each record gave) */
+  readonly keys = new Map<string, (Holder & { type?: string })[]>()
   /** digests of the texts as read (textDigest of textAsRead) */
   readonly texts = new Set<string>()
   /** the CSV rows that could not be read as records, by their id cell */
@@ -85,7 +91,7 @@ export class RunReads {
     const fields = readableFields(record)
     const holder = holderOfRecord(this.kind, fields)
     const holders = this.keys.get(key) ?? []
-    holders.push(holder)
+    holders.push({ ...holder, type: typeOfFields(fields) })
     this.keys.set(key, holders)
     const text = textAsRead(record)
     if (text !== undefined) this.texts.add(textDigest(text))

@@ -16,7 +16,13 @@
 import { existsSync, statSync } from 'node:fs'
 import { DccError } from '../errors.js'
 import type { LedgerStore } from '../ledger/store.js'
-import { holderOfPayload, holderOfRecord, holderUnknown, type Holder } from './holder-match.js'
+import {
+  comparableName,
+  holderOfPayload,
+  holderOfRecord,
+  holderUnknown,
+  type Holder,
+} from './holder-match.js'
 import { fieldsOfReason, sameRejectedHolder } from './rejected-holder.js'
 import {
   eventFieldsOfReason,
@@ -25,8 +31,8 @@ import {
   sameRejectedEvent,
   type RecordEvent,
 } from './rejected-event.js'
-import { HolderIndex, textDigest, type HolderEvents, type RunReads } from './run-reads.js'
-import { fieldsLineUp, readableFields, textAsRead } from './text-as-read.js'
+import { HolderIndex, textDigest, typeOfFields, type HolderEvents, type RunReads } from './run-reads.js'
+import { fieldsLineUp, readableFields, readFromText, textAsRead, textClues } from './text-as-read.js'
 import type { StoredCertificate } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
 import { buildIcvp } from './build-icvp.js'
@@ -196,22 +202,65 @@ function accountedFor(
   const chain = (): StoredCertificate[] =>
     context.ledger.chainOf(key).filter((c) => issuedSince(c, context.since))
   if (!id) return read !== undefined || chain().length > 0
+  // what a line that did not parse shows (its type, a name's start): a record that contradicts it
+  // is not its record
+  const shown = shownBy(record)
   const holder = holderOfRecord(context.kind, readableFields(record))
-  if (holderUnknown(holder)) return read !== undefined || chain().length > 0
+  if (holderUnknown(holder)) {
+    if (read?.some((h) => shown(h.type, h))) return true
+    return chain().some((certificate) => {
+      const holderOf = payloadHolder(certificate)
+      return holderOf === undefined || shown(certificate.type, holderOf)
+    })
+  }
   if (rowEvents(record, context).length > 0) return false
   const fixable = fieldsOfReason(context.kind, record.resentReason)
   const same = (kind: string | undefined, other: Holder): boolean =>
     sameRejectedHolder(kind, holder, other, fixable)
-  if (read?.some((h) => holderUnknown(h) || same(context.kind, h))) return true
+  if (read?.some((h) => shown(h.type, h) && (holderUnknown(h) || same(context.kind, h)))) return true
   return chain().some((certificate) => {
-    try {
-      const payload = JSON.parse(certificate.payload) as Record<string, unknown>
-      const kind = certificate.type === 'icvp' ? 'icvp' : context.kind
-      return same(kind, holderOfPayload(certificate.type, payload))
-    } catch {
-      return false
-    }
+    const other = payloadHolder(certificate)
+    const kind = certificate.type === 'icvp' ? 'icvp' : context.kind
+    return other !== undefined && shown(certificate.type, other) && same(kind, other)
   })
+}
+
+/** The holder a certificate's payload names; undefined when the payload does not parse. */
+function payloadHolder(certificate: StoredCertificate): Holder | undefined {
+  try {
+    return holderOfPayload(certificate.type, JSON.parse(certificate.payload) as Record<string, unknown>)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether a record of certificate type `type` and holder `other` agrees with what an earlier line
+ * that did not parse shows of itself (textClues): its type, its names and date of birth as typed,
+ * or their starts when the line was cut off in them. Anything else agrees with every record; so does
+ * what a record does not say.
+ */
+function shownBy(record: InputRecord): (type: string | undefined, other: Holder) => boolean {
+  const clues = textClues(record)
+  if (!clues || clues.size === 0) return () => true
+  const agrees = (clue: { value: string; start: boolean } | undefined, value: string | undefined) => {
+    if (clue === undefined || value === undefined || value === '') return true
+    return clue.start ? value.startsWith(clue.value) : value === clue.value
+  }
+  const name = (clue: { value: string; start: boolean } | undefined, value: string | undefined) =>
+    agrees(clue && { ...clue, value: comparableName(clue.value) }, value)
+  return (type, other) => {
+    const type_ = clues.get('type')
+    const typeClue = type_ && { ...type_, value: type_.value.trim().toLowerCase() }
+    return (
+      agrees(typeClue, type === 'icvp' ? undefined : type) &&
+      name(clues.get('fn'), other.typedSurname) &&
+      name(clues.get('gn'), other.typedGiven) &&
+      agrees(clues.get('fnt'), other.surname) &&
+      agrees(clues.get('gnt'), other.given) &&
+      agrees(clues.get('dob'), other.dob)
+    )
+  }
 }
 
 /** The events an earlier row may stand for (rejected-event.ts), its reason's named type let free. */
@@ -221,7 +270,10 @@ function rowEvents(
 ): RecordEvent[] {
   if (!fieldsLineUp(record)) return []
   const named = eventFieldsOfReason(context.kind, record.resentReason)
-  return eventsOfRecord(context.kind, readableFields(record), context.defaults, named.has('type'))
+  const fields = readableFields(record)
+  // a line that did not parse and shows no type: each type its fields could be
+  const typeFree = named.has('type') || (readFromText(record) && typeOfFields(fields) === undefined)
+  return eventsOfRecord(context.kind, fields, context.defaults, typeFree)
 }
 
 /**

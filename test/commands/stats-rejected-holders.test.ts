@@ -88,7 +88,9 @@ describe.each(ENGINES)('stats: rejected records and their holders ($name)', (eng
     for (const row of rows) {
       expect(row.idempotency_key).toMatch(/^hmac:[0-9a-f]{64}$/)
       expect(row.holder).toMatch(/^v1:dcc:[0-9a-f.,]+$/)
-      expect(JSON.stringify(row)).not.toMatch(/Tran|TRAN|Binh|BINH|Ngo|NGO|1980|1990|"id:/)
+      // the hashes are hex (above): a date's digits (1990) can turn up in them by chance
+      const { idempotency_key: _key, holder: _holder, ...text } = row
+      expect(JSON.stringify(text)).not.toMatch(/Tran|TRAN|Binh|BINH|Ngo|NGO|1980|1990|"id:/)
     }
   })
 })

@@ -256,3 +256,82 @@ describe("fault 1, a resent row broken anew: it replaces its earlier row only wh
     ledger.close()
   })
 })
+
+describe('fixI: a line that did not parse is matched by the event and the holder its text shows', () => {
+  /** the lines a rejects file (JSON Lines) holds, as the text each was typed */
+  const jsonLines = (path: string): string[] =>
+    existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { unparsed?: string }).unparsed ?? l)
+      : []
+  const jsonlRun = (ledger: Ledger, rejects: string, ...records: string[]) =>
+    issueFile(ledger, file('in.jsonl', `${records.join('\n')}\n`), { rejects })
+
+  it("a dose-2 line with an unquoted type stays carried when the same person's PCR test is issued under its id", async () => {
+    const { ledger, rejects } = fresh('jsonl')
+    const broken =
+      '{"id":"82","type":v,"fn":"Lê","gn":"Tam","dob":"1990-01-01","vaccine":"Comirnaty","dose":2,"doses":2,"date":"2021-07-01","country":"VN"}'
+    expect((await jsonlRun(ledger, rejects, broken)).report.rejected).toBe(1)
+    const test =
+      '{"id":"82","type":"t","fn":"Lê","gn":"Tam","dob":"1990-01-01","date":"2021-06-05T08:00:00Z","test_type":"PCR","result":"negative","centre":"BV","country":"VN"}'
+    expect((await jsonlRun(ledger, rejects, test)).report.issued).toBe(1)
+    expect(jsonLines(rejects)).toEqual([expect.stringContaining('"type":v')])
+    // the line fixed, under an id of its own: it leaves
+    const fixed = broken.replace('"82","type":v', '"82b","type":"v"')
+    expect((await jsonlRun(ledger, rejects, fixed)).report.issued).toBe(1)
+    expect(existsSync(rejects)).toBe(false)
+    ledger.close()
+  })
+
+  it("a line cut off early stays carried when another person's record (or another type) is issued under its id", async () => {
+    const { ledger, rejects } = fresh('jsonl')
+    expect((await jsonlRun(ledger, rejects, '{"id":"79","type":"v","fn":"L')).report.rejected).toBe(1)
+    const other = (type: string, fn: string) =>
+      type === 'v'
+        ? `{"id":"79","type":"v","fn":"${fn}","gn":"An","dob":"1980-01-01","vaccine":"Comirnaty","dose":1,"doses":2,"date":"2021-06-01"}`
+        : `{"id":"79","type":"t","fn":"${fn}","gn":"An","dob":"1980-01-01","date":"2021-06-05T08:00:00Z","test_type":"PCR","result":"negative","centre":"BV"}`
+    expect((await jsonlRun(ledger, rejects, other('v', 'Nguyễn'))).report.issued).toBe(1)
+    expect(jsonLines(rejects)).toEqual([expect.stringContaining('"fn":"L')])
+    ledger.close()
+    const second = fresh('jsonl')
+    await jsonlRun(second.ledger, second.rejects, '{"id":"79","type":"v","fn":"L')
+    expect((await jsonlRun(second.ledger, second.rejects, other('t', 'Lý'))).report.issued).toBe(1)
+    expect(jsonLines(second.rejects)).toEqual([expect.stringContaining('"fn":"L')])
+    // a record the text does not contradict (a vaccination of an L… name) is still its record
+    second.ledger.close()
+    const third = fresh('jsonl')
+    await jsonlRun(third.ledger, third.rejects, '{"id":"79","type":"v","fn":"L')
+    expect((await jsonlRun(third.ledger, third.rejects, other('v', 'Lý'))).report.issued).toBe(1)
+    expect(existsSync(third.rejects)).toBe(false)
+    third.ledger.close()
+  })
+})
+
+describe('fixI: a fixed date of birth is close to the rejected one', () => {
+  it('a namesake born 1975-08-08 leaves a row rejected for dob 1990-02-30 carried; 1990-02-20 clears it', async () => {
+    const { ledger, rejects } = fresh()
+    expect(
+      (await run(ledger, rejects, rows(HEADER, vaccination('9', { dob: '1990-02-30' })))).report.rejected,
+    ).toBe(1)
+    const namesake = await run(ledger, rejects, rows(HEADER, vaccination('10', { dob: '1975-08-08' })))
+    expect(namesake.report.issued).toBe(1)
+    expect(lines(rejects)).toEqual([expect.stringContaining('1990-02-30')])
+    await run(ledger, rejects, rows(HEADER, vaccination('9b', { dob: '1990-02-20', gn: 'Thị Mai' })))
+    expect(existsSync(rejects)).toBe(false)
+    ledger.close()
+  })
+
+  it('the typo kinds a fixed date of birth may differ by', async () => {
+    const { fixedDob } = await import('../../src/issue/rejected-holder.js')
+    expect(fixedDob('1990-02-30', '1990-02-28')).toBe(true) // same year-month
+    expect(fixedDob('1990-13-05', '1990-03-05')).toBe(true) // one digit
+    expect(fixedDob('1909-01-05', '1990-01-05')).toBe(true) // two neighbours swapped
+    expect(fixedDob('1990-25-03', '1990-03-25')).toBe(true) // day and month swapped
+    expect(fixedDob('2035-03-09', '1985-03-09')).toBe(true) // the year mistyped
+    expect(fixedDob('unknown', '1975-08-08')).toBe(true) // no date at all
+    expect(fixedDob('1990-02-30', '1975-08-08')).toBe(false)
+    expect(fixedDob('1990-02-30', '1990-08-08')).toBe(false)
+  })
+})
