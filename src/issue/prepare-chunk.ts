@@ -58,6 +58,11 @@ export interface RecordResult {
    * is the current one (the correction, or its renewal)
    */
   correctedSince?: boolean
+  /**
+   * set when the record is the same record as an earlier one of this input, accepted: issued once
+   * (by that one), counted as already issued; no rejection to send back
+   */
+  repeatOf?: number
 }
 
 /** The certificate a correction supersedes. */
@@ -190,6 +195,26 @@ export function expiredAt(issued: IssuedRecord, now: Date): boolean {
 /** Why a record whose given UVCI (column ci) a ledger certificate has is not issued; names the column, not the UVCI. */
 export const UVCI_IN_LEDGER =
   'the UVCI (column ci) is already used by another certificate in the ledger; leave ci empty so that hcert assigns one, or give a new one'
+/** UVCI_IN_LEDGER for a DCC payload record, whose ci is a payload field (an empty one is refused) */
+export const UVCI_IN_LEDGER_PAYLOAD =
+  'the UVCI (ci) is already used by another certificate in the ledger; leave ci out so that hcert assigns one, or give a new one'
+
+/** Whether a record is a DCC payload record (`nam`, `v: [{…}]`): its reasons name payload fields (`v/ci`). */
+function isPayloadRecord(record: InputRecord, type: IssueType | undefined): boolean {
+  return type !== 'icvp' && 'nam' in record.raw
+}
+
+/** The field a reason about a record's given UVCI names: `ci`, or a payload record's `v/ci` (`t/ci`, `r/ci`). */
+export function uvciField(record: InputRecord, type: IssueType | undefined): string {
+  return isPayloadRecord(record, type) && type !== 'icvp' ? payloadFieldFor('ci', type) : 'ci'
+}
+
+/** The rejection of a record whose given UVCI a ledger certificate has (UVCI_IN_LEDGER). */
+export function uvciInLedger(record: InputRecord, type: IssueType | undefined): Rejection {
+  return isPayloadRecord(record, type)
+    ? { field: uvciField(record, type), reason: UVCI_IN_LEDGER_PAYLOAD }
+    : { field: 'ci', reason: UVCI_IN_LEDGER }
+}
 
 /**
  * Why a record is not issued when its key stands for other content: in this input (`record`, the
@@ -449,6 +474,11 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       continue
     }
     const given = givenUvci ? String(entry?.ci) : undefined
+    if (previous !== undefined && previous.content === tag && !previous.rejected) {
+      results.push({ record, key, content, repeatOf: previous.index })
+      alreadyIssued++
+      continue
+    }
     if (previous !== undefined) {
       results.push({
         record,
@@ -526,7 +556,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     const earlier = given === undefined ? undefined : uvcisInChunk.get(given)
     if (earlier !== undefined) {
       reject({
-        field: 'ci',
+        field: uvciField(record, built.type),
         reason: `is the UVCI record ${earlier} of this input has (UVCIs compare without regard to case)`,
       })
       continue
@@ -536,7 +566,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       givenUvci &&
       (context.ledger.uvciTaken(String(entry?.ci)) || context.inFlightUvcis.has(String(entry?.ci)))
     ) {
-      reject({ field: 'ci', reason: UVCI_IN_LEDGER })
+      reject(uvciInLedger(record, built.type))
       continue
     }
     const result: RecordResult = { record, key, content }

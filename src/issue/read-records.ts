@@ -765,6 +765,12 @@ function separatorHint(fields: readonly string[]): string | undefined {
  * Whether a row of `count` cells fits `header` but for the empty-named columns at its end
  * (`id,…,date,`: a spreadsheet's trailing separator), which it may leave out.
  */
+/** a rejects row's reason that it had a wrong cell count (the first such, as written) */
+const COUNT_REASON = /has \d+ fields; the header has \d+/
+/** the advice given when such a row is resent with that reason still in its reason cell */
+const COUNT_AGAIN =
+  ' (its cells are as typed, from the first column: put each under its column, then empty its reason cell)'
+
 function fitsBarTrailingUnnamed(count: number, header: readonly string[]): boolean {
   let named = header.length
   while (named > 0 && header[named - 1] === '') named--
@@ -826,6 +832,13 @@ async function* readCsv(
         record.errorField = header[row.problemField ?? -1] || `column ${(row.problemField ?? 0) + 1}`
       } else if (row.fields.length !== header.length && !fitsBarTrailingUnnamed(row.fields.length, header))
         record.error = `has ${row.fields.length} fields; the header has ${header.length}`
+      // a rejects row refused for its cell count was written with its cells as typed from the first
+      // column, a short one padded: which cell was missing (or extra) is not known, so resent with
+      // that reason still in its reason cell it is refused again, never signed from shifted cells
+      else if (reasonAt >= 0) {
+        const count = COUNT_REASON.exec(record.resentReason ?? '')
+        if (count) record.error = `${count[0]}${COUNT_AGAIN}`
+      }
       // a resent rejects file's row carries its reason, which is no column name
       const named =
         reasonAt >= 0 ? row.fields.map((f, i) => (i === reasonAt ? REASON_COLUMN : f)) : row.fields

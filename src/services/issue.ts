@@ -25,7 +25,7 @@ import {
   prepareChunk,
   reusedKeyRejection,
   sameContent,
-  UVCI_IN_LEDGER,
+  uvciInLedger,
   type IssuedCertificate,
   type Pending,
   type PreparedChunk,
@@ -320,10 +320,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       }
       result.rejections = [
         conflict === 'uvci'
-          ? {
-              field: 'ci',
-              reason: UVCI_IN_LEDGER,
-            }
+          ? uvciInLedger(result.record, pending.type)
           : issued && !pending.corrects
             ? (ledgerReuseRejection(result.key, issued, pending.type, pending.dcc, false) ??
               reusedKeyRejection(result.key))
@@ -345,6 +342,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     if (rejectionRows.length > 0) ledger.record([], rejectionRows, now)
   }
 
+  /** records counted in alreadyIssued as repeats of an earlier record of this input, and the first ones' numbers */
+  let repeats = 0
+  const repeatRecords: number[] = []
   /** record numbers of the first records counted in alreadyIssuedExpired, for the warning */
   const expiredRecords: number[] = []
   /** record numbers of the first records counted in alreadyIssuedCorrected, for the warning */
@@ -459,6 +459,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           result.record,
           result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
         )
+      } else if (result.repeatOf !== undefined) {
+        repeats++
+        if (repeatRecords.length < 10) repeatRecords.push(result.record.index)
       } else if (result.certificate && !signal?.aborted) {
         if (result.expired) {
           report.alreadyIssuedExpired++
@@ -630,6 +633,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const more = n > sameEventRecords.length ? ', …' : ''
       warnings.push(
         `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${sameEventRecords.join(', ')}${more}) ${n === 1 ? 'has' : 'have'} the holder and ${options.kind === 'icvp' ? 'vaccination (name, date of birth, product, date)' : 'vaccination, test or recovery (names, date of birth, disease, dose, date)'} of a current certificate under another id (or none), in this input or the ledger, and ${options.dryRun ? 'would be' : n === 1 ? 'was' : 'were'} issued: check them: one sent twice under two ids should not be handed out twice; one that corrects that certificate is issued with its id and --correct`,
+      )
+    }
+    if (repeats > 0) {
+      const n = repeats
+      const more = n > repeatRecords.length ? ', …' : ''
+      warnings.push(
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${repeatRecords.join(', ')}${more}) ${n === 1 ? 'is the same record as an earlier one' : 'are the same records as earlier ones'} of this input: issued once, by the first, and counted as already issued`,
       )
     }
     if (report.alreadyIssuedCorrected > 0) {

@@ -4,7 +4,7 @@
  * twice, extra cells), so that resent unchanged it is refused again and fixed it issues what the
  * site typed; replacing a rejects file loses none of its records.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -47,6 +47,55 @@ describe('finding 3: a rejects row is the record as it was read', () => {
     const again = await issue(ledger, resend, { rejects: join(tmp, `${++n}-r2.csv`) })
     expect(again.report.issued).toBe(0)
     expect(again.report.rejections.find((r) => r.index === 1)?.field).toBe('fn')
+  })
+
+  it('CSV: a row with too few (or too many) cells, resent unchanged, is refused again for its count, never signed from shifted cells; with its reason emptied and fixed it issues', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const header = 'id,type,fn,gn,dob,vaccine,dose,doses,date,test_type,result,centre,country'
+    const input = file(
+      's.csv',
+      `${header}\nt7,t,Ong,Bay,1990-01-01,,,,2021-07-01T08:00:00Z,PCR,negative,LA\n` +
+        't8,t,Ong,Bay,1990-01-01,,,,2021-07-01T08:00:00Z,PCR,negative,C,x,LA\n',
+    )
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const first = await issue(ledger, input, { rejects })
+    expect(first.report.rejected).toBe(2)
+    const text = readFileSync(rejects, 'utf8')
+    const again = await issue(ledger, file('s2.csv', text), { rejects })
+    expect(again.report.issued).toBe(0)
+    expect(again.certificates).toEqual([])
+    expect(again.report.rejections.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^has 12 fields; the header has 13 \(/),
+      'has 15 fields; the header has 14',
+    ])
+    // resent unchanged once more: refused again, its reason as stable
+    const third = await issue(ledger, file('s3.csv', readFileSync(rejects, 'utf8')), { rejects })
+    expect(third.report.issued).toBe(0)
+    expect(third.report.rejections[0]?.reason).toMatch(/^has 12 fields; the header has 13 \(/)
+    // the too-long row with its extra cells deleted but its reason kept: refused again
+    const lines = readFileSync(rejects, 'utf8').split('\n')
+    const cut = lines.map((l) => (l.startsWith('t8,') ? l.replace(/,x,LA$/, '') : l)).join('\n')
+    const fourth = await issue(ledger, file('s4.csv', cut), { rejects })
+    expect(fourth.report.issued).toBe(0)
+    // fixed by the site, its reason emptied: issued with the country it typed
+    const fixed = `${header},reason\nt7,t,Ong,Bay,1990-01-01,,,,2021-07-01T08:00:00Z,PCR,negative,,LA,\n`
+    const done = await issue(ledger, file('s5.csv', fixed), { rejects })
+    expect(done.report.issued).toBe(1)
+  })
+
+  it('a repeat of a record issued in the same run is no rejection: its row leaves the rejects file with its record (exit 0)', async () => {
+    const ledger = new Ledger(join(tmp, `${++n}.sqlite`))
+    const header = 'id,type,fn,gn,dob,vaccine,dose,doses,date,test_type,result,centre,country'
+    const row = '3,v,Lam,Tu,1990-01-01,BAD,2,2,2021-07-01,,,,VN'
+    const rejects = join(tmp, `${++n}-r.csv`)
+    const first = await issue(ledger, file('d.csv', `${header}\n${row}\n${row}\n`), { rejects })
+    expect(first.report.issued).toBe(0)
+    const fixed = readFileSync(rejects, 'utf8').replace(/,BAD,/g, ',Comirnaty,')
+    const again = await issue(ledger, file('f.csv', fixed), { rejects })
+    expect(again.report).toMatchObject({ issued: 1, alreadyIssued: 1, rejected: 0, rejections: [] })
+    expect(again.certificates).toHaveLength(1)
+    expect(again.report.warnings.join('\n')).toMatch(/record 2\) is the same record as an earlier one/)
+    expect(existsSync(rejects)).toBe(false)
   })
 
   it('JSON Lines and JSON arrays: a number a double cannot hold, a key given twice, nesting, no object: the text as read in {"unparsed": …}; fixed there and resent, the site’s own id is issued', async () => {

@@ -74,10 +74,17 @@ describe('finding 10: reasons never quote the id (a national ID or passport numb
       }) + '\n'
     expect(await issue(ledger, file('c.jsonl', nested('U1', 'Vo', uvci)))).toMatchObject({ issued: 1 })
     const d = await issue(ledger, file('d.jsonl', nested('U2', 'Do', uvci.toLowerCase())))
+    // a payload record's reason names its payload field, and its advice is one it accepts (an
+    // empty ci is refused: "leave ci out")
     expect(d.rejections[0]).toMatchObject({
-      field: 'ci',
-      reason: expect.stringMatching(/^the UVCI \(column ci\) is already used/),
+      field: 'v/ci',
+      reason: expect.stringMatching(
+        /^the UVCI \(ci\) is already used.*; leave ci out so that hcert assigns one/,
+      ),
     })
+    // following the advice: ci left out, hcert assigns one
+    const e = await issue(ledger, file('e.jsonl', nested('U2', 'Do', undefined as unknown as string)))
+    expect(e).toMatchObject({ issued: 1, rejected: 0 })
     const stats = statsOf(ledger, { now: NOW, by: 'month', soon: 86400 })
     ledger.close()
     const db = new Database(path, { readonly: true })
