@@ -10,6 +10,7 @@
  * chunk's commit still leaves out the records another run committed after this one looked them up
  * (a lease that ran out mid-chunk), and those come out the same way (resolveConflicts).
  */
+import { statSync } from 'node:fs'
 import { DccError } from '../errors.js'
 import { holderEventOf } from '../issue/icvp-holder-event.js'
 import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
@@ -580,10 +581,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   }
 
   // with --correct, the ids this input gives different contents, before anything is signed
-  // (conflicting-ids.ts); stdin and records given in-process cannot be read twice
+  // (conflicting-ids.ts); stdin, a pipe (/dev/stdin, <(…)) and records given in-process cannot
+  // be read twice
   // and of those, the ones the ledger held before this run (a new id given twice stays the first
   // record's, as without --correct)
-  if (options.correct && !options.records && options.source !== '-') {
+  if (options.correct && !options.records && options.source !== '-' && isRegularFile(options.source)) {
     const found = await findConflictingIds(options.source, format, {
       defaults: options.defaults,
       ...(options.kind ? { kind: options.kind } : {}),
@@ -697,4 +699,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     releaseRejects()
   }
   return report
+}
+
+/** Whether `path` is a regular file (one that can be read twice: not a FIFO, a device or stdin). */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
 }

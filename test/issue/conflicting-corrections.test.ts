@@ -5,6 +5,9 @@
  * time), and each reason names the other record, never the id's text or a holder's data. A new id
  * given twice stays the first record's, as without --correct.
  */
+import { execFileSync } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { CHUNK_SIZE } from '../../src/services/issue.js'
@@ -90,6 +93,19 @@ describe('--correct with two different records of an issued id in one input', ()
     const { report } = await issueFile(ledger, csv([record7(), record7(typoGiven)]), { correct: true })
     expect(report).toMatchObject({ issued: 1, corrected: 0, rejected: 1 })
     expect(reasonsOf(report, 2)[0]).toMatch(/reused for different content: record 1 of this input has it/)
+    ledger.close()
+  })
+})
+
+describe('an input that cannot be read twice', () => {
+  it('a named pipe with --correct is read once: its records are issued (no pre-read empties it)', async () => {
+    const ledger = new Ledger(':memory:')
+    const fifo = join(file.folder, 'in.fifo.csv')
+    execFileSync('mkfifo', [fifo])
+    const writer = createWriteStream(fifo)
+    writer.end(`${CSV_HEADER}\n${others(2).join('\n')}\n`)
+    const { report } = await issueFile(ledger, fifo, { correct: true })
+    expect(report).toMatchObject({ records: 2, issued: 2 })
     ledger.close()
   })
 })
