@@ -74,6 +74,11 @@ describe('--correct with two different records of an issued id in one input', ()
     expect(report).toMatchObject({ issued: 0, corrected: 0, alreadyIssued: 1, rejected: 1 })
     expect(reasonsOf(report, 2)[0]).toMatch(/has other contents in record 1 of this input too/)
     expect(ledger.issuedForKeys(['id:7']).get('id:7')?.uvcis).toHaveLength(1)
+    // the fix first: both rejected, nothing signed
+    const reversed = await issueFile(ledger, csv([record7(typoGiven), record7()]), { correct: true })
+    expect(reversed.report).toMatchObject({ issued: 0, corrected: 0, rejected: 2 })
+    expect(reasonsOf(reversed.report, 2)[0]).toMatch(/has other contents in record 1 of this input too/)
+    expect(ledger.issuedForKeys(['id:7']).get('id:7')?.uvcis).toHaveLength(1)
     ledger.close()
   })
 
