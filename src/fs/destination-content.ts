@@ -6,10 +6,21 @@
  * JSON Lines or JSON array row with a `reason` key). Anything else is refused, saying what it looks
  * like: an SQLite database (a ledger, anyone's), a key or certificate (PEM, or DER: one ASN.1
  * SEQUENCE the size of the file), a trust list or other JSON, a CSV file (a batch's input), a file
- * of HC1 text. Nothing of the file is quoted: it may hold personal data.
+ * of HC1 text. A rejects file a spreadsheet saved back in its own way (semicolons, a legacy code
+ * page, UTF-16: spreadsheet-save.ts) is refused saying how, and what to save it as; one that is its
+ * header row only holds no record to lose, and is replaced as an empty file. Nothing of the file
+ * is quoted: it may hold personal data.
  */
 import { closeSync, openSync, readSync, constants } from 'node:fs'
 import { DccError } from '../errors.js'
+import {
+  encodingOf,
+  saveWords,
+  separatorNaming,
+  textOf,
+  SAVE_AS_ADVICE,
+  type SpreadsheetSave,
+} from './spreadsheet-save.js'
 
 /** how much of the file is looked at: a rejects row is at most ~64 Ki characters (read-records.ts) */
 const LOOK_AT = 256 * 1024
@@ -18,7 +29,29 @@ const LOOK_AT = 256 * 1024
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
 
 export type DestinationKind =
-  'empty' | 'sqlite' | 'pem' | 'der' | 'rejects' | 'certificates' | 'trust' | 'json' | 'csv' | 'hc1' | 'other'
+  | 'empty'
+  | 'sqlite'
+  | 'pem'
+  | 'der'
+  | 'rejects'
+  | 'resaved-rejects'
+  | 'certificates'
+  | 'trust'
+  | 'json'
+  | 'csv'
+  | 'hc1'
+  | 'other'
+
+/**
+ * What the file at a path is (`kind`); for a rejects file a spreadsheet saved back in its own way
+ * (`resaved-rejects`: another separator or encoding than hcert writes), how (`save`); and for a
+ * CSV rejects file, whether it is its header row only (`headerOnly`: no record to lose).
+ */
+export interface Destination {
+  kind: DestinationKind
+  save?: SpreadsheetSave
+  headerOnly?: boolean
+}
 
 /** What an output flag may replace besides an empty file. */
 export type OutputKind = 'rejects' | 'certificates'
@@ -96,40 +129,62 @@ function isCertificateLine(line: string | undefined): boolean {
 /** A trust list's marks (load-trust.ts: hcert's, the national backends', a DID document). */
 const TRUST_MARK = /"(certificates|rawData|certificateType|verificationMethod|publicKeyJwk)"\s*:/
 
-/** Whether a CSV header line names a `reason` column (hcert writes no quotes around column names it reads). */
-function csvHeaderHasReason(line: string | undefined): boolean {
-  if (line === undefined) return false
-  return line.split(',').some((cell) => cell.replace(/^"|"$/g, '').trim().toLowerCase() === 'reason')
+/**
+ * Whether the text after a CSV header holds no record: blank lines, or rows of separators only (a
+ * spreadsheet's empty rows), within the bytes looked at (`whole`: all of the file).
+ */
+function noRowAfterHeader(text: string, whole: boolean): boolean {
+  if (!whole) return false
+  const lines = text.split('\n')
+  const start = lines.findIndex((line) => line.trim() !== '')
+  return lines.slice(start + 1).every((line) => /^[\s,;"]*$/.test(line))
 }
 
 /** What the file at `path` is, from its first bytes (no file: `empty`). */
 export function destinationKind(path: string): DestinationKind {
+  return describeDestination(path).kind
+}
+
+/** What the file at `path` is, from its first bytes, and how a spreadsheet saved it (see Destination). */
+export function describeDestination(path: string): Destination {
   const start = firstBytes(path)
-  if (!start || start.bytes.length === 0) return 'empty'
+  if (!start || start.bytes.length === 0) return { kind: 'empty' }
   const { bytes, size } = start
-  if (bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return 'sqlite'
-  if (isDer(bytes, size)) return 'der'
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '')
-  if (/^\s*-----BEGIN [A-Z0-9 ]+-----/.test(text)) return 'pem'
-  if (text.trim() === '') return 'empty'
+  if (bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return { kind: 'sqlite' }
+  if (isDer(bytes, size)) return { kind: 'der' }
+  const whole = size !== Number.MAX_SAFE_INTEGER
+  const encoding = encodingOf(bytes, whole)
+  const text = textOf(bytes, encoding)
+  if (/^\s*-----BEGIN [A-Z0-9 ]+-----/.test(text)) return { kind: 'pem' }
+  if (text.trim() === '') return { kind: 'empty' }
   const trimmed = text.trimStart()
   if (trimmed.startsWith('[')) {
     // hcert's JSON rejects: `[` alone on the first line, a row a line after it
     const second = firstLineOf(trimmed.slice(1))
-    if (second === undefined || second.trim() === ']' || jsonRowHasReason(second)) return 'rejects'
-    return TRUST_MARK.test(trimmed) ? 'trust' : 'json'
+    if (second === undefined || second.trim() === ']' || jsonRowHasReason(second)) return { kind: 'rejects' }
+    return { kind: TRUST_MARK.test(trimmed) ? 'trust' : 'json' }
   }
   if (trimmed.startsWith('{')) {
     const first = firstLineOf(trimmed)
-    if (jsonRowHasReason(first)) return 'rejects'
-    if (isCertificateLine(first)) return 'certificates'
-    return TRUST_MARK.test(trimmed) ? 'trust' : 'json'
+    if (jsonRowHasReason(first)) return { kind: 'rejects' }
+    if (isCertificateLine(first)) return { kind: 'certificates' }
+    return { kind: TRUST_MARK.test(trimmed) ? 'trust' : 'json' }
   }
   const first = firstLineOf(text) ?? ''
-  if (csvHeaderHasReason(first)) return 'rejects'
-  if (/^\s*(HC1:|shc:\/)/i.test(first)) return 'hc1'
-  if (/[,;\t]/.test(first)) return 'csv'
-  return 'other'
+  // a CSV header with a `reason` column, by any separator a spreadsheet writes, in any encoding
+  const separator = separatorNaming(first, 'reason')
+  if (separator !== undefined) {
+    // its header row only: no record to lose, whatever saved it
+    if (noRowAfterHeader(text, whole)) return { kind: 'rejects', headerOnly: true }
+    const save: SpreadsheetSave = {
+      ...(separator !== ',' ? { separator } : {}),
+      ...(encoding !== 'utf-8' ? { encoding } : {}),
+    }
+    return save.separator || save.encoding ? { kind: 'resaved-rejects', save } : { kind: 'rejects' }
+  }
+  if (/^\s*(HC1:|shc:\/)/i.test(first)) return { kind: 'hc1' }
+  if (/[,;\t]/.test(first)) return { kind: 'csv' }
+  return { kind: 'other' }
 }
 
 /** What the file is, in words (never its content). */
@@ -138,6 +193,7 @@ const WHAT: Record<Exclude<DestinationKind, 'empty'>, string> = {
   pem: 'a PEM file (a key or a certificate)',
   der: 'a DER file (a key or a certificate)',
   rejects: 'a rejects file hcert wrote',
+  'resaved-rejects': 'a rejects file hcert wrote, saved again by a spreadsheet',
   certificates: 'a JSON Lines file of certificates hcert wrote (an --out of issue, renew or export)',
   trust: 'a trust list (JSON)',
   json: 'a JSON file (a record, a payload or a list?)',
@@ -157,8 +213,14 @@ const EXPECTED: Record<OutputKind, string> = {
  * hcert wrote of the kind `flag` writes (`expect`). A missing file passes.
  */
 export function refuseForeignDestination(flag: string, path: string, expect: OutputKind): void {
-  const kind = destinationKind(path)
+  const { kind, save } = describeDestination(path)
   if (kind === 'empty' || kind === expect) return
+  // a site's fixes, saved back by a spreadsheet in its own way: said how, and what to do
+  if (kind === 'resaved-rejects' && expect === 'rejects' && save)
+    throw new DccError(
+      'ERR_USAGE',
+      `${flag} ${path} is a rejects file saved again by a spreadsheet: it is ${saveWords(save)}; hcert reads and writes comma-separated UTF-8, so it cannot carry that file's records into the one it writes, and replacing it could lose them: ${SAVE_AS_ADVICE} and run again, or give another path`,
+    )
   if (kind === 'sqlite' || kind === 'pem' || kind === 'der')
     throw new DccError(
       'ERR_USAGE',

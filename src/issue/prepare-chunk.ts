@@ -23,6 +23,7 @@ import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
 import { contentTag } from './run-keys.js'
+import { otherContents, type ConflictingIds } from './conflicting-ids.js'
 import { hintSpreadsheetDates } from './spreadsheet-date.js'
 import { expiresBeforeReplaced } from './signing-window.js'
 
@@ -137,6 +138,12 @@ export interface ChunkContext {
    * would be expired by the real clock while that certificate is still valid (backdatedCorrection)
    */
   window?: { iat: number; exp: number; realNow: number }
+  /**
+   * the ids the ledger held before this run that this input gives with different contents
+   * (conflicting-ids.ts, read before the first chunk): with `correct`, none of an id's differing
+   * records is signed as its correction
+   */
+  conflicts?: ConflictingIds
 }
 
 /** The input's `id` of a record, from its idempotency key (`id:<id>`); undefined for record fingerprints. */
@@ -243,6 +250,22 @@ export function reusedKeyRejection(
         : correctable
           ? 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own, or correct that certificate with --correct'
           : 'the id (column id) is reused for different content: it was issued before for another record; give this record an id of its own',
+  }
+}
+
+/**
+ * Why `--correct` signs none of the records that give an id the ledger holds different contents in
+ * one input (`others`: the numbers of the records with another content than this one): two
+ * contradicting fixes of one person's certificate, and which is right is not hcert's to guess.
+ * Names record numbers and the column, never the id's text or a holder's data.
+ */
+export function conflictingCorrections(others: readonly number[]): Rejection {
+  const last = others[others.length - 1]
+  const list =
+    others.length === 1 ? `record ${last}` : `records ${others.slice(0, -1).join(', ')} and ${last}`
+  return {
+    field: 'id',
+    reason: `--correct: the id (column id), issued before, has other contents in ${list} of this input too: two different fixes of one certificate, and which is right is not hcert's to choose, so none of them is signed and the certificate stays as it is; keep only the right one and run again`,
   }
 }
 
@@ -453,6 +476,8 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     }
     const content = contentFingerprint(built.dcc)
     const tag = contentTag(content)
+    // with --correct, an issued id this input gives other contents too: no record of it is a correction
+    const others = context.correct ? otherContents(context.conflicts, key, tag) : []
     // the first record of a key owns it, even when it is rejected: a later record with the same
     // id is reported as reusing it, never issued in its place (nor hidden behind its own reasons)
     const previous = ownerBefore(key, record.index)
@@ -464,7 +489,11 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     if (own) seenInChunk.set(key, own)
     if (rejections.length > 0 || !built.type) {
       if (previous !== undefined && previous.content !== tag && idOfKey(key) !== undefined)
-        rejections.push(reusedKeyRejection(key, previous.index, true, previous.rejected))
+        rejections.push(
+          others.length > 0
+            ? conflictingCorrections(others)
+            : reusedKeyRejection(key, previous.index, true, previous.rejected),
+        )
       results.push({
         record,
         key,
@@ -491,7 +520,9 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
                   ? `is the same record as record ${previous.index} of this input, which is rejected (see its reason)`
                   : `is the same record as record ${previous.index} of this input (issued once)`,
               }
-            : reusedKeyRejection(key, previous.index, true, previous.rejected),
+            : others.length > 0
+              ? conflictingCorrections(others)
+              : reusedKeyRejection(key, previous.index, true, previous.rejected),
         ],
       })
       continue
@@ -541,6 +572,10 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       )
       if (refused) {
         reject(refused)
+        continue
+      }
+      if (others.length > 0) {
+        reject(conflictingCorrections(others))
         continue
       }
       const backdated = context.window && backdatedCorrection(existing.head, context.window)

@@ -16,6 +16,9 @@ import { INPUT_COLUMNS } from './input-columns.js'
 import { describeJsonError } from './json-error.js'
 import { MAX_RECORD_DEPTH, tooDeep } from './record-depth.js'
 import { binaryFileKind, binaryFileMessage } from './file-kind.js'
+import { EXCEL_CSV_UTF8, looksLikeUtf16, otherSeparatorOf, saveWords } from '../fs/spreadsheet-save.js'
+
+export { EXCEL_CSV_UTF8, looksLikeUtf16 } from '../fs/spreadsheet-save.js'
 
 export type InputFormat = 'csv' | 'jsonl' | 'json'
 
@@ -92,27 +95,6 @@ export function formatFromName(path: string): InputFormat | undefined {
 }
 
 /**
- * Whether the first bytes are UTF-16 text (as spreadsheets save "Unicode text"): a UTF-16 byte
- * order mark, or ASCII letters each followed (LE) or preceded (BE) by a zero byte.
- */
-export function looksLikeUtf16(start: Uint8Array): boolean {
-  if (
-    start.length >= 2 &&
-    ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff))
-  )
-    return true
-  const n = Math.min(start.length, 64) & ~1
-  if (n < 4) return false
-  let le = true
-  let be = true
-  for (let i = 0; i < n; i += 2) {
-    if (start[i] === 0 || start[i + 1] !== 0) le = false
-    if (start[i] !== 0 || start[i + 1] === 0) be = false
-  }
-  return le || be
-}
-
-/**
  * The offset of the first byte in `bytes` that is not part of a well-formed UTF-8 sequence
  * (RFC 3629 §4: no overlong forms, no surrogates, nothing past U+10FFFF), or -1. A sequence cut
  * off by the end of `bytes` is not a fault (the next chunk completes it).
@@ -168,11 +150,17 @@ function cutOff(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(0)
 }
 
-/** ERR_INPUT for text that is not UTF-8, at its line (1-based), with what to do. */
-function notUtf8(line: number, cause: unknown): DccError {
+/**
+ * ERR_INPUT for text that is not UTF-8, at its line (1-based), with what to do. `firstLine`: the
+ * file's first line (as Latin-1), whose separator is named too when it is not the comma (Excel's
+ * plain "CSV" in a locale with a decimal comma: both at once, which one save as fixes).
+ */
+function notUtf8(line: number, cause: unknown, firstLine?: string): DccError {
+  const separator = firstLine === undefined ? undefined : otherSeparatorOf(firstLine)
+  const also = separator ? `, and the file is ${saveWords({ separator }, 'reads')}` : ''
   return new DccError(
     'ERR_INPUT',
-    `input: line ${line} is not UTF-8 text (it has a byte no UTF-8 character has: the file is likely Latin-1 or Windows-125x, as older spreadsheets save "CSV"); hcert reads UTF-8: save it as ${EXCEL_CSV_UTF8} (or re-encode it as UTF-8)`,
+    `input: line ${line} is not UTF-8 text (it has a byte no UTF-8 character has: the file is likely Latin-1 or Windows-125x, as older spreadsheets save "CSV")${also}; hcert reads comma-separated UTF-8: save it as ${EXCEL_CSV_UTF8} (or re-encode it as UTF-8)`,
     { cause },
   )
 }
@@ -202,6 +190,8 @@ async function* chunks(stream: NodeJS.ReadableStream, signal?: AbortSignal): Asy
   let lines = 0
   /** the previous chunk's last bytes that start a sequence it does not complete */
   let tail: Uint8Array = new Uint8Array(0)
+  /** the file's first line, as Latin-1 (its separator, for a message) */
+  let firstLine: string | undefined
   const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   try {
     // an interrupt ends the reading now: a read of a FIFO or a device that sends nothing (or
@@ -225,6 +215,7 @@ async function* chunks(stream: NodeJS.ReadableStream, signal?: AbortSignal): Asy
           'ERR_INPUT',
           `input: the file is UTF-16 text (a spreadsheet's "Unicode text"); hcert reads UTF-8: save it as ${EXCEL_CSV_UTF8}`,
         )
+      if (first) firstLine = Buffer.from(bytes).toString('latin1').split('\n', 1)[0]
       first = false
       const nul = bytes.indexOf(0)
       if (nul >= 0) throw nulByte(lines + 1 + lineFeeds(bytes, nul))
@@ -236,7 +227,7 @@ async function* chunks(stream: NodeJS.ReadableStream, signal?: AbortSignal): Asy
         // where: the bytes cut off at the previous chunk's end, then this chunk
         const joined = Buffer.concat([tail, bytes])
         const at = firstNonUtf8(joined)
-        throw notUtf8(lines + 1 + lineFeeds(joined, at < 0 ? joined.length : at), cause)
+        throw notUtf8(lines + 1 + lineFeeds(joined, at < 0 ? joined.length : at), cause, firstLine)
       }
       lines += lineFeeds(bytes)
       tail = cutOff(bytes)
@@ -247,7 +238,7 @@ async function* chunks(stream: NodeJS.ReadableStream, signal?: AbortSignal): Asy
     } catch (cause) {
       if (!(cause instanceof TypeError)) throw cause
       // a sequence cut off by the end of the file: on the last line
-      throw notUtf8(lines + 1, cause)
+      throw notUtf8(lines + 1, cause, firstLine)
     }
   } catch (cause) {
     // an interrupt destroyed the stream (readRecords): the records end here
@@ -724,9 +715,6 @@ function unnamedColumnsWarning(positions: number[], index: number): string {
   const list = positions.map((i) => `<column ${i + 1}>`).join(', ')
   return `record ${index}: ${one ? 'column' : 'columns'} ${list} ${one ? 'has' : 'have'} no name in the CSV header but ${one ? 'holds' : 'hold'} data, which is ignored; check that the columns are not shifted, and name the column or remove it (README "Input columns")`
 }
-
-/** Excel's own name for the format hcert reads (File > Save As > "Save as type"). */
-export const EXCEL_CSV_UTF8 = '"CSV UTF-8 (Comma delimited)"'
 
 /**
  * ERR_INPUT for a CSV separated by another character than the comma, found in the header or in the

@@ -15,6 +15,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { DccError } from '../errors.js'
+import { describeDestination } from '../fs/destination-content.js'
 import type { LedgerStore } from '../ledger/store.js'
 import {
   comparableName,
@@ -51,6 +52,8 @@ export async function readEarlierRejects(
   kind: IssueKind | undefined,
 ): Promise<InputRecord[]> {
   if (!existsSync(path)) return []
+  // its header row only (whatever saved it): no record to lose
+  if (describeDestination(path).headerOnly) return []
   const records: InputRecord[] = []
   try {
     for await (const record of readRecords(
@@ -60,9 +63,14 @@ export async function readEarlierRejects(
     ))
       records.push(record)
   } catch (cause) {
+    // what the reader found (its messages name no data: a separator, an encoding, a line number)
+    const found =
+      cause instanceof DccError
+        ? `: ${cause.message.replace(/^input: /, '').replace(/^the file /, 'it ')}`
+        : ''
     throw new DccError(
       'ERR_USAGE',
-      `--rejects ${path} cannot be read as a rejects file of this input's format (${format}), so replacing it could lose its records; give another path`,
+      `--rejects ${path} cannot be read as a rejects file of this input's format (${format})${found}; replacing it could lose its records: fix the file as that says and run again, or give another path`,
       { cause },
     )
   }

@@ -10,6 +10,7 @@
  * chunk's commit still leaves out the records another run committed after this one looked them up
  * (a lease that ran out mid-chunk), and those come out the same way (resolveConflicts).
  */
+import { statSync } from 'node:fs'
 import { DccError } from '../errors.js'
 import { holderEventOf } from '../issue/icvp-holder-event.js'
 import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
@@ -34,6 +35,7 @@ import { signedShapeOf } from '../issue/hc1-size.js'
 import { RunKeys } from '../issue/run-keys.js'
 import { RejectsWriter } from '../issue/rejects-writer.js'
 import { lockOutput } from '../fs/output-lock.js'
+import { findConflictingIds, type ConflictingIds } from '../issue/conflicting-ids.js'
 import { readEarlierRejects, rejectsWrittenAt, sortEarlierRejects } from '../issue/stale-rejects.js'
 import { RunReads } from '../issue/run-reads.js'
 import {
@@ -539,6 +541,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     held.push(...away)
   }
   let chunk: InputRecord[] = []
+  let conflicts: ConflictingIds | undefined
   const flush = async (): Promise<void> => {
     const prepared = prepareChunk(chunk, {
       ledger,
@@ -552,6 +555,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       window: { iat, exp, realNow: Math.floor((options.realNow ?? new Date()).getTime() / 1000) },
       ...(options.correct ? { correct: true } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
+      ...(conflicts ? { conflicts } : {}),
     })
     chunk = []
     // before reserve(): a record another run holds leaves the chunk for a while, and its key stays
@@ -579,6 +583,20 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     while (inFlight.length > CHUNKS_IN_FLIGHT) await settle()
   }
 
+  // with --correct, the ids this input gives different contents, before anything is signed
+  // (conflicting-ids.ts); stdin, a pipe (/dev/stdin, <(…)) and records given in-process cannot
+  // be read twice
+  // and of those, the ones the ledger held before this run (a new id given twice stays the first
+  // record's, as without --correct)
+  if (options.correct && !options.records && options.source !== '-' && isRegularFile(options.source)) {
+    const found = await findConflictingIds(options.source, format, {
+      defaults: options.defaults,
+      ...(options.kind ? { kind: options.kind } : {}),
+      ...(signal ? { signal } : {}),
+    })
+    const issued = found.size > 0 ? ledger.issuedForKeys([...found.keys()]) : new Map()
+    conflicts = new Map([...found].filter(([key]) => issued.has(key)))
+  }
   try {
     for await (const record of options.records ??
       readRecords(options.source, format, {
@@ -691,4 +709,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     releaseRejects()
   }
   return report
+}
+
+/** Whether `path` is a regular file (one that can be read twice: not a FIFO, a device or stdin). */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
 }
