@@ -132,6 +132,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         'Issue a record whose id was issued for other content as a correction that supersedes that certificate.',
       default: false,
     }),
+    restore: Flags.boolean({
+      summary:
+        'With --correct: a record with the content of an earlier version of its certificate is signed as a correction that restores it (to undo a mistaken correction).',
+      default: false,
+    }),
     country: Flags.string({ summary: 'Country (co) for records without one; default the DSC’s country.' }),
     issuer: Flags.string({ summary: 'Issuer (is) for records without one; default the DSC’s organisation.' }),
     'uvci-issuer': Flags.string({
@@ -169,6 +174,11 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
       throw new DccError(
         'ERR_USAGE',
         '--interactive prompts for EU DCC records only; give ICVP records in a file',
+      )
+    if (flags.restore && !flags.correct)
+      throw new DccError(
+        'ERR_USAGE',
+        '--restore restores an earlier version of a certificate as a correction: give it with --correct',
       )
     if (!flags.interactive && args.input === undefined && process.stdin.isTTY)
       throw new DccError('ERR_USAGE', 'give a file of records, - for stdin, or --interactive')
@@ -297,6 +307,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         ...(flags.rejects ? { rejects: flags.rejects } : {}),
         dryRun: flags['dry-run'],
         ...(flags.correct ? { correct: true } : {}),
+        ...(flags.restore ? { restore: true } : {}),
         ...(kind === 'icvp' ? { kind } : {}),
         onCertificate,
         onFirstRecord: (record) => {

@@ -133,6 +133,11 @@ export interface ChunkContext {
   /** sign a record whose key was issued for other content as a correction (`--correct`) */
   correct?: boolean
   /**
+   * with `correct` (`--restore`): an earlier version of a key's record, corrected since, is signed
+   * as a correction restoring it rather than written out as already issued
+   */
+  restore?: boolean
+  /**
    * the certificates' iat and exp (seconds) and the real time now (seconds, whatever `now` says):
    * a correction is refused when `--at` dates it before the certificate it replaces, or when it
    * would be expired by the real clock while that certificate is still valid (backdatedCorrection)
@@ -547,8 +552,9 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         continue
       }
       // an earlier version of the record, corrected since (a resent old batch): its current
-      // certificate is written out, with or without --correct; nothing signed, nothing rejected
-      if (correctedSince(context.ledger, key, existing, content, given)) {
+      // certificate is written out, with or without --correct; nothing signed, nothing rejected.
+      // With --correct --restore it is a correction like another (undoing a mistaken one)
+      if (!context.restore && correctedSince(context.ledger, key, existing, content, given)) {
         results.push({
           record,
           key,

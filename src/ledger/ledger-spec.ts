@@ -50,6 +50,9 @@ function serverLike(value: string): string | undefined {
     return "hcert does not read libpq's key=value connection strings"
   if (/[^\s@:/]+:[^\s@]*@[^\s@/]+/.test(value))
     return 'it reads as user:password@host, a server address without its postgres:// scheme'
+  // `sqlite:`, `sqlite:ledger.db`, `file:ledger.db`, `mysql:…`: a scheme, not a file's name
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value))
+    return 'it begins with a scheme (word:); a SQLite ledger is given as a plain path (ledger.sqlite), and a file whose name holds a colon as ./name'
   return undefined
 }
 

@@ -167,6 +167,12 @@ export interface IssueOptions {
   maxReportedRejections?: number
   /** issue a record whose id was issued for other content as a correction superseding that certificate */
   correct?: boolean
+  /**
+   * with `correct`: a record whose content is an earlier version of its certificate, one a
+   * correction superseded, is signed as a correction restoring it (`--restore`); without, it is
+   * already issued (alreadyIssuedCorrected), so a resent old batch never undoes its corrections
+   */
+  restore?: boolean
   /** what the records are (`--kind`): EU DCC records (the default) or ICVP records */
   kind?: IssueKind
 }
@@ -554,6 +560,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       inFlightUvcis,
       window: { iat, exp, realNow: Math.floor((options.realNow ?? new Date()).getTime() / 1000) },
       ...(options.correct ? { correct: true } : {}),
+      ...(options.correct && options.restore ? { restore: true } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
       ...(conflicts ? { conflicts } : {}),
     })
@@ -664,7 +671,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const n = report.alreadyIssuedCorrected
       const more = n > correctedRecords.length ? ', …' : ''
       warnings.push(
-        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${correctedRecords.join(', ')}${more}) ${n === 1 ? 'is an earlier version of its record' : 'are earlier versions of their records'}: corrected since: ${n === 1 ? 'its' : 'their'} current certificate${n === 1 ? ' (the correction) is' : 's (the corrections) are'} written out again as already issued, nothing is signed (with or without --correct); resend the corrected records rather than the old batch`,
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${correctedRecords.join(', ')}${more}) ${n === 1 ? 'is an earlier version of its record' : 'are earlier versions of their records'}: corrected since: ${n === 1 ? 'its' : 'their'} current certificate${n === 1 ? ' (the correction) is' : 's (the corrections) are'} written out again as already issued, nothing is signed (with or without --correct); resend the corrected records rather than the old batch (to undo a mistaken correction, issue the earlier version with --correct --restore)`,
       )
     }
     if (report.alreadyIssuedExpired > 0) {

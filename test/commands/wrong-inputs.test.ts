@@ -179,6 +179,10 @@ const CASES: Record<string, Case> = {
     exit: [3],
   },
   'issue without --key-dir': { args: () => ['issue', RECORD, '--ledger', freshLedger('i5')], exit: USAGE },
+  'issue --restore without --correct': {
+    args: () => ['issue', RECORD, ...sign, '--restore', '--ledger', freshLedger('i5r')],
+    exit: USAGE,
+  },
   'issue --key-dir <missing>': {
     args: () => ['issue', RECORD, '--key-dir', MISSING, '--ledger', freshLedger('i6')],
     exit: USAGE,

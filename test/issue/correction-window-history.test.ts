@@ -83,3 +83,37 @@ describe('an old batch resent after a correction', () => {
     },
   )
 })
+
+describe('a mistaken correction undone', () => {
+  it('with --correct --restore the earlier version is signed as a correction restoring it; the chain keeps all three', async () => {
+    const ledger = new Ledger(':memory:')
+    const first = (await issue(ledger, csv(ORIGINAL))).certificates[0] as IssuedCertificate
+    const wrong = await issue(ledger, csv(FIXED), { correct: true })
+    expect(wrong.report.corrected).toBe(1)
+    const { report, certificates } = await issue(ledger, csv(ORIGINAL), { correct: true, restore: true })
+    expect(report).toMatchObject({ issued: 1, corrected: 1, rejected: 0, alreadyIssued: 0 })
+    const restored = certificates[0] as IssuedCertificate
+    expect(restored.uvci).not.toBe(first.uvci)
+    const chain = ledger.chainOf('id:F1')
+    expect(chain).toHaveLength(3)
+    expect(chain[2]?.uvci).toBe(restored.uvci)
+    // the restored certificate holds the original names again
+    const gn = (i: number) => (JSON.parse(chain[i]?.payload ?? '{}') as { nam: { gn: string } }).nam.gn
+    expect(gn(2)).toBe(gn(0))
+    expect(gn(1)).not.toBe(gn(0))
+    // and the old input is now the current content: already issued, with or without --restore
+    const again = await issue(ledger, csv(ORIGINAL), { correct: true, restore: true })
+    expect(again.report).toMatchObject({ issued: 0, alreadyIssued: 1, alreadyIssuedCorrected: 0 })
+    ledger.close()
+  })
+
+  it('--restore without --correct changes nothing: an earlier version is already issued', async () => {
+    const ledger = new Ledger(':memory:')
+    await issue(ledger, csv(ORIGINAL))
+    await issue(ledger, csv(FIXED), { correct: true })
+    const { report } = await issue(ledger, csv(ORIGINAL), { restore: true })
+    expect(report).toMatchObject({ issued: 0, alreadyIssued: 1, alreadyIssuedCorrected: 1 })
+    expect(ledger.chainOf('id:F1')).toHaveLength(2)
+    ledger.close()
+  })
+})

@@ -45,6 +45,10 @@ const MISTYPED = [
   `postgres:hcert:${SECRET}@127.0.0.1:5432`,
   `postgres//hcert:${SECRET}@127.0.0.1/db`,
   ` postgres://hcert:${SECRET}@127.0.0.1/db`,
+  // another scheme without slashes: a SQLite ledger is a path, not a URL
+  'sqlite:',
+  'sqlite:ledger.db',
+  'file:ledger.db',
 ]
 
 describe('a mistyped PostgreSQL URL as the ledger', () => {
@@ -142,6 +146,7 @@ describe('a mistyped PostgreSQL URL as the ledger', () => {
       'pg/ledger.sqlite',
       'postgres-ledger.sqlite',
       'backup 2024:ledger.sqlite',
+      './sqlite:ledger.db',
       `postgres://hcert:${SECRET}@127.0.0.1/db`,
       'postgresql:///db?host=/var/run/postgresql',
     ])
