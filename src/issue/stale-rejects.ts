@@ -303,23 +303,25 @@ function ownRecordSince(
   )
 }
 
-/** The holders and events of the certificates issued since the earlier file was written, or by this run. */
+/**
+ * The holders and events of the certificates issued since the earlier file was written, or by this
+ * run: read from the ledger a page at a time (LedgerStore.payloadsSince: one query a page, not one
+ * a certificate), only their holders and events kept.
+ */
 function certificatesSince(context: { ledger: LedgerStore; since: Since }): HolderIndex {
   const { writtenAt, issuedNow } = context.since
-  const ids = new Set(issuedNow)
-  if (writtenAt !== undefined) for (const id of context.ledger.idsCreatedAfter(writtenAt)) ids.add(id)
   const rows = new HolderIndex()
-  for (const id of ids) {
-    const certificate = context.ledger.findById(id)
-    if (!certificate) continue
-    try {
-      const payload = JSON.parse(certificate.payload) as Record<string, unknown>
-      const event = eventOfPayload(certificate.type === 'icvp' ? 'icvp' : undefined, payload)
-      rows.add({ holder: holderOfPayload(certificate.type, payload), events: event ? [event] : [] })
-    } catch {
-      // a payload that does not parse names no holder
+  const query = { ...(writtenAt === undefined ? {} : { createdAfter: writtenAt }), ids: issuedNow }
+  for (const page of context.ledger.payloadsSince(query))
+    for (const certificate of page) {
+      try {
+        const payload = JSON.parse(certificate.payload) as Record<string, unknown>
+        const event = eventOfPayload(certificate.type === 'icvp' ? 'icvp' : undefined, payload)
+        rows.add({ holder: holderOfPayload(certificate.type, payload), events: event ? [event] : [] })
+      } catch {
+        // a payload that does not parse names no holder
+      }
     }
-  }
   return rows
 }
 
