@@ -25,8 +25,12 @@ export interface HolderEvents {
  * given name; all of them when the reason named the three. A run's records are many, a rejects
  * file's rows few: each row looks at the records of its holder's birthday, not at every record.
  */
+/** the holder fields a look-up goes by, in the order it takes the first a reason did not name */
+export const INDEXED_FIELDS = ['dob', 'surname', 'given'] as const
+export type IndexedField = (typeof INDEXED_FIELDS)[number]
+
 /** a holder field as indexed: a name by its words (an ICVP's name is compared so), the date of birth as is */
-const indexed = (holder: Holder, field: 'dob' | 'surname' | 'given'): string =>
+export const indexed = (holder: Holder, field: IndexedField): string =>
   field === 'dob'
     ? holder.dob
     : holder[field]
