@@ -26,8 +26,16 @@ export interface SinceQuery {
   issuedNow: ReadonlySet<number>
 }
 
-/** Sets `found` on each row of `rows` whose own record is among the certificates issued since. */
-export function findIssuedSince(rows: readonly WaitingRow[], ledger: LedgerStore, since: SinceQuery): void {
+/**
+ * Sets `found` on each row of `rows` whose own record is among the certificates issued since
+ * (read `pageSize` at a time: payloadsSince's default unless given). ERR_LEDGER as every read.
+ */
+export function findIssuedSince(
+  rows: readonly WaitingRow[],
+  ledger: LedgerStore,
+  since: SinceQuery,
+  pageSize?: number,
+): void {
   if (rows.length === 0) return
   // each row under the first holder field its reason did not name (all of them named: every row)
   const by = new Map<IndexedField, Map<string, WaitingRow[]>>(INDEXED_FIELDS.map((f) => [f, new Map()]))
@@ -49,7 +57,7 @@ export function findIssuedSince(rows: readonly WaitingRow[], ledger: LedgerStore
     ...(since.writtenAt === undefined ? {} : { createdAfter: since.writtenAt }),
     ids: since.issuedNow,
   }
-  for (const page of ledger.payloadsSince(query)) {
+  for (const page of ledger.payloadsSince(query, pageSize)) {
     for (const certificate of page) {
       let entry: HolderEvents
       try {
