@@ -2,7 +2,7 @@
 // Benchmarks print figures measured side by side in one run; they never assert. Machines here are
 // shared and noisy, so each comparison is a ratio of two figures taken moments apart.
 // Run with `npm run bench` (builds first). Options: --quick (shorter runs), --only=NAME,... (some
-// sections: startup, zlib, throughput, issuance, stats, images, hostile, pkcs11, ledger; e.g. `node bench/run.js --only=images`
+// sections: startup, zlib, throughput, issuance, stats, images, hostile, pkcs11, ledger, carry; e.g. `node bench/run.js --only=images`
 // after `npm run build`), --image-rounds=N (rounds of the images section, default 3: the machine is
 // shared, and more rounds give a steadier median).
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -31,6 +31,7 @@ import { TrustList } from '../dist/trust/trust-list.js'
 import { pkcs11Bench } from './pkcs11.js'
 import { qrImageBench } from './qr-images.js'
 import { ledgerEnginesBench } from './ledger-engines.js'
+import { rejectsCarryBench } from './rejects-carry.js'
 
 /** A, B, …, Z, AA, AB, …: a distinct name part for each i ≥ 0 (a name holds letters, not digits) */
 const letters = (i) => {
@@ -599,3 +600,4 @@ if (want('pkcs11')) await pkcs11Bench(root, quick)
 
 // 10. The ledger's engines: SQLite and PostgreSQL side by side (bench/ledger-engines.js)
 if (want('ledger')) await ledgerEnginesBench({ root, bin, quick })
+if (want('carry')) await rejectsCarryBench({ root, quick })

@@ -25,8 +25,12 @@ export interface HolderEvents {
  * given name; all of them when the reason named the three. A run's records are many, a rejects
  * file's rows few: each row looks at the records of its holder's birthday, not at every record.
  */
+/** the holder fields a look-up goes by, in the order it takes the first a reason did not name */
+export const INDEXED_FIELDS = ['dob', 'surname', 'given'] as const
+export type IndexedField = (typeof INDEXED_FIELDS)[number]
+
 /** a holder field as indexed: a name by its words (an ICVP's name is compared so), the date of birth as is */
-const indexed = (holder: Holder, field: 'dob' | 'surname' | 'given'): string =>
+export const indexed = (holder: Holder, field: IndexedField): string =>
   field === 'dob'
     ? holder.dob
     : holder[field]
@@ -46,9 +50,9 @@ export class HolderIndex {
     this.all.push(entry)
     for (const field of ['dob', 'surname', 'given'] as const) {
       const key = indexed(entry.holder, field)
-      const list = this.by[field].get(key) ?? []
-      list.push(entry)
-      this.by[field].set(key, list)
+      const list = this.by[field].get(key)
+      if (list) list.push(entry)
+      else this.by[field].set(key, [entry])
     }
   }
 
@@ -71,6 +75,27 @@ export function textDigest(text: string): string {
   return createHash('sha256').update(text).digest('base64').slice(0, 24)
 }
 
+const NO_EVENTS: readonly RecordEvent[] = Object.freeze([])
+
+/**
+ * Values many records share (a run of thousands: a few surnames, dates of birth and events), kept
+ * once each, by a text key: the carry-over holds what every record read looks like (~1.4 KB a
+ * record before, ~0.5 KB with this and one holder object a record: bench/rejects-carry.js). At most SHARED_MAX distinct values:
+ * past them a value is kept as given (no more than before), so a run of all-distinct values does
+ * not pay twice.
+ */
+class Shared {
+  private readonly values = new Map<string, unknown>()
+  get<T>(key: string, make: () => T): T {
+    const known = this.values.get(key)
+    if (known !== undefined) return known as T
+    const value = make()
+    if (this.values.size < SHARED_MAX) this.values.set(key, value)
+    return value
+  }
+}
+const SHARED_MAX = 20_000
+
 export class RunReads {
   /** the idempotency keys read, each with the holders read under it (and the type each record gave) */
   readonly keys = new Map<string, (Holder & { type?: string })[]>()
@@ -89,14 +114,38 @@ export class RunReads {
   /** Notes a record this run read (issued, already issued or rejected), under its key. */
   add(record: InputRecord, key: string): void {
     const fields = readableFields(record)
-    const holder = holderOfRecord(this.kind, fields)
-    const holders = this.keys.get(key) ?? []
-    holders.push({ ...holder, type: typeOfFields(fields) })
-    this.keys.set(key, holders)
+    // one holder object for both looks (by key, by holder), with the type the record gave
+    const holder = this.sharedHolder({ ...holderOfRecord(this.kind, fields), type: typeOfFields(fields) })
+    // a list made for its first entry holds that one alone (`[]` then push would reserve 17 slots)
+    const holders = this.keys.get(key)
+    if (holders) holders.push(holder)
+    else this.keys.set(key, [holder])
     const text = textAsRead(record)
     if (text !== undefined) this.texts.add(textDigest(text))
     this.unsplit.add(record)
     if (fieldsLineUp(record) && !holderUnknown(holder))
-      this.records.add({ holder, events: eventsOfRecord(this.kind, fields, this.defaults) })
+      this.records.add({
+        holder,
+        events: this.sharedEvents(eventsOfRecord(this.kind, fields, this.defaults)),
+      })
+  }
+
+  /** the distinct event lists and holder texts kept (a list or text shared by many records is kept once) */
+  private readonly shared = new Shared()
+
+  /** `events` as kept: one frozen list for each distinct list (a site's day: one vaccine, dose and date). */
+  private sharedEvents(events: RecordEvent[]): readonly RecordEvent[] {
+    if (events.length === 0) return NO_EVENTS
+    return this.shared.get(JSON.stringify(events), () =>
+      Object.freeze(events.map((e) => Object.freeze({ ...e, fields: Object.freeze({ ...e.fields }) }))),
+    )
+  }
+
+  /** `holder` with its often repeated texts (surnames, dates of birth) kept once each. */
+  private sharedHolder<T extends Holder>(holder: T): T {
+    const text = (value: string): string => this.shared.get(`\u0000${value}`, () => value)
+    const shared: T = { ...holder, surname: text(holder.surname), dob: text(holder.dob) }
+    if (holder.typedSurname !== undefined) shared.typedSurname = text(holder.typedSurname)
+    return shared
   }
 }

@@ -25,14 +25,9 @@ import {
   type Holder,
 } from './holder-match.js'
 import { fieldsOfReason, sameRejectedHolder } from './rejected-holder.js'
-import {
-  eventFieldsOfReason,
-  eventOfPayload,
-  eventsOfRecord,
-  sameRejectedEvent,
-  type RecordEvent,
-} from './rejected-event.js'
-import { HolderIndex, textDigest, typeOfFields, type HolderEvents, type RunReads } from './run-reads.js'
+import { eventFieldsOfReason, eventsOfRecord, sameRejectedEvent, type RecordEvent } from './rejected-event.js'
+import { textDigest, typeOfFields, type HolderEvents, type RunReads } from './run-reads.js'
+import { findIssuedSince, type WaitingRow } from './issued-since.js'
 import { fieldsLineUp, readableFields, readFromText, textAsRead, textClues } from './text-as-read.js'
 import type { StoredCertificate } from '../ledger/ledger.js'
 import { buildDcc, type IssueDefaults } from './build-dcc.js'
@@ -168,8 +163,8 @@ export function sortEarlierRejects(
   },
 ): EarlierRejects {
   const result: EarlierRejects = { carry: [], outstanding: 0, unsure: 0 }
-  let issued: HolderIndex | undefined
-  const issuedSinceRows = (): HolderIndex => (issued ??= certificatesSince(context))
+  // each record: accounted for, or carried unless (waiting) its own record was issued since
+  const sorted: Array<{ record: InputRecord; id: boolean; waiting?: WaitingRow }> = []
   for (const record of records) {
     // read again in this run as typed (resent unchanged, or the original file sent again; a row
     // with no usable key: not JSON, a key given twice, a quote closed mid-cell, a header row, an
@@ -179,7 +174,17 @@ export function sortEarlierRejects(
     const { key, id } = keyOfEarlier(record, context)
     if (key && accountedFor(record, key, id, context)) continue
     if (key && context.reads.unsplit.standsFor(record, key, context.kind)) continue
-    if (ownRecordSince(record, context, issuedSinceRows)) continue
+    const own = ownRecord(record, context)
+    if (own && context.reads.records.candidates(own.holder, own.fixable).some(own.own)) continue
+    sorted.push({ record, id, ...(own ? { waiting: own } : {}) })
+  }
+  findIssuedSince(
+    sorted.flatMap((s) => (s.waiting ? [s.waiting] : [])),
+    context.ledger,
+    context.since,
+  )
+  for (const { record, id, waiting } of sorted) {
+    if (waiting?.found) continue
     result.carry.push(record)
     if (id) result.outstanding++
     else result.unsure++
@@ -285,50 +290,27 @@ function rowEvents(
 }
 
 /**
- * Whether a record this run read, or a certificate issued since, under ANY id, is the earlier
- * row's own record: its own holder (sameRejectedHolder) and its own event (sameRejectedEvent),
- * except in the fields the row's reason named. The same person's other dose, test or vaccination
- * under the row's id is not; the row fixed and resent as `2b` is (then resent again as `2c` it
- * would be a second certificate).
+ * What a record this run read, or a certificate issued since, under ANY id, must show to be the
+ * earlier row's own record: its own holder (sameRejectedHolder) and its own event
+ * (sameRejectedEvent), except in the fields the row's reason named. The same person's other dose,
+ * test or vaccination under the row's id is not; the row fixed and resent as `2b` is (then resent
+ * again as `2c` it would be a second certificate). Undefined when the row's holder or event cannot
+ * be read: no record is its own.
  */
-function ownRecordSince(
+function ownRecord(
   record: InputRecord,
-  context: { reads: RunReads; defaults: IssueDefaults; kind?: IssueKind },
-  issuedSinceRows: () => HolderIndex,
-): boolean {
+  context: { defaults: IssueDefaults; kind?: IssueKind },
+): WaitingRow | undefined {
   const holder = holderOfRecord(context.kind, readableFields(record))
-  if (holderUnknown(holder)) return false
+  if (holderUnknown(holder)) return undefined
   const events = rowEvents(record, context)
-  if (events.length === 0) return false
+  if (events.length === 0) return undefined
   const fixable = fieldsOfReason(context.kind, record.resentReason)
   const named = eventFieldsOfReason(context.kind, record.resentReason)
   const own = (other: HolderEvents): boolean =>
     sameRejectedHolder(context.kind, holder, other.holder, fixable) &&
     events.some((event) => other.events.some((e) => sameRejectedEvent(event, e, named)))
-  return (
-    context.reads.records.candidates(holder, fixable).some(own) ||
-    issuedSinceRows().candidates(holder, fixable).some(own)
-  )
-}
-
-/** The holders and events of the certificates issued since the earlier file was written, or by this run. */
-function certificatesSince(context: { ledger: LedgerStore; since: Since }): HolderIndex {
-  const { writtenAt, issuedNow } = context.since
-  const ids = new Set(issuedNow)
-  if (writtenAt !== undefined) for (const id of context.ledger.idsCreatedAfter(writtenAt)) ids.add(id)
-  const rows = new HolderIndex()
-  for (const id of ids) {
-    const certificate = context.ledger.findById(id)
-    if (!certificate) continue
-    try {
-      const payload = JSON.parse(certificate.payload) as Record<string, unknown>
-      const event = eventOfPayload(certificate.type === 'icvp' ? 'icvp' : undefined, payload)
-      rows.add({ holder: holderOfPayload(certificate.type, payload), events: event ? [event] : [] })
-    } catch {
-      // a payload that does not parse names no holder
-    }
-  }
-  return rows
+  return { holder, fixable, own }
 }
 
 /** The idempotency key of an earlier rejects record (as issue would key it), or its id as typed. */

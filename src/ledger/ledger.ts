@@ -27,6 +27,13 @@ import {
 } from './schema.js'
 import { ValidityDeltas } from './validity-counts.js'
 import { ledgerStats, type LedgerStats, type StatsQuery } from './stats.js'
+import {
+  payloadPages,
+  type CertificatePayload,
+  type PayloadPage,
+  type PayloadRow,
+  type PayloadsSinceQuery,
+} from './payloads-since.js'
 import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from './store.js'
 
 export interface IssuedRow {
@@ -617,6 +624,17 @@ export class Ledger implements LedgerStore {
           .pluck()
           .all(seconds) as number[],
     )
+  }
+
+  payloadsSince(query: PayloadsSinceQuery, pageSize?: number): Iterable<CertificatePayload[]> {
+    const select = this.guard(() =>
+      this.db.prepare(
+        'SELECT id, type, payload, created_at AS createdAt FROM certificates WHERE id > ? AND (created_at > ? OR id >= ?) ORDER BY id LIMIT ?',
+      ),
+    )
+    const page: PayloadPage = (after, createdAfter, fromId, limit) =>
+      this.guard(() => select.all(after, createdAfter, fromId, limit) as PayloadRow[])
+    return payloadPages(page, query, pageSize)
   }
 
   stats(query: StatsQuery): LedgerStats {

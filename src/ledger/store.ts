@@ -22,6 +22,7 @@ import { envMilliseconds } from './env-number.js'
 import { randomBytes } from 'node:crypto'
 import type { IssuedRecord, IssuedRow, RecordOutcome, RejectionRow, StoredCertificate } from './ledger.js'
 import type { LedgerStats, StatsQuery } from './stats.js'
+import type { CertificatePayload, PayloadsSinceQuery } from './payloads-since.js'
 
 export type LedgerEngine = 'sqlite' | 'postgres'
 
@@ -111,6 +112,13 @@ export interface LedgerStore {
   allIds(): number[]
   /** Ids of the certificates recorded after `seconds` (Unix seconds, created_at > it), in id order. */
   idsCreatedAfter(seconds: number): number[]
+  /**
+   * The id, type and payload of the certificates recorded after `query.createdAfter` (Unix seconds,
+   * created_at > it) or among `query.ids`, in id order, a page of at most `pageSize` rows
+   * (default PAYLOAD_PAGE_ROWS) at a time: one query a page (payloads-since.ts). Lazy: each page
+   * is read when the one before has been taken; ERR_LEDGER as every read.
+   */
+  payloadsSince(query: PayloadsSinceQuery, pageSize?: number): Iterable<CertificatePayload[]>
   stats(query: StatsQuery): LedgerStats
   /**
    * Reserves `keys` for `owner` for `leaseMs`: a key nobody holds, one this owner holds already,

@@ -32,6 +32,13 @@ import { holderKey } from '../holder-key.js'
 import { assertPgSchemaComplete, ensurePgSchema, pgLedgerSecret, refuseForeignDatabase } from './pg-schema.js'
 import { SCHEMA_VERSION } from '../schema.js'
 import { pgLedgerStats } from './pg-stats.js'
+import {
+  payloadPages,
+  type CertificatePayload,
+  type PayloadPage,
+  type PayloadRow,
+  type PayloadsSinceQuery,
+} from '../payloads-since.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
 import { badEnvPort, badUrlPath, badUrlPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
@@ -630,6 +637,15 @@ export class PostgresLedger implements LedgerStore {
     return this.rows<{ id: number }>('SELECT id FROM certificates WHERE created_at > $1 ORDER BY id', [
       seconds,
     ]).map((r) => Number(r.id))
+  }
+
+  payloadsSince(query: PayloadsSinceQuery, pageSize?: number): Iterable<CertificatePayload[]> {
+    const page: PayloadPage = (after, createdAfter, fromId, limit) =>
+      this.rows<PayloadRow>(
+        'SELECT id, type, payload, created_at AS "createdAt" FROM certificates WHERE id > $1 AND (created_at > $2 OR id >= $3) ORDER BY id LIMIT $4',
+        [after, createdAfter, fromId, limit],
+      )
+    return payloadPages(page, query, pageSize)
   }
 
   stats(query: StatsQuery): LedgerStats {
