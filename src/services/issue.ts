@@ -25,6 +25,7 @@ import {
   prepareChunk,
   reusedKeyRejection,
   sameContent,
+  uvciField,
   uvciInLedger,
   type IssuedCertificate,
   type Pending,
@@ -322,8 +323,15 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         conflict === 'uvci'
           ? uvciInLedger(result.record, pending.type)
           : issued && !pending.corrects
-            ? (ledgerReuseRejection(result.key, issued, pending.type, pending.dcc, false) ??
-              reusedKeyRejection(result.key))
+            ? (ledgerReuseRejection(
+                result.key,
+                issued,
+                pending.type,
+                pending.dcc,
+                false,
+                undefined,
+                uvciField(result.record, pending.type),
+              ) ?? reusedKeyRejection(result.key))
             : {
                 field: 'record',
                 reason:
