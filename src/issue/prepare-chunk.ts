@@ -313,7 +313,7 @@ export function ledgerReuseRejection(
   if (holderChanged(type, issued.head.payload, payload)) return OTHER_HOLDER
   const head = parsed(issued.head.payload)
   if (head && otherEvent(issued.head.type, head, type, payload))
-    return otherEventRejection(idOfKey(key) !== undefined)
+    return otherEventRejection(idOfKey(key) !== undefined, type === 'icvp')
   const first = firstPayload === undefined ? undefined : parsed(firstPayload)
   if (first && driftedFromFirst(type, first, payload)) return DRIFTED_HOLDER
   if (correct) return undefined
