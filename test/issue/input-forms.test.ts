@@ -140,6 +140,35 @@ describe('a record without an id has one key for one certificate content', () =>
   })
 })
 
+describe('fixN: a flat record may give its UVCI in a ci column, as a payload gives v/ci', () => {
+  const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date,ci'
+  const row = (id: string, ci: string, dose = 1) =>
+    `${id},v,Le,Hoa,1990-05-07,Comirnaty,${dose},2,2021-0${5 + dose}-01,${ci}`
+
+  it('is the certificate UVCI, checked and kept unique; another one for the same record is told so in ci', async () => {
+    const ledger = new Ledger(':memory:')
+    const first = await issue(
+      `${HEADER}\n${row('c1', 'urn:uvci:01:vn:abc/1')}\n${row('c2', 'not a uvci', 2)}\n`,
+      'ci.csv',
+      { ledger },
+    )
+    expect(first.report).toMatchObject({ issued: 1, rejected: 1, warnings: [] })
+    expect(first.certificates[0]?.uvci).toBe('URN:UVCI:01:VN:ABC/1')
+    expect(first.report.rejections[0]).toMatchObject({
+      field: 'ci',
+      reason: expect.stringMatching(/^is not a UVCI/),
+    })
+    const other = await issue(`${HEADER}\n${row('c1', 'URN:UVCI:01:VN:ABC/2')}\n`, 'ci2.csv', { ledger })
+    expect(other.report.rejections[0]).toMatchObject({
+      field: 'ci',
+      reason: expect.stringMatching(/^this record was issued before under another UVCI .*leave ci out/),
+    })
+    const again = await issue(`${HEADER}\n${row('c1', '')}\n`, 'ci3.csv', { ledger })
+    expect(again.report).toMatchObject({ alreadyIssued: 1, rejected: 0 })
+    ledger.close()
+  })
+})
+
 describe('JSON values of the wrong type', () => {
   it('a number, true/false, a list or an object as a name is rejected, naming the field and the type', async () => {
     for (const [value, kind] of [
