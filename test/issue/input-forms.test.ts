@@ -167,6 +167,20 @@ describe('fixN: a flat record may give its UVCI in a ci column, as a payload giv
     expect(again.report).toMatchObject({ alreadyIssued: 1, rejected: 0 })
     ledger.close()
   })
+
+  it('in an ICVP batch, a ci value is rejected as an EU DCC column (hcert assigns the UVCI)', async () => {
+    const { report } = await issue(
+      'id,name,dob,sex,nationality,product,date,batch,clinician,issuer,ci\nw1,Le Thi Hoa,1990-01-01,F,VN,STAMARIL,2021-06-01,B1,Dr A,Pasteur,URN:UVCI:01:VN:X/1\n',
+      'icvp-ci.csv',
+      { kind: 'icvp' },
+    )
+    expect(report.rejections).toEqual([
+      expect.objectContaining({
+        field: 'ci',
+        reason: expect.stringMatching(/^is a column of EU DCC records/),
+      }),
+    ])
+  })
 })
 
 describe('JSON values of the wrong type', () => {
