@@ -397,6 +397,7 @@ function fromFlat(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<B
     // a country that is not a code is rejected above, and left out, so that the UVCI never reads it
     co: co ?? defaults.country,
     is: text('issuer') ?? defaults.issuer,
+    ci: text('ci'),
   }
   if (type === 'v') {
     const vaccine = text('vaccine')
@@ -411,6 +412,7 @@ function fromFlat(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<B
       dt: text('date'),
       co: common.co,
       is: common.is,
+      ci: common.ci,
     }
     dcc.v = [prune(entry)]
   } else if (type === 't') {
@@ -427,6 +429,7 @@ function fromFlat(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<B
         tc: text('centre'),
         co: common.co,
         is: common.is,
+        ci: common.ci,
       }),
     ]
   } else if (type === 'r') {
@@ -439,6 +442,7 @@ function fromFlat(raw: Record<string, unknown>, defaults: IssueDefaults): Omit<B
         is: common.is,
         df: text('valid_from') ?? (fr ? addDays(fr, 11) : undefined),
         du: text('valid_until') ?? (fr ? addDays(fr, 180) : undefined),
+        ci: common.ci,
       }),
     ]
   }

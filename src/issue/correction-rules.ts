@@ -4,7 +4,7 @@
  *
  * - the event: the certificate type (vaccination `v`, test `t`, recovery `r`), the disease (`tg`)
  *   and, for a vaccination, the dose number (`dn`); an ICVP's disease (its product's, yellow fever or
- *   polio). Anything else of the entry may change: a date, the product and its maker, the doses in
+ *   polio: any polio vaccine's, oral or inactivated). Anything else of the entry may change: a date, the product and its maker, the doses in
  *   the series, the test's type, name, device, result or centre, the country or issuer.
  * - the holder: one close typo in one name, or the date of birth, as against the current
  *   certificate (holder-match.ts samePerson), AND no name that is not close to the one the chain's
@@ -23,9 +23,17 @@ const entryOf = (type: string, payload: Record<string, unknown>): Record<string,
   return first && typeof first === 'object' ? (first as Record<string, unknown>) : {}
 }
 
-/** An ICVP product id's disease (`YellowFeverProduct…` → `YellowFever`); undefined for ids that do not say. */
-const icvpDisease = (vp: unknown): string | undefined =>
-  typeof vp === 'string' ? /^([A-Za-z]+?)Product/u.exec(vp)?.[1]?.toLowerCase() : undefined
+/**
+ * An ICVP product id's disease: `yellow fever` for `YellowFeverProduct…`, `polio` for every polio
+ * vaccine's (`PolioVaccineOralOPVBivalProduct…`, `PolioVaccineInactivatedIProduct…`: oral or
+ * inactivated, one disease); undefined for ids that do not say.
+ */
+const icvpDisease = (vp: unknown): string | undefined => {
+  if (typeof vp !== 'string') return undefined
+  if (/^YellowFever[A-Za-z]*Product/u.test(vp)) return 'yellow fever'
+  if (/^Polio[A-Za-z]*Product/u.test(vp)) return 'polio'
+  return /^([A-Za-z]+?)Product/u.exec(vp)?.[1]?.toLowerCase()
+}
 
 /**
  * The event a payload of ledger type `type` is about, as a comparable text: the type, the disease
@@ -54,10 +62,16 @@ export function otherEvent(
 /**
  * Why a record whose key was issued for another event is not issued, with or without `--correct`:
  * a correction fixes the record of one vaccination, test or recovery; a test is not a fix of a
- * vaccination, nor dose 3 of dose 2. Names the column, never the id's text.
+ * vaccination, nor dose 3 of dose 2; an ICVP's (`icvp`): a vaccination against another disease.
+ * Names the column, never the id's text.
  */
-export function otherEventRejection(hasId: boolean): Rejection {
+export function otherEventRejection(hasId: boolean, icvp = false): Rejection {
   const what = hasId ? 'the id (column id)' : 'this record'
+  if (icvp)
+    return {
+      field: hasId ? 'id' : 'record',
+      reason: `${what} was issued before for a vaccination against another disease (the product of this record and that of the certificate under the id are vaccines against different diseases: a polio vaccination is not a yellow fever one): a correction of an ICVP fixes the record of the same vaccination (its date, the product against the same disease, the batch, the clinician, a typo in the name…), it does not replace one vaccination by another; give this record an id of its own`,
+    }
   return {
     field: hasId ? 'id' : 'record',
     reason: `${what} was issued before for another event (another certificate type, disease or dose: a test or a recovery is not a vaccination, dose 2 is not dose 1): a correction fixes the record of the same vaccination, test or recovery (a date, the product, a typo in a name…), it does not replace one event by another; give this record an id of its own`,

@@ -33,6 +33,12 @@ export interface CsvRow {
 /** what may follow a closing quote (RFC 4180) */
 const FIELD_END = new Set([',', '\n', '\r'])
 
+/**
+ * Spaces and tabs around a quoted cell (`"Nguyễn" ,`, `, "Nguyễn"`), as hand-edited CSV has them:
+ * read as the quoted text, as many CSV readers do (RFC 4180 does not allow them; README "Input").
+ */
+const isBlank = (ch: string | undefined): boolean => ch === ' ' || ch === '\t'
+
 export class CsvParser {
   /** characters of the row so far (its fields, separators and quoted line breaks) */
   private rowLength = 0
@@ -47,6 +53,8 @@ export class CsvParser {
   private fields: string[] = []
   private inQuotes = false
   private quoteSeen = false
+  /** set after a closing quote followed by spaces or tabs: those read so far (a field end drops them) */
+  private trailing: string | undefined
   private line = 1
   private rowStart = 1
   private pendingCr = false
@@ -100,8 +108,9 @@ export class CsvParser {
           } else {
             this.inQuotes = false
             // a quote across lines that closes where no field ends was an open quote; on one line,
-            // the row is read to its end and then refused
-            if (!FIELD_END.has(text[i + 1] as string)) {
+            // the row is read to its end and then refused (spaces first: decided at what follows)
+            if (isBlank(text[i + 1])) this.trailing = ''
+            else if (!FIELD_END.has(text[i + 1] as string)) {
               if (this.replay) return this.openQuote(text, rows)
               this.closeInField()
             }
@@ -129,6 +138,23 @@ export class CsvParser {
         }
         continue
       }
+      if (this.quoteSeen && isBlank(ch)) {
+        this.quoteSeen = false
+        this.trailing = ''
+      }
+      if (this.trailing !== undefined) {
+        if (isBlank(ch)) {
+          this.trailing += ch
+          continue
+        }
+        const spaces = this.trailing
+        this.trailing = undefined
+        if (!FIELD_END.has(ch)) {
+          if (this.replay) return this.openQuote(text, rows)
+          this.closeInField()
+          this.append(spaces)
+        }
+      }
       if (this.quoteSeen && ch === '"') {
         // the doubled quote was split across chunks
         this.append('"')
@@ -141,8 +167,11 @@ export class CsvParser {
         this.closeInField()
       }
       this.quoteSeen = false
-      if (ch === '"' && this.field === '') this.inQuotes = true
-      else if (ch === ',') {
+      if (ch === '"' && (this.field === '' || /^[ \t]+$/u.test(this.field))) {
+        // a quoted cell, spaces before it dropped
+        this.field = ''
+        this.inQuotes = true
+      } else if (ch === ',') {
         this.fields.push(this.field)
         this.field = ''
       } else if (ch === '\n' || ch === '\r') {
@@ -221,6 +250,7 @@ export class CsvParser {
     this.field = ''
     this.inQuotes = false
     this.quoteSeen = false
+    this.trailing = undefined
     this.pendingCr = false
     this.rowLength = 0
     this.longField = undefined

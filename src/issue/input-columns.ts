@@ -23,6 +23,8 @@ export const FLAT_COLUMNS: readonly string[] = [
   'date',
   'country',
   'issuer',
+  // the certificate's UVCI, when the site assigns it (as a payload's v/ci); empty: hcert assigns one
+  'ci',
   ...TYPE_COLUMNS.flatMap(([, columns]) => columns),
 ]
 

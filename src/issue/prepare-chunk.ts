@@ -13,6 +13,7 @@ import { holderOfPayload, samePerson } from './holder-match.js'
 import { DRIFTED_HOLDER, driftedFromFirst, otherEvent, otherEventRejection } from './correction-rules.js'
 import { makeUvci } from '../dcc/uvci.js'
 import { contentFingerprint } from '../ledger/content-fingerprint.js'
+import { contentDifferenceRejection } from './reuse-reasons.js'
 import { contentOf, type IssuedRecord } from '../ledger/ledger.js'
 import type { LedgerStore as Ledger } from '../ledger/store.js'
 import { buildDcc, type IssueDefaults, type Rejection } from './build-dcc.js'
@@ -330,6 +331,7 @@ export function ledgerReuseRejection(
   payload: Record<string, unknown>,
   correct: boolean,
   firstPayload?: string,
+  uvciFieldName = 'ci',
 ): Rejection | undefined {
   const otherKind = (issued.head.type === 'icvp') !== (type === 'icvp')
   if (otherKind)
@@ -339,10 +341,12 @@ export function ledgerReuseRejection(
   if (holderChanged(type, issued.head.payload, payload)) return OTHER_HOLDER
   const head = parsed(issued.head.payload)
   if (head && otherEvent(issued.head.type, head, type, payload))
-    return otherEventRejection(idOfKey(key) !== undefined)
+    return otherEventRejection(idOfKey(key) !== undefined, type === 'icvp')
   const first = firstPayload === undefined ? undefined : parsed(firstPayload)
   if (first && driftedFromFirst(type, first, payload)) return DRIFTED_HOLDER
-  return correct ? undefined : reusedKeyRejection(key)
+  if (correct) return undefined
+  const withoutId = idOfKey(key) === undefined
+  return contentDifferenceRejection(issued, payload, uvciFieldName, withoutId, reusedKeyRejection(key))
 }
 
 /** A stored payload read back; undefined when it cannot be (the ledger's own checks report that). */
@@ -575,6 +579,7 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
         built.dcc,
         context.correct === true,
         first,
+        uvciField(record, built.type),
       )
       if (refused) {
         reject(refused)

@@ -9,6 +9,7 @@
  * file").
  */
 import { closeNames, icvpNameChanges, type Holder } from './holder-match.js'
+import { looksLikeSpreadsheetDate } from './spreadsheet-date.js'
 
 /** The holder fields a rejection reason names (`fn: …; dob: …`), as Holder keys. */
 export function fieldsOfReason(kind: string | undefined, reason: string | undefined): Set<keyof Holder> {
@@ -86,17 +87,51 @@ function dobDigits(dob: string): string {
   return digits
 }
 
+/** Days from the spreadsheets' epoch (1899-12-30) to 1970-01-01. */
+const SERIAL_EPOCH_DAYS = 25569
+
+/**
+ * The dates (as `YYYYMMDD` digits) a rejected date of birth that is not a date as written stands
+ * for, in the forms the reader recognises and explains in its reasons (spreadsheet-date.ts): a
+ * spreadsheet's date number (`33000`: 1990-05-07), a compact `19900507`, a local day-month style
+ * (`7/5/1990`, `07.05.90`: both day-month and month-day orders; a two-digit year as 19yy and 20yy).
+ * Empty when it stands for none.
+ */
+export function datesStoodFor(dob: string): string[] {
+  const text = dob.trim()
+  if (looksLikeSpreadsheetDate(text)) {
+    const day = new Date((Math.floor(Number(text)) - SERIAL_EPOCH_DAYS) * 86_400_000)
+    return [day.toISOString().slice(0, 10).replace(/-/gu, '')]
+  }
+  if (/^\d{8}$/u.test(text)) return [text]
+  const local = /^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})$/u.exec(text)
+  if (!local) return []
+  const [, first, , second, year] = local as unknown as [string, string, string, string, string]
+  const years = year.length === 4 ? [year] : [`19${year}`, `20${year}`]
+  const two = (d: string): string => d.padStart(2, '0')
+  return years.flatMap((y) => [`${y}${two(second)}${two(first)}`, `${y}${two(first)}${two(second)}`])
+}
+
 /**
  * Whether `fixed` can be the rejected date of birth `rejected` fixed (README "The rejects file"):
- * a rejected text with no date in it (fewer than four digits: `unknown`, `x`) may be any; else, as
- * digits in year-month-day order, the fixed date is the same year and month, or the same month
- * and day (the year mistyped: `2035-03-09` for 1985), or differs from it by one typo: one digit changed, added or left out, two neighbouring digits swapped, or the day and
- * the month swapped. A namesake born another year is not the row's holder.
+ * a rejected text with no date in it (fewer than four digits: `unknown`, `x`) may be any; a rejected
+ * text that is not a date as written but stands for one (datesStoodFor: a spreadsheet's date
+ * number, a compact or local-style date) is fixed by that date, or by one close to it as below;
+ * else, as digits in year-month-day order, the fixed date is the same year and month, or the same
+ * month and day (the year mistyped: `2035-03-09` for 1985), or differs from it by one typo: one
+ * digit changed, added or left out, two neighbouring digits swapped, or the day and the month
+ * swapped. A namesake born another year is not the row's holder.
  */
 export function fixedDob(rejected: string, fixed: string): boolean {
-  const a = dobDigits(rejected)
   const b = dobDigits(fixed)
-  if (a.length < 4) return true
+  if (rejected.replace(/\D/gu, '').length < 4) return true
+  const stoodFor = datesStoodFor(rejected)
+  if (stoodFor.some((a) => closeDobDigits(a, b))) return true
+  return closeDobDigits(dobDigits(rejected), b)
+}
+
+/** Whether the date digits `b` are `a` or `a` with one typo (fixedDob). */
+function closeDobDigits(a: string, b: string): boolean {
   if (a === b) return true
   if (a.length >= 6 && b.length >= 6 && a.slice(0, 6) === b.slice(0, 6)) return true
   if (a.length === 8 && b.length === 8 && a.slice(4) === b.slice(4)) return true

@@ -26,6 +26,7 @@ import {
   prepareChunk,
   reusedKeyRejection,
   sameContent,
+  uvciField,
   uvciInLedger,
   type IssuedCertificate,
   type Pending,
@@ -330,8 +331,15 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
         conflict === 'uvci'
           ? uvciInLedger(result.record, pending.type)
           : issued && !pending.corrects
-            ? (ledgerReuseRejection(result.key, issued, pending.type, pending.dcc, false) ??
-              reusedKeyRejection(result.key))
+            ? (ledgerReuseRejection(
+                result.key,
+                issued,
+                pending.type,
+                pending.dcc,
+                false,
+                undefined,
+                uvciField(result.record, pending.type),
+              ) ?? reusedKeyRejection(result.key))
             : {
                 field: 'record',
                 reason:
@@ -447,6 +455,12 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     report.alreadyIssued += prepared.alreadyIssued
 
     const images: ImageJob[] = []
+    // a repeat of an earlier record of this input gets its own line: the certificate its first
+    // record was issued (committed by now: chunks settle in order); no image of its own (same UVCI)
+    const repeatKeys = options.dryRun
+      ? []
+      : results.flatMap((r) => (r.repeatOf !== undefined && !r.rejections ? [r.key] : []))
+    const repeated = repeatKeys.length > 0 ? ledger.issuedForKeys(repeatKeys) : undefined
     for (const result of results) {
       rejectsWriter?.noteInputHeader(result.record.header)
       if (earlier.length > 0) {
@@ -470,6 +484,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       } else if (result.repeatOf !== undefined) {
         repeats++
         if (repeatRecords.length < 10) repeatRecords.push(result.record.index)
+        const issued = repeated?.get(result.key)
+        if (issued && result.content !== undefined && sameContent(issued, result.content, undefined))
+          if (!signal?.aborted) await emit(lineOf(placeOf(result.record), result.key, issued))
       } else if (result.certificate && !signal?.aborted) {
         if (result.expired) {
           report.alreadyIssuedExpired++
@@ -664,7 +681,7 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       const n = repeats
       const more = n > repeatRecords.length ? ', …' : ''
       warnings.push(
-        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${repeatRecords.join(', ')}${more}) ${n === 1 ? 'is the same record as an earlier one' : 'are the same records as earlier ones'} of this input: issued once, by the first, and counted as already issued`,
+        `${n} record${n === 1 ? '' : 's'} (record${n === 1 ? '' : 's'} ${repeatRecords.join(', ')}${more}) ${n === 1 ? 'is the same record as an earlier one' : 'are the same records as earlier ones'} of this input: issued once, by the first, and counted as already issued${options.dryRun ? '' : `; ${n === 1 ? 'its line has' : 'their lines have'} the first's certificate`}`,
       )
     }
     if (report.alreadyIssuedCorrected > 0) {

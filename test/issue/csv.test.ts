@@ -53,3 +53,34 @@ describe('CSV cells against formula injection (OWASP), reversibly', () => {
     }
   })
 })
+
+describe('fixN: spaces around a quoted cell (hand-edited CSV)', () => {
+  const read = (...chunks: string[]) => {
+    const parser = new CsvParser()
+    return [...chunks.flatMap((c) => parser.push(c)), ...parser.end()]
+  }
+
+  it('"Nguyễn" , and , "Nguyễn" read as the quoted text, in one chunk or split at the quote or the spaces', () => {
+    for (const chunks of [
+      ['a,"Nguyễn" ,b\n'],
+      ['a,"Nguyễn"', ' ,b\n'],
+      ['a,"Nguyễn" ', ' ,b\n'],
+      ['a,"Nguyễn"\t,b\n'],
+      ['a, "Nguyễn",b\n'],
+      ['a, \t"Nguyễn"  ,b\n'],
+      ['a,"Nguyễn" \r\n'],
+    ]) {
+      const rows = read(...chunks)
+      expect(rows).toHaveLength(1)
+      expect(rows[0]?.problem).toBeUndefined()
+      expect(rows[0]?.fields.slice(0, 2)).toEqual(['a', 'Nguyễn'])
+    }
+  })
+
+  it('text after the spaces is still text after the closing quote, kept as written', () => {
+    for (const chunks of [['a,"Tran" x,b\n'], ['a,"Tran"', ' x,b\n']]) {
+      const [row] = read(...chunks)
+      expect(row).toMatchObject({ problem: 'closed', problemField: 1, problemText: '"Tran" x' })
+    }
+  })
+})

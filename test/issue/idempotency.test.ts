@@ -4,7 +4,7 @@
  * one input and across runs; --correct issues a correction that supersedes the old certificate.
  * Field reports: test/fixtures/field-reports/reuse_a.csv, reuse_b.csv, dupid.csv.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -196,6 +196,37 @@ describe('one id twice in one input, however far apart', () => {
       expect(report.warnings.join('\n')).toMatch(/record 3502\) is the same record as an earlier one/)
       ledger.close()
     }
+  })
+
+  it('fixN: the repeat gets its own output line (its line, the same certificate), far apart or in one chunk, and no image of its own', async () => {
+    const far = farApart('DUP,v,First,Person,1980-01-01,Comirnaty,1,2,2021-06-01')
+    const near = join(tmp, 'near-repeat.csv')
+    writeFileSync(
+      near,
+      `${CSV_HEADER}\nDUP,v,First,Person,1980-01-01,Comirnaty,1,2,2021-06-01\nB,v,Other,Person,1981-01-01,Comirnaty,1,2,2021-06-01\nDUP,v,First,Person,1980-01-01,Comirnaty,1,2,2021-06-01\n`,
+    )
+    for (const [file, repeatLine] of [
+      [far, 3503],
+      [near, 4],
+    ] as const) {
+      const qrDir = join(tmp, `qr-${repeatLine}`)
+      const ledger = new Ledger(join(tmp, `repeat-line-${repeatLine}.sqlite`))
+      // images for the short file only (3502 images would take seconds)
+      const { report, certificates } = await issue(ledger, file, file === near ? { qrDir } : {})
+      expect(report).toMatchObject({ rejected: 0, alreadyIssued: 1 })
+      const dup = certificates.filter((c) => c.id === 'DUP')
+      expect(dup.map((c) => c.line)).toEqual([2, repeatLine])
+      expect(dup[1]).toEqual({ ...dup[0], line: repeatLine })
+      expect(certificates).toHaveLength(report.records)
+      if (file === near) expect(readdirSync(qrDir).filter((f) => f.endsWith('.png'))).toHaveLength(2)
+      // run again: both lines again, as already issued
+      const again = await issue(ledger, file)
+      expect(again.certificates.filter((c) => c.id === 'DUP')).toEqual(dup)
+      ledger.close()
+    }
+    // a dry run writes no line
+    const dry = await issue(new Ledger(':memory:'), near, { dryRun: true })
+    expect(dry.certificates).toEqual([])
   })
 
   it('a rerun of the whole input finds record 1 already issued and rejects the repeat the same way', async () => {

@@ -241,3 +241,32 @@ describe("the same holder and event is warned about whatever the names' case, ma
     ledger.close()
   })
 })
+
+describe('fixN: an ICVP correction is told in ICVP terms', () => {
+  const header = 'id,name,dob,sex,nationality,product,date,batch,clinician,issuer'
+  const row = (product: string) => `w1,Lê Thị Hoa,1990-01-01,F,VN,${product},2021-06-01,B1,Dr A,Pasteur`
+
+  it('a vaccine against another disease (STAMARIL to Picovax) is refused with an ICVP reason; another polio vaccine corrects', async () => {
+    const ledger = new Ledger(':memory:')
+    expect((await issue(ledger, csv(row('STAMARIL'), header), { kind: 'icvp' })).report.issued).toBe(1)
+    const polio = await issue(ledger, csv(row('Picovax'), header), { kind: 'icvp', correct: true })
+    expect(polio.report).toMatchObject({ issued: 0, rejected: 1 })
+    const reason = polio.report.rejections[0]?.reason ?? ''
+    expect(reason).toMatch(
+      /^the id \(column id\) was issued before for a vaccination against another disease/,
+    )
+    expect(reason).not.toMatch(/test|recovery|dose 2|Lê|Hoa|1990|w1/)
+    // polio to polio: IPV (Picovax) first, then the bivalent oral vaccine it should have been
+    expect(
+      (await issue(ledger, csv(row('Picovax').replace('w1', 'w2'), header), { kind: 'icvp' })).report.issued,
+    ).toBe(1)
+    const opv = await issue(
+      ledger,
+      csv(row('PolioVaccineOralOPVBivalProduct16e883911ea0108b8213bc213c9972fe').replace('w1', 'w2'), header),
+      { kind: 'icvp', correct: true },
+    )
+    expect(opv.report.rejections).toEqual([])
+    expect(opv.report).toMatchObject({ corrected: 1 })
+    ledger.close()
+  })
+})

@@ -82,9 +82,104 @@ describe('a record without an id has one key for one certificate content', () =>
     expect(other.report).toMatchObject({ issued: 0, rejected: 1 })
     expect(other.report.rejections[0]).toMatchObject({
       field: 'record',
-      reason: expect.stringMatching(/issued before with another country or issuer.*--correct/),
+      reason: expect.stringMatching(
+        /issued before with another issuer \(column issuer, or --issuer\).*--correct/,
+      ),
     })
     ledger.close()
+  })
+
+  it('fixN: a payload that only gives its own UVCI (v/ci) is told so, with or without an id, never "another country or issuer"', async () => {
+    const payload = (extra: Record<string, unknown>, entry: Record<string, unknown> = {}) =>
+      `${JSON.stringify({
+        ...extra,
+        ver: '1.3.0',
+        nam: { fn: 'Hồ', gn: 'Anh' },
+        dob: '1980-02-20',
+        v: [
+          {
+            tg: '840539006',
+            vp: '1119349007',
+            mp: 'EU/1/20/1528',
+            ma: 'ORG-100030215',
+            dn: 1,
+            sd: 2,
+            dt: '2021-06-01',
+            co: 'VN',
+            is: 'TEST ONLY hcert example',
+            ...entry,
+          },
+        ],
+      })}\n`
+    for (const extra of [{}, { id: 'q9' }]) {
+      const ledger = new Ledger(':memory:')
+      expect((await issue(payload(extra), 'pc.jsonl', { ledger })).report.issued).toBe(1)
+      const again = await issue(payload(extra, { ci: 'URN:UVCI:01:VN:XYZ/7' }), 'pd.jsonl', { ledger })
+      expect(again.report).toMatchObject({ issued: 0, rejected: 1 })
+      expect(again.report.rejections[0]).toMatchObject({
+        field: 'v/ci',
+        reason: expect.stringMatching(
+          /^this record was issued before under another UVCI .*leave v\/ci out.*--correct/,
+        ),
+      })
+      expect(again.report.rejections[0]?.reason).not.toMatch(/XYZ|Anh|1980/)
+      // another country only: named as such
+      const co = await issue(payload(extra, { co: 'DE' }), 'pe.jsonl', { ledger })
+      expect(co.report.rejections[0]?.reason).toMatch(
+        Object.keys(extra).length === 0
+          ? /issued before with another country \(v\/co\);/
+          : /reused for different content/,
+      )
+      const corrected = await issue(payload(extra, { ci: 'URN:UVCI:01:VN:XYZ/7' }), 'pd.jsonl', {
+        ledger,
+        correct: true,
+      })
+      expect(corrected.report).toMatchObject({ issued: 1, corrected: 1 })
+      ledger.close()
+    }
+  })
+})
+
+describe('fixN: a flat record may give its UVCI in a ci column, as a payload gives v/ci', () => {
+  const HEADER = 'id,type,fn,gn,dob,vaccine,dose,doses,date,ci'
+  const row = (id: string, ci: string, dose = 1) =>
+    `${id},v,Le,Hoa,1990-05-07,Comirnaty,${dose},2,2021-0${5 + dose}-01,${ci}`
+
+  it('is the certificate UVCI, checked and kept unique; another one for the same record is told so in ci', async () => {
+    const ledger = new Ledger(':memory:')
+    const first = await issue(
+      `${HEADER}\n${row('c1', 'urn:uvci:01:vn:abc/1')}\n${row('c2', 'not a uvci', 2)}\n`,
+      'ci.csv',
+      { ledger },
+    )
+    expect(first.report).toMatchObject({ issued: 1, rejected: 1, warnings: [] })
+    expect(first.certificates[0]?.uvci).toBe('URN:UVCI:01:VN:ABC/1')
+    expect(first.report.rejections[0]).toMatchObject({
+      field: 'ci',
+      reason: expect.stringMatching(/^is not a UVCI/),
+    })
+    const other = await issue(`${HEADER}\n${row('c1', 'URN:UVCI:01:VN:ABC/2')}\n`, 'ci2.csv', { ledger })
+    expect(other.report.rejections[0]).toMatchObject({
+      field: 'ci',
+      reason: expect.stringMatching(/^this record was issued before under another UVCI .*leave ci out/),
+    })
+    const again = await issue(`${HEADER}\n${row('c1', '')}\n`, 'ci3.csv', { ledger })
+    expect(again.report).toMatchObject({ alreadyIssued: 1, rejected: 0 })
+    ledger.close()
+  })
+
+  it('in an ICVP batch, a ci value is rejected as an EU DCC column (hcert assigns the UVCI)', async () => {
+    const { report } = await issue(
+      'id,name,dob,sex,nationality,product,date,batch,clinician,issuer,ci\nw1,Le Thi Hoa,1990-01-01,F,VN,STAMARIL,2021-06-01,B1,Dr A,Pasteur,URN:UVCI:01:VN:X/1\n',
+      'icvp-ci.csv',
+      { kind: 'icvp' },
+    )
+    expect(report.rejections).toEqual([
+      expect.objectContaining({
+        field: 'ci',
+        reason: expect.stringMatching(/^is a column of EU DCC records/),
+      }),
+    ])
   })
 })
 

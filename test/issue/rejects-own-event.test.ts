@@ -335,3 +335,33 @@ describe('fixI: a fixed date of birth is close to the rejected one', () => {
     expect(fixedDob('1990-02-30', '1990-08-08')).toBe(false)
   })
 })
+
+describe('fixN: a rejected date of birth that stands for a date is fixed by that date', () => {
+  it('dob 33000 (a spreadsheet date number) fixed as 1990-05-07, the date it stands for, clears the row', async () => {
+    const { ledger, rejects } = fresh()
+    expect(
+      (await run(ledger, rejects, rows(HEADER, vaccination('b6', { dob: '33000' })))).report.rejected,
+    ).toBe(1)
+    // a namesake born another year does not clear it
+    await run(ledger, rejects, rows(HEADER, vaccination('b7', { dob: '1975-08-08' })))
+    expect(lines(rejects)).toEqual([expect.stringContaining('33000')])
+    const fixed = await run(ledger, rejects, rows(HEADER, vaccination('b6', { dob: '1990-05-07' })))
+    expect(fixed.report.issued).toBe(1)
+    expect(existsSync(rejects)).toBe(false)
+    ledger.close()
+  })
+
+  it('the forms a rejected date of birth may stand for a date in, and a typo in that date', async () => {
+    const { fixedDob } = await import('../../src/issue/rejected-holder.js')
+    expect(fixedDob('33000', '1990-05-07')).toBe(true) // spreadsheet date number
+    expect(fixedDob('33000.5', '1990-05-07')).toBe(true) // with a time fraction
+    expect(fixedDob('33000', '1990-05-08')).toBe(true) // the date it stands for, with a typo
+    expect(fixedDob('33000', '1975-08-08')).toBe(false)
+    expect(fixedDob('19900507', '1990-05-07')).toBe(true) // compact
+    expect(fixedDob('7/5/1990', '1990-05-07')).toBe(true) // day-month
+    expect(fixedDob('5/7/1990', '1990-05-07')).toBe(true) // month-day
+    expect(fixedDob('07.05.90', '1990-05-07')).toBe(true) // two-digit year
+    expect(fixedDob('7/5/1990', '1975-08-08')).toBe(false)
+    expect(fixedDob('44000', '1990-05-07')).toBe(false) // another date number
+  })
+})
