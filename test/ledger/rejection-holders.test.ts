@@ -143,6 +143,6 @@ describe('rejections of two people under one id: older ledgers and ledger copy',
       expect(JSON.parse(again.stdout).rejections).toEqual({ copied: 0, alreadyThere: 2 })
       expect(totals(url).rejected).toBe(2)
     },
-    60_000,
+    180_000,
   )
 })
