@@ -217,6 +217,7 @@ export class Ledger implements LedgerStore {
           )
         assertHcertLedger(db, path)
         assertSchemaComplete(db, path, version)
+        assertSecretKept(db, path)
         this.columns = `${COLUMNS_BUT_CONTENT}, ${names.includes('content') ? 'content' : 'NULL AS content'}`
         this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
         this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
@@ -734,6 +735,20 @@ function ensureRejectionSecret(db: Database.Database, path: string): string {
       return ledgerSecret(db)
     })
     .immediate()
+}
+
+/**
+ * A read-only open makes no secret, but reports the same damage as a writing one (ensureRejectionSecret):
+ * ERR_LEDGER (missingSecret) when the ledger_secret row is gone while rejections remain. A ledger older
+ * than schema 6 has no ledger_secret table (its rejections are keyed otherwise) and is left as it is.
+ */
+function assertSecretKept(db: Database.Database, path: string): void {
+  const table = db
+    .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_secret'`)
+    .get()
+  if (table === undefined) return
+  if (db.prepare('SELECT 1 FROM ledger_secret WHERE id = 1').get() !== undefined) return
+  if (db.prepare('SELECT 1 FROM rejections LIMIT 1').get() !== undefined) throw missingSecret(path)
 }
 
 /** ERR_LEDGER for a ledger whose ledger_secret row is gone while rejections keyed with it remain. */

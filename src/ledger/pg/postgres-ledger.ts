@@ -296,6 +296,7 @@ export class PostgresLedger implements LedgerStore {
       // a table or column dropped or renamed is named as such by every command, on opening
       assertPgSchemaComplete(this.client, this.path, SCHEMA_VERSION)
       if (!this.readOnly) this.secret = this.ensureRejectionSecret()
+      else this.assertSecretKept()
     } catch (cause) {
       this.client.close()
       throw this.error(cause)
@@ -330,6 +331,20 @@ export class PostgresLedger implements LedgerStore {
       }
       throw err
     }
+  }
+
+  /**
+   * A read-only open makes no secret, but reports the same damage as a writing one
+   * (ensureRejectionSecret): ERR_LEDGER (missingSecret) when the ledger_secret row is gone while
+   * rejections remain. A ledger older than schema 6 has no ledger_secret table and is left as it is.
+   */
+  private assertSecretKept(): void {
+    const [row] = this.client.query<{ kept: boolean | null }>(
+      `SELECT CASE WHEN to_regclass('ledger_secret') IS NULL THEN NULL
+        ELSE EXISTS (SELECT 1 FROM ledger_secret WHERE id = 1) END AS kept`,
+    )
+    if (row?.kept !== false) return
+    if (this.client.query('SELECT 1 FROM rejections LIMIT 1').length > 0) throw missingSecret(this.path)
   }
 
   private error(cause: unknown): DccError {
