@@ -20,6 +20,14 @@ export function isSqliteError(err: unknown): err is Error & { code: string } {
 const COMMITTED =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
+/**
+ * What a failure of a writing run leaves once it committed chunks (both engines): what they hold is
+ * kept, `certificates` of them signed by this run, and a rerun resumes.
+ */
+export function committedByRun(certificates: number): string {
+  return `what earlier chunks committed is kept (${certificates} certificate${certificates === 1 ? '' : 's'} by this run), and a rerun of the same input resumes where this one stopped`
+}
+
 /** what a failure leaves when this run had committed no chunk yet (both engines) */
 export const NOTHING_COMMITTED =
   'this run had committed nothing to the ledger (no chunk was written before the failure): run the same command again once this is fixed'

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
-import { ledgerError, ledgerReadError, NOTHING_COMMITTED } from './ledger-error.js'
+import { committedByRun, ledgerError, ledgerReadError, NOTHING_COMMITTED } from './ledger-error.js'
 import { rejectionKey } from './rejection-key.js'
 import { certificateHolder, holderFieldOf, holderKey, sameHolder, type RecordHolder } from './holder-key.js'
 import { ledgerSecret } from './migrate-rejections.js'
@@ -184,6 +184,8 @@ export class Ledger implements LedgerStore {
   private rowsSinceCheckpoint = 0
   /** whether this run committed a chunk: what a failure says was kept */
   private committed = false
+  /** the certificates this run's committed chunks added, for what a failure says was kept */
+  private certificatesCommitted = 0
 
   constructor(path: string, options: LedgerOptions = {}) {
     this.path = path
@@ -485,6 +487,7 @@ export class Ledger implements LedgerStore {
         .immediate(),
     )
     if (issued.length > 0 || rejected.length > 0) this.committed = true
+    this.certificatesCommitted += inserted
     this.rowsSinceCheckpoint += inserted
     if (this.checkpoint && this.rowsSinceCheckpoint >= this.checkpointEvery) {
       this.rowsSinceCheckpoint = 0
@@ -688,7 +691,12 @@ export class Ledger implements LedgerStore {
   private error(cause: unknown): DccError {
     return this.readOnly
       ? ledgerReadError(cause, this.path, this.busyTimeoutMs)
-      : ledgerError(cause, this.path, this.busyTimeoutMs, this.committed ? undefined : NOTHING_COMMITTED)
+      : ledgerError(
+          cause,
+          this.path,
+          this.busyTimeoutMs,
+          this.committed ? committedByRun(this.certificatesCommitted) : NOTHING_COMMITTED,
+        )
   }
 
   /**

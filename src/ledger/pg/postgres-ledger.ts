@@ -25,7 +25,7 @@ import {
 import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
-import { NOTHING_COMMITTED } from '../ledger-error.js'
+import { committedByRun, NOTHING_COMMITTED } from '../ledger-error.js'
 import { passwordFileNote } from './pgpass-file.js'
 import { rejectionKey } from '../rejection-key.js'
 import { holderKey } from '../holder-key.js'
@@ -237,6 +237,8 @@ export class PostgresLedger implements LedgerStore {
   private readonly sslFrom: string | undefined
   /** whether this run committed a chunk: what a failure says was kept */
   private committed = false
+  /** the certificates this run's committed chunks added, for what a failure says was kept */
+  private certificatesCommitted = 0
   /** the ledger's secret for rejection keys (rejection-key.ts); undefined when read only */
   private secret: string | undefined
 
@@ -352,7 +354,8 @@ export class PostgresLedger implements LedgerStore {
       cause,
       this.path,
       this.target,
-      this.afterFailure ?? (this.readOnly || (this.committed ? false : NOTHING_COMMITTED)),
+      this.afterFailure ??
+        (this.readOnly || (this.committed ? committedByRun(this.certificatesCommitted) : NOTHING_COMMITTED)),
       this.sslFrom,
       process.env.PGPASSWORD === undefined ? passwordFileNote() : undefined,
       this.given,
@@ -484,6 +487,7 @@ export class PostgresLedger implements LedgerStore {
       fixes.map((f) => f.key),
     ])
     if (issued.length > 0 || rejected.length > 0) this.committed = true
+    this.certificatesCommitted += inserted.length
     const ids = new Map(inserted.map((r) => [r.key, r.id]))
     const lost = issued.filter((row) => !ids.has(row.idempotencyKey))
     let taken: Array<{ key: string; uvci: string; replaces: number | null }> = []
