@@ -34,7 +34,16 @@ import { SCHEMA_VERSION } from '../schema.js'
 import { pgLedgerStats } from './pg-stats.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
-import { badEnvPort, badUrlPath, badUrlPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
+import {
+  badEnvPort,
+  badUrlParts,
+  badUrlPath,
+  badUrlPort,
+  readableUrl,
+  redactUrl,
+  sslSource,
+  targetOf,
+} from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -254,7 +263,7 @@ export class PostgresLedger implements LedgerStore {
         'ERR_LEDGER',
         `ledger: ${this.path}: the URL is not valid: its port must be a number from 1 to 65535 (5432 by default); give the server's port, or leave it out`,
       )
-    const path = badUrlPath(url)
+    const path = badUrlPath(url) ?? badUrlParts(url)
     if (path !== undefined)
       throw new DccError('ERR_LEDGER', `ledger: ${this.path}: the URL is not valid: ${path}`)
     const port = badEnvPort(url)
