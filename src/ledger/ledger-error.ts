@@ -71,7 +71,11 @@ export function ledgerError(
     code === 'EISDIR' ||
     code === 'ENOTDIR'
   ) {
-    message = `${where} cannot be opened for writing (${code}): check the path, that it is a file, and its permissions`
+    message =
+      (code === 'EACCES' || code === 'EPERM') && path !== ':memory:' && !existsSync(path)
+        ? // no file to open: the folder refused the new one
+          `${where} cannot be created (${code}): no permission to write in ${dirname(path)}; give ${given} a path in a folder you can write, or make that folder writable for you`
+        : `${where} cannot be opened for writing (${code}): check the path, that it is a file, and its permissions`
   } else {
     message = `${where}: SQLite failed (${code || (cause as Error)?.message || 'unknown error'}); ${after}`
   }
