@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { PostgresLedger } from '../../src/ledger/pg/postgres-ledger.js'
-import { badUrlParts } from '../../src/ledger/pg/url.js'
+import { badUrlParts, unreadService } from '../../src/ledger/pg/url.js'
 import { failure } from '../helpers/failure.js'
 
 // port 1: nothing listens there, so a URL that got as far as connecting says "cannot reach"
@@ -45,5 +45,35 @@ describe('URL parts refused before connecting', () => {
     expect(badUrlParts('postgres://hcert:s3cret@127.0.0.1:5432/hcert_test?sslmode=disable')).toBeUndefined()
     expect(badUrlParts('postgres://hcert@/hcert_test?host=/var/run/postgresql')).toBeUndefined()
     expect(badUrlParts('postgres://hcert@[::1]:5432/db')).toBeUndefined()
+  })
+})
+
+describe('connection services (pg_service.conf), which hcert does not read (round 8)', () => {
+  it('$PGSERVICE with a URL that leaves out the host or database: ERR_LEDGER before connecting', () => {
+    const before = process.env.PGSERVICE
+    process.env.PGSERVICE = 'prod'
+    try {
+      const err = refused('postgres://hcert:s3cret@/hcert_test')
+      expect(err.code).toBe('ERR_LEDGER')
+      expect(err.message).toMatch(
+        /\$PGSERVICE is set, but hcert does not read connection services .* leaves out its host/,
+      )
+      expect(err.message).not.toContain('s3cret')
+    } finally {
+      if (before === undefined) delete process.env.PGSERVICE
+      else process.env.PGSERVICE = before
+    }
+  })
+
+  it('which parts a service would have given', () => {
+    const env = { PGSERVICE: 'prod' }
+    expect(unreadService('postgres://hcert@127.0.0.1:5432/db', env)).toBeUndefined()
+    expect(unreadService('postgres://hcert@127.0.0.1:5432', env)).toMatch(/leaves out its database name/)
+    expect(unreadService('postgres:///', env)).toMatch(/leaves out its host and database name/)
+    expect(unreadService('postgres://hcert@/db?host=/var/run/postgresql', env)).toBeUndefined()
+    expect(unreadService('postgres:///', {})).toBeUndefined()
+    expect(unreadService('postgres://h/db?service=prod', {})).toMatch(
+      /service parameter .* hcert does not read/,
+    )
   })
 })

@@ -43,6 +43,7 @@ import {
   redactUrl,
   sslSource,
   targetOf,
+  unreadService,
 } from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
@@ -266,6 +267,8 @@ export class PostgresLedger implements LedgerStore {
     const path = badUrlPath(url) ?? badUrlParts(url)
     if (path !== undefined)
       throw new DccError('ERR_LEDGER', `ledger: ${this.path}: the URL is not valid: ${path}`)
+    const service = unreadService(url)
+    if (service !== undefined) throw new DccError('ERR_LEDGER', `ledger: ${this.path}: ${service}`)
     const port = badEnvPort(url)
     if (port !== undefined)
       throw new DccError(

@@ -232,3 +232,22 @@ export function badUrlParts(spec: string): string | undefined {
     return `${bad[0]} holds a control character (a NUL %00, a line break %0A, a tab %09 or another below %20): remove it`
   return undefined
 }
+
+/**
+ * Why a connection service (pg_service.conf, which psql reads and hcert does not) would have
+ * changed where the URL leads; undefined when none is asked for. `?service=` in the URL always;
+ * $PGSERVICE when the URL leaves out the host or the database name (which the service would have
+ * given, as psql takes them; a URL that names both leads where psql's would).
+ */
+export function unreadService(spec: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const read = parsed(spec)
+  if (read?.url.searchParams.has('service'))
+    return 'its service parameter names a connection service (pg_service.conf), which hcert does not read: give the host, port, user and database in the URL instead'
+  if (!env.PGSERVICE) return undefined
+  const host = read ? read.host !== '' || read.url.searchParams.has('host') : false
+  const database = read
+    ? read.url.pathname.replace(/^\//, '') !== '' || read.url.searchParams.has('dbname')
+    : false
+  if (host && database) return undefined
+  return `$PGSERVICE is set, but hcert does not read connection services (pg_service.conf) as psql does, and the URL leaves out its ${host ? 'database name' : database ? 'host' : 'host and database name'}: give them in the URL (postgres://user@host:port/db), or unset PGSERVICE`
+}
