@@ -20,6 +20,14 @@ export function isSqliteError(err: unknown): err is Error & { code: string } {
 const COMMITTED =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
+/**
+ * What a failure of a writing run leaves once it committed chunks (both engines): what they hold is
+ * kept, `certificates` of them signed by this run, and a rerun resumes.
+ */
+export function committedByRun(certificates: number): string {
+  return `what earlier chunks committed is kept (${certificates} certificate${certificates === 1 ? '' : 's'} by this run), and a rerun of the same input resumes where this one stopped`
+}
+
 /** what a failure leaves when this run had committed no chunk yet (both engines) */
 export const NOTHING_COMMITTED =
   'this run had committed nothing to the ledger (no chunk was written before the failure): run the same command again once this is fixed'
@@ -63,7 +71,11 @@ export function ledgerError(
     code === 'EISDIR' ||
     code === 'ENOTDIR'
   ) {
-    message = `${where} cannot be opened for writing (${code}): check the path, that it is a file, and its permissions`
+    message =
+      (code === 'EACCES' || code === 'EPERM') && path !== ':memory:' && !existsSync(path)
+        ? // no file to open: the folder refused the new one
+          `${where} cannot be created (${code}): no permission to write in ${dirname(path)}; give ${given} a path in a folder you can write, or make that folder writable for you`
+        : `${where} cannot be opened for writing (${code}): check the path, that it is a file, and its permissions`
   } else {
     message = `${where}: SQLite failed (${code || (cause as Error)?.message || 'unknown error'}); ${after}`
   }

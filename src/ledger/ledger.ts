@@ -14,7 +14,7 @@ import Database from 'better-sqlite3'
 import { DccError } from '../errors.js'
 import { envMilliseconds } from './env-number.js'
 import { storedContentFingerprint } from './content-fingerprint.js'
-import { ledgerError, ledgerReadError, NOTHING_COMMITTED } from './ledger-error.js'
+import { committedByRun, ledgerError, ledgerReadError, NOTHING_COMMITTED } from './ledger-error.js'
 import { rejectionKey } from './rejection-key.js'
 import { certificateHolder, holderFieldOf, holderKey, sameHolder, type RecordHolder } from './holder-key.js'
 import { ledgerSecret } from './migrate-rejections.js'
@@ -191,6 +191,8 @@ export class Ledger implements LedgerStore {
   private rowsSinceCheckpoint = 0
   /** whether this run committed a chunk: what a failure says was kept */
   private committed = false
+  /** the certificates this run's committed chunks added, for what a failure says was kept */
+  private certificatesCommitted = 0
 
   constructor(path: string, options: LedgerOptions = {}) {
     this.path = path
@@ -224,6 +226,7 @@ export class Ledger implements LedgerStore {
           )
         assertHcertLedger(db, path)
         assertSchemaComplete(db, path, version)
+        assertSecretKept(db, path)
         this.columns = `${COLUMNS_BUT_CONTENT}, ${names.includes('content') ? 'content' : 'NULL AS content'}`
         this.findUvci = db.prepare('SELECT id FROM certificates WHERE uvci = ?')
         this.findKey = db.prepare('SELECT id FROM certificates WHERE idempotency_key = ?')
@@ -491,6 +494,7 @@ export class Ledger implements LedgerStore {
         .immediate(),
     )
     if (issued.length > 0 || rejected.length > 0) this.committed = true
+    this.certificatesCommitted += inserted
     this.rowsSinceCheckpoint += inserted
     if (this.checkpoint && this.rowsSinceCheckpoint >= this.checkpointEvery) {
       this.rowsSinceCheckpoint = 0
@@ -705,7 +709,12 @@ export class Ledger implements LedgerStore {
   private error(cause: unknown): DccError {
     return this.readOnly
       ? ledgerReadError(cause, this.path, this.busyTimeoutMs)
-      : ledgerError(cause, this.path, this.busyTimeoutMs, this.committed ? undefined : NOTHING_COMMITTED)
+      : ledgerError(
+          cause,
+          this.path,
+          this.busyTimeoutMs,
+          this.committed ? committedByRun(this.certificatesCommitted) : NOTHING_COMMITTED,
+        )
   }
 
   /**
@@ -752,6 +761,20 @@ function ensureRejectionSecret(db: Database.Database, path: string): string {
       return ledgerSecret(db)
     })
     .immediate()
+}
+
+/**
+ * A read-only open makes no secret, but reports the same damage as a writing one (ensureRejectionSecret):
+ * ERR_LEDGER (missingSecret) when the ledger_secret row is gone while rejections remain. A ledger older
+ * than schema 6 has no ledger_secret table (its rejections are keyed otherwise) and is left as it is.
+ */
+function assertSecretKept(db: Database.Database, path: string): void {
+  const table = db
+    .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_secret'`)
+    .get()
+  if (table === undefined) return
+  if (db.prepare('SELECT 1 FROM ledger_secret WHERE id = 1').get() !== undefined) return
+  if (db.prepare('SELECT 1 FROM rejections LIMIT 1').get() !== undefined) throw missingSecret(path)
 }
 
 /** ERR_LEDGER for a ledger whose ledger_secret row is gone while rejections keyed with it remain. */

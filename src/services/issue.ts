@@ -267,8 +267,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
   const reads = new RunReads(options.kind, options.defaults)
 
   /**
-   * An --out that fails (a full disk) after chunks are committed: the message says they are in the
-   * ledger and how to get every line back, as a failed stdout's does.
+   * An output (--out, --qr-dir, --rejects) that fails (a full disk) after chunks are committed: the
+   * message says they are in the ledger and how to get every line back, as a failed stdout's does.
    */
   const outFailure = (err: unknown): unknown => {
     if (!(err instanceof DccError) || report.issued + report.alreadyIssued === 0) return err
@@ -303,7 +303,9 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     writing.catch(() => undefined) // awaited below or at the end; this only keeps a failure from going unhandled
     imagesInFlight.push(writing)
     while (imagesInFlight.length > IMAGE_CHUNKS_IN_FLIGHT)
-      await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
+      await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner).catch((err: unknown) => {
+        throw outFailure(err)
+      })
   }
 
   /**
@@ -477,10 +479,14 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
               ...r,
             })
         }
-        rejectsWriter?.write(
-          result.record,
-          result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
-        )
+        try {
+          rejectsWriter?.write(
+            result.record,
+            result.rejections.map((r) => `${r.field}: ${r.reason}`).join('; '),
+          )
+        } catch (err) {
+          throw outFailure(err)
+        }
       } else if (result.repeatOf !== undefined) {
         repeats++
         if (repeatRecords.length < 10) repeatRecords.push(result.record.index)
@@ -669,7 +675,10 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       discard()
       return report
     }
-    while (imagesInFlight.length > 0) await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner)
+    while (imagesInFlight.length > 0)
+      await signed(imagesInFlight.shift() as Promise<void>, options.jobSigner).catch((err: unknown) => {
+        throw outFailure(err)
+      })
     if (report.sameHolderEvent > 0) {
       const n = report.sameHolderEvent
       const more = n > sameEventRecords.length ? ', …' : ''
@@ -717,8 +726,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
           `--rejects ${options.rejects}: ${records(unsure)} without an id of the rejects file it replaces ${unsure === 1 ? 'is' : 'are'} carried into it unchanged: hcert cannot tell whether this input held ${unsure === 1 ? 'it' : 'them'} fixed (a fixed record has other content); remove those it did`,
         )
     }
-    await rejectsWriter?.close()
     try {
+      await rejectsWriter?.close()
       out?.commit()
     } catch (err) {
       throw outFailure(err)

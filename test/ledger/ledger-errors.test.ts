@@ -236,7 +236,9 @@ describe('a full disk', () => {
     db.close()
     // what was kept, as it was: earlier chunks, or none when the first one did not fit
     const kept =
-      committed > 0 ? 'what earlier chunks committed is kept' : 'this run had committed nothing to the ledger'
+      committed > 0
+        ? `what earlier chunks committed is kept \\(${committed} certificates by this run\\)`
+        : 'this run had committed nothing to the ledger'
     expectLedgerError(
       result,
       result.kind === 'tmpfs'

@@ -102,13 +102,22 @@ describe.each(ENGINES.map((e) => [e.name, e] as const))('%s', (_name, engine) =>
     },
   )
 
-  it('a ledger_secret emptied while rejections remain is damage, and no new secret is made', () => {
+  it('a ledger_secret emptied while rejections remain is damage on every open (read-only too), and no new secret is made', () => {
     const spec = ledgerWithRejection(engine, 'empty_secret')
     raw(engine, spec, 'DELETE FROM ledger_secret')
-    const err = failure(() => openLedger(spec, { create: true }).close())
-    expect(err.code).toBe('ERR_LEDGER')
-    expect(err.message).toMatch(/damaged: its ledger_secret table is empty, while it holds rejections/)
+    for (const options of OPENS) {
+      const err = failure(() => openLedger(spec, options).close())
+      expect(err.code).toBe('ERR_LEDGER')
+      expect(err.message).toMatch(/damaged: its ledger_secret table is empty, while it holds rejections/)
+    }
     expect(secretOf(engine, spec)).toBeUndefined()
+  })
+
+  it('an emptied ledger_secret with no rejection is no damage: a read-only open reads the ledger', () => {
+    const spec = engine.spec(tmp, 'empty_secret_no_rejection')
+    engine.open(spec).close()
+    raw(engine, spec, 'DELETE FROM ledger_secret')
+    for (const options of OPENS.filter((o) => o.readOnly)) openLedger(spec, options).close()
   })
 
   it('a dropped table of an older ledger is damage too, not made again by the migration', () => {

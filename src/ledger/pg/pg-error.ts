@@ -5,10 +5,13 @@
  */
 import { DccError } from '../../errors.js'
 import { plainName } from './url.js'
-import { NOTHING_COMMITTED } from '../ledger-error.js'
+import { committedByRun, NOTHING_COMMITTED } from '../ledger-error.js'
 
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
+
+/** how committedByRun's words start: a writing run's, which had a chunk in flight */
+const RUN_WORDS = committedByRun(0).slice(0, 30)
 
 /**
  * Where settings sent at login come from: the URL's `options` parameter (shown in `where`), else
@@ -131,7 +134,9 @@ export function pgLedgerError(
         : 'the server was stopped or restarted, an administrator ended this session, or the network or a proxy cut the connection'
     // a run that writes chunks (not a read, not ledger copy's one transaction) had one in flight
     const chunk =
-      after === false || after === NOTHING_COMMITTED
+      after === false ||
+      after === NOTHING_COMMITTED ||
+      (typeof after === 'string' && after.startsWith(RUN_WORDS))
         ? ' The chunk in flight was rolled back by the server (unless its commit had already gone through, which a rerun finds: nothing is signed twice).'
         : ''
     message = `${at}: the PostgreSQL server at ${target} closed this run's connection (${code === '57P01' ? `${code}: ${text}` : code}): ${why}.${chunk} Run the same command again once the server is back up; ${COMMITTED}`

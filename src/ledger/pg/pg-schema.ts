@@ -168,8 +168,11 @@ export function pgSchemaVersion(client: SyncPgClient): number | undefined {
 
 /**
  * ERR_LEDGER when a database without hcert's schema already holds tables or views (another
- * application's): hcert would add its tables next to them. Schemas of the system and of
- * extensions are not counted. Only an empty database, or one hcert made, becomes a ledger.
+ * application's) in the schemas of the search_path (current_schemas): hcert would add its tables
+ * next to them (it creates them in the first one, and its names resolve through them all). Tables
+ * of other schemas are not counted (a ledger may have an empty schema of its own, `options=-c
+ * search_path=s2`, beside another application's `public`), nor are those of extensions. Only an
+ * empty search_path, or one hcert made, becomes a ledger.
  */
 export function refuseForeignDatabase(client: SyncPgClient, where: string): void {
   const [row] = client.query<{ n: string; db: string }>(
@@ -177,6 +180,7 @@ export function refuseForeignDatabase(client: SyncPgClient, where: string): void
      JOIN pg_namespace s ON s.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND s.nspname NOT IN ('pg_catalog', 'information_schema')
        AND s.nspname NOT LIKE 'pg\\_%'
+       AND s.nspname = ANY (current_schemas(false))
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
        AND c.relname <> 'hcert_schema'`,
   )
@@ -184,7 +188,7 @@ export function refuseForeignDatabase(client: SyncPgClient, where: string): void
   if (tables === 0) return
   throw new DccError(
     'ERR_LEDGER',
-    `ledger: ${where}: the database ${JSON.stringify(row?.db)} holds no hcert ledger but ${tables} table(s) of its own (another application's database?); hcert would add its tables next to them, so it stops. Give hcert an empty database (createdb, then the URL or $PGDATABASE naming it), or one hcert made`,
+    `ledger: ${where}: the database ${JSON.stringify(row?.db)} holds no hcert ledger but ${tables} table(s) of its own in the schemas of its search_path (another application's database?); hcert would add its tables next to them, so it stops. Give hcert an empty database (createdb, then the URL or $PGDATABASE naming it), or one hcert made, or an empty schema of its own first in the search_path (options=-c search_path=NAME in the URL)`,
   )
 }
 

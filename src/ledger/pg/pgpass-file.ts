@@ -36,7 +36,10 @@ export function passwordFileNote(env: NodeJS.ProcessEnv = process.env): string |
   if (env.PGPASSFILE && !lstatSync(env.PGPASSFILE, { throwIfNoEntry: false }))
     return `$PGPASSFILE names ${env.PGPASSFILE}, which does not exist (no password could be read from it)`
   const ignored = ignoredPasswordFile(env)
-  return ignored === undefined
-    ? undefined
-    : `the password file was found but ignored, as psql ignores it, because ${ignored}. Make it readable by you alone, or set PGPASSWORD`
+  if (ignored === undefined) return undefined
+  // a folder (or a device) is no password file at all: the advice on modes would not help
+  const advice = / is not a plain file$/.test(ignored)
+    ? `Point ${env.PGPASSFILE ? '$PGPASSFILE' : '~/.pgpass'} at the password file itself (a plain file, mode 0600), or set PGPASSWORD`
+    : 'Make it readable by you alone, or set PGPASSWORD'
+  return `the password file was found but ignored, as psql ignores it, because ${ignored}. ${advice}`
 }

@@ -25,7 +25,7 @@ import {
 import type { LedgerStats, StatsQuery } from '../stats.js'
 import { uvciSpellings, withinBatch, type DueFilter, type LedgerStore, type Reservation } from '../store.js'
 import { pgLedgerError } from './pg-error.js'
-import { NOTHING_COMMITTED } from '../ledger-error.js'
+import { committedByRun, NOTHING_COMMITTED } from '../ledger-error.js'
 import { passwordFileNote } from './pgpass-file.js'
 import { rejectionKey } from '../rejection-key.js'
 import { holderKey } from '../holder-key.js'
@@ -41,7 +41,17 @@ import {
 } from '../payloads-since.js'
 import { SyncPgClient, type PgConnectionConfig } from './sync-client.js'
 import { sslSettings, withoutSslParams } from './ssl-settings.js'
-import { badEnvPort, badUrlPath, badUrlPort, readableUrl, redactUrl, sslSource, targetOf } from './url.js'
+import {
+  badEnvPort,
+  badUrlParts,
+  badUrlPath,
+  badUrlPort,
+  readableUrl,
+  redactUrl,
+  sslSource,
+  targetOf,
+  unreadService,
+} from './url.js'
 
 /** the advisory lock the secret for rejection keys is made under (one maker at a time) */
 const SECRET_LOCK = 0x6863657275
@@ -244,6 +254,8 @@ export class PostgresLedger implements LedgerStore {
   private readonly sslFrom: string | undefined
   /** whether this run committed a chunk: what a failure says was kept */
   private committed = false
+  /** the certificates this run's committed chunks added, for what a failure says was kept */
+  private certificatesCommitted = 0
   /** the ledger's secret for rejection keys (rejection-key.ts); undefined when read only */
   private secret: string | undefined
 
@@ -259,9 +271,11 @@ export class PostgresLedger implements LedgerStore {
         'ERR_LEDGER',
         `ledger: ${this.path}: the URL is not valid: its port must be a number from 1 to 65535 (5432 by default); give the server's port, or leave it out`,
       )
-    const path = badUrlPath(url)
+    const path = badUrlPath(url) ?? badUrlParts(url)
     if (path !== undefined)
       throw new DccError('ERR_LEDGER', `ledger: ${this.path}: the URL is not valid: ${path}`)
+    const service = unreadService(url)
+    if (service !== undefined) throw new DccError('ERR_LEDGER', `ledger: ${this.path}: ${service}`)
     const port = badEnvPort(url)
     if (port !== undefined)
       throw new DccError(
@@ -303,6 +317,7 @@ export class PostgresLedger implements LedgerStore {
       // a table or column dropped or renamed is named as such by every command, on opening
       assertPgSchemaComplete(this.client, this.path, SCHEMA_VERSION)
       if (!this.readOnly) this.secret = this.ensureRejectionSecret()
+      else this.assertSecretKept()
     } catch (cause) {
       this.client.close()
       throw this.error(cause)
@@ -339,12 +354,27 @@ export class PostgresLedger implements LedgerStore {
     }
   }
 
+  /**
+   * A read-only open makes no secret, but reports the same damage as a writing one
+   * (ensureRejectionSecret): ERR_LEDGER (missingSecret) when the ledger_secret row is gone while
+   * rejections remain. A ledger older than schema 6 has no ledger_secret table and is left as it is.
+   */
+  private assertSecretKept(): void {
+    const [row] = this.client.query<{ kept: boolean | null }>(
+      `SELECT CASE WHEN to_regclass('ledger_secret') IS NULL THEN NULL
+        ELSE EXISTS (SELECT 1 FROM ledger_secret WHERE id = 1) END AS kept`,
+    )
+    if (row?.kept !== false) return
+    if (this.client.query('SELECT 1 FROM rejections LIMIT 1').length > 0) throw missingSecret(this.path)
+  }
+
   private error(cause: unknown): DccError {
     return pgLedgerError(
       cause,
       this.path,
       this.target,
-      this.afterFailure ?? (this.readOnly || (this.committed ? false : NOTHING_COMMITTED)),
+      this.afterFailure ??
+        (this.readOnly || (this.committed ? committedByRun(this.certificatesCommitted) : NOTHING_COMMITTED)),
       this.sslFrom,
       process.env.PGPASSWORD === undefined ? passwordFileNote() : undefined,
       this.given,
@@ -476,6 +506,7 @@ export class PostgresLedger implements LedgerStore {
       fixes.map((f) => f.key),
     ])
     if (issued.length > 0 || rejected.length > 0) this.committed = true
+    this.certificatesCommitted += inserted.length
     const ids = new Map(inserted.map((r) => [r.key, r.id]))
     const lost = issued.filter((row) => !ids.has(row.idempotencyKey))
     let taken: Array<{ key: string; uvci: string; replaces: number | null }> = []

@@ -200,3 +200,55 @@ export function sslSource(spec: string, env: NodeJS.ProcessEnv = process.env): s
   if (ssl !== null) return `ssl=${ssl} in the URL`
   return env.PGSSLMODE ? `$PGSSLMODE (${env.PGSSLMODE})` : undefined
 }
+
+/** a control character (NUL, a line break, a tab, DEL, …): no user, password, database or setting holds one */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/**
+ * Why the URL cannot be sent to the server as it is, checked before connecting; undefined when it
+ * can. A list of hosts (libpq's `postgres://user@host1,host2:port/db`, or `?host=a,b`): hcert
+ * connects to one server, and pg would take the list for one host name. A control character (a
+ * percent-encoded NUL, `%00`, a line break, a tab) in the user, password, database name or a
+ * parameter: the server's protocol cannot carry a NUL (the connection broke off) and no name holds
+ * the others. The reason names the part, never its value.
+ */
+export function badUrlParts(spec: string): string | undefined {
+  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(spec)?.[1] ?? ''
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1)
+  const read = parsed(spec)
+  const params = read?.url.searchParams
+  if (hosts.includes(',') || params?.get('host')?.includes(',') || params?.get('hostaddr')?.includes(','))
+    return 'it names a list of hosts (host1,host2), which hcert does not support: give one host (the primary server), as postgres://user@host:port/db'
+  if (!read) return undefined
+  const parts: Array<[string, string]> = [
+    ['the user', decoded(read.url.username)],
+    ['the password', decoded(read.url.password)],
+    ['the database name', decoded(read.url.pathname)],
+  ]
+  for (const [key, value] of read.url.searchParams)
+    parts.push([/^[a-z_]{1,40}$/i.test(key) ? `the parameter ${key}` : 'a parameter', `${key}${value}`])
+  const bad = parts.find(([, value]) => CONTROL.test(value))
+  if (bad)
+    return `${bad[0]} holds a control character (a NUL %00, a line break %0A, a tab %09 or another below %20): remove it`
+  return undefined
+}
+
+/**
+ * Why a connection service (pg_service.conf, which psql reads and hcert does not) would have
+ * changed where the URL leads; undefined when none is asked for. `?service=` in the URL always;
+ * $PGSERVICE when the URL leaves out the host or the database name (which the service would have
+ * given, as psql takes them; a URL that names both leads where psql's would).
+ */
+export function unreadService(spec: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const read = parsed(spec)
+  if (read?.url.searchParams.has('service'))
+    return 'its service parameter names a connection service (pg_service.conf), which hcert does not read: give the host, port, user and database in the URL instead'
+  if (!env.PGSERVICE) return undefined
+  const host = read ? read.host !== '' || read.url.searchParams.has('host') : false
+  const database = read
+    ? read.url.pathname.replace(/^\//, '') !== '' || read.url.searchParams.has('dbname')
+    : false
+  if (host && database) return undefined
+  return `$PGSERVICE is set, but hcert does not read connection services (pg_service.conf) as psql does, and the URL leaves out its ${host ? 'database name' : database ? 'host' : 'host and database name'}: give them in the URL (postgres://user@host:port/db), or unset PGSERVICE`
+}
