@@ -32,3 +32,23 @@ export function vaccinationCsv(options: CsvRecords): string {
     rows.push(`${prefix}${i},v,${fn},${gn} ${letters(i)},1980-01-01,Comirnaty,${bad(i) ? 5 : 1},2,2021-06-01`)
   return `${rows.join('\n')}\n`
 }
+
+/**
+ * One vaccination entry of a DCC payload (`v[0]`, DCC schema 1.3.0): dose 1/2 of Comirnaty
+ * (EU/1/20/1528, BioNTech) against COVID-19 on 2021-06-01 in VN, issuer "Ministry of Health";
+ * `changes` replace or add fields (`ci`, `is`, `dn`, …).
+ */
+export function vaccinationEntry(changes: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    tg: '840539006',
+    vp: '1119349007',
+    mp: 'EU/1/20/1528',
+    ma: 'ORG-100030215',
+    dn: 1,
+    sd: 2,
+    dt: '2021-06-01',
+    co: 'VN',
+    is: 'Ministry of Health',
+    ...changes,
+  }
+}

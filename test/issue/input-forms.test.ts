@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { flatVaccination, issueHarness } from '../helpers/issue.js'
+import { vaccinationEntry } from '../helpers/records.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-forms-'))
 const issue = issueHarness('hcert-forms-')
@@ -96,20 +97,7 @@ describe('a record without an id has one key for one certificate content', () =>
         ver: '1.3.0',
         nam: { fn: 'Hồ', gn: 'Anh' },
         dob: '1980-02-20',
-        v: [
-          {
-            tg: '840539006',
-            vp: '1119349007',
-            mp: 'EU/1/20/1528',
-            ma: 'ORG-100030215',
-            dn: 1,
-            sd: 2,
-            dt: '2021-06-01',
-            co: 'VN',
-            is: 'TEST ONLY hcert example',
-            ...entry,
-          },
-        ],
+        v: [vaccinationEntry({ is: 'TEST ONLY hcert example', ...entry })],
       })}\n`
     for (const extra of [{}, { id: 'q9' }]) {
       const ledger = new Ledger(':memory:')

@@ -12,7 +12,7 @@ import { findIssuedSince, type WaitingRow } from '../../src/issue/issued-since.j
 import type { IssuedRow } from '../../src/ledger/ledger.js'
 import type { LedgerStore } from '../../src/ledger/store.js'
 import { ENGINES, requirePgInCi } from '../helpers/pg.js'
-import { letters } from '../helpers/records.js'
+import { letters, vaccinationEntry } from '../helpers/records.js'
 
 requirePgInCi()
 const tmp = mkdtempSync(join(tmpdir(), 'hcert-issued-since-'))
@@ -24,20 +24,7 @@ function row(i: number): IssuedRow {
     ver: '1.3.0',
     nam: { fn: 'Nguyen', fnt: 'NGUYEN', gn: `Van ${letters(i)}`, gnt: `VAN<${letters(i)}` },
     dob: '1980-01-01',
-    v: [
-      {
-        tg: '840539006',
-        vp: '1119349007',
-        mp: 'EU/1/20/1528',
-        ma: 'ORG-100030215',
-        dn: 1,
-        sd: 2,
-        dt: '2021-06-01',
-        co: 'VN',
-        is: 'Ministry of Health',
-        ci: `URN:UVCI:01:VN:T${i}`,
-      },
-    ],
+    v: [vaccinationEntry({ ci: `URN:UVCI:01:VN:T${i}` })],
   }
   return {
     idempotencyKey: `id:P${i}`,

@@ -11,6 +11,7 @@ import { Ledger } from '../../src/ledger/ledger.js'
 import { type IssueOptions } from '../../src/services/issue.js'
 import { statsOf } from '../../src/services/stats.js'
 import { fileMaker, ISSUE_NOW, issueFile } from '../helpers/issue.js'
+import { vaccinationEntry } from '../helpers/records.js'
 
 const NOW = ISSUE_NOW
 const file = fileMaker('hcert-tester-input-')
@@ -57,20 +58,7 @@ describe('finding 10: reasons never quote the id (a national ID or passport numb
         ver: '1.3.0',
         nam: { fn, gn: 'Dung', fnt: fn.toUpperCase(), gnt: 'DUNG' },
         dob: '1985-01-01',
-        v: [
-          {
-            tg: '840539006',
-            vp: '1119349007',
-            mp: 'EU/1/20/1528',
-            ma: 'ORG-100030215',
-            dn: 1,
-            sd: 2,
-            dt: '2021-06-01',
-            co: 'VN',
-            is: 'Ministry of Health',
-            ci,
-          },
-        ],
+        v: [vaccinationEntry({ ci })],
       }) + '\n'
     expect(await issue(ledger, file('c.jsonl', nested('U1', 'Vo', uvci)))).toMatchObject({ issued: 1 })
     const d = await issue(ledger, file('d.jsonl', nested('U2', 'Do', uvci.toLowerCase())))
