@@ -200,7 +200,7 @@ describe('filters that can never match, and the key folder as --qr-dir', () => {
       AT,
     ])
     expect(beside.code).toBe(0)
-  })
+  }, 180_000)
   it('export --qr-dir in a key folder (the folder, a subfolder, by a link, any key folder, not only -k) is ERR_USAGE, as issue and renew; nothing written', () => {
     const keys = join(tmp, 'keys-for-export')
     cpSync(KEYS_EXAMPLE, keys, { recursive: true })
@@ -239,5 +239,5 @@ describe('filters that can never match, and the key folder as --qr-dir', () => {
     expect(readdirSync(keys, { recursive: true }).sort()).toEqual(before)
     const beside = runCli(['export', '--ledger', ledger, '--all', '--qr-dir', join(tmp, 'qr-export-beside')])
     expect(beside.code, beside.stderr).toBe(0)
-  })
+  }, 180_000)
 })
