@@ -212,13 +212,36 @@ export function refuseDamagedVersion(client: SyncPgClient, where: string): void 
 }
 
 /**
+ * The version recorded (pgSchemaVersion), or ERR_LEDGER "damaged" when hcert's tables are there
+ * without it. Read outside the schema lock, in two statements: another run creating a new ledger
+ * can commit its tables and version row between them (its tables seen, its version row not), so a
+ * ledger that looks damaged is looked at once more before it is called so.
+ */
+function versionOrDamage(client: SyncPgClient, where: string): number | undefined {
+  const found = pgSchemaVersion(client)
+  if (found !== undefined) return found
+  try {
+    refuseDamagedVersion(client, where)
+    return undefined
+  } catch (err) {
+    const now = pgSchemaVersion(client)
+    if (now === undefined) throw err
+    return now
+  }
+}
+
+/**
  * Brings the database to SCHEMA_VERSION: creates the tables of a new ledger (when `create`),
  * migrates an older one, refuses a newer one (ERR_LEDGER, nothing written). Returns the version
  * found before (undefined: none).
  */
 export function ensurePgSchema(client: SyncPgClient, where: string, create: boolean): number | undefined {
-  const found = pgSchemaVersion(client)
-  if (found === undefined) refuseDamagedVersion(client, where)
+  const found = versionOrDamage(client, where)
+  if (found !== undefined && !(Number.isInteger(found) && found >= 1))
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${where} is damaged: its hcert_schema table holds version ${found}, which no hcert ever wrote; hcert does not migrate over it. Running again cannot help: check whether someone changed it (psql), and restore the database from a copy (a backup)`,
+    )
   if (found !== undefined && found > SCHEMA_VERSION) throw tooNew(where, found)
   if (found === SCHEMA_VERSION) return found
   if (found === undefined && !create) return undefined
