@@ -47,10 +47,17 @@ export function nameProblem(name: string): string | undefined {
     position++
     const joiner = APOSTROPHES.has(ch) || HYPHENS.has(ch) || NAME_STOPS.has(ch)
     // between letters: a hyphen neither starts nor ends a name (an apostrophe may start one, as
-    // in 't Hooft, and a dot end one, as in Jr.), and no two such marks stand together
+    // in 't Hooft, and a dot end one, as in Jr.), and no two such marks stand together; the same
+    // holds of each word (a space on either side is a word's start or end: `.Nguyen`, `O' Brien`)
+    const wordStart = position === 1 || chars[position - 2] === ' '
+    const wordEnd = position === chars.length || chars[position] === ' '
     if (joiner && afterJoiner) fault ??= `two punctuation marks in a row at character ${position}`
     else if (HYPHENS.has(ch) && (position === 1 || position === chars.length))
       fault ??= `a hyphen at its ${position === 1 ? 'start' : 'end'}`
+    else if (joiner && wordStart && !APOSTROPHES.has(ch))
+      fault ??= `a punctuation mark at the start of a word at character ${position}`
+    else if (joiner && wordEnd && ch !== '.')
+      fault ??= `a punctuation mark at the end of a word at character ${position}`
     afterJoiner = joiner
     if (ch === ' ' || joiner || MARK.test(ch)) continue
     if (LETTER.test(ch)) letter = true

@@ -81,6 +81,13 @@ describe('DCC names must be names (finding 9)', () => {
     ['Tran-', 'fn', /^contains a hyphen at its end;/],
     ["O''Brien", 'fn', /^contains two punctuation marks in a row at character 3;/],
     ['Lê.-An', 'fn', /^contains two punctuation marks in a row at character 4;/],
+    // round 9: a word's edge is a name's edge: no dot starts one, no apostrophe or middle dot ends one
+    ['.Nguyen', 'fn', /^contains a punctuation mark at the start of a word at character 1;/],
+    ['Nguyen .Tran', 'fn', /^contains a punctuation mark at the start of a word at character 8;/],
+    ['Nguyen .', 'fn', /^contains a punctuation mark at the start of a word at character 8;/],
+    ["Nguyen'", 'fn', /^contains a punctuation mark at the end of a word at character 7;/],
+    ["O' Brien", 'fn', /^contains a punctuation mark at the end of a word at character 2;/],
+    ['Nguyen·', 'fn', /^contains a punctuation mark at the end of a word at character 7;/],
   ])(
     '%s: one reason naming the column, the kind and the position, never the value',
     (name, field, reason) => {
