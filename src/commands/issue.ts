@@ -356,7 +356,7 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     const head = report.dryRun ? 'Dry run: nothing signed' : `Batch ${terminalText(report.batch)}`
     w(
       c.bold(
-        `${head}: ${report.records} record${report.records === 1 ? '' : 's'}, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}${(report.wouldCorrect ?? 0) > 0 ? ` (${report.wouldCorrect} would be corrections)` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
+        `${head}: ${report.records} record${report.records === 1 ? '' : 's'}, ${report.dryRun ? `${report.wouldIssue ?? 0} would be issued` : `${report.issued} issued`}${report.corrected > 0 ? ` (${report.corrected} corrected)` : ''}${(report.wouldCorrect ?? 0) > 0 ? ` (${report.wouldCorrect} would be correction${report.wouldCorrect === 1 ? '' : 's'})` : ''}, ${report.alreadyIssued} already issued, ${report.rejected} rejected`,
       ),
     )
     for (const warning of report.warnings) w(c.yellow(`warning: ${terminalText(warning)}`))
