@@ -5,7 +5,7 @@
  */
 import { DccError } from '../../errors.js'
 import { plainName } from './url.js'
-import { committedByRun, NOTHING_COMMITTED } from '../ledger-error.js'
+import { committedByRun, NOTHING_COMMITTED, saysRunAgain, timeoutInForce } from '../ledger-error.js'
 
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
@@ -38,6 +38,8 @@ export function pgLedgerError(
   passwordFile?: string,
   /** where the URL was given, for the advice: `--ledger, $HCERT_LEDGER` or ledger copy's second argument */
   given = '--ledger, $HCERT_LEDGER',
+  /** the lock_timeout in force (HCERT_LEDGER_TIMEOUT), in milliseconds, for 55P03 */
+  lockTimeoutMs?: number,
 ): DccError {
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
@@ -110,7 +112,12 @@ export function pgLedgerError(
   } else if (code.startsWith('53')) {
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
   } else if (code === '55P03') {
-    message = `${at}: this run waited longer than HCERT_LEDGER_TIMEOUT (default 30000 ms) for a lock another session on ${target} holds (${code}: ${text}): another hcert run, or a session such as psql in an open transaction. Run again once it is done, or give HCERT_LEDGER_TIMEOUT more; ${COMMITTED}`
+    // the value in force, and "run again" once (COMMITTED may say it already)
+    const limit = lockTimeoutMs === undefined ? 'HCERT_LEDGER_TIMEOUT' : timeoutInForce(lockTimeoutMs)
+    const advice = saysRunAgain(COMMITTED)
+      ? 'Wait for it to finish, or give HCERT_LEDGER_TIMEOUT more'
+      : 'Run again once it is done, or give HCERT_LEDGER_TIMEOUT more'
+    message = `${at}: this run waited longer than ${limit} for a lock another session on ${target} holds (${code}: ${text}): another hcert run, or a session such as psql in an open transaction. ${advice}; ${COMMITTED}`
   } else if (code === '40P01' || code === '40001') {
     message = `${at}: the server at ${target} stopped this run's statement in favour of another session's (${code}: ${text}). Run again; ${COMMITTED}`
   } else if (code === '57014') {
