@@ -120,8 +120,10 @@ export function targetOf(spec: string, env: NodeJS.ProcessEnv = process.env): st
   let port = ''
   try {
     const url = new URL(spec)
-    host = decodeURIComponent(url.hostname) || url.searchParams.get('host') || ''
-    port = url.port || url.searchParams.get('port') || ''
+    // the query's host= and port= win over the address's, as libpq and pg-connection-string take
+    // them (the last one given, when one is given twice)
+    host = lastParam(url, 'host') || decodeURIComponent(url.hostname)
+    port = lastParam(url, 'port') || url.port
   } catch {
     // an address WHATWG URLs refuse (`postgres://user@/db?host=/socket`): its parameters alone
     const param = (name: string): string => {
@@ -138,6 +140,11 @@ export function targetOf(spec: string, env: NodeJS.ProcessEnv = process.env): st
   const h = host || env.PGHOST || 'localhost'
   const p = port || env.PGPORT || '5432'
   return h.startsWith('/') ? `${h.replace(/\/+$/, '')}/.s.PGSQL.${p}` : `${h}:${p}`
+}
+
+/** the last non-empty value of the query parameter `name` (pg reads the last), or '' */
+function lastParam(url: URL, name: string): string {
+  return url.searchParams.getAll(name).at(-1) ?? ''
 }
 
 /**
@@ -164,7 +171,7 @@ export function badUrlPort(spec: string): string | undefined {
   let given: string
   try {
     const url = new URL(spec)
-    given = url.port || url.searchParams.get('port') || ''
+    given = lastParam(url, 'port') || url.port
   } catch {
     return undefined
   }
