@@ -10,6 +10,18 @@ import { committedByRun, NOTHING_COMMITTED, saysRunAgain, timeoutInForce } from 
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
 
+/** what to check for a system error connecting (Node's code), by code */
+const SYSTEM_ADVICE: Record<string, string> = {
+  ENOTDIR:
+    "the socket folder is not a folder: a host that starts with / (?host=/…, $PGHOST) names the folder holding the server's socket, such as /var/run/postgresql, not a file",
+  EACCES:
+    'permission denied on the socket or its folder: check the folder given as host (?host=/…, $PGHOST) and that this user may use it',
+  EPERM:
+    'the operation was not permitted (a firewall, or a sandbox): check that this user and machine may connect there',
+  ENAMETOOLONG: 'the socket path is too long: give a shorter socket folder (?host=/…, $PGHOST)',
+  EADDRNOTAVAIL: 'the address cannot be used from this machine: check the host in the URL or $PGHOST',
+}
+
 /** how committedByRun's words start: a writing run's, which had a chunk in flight */
 const RUN_WORDS = committedByRun(0).slice(0, 30)
 
@@ -156,6 +168,9 @@ export function pgLedgerError(
     message = `${at}: the connection to the server at ${target} broke off (${code}: ${text}): the server restarted, or the network or a proxy cut it. Run again; ${COMMITTED}`
   } else if (/^(57|0A|42|XX)/.test(code)) {
     message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
+  } else if (/^E[A-Z]{3,}$/.test(code)) {
+    // a system error on the way to the server (Node's code, not a SQLSTATE): named as such
+    message = `${at}: the system could not connect to ${target} (system error ${code}: ${SYSTEM_ADVICE[code] ?? 'check the host and port (or socket folder) in the URL, $PGHOST and $PGPORT'}); ${COMMITTED}`
   } else {
     message = `${at}: PostgreSQL at ${target} failed (SQLSTATE ${code || 'unknown'}); ${COMMITTED}`
   }
