@@ -33,6 +33,20 @@ export const NOTHING_COMMITTED =
   'this run had committed nothing to the ledger (no chunk was written before the failure): run the same command again once this is fixed'
 
 /**
+ * HCERT_LEDGER_TIMEOUT as in force for a message: `HCERT_LEDGER_TIMEOUT (1000 ms)` when it is set,
+ * `HCERT_LEDGER_TIMEOUT (30000 ms, the default)` when it is unset and the default applies.
+ */
+export function timeoutInForce(ms: number, env: NodeJS.ProcessEnv = process.env): string {
+  const set = (env.HCERT_LEDGER_TIMEOUT?.trim() ?? '') !== ''
+  return `HCERT_LEDGER_TIMEOUT (${ms} ms${!set && ms === 30_000 ? ', the default' : ''})`
+}
+
+/** whether `after` (what a failure leaves) already tells the user to run again */
+export function saysRunAgain(after: string): boolean {
+  return /\b(run|rerun)\b[^;]*\bagain\b|\brerun\b/i.test(after)
+}
+
+/**
  * `cause` (a SqliteError or a file-system error) as ERR_LEDGER. `timeoutMs`: how long a busy
  * ledger was waited for. `after`: what was kept and how to go on, instead of the words on chunks
  * (ledger copy). A DccError passes through unchanged.
@@ -50,8 +64,12 @@ export function ledgerError(
   const where = `ledger: ${redactLedgerSpec(path)}`
   let message: string
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    const waited = timeoutMs === undefined ? '' : ` for ${Math.round(timeoutMs / 100) / 10} s`
-    message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds), and run again; ${after}`
+    const waited =
+      timeoutMs === undefined
+        ? ''
+        : ` for ${Math.round(timeoutMs / 100) / 10} s, ${timeoutInForce(timeoutMs)}`
+    // "run again" once: `after` says it already when it speaks of a rerun
+    message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds)${saysRunAgain(after) ? '' : ', and run again'}; ${after}`
   } else if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     message = `${where} is damaged (${code}: not a SQLite database, or truncated or overwritten); hcert wrote nothing more to it. Restore it from a backup, or give ${given} another file (sqlite3's .recover may save what it still holds)`
   } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {

@@ -189,7 +189,39 @@ export function openReadOnly(path: string, timeoutMs: number): Database.Database
     }
     return inMemory(real)
   }
-  return new Database(real, { readonly: true, fileMustExist: true, timeout: timeoutMs })
+  const db = new Database(real, { readonly: true, fileMustExist: true, timeout: timeoutMs })
+  // a connection opened SQLITE_OPEN_READONLY cannot checkpoint: when it is the last to close (the
+  // run that made the -wal finished meanwhile) the -wal, holding the newest commits, would stay
+  const close = db.close.bind(db)
+  db.close = () => {
+    close()
+    checkpointIfLast(real)
+    return db
+  }
+  return db
+}
+
+/**
+ * After a read-only connection closed: the ledger opened read-write for a moment and closed, so that
+ * SQLite, when no other process has it open any more, checkpoints the -wal into the ledger file and
+ * removes the -wal and -shm on that last close (sqlite.org/wal.html); while another process still
+ * has it open nothing changes (its own close does that). Best effort (a busy ledger is waited for
+ * 1 s at most; any failure leaves the files as they were); never through a link planted as -wal or
+ * -shm, and only on a ledger this user may write.
+ */
+function checkpointIfLast(path: string): void {
+  const wal = lstatOrUndefined(`${path}-wal`)
+  const shm = lstatOrUndefined(`${path}-shm`)
+  if ((!wal && !shm) || wal?.isSymbolicLink() || shm?.isSymbolicLink() || !mayWrite(path)) return
+  let db: Database.Database | undefined
+  try {
+    db = new Database(path, { fileMustExist: true, timeout: 1000 })
+    db.prepare('SELECT count(*) FROM sqlite_master').get()
+  } catch {
+    // left as it was: the next run's last close checkpoints it
+  } finally {
+    closeQuietly(db)
+  }
 }
 
 /** SQLite could not write a file beside the ledger (its -shm, -wal): no room, or the device failed */

@@ -5,10 +5,22 @@
  */
 import { DccError } from '../../errors.js'
 import { plainName } from './url.js'
-import { committedByRun, NOTHING_COMMITTED } from '../ledger-error.js'
+import { committedByRun, NOTHING_COMMITTED, saysRunAgain, timeoutInForce } from '../ledger-error.js'
 
 const WRITTEN =
   'what earlier chunks committed is kept, and a rerun of the same input resumes where this one stopped'
+
+/** what to check for a system error connecting (Node's code), by code */
+const SYSTEM_ADVICE: Record<string, string> = {
+  ENOTDIR:
+    "the socket folder is not a folder: a host that starts with / (?host=/…, $PGHOST) names the folder holding the server's socket, such as /var/run/postgresql, not a file",
+  EACCES:
+    'permission denied on the socket or its folder: check the folder given as host (?host=/…, $PGHOST) and that this user may use it',
+  EPERM:
+    'the operation was not permitted (a firewall, or a sandbox): check that this user and machine may connect there',
+  ENAMETOOLONG: 'the socket path is too long: give a shorter socket folder (?host=/…, $PGHOST)',
+  EADDRNOTAVAIL: 'the address cannot be used from this machine: check the host in the URL or $PGHOST',
+}
 
 /** how committedByRun's words start: a writing run's, which had a chunk in flight */
 const RUN_WORDS = committedByRun(0).slice(0, 30)
@@ -38,6 +50,8 @@ export function pgLedgerError(
   passwordFile?: string,
   /** where the URL was given, for the advice: `--ledger, $HCERT_LEDGER` or ledger copy's second argument */
   given = '--ledger, $HCERT_LEDGER',
+  /** the lock_timeout in force (HCERT_LEDGER_TIMEOUT), in milliseconds, for 55P03 */
+  lockTimeoutMs?: number,
 ): DccError {
   if (cause instanceof DccError) return cause
   const COMMITTED = typeof after === 'string' ? after : after ? 'nothing was written' : WRITTEN
@@ -110,7 +124,12 @@ export function pgLedgerError(
   } else if (code.startsWith('53')) {
     message = `${at}: the server at ${target} ran out of resources (${code}: ${text}): the chunk being written was not committed; ${COMMITTED}. Free space or connections on the server and run again`
   } else if (code === '55P03') {
-    message = `${at}: this run waited longer than HCERT_LEDGER_TIMEOUT (default 30000 ms) for a lock another session on ${target} holds (${code}: ${text}): another hcert run, or a session such as psql in an open transaction. Run again once it is done, or give HCERT_LEDGER_TIMEOUT more; ${COMMITTED}`
+    // the value in force, and "run again" once (COMMITTED may say it already)
+    const limit = lockTimeoutMs === undefined ? 'HCERT_LEDGER_TIMEOUT' : timeoutInForce(lockTimeoutMs)
+    const advice = saysRunAgain(COMMITTED)
+      ? 'Wait for it to finish, or give HCERT_LEDGER_TIMEOUT more'
+      : 'Run again once it is done, or give HCERT_LEDGER_TIMEOUT more'
+    message = `${at}: this run waited longer than ${limit} for a lock another session on ${target} holds (${code}: ${text}): another hcert run, or a session such as psql in an open transaction. ${advice}; ${COMMITTED}`
   } else if (code === '40P01' || code === '40001') {
     message = `${at}: the server at ${target} stopped this run's statement in favour of another session's (${code}: ${text}). Run again; ${COMMITTED}`
   } else if (code === '57014') {
@@ -149,6 +168,9 @@ export function pgLedgerError(
     message = `${at}: the connection to the server at ${target} broke off (${code}: ${text}): the server restarted, or the network or a proxy cut it. Run again; ${COMMITTED}`
   } else if (/^(57|0A|42|XX)/.test(code)) {
     message = `${at}: PostgreSQL at ${target} failed (${code}: ${text}); ${COMMITTED}`
+  } else if (/^E[A-Z]{3,}$/.test(code)) {
+    // a system error on the way to the server (Node's code, not a SQLSTATE): named as such
+    message = `${at}: the system could not connect to ${target} (system error ${code}: ${SYSTEM_ADVICE[code] ?? 'check the host and port (or socket folder) in the URL, $PGHOST and $PGPORT'}); ${COMMITTED}`
   } else {
     message = `${at}: PostgreSQL at ${target} failed (SQLSTATE ${code || 'unknown'}); ${COMMITTED}`
   }

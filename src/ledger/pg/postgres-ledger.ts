@@ -250,6 +250,8 @@ export class PostgresLedger implements LedgerStore {
   private readonly readOnly: boolean
   private readonly afterFailure: string | undefined
   private readonly given: string
+  /** the lock_timeout in force (milliseconds), for what a 55P03 says */
+  private readonly lockTimeoutMs: number
   /** where SSL was asked for (the URL's sslmode or ssl, $PGSSLMODE), for the server's refusal of it */
   private readonly sslFrom: string | undefined
   /** whether this run committed a chunk: what a failure says was kept */
@@ -284,6 +286,7 @@ export class PostgresLedger implements LedgerStore {
       )
     this.sslFrom = ssl?.from ?? sslSource(url)
     const timeout = options.busyTimeoutMs ?? defaultBusyTimeoutMs()
+    this.lockTimeoutMs = timeout
     const connectMs = connectTimeoutMs(process.env, url)
     const given = ssl ? withoutSslParams(url) : url
     const config: PgConnectionConfig = {
@@ -378,6 +381,7 @@ export class PostgresLedger implements LedgerStore {
       this.sslFrom,
       process.env.PGPASSWORD === undefined ? passwordFileNote() : undefined,
       this.given,
+      this.lockTimeoutMs,
     )
   }
 

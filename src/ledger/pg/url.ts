@@ -120,8 +120,10 @@ export function targetOf(spec: string, env: NodeJS.ProcessEnv = process.env): st
   let port = ''
   try {
     const url = new URL(spec)
-    host = decodeURIComponent(url.hostname) || url.searchParams.get('host') || ''
-    port = url.port || url.searchParams.get('port') || ''
+    // the query's host= and port= win over the address's, as libpq and pg-connection-string take
+    // them (the last one given, when one is given twice)
+    host = lastParam(url, 'host') || decodeURIComponent(url.hostname)
+    port = lastParam(url, 'port') || url.port
   } catch {
     // an address WHATWG URLs refuse (`postgres://user@/db?host=/socket`): its parameters alone
     const param = (name: string): string => {
@@ -138,6 +140,11 @@ export function targetOf(spec: string, env: NodeJS.ProcessEnv = process.env): st
   const h = host || env.PGHOST || 'localhost'
   const p = port || env.PGPORT || '5432'
   return h.startsWith('/') ? `${h.replace(/\/+$/, '')}/.s.PGSQL.${p}` : `${h}:${p}`
+}
+
+/** the last non-empty value of the query parameter `name` (pg reads the last), or '' */
+function lastParam(url: URL, name: string): string {
+  return url.searchParams.getAll(name).at(-1) ?? ''
 }
 
 /**
@@ -164,7 +171,7 @@ export function badUrlPort(spec: string): string | undefined {
   let given: string
   try {
     const url = new URL(spec)
-    given = url.port || url.searchParams.get('port') || ''
+    given = lastParam(url, 'port') || url.port
   } catch {
     return undefined
   }
@@ -228,9 +235,41 @@ export function badUrlParts(spec: string): string | undefined {
   ]
   for (const [key, value] of read.url.searchParams)
     parts.push([/^[a-z_]{1,40}$/i.test(key) ? `the parameter ${key}` : 'a parameter', `${key}${value}`])
+  const undecodable = notUtf8Part(spec, read.url)
+  if (undecodable)
+    return `${undecodable} is not valid: it must be percent-encoded UTF-8 (each byte of a character as %XX, as encodeURIComponent gives; a % alone as %25): correct it`
   const bad = parts.find(([, value]) => CONTROL.test(value))
   if (bad)
     return `${bad[0]} holds a control character (a NUL %00, a line break %0A, a tab %09 or another below %20): remove it`
+  return undefined
+}
+
+/** whether `raw` decodes (percent-decoding to UTF-8) as pg decodes it: a byte not UTF-8 or a stray % does not */
+function decodes(raw: string): boolean {
+  try {
+    decodeURIComponent(raw)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The part of the URL (the user, the password, the database name, a parameter; named, never its
+ * value) that is not percent-encoded UTF-8 (`p%E9ss`, Latin-1's é, or `db_%FF`): pg could not
+ * decode it (a URIError) or would send U+FFFD in its place. Undefined when every part decodes.
+ */
+function notUtf8Part(spec: string, url: URL): string | undefined {
+  if (!decodes(url.username)) return 'the user'
+  if (!decodes(url.password)) return 'the password'
+  if (!decodes(url.pathname)) return 'the database name'
+  // the query as typed: URLSearchParams would have put U+FFFD in place of what does not decode
+  const query = /\?([^#]*)/.exec(spec)?.[1] ?? ''
+  for (const pair of query.split('&')) {
+    const [key = '', value = ''] = pair.replace(/\+/g, ' ').split(/=(.*)/s)
+    if (!decodes(key)) return 'a parameter'
+    if (!decodes(value)) return /^[a-z_]{1,40}$/i.test(key) ? `the parameter ${key}` : 'a parameter'
+  }
   return undefined
 }
 
