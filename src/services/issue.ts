@@ -16,6 +16,7 @@ import { holderEventOf } from '../issue/icvp-holder-event.js'
 import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
 import {
+  correctedSince,
   correctionKey,
   entryOf,
   expiredAt,
@@ -490,8 +491,16 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       } else if (result.repeatOf !== undefined) {
         repeats++
         if (repeatRecords.length < 10) repeatRecords.push(result.record.index)
+        // its first copy's line: the current certificate of its content, or of the version a
+        // correction has superseded since (a resent old batch)
         const issued = repeated?.get(result.key)
-        if (issued && result.content !== undefined && sameContent(issued, result.content, undefined))
+        const content = result.content
+        if (
+          issued &&
+          content !== undefined &&
+          (sameContent(issued, content, undefined) ||
+            correctedSince(ledger, result.key, issued, content, undefined))
+        )
           if (!signal?.aborted) await emit(lineOf(placeOf(result.record), result.key, issued))
       } else if (result.certificate && !signal?.aborted) {
         if (result.expired) {

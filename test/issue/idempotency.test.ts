@@ -229,6 +229,26 @@ describe('one id twice in one input, however far apart', () => {
     expect(dry.certificates).toEqual([])
   })
 
+  it('fixS: a repeat of a record corrected since gets its own line too (the current certificate, as its first copy)', async () => {
+    const row = 'B1,v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01'
+    const twice = join(tmp, 'old-twice.csv')
+    writeFileSync(twice, `${CSV_HEADER}\n${row}\n${row}\n`)
+    const fix = join(tmp, 'old-fix.csv')
+    writeFileSync(fix, `${CSV_HEADER}\n${row.replace('1990-01-01', '1990-01-02')}\n`)
+    const ledger = new Ledger(join(tmp, 'repeat-corrected-since.sqlite'))
+    await issue(ledger, twice)
+    const fixed = await issue(ledger, fix, { correct: true })
+    expect(fixed.report.corrected).toBe(1)
+    const again = await issue(ledger, twice)
+    expect(again.report).toMatchObject({ rejected: 0, alreadyIssued: 2 })
+    expect(again.certificates.map((c) => c.line)).toEqual([2, 3])
+    expect(again.certificates.map((c) => c.uvci)).toEqual([
+      fixed.certificates[0]?.uvci,
+      fixed.certificates[0]?.uvci,
+    ])
+    ledger.close()
+  })
+
   it('a rerun of the whole input finds record 1 already issued and rejects the repeat the same way', async () => {
     const file = farApart('DUP,v,Second,Other,1985-01-01,Comirnaty,1,2,2021-06-01')
     const ledger = new Ledger(join(tmp, 'far-rerun.sqlite'))
