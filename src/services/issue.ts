@@ -569,11 +569,30 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     )
     if (reserved.size === prepared.toSign.length) return
     const away = new Set<InputRecord>()
+    const keyOf = new Map<InputRecord, string>()
     prepared.toSign = prepared.toSign.filter((p) => {
       if (reserved.has(p.result.key)) return true
       away.add(p.result.record)
+      keyOf.set(p.result.record, p.result.key)
       return false
     })
+    prepared.results = prepared.results.filter((r) => !away.has(r.record))
+    prepared.records = prepared.records.filter((r) => !away.has(r))
+    for (const record of away) heldKeys.set(keyOf.get(record) as string, record.index)
+    held.push(...away)
+  }
+  /** the keys whose first record is in `held` (→ that record's index) */
+  const heldKeys = new Map<string, number>()
+  /**
+   * A repeat of a record another run holds waits with it in `held` (its line is the certificate its
+   * first record gets, not in the ledger yet); it is counted when it comes back.
+   */
+  const holdRepeats = (prepared: PreparedChunk): void => {
+    const away = new Set<InputRecord>()
+    for (const r of prepared.results)
+      if (r.repeatOf !== undefined && !r.rejections && heldKeys.get(r.key) === r.repeatOf) away.add(r.record)
+    if (away.size === 0) return
+    prepared.alreadyIssued -= away.size
     prepared.results = prepared.results.filter((r) => !away.has(r.record))
     prepared.records = prepared.records.filter((r) => !away.has(r))
     held.push(...away)
@@ -600,7 +619,11 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     // before reserve(): a record another run holds leaves the chunk for a while, and its key stays
     // its own meanwhile (a later record of the key is this input's repeat or reuse, not the owner)
     for (const [key, seen] of prepared.owned) runKeys.add(key, seen.index, seen.content, seen.rejected)
+    if (heldKeys.size > 0)
+      for (const r of prepared.results)
+        if (r.repeatOf === undefined && heldKeys.get(r.key) === r.record.index) heldKeys.delete(r.key)
     if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
+    if (heldKeys.size > 0) holdRepeats(prepared)
     markSameEvents(prepared)
     const signing =
       options.dryRun || prepared.toSign.length === 0
