@@ -618,7 +618,8 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     chunk = []
     // before reserve(): a record another run holds leaves the chunk for a while, and its key stays
     // its own meanwhile (a later record of the key is this input's repeat or reuse, not the owner)
-    for (const [key, seen] of prepared.owned) runKeys.add(key, seen.index, seen.content, seen.rejected)
+    for (const [key, seen] of prepared.owned)
+      runKeys.add(key, seen.index, seen.content, seen.rejected, seen.uvci)
     if (heldKeys.size > 0)
       for (const r of prepared.results)
         if (r.repeatOf === undefined && heldKeys.get(r.key) === r.record.index) heldKeys.delete(r.key)

@@ -229,6 +229,38 @@ describe('one id twice in one input, however far apart', () => {
     expect(dry.certificates).toEqual([])
   })
 
+  it('fixS: the same record asking for another UVCI than its first copy is rejected in ci naming it (with and without ids); without ci it is a repeat', async () => {
+    const row = (id: string, ci: string) => `${id},v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01,${ci}`
+    for (const id of ['G1', '']) {
+      const file = join(tmp, `uvci-twice-${id}.csv`)
+      writeFileSync(
+        file,
+        `${CSV_HEADER},ci\n${row(id, 'URN:UVCI:01:VN:QQQ/1')}\n${row(id, 'URN:UVCI:01:VN:QQQ/2')}\n${row(id, '')}\n`,
+      )
+      const ledger = new Ledger(':memory:')
+      const { report, certificates } = await issue(ledger, file)
+      expect(report).toMatchObject({ rejected: 1, alreadyIssued: 1 })
+      expect(report.rejections).toEqual([
+        expect.objectContaining({
+          index: 2,
+          field: 'ci',
+          reason: expect.stringContaining('record 1 of this input'),
+        }),
+      ])
+      expect(certificates.map((c) => [c.line, c.uvci])).toEqual([
+        [2, 'URN:UVCI:01:VN:QQQ/1'],
+        [4, 'URN:UVCI:01:VN:QQQ/1'],
+      ])
+      holderFree(JSON.stringify(report), 'Lê', 'Hoa', '1990')
+      ledger.close()
+    }
+    // a record without ci first: a later copy that asks for a UVCI asks for another
+    const file = join(tmp, 'uvci-after-none.csv')
+    writeFileSync(file, `${CSV_HEADER},ci\n${row('G2', '')}\n${row('G2', 'URN:UVCI:01:VN:QQQ/3')}\n`)
+    const { report } = await issue(new Ledger(':memory:'), file)
+    expect(report.rejections).toEqual([expect.objectContaining({ index: 2, field: 'ci' })])
+  })
+
   it('fixS: a repeat of a record corrected since gets its own line too (the current certificate, as its first copy)', async () => {
     const row = 'B1,v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01'
     const twice = join(tmp, 'old-twice.csv')
