@@ -248,7 +248,9 @@ export function reusedKeyRejection(
     return {
       field: 'record',
       reason:
-        'this record was issued before with another country or issuer (its own, or --country/--issuer); to replace that certificate, issue it again with --correct',
+        record !== undefined
+          ? `is the same record (no id: its names, date of birth and event) as record ${record} of this input with another country, issuer or UVCI${recordRejected ? ` (rejected; if this record is its fix, remove record ${record})` : ''}: one record is issued once; keep one of them`
+          : 'this record was issued before with another country or issuer (its own, or --country/--issuer); to replace that certificate, issue it again with --correct',
     }
   return {
     field: 'id',

@@ -261,6 +261,27 @@ describe('one id twice in one input, however far apart', () => {
     expect(report.rejections).toEqual([expect.objectContaining({ index: 2, field: 'ci' })])
   })
 
+  it('fixS: records without an id differing only in country in one input: the second names record 1 of this input, never "issued before"; with --correct none is signed', async () => {
+    const row = (co: string) => `,v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01,${co}`
+    const file = join(tmp, 'no-id-countries.csv')
+    writeFileSync(file, `${CSV_HEADER},country\n${row('VN')}\n${row('FR')}\n`)
+    const plain = await issue(new Ledger(':memory:'), file)
+    expect(plain.report).toMatchObject({ issued: 1, rejected: 1 })
+    expect(plain.report.rejections).toEqual([
+      expect.objectContaining({
+        index: 2,
+        field: 'record',
+        reason: expect.stringContaining('record 1 of this input'),
+      }),
+    ])
+    expect(plain.report.rejections[0]?.reason).not.toMatch(/issued before|--correct/)
+    const corrected = await issue(new Ledger(':memory:'), file, { correct: true })
+    expect(corrected.report).toMatchObject({ issued: 0, rejected: 2 })
+    expect(corrected.report.rejections[1]?.reason).toContain('record 1 of this input')
+    expect(corrected.report.rejections[1]?.reason).not.toMatch(/issued before/)
+    holderFree(JSON.stringify([plain.report, corrected.report]), 'Lê', 'Hoa', '1990')
+  })
+
   it('fixS: a repeat of a record corrected since gets its own line too (the current certificate, as its first copy)', async () => {
     const row = 'B1,v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01'
     const twice = join(tmp, 'old-twice.csv')
