@@ -23,7 +23,7 @@ import { checkRecord, payloadFieldFor } from './check-record.js'
 import { ISSUE_TYPE_NAMES, type IssueKind, type IssueType } from './issue-types.js'
 import type { SignedShape } from './hc1-size.js'
 import type { InputRecord } from './read-records.js'
-import { contentTag } from './run-keys.js'
+import { contentTag, uvciTag } from './run-keys.js'
 import { otherContents, type ConflictingIds } from './conflicting-ids.js'
 import { hintSpreadsheetDates } from './spreadsheet-date.js'
 import { expiresBeforeReplaced } from './signing-window.js'
@@ -93,6 +93,8 @@ export interface KeyInFlight {
   index: number
   content: string
   rejected: boolean
+  /** uvciTag of the UVCI the record gave, if it gave one */
+  uvci?: string
 }
 
 export interface PreparedChunk {
@@ -246,7 +248,9 @@ export function reusedKeyRejection(
     return {
       field: 'record',
       reason:
-        'this record was issued before with another country or issuer (its own, or --country/--issuer); to replace that certificate, issue it again with --correct',
+        record !== undefined
+          ? `is the same record (no id: its names, date of birth and event) as record ${record} of this input with another country, issuer or UVCI${recordRejected ? ` (rejected; if this record is its fix, remove record ${record})` : ''}: one record is issued once; keep one of them`
+          : 'this record was issued before with another country or issuer (its own, or --country/--issuer); to replace that certificate, issue it again with --correct',
     }
   return {
     field: 'id',
@@ -494,7 +498,10 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
     // without country and issuer, and the same record with a valid country is no reuse of it)
     const owns =
       previous === undefined && (idOfKey(key) !== undefined || (rejections.length === 0 && built.type))
-    const own = owns ? { index: record.index, content: tag, rejected: false } : undefined
+    const givenTag = givenUvci ? uvciTag(String(entry?.ci)) : undefined
+    const own: KeyInFlight | undefined = owns
+      ? { index: record.index, content: tag, rejected: false, ...(givenTag ? { uvci: givenTag } : {}) }
+      : undefined
     if (own) seenInChunk.set(key, own)
     if (rejections.length > 0 || !built.type) {
       if (previous !== undefined && previous.content !== tag && idOfKey(key) !== undefined)
@@ -512,6 +519,27 @@ export function prepareChunk(records: InputRecord[], context: ChunkContext): Pre
       continue
     }
     const given = givenUvci ? String(entry?.ci) : undefined
+    // the same record asking for another UVCI than its first copy got (one it gave, or none: one
+    // hcert made) is no repeat: one record, one UVCI; without a UVCI it asks for none
+    if (
+      previous !== undefined &&
+      previous.content === tag &&
+      !previous.rejected &&
+      givenTag !== undefined &&
+      previous.uvci !== givenTag
+    ) {
+      results.push({
+        record,
+        key,
+        rejections: [
+          {
+            field: uvciField(record, built.type),
+            reason: `is the same record as record ${previous.index} of this input, which ${previous.uvci === undefined ? 'gives no UVCI (hcert assigns one)' : 'gives another UVCI'}: one record has one UVCI; drop this one, or give both the same`,
+          },
+        ],
+      })
+      continue
+    }
     if (previous !== undefined && previous.content === tag && !previous.rejected) {
       results.push({ record, key, content, repeatOf: previous.index })
       alreadyIssued++

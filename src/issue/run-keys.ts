@@ -6,8 +6,9 @@
  * still being signed, nor mistaken for a key an earlier run issued).
  *
  * Memory is bounded by the number of keys, not their length: each key is kept as a 64-bit hash
- * (cyrb53's two lanes) and its content as 32 bits, in an open-addressing table of typed arrays (16 bytes a slot,
- * at most 3/4 full): ~32 MB for 1,000,000 records, whatever the ids. Two different keys share 64
+ * (cyrb53's two lanes), its content as 32 bits and the UVCI its first record gave (if any) as 32
+ * bits, in an open-addressing table of typed arrays (20 bytes a slot, at most 3/4 full): ~40 MB for
+ * 1,000,000 records, whatever the ids. Two different keys share 64
  * bits with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records): the later record would
  * then be rejected as a repeat of the earlier, never issued twice.
  */
@@ -18,14 +19,16 @@ export interface KeySeen {
   content: string
   /** whether that record was rejected (the first record of a key owns it, rejected or not) */
   rejected: boolean
+  /** 32 bits of the UVCI that record gave (uvciTag), if it gave one */
+  uvci?: string
 }
 
 /** the index word's top bit: the record was rejected (record numbers stay below 2^31) */
 const REJECTED = 0x80000000
 
 const INITIAL_SLOTS = 1 << 12
-/** words a slot: key hash high, key hash low, record index, content */
-const WORDS = 4
+/** words a slot: key hash high, key hash low, record index, content, given UVCI (0: none) */
+const WORDS = 5
 
 export class RunKeys {
   private slots = new Uint32Array(INITIAL_SLOTS * WORDS)
@@ -48,19 +51,22 @@ export class RunKeys {
     const at = slot * WORDS
     const word = this.slots[at + 2] as number
     if (word === 0) return undefined
+    const uvci = this.slots[at + 4] as number
     return {
       index: (word & ~REJECTED) >>> 0,
       content: hex8(this.slots[at + 3] as number),
       rejected: (word & REJECTED) !== 0,
+      ...(uvci === 0 ? {} : { uvci: hex8(uvci) }),
     }
   }
 
   /**
    * Records that the record `index` (1-based, below 2^31) has this key, with content fingerprint
    * `content` (hex), and whether it was rejected; the first record stays (only its `rejected` may
-   * change, when the same record is looked at again: one another run held).
+   * change, when the same record is looked at again: one another run held); `uvci`: the uvciTag of
+   * the UVCI the record gave, if it gave one.
    */
-  add(key: string, index: number, content: string, rejected = false): void {
+  add(key: string, index: number, content: string, rejected = false, uvci?: string): void {
     const [high, low] = keyHash(key)
     const at = this.find(high, low) * WORDS
     const word = (index | (rejected ? REJECTED : 0)) >>> 0
@@ -73,6 +79,7 @@ export class RunKeys {
     this.slots[at + 1] = low
     this.slots[at + 2] = word
     this.slots[at + 3] = Number.parseInt(content.slice(0, 8), 16) >>> 0
+    this.slots[at + 4] = uvci === undefined ? 0 : Number.parseInt(uvci, 16) >>> 0
     if (++this.count * 4 > this.capacity * 3) this.grow()
   }
 
@@ -105,6 +112,15 @@ export class RunKeys {
 /** The content fingerprint's first 32 bits, as RunKeys keeps it, to compare with KeySeen.content. */
 export function contentTag(content: string): string {
   return hex8(Number.parseInt(content.slice(0, 8), 16) >>> 0)
+}
+
+/**
+ * 32 bits of a given UVCI (as buildDcc upper-cases it), never 0 (RunKeys' "none"): two records of
+ * one key asking for different UVCIs are told apart but for a chance of 1 in 2^32.
+ */
+export function uvciTag(uvci: string): string {
+  const [high] = keyHash(uvci)
+  return hex8(high === 0 ? 1 : high)
 }
 
 function hex8(n: number): string {

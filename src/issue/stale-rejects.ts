@@ -99,18 +99,36 @@ function kindOf(raw: Record<string, unknown>): IssueKind | undefined {
   return icvp === dcc ? undefined : icvp ? 'icvp' : 'dcc'
 }
 
+/** The kind a CSV header row is of, when only one kind's own columns are among its names. */
+function kindOfHeader(header: readonly string[] | undefined): IssueKind | undefined {
+  if (!header) return undefined
+  const names = new Set(
+    header.map((h) =>
+      h
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .toLowerCase(),
+    ),
+  )
+  const icvp = ONLY_COLUMNS.icvp.some((c) => names.has(c))
+  const dcc = ONLY_COLUMNS.dcc.some((c) => names.has(c))
+  return icvp === dcc ? undefined : icvp ? 'icvp' : 'dcc'
+}
+
 /**
  * Throws ERR_USAGE when the earlier rejects file holds records of the other kind than this run's
  * (an ICVP run's rejects at a DCC run's --rejects, or the reverse): carried under this run's header
  * their cells would lose their column names, and no run could resend the file. A record this kind's
- * run rejected for being of the other kind (`looks like an ICVP record …`) is this kind's.
+ * run rejected for being of the other kind (`looks like an ICVP record …`) is this kind's. A record
+ * whose cells say no kind (a row that could not be split, or blank in each kind's own columns) is
+ * judged by its header row.
  */
 function refuseOtherKind(path: string, records: readonly InputRecord[], kind: IssueKind): void {
   const other: IssueKind = kind === 'dcc' ? 'icvp' : 'dcc'
+  // a row that could not be split (`has 8 fields`) has no cells to judge by: its header says
   const foreign = records.some(
     (record) =>
-      !record.error &&
-      kindOf(record.raw) === other &&
+      ((!record.error && kindOf(record.raw)) || kindOfHeader(record.header)) === other &&
       !WRONG_KIND_REASON[kind].test(record.resentReason ?? ''),
   )
   if (foreign)

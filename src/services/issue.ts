@@ -16,6 +16,7 @@ import { holderEventOf } from '../issue/icvp-holder-event.js'
 import { issuableTypes, type IssueKind } from '../issue/issue-types.js'
 import type { IssueDefaults } from '../issue/build-dcc.js'
 import {
+  correctedSince,
   correctionKey,
   entryOf,
   expiredAt,
@@ -490,8 +491,16 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
       } else if (result.repeatOf !== undefined) {
         repeats++
         if (repeatRecords.length < 10) repeatRecords.push(result.record.index)
+        // its first copy's line: the current certificate of its content, or of the version a
+        // correction has superseded since (a resent old batch)
         const issued = repeated?.get(result.key)
-        if (issued && result.content !== undefined && sameContent(issued, result.content, undefined))
+        const content = result.content
+        if (
+          issued &&
+          content !== undefined &&
+          (sameContent(issued, content, undefined) ||
+            correctedSince(ledger, result.key, issued, content, undefined))
+        )
           if (!signal?.aborted) await emit(lineOf(placeOf(result.record), result.key, issued))
       } else if (result.certificate && !signal?.aborted) {
         if (result.expired) {
@@ -560,11 +569,30 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     )
     if (reserved.size === prepared.toSign.length) return
     const away = new Set<InputRecord>()
+    const keyOf = new Map<InputRecord, string>()
     prepared.toSign = prepared.toSign.filter((p) => {
       if (reserved.has(p.result.key)) return true
       away.add(p.result.record)
+      keyOf.set(p.result.record, p.result.key)
       return false
     })
+    prepared.results = prepared.results.filter((r) => !away.has(r.record))
+    prepared.records = prepared.records.filter((r) => !away.has(r))
+    for (const record of away) heldKeys.set(keyOf.get(record) as string, record.index)
+    held.push(...away)
+  }
+  /** the keys whose first record is in `held` (→ that record's index) */
+  const heldKeys = new Map<string, number>()
+  /**
+   * A repeat of a record another run holds waits with it in `held` (its line is the certificate its
+   * first record gets, not in the ledger yet); it is counted when it comes back.
+   */
+  const holdRepeats = (prepared: PreparedChunk): void => {
+    const away = new Set<InputRecord>()
+    for (const r of prepared.results)
+      if (r.repeatOf !== undefined && !r.rejections && heldKeys.get(r.key) === r.repeatOf) away.add(r.record)
+    if (away.size === 0) return
+    prepared.alreadyIssued -= away.size
     prepared.results = prepared.results.filter((r) => !away.has(r.record))
     prepared.records = prepared.records.filter((r) => !away.has(r))
     held.push(...away)
@@ -590,8 +618,13 @@ export async function issueCertificates(options: IssueOptions): Promise<IssueRep
     chunk = []
     // before reserve(): a record another run holds leaves the chunk for a while, and its key stays
     // its own meanwhile (a later record of the key is this input's repeat or reuse, not the owner)
-    for (const [key, seen] of prepared.owned) runKeys.add(key, seen.index, seen.content, seen.rejected)
+    for (const [key, seen] of prepared.owned)
+      runKeys.add(key, seen.index, seen.content, seen.rejected, seen.uvci)
+    if (heldKeys.size > 0)
+      for (const r of prepared.results)
+        if (r.repeatOf === undefined && heldKeys.get(r.key) === r.record.index) heldKeys.delete(r.key)
     if (!options.dryRun && prepared.toSign.length > 0) reserve(prepared)
+    if (heldKeys.size > 0) holdRepeats(prepared)
     markSameEvents(prepared)
     const signing =
       options.dryRun || prepared.toSign.length === 0

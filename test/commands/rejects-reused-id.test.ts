@@ -113,6 +113,30 @@ describe('carry-over of rows hcert could not key, and of the other kind (tester 
     expect(existsSync(rejects)).toBe(false)
   })
 
+  it('fixS: a rejects file whose rows could not be split is judged by its header: of the other kind, ERR_USAGE, the file intact', () => {
+    const dir = folder()
+    // a DCC row one cell short (has 8 fields): no cell of it can be read
+    const short = join(dir, 'short.csv')
+    writeFileSync(short, `${HEADER}S7,v,Lê,1990-01-01,Comirnaty,1,2,2021-06-01\n`)
+    const rejects = join(dir, 'r.csv')
+    expect(issue(dir, short, '--rejects', rejects).code).toBe(4)
+    const before = readFileSync(rejects, 'utf8')
+    const icvp = join(dir, 'k.csv')
+    writeFileSync(
+      icvp,
+      'id,name,dob,product,date,batch,clinician\nK1,Lê Thị Hoa,1990-01-01,STAMARIL,2031-06-01,L1,Dr A\n',
+    )
+    const run = issue(dir, icvp, '--kind', 'icvp', '--rejects', rejects, '--json')
+    expect(run.code).toBe(2)
+    expect(run.stdout).toMatch(/holds EU DCC records .* a rejects file holds one kind of record/)
+    expect(run.stdout).not.toMatch(/Lê|Hoa|1990/)
+    expect(readFileSync(rejects, 'utf8')).toBe(before)
+    // the same kind's run still carries it
+    writeFileSync(join(dir, 'ok.csv'), `${HEADER}d3,v,Le,Binh,1980-01-01,Comirnaty,1,2,2021-06-01\n`)
+    expect(issue(dir, join(dir, 'ok.csv'), '--rejects', rejects).code).toBe(0)
+    expect(readFileSync(rejects, 'utf8')).toContain('S7,v,Lê')
+  })
+
   it("an ICVP run's rejects at a DCC run's --rejects (and the reverse) is ERR_USAGE before anything is read; the file intact (its rows lost their column names)", () => {
     const dir = folder()
     const icvp = join(dir, 'icvp.csv')

@@ -229,6 +229,79 @@ describe('one id twice in one input, however far apart', () => {
     expect(dry.certificates).toEqual([])
   })
 
+  it('fixS: the same record asking for another UVCI than its first copy is rejected in ci naming it (with and without ids); without ci it is a repeat', async () => {
+    const row = (id: string, ci: string) => `${id},v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01,${ci}`
+    for (const id of ['G1', '']) {
+      const file = join(tmp, `uvci-twice-${id}.csv`)
+      writeFileSync(
+        file,
+        `${CSV_HEADER},ci\n${row(id, 'URN:UVCI:01:VN:QQQ/1')}\n${row(id, 'URN:UVCI:01:VN:QQQ/2')}\n${row(id, '')}\n`,
+      )
+      const ledger = new Ledger(':memory:')
+      const { report, certificates } = await issue(ledger, file)
+      expect(report).toMatchObject({ rejected: 1, alreadyIssued: 1 })
+      expect(report.rejections).toEqual([
+        expect.objectContaining({
+          index: 2,
+          field: 'ci',
+          reason: expect.stringContaining('record 1 of this input'),
+        }),
+      ])
+      expect(certificates.map((c) => [c.line, c.uvci])).toEqual([
+        [2, 'URN:UVCI:01:VN:QQQ/1'],
+        [4, 'URN:UVCI:01:VN:QQQ/1'],
+      ])
+      holderFree(JSON.stringify(report), 'Lê', 'Hoa', '1990')
+      ledger.close()
+    }
+    // a record without ci first: a later copy that asks for a UVCI asks for another
+    const file = join(tmp, 'uvci-after-none.csv')
+    writeFileSync(file, `${CSV_HEADER},ci\n${row('G2', '')}\n${row('G2', 'URN:UVCI:01:VN:QQQ/3')}\n`)
+    const { report } = await issue(new Ledger(':memory:'), file)
+    expect(report.rejections).toEqual([expect.objectContaining({ index: 2, field: 'ci' })])
+  })
+
+  it('fixS: records without an id differing only in country in one input: the second names record 1 of this input, never "issued before"; with --correct none is signed', async () => {
+    const row = (co: string) => `,v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01,${co}`
+    const file = join(tmp, 'no-id-countries.csv')
+    writeFileSync(file, `${CSV_HEADER},country\n${row('VN')}\n${row('FR')}\n`)
+    const plain = await issue(new Ledger(':memory:'), file)
+    expect(plain.report).toMatchObject({ issued: 1, rejected: 1 })
+    expect(plain.report.rejections).toEqual([
+      expect.objectContaining({
+        index: 2,
+        field: 'record',
+        reason: expect.stringContaining('record 1 of this input'),
+      }),
+    ])
+    expect(plain.report.rejections[0]?.reason).not.toMatch(/issued before|--correct/)
+    const corrected = await issue(new Ledger(':memory:'), file, { correct: true })
+    expect(corrected.report).toMatchObject({ issued: 0, rejected: 2 })
+    expect(corrected.report.rejections[1]?.reason).toContain('record 1 of this input')
+    expect(corrected.report.rejections[1]?.reason).not.toMatch(/issued before/)
+    holderFree(JSON.stringify([plain.report, corrected.report]), 'Lê', 'Hoa', '1990')
+  })
+
+  it('fixS: a repeat of a record corrected since gets its own line too (the current certificate, as its first copy)', async () => {
+    const row = 'B1,v,Lê,Hoa,1990-01-01,Comirnaty,1,2,2021-06-01'
+    const twice = join(tmp, 'old-twice.csv')
+    writeFileSync(twice, `${CSV_HEADER}\n${row}\n${row}\n`)
+    const fix = join(tmp, 'old-fix.csv')
+    writeFileSync(fix, `${CSV_HEADER}\n${row.replace('1990-01-01', '1990-01-02')}\n`)
+    const ledger = new Ledger(join(tmp, 'repeat-corrected-since.sqlite'))
+    await issue(ledger, twice)
+    const fixed = await issue(ledger, fix, { correct: true })
+    expect(fixed.report.corrected).toBe(1)
+    const again = await issue(ledger, twice)
+    expect(again.report).toMatchObject({ rejected: 0, alreadyIssued: 2 })
+    expect(again.certificates.map((c) => c.line)).toEqual([2, 3])
+    expect(again.certificates.map((c) => c.uvci)).toEqual([
+      fixed.certificates[0]?.uvci,
+      fixed.certificates[0]?.uvci,
+    ])
+    ledger.close()
+  })
+
   it('a rerun of the whole input finds record 1 already issued and rejects the repeat the same way', async () => {
     const file = farApart('DUP,v,Second,Other,1985-01-01,Comirnaty,1,2,2021-06-01')
     const ledger = new Ledger(join(tmp, 'far-rerun.sqlite'))

@@ -170,4 +170,42 @@ describe('records another run held, their ids repeated later in the input', () =
     expect(rejects).toHaveLength(reuses.length)
     for (const r of rejects) expect(r).toMatch(/record (\d+) of this input/)
   }, 60_000)
+
+  it('fixS: a repeat of a record another run holds, read while it holds it, waits with it: every record gets its line', async () => {
+    const ledger = join(tmp, 'held-repeat.sqlite')
+    const firsts = Array.from({ length: 979 }, (_, k) => row(`P${k + 2}`, k + 2))
+    const a = issueFromStdin(ledger, join(tmp, 'ha.jsonl'), join(tmp, 'ha-rejects.csv'))
+    const extra = Array.from({ length: 22 }, (_, k) => row(`X${k}`, 6000 + k))
+    a.child.stdin.write(`${CSV_HEADER}\n${[...firsts, ...extra].join('\n')}\n`)
+    await untilReserved(ledger, a, (keys) => keys.includes('id:P980'))
+    // B's first chunk: Q1, the records A holds and 20 exact repeats of them; then two chunks of its
+    // own, so that it commits the first chunk (Q1) while A still holds the others
+    const b = issueFromStdin(ledger, join(tmp, 'hb.jsonl'), join(tmp, 'hb-rejects.csv'))
+    const own = Array.from({ length: 2000 }, (_, k) => row(`R${k}`, 10000 + k))
+    b.child.stdin.write(
+      `${CSV_HEADER}\n${[row('Q1', 7000), ...firsts, ...firsts.slice(0, 20), ...own].join('\n')}\n`,
+    )
+    for (let i = 0; i < 400; i++) {
+      b.child.stdin.write('\n')
+      let done = false
+      try {
+        const db = new Database(ledger, { readonly: true, fileMustExist: true })
+        done = db.prepare("SELECT 1 FROM certificates WHERE idempotency_key = 'id:Q1'").get() !== undefined
+        db.close()
+      } catch {
+        // busy: look again
+      }
+      if (done) break
+      await sleep(50)
+    }
+    a.child.stdin.end()
+    expect((await a.done).code).toBe(0)
+    b.child.stdin.end()
+    const ranB = await b.done
+    expect(ranB.code, ranB.stderr).toBe(0)
+    const report = JSON.parse(ranB.stdout) as { records: number; alreadyIssued: number; rejected: number }
+    expect(report).toMatchObject({ records: 3000, rejected: 0, alreadyIssued: 999 })
+    const lines = readFileSync(join(tmp, 'hb.jsonl'), 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(3000)
+  }, 90_000)
 })
