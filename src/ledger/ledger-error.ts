@@ -67,7 +67,7 @@ export function ledgerError(
     const waited =
       timeoutMs === undefined
         ? ''
-        : ` for ${Math.round(timeoutMs / 100) / 10} s, ${timeoutInForce(timeoutMs)}`
+        : ` for ${Math.round(timeoutMs / 100) / 10} s as ${timeoutInForce(timeoutMs)} says`
     // "run again" once: `after` says it already when it speaks of a rerun
     message = `${where} is busy: another process kept it locked${waited} (an hcert issue or renew still running, or a tool holding a transaction open). Wait for it to finish, or raise HCERT_LEDGER_TIMEOUT (milliseconds)${saysRunAgain(after) ? '' : ', and run again'}; ${after}`
   } else if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
