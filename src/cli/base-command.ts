@@ -19,6 +19,7 @@ import {
   stderrFailure,
   stdoutError,
   stdoutFailure,
+  writeStdout,
   watchStderr,
   watchStdout,
 } from './stdout-errors.js'
@@ -112,8 +113,7 @@ export abstract class HcertCommand extends Command {
    * so a full disk or a closed pipe would lose lines unseen (see stdout-errors.ts).
    */
   override log(message = '', ...args: unknown[]): void {
-    if (stdoutFailure()) return
-    process.stdout.write(`${args.length > 0 ? format(message, ...args) : message}\n`)
+    writeStdout(`${args.length > 0 ? format(message, ...args) : message}\n`)
   }
 
   /**
@@ -130,12 +130,12 @@ export abstract class HcertCommand extends Command {
 
   override logJson(json: unknown): void {
     if (ending) return // stdout already holds the error document
-    process.stdout.write(`${terminalJson(JSON.stringify(json, null, 2))}\n`)
+    writeStdout(`${terminalJson(JSON.stringify(json, null, 2))}\n`)
   }
 
   /** One JSON document per line, for commands that report on many inputs. */
   protected logJsonLine(json: unknown): void {
-    process.stdout.write(`${terminalJson(JSON.stringify(json))}\n`)
+    writeStdout(`${terminalJson(JSON.stringify(json))}\n`)
   }
 
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {

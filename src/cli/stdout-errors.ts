@@ -8,6 +8,7 @@
  * stderr is watched alike (`2>&1 | head -1`, `2>/dev/full`): its failure is the same ERR_USAGE, and
  * nothing more is written to it (not even that error: see report-error.ts).
  */
+import { fstatSync, writeSync } from 'node:fs'
 import { DccError } from '../errors.js'
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -57,11 +58,14 @@ function watch(name: Name, report: (err: Error) => void): void {
   const first = reporters[name] === undefined
   reporters[name] = report
   if (!first) return
-  process[name].prependListener('error', (err: Error) => {
-    if (failures[name]) return
-    failures[name] = err
-    reporters[name]?.(err)
-  })
+  process[name].prependListener('error', (err: Error) => fail(name, err))
+}
+
+/** the first failure of `name` is kept and reported; later ones are its consequences */
+function fail(name: Name, err: Error): void {
+  if (failures[name]) return
+  failures[name] = err
+  reporters[name]?.(err)
 }
 
 /** The coded error for a failed write to stdout: ERR_USAGE, cause named, no data. */
@@ -82,4 +86,38 @@ function outputError(name: Name, err: Error): DccError {
     `cannot write ${name}: ${reason}${code ? ` (${code})` : ''}${context ? `; ${context}` : ''}`,
     { cause: err },
   )
+}
+
+let stdoutIsFile: boolean | undefined
+
+/**
+ * Writes `text` to stdout, every byte or a known failure. stdout redirected to a file
+ * (`> report.json`) is written synchronously by Node, and a short write (a disk that fills, a
+ * `ulimit -f` reached, mid-way through a large --json report) was dropped unseen: the end of the
+ * text lost, exit 0. Here a file is written to the last byte (a short write is retried, and the
+ * retry fails with ENOSPC, EFBIG…), and a failure is reported as stdout's 'error' event is
+ * (ERR_USAGE, exit 2). A pipe or a terminal is written by the stream, which reports its own errors.
+ */
+export function writeStdout(text: string): void {
+  if (failures.stdout) return
+  stdoutIsFile ??= isRegularFile(1)
+  if (!stdoutIsFile) {
+    process.stdout.write(text)
+    return
+  }
+  const bytes = Buffer.from(text)
+  let offset = 0
+  try {
+    while (offset < bytes.length) offset += writeSync(1, bytes, offset)
+  } catch (err) {
+    fail('stdout', err as Error)
+  }
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile()
+  } catch {
+    return false
+  }
 }

@@ -268,7 +268,9 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
     // --interactive) prints its HC1 text; a batch (CSV, JSON Lines, a JSON list) prints JSON Lines
     // with line and id, even when it holds one record, so a script reads every batch alike
     let alone = flags.interactive
+    let writtenOut = 0
     const onCertificate = (certificate: IssuedCertificate): void => {
+      writtenOut++
       if (json && !flags.out) certificates.push(certificate)
       if (!toStdout) return
       if (alone) certificates.push(certificate)
@@ -279,9 +281,16 @@ Exit codes: 0 every record issued · 4 some records rejected (the others are iss
         'the certificates signed before it are committed to the ledger (the rest are not): run the same command again to write every record out (none is signed twice), or get them back with hcert export',
       )
     let report: IssueReport
-    const interrupts = catchInterrupts((text) => {
-      if (!json) process.stderr.write(`\n${text}\n`)
-    })
+    const interrupts = catchInterrupts(
+      (text) => {
+        if (!json) process.stderr.write(`\n${text}\n`)
+      },
+      // the second signal: the records written out so far are committed (the output file is not kept)
+      (signal) => ({
+        text: issueInterruptedText(signal, writtenOut),
+        ...(json ? { json: { interrupted: signal, stoppedAtOnce: true, records: writtenOut } } : {}),
+      }),
+    )
     try {
       report = await issueCertificates({
         source,

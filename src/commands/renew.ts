@@ -184,9 +184,18 @@ Exit codes: 0 · 4 when some inputs were refused · 2 usage · 130 / 143 stopped
         'the renewals signed before it are committed to the ledger: run the same command again to write them out again and renew the rest (none is renewed twice), or get them back with hcert export',
       )
     let report: RenewReport
-    const interrupts = catchInterrupts((text) => {
-      if (!this.jsonEnabled()) process.stderr.write(`\n${text}\n`)
-    })
+    const interrupts = catchInterrupts(
+      (text) => {
+        if (!this.jsonEnabled()) process.stderr.write(`\n${text}\n`)
+      },
+      // the second signal: the renewals written out so far are committed (--out is not kept)
+      (signal) => ({
+        text: renewInterruptedText(signal, written, undefined),
+        ...(this.jsonEnabled()
+          ? { json: { interrupted: signal, stoppedAtOnce: true, renewed: written } }
+          : {}),
+      }),
+    )
     let failed = true
     let written = 0
     try {

@@ -20,6 +20,7 @@ import {
   constants,
   fchmod,
   fchmodSync,
+  fstatSync,
   fsyncSync,
   lstatSync,
   open,
@@ -207,6 +208,28 @@ export function keepFromCleanup(paths: readonly string[]): void {
   }
 }
 
+let streams: Set<string> | undefined
+
+/**
+ * device:inode of the regular files behind stdin, stdout and stderr (`< .x.1.abcdef123456.partial`):
+ * files the run uses whatever their names, for every command that sweeps, whether or not it was
+ * told `-`. Read once (fstat of fd 0, 1, 2); a stream that is a pipe or a terminal adds nothing.
+ */
+function standardStreams(): Set<string> {
+  if (streams === undefined) {
+    streams = new Set()
+    for (const fd of [0, 1, 2]) {
+      try {
+        const stat = fstatSync(fd)
+        if (stat.isFile()) streams.add(`${stat.dev}:${stat.ino}`)
+      } catch {
+        // closed
+      }
+    }
+  }
+  return streams
+}
+
 /** removes folder/entry when it matches `pattern` (group 1: the pid, if any) and is stale */
 function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
   const match = pattern.exec(entry)
@@ -217,7 +240,9 @@ function removeIfStale(folder: string, entry: string, pattern: RegExp): void {
     const stat = lstatSync(path)
     const uid = process.getuid?.()
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) return
-    if (kept.size > 0 && (kept.has(`${stat.dev}:${stat.ino}`) || kept.has(folderName(path)))) return
+    const id = `${stat.dev}:${stat.ino}`
+    if (standardStreams().has(id)) return
+    if (kept.size > 0 && (kept.has(id) || kept.has(folderName(path)))) return
     const stale =
       match[1] !== undefined
         ? processGone(Number(match[1]))

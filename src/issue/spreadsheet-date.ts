@@ -23,7 +23,7 @@ export const SPREADSHEET_DATE_HINT =
 const LOCAL = /^\d{1,2}([./-])\d{1,2}\1(\d{2}|\d{4})$/
 
 export const LOCAL_DATE_HINT =
-  '(it looks like a date written day, month and year in a local style, which cannot be read the same everywhere: 1/6 is 1 June in Viet Nam and 6 January in the United States; write it YYYY-MM-DD (in the spreadsheet, set the column to text, or to dates shown YYYY-MM-DD, before saving the file)'
+  '(it looks like a date written day, month and year in a local style, which cannot be read the same everywhere: 1/6 is 1 June in Viet Nam and 6 January in the United States; write it YYYY-MM-DD: in the spreadsheet, set the column to text, or to dates shown YYYY-MM-DD, before saving the file)'
 
 /** Whether `value` (a cell, or a JSON value) looks like a spreadsheet's date number. */
 export function looksLikeSpreadsheetDate(value: unknown): boolean {

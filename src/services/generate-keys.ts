@@ -167,6 +167,9 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
     ...(reuseCsca ? [] : [KEY_FILES.cscaKey, KEY_FILES.cscaCert]),
   ]
   refuseExisting(out, writes, options.force)
+  // what the folder holds now: another run that writes it before this one does (--force lets it
+  // past refuseExisting) is seen under the lock, and this run is refused rather than replace its keys
+  const seen = keyFolderState(out, writes)
   // an existing trust list must be one hcert can extend: checked before any key file is written
   readTrustListFile(out)
   // X.509 writes dates up to 9999-12-31 (RFC 5280 §4.1.2.5); beyond, or before 1950, is a typing mistake
@@ -263,6 +266,11 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
   try {
     // checked again under the lock: another run may have written the folder while the keys were made
     refuseExisting(out, writes, options.force)
+    if (keyFolderState(out, writes) !== seen)
+      throw new DccError(
+        'ERR_KEYS',
+        `keys: another hcert keys generate is writing ${out} (it wrote its keys there while this run made its own); nothing was written by this run: look at what it wrote, and run again only to replace it`,
+      )
     // a folder that held no keys may be open to others: it is about to hold private keys (a
     // PKCS#11 DSC under an existing CSCA puts none in it, only a reference to the token's key)
     if (!reuseCsca || !reference) {
@@ -273,6 +281,19 @@ export async function generateKeys(given: GenerateKeysOptions): Promise<Generate
   } finally {
     release()
   }
+}
+
+/**
+ * The key files of `out` as they are (device, inode, size, change time of each of `names` and of
+ * the trust list; `-` for one absent): two equal states mean no run wrote the folder in between.
+ */
+function keyFolderState(out: string, names: readonly string[]): string {
+  return [...names, KEY_FILES.trustList]
+    .map((name) => {
+      const stat = lstatSync(join(out, name), { throwIfNoEntry: false, bigint: true })
+      return stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.ctimeNs}` : '-'
+    })
+    .join('/')
 }
 
 /** ERR_KEYS when a key file is at one of `names` in `out` and not `force` (a symbolic link counts). */

@@ -37,7 +37,7 @@ export function ledgerSpec(given: string | undefined): string {
 /**
  * The ledger of a command that only reads or extends one (renew, stats): only `issue` creates a
  * ledger, so a path that does not exist (a typing mistake) is ERR_LEDGER (exit 2), not a new empty
- * ledger that reports nothing to do.
+ * ledger that reports nothing to do; nor is a 0-byte file (ERR_LEDGER "is empty"), left as it is.
  */
 export function existingLedgerPath(path: string): string {
   if (path.trim() === '') checkLedgerPath(path)
@@ -46,5 +46,21 @@ export function existingLedgerPath(path: string): string {
       'ERR_LEDGER',
       `ledger: ${redactLedgerSpec(path)} does not exist (issue certificates first, or pass --ledger)`,
     )
+  // a 0-byte file (touch, `: > file`, a run stopped before its first commit) is no ledger either:
+  // opened for writing it would become a new one, as stats and export (read only) already refuse
+  if (path !== ':memory:' && isEmptyFile(path) && !hasContent(`${path}-wal`))
+    throw new DccError(
+      'ERR_LEDGER',
+      `ledger: ${redactLedgerSpec(path)} is empty (no certificates were issued into it yet); only hcert issue makes a ledger`,
+    )
   return path
+}
+
+function isEmptyFile(path: string): boolean {
+  const stat = lstatSync(path, { throwIfNoEntry: false })
+  return stat?.isFile() === true && stat.size === 0
+}
+
+function hasContent(path: string): boolean {
+  return (lstatSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0
 }
