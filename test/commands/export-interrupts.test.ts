@@ -3,12 +3,11 @@
  * writes no --out file and leaves no temporary file (of --out or of the QR images), says what
  * happened, and exits 130 / 143.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BIN, runCli } from '../helpers/cli.js'
+import { runCli, signalWhen } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { letters } from '../helpers/records.js'
 
@@ -21,25 +20,8 @@ function runAndSignal(
   qrDir: string,
   signal: NodeJS.Signals,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  let sent = false
-  const poll = setInterval(() => {
-    if (!sent && existsSync(qrDir) && readdirSync(qrDir).filter((f) => f.endsWith('.png')).length > 10) {
-      sent = true
-      child.kill(signal)
-    }
-  }, 20)
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => {
-      clearInterval(poll)
-      if (!sent) reject(new Error('export finished before it could be interrupted; make the ledger larger'))
-      else resolve({ code, stdout, stderr })
-    })
-  })
+  const images = (): number => readdirSync(qrDir).filter((f) => f.endsWith('.png')).length
+  return signalWhen(args, () => existsSync(qrDir) && images() > 10, [signal], 'make the ledger larger')
 }
 
 const partials = (dir: string): string[] =>

@@ -3,13 +3,12 @@
  * stops after the chunk in flight, says how many records it committed and that the same command
  * resumes, exits 130 / 143, and leaves no temporary file; a rerun issues every record exactly once.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { BIN, runCli } from '../helpers/cli.js'
+import { runCli, signalWhen } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { letters } from '../helpers/records.js'
 
@@ -46,25 +45,7 @@ function runAndSignal(
   signal: NodeJS.Signals,
   origin = 'issue',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  let sent = false
-  const poll = setInterval(() => {
-    if (!sent && count(ledger, origin) > above) {
-      sent = true
-      child.kill(signal)
-    }
-  }, 20)
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => {
-      clearInterval(poll)
-      if (!sent) reject(new Error('the run finished before it could be interrupted; make the input larger'))
-      else resolve({ code, stdout, stderr })
-    })
-  })
+  return signalWhen(args, () => count(ledger, origin) > above, [signal])
 }
 
 const leftovers = (): string[] => readdirSync(tmp).filter((f) => f.includes('.partial'))

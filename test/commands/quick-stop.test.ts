@@ -3,13 +3,12 @@
  * committed: one line on stderr ("Interrupted (SIGINT): … Run the same command again …") and, with
  * --json, a small JSON object on stdout ({ interrupted, stoppedAtOnce, records }). Real processes.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it, vi } from 'vitest'
-import { BIN } from '../helpers/cli.js'
+import { signalWhen } from '../helpers/cli.js'
 import { KEYS_EXAMPLE } from '../helpers/keys.js'
 import { vaccinationCsv } from '../helpers/records.js'
 
@@ -32,26 +31,7 @@ function runAndSignalTwice(
   ledger: string,
   signal: NodeJS.Signals,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  let sent = false
-  const poll = setInterval(() => {
-    if (!sent && certificates(ledger) > 0) {
-      sent = true
-      child.kill(signal)
-      setTimeout(() => child.kill(signal), 20)
-    }
-  }, 20)
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => {
-      clearInterval(poll)
-      if (!sent) reject(new Error('the run finished before it could be interrupted'))
-      else resolve({ code, stdout, stderr })
-    })
-  })
+  return signalWhen(args, () => certificates(ledger) > 0, [signal, signal])
 }
 
 describe('a second signal stops at once and says what was committed', () => {

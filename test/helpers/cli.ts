@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
@@ -23,4 +23,36 @@ export function runCli(
     ...(options.timeout ? { timeout: options.timeout, killSignal: 'SIGKILL' as const } : {}),
   })
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }
+}
+
+/**
+ * Runs the built CLI as a real process and, once `ready()` holds (polled every 20 ms), sends it
+ * `signals` in turn, `gapMs` apart (a second Ctrl-C: two). Resolves with its exit code and output;
+ * rejects when it ends before `ready()` held (`tooSmall` says how to make it last).
+ */
+export function signalWhen(
+  args: string[],
+  ready: () => boolean,
+  signals: NodeJS.Signals[],
+  tooSmall = 'make the input larger',
+  gapMs = 20,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  let sent = false
+  const poll = setInterval(() => {
+    if (sent || !ready()) return
+    sent = true
+    signals.forEach((signal, i) => setTimeout(() => child.kill(signal), i * gapMs))
+  }, 20)
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      clearInterval(poll)
+      if (!sent) reject(new Error(`the run finished before it could be interrupted; ${tooSmall}`))
+      else resolve({ code, stdout, stderr })
+    })
+  })
 }
